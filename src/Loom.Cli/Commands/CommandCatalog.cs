@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Loom.Cli.Commands;
+
+/// <summary>The top-level commands, in the order <c>loom --help</c> lists them.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return DoctorCommand.Create();
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Loom.Cli.Commands;
+using Loom.Core;
+
+namespace Loom.Cli;
+
+/// <summary>
+/// The <c>loom</c> command: a thin shell over the library. Exit codes: 0 ok, 1 failure, 2 bad usage.
+/// Errors print one line naming the file or option and what is wrong; <c>--verbose</c> adds the stack trace.
+/// </summary>
+public static class LoomCli
+{
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Print stack traces with errors", Recursive = true };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Loom: train, sample, score and inspect generative models.");
+        root.Options.Add(Verbose);
+        foreach (var command in CommandCatalog.All())
+            root.Subcommands.Add(command);
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var error = stderr ?? Console.Error;
+        bool verbose = args.Contains("--verbose");
+        try
+        {
+            var root = Build();
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                error.WriteLine($"error: {parse.Errors[0].Message} (see 'loom {string.Join(' ', CommandPath(parse))} --help')");
+                return 2;
+            }
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            return Report(e, error, verbose);
+        }
+    }
+
+    /// <summary>Prints an exception as one line (plus the stack trace when verbose) and returns the exit code.</summary>
+    public static int Report(Exception e, TextWriter error, bool verbose)
+    {
+        var root = Unwrap(e);
+        if (root is LoomException loom)
+        {
+            error.WriteLine($"error: {loom.Message}");
+            if (verbose) error.WriteLine(e);
+            return loom.ExitCode;
+        }
+        if (root is OperationCanceledException)
+        {
+            error.WriteLine("error: cancelled");
+            return 1;
+        }
+        error.WriteLine($"error: {root.GetType().Name}: {root.Message.Split('\n')[0].Trim()}");
+        if (verbose) error.WriteLine(e);
+        else error.WriteLine("(run with --verbose for the stack trace)");
+        return 1;
+    }
+
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException or System.Reflection.TargetInvocationException or TypeInitializationException && e.InnerException is not null)
+            e = e.InnerException!;
+        return e;
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            if (r.Command is not RootCommand) names.Insert(0, r.Command.Name);
+        return names;
+    }
+}

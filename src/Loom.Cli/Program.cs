@@ -1,0 +1,3 @@
+using Loom.Cli;
+
+return LoomCli.Run(args);

@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+
+namespace Loom.Models;
+
+/// <summary>
+/// The contract every model family implements. A model knows its kind (the registry name), its
+/// hyperparameters (round-trip through <c>config.json</c>) and its tensors (round-trip through
+/// <c>model.safetensors</c>), and it can sample. Capabilities beyond that are separate interfaces
+/// (<see cref="ILikelihoodModel"/>), so a caller discovers them instead of calling a method that throws.
+/// </summary>
+public interface IGenerativeModel : IDisposable
+{
+    /// <summary>Registry name, e.g. <c>gmm</c>, <c>hmm</c>, <c>ngram</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>Hyperparameters as JSON; <see cref="IModelFamily.Load"/> rebuilds the model from it and the state.</summary>
+    JsonObject GetConfig();
+
+    /// <summary>Named tensors (any device); written to <c>model.safetensors</c> on CPU.</summary>
+    IReadOnlyDictionary<string, Tensor> GetState();
+
+    /// <summary>Draws samples. The same request (seed included) gives the same samples on CPU.</summary>
+    SampleSet Sample(SampleRequest request);
+}
+
+/// <summary>A model with a tractable log-likelihood (GMM, HMM, n-gram, later autoregressive models and flows).</summary>
+public interface ILikelihoodModel
+{
+    /// <summary>Scores a dataset in the model's own data format; units and conventions are in <see cref="ScoreReport"/>.</summary>
+    ScoreReport Score(string dataPath, CancellationToken cancellation = default);
+}
+
+/// <summary>What to sample. Families ignore what does not apply to them (a GMM has no prompt).
+/// A record: derive a changed copy with <c>with { }</c> instead of mutating a shared one.</summary>
+public sealed record SampleRequest
+{
+    public int Count { get; init; } = 16;
+    public long Seed { get; init; } = 0;
+    /// <summary>Sequence length for sequence models (HMM steps, n-gram characters or words).</summary>
+    public int Length { get; init; } = 200;
+    /// <summary>Text the sample starts with (text models).</summary>
+    public string? Prompt { get; init; }
+    /// <summary>Softmax temperature for discrete samplers; 1 samples the model as trained.</summary>
+    public double Temperature { get; init; } = 1.0;
+}
+
+/// <summary>Samples of any family; the CLI writes each shape in its natural format.</summary>
+public abstract record SampleSet;
+
+/// <summary>Points or images, first dimension = sample index (e.g. [n, d] or [n, c, h, w]).</summary>
+public sealed record TensorSamples(Tensor Values) : SampleSet;
+
+/// <summary>Generated text, one string per sample.</summary>
+public sealed record TextSamples(IReadOnlyList<string> Texts) : SampleSet;
+
+/// <summary>Sequences from a latent-state model: observations ([T] ids or [T, d] vectors) and hidden states ([T]).</summary>
+public sealed record SequenceSamples(IReadOnlyList<Tensor> Observations, IReadOnlyList<Tensor> States) : SampleSet;
+
+/// <summary>
+/// Negative log-likelihood of a dataset. Loom's one convention: NLL is in nats, summed over <see cref="Units"/>
+/// (samples for densities over vectors, characters or tokens for text, time steps for sequences, dimensions for
+/// images); per-unit NLL, perplexity and bits per unit derive from it.
+/// </summary>
+public sealed record ScoreReport(double TotalNllNats, long Units, string Unit, IReadOnlyDictionary<string, double>? Extra = null)
+{
+    public double NllPerUnit => TotalNllNats / Units;
+    public double Perplexity => Math.Exp(NllPerUnit);
+    public double BitsPerUnit => NllPerUnit / Math.Log(2);
+}
