@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One-time machine set-up for Loom on Debian/Ubuntu, safe to run every time (it only installs what is missing).
+#   build/setup.sh            tools the build needs (patchelf and g++ for the libstdc++ fix, only when the
+#                             system libstdc++ lacks GLIBCXX_3.4.32)
+#   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist)
+#   build/setup.sh --bench    also the benchmark peers (python3-sklearn)
+set -euo pipefail
+want_tests=0 want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) want_tests=1 ;;
+    --bench) want_bench=1 ;;
+    *) echo "error: build/setup.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK is not installed (https://dot.net); Loom needs 'dotnet' on PATH" >&2; exit 1; }
+
+packages=()
+libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+if [ -n "$libstdcxx" ] && ! grep -qa 'GLIBCXX_3\.4\.32' "$(readlink -f "$libstdcxx")"; then
+  command -v patchelf >/dev/null || packages+=(patchelf)
+  command -v g++ >/dev/null || packages+=(g++)
+fi
+if [ $want_tests = 1 ] && ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then packages+=(dataset-fashion-mnist); fi
+if [ $want_bench = 1 ] && ! /usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1; then packages+=(python3-sklearn python3-numpy); fi
+
+if [ ${#packages[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "error: Loom needs these packages and this is not a Debian/Ubuntu system: ${packages[*]}" >&2; exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "error: Loom needs 'apt-get install ${packages[*]}' and you are not root (no sudo)" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "loom setup: installing ${packages[*]}" >&2
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Loom.Core;
+
+namespace Loom.Cli;
+
+/// <summary>Options shared by several commands, each created fresh per command (System.CommandLine owns them).</summary>
+public static class CliOptions
+{
+    public static Option<long> Seed() => new("--seed") { Description = "Seed for every random number generator", DefaultValueFactory = _ => 0 };
+
+    public static Option<string> Device() => new("--device") { Description = "auto | cpu | cuda | cuda:N", DefaultValueFactory = _ => "auto" };
+
+    public static Option<string> Out(string description, bool required = true) => new("--out", "-o") { Description = description, Required = required };
+
+    public static Option<string> Data(string description) => new("--data") { Description = description, Required = true };
+
+    public static Argument<string> Checkpoint() => new("checkpoint") { Description = "Checkpoint folder (holds config.json and model.safetensors)" };
+
+    /// <summary>Rejects values outside a range with a usage error naming the option.</summary>
+    public static int Positive(ParseResult parse, Option<int> option)
+    {
+        int value = parse.GetValue(option);
+        if (value <= 0)
+            throw new LoomUsageException($"{option.Name}: must be positive, got {value}");
+        return value;
+    }
+
+    public static double PositiveDouble(ParseResult parse, Option<double> option)
+    {
+        double value = parse.GetValue(option);
+        if (!(value > 0) || !double.IsFinite(value))
+            throw new LoomUsageException($"{option.Name}: must be a positive number, got {value}");
+        return value;
+    }
+}
+
+/// <summary>Process-wide facts the commands record in model cards.</summary>
+public static class CliContext
+{
+    /// <summary>The command line as the user typed it (<c>loom ...</c>).</summary>
+    public static string CommandLine { get; set; } = "loom";
+
+    /// <summary>Cancelled by Ctrl-C; long work finishes its step, saves, and returns.</summary>
+    public static CancellationToken Cancellation => Source.Token;
+
+    private static readonly CancellationTokenSource Source = CreateSource();
+
+    private static CancellationTokenSource CreateSource()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cts.IsCancellationRequested)
+                return; // second Ctrl-C: let the process die
+            e.Cancel = true;
+            Console.Error.WriteLine("loom: stopping after the current step and saving (Ctrl-C again to abort)");
+            cts.Cancel();
+        };
+        return cts;
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json;
+using Loom.IO;
+using Loom.IO.Checkpoints;
+
+namespace Loom.Cli.Commands;
+
+/// <summary><c>loom info CKPT</c>: kind, hyperparameters, provenance card and tensor table of a checkpoint.</summary>
+public static class InfoCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = CliOptions.Checkpoint();
+        var command = new Command("info", "Show a checkpoint's kind, hyperparameters, provenance and tensors") { checkpoint };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var dir = parse.GetValue(checkpoint)!;
+            var (kind, config) = Checkpoint.ReadConfig(dir);
+            output.WriteLine($"kind      {kind}");
+            output.WriteLine($"config    {config.ToJsonString()}");
+            if (File.Exists(Path.Combine(dir, Checkpoint.CardFile)))
+            {
+                var card = Checkpoint.ReadCard(dir);
+                output.WriteLine($"loom      {card.LoomVersion}, created {card.CreatedUtc:u}");
+                if (card.CommandLine is not null) output.WriteLine($"command   {card.CommandLine}");
+                foreach (var d in card.Data) output.WriteLine($"data      {d.Source} ({d.Bytes} bytes, sha256 {d.Sha256})");
+                foreach (var (name, value) in card.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)) output.WriteLine($"metric    {name} = {value:G6}");
+            }
+            var header = SafeTensorsFile.ReadHeader(Path.Combine(dir, Checkpoint.ModelFile));
+            output.WriteLine($"tensors   {header.Entries.Count}");
+            foreach (var e in header.Entries)
+                output.WriteLine($"  {e.Name,-32} {e.Dtype,-5} [{string.Join(", ", e.Shape)}]");
+            output.WriteLine($"resumable {(Checkpoint.HasTrainerState(dir) ? "yes" : "no")}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,58 @@
+using Spectre.Console;
+
+namespace Loom.Cli;
+
+/// <summary>
+/// Progress for long work: a Spectre.Console bar on an interactive terminal, plain lines (at most one every few
+/// seconds, plus the last) when output is redirected, so logs stay readable.
+/// </summary>
+public sealed class ConsoleProgress : IDisposable
+{
+    private readonly string title;
+    private readonly TextWriter plain;
+    private readonly bool interactive;
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+    private TimeSpan lastPrint = TimeSpan.MinValue;
+    private string lastStatus = "";
+    private long lastDone;
+    private long lastTotal;
+
+    public ConsoleProgress(string title, TextWriter plain, bool? interactive = null)
+    {
+        this.title = title;
+        this.plain = plain;
+        this.interactive = interactive ?? (!Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive);
+    }
+
+    /// <summary>Reports <paramref name="done"/> of <paramref name="total"/> units with a short status (loss, rate).</summary>
+    public void Report(long done, long total, string status)
+    {
+        lastDone = done;
+        lastTotal = total;
+        lastStatus = status;
+        var now = clock.Elapsed;
+        bool last = done >= total;
+        if (!last && now - lastPrint < (interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5)))
+            return;
+        lastPrint = now;
+        var eta = done > 0 && total > done ? TimeSpan.FromSeconds(now.TotalSeconds / done * (total - done)) : TimeSpan.Zero;
+        if (interactive)
+        {
+            int width = 30;
+            int filled = total > 0 ? (int)(width * Math.Min(1.0, (double)done / total)) : 0;
+            var bar = new string('━', filled) + new string('─', width - filled);
+            AnsiConsole.Console.Write(new Markup($"\r[bold]{Markup.Escape(title)}[/] [green]{bar}[/] {done}/{total} {Markup.Escape(status)} eta {eta:mm\\:ss}   "));
+            if (last) AnsiConsole.Console.WriteLine();
+        }
+        else
+        {
+            plain.WriteLine($"{title}: {done}/{total} {status} elapsed {now:hh\\:mm\\:ss} eta {eta:hh\\:mm\\:ss}");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (interactive && lastDone < lastTotal)
+            AnsiConsole.Console.WriteLine();
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Loom.Core;
+using Loom.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.IO.Checkpoints;
+
+/// <summary>
+/// A checkpoint is a folder: <c>config.json</c> (kind, Loom version, hyperparameters), <c>model.safetensors</c>,
+/// <c>card.json</c> (provenance), and for resumable gradient training <c>trainer-state.json</c> +
+/// <c>trainer-state.safetensors</c>; <c>log.jsonl</c> and plots may sit beside them. Every file is written to a
+/// temporary name and renamed; <c>config.json</c> is written last, so a folder without it is not a checkpoint.
+/// </summary>
+public static class Checkpoint
+{
+    public const string ConfigFile = "config.json";
+    public const string ModelFile = "model.safetensors";
+    public const string CardFile = "card.json";
+    public const string TrainerStateJsonFile = "trainer-state.json";
+    public const string TrainerStateTensorsFile = "trainer-state.safetensors";
+    public const string LogFile = "log.jsonl";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Writes the model (and optional trainer state) into <paramref name="directory"/>.</summary>
+    public static void Save(string directory, IGenerativeModel model, ModelCard card, TrainerStateFiles? trainerState = null)
+    {
+        Directory.CreateDirectory(directory);
+        var metadata = new Dictionary<string, string> { ["format"] = "loom", ["kind"] = model.Kind, ["loom_version"] = LoomVersion.Current };
+        SafeTensorsFile.Save(Path.Combine(directory, ModelFile), model.GetState(), metadata);
+        if (trainerState is not null)
+        {
+            SafeTensorsFile.Save(Path.Combine(directory, TrainerStateTensorsFile), trainerState.Tensors);
+            AtomicFile.WriteAllText(Path.Combine(directory, TrainerStateJsonFile), trainerState.Json.ToJsonString(Indented));
+        }
+        AtomicFile.WriteAllText(Path.Combine(directory, CardFile), (card with { Kind = model.Kind }).ToJson());
+        var config = new JsonObject
+        {
+            ["kind"] = model.Kind,
+            ["loom_version"] = LoomVersion.Current,
+            ["config"] = model.GetConfig().DeepClone(),
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(Indented));
+    }
+
+    /// <summary>Reads <c>config.json</c>: the kind and the family's hyperparameters.</summary>
+    public static (string Kind, JsonObject Config) ReadConfig(string directory)
+    {
+        RequireCheckpointFolder(directory);
+        var path = Path.Combine(directory, ConfigFile);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(TextFileOrThrow(path));
+        }
+        catch (JsonException e)
+        {
+            throw new LoomDataException($"{path}: not valid JSON ({e.Message.Split('\n')[0]})", e);
+        }
+        if (node is not JsonObject root || root["kind"]?.GetValueKind() != JsonValueKind.String)
+            throw new LoomDataException($"{path}: missing \"kind\" (is this a Loom checkpoint?)");
+        if (root["config"] is not JsonObject config)
+            throw new LoomDataException($"{path}: missing \"config\" object");
+        return (root["kind"]!.GetValue<string>(), (JsonObject)config.DeepClone());
+    }
+
+    /// <summary>Rebuilds the model saved in <paramref name="directory"/> on <paramref name="device"/> (CPU by default).</summary>
+    public static IGenerativeModel Load(string directory, Device? device = null)
+    {
+        var (kind, config) = ReadConfig(directory);
+        if (!ModelRegistry.TryGet(kind, out var family) || family is null)
+            throw new LoomDataException($"{Path.Combine(directory, ConfigFile)}: unknown model kind '{kind}' (written by a newer Loom?)");
+        var modelPath = Path.Combine(directory, ModelFile);
+        if (!File.Exists(modelPath))
+            throw new LoomDataException($"{modelPath}: missing; the checkpoint is incomplete");
+        using var content = SafeTensorsFile.Load(modelPath, device ?? CPU);
+        if (content.Metadata.TryGetValue("kind", out var savedKind) && savedKind != kind)
+            throw new LoomDataException($"{modelPath}: holds a '{savedKind}' model but config.json says '{kind}'");
+        try
+        {
+            return family.Load(config, content.Tensors, device ?? CPU);
+        }
+        catch (LoomException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or FormatException or JsonException or NullReferenceException)
+        {
+            throw new LoomDataException($"{directory}: the checkpoint does not match a '{kind}' model ({e.Message.Split('\n')[0]})", e);
+        }
+    }
+
+    public static ModelCard ReadCard(string directory)
+    {
+        var path = Path.Combine(directory, CardFile);
+        return ModelCard.FromJson(TextFileOrThrow(path), path);
+    }
+
+    public static bool HasTrainerState(string directory) =>
+        File.Exists(Path.Combine(directory, TrainerStateJsonFile)) && File.Exists(Path.Combine(directory, TrainerStateTensorsFile));
+
+    /// <summary>Reads the trainer state written by <see cref="Save"/>; the caller disposes the tensors.</summary>
+    public static TrainerStateFiles ReadTrainerState(string directory)
+    {
+        var jsonPath = Path.Combine(directory, TrainerStateJsonFile);
+        if (JsonNode.Parse(TextFileOrThrow(jsonPath)) is not JsonObject json)
+            throw new LoomDataException($"{jsonPath}: not a JSON object");
+        var content = SafeTensorsFile.Load(Path.Combine(directory, TrainerStateTensorsFile));
+        return new TrainerStateFiles(json, content.Tensors);
+    }
+
+    private static void RequireCheckpointFolder(string directory)
+    {
+        if (File.Exists(directory))
+            throw new LoomDataException($"{directory}: is a file; a checkpoint is a folder holding config.json and model.safetensors");
+        if (!Directory.Exists(directory))
+            throw new LoomDataException($"{directory}: no such checkpoint folder");
+        if (!File.Exists(Path.Combine(directory, ConfigFile)))
+            throw new LoomDataException($"{directory}: not a Loom checkpoint (no config.json)");
+    }
+
+    private static string TextFileOrThrow(string path)
+    {
+        if (!File.Exists(path))
+            throw new LoomDataException($"{path}: missing");
+        return Data.TextFile.Read(path);
+    }
+}
+
+/// <summary>Trainer state as written to <c>trainer-state.json</c> and <c>trainer-state.safetensors</c>.</summary>
+public sealed record TrainerStateFiles(JsonObject Json, IReadOnlyDictionary<string, Tensor> Tensors);
