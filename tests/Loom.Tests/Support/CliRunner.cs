@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Loom.Tests.Support;
+
+/// <summary>Runs the real <c>loom</c> binary (Loom.Cli.dll built beside the tests) as a child process.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+
+    public static string CliDll { get; } = FindCli();
+
+    public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
+
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(CliDll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"loom {string.Join(' ', args)} did not finish in {timeout}");
+        }
+        process.WaitForExit();
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string FindCli()
+    {
+        // The test project references Loom.Cli, so its assembly is built beside the tests.
+        var beside = Path.Combine(AppContext.BaseDirectory, "Loom.Cli.dll");
+        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "Loom.Cli.runtimeconfig.json")))
+            return beside;
+        var config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var built = Path.Combine(RepoPaths.Root, "src", "Loom.Cli", "bin", config, "net10.0", "Loom.Cli.dll");
+        if (File.Exists(built))
+            return built;
+        throw new FileNotFoundException("Loom.Cli.dll not found beside the tests nor at " + built);
+    }
+}
