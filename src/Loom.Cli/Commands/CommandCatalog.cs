@@ -7,6 +7,10 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return Train.TrainCommand.Create();
+        yield return SampleCommand.Create();
+        yield return ScoreCommand.Create();
+        yield return InfoCommand.Create();
         yield return DoctorCommand.Create();
     }
 }

@@ -1,11 +1,15 @@
+using System.Collections.Concurrent;
 using Loom.Core;
 
 namespace Loom.Models;
 
-/// <summary>Maps kind names to families. Families are discovered once from the Loom assembly.</summary>
+/// <summary>
+/// Maps kind names to families. Loom's own families are discovered once from the Loom assembly; applications
+/// add their own with <see cref="Register"/> so their checkpoints load through the same <c>Checkpoint.Load</c>.
+/// </summary>
 public static class ModelRegistry
 {
-    private static readonly Lazy<IReadOnlyDictionary<string, IModelFamily>> Families = new(Discover);
+    private static readonly Lazy<ConcurrentDictionary<string, IModelFamily>> Families = new(Discover);
 
     public static IReadOnlyCollection<IModelFamily> All => Families.Value.Values.OrderBy(f => f.Kind, StringComparer.Ordinal).ToList();
 
@@ -18,11 +22,19 @@ public static class ModelRegistry
 
     public static bool TryGet(string kind, out IModelFamily? family) => Families.Value.TryGetValue(kind, out family);
 
-    private static IReadOnlyDictionary<string, IModelFamily> Discover()
+    /// <summary>Adds a family; a kind that is already registered by a different type is an error.</summary>
+    public static void Register(IModelFamily family)
+    {
+        var existing = Families.Value.GetOrAdd(family.Kind, family);
+        if (!ReferenceEquals(existing, family) && existing.GetType() != family.GetType())
+            throw new LoomUsageException($"model kind '{family.Kind}' is already registered by {existing.GetType().FullName}");
+    }
+
+    private static ConcurrentDictionary<string, IModelFamily> Discover()
     {
         var families = typeof(IModelFamily).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IModelFamily).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (IModelFamily)Activator.CreateInstance(t)!);
-        return families.ToDictionary(f => f.Kind, StringComparer.Ordinal);
+        return new ConcurrentDictionary<string, IModelFamily>(families.Select(f => KeyValuePair.Create(f.Kind, f)), StringComparer.Ordinal);
     }
 }

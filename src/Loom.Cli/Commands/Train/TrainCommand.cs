@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Loom.Cli.Commands.Train;
+
+/// <summary><c>loom train KIND</c>: one subcommand per trainable family, each a thin shell over the family's fit API.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a model and write a checkpoint folder");
+        foreach (var sub in Array.Empty<Command>())
+            command.Subcommands.Add(sub);
+        return command;
+    }
+}
