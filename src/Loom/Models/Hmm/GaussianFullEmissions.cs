@@ -20,7 +20,7 @@ internal sealed class GaussianFullEmissions : HmmEmissions
         this.means = Own(means.to(ScalarType.Float64).cpu().clone());
         this.covars = Own(covars.to(ScalarType.Float64).cpu().clone());
         var (factor, info) = linalg.cholesky_ex(this.covars);
-        long bad = info.max().item<long>();
+        long bad = info.max().to(ScalarType.Int64).item<long>();
         if (bad != 0)
             throw new LoomDataException($"covars: a state's covariance is not positive definite; raise --min-covar (now the smallest diagonal is {this.covars.diagonal(0, -2, -1).min().item<double>():G4})");
         cholesky = Own(factor);

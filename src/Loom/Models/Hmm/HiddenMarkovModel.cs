@@ -44,6 +44,22 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
 
     public Tensor TransMat => p.TransMat;
 
+    /// <summary>A categorical HMM from its probabilities: start <c>[K]</c>, transitions <c>[K, K]</c> (row = from), emissions <c>[K, S]</c>.</summary>
+    public static HiddenMarkovModel Categorical(Tensor startProb, Tensor transMat, Tensor emissionProb) =>
+        Build(HmmEmission.Categorical, startProb, transMat, () => new CategoricalEmissions(emissionProb));
+
+    /// <summary>A Gaussian HMM: means <c>[K, D]</c>; covars <c>[K, D]</c> (variances, gaussian-diag) or <c>[K, D, D]</c> (gaussian-full).</summary>
+    public static HiddenMarkovModel Gaussian(Tensor startProb, Tensor transMat, Tensor means, Tensor covars) => covars.dim() == 3
+        ? Build(HmmEmission.GaussianFull, startProb, transMat, () => new GaussianFullEmissions(means, covars))
+        : Build(HmmEmission.GaussianDiag, startProb, transMat, () => new GaussianDiagEmissions(means, covars));
+
+    private static HiddenMarkovModel Build(HmmEmission kind, Tensor startProb, Tensor transMat, Func<HmmEmissions> emissions)
+    {
+        var e = emissions();
+        try { return new HiddenMarkovModel(new HmmParameters(startProb, transMat, e), new HmmOptions { Emission = kind }); }
+        catch { e.Dispose(); throw; }
+    }
+
     /// <summary>Fits an HMM to <paramref name="sequences"/> with Baum-Welch; progress is reported once per EM iteration.</summary>
     public static HiddenMarkovModel Fit(IReadOnlyList<Tensor> sequences, HmmOptions options, IProgress<HmmEmProgress>? progress = null, CancellationToken cancellation = default)
     {
