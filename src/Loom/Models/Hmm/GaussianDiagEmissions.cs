@@ -47,7 +47,7 @@ internal sealed class GaussianDiagEmissions : HmmEmissions
     {
         using var scope = NewDisposeScope();
         var wt = weights.t();
-        stats[0].add_(weights.sum(0));
+        stats[0].add_(weights.sum(0L));
         stats[1].add_(wt.matmul(observations));
         stats[2].add_(wt.matmul(observations.square()));
     }

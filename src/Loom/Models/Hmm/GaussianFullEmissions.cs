@@ -58,7 +58,7 @@ internal sealed class GaussianFullEmissions : HmmEmissions
     public override void Accumulate(Tensor[] stats, Tensor observations, Tensor weights)
     {
         using var scope = NewDisposeScope();
-        stats[0].add_(weights.sum(0));
+        stats[0].add_(weights.sum(0L));
         stats[1].add_(weights.t().matmul(observations));
         var weighted = weights.t().unsqueeze(2) * observations.unsqueeze(0); // [K, M, D]
         stats[2].add_(weighted.transpose(1, 2).matmul(observations));        // [K, D, D]

@@ -83,7 +83,7 @@ internal static class HmmInference
     {
         using var scope = NewDisposeScope();
         var (logLik, gamma, alpha, beta, logB) = ForwardBackward(p, batch);
-        startCounts.add_(gamma[0].sum(0));
+        startCounts.add_(gamma[0].sum(0L));
         transCounts.add_(TransitionCounts(p, batch, logLik, alpha, beta, logB));
         var flatWeights = gamma.reshape(-1, p.States);
         var obs = batch.Observations;

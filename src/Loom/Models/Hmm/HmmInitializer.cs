@@ -64,7 +64,7 @@ internal static class HmmInitializer
             if (assign is not null && (next == assign).all().item<bool>())
                 break;
             var onehot = nn.functional.one_hot(next, k).to(ScalarType.Float64);  // [M, K]
-            var counts = onehot.sum(0).unsqueeze(1);
+            var counts = onehot.sum(0L).unsqueeze(1);
             var sums = onehot.t().matmul(x);
             centers = where(counts > 0, sums / counts.clamp_min(1), centers).MoveToOuterDisposeScope();
             assign = next.MoveToOuterDisposeScope();
