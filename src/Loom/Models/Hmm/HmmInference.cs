@@ -12,17 +12,23 @@ internal static class HmmInference
 {
     /// <summary>Forward messages <c>log p(x_1..x_t, z_t)</c>, <c>[T, N, K]</c>; past a sequence's end they are carried unchanged,
     /// so the last row gives every sequence's log-likelihood.</summary>
+    /// <remarks>The log-sum-exp over previous states is computed as <c>m + log(exp(alpha - m) @ A)</c> with <c>m</c> the
+    /// row maximum of <c>alpha</c>: exact in log space and a few ops per step, where a broadcast <c>[N, K, K]</c>
+    /// logsumexp costs several times more. A state reachable only through transitions below about 1e-308 (relative
+    /// to the most likely predecessor) gets log-probability -inf at that step instead of a value below -708.</remarks>
     public static Tensor Forward(HmmParameters p, Tensor[] logB, Tensor[] maskSteps, long minLength)
     {
         int steps = logB.Length;
         var alphas = new Tensor[steps];
-        var logTrans = p.LogTrans.unsqueeze(0);                 // [1, K(from), K(to)]
         alphas[0] = p.LogStart + logB[0];
-        for (int t = 1; t < steps; t++)
+        using (SingleThreadScope.Enter())
         {
-            var prev = alphas[t - 1];
-            var next = (prev.unsqueeze(2) + logTrans).logsumexp(1).add_(logB[t]);
-            alphas[t] = t >= minLength ? where(maskSteps[t], next, prev) : next;
+            for (int t = 1; t < steps; t++)
+            {
+                var prev = alphas[t - 1];
+                var next = LogMatExp(prev, p.TransMat).add_(logB[t]);
+                alphas[t] = t >= minLength ? where(maskSteps[t], next, prev) : next;
+            }
         }
         return stack(alphas);
     }
@@ -32,15 +38,27 @@ internal static class HmmInference
     {
         int steps = logB.Length;
         var betas = new Tensor[steps];
-        var logTrans = p.LogTrans.unsqueeze(0);
+        var transT = p.TransMat.t();
         betas[steps - 1] = zeros_like(logB[0]);
-        for (int t = steps - 2; t >= 0; t--)
+        using (SingleThreadScope.Enter())
         {
-            var next = (logTrans + (logB[t + 1] + betas[t + 1]).unsqueeze(1)).logsumexp(2);
-            betas[t] = t + 1 >= minLength ? where(maskSteps[t + 1], next, betas[steps - 1]) : next;
+            for (int t = steps - 2; t >= 0; t--)
+            {
+                var next = LogMatExp(logB[t + 1] + betas[t + 1], transT);
+                betas[t] = t + 1 >= minLength ? where(maskSteps[t + 1], next, betas[steps - 1]) : next;
+            }
         }
         return stack(betas);
     }
+
+    /// <summary><c>log(exp(v) @ m)</c> for log-vectors <c>v [N, K]</c> and a probability matrix <c>m [K, K]</c>, shifted by the row max of <c>v</c>.</summary>
+    private static Tensor LogMatExp(Tensor v, Tensor m)
+    {
+        var shift = v.amax(AxisOne, keepdim: true);
+        return v.sub(shift).exp_().matmul(m).log_().add_(shift);
+    }
+
+    private static readonly long[] AxisOne = { 1 };
 
     /// <summary>Runs forward-backward on a batch and returns (log-likelihood per sequence <c>[N]</c>, posteriors <c>[T, N, K]</c>
     /// zeroed at padding, forward, backward, emission log-densities).</summary>
@@ -103,6 +121,7 @@ internal static class HmmInference
         var stay = arange(p.States, dtype: ScalarType.Int64).expand(batch.Count, p.States);
         var backPointers = new Tensor[steps];
         var delta = p.LogStart + logB[0];
+        using var oneThread = SingleThreadScope.Enter();
         for (int t = 1; t < steps; t++)
         {
             var (best, argBest) = (delta.unsqueeze(2) + logTrans).max(1);
