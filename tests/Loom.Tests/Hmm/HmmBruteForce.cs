@@ -99,6 +99,15 @@ internal static class HmmBruteForce
         return m;
     }
 
+    /// <summary>Same shape, dtype and values (bit-for-bit).</summary>
+    public static bool Same(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape) || a.dtype != b.dtype)
+            return false;
+        using var eq = a.eq(b).all();
+        return eq.item<bool>();
+    }
+
     public static Tensor T(double[] v) => tensor(v, dtype: ScalarType.Float64);
 
     public static Tensor T(double[,] m) => tensor(m, dtype: ScalarType.Float64);

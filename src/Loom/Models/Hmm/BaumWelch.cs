@@ -24,7 +24,7 @@ internal static class BaumWelch
                     throw new LoomDataException($"Baum-Welch: the training log-likelihood became {logLik} at iteration {iter + 1}; the data has zero probability under the model (check the data or raise --min-covar)");
                 }
                 bool stop = monitor.Report(logLik);
-                if (monitor.Decreased)
+                if (monitor.Decreased && !monitor.Converged)
                 {
                     next.Dispose();
                     progress?.Report(new HmmEmProgress(iter + 1, logLik, monitor.LastGain, false));

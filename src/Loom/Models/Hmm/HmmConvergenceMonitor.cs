@@ -2,9 +2,8 @@ namespace Loom.Models.Hmm;
 
 /// <summary>
 /// Tracks Baum-Welch log-likelihoods. EM stops when the gain of an iteration falls below <see cref="Tol"/>
-/// (<see cref="Converged"/>), after <see cref="MaxIter"/> iterations, or when the log-likelihood drops by more than
-/// numerical noise (<see cref="Decreased"/>; exact EM never decreases it, so that signals a numerical problem such as
-/// a too-small min_covar).
+/// in absolute value (<see cref="Converged"/>), after <see cref="MaxIter"/> iterations, or when the log-likelihood drops
+/// by more than Tol (<see cref="Decreased"/>; exact EM never decreases it, so that signals a numerical problem).
 /// </summary>
 public sealed class HmmConvergenceMonitor
 {
@@ -35,23 +34,24 @@ public sealed class HmmConvergenceMonitor
     /// <summary>A decrease smaller than this is rounding noise.</summary>
     public static double Noise(double logLik) => 1e-8 + 1e-10 * Math.Abs(logLik);
 
-    /// <summary>Records one log-likelihood; returns true when EM should stop.</summary>
+    /// <summary>Records one log-likelihood; returns true when EM should stop. A decrease within <see cref="Tol"/> counts as
+    /// convergence (with min_covar added, EM is not exact near its fixed point and may approach it from above); a
+    /// larger decrease (any decrease beyond rounding noise when Tol &lt;= 0) stops EM with <see cref="Decreased"/> set.</summary>
     public bool Report(double logLik)
     {
         history.Add(logLik);
         if (history.Count >= 2)
         {
             double gain = LastGain;
-            if (double.IsNaN(logLik) || gain < -Noise(history[^2]))
-            {
+            if (gain < -Noise(history[^2]))
                 Decreased = true;
-                return true;
-            }
-            if (Tol > 0 && gain < Tol)
+            if (Tol > 0 && Math.Abs(gain) < Tol)
             {
                 Converged = true;
                 return true;
             }
+            if (Decreased)
+                return true;
         }
         return history.Count >= MaxIter;
     }
