@@ -51,6 +51,7 @@ internal sealed class CategoricalEmissions : HmmEmissions
 
     public override Tensor PrepareSequence(Tensor sequence, string where)
     {
+        using var scope = NewDisposeScope();
         if (sequence.dim() != 1)
             throw new LoomDataException($"{where}: expected a 1-D tensor of symbols, got shape [{string.Join(", ", sequence.shape)}]");
         if (sequence.shape[0] == 0)
@@ -60,15 +61,9 @@ internal sealed class CategoricalEmissions : HmmEmissions
         var x = sequence.to(ScalarType.Int64).cpu();
         if (ReferenceEquals(x, sequence))
             x = sequence.clone();
-        long min, max;
-        using (var lo = x.min())
-        using (var hi = x.max())
-        {
-            min = lo.item<long>();
-            max = hi.item<long>();
-        }
+        long min = x.min().item<long>(), max = x.max().item<long>();
         if (min < 0 || max >= Dim)
             throw new LoomDataException($"{where}: symbol {(min < 0 ? min : max)} is out of range; the model has symbols 0..{Dim - 1}");
-        return x;
+        return x.MoveToOuterDisposeScope();
     }
 }

@@ -70,6 +70,7 @@ internal abstract class HmmEmissions : IDisposable
     /// <summary>Shared Gaussian sequence check: 2-D (or 1-D when D = 1), finite, matching dimension.</summary>
     protected static Tensor PrepareVectors(Tensor sequence, int dim, string where)
     {
+        using var scope = NewDisposeScope();
         if (sequence.dim() == 1 && dim == 1)
             sequence = sequence.unsqueeze(1);
         if (sequence.dim() != 2)
@@ -83,11 +84,8 @@ internal abstract class HmmEmissions : IDisposable
         var x = sequence.to(ScalarType.Float64).cpu();
         if (ReferenceEquals(x, sequence))
             x = sequence.clone();
-        using (var finite = x.isfinite().all())
-        {
-            if (!finite.item<bool>())
-                throw new LoomDataException($"{where}: observations contain NaN or infinity");
-        }
-        return x;
+        if (!x.isfinite().all().item<bool>())
+            throw new LoomDataException($"{where}: observations contain NaN or infinity");
+        return x.MoveToOuterDisposeScope();
     }
 }
