@@ -12,6 +12,7 @@ internal static class BaumWelch
         IProgress<HmmEmProgress>? progress, CancellationToken ct)
     {
         var current = initial;
+        using var oneThread = SingleThreadScope.Enter();
         try
         {
             for (int iter = 0; iter < o.MaxIter; iter++)

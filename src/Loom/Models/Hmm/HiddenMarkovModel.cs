@@ -158,6 +158,7 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
         using var g = Seeding.Generator(request.Seed, "hmm-sample");
         using var scope = NewDisposeScope();
         var states = new Tensor[request.Length];
+        using var oneThread = SingleThreadScope.Enter();
         states[0] = p.StartProb.multinomial(request.Count, replacement: true, generator: g);
         for (int t = 1; t < request.Length; t++)
             states[t] = p.TransMat[states[t - 1]].multinomial(1, replacement: true, generator: g).squeeze(1);

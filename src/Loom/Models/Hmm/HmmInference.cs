@@ -83,18 +83,27 @@ internal static class HmmInference
         return alpha[-1].logsumexp(1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Expected transition counts summed over sequences and steps, <c>[K, K]</c> (from, to).</summary>
+    /// <summary>Expected transition counts summed over sequences and steps, <c>[K, K]</c> (from, to):
+    /// <c>A[i, j] * sum_{n,t} exp(alpha_t[i] + logB_{t+1}[j] + beta_{t+1}[j] - logLik)</c>, evaluated as one
+    /// <c>[K, M] @ [M, K]</c> product of max-shifted exponentials (each (n, t) term's shift is at least
+    /// <c>-2 log K</c> below its xi total of 1, so nothing underflows).</summary>
     public static Tensor TransitionCounts(HmmParameters p, HmmBatch batch, Tensor logLik, Tensor alpha, Tensor beta, Tensor logB)
     {
         long steps = batch.MaxLength;
         if (steps < 2)
             return zeros(p.States, p.States, dtype: ScalarType.Float64);
-        var from = alpha[..^1].unsqueeze(3);                                   // [T-1, N, K, 1]
-        var to = (logB[1..] + beta[1..]).unsqueeze(2);                         // [T-1, N, 1, K]
-        var logXi = (from + p.LogTrans).add_(to).sub_(logLik.view(1, -1, 1, 1));
-        var valid = batch.Mask[1..].view(steps - 1, -1, 1, 1);
-        return logXi.exp_().mul_(valid).sum(new long[] { 0, 1 });
+        var from = alpha[..^1];                                                 // [T-1, N, K]
+        var to = logB[1..] + beta[1..];                                         // [T-1, N, K]
+        var fromMax = from.amax(LastAxis, keepdim: true);
+        var toMax = to.amax(LastAxis, keepdim: true);
+        var weight = (fromMax + toMax).sub_(logLik.view(1, -1, 1)).exp_()
+            .masked_fill_(batch.Mask[1..].unsqueeze(2).logical_not(), 0.0);   // [T-1, N, 1]
+        var left = (from - fromMax).exp_().mul_(weight).reshape(-1, p.States);
+        var right = to.sub_(toMax).exp_().reshape(-1, p.States);
+        return left.t().matmul(right).mul_(p.TransMat);
     }
+
+    private static readonly long[] LastAxis = { -1 };
 
     /// <summary>E-step of Baum-Welch on one batch: adds expected counts to the accumulators and returns the batch's total log-likelihood.</summary>
     public static double Accumulate(HmmParameters p, HmmBatch batch, Tensor startCounts, Tensor transCounts, Tensor[] emissionStats)
