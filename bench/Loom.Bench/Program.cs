@@ -1,1 +1,15 @@
-System.Console.WriteLine("bench");
+using Loom.Bench;
+
+// Dispatch: `dotnet run -c Release --project bench/Loom.Bench -- <benchmark> [options]`.
+// Each benchmark lives in its own file and exposes `static int Run(string[] args)`.
+var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
+{
+    ["hmm"] = HmmBench.Run,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: Loom.Bench <{string.Join("|", benchmarks.Keys.Order(StringComparer.Ordinal))}> [options]");
+    return 2;
+}
+return run(args[1..]);
