@@ -12,10 +12,11 @@ public sealed class ConsoleProgress : IDisposable
     private readonly TextWriter plain;
     private readonly bool interactive;
     private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
-    private TimeSpan lastPrint = TimeSpan.MinValue;
+    private TimeSpan lastPrint = TimeSpan.FromDays(-1);
     private string lastStatus = "";
     private long lastDone;
     private long lastTotal;
+    private long printedDone = -1;
 
     public ConsoleProgress(string title, TextWriter plain, bool? interactive = null)
     {
@@ -35,6 +36,7 @@ public sealed class ConsoleProgress : IDisposable
         if (!last && now - lastPrint < (interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5)))
             return;
         lastPrint = now;
+        printedDone = done;
         var eta = done > 0 && total > done ? TimeSpan.FromSeconds(now.TotalSeconds / done * (total - done)) : TimeSpan.Zero;
         if (interactive)
         {
@@ -50,8 +52,14 @@ public sealed class ConsoleProgress : IDisposable
         }
     }
 
+    /// <summary>Prints the last reported state if it was throttled away (e.g. EM converged before max-iter).</summary>
     public void Dispose()
     {
+        if (printedDone != lastDone && lastTotal > 0)
+        {
+            lastPrint = TimeSpan.FromDays(-1);
+            Report(lastDone, lastTotal, lastStatus);
+        }
         if (interactive && lastDone < lastTotal)
             AnsiConsole.Console.WriteLine();
     }

@@ -8,7 +8,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a model and write a checkpoint folder");
-        foreach (var sub in Array.Empty<Command>())
+        foreach (var sub in TrainGmmCommand.Create().Concat(TrainHmmCommand.Create()).Concat(TrainNGramCommand.Create()))
             command.Subcommands.Add(sub);
         return command;
     }
