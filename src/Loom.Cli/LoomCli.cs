@@ -33,7 +33,8 @@ public static class LoomCli
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
-                error.WriteLine($"error: {parse.Errors[0].Message} (see 'loom {string.Join(' ', CommandPath(parse))} --help')");
+                var first = parse.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+                error.WriteLine($"error: {first.Message} (see 'loom {string.Join(' ', CommandPath(parse))} --help')");
                 return 2;
             }
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });

@@ -21,7 +21,7 @@ public static class SampleWriter
                 WritePoints(values, path!);
                 break;
             case TensorSamples { Values: var values } when extension is ".csv" or "":
-                if (path is null) console.Write(ToCsv(values));
+                if (path is null) console.Write(NumericCsv.Format(values.dim() == 2 ? values : values.flatten(1)));
                 else NumericCsv.Write(path, values.dim() == 2 ? values : values.flatten(1));
                 break;
             case TextSamples text when extension is ".txt" or "":
@@ -54,17 +54,6 @@ public static class SampleWriter
         TextSamples => ".txt",
         _ => ".json",
     };
-
-    private static string ToCsv(torch.Tensor values)
-    {
-        using var m = values.to(torch.ScalarType.Float64).cpu().flatten(1);
-        var data = m.data<double>().ToArray();
-        long n = m.shape[0], d = m.shape[1];
-        var sb = new StringBuilder();
-        for (long i = 0; i < n; i++)
-            sb.AppendLine(string.Join(',', Enumerable.Range(0, (int)d).Select(j => data[i * d + j].ToString("G9", CultureInfo.InvariantCulture))));
-        return sb.ToString();
-    }
 
     private static string SequencesToJson(SequenceSamples sequences)
     {

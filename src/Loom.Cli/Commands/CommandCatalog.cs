@@ -7,6 +7,7 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return QuickstartCommand.Create();
         yield return Train.TrainCommand.Create();
         yield return SampleCommand.Create();
         yield return ScoreCommand.Create();

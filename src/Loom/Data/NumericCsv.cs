@@ -70,11 +70,15 @@ public static class NumericCsv
     }
 
     /// <summary>Writes a [rows, columns] tensor as CSV (round-trip precision), atomically.</summary>
-    public static void Write(string path, Tensor matrix, IReadOnlyList<string>? header = null)
+    public static void Write(string path, Tensor matrix, IReadOnlyList<string>? header = null) =>
+        IO.AtomicFile.WriteAllText(path, Format(matrix, header, path));
+
+    /// <summary>CSV text of a [rows, columns] tensor, round-trip precision.</summary>
+    public static string Format(Tensor matrix, IReadOnlyList<string>? header = null, string what = "samples")
     {
         using var cpu = matrix.to(ScalarType.Float64).cpu().contiguous();
         if (cpu.dim() != 2)
-            throw new LoomDataException($"{path}: expected a 2-D tensor to write as CSV, got shape [{string.Join(", ", cpu.shape)}]");
+            throw new LoomDataException($"{what}: expected a 2-D tensor to write as CSV, got shape [{string.Join(", ", cpu.shape)}]");
         var values = cpu.data<double>().ToArray();
         long n = cpu.shape[0], d = cpu.shape[1];
         var sb = new System.Text.StringBuilder();
@@ -89,6 +93,6 @@ public static class NumericCsv
             }
             sb.Append('\n');
         }
-        IO.AtomicFile.WriteAllText(path, sb.ToString());
+        return sb.ToString();
     }
 }
