@@ -1,0 +1,47 @@
+using Loom.Core;
+
+namespace Loom.Training;
+
+/// <summary>How the shared <see cref="Trainer"/> runs: length, schedule, clipping, accumulation, EMA, evaluation, early stopping, logging.</summary>
+public sealed record TrainerOptions
+{
+    public long Steps { get; init; } = 1000;
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
+    public long WarmupSteps { get; init; }
+    /// <summary>Learning rate at the end of a cosine/linear decay.</summary>
+    public double MinLearningRate { get; init; }
+    /// <summary>Clip the global gradient norm to this; 0 turns clipping off.</summary>
+    public double GradClip { get; init; }
+    /// <summary>Micro-batches per optimizer step; losses are divided by it.</summary>
+    public int AccumulationSteps { get; init; } = 1;
+    /// <summary>EMA decay for the first phase's parameters; null turns EMA off.</summary>
+    public double? EmaDecay { get; init; }
+    /// <summary>Run the evaluation callback every N steps (0 = never).</summary>
+    public long EvalEvery { get; init; }
+    /// <summary>Stop after this many evaluations without improvement (0 = never).</summary>
+    public int EarlyStoppingPatience { get; init; }
+    public double EarlyStoppingMinDelta { get; init; }
+    /// <summary>The evaluation metric early stopping watches (lower is better).</summary>
+    public string EarlyStoppingMetric { get; init; } = "val_loss";
+    public long LogEvery { get; init; } = 10;
+    /// <summary>Save a checkpoint every N steps (0 = only at the end and on interruption).</summary>
+    public long CheckpointEvery { get; init; }
+
+    public void Validate()
+    {
+        if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
+        if (AccumulationSteps < 1) throw new LoomUsageException($"--accumulation: must be at least 1, got {AccumulationSteps}");
+        if (GradClip < 0) throw new LoomUsageException($"--grad-clip: must be non-negative, got {GradClip}");
+        if (WarmupSteps < 0 || WarmupSteps > Steps) throw new LoomUsageException($"--warmup: must be between 0 and --steps, got {WarmupSteps}");
+        if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
+    }
+}
+
+/// <summary>How a run ended.</summary>
+public sealed record TrainResult(long Steps, bool Interrupted, bool EarlyStopped, double LastLoss, double? BestMetric);
+
+/// <summary>Progress of a training run, for a console bar or log lines.</summary>
+public interface ITrainingProgress
+{
+    void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta);
+}

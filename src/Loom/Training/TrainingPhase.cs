@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace Loom.Training;
+
+/// <summary>What an objective computes for one micro-batch: a scalar loss to minimise, how many examples (or tokens) it covered, and extra metrics.</summary>
+public sealed record TrainingLoss(Tensor Loss, long Examples, IReadOnlyDictionary<string, double>? Metrics = null);
+
+/// <summary>
+/// A training objective: the loss for micro-batch <c>micro</c> of step <c>step</c>. Objectives pick their batch from
+/// (step, micro) with a stateless sampler, so a resumed run sees exactly the batches an uninterrupted one would.
+/// </summary>
+public interface ITrainingObjective
+{
+    TrainingLoss Compute(long step, int micro);
+}
+
+/// <summary>An objective that wraps a delegate.</summary>
+public sealed class DelegateObjective(Func<long, int, TrainingLoss> compute) : ITrainingObjective
+{
+    public TrainingLoss Compute(long step, int micro) => compute(step, micro);
+}
+
+/// <summary>
+/// One alternating part of training: an objective, the parameters it updates with its own optimizer, and how often it
+/// runs (every N steps). A plain model has one phase; a GAN has a discriminator and a generator phase.
+/// </summary>
+public sealed record TrainingPhase(string Name, ITrainingObjective Objective, IReadOnlyList<TorchSharp.Modules.Parameter> Parameters, OptimizerOptions Optimizer, int Every = 1);
