@@ -27,6 +27,7 @@ public static class QuickstartCommand
             {
                 ("Gaussian mixture on 8 gaussians", ["train", "gmm", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"), "--seed", s]),
                 ("n-gram (order 5, Kneser-Ney) on tinyshakespeare", ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"), "--seed", s]),
+                ("HMC on a banana-shaped density", ["mcmc", "--target", "banana", "--sampler", "hmc", "--chains", "8", "--samples", "500", "--step-size", "0.2", "--seed", s, "--out", Path.Combine(dir, "mcmc")]),
                 ("Samples from the n-gram model", ["sample", Path.Combine(dir, "ngram"), "--n", "3", "--length", "400", "--prompt", "ROMEO:", "--seed", s, "--out", Path.Combine(dir, "ngram", "romeo.txt")]),
             };
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -67,6 +68,13 @@ public static class QuickstartCommand
                 report.Paragraph(Path.GetFileName(text));
                 report.Preformatted(File.ReadAllText(text));
             }
+        }
+        var mcmc = Path.Combine(dir, "mcmc");
+        if (File.Exists(Path.Combine(mcmc, "summary.json")))
+        {
+            report.Heading("MCMC: Hamiltonian Monte Carlo on a banana density");
+            report.Preformatted(File.ReadAllText(Path.Combine(mcmc, "summary.json")));
+            report.Image(Path.Combine(mcmc, "draws.png"), "HMC draws");
         }
         return report;
     }

@@ -50,7 +50,7 @@ public static class ToyData
     private static Tensor Moons(int n, double noise, Generator g)
     {
         var t = Uniform(n, g) * Math.PI;
-        var lower = torch.arange(n) >= n / 2;
+        var lower = torch.arange(n).ge(n / 2);
         var x = torch.where(lower, 1 - t.cos(), t.cos());
         var y = torch.where(lower, 0.5 - t.sin(), t.sin());
         return torch.stack([x, y], 1) + noise * Normal([n, 2], g);
@@ -60,7 +60,7 @@ public static class ToyData
     private static Tensor Circles(int n, double noise, Generator g)
     {
         var angle = Uniform(n, g) * 2 * Math.PI;
-        var radius = torch.where(torch.arange(n) >= n / 2, 0.5, 1.0).to(ScalarType.Float64);
+        var radius = torch.where(torch.arange(n).ge(n / 2), 0.5, 1.0).to(ScalarType.Float64);
         return torch.stack([radius * angle.cos(), radius * angle.sin()], 1) + noise * Normal([n, 2], g);
     }
 

@@ -1,0 +1,110 @@
+using Loom.Core;
+using Loom.Models.Mcmc;
+using Loom.Tests.Support;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Tests.Mcmc;
+
+public class McmcTests
+{
+    /// <summary>|estimate − truth| within 5 Monte Carlo standard errors, the standard error from the run's own ESS.</summary>
+    private static void AssertMean(McmcResult r, int dim, double truth, double trueVariance)
+    {
+        double se = Math.Sqrt(trueVariance / r.EffectiveSampleSize[dim]);
+        Assert.True(Math.Abs(r.Mean[dim] - truth) < 5 * se + 1e-9, $"dim {dim}: mean {r.Mean[dim]:F4}, truth {truth}, 5 SE = {5 * se:F4}, ESS {r.EffectiveSampleSize[dim]:F0}");
+    }
+
+    [Theory]
+    [InlineData(McmcSampler.RandomWalk)]
+    [InlineData(McmcSampler.Mala)]
+    [InlineData(McmcSampler.Hmc)]
+    public void CorrelatedGaussianMomentsAreRecovered(McmcSampler sampler)
+    {
+        using var r = McmcRunner.Run(McmcTargets.CorrelatedGaussian(), new McmcOptions { Sampler = sampler, Chains = 16, Samples = 1500, BurnIn = 500, StepSize = 0.5, LeapfrogSteps = 8, Seed = 1 });
+        AssertMean(r, 0, 1, 1);
+        AssertMean(r, 1, -1, 2);
+        Assert.InRange(r.Variance[0], 0.85, 1.15);
+        Assert.InRange(r.Variance[1], 1.7, 2.3);
+        var flat = r.Draws.reshape(-1, 2);
+        var c = flat - flat.mean([0]);
+        double corr = (c[.., 0] * c[.., 1]).mean().item<double>() / Math.Sqrt(r.Variance[0] * r.Variance[1]);
+        Assert.InRange(corr, 0.75, 0.85);
+        Assert.InRange(r.Acceptance.Average(), sampler == McmcSampler.RandomWalk ? 0.15 : 0.4, 1.0);
+    }
+
+    [Fact]
+    public void HmcSamplesTheBanana()
+    {
+        using var r = McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Sampler = McmcSampler.Hmc, Chains = 16, Samples = 1500, BurnIn = 500, StepSize = 0.2, Seed = 2 });
+        AssertMean(r, 0, 0, 4);
+        AssertMean(r, 1, 1, 3); // E[x2] = 0.25·E[x1²] = 1; Var[x2] = 1 + 0.0625·Var[x1²] = 1 + 0.0625·32 = 3
+    }
+
+    [Fact]
+    public void AcceptanceRatesBehaveAsTheoryPredicts()
+    {
+        var target = McmcTargets.CorrelatedGaussian();
+        McmcResult Fixed(McmcSampler s, double step) => McmcRunner.Run(target, new McmcOptions { Sampler = s, Chains = 8, Samples = 300, BurnIn = 0, StepSize = step, Adapt = false, Seed = 3 });
+        using (var tiny = Fixed(McmcSampler.RandomWalk, 1e-3)) Assert.True(tiny.Acceptance.Average() > 0.99);
+        using (var huge = Fixed(McmcSampler.RandomWalk, 100)) Assert.True(huge.Acceptance.Average() < 0.05);
+        using (var hmc = Fixed(McmcSampler.Hmc, 0.05)) Assert.True(hmc.Acceptance.Average() > 0.95);
+        using var adapted = McmcRunner.Run(target, new McmcOptions { Sampler = McmcSampler.RandomWalk, Chains = 16, Samples = 1000, BurnIn = 1000, StepSize = 10, Seed = 4 });
+        Assert.InRange(adapted.Acceptance.Average(), 0.15, 0.35);
+    }
+
+    [Fact]
+    public void GibbsMatchesExactIsingCorrelations()
+    {
+        const int side = 3;
+        const double j = 0.4;
+        // exact E[s0·s1] and E[s0] by enumerating all 2^9 spin configurations
+        double z = 0, corr = 0, edgeCount = 0;
+        for (int config = 0; config < 1 << (side * side); config++)
+        {
+            int Spin(int i) => ((config >> i) & 1) * 2 - 1;
+            double energy = 0;
+            for (int i = 0; i < side * side; i++)
+            {
+                if (i % side < side - 1) energy += Spin(i) * Spin(i + 1);
+                if (i / side < side - 1) energy += Spin(i) * Spin(i + side);
+            }
+            double w = Math.Exp(j * energy);
+            z += w;
+            corr += w * Spin(0) * Spin(1);
+            edgeCount += w * Spin(4) * Spin(5);
+        }
+        using var r = McmcRunner.Run(McmcTargets.Ising(side, j), new McmcOptions { Sampler = McmcSampler.Gibbs, Chains = 64, Samples = 400, BurnIn = 50, Seed = 5 });
+        var spins = r.Draws * 2 - 1; // [n, chains, 9]
+        double Estimate(int a, int b) => (spins[.., .., a] * spins[.., .., b]).mean().item<double>();
+        Assert.Equal(corr / z, Estimate(0, 1), 1.5e-2);
+        Assert.Equal(edgeCount / z, Estimate(4, 5), 1.5e-2);
+        Assert.Equal(0.0, spins.mean().item<double>(), 3e-2);
+    }
+
+    [Fact]
+    public void SeededRunsRepeatAndDoNotLeakTensors()
+    {
+        var target = McmcTargets.Banana();
+        var o = new McmcOptions { Sampler = McmcSampler.Mala, Chains = 4, Samples = 20, BurnIn = 10, Seed = 6 };
+        using (var a = McmcRunner.Run(target, o))
+        using (var b = McmcRunner.Run(target, o))
+            Assert.True(a.Draws.equal(b.Draws).all().item<bool>());
+        long before = TensorCounts.Live;
+        McmcRunner.Run(target, o with { Samples = 50 }).Dispose();
+        long afterShort = TensorCounts.Live;
+        McmcRunner.Run(target, o with { Samples = 200 }).Dispose();
+        Assert.Equal(before, afterShort);
+        Assert.Equal(before, TensorCounts.Live);
+    }
+
+    [Fact]
+    public void BadOptionsAreClearErrors()
+    {
+        Assert.Contains("use gibbs", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Ising(2, 0.1), new McmcOptions { Sampler = McmcSampler.Hmc })).Message);
+        Assert.Contains("discrete target", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Sampler = McmcSampler.Gibbs })).Message);
+        Assert.Contains("--chains", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Chains = 0 })).Message);
+        Assert.Contains("--target", Assert.Throws<LoomUsageException>(() => McmcTargets.Get("donut")).Message);
+        Assert.Contains("--sampler", Assert.Throws<LoomUsageException>(() => McmcOptions.ParseSampler("nuts")).Message);
+    }
+}
