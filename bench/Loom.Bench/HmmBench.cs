@@ -107,38 +107,12 @@ public static class HmmBench
 
     private static (double Final, List<double> Times, string Numpy) RunPeer(string dataPath, string initPath, int iters, int repeats)
     {
-        var script = Path.Combine(RepoRoot(), "bench", "peers", "hmm_numpy.py");
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, dataPath, initPath, iters.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture) })
-            psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
-        var stdout = process.StandardOutput.ReadToEnd();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"hmm_numpy.py failed ({process.ExitCode}): {stderr.Trim()} (needs Debian's python3-numpy)");
-        var result = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
+        var result = BenchSupport.RunPythonPeer("hmm_numpy.py", dataPath, initPath, iters.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture));
         var times = result["times"]!.AsArray().Select(n => n!.GetValue<double>()).ToList();
         return (result["final_loglik"]!.GetValue<double>(), times, result["numpy"]!.GetValue<string>());
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Loom.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root (Loom.sln) above " + AppContext.BaseDirectory);
-    }
+    private static double Median(List<double> values) => BenchSupport.Median(values);
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
+    private static int Option(string[] args, string name, int fallback) => BenchSupport.Option(args, name, fallback);
 }

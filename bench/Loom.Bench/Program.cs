@@ -4,6 +4,7 @@ using Loom.Bench;
 // Each benchmark lives in its own file and exposes `static int Run(string[] args)`.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
+    ["gmm"] = GmmBench.Run,
     ["hmm"] = HmmBench.Run,
 };
 

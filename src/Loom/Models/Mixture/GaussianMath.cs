@@ -11,7 +11,7 @@ namespace Loom.Models.Mixture;
 internal static class GaussianMath
 {
     /// <summary>M-step: (unnormalised weights nk, means [k,d], covariances) from data [n,d] and responsibilities [n,k].</summary>
-    public static (Tensor Nk, Tensor Means, Tensor Covariances) EstimateParameters(Tensor x, Tensor resp, double regCovar, CovarianceType type)
+    public static (Tensor Nk, Tensor Means, Tensor Covariances) EstimateParameters(Tensor x, Tensor resp, double regCovar, CovarianceType type, OuterProducts? outer = null)
     {
         var nk = resp.sum(0L) + 10 * Eps(x.dtype);
         var means = resp.t().matmul(x) / nk.unsqueeze(1);
@@ -19,6 +19,16 @@ internal static class GaussianMath
         Tensor cov;
         switch (type)
         {
+            case CovarianceType.Full when outer is not null:
+            {
+                // Σ_i r_ik (x_i−c)(x_i−c)ᵀ / n_k − (μ_k−c)(μ_k−c)ᵀ: one GEMM against the precomputed outer products
+                long k = resp.shape[1];
+                var centred = means - outer.Centre;
+                cov = resp.t().matmul(outer.Values).view(k, d, d) / nk.reshape(-1, 1, 1)
+                    - centred.unsqueeze(2).matmul(centred.unsqueeze(1))
+                    + regCovar * torch.eye(d, dtype: x.dtype, device: x.device);
+                break;
+            }
             case CovarianceType.Full:
             {
                 var diff = x.unsqueeze(0) - means.unsqueeze(1); // [k,n,d]
@@ -87,8 +97,12 @@ internal static class GaussianMath
             case CovarianceType.Full:
             {
                 logDet = precChol.diagonal(dim1: 1, dim2: 2).log().sum(1); // [k]
-                var y = x.unsqueeze(0).matmul(precChol) - means.unsqueeze(1).matmul(precChol); // [k,n,d]
-                quad = y.square().sum(2).t(); // [n,k]
+                long k = precChol.shape[0];
+                // one GEMM for all components: x [n,d] @ [d, k·d], minus each mean's projection
+                var stacked = precChol.permute(1, 0, 2).reshape(d, k * d);
+                var shift = means.unsqueeze(1).matmul(precChol).reshape(1, k * d);
+                var y = x.matmul(stacked).sub_(shift);
+                quad = y.mul_(y).view(x.shape[0], k, d).sum(2); // [n,k]
                 break;
             }
             case CovarianceType.Tied:
@@ -114,6 +128,42 @@ internal static class GaussianMath
             }
         }
         return -0.5 * (d * Math.Log(2 * Math.PI) + quad) + logDet;
+    }
+
+    /// <summary>
+    /// Per-sample outer products (x_i − c)(x_i − c)ᵀ flattened to [n, d²], computed once per fit around the data mean c,
+    /// so each full-covariance M-step is one GEMM. Used only while n·d² stays under <see cref="MaxElements"/>.
+    /// </summary>
+    internal sealed class OuterProducts : IDisposable
+    {
+        public const long MaxElements = 1L << 25;
+
+        private OuterProducts(Tensor centre, Tensor values)
+        {
+            Centre = centre;
+            Values = values;
+        }
+
+        public Tensor Centre { get; }
+        public Tensor Values { get; }
+
+        public static OuterProducts? TryCreate(Tensor x)
+        {
+            long n = x.shape[0], d = x.shape[1];
+            if (n * d * d > MaxElements)
+                return null;
+            using var scope = torch.NewDisposeScope();
+            var centre = x.mean([0]);
+            var xc = x - centre;
+            var values = (xc.unsqueeze(2) * xc.unsqueeze(1)).reshape(n, d * d);
+            return new OuterProducts(centre.MoveToOuterDisposeScope(), values.MoveToOuterDisposeScope());
+        }
+
+        public void Dispose()
+        {
+            Centre.Dispose();
+            Values.Dispose();
+        }
     }
 
     private static double Eps(ScalarType type) => type == ScalarType.Float32 ? 1.1920929e-07 : 2.220446049250313e-16;

@@ -21,6 +21,7 @@ public sealed partial class GaussianMixture
         double bestBound = double.NegativeInfinity;
         int bestIter = 0;
         bool bestConverged = false;
+        using var outer = options.CovarianceType == CovarianceType.Full ? GaussianMath.OuterProducts.TryCreate(data) : null;
         for (int init = 0; init < options.NInit && !(cancellation.IsCancellationRequested && best is not null); init++)
         {
             var (w, m, p) = Initialize(data, options, init);
@@ -37,7 +38,7 @@ public sealed partial class GaussianMixture
                 if (!double.IsFinite(bound))
                     throw new LoomDataException($"EM diverged at iteration {iter} (log-likelihood {bound}); scale the data or increase --reg-covar");
                 var resp = (weighted - norm).exp();
-                var (nk, means, cov) = GaussianMath.EstimateParameters(data, resp, options.RegCovar, options.CovarianceType);
+                var (nk, means, cov) = GaussianMath.EstimateParameters(data, resp, options.RegCovar, options.CovarianceType, outer);
                 var newP = GaussianMath.PrecisionCholesky(cov, options.CovarianceType);
                 w.copy_(nk / nk.sum());
                 m.copy_(means);
