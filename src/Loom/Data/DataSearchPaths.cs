@@ -2,7 +2,7 @@ namespace Loom.Data;
 
 /// <summary>
 /// Where Loom looks for named data sets, in order: <c>$LOOM_DATA/&lt;name&gt;/</c>, <c>~/.cache/loom/&lt;name&gt;/</c>,
-/// the <c>shared/data/</c> folder beside a Loom checkout (found by walking up from the application folder and
+/// the nearest <c>shared/data/</c> at or above a Loom checkout (found by walking up from the application folder and
 /// from the current folder to a folder holding <c>Loom.sln</c>), then system package folders
 /// (e.g. Debian's <c>/usr/share/datasets/…</c>). Tests build their own instance over temporary folders.
 /// </summary>
@@ -51,21 +51,26 @@ public sealed record DataSearchPaths(string? LoomData, string Cache, IReadOnlyLi
         return folders.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The <c>shared/data</c> folders beside the Loom checkouts above the application folder and the current folder.</summary>
+    /// <summary>
+    /// The <c>shared/data</c> folders of the Loom checkouts above the application folder and the current folder: for each
+    /// checkout (a folder holding <c>Loom.sln</c>) the nearest of <c>&lt;repo&gt;/shared/data</c>,
+    /// <c>&lt;repo&gt;/../shared/data</c>, <c>&lt;repo&gt;/../../shared/data</c>, … (worktrees sit one level deeper).
+    /// </summary>
     public static IReadOnlyList<string> FindSharedDataFolders()
     {
         var found = new List<string>();
         foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
         {
             var repo = FindRepoRoot(start);
-            if (repo is null)
-                continue;
-            var parent = Path.GetDirectoryName(repo);
-            if (parent is null)
-                continue;
-            var shared = Path.Combine(parent, "shared", "data");
-            if (Directory.Exists(shared) && !found.Contains(shared))
-                found.Add(shared);
+            for (var dir = repo is null ? null : new DirectoryInfo(repo); dir is not null; dir = dir.Parent)
+            {
+                var shared = Path.Combine(dir.FullName, "shared", "data");
+                if (!Directory.Exists(shared))
+                    continue;
+                if (!found.Contains(shared))
+                    found.Add(shared);
+                break;
+            }
         }
         return found;
     }
