@@ -13,6 +13,7 @@ public static class CommandCatalog
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
         yield return InfoCommand.Create();
+        yield return DataCommand.Create();
         yield return DoctorCommand.Create();
     }
 }

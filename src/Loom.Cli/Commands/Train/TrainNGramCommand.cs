@@ -13,7 +13,7 @@ public static class TrainNGramCommand
 {
     public static IEnumerable<Command> Create()
     {
-        var data = CliOptions.Data($"UTF-8 text file, or a bundled text: {string.Join(", ", DataLocator.BundledTextSets)}");
+        var data = CliOptions.Data("UTF-8 text file, or a text data set: tinyshakespeare, names, kjv (see loom data list)");
         var output = CliOptions.Out("Checkpoint folder to write");
         var order = new Option<int>("--order", "-n") { Description = "n: condition on the previous n-1 tokens", DefaultValueFactory = _ => 5 };
         var level = new Option<string>("--level") { Description = "char | word", DefaultValueFactory = _ => "char" };
@@ -26,7 +26,10 @@ public static class TrainNGramCommand
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            var path = DataLocator.ResolveTextFile(parse.GetValue(data)!);
+            var source = DataCatalog.Resolve(parse.GetValue(data)!);
+            if (source.Kind != DatasetKind.Text)
+                throw new LoomUsageException($"--data: '{source.Spec}' is {source.Kind.ToString().ToLowerInvariant()} data; an n-gram model needs text");
+            var path = source.Path;
             var text = TextFile.Read(path);
             double fraction = parse.GetValue(valFraction);
             if (fraction is < 0 or >= 0.9)
