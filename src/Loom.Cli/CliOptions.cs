@@ -43,19 +43,25 @@ public static class CliContext
     /// <summary>Cancelled by Ctrl-C; long work finishes its step, saves, and returns.</summary>
     public static CancellationToken Cancellation => Source.Token;
 
-    private static readonly CancellationTokenSource Source = CreateSource();
+    private static readonly CancellationTokenSource Source = new();
 
-    private static CancellationTokenSource CreateSource()
+    // Ctrl-C (SIGINT) and SIGTERM (kill, systemd, container stop) both ask long work to stop and save.
+    // A second signal is not intercepted, so it ends the process at once.
+    private static readonly System.Runtime.InteropServices.PosixSignalRegistration[] Signals =
+    [
+        System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal),
+        System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal),
+    ];
+
+    private static void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
     {
-        var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            if (cts.IsCancellationRequested)
-                return; // second Ctrl-C: let the process die
-            e.Cancel = true;
-            Console.Error.WriteLine("loom: stopping after the current step and saving (Ctrl-C again to abort)");
-            cts.Cancel();
-        };
-        return cts;
+        if (Source.IsCancellationRequested)
+            return;
+        context.Cancel = true;
+        Console.Error.WriteLine($"loom: {context.Signal} received; stopping after the current step and saving (send it again to abort)");
+        Source.Cancel();
     }
+
+    /// <summary>Installs the signal handlers (done when the CLI starts).</summary>
+    public static void InstallSignalHandlers() => _ = Signals.Length;
 }

@@ -26,6 +26,7 @@ public static class LoomCli
         var output = stdout ?? Console.Out;
         var error = stderr ?? Console.Error;
         bool verbose = args.Contains("--verbose");
+        CliContext.InstallSignalHandlers();
         CliContext.CommandLine = "loom " + string.Join(' ', args.Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"\"{a}\"" : a));
         try
         {

@@ -6,6 +6,7 @@ using Loom.IO.Checkpoints;
 using Loom.IO.Images;
 using Loom.Models;
 using Loom.Models.Mixture;
+using Loom.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,17 @@ public static class TrainGmmCommand
         var points = new Option<int>("--points") { Description = "Points to generate for a toy set", DefaultValueFactory = _ => 4000 };
         var holdout = new Option<double>("--holdout") { Description = "Fraction held out to report held-out log-likelihood", DefaultValueFactory = _ => 0.1 };
         var seed = CliOptions.Seed();
-        var command = new Command("gmm", "Gaussian mixture fitted by EM") { data, output, components, covariance, maxIter, tol, regCovar, nInit, init, points, holdout, seed };
+        var method = new Option<string>("--method") { Description = "em (expectation-maximisation) | sgd (minibatch AdamW through the trainer; full covariance)", DefaultValueFactory = _ => "em" };
+        var steps = new Option<long>("--steps") { Description = "sgd: optimizer steps", DefaultValueFactory = _ => 2000 };
+        var batchSize = new Option<int>("--batch-size") { Description = "sgd: points per step", DefaultValueFactory = _ => 256 };
+        var lr = new Option<double>("--lr") { Description = "sgd: peak learning rate", DefaultValueFactory = _ => 1e-2 };
+        var schedule = new Option<string>("--schedule") { Description = "sgd: constant | cosine | linear (to lr/10)", DefaultValueFactory = _ => "cosine" };
+        var warmup = new Option<long>("--warmup") { Description = "sgd: linear warmup steps", DefaultValueFactory = _ => 100 };
+        var ema = new Option<double?>("--ema") { Description = "sgd: EMA decay of the weights used for the saved model (off when omitted)" };
+        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "sgd: save every N steps (0 = at the end and on Ctrl-C)", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "sgd: continue the run saved in --out from its last checkpoint" };
+        var command = new Command("gmm", "Gaussian mixture fitted by EM, or by minibatch gradient descent with --method sgd")
+            { data, output, components, covariance, maxIter, tol, regCovar, nInit, init, points, holdout, seed, method, steps, batchSize, lr, schedule, warmup, ema, checkpointEvery, resume };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -50,9 +61,39 @@ public static class TrainGmmCommand
                 Init = ParseInit(parse.GetValue(init)!),
                 Seed = seedValue,
             };
-            using var progress = new ConsoleProgress("gmm EM", Console.Error);
-            var reporter = new SynchronousProgress<EmProgress>(p => progress.Report(p.Iteration, p.MaxIter, $"init {p.Init + 1}/{options.NInit} loglik {p.LowerBound:F5} change {p.Change:E2}"));
-            using var model = GaussianMixture.Fit(train, options, reporter, CliContext.Cancellation);
+            var outDir = parse.GetValue(output)!;
+            string? notes = null;
+            GaussianMixture model;
+            switch (parse.GetValue(method)!.Trim().ToLowerInvariant())
+            {
+                case "em":
+                {
+                    using var progress = new ConsoleProgress("gmm EM", Console.Error);
+                    var reporter = new SynchronousProgress<EmProgress>(p => progress.Report(p.Iteration, p.MaxIter, $"init {p.Init + 1}/{options.NInit} loglik {p.LowerBound:F5} change {p.Change:E2}"));
+                    model = GaussianMixture.Fit(train, options, reporter, CliContext.Cancellation);
+                    if (CliContext.Cancellation.IsCancellationRequested) notes = "interrupted (Ctrl-C or SIGTERM) before convergence";
+                    break;
+                }
+                case "sgd":
+                {
+                    var settings = new GmmSgdSettings(parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(lr),
+                        LearningRateSchedule.ParseKind(parse.GetValue(schedule)!), parse.GetValue(warmup), parse.GetValue(ema), parse.GetValue(checkpointEvery), parse.GetValue(resume));
+                    if (settings.Resume)
+                        RequireSameData(outDir, provenance);
+                    var (fitted, result) = GmmSgdTraining.Run(train, heldOut, options, settings, outDir, (snapshot, state, step) =>
+                    {
+                        Checkpoint.Save(outDir, snapshot, new ModelCard { Data = [provenance], CommandLine = CliContext.CommandLine, Seed = seedValue, Device = "cpu",
+                            Metrics = new Dictionary<string, double> { ["step"] = step } }, state);
+                        return true;
+                    });
+                    model = fitted;
+                    notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+                    break;
+                }
+                default:
+                    throw new LoomUsageException($"--method: '{parse.GetValue(method)}' is not a method; use em or sgd");
+            }
+            using var disposeModel = model;
             var metrics = new Dictionary<string, double>
             {
                 ["train_mean_log_likelihood"] = model.MeanLogLikelihood(train),
@@ -63,9 +104,7 @@ public static class TrainGmmCommand
             };
             if (heldOut is not null)
                 metrics["heldout_mean_log_likelihood"] = model.MeanLogLikelihood(heldOut);
-            var outDir = parse.GetValue(output)!;
-            CheckpointWriter.Save(outDir, model, [provenance], seedValue, "cpu", metrics, console,
-                CliContext.Cancellation.IsCancellationRequested ? "interrupted by Ctrl-C before convergence" : null);
+            CheckpointWriter.Save(outDir, model, [provenance], seedValue, "cpu", metrics, console, notes);
             if (x.shape[1] == 2)
             {
                 using var samples = ((TensorSamples)model.Sample(new SampleRequest { Count = (int)Math.Min(x.shape[0], 4000), Seed = seedValue })).Values;
@@ -90,6 +129,15 @@ public static class TrainGmmCommand
         if (!File.Exists(spec))
             throw new LoomDataException($"{spec}: no such file and not a toy set ({string.Join(", ", ToyData.Names)})");
         return (NumericCsv.ReadMatrix(spec), DataProvenance.OfFile(spec));
+    }
+
+    private static void RequireSameData(string outDir, DataProvenance provenance)
+    {
+        if (!File.Exists(Path.Combine(outDir, Checkpoint.CardFile)))
+            throw new LoomUsageException($"--resume: {outDir} holds no checkpoint to resume");
+        var saved = Checkpoint.ReadCard(outDir).Data.FirstOrDefault();
+        if (saved?.Sha256 != provenance.Sha256)
+            throw new LoomDataException($"--resume: the data differs from the run saved in {outDir} (sha256 {saved?.Sha256?[..12]}… vs {provenance.Sha256?[..12]}…)");
     }
 
     private static (Tensor Train, Tensor? HeldOut) Split(Tensor x, double fraction, long seed)

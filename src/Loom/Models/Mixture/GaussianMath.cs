@@ -101,8 +101,8 @@ internal static class GaussianMath
                 // one GEMM for all components: x [n,d] @ [d, k·d], minus each mean's projection
                 var stacked = precChol.permute(1, 0, 2).reshape(d, k * d);
                 var shift = means.unsqueeze(1).matmul(precChol).reshape(1, k * d);
-                var y = x.matmul(stacked).sub_(shift);
-                quad = y.mul_(y).view(x.shape[0], k, d).sum(2); // [n,k]
+                var y = x.matmul(stacked) - shift; // out of place: the SGD path differentiates through this
+                quad = (y * y).view(x.shape[0], k, d).sum(2); // [n,k]
                 break;
             }
             case CovarianceType.Tied:

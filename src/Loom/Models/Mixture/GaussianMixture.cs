@@ -17,11 +17,13 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
 
     internal GaussianMixture(Tensor weights, Tensor means, Tensor precisionsCholesky, CovarianceType type, MixtureFitInfo info)
     {
-        Weights = weights;
-        Means = means;
-        PrecisionsCholesky = precisionsCholesky;
+        // The model owns its tensors (Dispose frees them): detach them from any dispose scope the caller is in.
+        Weights = weights.DetachFromDisposeScope();
+        Means = means.DetachFromDisposeScope();
+        PrecisionsCholesky = precisionsCholesky.DetachFromDisposeScope();
         CovarianceType = type;
-        Covariances = GaussianMath.CovariancesFromPrecisionCholesky(precisionsCholesky, type);
+        using (var scope = torch.NewDisposeScope())
+            Covariances = GaussianMath.CovariancesFromPrecisionCholesky(precisionsCholesky, type).MoveToOuterDisposeScope().DetachFromDisposeScope();
         FitInfo = info;
     }
 
