@@ -2,7 +2,7 @@
 # One-time machine set-up for Loom on Debian/Ubuntu, safe to run every time (it only installs what is missing).
 #   build/setup.sh            tools the build needs (patchelf and g++ for the libstdc++ fix, only when the
 #                             system libstdc++ lacks GLIBCXX_3.4.32)
-#   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist)
+#   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text)
 #   build/setup.sh --bench    also the benchmark peers (python3-sklearn)
 set -euo pipefail
 want_tests=0 want_bench=0
@@ -22,7 +22,9 @@ if [ -n "$libstdcxx" ] && ! grep -qa 'GLIBCXX_3\.4\.32' "$(readlink -f "$libstdc
   command -v patchelf >/dev/null || packages+=(patchelf)
   command -v g++ >/dev/null || packages+=(g++)
 fi
-if [ $want_tests = 1 ] && ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then packages+=(dataset-fashion-mnist); fi
+if [ $want_tests = 1 ]; then
+  for p in dataset-fashion-mnist bible-kjv bible-kjv-text; do dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p"); done
+fi
 if [ $want_bench = 1 ] && ! /usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1; then packages+=(python3-sklearn python3-numpy); fi
 
 if [ ${#packages[@]} -gt 0 ]; then
