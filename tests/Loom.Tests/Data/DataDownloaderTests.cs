@@ -1,3 +1,4 @@
+using Loom.Tests.Support;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;

@@ -1,29 +1,14 @@
 using Loom.Data;
+using Loom.Tests.Support;
 
 namespace Loom.Tests.Data;
 
-/// <summary>A temporary folder deleted on dispose.</summary>
-internal sealed class TempFolder : IDisposable
+/// <summary>Data search paths confined to a temp folder.</summary>
+internal static class TempFolderSearchPaths
 {
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "loom-data-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    /// <summary>Search paths confined to this folder: LOOM_DATA = Path/data, cache = Path/cache, no shared or system folders.</summary>
-    public DataSearchPaths SearchPaths(bool system = false) =>
-        new(System.IO.Path.Combine(Path, "data"), System.IO.Path.Combine(Path, "cache"), Array.Empty<string>(), system);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-    }
+    /// <summary>LOOM_DATA = Path/data, cache = Path/cache, no shared folders; system folders only when asked.</summary>
+    public static DataSearchPaths SearchPaths(this TempFolder folder, bool system = false) =>
+        new(System.IO.Path.Combine(folder.Path, "data"), System.IO.Path.Combine(folder.Path, "cache"), Array.Empty<string>(), system);
 }
 
 /// <summary>A fact that runs only when the Fashion-MNIST files are installed (CI installs dataset-fashion-mnist).</summary>

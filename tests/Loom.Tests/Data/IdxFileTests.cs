@@ -1,3 +1,4 @@
+using Loom.Tests.Support;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Loom.Core;

@@ -1,3 +1,4 @@
+using Loom.Tests.Support;
 using Loom.Core;
 using Loom.IO.Images;
 using SkiaSharp;
