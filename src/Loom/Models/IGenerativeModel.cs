@@ -31,6 +31,16 @@ public interface ILikelihoodModel
     ScoreReport Score(string dataPath, CancellationToken cancellation = default);
 }
 
+/// <summary>
+/// A model that scores examples of a tensor dataset one at a time: the per-example losses behind membership-inference
+/// audits and per-example analysis. Same units as <see cref="ScoreReport"/> (nats).
+/// </summary>
+public interface IExampleScorer
+{
+    /// <summary>−log p(x) in nats for each row (first dimension) of <paramref name="examples"/>: [n] float64.</summary>
+    Tensor ExampleNll(Tensor examples);
+}
+
 /// <summary>What to sample. Families ignore what does not apply to them (a GMM has no prompt).
 /// A record: derive a changed copy with <c>with { }</c> instead of mutating a shared one.</summary>
 public sealed record SampleRequest

@@ -31,13 +31,18 @@ public sealed class MetricsLog
         File.AppendAllText(path, entry.ToJsonString() + "\n");
     }
 
-    public IReadOnlyList<JsonObject> Read() =>
-        File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList() : [];
+    public IReadOnlyList<JsonObject> Read() => ReadFile(path);
+
+    /// <summary>The entries of a log file without opening it for appending (the constructor trims it for a resume).</summary>
+    public static IReadOnlyList<JsonObject> ReadFile(string logPath) =>
+        File.Exists(logPath) ? File.ReadAllLines(logPath).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList() : [];
 
     /// <summary>Train loss per phase (and any val_* metric) against step, as a PNG.</summary>
-    public void WriteLossCurve(string pngPath, string title)
+    public void WriteLossCurve(string pngPath, string title) => WriteLossCurve(Read(), pngPath, title);
+
+    /// <summary>Plots log entries as <see cref="WriteLossCurve(string, string)"/> does; writes nothing when no entry has a loss.</summary>
+    public static void WriteLossCurve(IReadOnlyList<JsonObject> entries, string pngPath, string title)
     {
-        var entries = Read();
         var series = new List<Plots.Series>();
         foreach (var group in entries.Where(e => e["loss"] is not null).GroupBy(e => e["phase"]?.GetValue<string>() ?? "train"))
             series.Add(new Plots.Series($"{group.Key} loss", group.Select(e => e["step"]!.GetValue<double>()).ToList(), group.Select(e => e["loss"]!.GetValue<double>()).ToList()));

@@ -11,7 +11,7 @@ namespace Loom.Models.Mixture;
 /// regularisation, convergence test and BIC/AIC), on batched float64 tensor ops.
 /// Data files for <see cref="Score"/> are numeric CSV (one sample per row). Log-likelihoods are in nats per sample.
 /// </summary>
-public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
+public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel, IExampleScorer
 {
     public const string KindName = "gmm";
 
@@ -93,6 +93,15 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
             _ => z * Covariances.sqrt().index_select(0, components).unsqueeze(1),
         };
         return new TensorSamples((mean + offset).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>−log p(x) per row: [n] float64.</summary>
+    public Tensor ExampleNll(Tensor examples)
+    {
+        if (examples.dim() != 2 || examples.shape[1] != Dimensions)
+            throw new LoomDataException($"examples must be [n, {Dimensions}], got [{string.Join(", ", examples.shape)}]");
+        using var ll = ScoreSamples(examples);
+        return ll.neg().to(ScalarType.Float64);
     }
 
     /// <summary>Scores a numeric CSV file (one sample per row): total NLL in nats over samples.</summary>

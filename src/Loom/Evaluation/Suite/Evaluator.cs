@@ -1,0 +1,158 @@
+using Loom.Core;
+using Loom.Data;
+using Loom.Evaluation.Memorization;
+using Loom.Evaluation.Reference;
+using Loom.IO;
+using Loom.IO.Checkpoints;
+using Loom.Models;
+using Loom.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Evaluation.Suite;
+
+/// <summary>
+/// Evaluates checkpoints and sample files against one real dataset and collects an <see cref="EvaluationResult"/>
+/// for each: likelihood (when the model has one), sample quality, diversity and memorization metrics for the data's
+/// kind, a membership-inference audit for models that score examples, and the loss curve from the checkpoint's log.
+/// Real-data features are computed once and cached on disk.
+/// </summary>
+public sealed class Evaluator : IDisposable
+{
+    private readonly string dataSpec;
+    private readonly EvaluationOptions options;
+    private readonly FeatureCache cache;
+    private readonly IProgress<string>? progress;
+    private ImageEvaluationData? images;
+    private ReferenceClassifier? network;
+    private ImageEvaluator? imageEvaluator;
+
+    public Evaluator(string dataSpec, EvaluationOptions options, FeatureCache? cache = null, IProgress<string>? progress = null)
+    {
+        options.Validate();
+        this.dataSpec = dataSpec;
+        this.options = options;
+        this.cache = cache ?? new FeatureCache();
+        this.progress = progress;
+        DataKind = EvaluationData.KindOf(dataSpec);
+    }
+
+    public EvaluationDataKind DataKind { get; }
+
+    /// <summary>Evaluates one checkpoint folder or sample file; figures go to <paramref name="outDir"/>.</summary>
+    public EvaluationResult Evaluate(string sourcePath, string outDir, CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(outDir);
+        progress?.Report($"{sourcePath}: drawing samples");
+        using var source = EvaluationSource.Open(sourcePath, options, DataKind == EvaluationDataKind.Text);
+        var result = new EvaluationResult(source.Name, source.Kind);
+        cancellation.ThrowIfCancellationRequested();
+        switch (DataKind, source.Samples)
+        {
+            case (EvaluationDataKind.Images, TensorSamples t):
+                EvaluateImages(t.Values, result, outDir);
+                break;
+            case (EvaluationDataKind.Vectors, TensorSamples t):
+                EvaluateVectors(source, t.Values, result, outDir);
+                break;
+            case (EvaluationDataKind.Text, TextSamples t):
+                new TextEvaluator(options).Evaluate(t.Texts, dataSpec, result);
+                break;
+            default:
+                throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be compared with --data {dataSpec} ({DataKind.ToString().ToLowerInvariant()})");
+        }
+        if (source.Model is ILikelihoodModel likelihood && DataKind != EvaluationDataKind.Images && File.Exists(dataSpec) && source.Model is not IExampleScorer)
+            AddLikelihood(result, likelihood.Score(dataSpec, cancellation));
+        if (source.IsCheckpoint)
+            AddLossCurve(source.Path, result, outDir);
+        return result;
+    }
+
+    private void EvaluateImages(Tensor samples, EvaluationResult result, string outDir)
+    {
+        images ??= ImageEvaluationData.FashionMnistSplits();
+        network ??= ReferenceClassifier.LoadBundled();
+        imageEvaluator ??= new ImageEvaluator(network, cache, options);
+        imageEvaluator.Evaluate(samples, images, result, outDir, progress);
+    }
+
+    private void EvaluateVectors(EvaluationSource source, Tensor samples, EvaluationResult result, string outDir)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor reference;
+        string name;
+        if (!File.Exists(dataSpec) && ToyData.IsToy(dataSpec))
+        {
+            // Fresh points from the toy distribution, from a seed no training run uses by default.
+            reference = ToyData.Generate(dataSpec, Math.Max(options.Samples, 2000), Seeding.Derive(options.Seed, "eval-heldout"));
+            name = $"toy:{dataSpec} (fresh draw)";
+        }
+        else
+        {
+            reference = NumericCsv.ReadMatrix(dataSpec);
+            name = Path.GetFileName(dataSpec);
+        }
+        var training = source.TrainingVectors();
+        bool heldOutIsTraining = File.Exists(dataSpec) && source.TrainingSha256() == FileHash.Sha256(dataSpec);
+        if (heldOutIsTraining)
+            result.Notes.Add($"--data {name} is the checkpoint's own training data: the metrics measure fit, not generalization");
+        var data = new VectorEvaluationData(name, reference, heldOutIsTraining ? null : training);
+        new VectorEvaluator(options).Evaluate(samples, data, result, outDir);
+        if (source.Model is IExampleScorer scorer)
+        {
+            using var nll = scorer.ExampleNll(reference);
+            AddLikelihood(result, new ScoreReport(nll.sum().ToDouble(), reference.shape[0], "sample"));
+            if (training is not null && !heldOutIsTraining)
+                AddMembership(result, scorer, training, reference);
+        }
+    }
+
+    private void AddMembership(EvaluationResult result, IExampleScorer scorer, Tensor training, Tensor heldOut)
+    {
+        int count = (int)Math.Min(2000, Math.Min(training.shape[0], heldOut.shape[0]));
+        using var members = scorer.ExampleNll(ImageEvaluator.SeededSubset(training, count, options.Seed));
+        using var others = scorer.ExampleNll(ImageEvaluator.SeededSubset(heldOut, count, options.Seed));
+        var mia = MembershipInference.LossThreshold(members.data<double>().ToArray(), others.data<double>().ToArray());
+        result.Add("mia_auroc", mia.Auroc);
+        result.Add("mia_advantage", mia.Advantage);
+    }
+
+    private static void AddLikelihood(EvaluationResult result, ScoreReport report)
+    {
+        result.Add($"nll_per_{report.Unit}", report.NllPerUnit);
+        result.Add("perplexity", report.Perplexity);
+        result.Add($"bits_per_{report.Unit}", report.BitsPerUnit);
+    }
+
+    private static void AddLossCurve(string checkpoint, EvaluationResult result, string outDir)
+    {
+        var logPath = Path.Combine(checkpoint, Checkpoint.LogFile);
+        if (!File.Exists(logPath))
+            return;
+        var png = ImageEvaluator.FileSafe(result.Name) + "-loss.png";
+        try
+        {
+            MetricsLog.WriteLossCurve(MetricsLog.ReadFile(logPath), Path.Combine(outDir, png), $"{result.Name}: training loss");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            result.Notes.Add($"loss curve skipped: {logPath} is not valid JSON lines");
+        }
+        if (File.Exists(Path.Combine(outDir, png)))
+            result.Figures.Add(new ReportFigure(png, $"{result.Name}: loss curve from log.jsonl"));
+    }
+
+    private static string Describe(SampleSet samples) => samples switch
+    {
+        TensorSamples t => $"tensors [{string.Join("×", t.Values.shape)}]",
+        TextSamples => "text",
+        SequenceSamples => "sequences",
+        _ => samples.GetType().Name,
+    };
+
+    public void Dispose()
+    {
+        images?.Dispose();
+        network?.Dispose();
+    }
+}
