@@ -3,7 +3,7 @@
 #   build/setup.sh            tools the build needs (patchelf and g++ for the libstdc++ fix, only when the
 #                             system libstdc++ lacks GLIBCXX_3.4.32)
 #   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text)
-#   build/setup.sh --bench    also the benchmark peers (python3-sklearn)
+#   build/setup.sh --bench    also the benchmark peers (python3-sklearn, python3-scipy, python3-torch)
 set -euo pipefail
 want_tests=0 want_bench=0
 for arg in "$@"; do
@@ -25,7 +25,7 @@ fi
 if [ $want_tests = 1 ]; then
   for p in dataset-fashion-mnist bible-kjv bible-kjv-text; do dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p"); done
 fi
-if [ $want_bench = 1 ] && ! /usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1; then packages+=(python3-sklearn python3-numpy); fi
+if [ $want_bench = 1 ] && ! /usr/bin/python3 -c 'import sklearn, scipy, torch' >/dev/null 2>&1; then packages+=(python3-sklearn python3-numpy python3-scipy python3-torch); fi
 
 if [ ${#packages[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

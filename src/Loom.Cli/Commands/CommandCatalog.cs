@@ -12,6 +12,7 @@ public static class CommandCatalog
         yield return SampleCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
+        yield return EvalCommand.Create();
         yield return InfoCommand.Create();
         yield return DataCommand.Create();
         yield return DoctorCommand.Create();

@@ -60,7 +60,7 @@ public sealed class NaiveReferenceTests
         using (realT)
         using (fakeT)
         {
-            var result = MaximumMeanDiscrepancy.Rbf(realT, fakeT, bandwidth: 0.8);
+            var result = MaximumMeanDiscrepancy.Rbf(realT, fakeT, bandwidths: [0.8]);
             var x = Rows(realT);
             var y = Rows(fakeT);
             double K(double[] a, double[] b) => Math.Exp(-Math.Pow(Dist(a, b), 2) / (2 * 0.8 * 0.8));
@@ -73,7 +73,7 @@ public sealed class NaiveReferenceTests
             var pooled = x.Concat(y).ToArray();
             var pairs = new List<double>();
             for (int i = 0; i < pooled.Length; i++) for (int j = i + 1; j < pooled.Length; j++) pairs.Add(Dist(pooled[i], pooled[j]));
-            var median = MaximumMeanDiscrepancy.Rbf(realT, fakeT).Bandwidth;
+            var median = MaximumMeanDiscrepancy.Rbf(realT, fakeT).Bandwidths[3];
             var sorted = pairs.Order().ToArray();
             // torch.median returns the lower of the two middle values for an even count.
             Assert.Equal(sorted[(sorted.Length - 1) / 2], median, 12);
@@ -87,7 +87,7 @@ public sealed class NaiveReferenceTests
         var a = randn([400, 2], generator: g, dtype: ScalarType.Float64);
         var b = randn([400, 2], generator: g, dtype: ScalarType.Float64);
         var c = randn([400, 2], generator: g, dtype: ScalarType.Float64) + 2;
-        Assert.InRange(MaximumMeanDiscrepancy.Rbf(a, b).Mmd2, -0.01, 0.01);
+        Assert.InRange(MaximumMeanDiscrepancy.Rbf(a, b).Mmd2, -0.03, 0.03);
         Assert.True(MaximumMeanDiscrepancy.Rbf(a, c).Mmd2 > 0.3);
     }
 

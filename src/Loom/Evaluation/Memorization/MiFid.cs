@@ -27,7 +27,8 @@ public static class MiFid
             var block = g.narrow(0, start, Math.Min(rows, g.shape[0] - start));
             minima.Add((1 - block.matmul(t.t()).abs()).min(1).values);
         }
-        return torch.cat(minima, 0).mean().ToDouble();
+        // 1 − |cos| of identical vectors can round to a hair below 0.
+        return Math.Max(0, torch.cat(minima, 0).mean().ToDouble());
     }
 
     public static MiFidResult Compute(double fid, double memorizationDistance, double threshold = 0.1)

@@ -49,7 +49,11 @@ public sealed class FashionMnistClassifierNet : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Class logits [n,10] from penultimate features.</summary>
-    public Tensor Head(Tensor features) => fc2.forward(dropout.forward(features));
+    public Tensor Head(Tensor features)
+    {
+        using var scope = torch.NewDisposeScope();
+        return fc2.forward(dropout.forward(features)).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Class logits [n,10] of images [n,1,28,28] in [0,1].</summary>
     public override Tensor forward(Tensor images)

@@ -61,8 +61,12 @@ public sealed class Evaluator : IDisposable
             default:
                 throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be compared with --data {dataSpec} ({DataKind.ToString().ToLowerInvariant()})");
         }
-        if (source.Model is ILikelihoodModel likelihood && DataKind != EvaluationDataKind.Images && File.Exists(dataSpec) && source.Model is not IExampleScorer)
+        if (source.Model is ILikelihoodModel likelihood && DataKind == EvaluationDataKind.Text)
+        {
+            if (source.TrainingSha256() == FileHash.Sha256(dataSpec))
+                result.Notes.Add($"--data {Path.GetFileName(dataSpec)} is the checkpoint's own training data: the likelihood measures fit, not generalization");
             AddLikelihood(result, likelihood.Score(dataSpec, cancellation));
+        }
         if (source.IsCheckpoint)
             AddLossCurve(source.Path, result, outDir);
         return result;

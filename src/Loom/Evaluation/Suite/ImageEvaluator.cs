@@ -37,6 +37,8 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
     public void Evaluate(Tensor samples, ImageEvaluationData data, EvaluationResult result, string outDir, IProgress<string>? progress = null)
     {
         ImageChecks.RequireFashionMnistShape(samples);
+        // Real features outlive this call (several sources share them), so they are made before the scope opens.
+        var (real, train) = RealFeatures(data, progress);
         using var scope = torch.NewDisposeScope();
         var images = samples.to(ScalarType.Float32, CPU).reshape(-1, 1, 28, 28);
         double lo = images.min().ToDouble(), hi = images.max().ToDouble();
@@ -45,7 +47,6 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         if (lo < -1e-3 || hi > 1 + 1e-3)
             throw new LoomDataException($"{result.Name}: sample pixels span [{lo:G4}, {hi:G4}]; images must be intensities in [0,1]");
         images = images.clamp(0, 1);
-        var (real, train) = RealFeatures(data, progress);
         progress?.Report($"{result.Name}: features of {images.shape[0]} samples");
         var fake = network.Extract(images);
         result.SampleCount = images.shape[0];

@@ -34,7 +34,7 @@ public sealed class VectorEvaluator(EvaluationOptions options)
         result.FeatureSpace = $"data coordinates ({fake.shape[1]}-d)";
         var mmd = MaximumMeanDiscrepancy.Rbf(real, fake, seed: options.Seed);
         result.Add("mmd2_rbf", mmd.Mmd2);
-        result.Add("mmd_bandwidth", mmd.Bandwidth);
+        result.Add("mmd_median_distance", mmd.Bandwidths[3]);
         if (fake.shape[0] > fake.shape[1] && real.shape[0] > real.shape[1])
             result.Add("frechet", FrechetDistance.Compute(real, fake).Value);
         else
