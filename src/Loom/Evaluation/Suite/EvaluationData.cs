@@ -3,30 +3,31 @@ using Loom.Data;
 
 namespace Loom.Evaluation.Suite;
 
-/// <summary>The three kinds of real data <c>loom eval --data</c> accepts, decided from the spec.</summary>
+/// <summary>The three kinds of real data <c>loom eval --data</c> accepts.</summary>
 public enum EvaluationDataKind
 {
-    /// <summary><c>fashion-mnist</c>: images, metrics in the reference network's feature space.</summary>
+    /// <summary>Fashion-MNIST: images, metrics in the reference network's feature space.</summary>
     Images,
-    /// <summary>A toy set name or a numeric CSV: vectors, metrics in data coordinates.</summary>
+    /// <summary>A toy set or a numeric CSV: vectors, metrics in data coordinates.</summary>
     Vectors,
-    /// <summary>Any other file: UTF-8 text (the training corpus of a text model).</summary>
+    /// <summary>UTF-8 text (the training corpus of a text model): a file or a text data set such as tinyshakespeare.</summary>
     Text,
 }
 
-/// <summary>Parses a <c>--data</c> spec into its kind.</summary>
-public static class EvaluationData
+/// <summary>A resolved <c>--data</c> value: its kind, and its file for CSV and text data.</summary>
+public sealed record EvaluationDataSpec(string Spec, EvaluationDataKind Kind, string? ToyName, string? File)
 {
-    public static EvaluationDataKind KindOf(string spec)
+    /// <summary>Resolves through the data catalog (files, catalog names, toy sets), as <c>loom train</c> does.</summary>
+    public static EvaluationDataSpec Resolve(string spec)
     {
-        if (string.Equals(spec, FashionMnist.Name, StringComparison.OrdinalIgnoreCase))
-            return EvaluationDataKind.Images;
-        if (!File.Exists(spec) && ToyData.IsToy(spec))
-            return EvaluationDataKind.Vectors;
-        if (Directory.Exists(spec))
-            throw new LoomDataException($"--data {spec}: is a folder; give fashion-mnist, a toy set name, a CSV file or a text file");
-        if (!File.Exists(spec))
-            throw new LoomDataException($"--data {spec}: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})");
-        return spec.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? EvaluationDataKind.Vectors : EvaluationDataKind.Text;
+        var source = DataCatalog.Resolve(spec);
+        return source.Kind switch
+        {
+            DatasetKind.Images when source.Name == FashionMnist.Name => new(spec, EvaluationDataKind.Images, null, null),
+            DatasetKind.Toy => new(spec, EvaluationDataKind.Vectors, source.Name, null),
+            DatasetKind.Table => new(spec, EvaluationDataKind.Vectors, null, source.Path),
+            DatasetKind.Text => new(spec, EvaluationDataKind.Text, null, source.Path),
+            _ => throw new LoomDataException($"--data {spec}: loom eval compares with fashion-mnist, a toy set, a numeric CSV or a text corpus"),
+        };
     }
 }

@@ -19,7 +19,7 @@ namespace Loom.Evaluation.Suite;
 /// </summary>
 public sealed class Evaluator : IDisposable
 {
-    private readonly string dataSpec;
+    private readonly EvaluationDataSpec data;
     private readonly EvaluationOptions options;
     private readonly FeatureCache cache;
     private readonly IProgress<string>? progress;
@@ -30,14 +30,13 @@ public sealed class Evaluator : IDisposable
     public Evaluator(string dataSpec, EvaluationOptions options, FeatureCache? cache = null, IProgress<string>? progress = null)
     {
         options.Validate();
-        this.dataSpec = dataSpec;
+        data = EvaluationDataSpec.Resolve(dataSpec);
         this.options = options;
         this.cache = cache ?? new FeatureCache();
         this.progress = progress;
-        DataKind = EvaluationData.KindOf(dataSpec);
     }
 
-    public EvaluationDataKind DataKind { get; }
+    public EvaluationDataKind DataKind => data.Kind;
 
     /// <summary>Evaluates one checkpoint folder or sample file; figures go to <paramref name="outDir"/>.</summary>
     public EvaluationResult Evaluate(string sourcePath, string outDir, CancellationToken cancellation = default)
@@ -56,16 +55,16 @@ public sealed class Evaluator : IDisposable
                 EvaluateVectors(source, t.Values, result, outDir);
                 break;
             case (EvaluationDataKind.Text, TextSamples t):
-                new TextEvaluator(options).Evaluate(t.Texts, dataSpec, result);
+                new TextEvaluator(options).Evaluate(t.Texts, data.File!, result);
                 break;
             default:
-                throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be compared with --data {dataSpec} ({DataKind.ToString().ToLowerInvariant()})");
+                throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be compared with --data {data.Spec} ({DataKind.ToString().ToLowerInvariant()})");
         }
         if (source.Model is ILikelihoodModel likelihood && DataKind == EvaluationDataKind.Text)
         {
-            if (source.TrainingSha256() == FileHash.Sha256(dataSpec))
-                result.Notes.Add($"--data {Path.GetFileName(dataSpec)} is the checkpoint's own training data: the likelihood measures fit, not generalization");
-            AddLikelihood(result, likelihood.Score(dataSpec, cancellation));
+            if (source.TrainingSha256() == FileHash.Sha256(data.File!))
+                result.Notes.Add($"--data {data.Spec} is the checkpoint's own training data: the likelihood measures fit, not generalization");
+            AddLikelihood(result, likelihood.Score(data.File!, cancellation));
         }
         if (source.IsCheckpoint)
             AddLossCurve(source.Path, result, outDir);
@@ -85,23 +84,23 @@ public sealed class Evaluator : IDisposable
         using var scope = torch.NewDisposeScope();
         Tensor reference;
         string name;
-        if (!File.Exists(dataSpec) && ToyData.IsToy(dataSpec))
+        if (data.ToyName is { } toy)
         {
             // Fresh points from the toy distribution, from a seed no training run uses by default.
-            reference = ToyData.Generate(dataSpec, Math.Max(options.Samples, 2000), Seeding.Derive(options.Seed, "eval-heldout"));
-            name = $"toy:{dataSpec} (fresh draw)";
+            reference = ToyData.Generate(toy, Math.Max(options.Samples, 2000), Seeding.Derive(options.Seed, "eval-heldout"));
+            name = $"toy:{toy} (fresh draw)";
         }
         else
         {
-            reference = NumericCsv.ReadMatrix(dataSpec);
-            name = Path.GetFileName(dataSpec);
+            reference = NumericCsv.ReadMatrix(data.File!);
+            name = Path.GetFileName(data.File!);
         }
         var training = source.TrainingVectors();
-        bool heldOutIsTraining = File.Exists(dataSpec) && source.TrainingSha256() == FileHash.Sha256(dataSpec);
+        bool heldOutIsTraining = data.File is not null && source.TrainingSha256() == FileHash.Sha256(data.File);
         if (heldOutIsTraining)
             result.Notes.Add($"--data {name} is the checkpoint's own training data: the metrics measure fit, not generalization");
-        var data = new VectorEvaluationData(name, reference, heldOutIsTraining ? null : training);
-        new VectorEvaluator(options).Evaluate(samples, data, result, outDir);
+        var vectors = new VectorEvaluationData(name, reference, heldOutIsTraining ? null : training);
+        new VectorEvaluator(options).Evaluate(samples, vectors, result, outDir);
         if (source.Model is IExampleScorer scorer)
         {
             using var nll = scorer.ExampleNll(reference);
