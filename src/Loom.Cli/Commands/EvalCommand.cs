@@ -64,6 +64,8 @@ public static class EvalCommand
                 console.WriteLine($"{r.Name} ({r.Kind}, {r.SampleCount} samples, {r.FeatureSpace})");
                 foreach (var (name, value) in r.Metrics)
                     console.WriteLine($"  {name,-28} {value}");
+                foreach (var note in r.Notes)
+                    console.WriteLine($"  note: {note}");
             }
             console.WriteLine($"wrote {Path.Combine(outDir, EvaluationReport.MetricsFile)} and {Path.Combine(outDir, EvaluationReport.ReportFile)}");
             return 0;

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.Evaluation.Suite;
 using Loom.IO.Checkpoints;
 using Loom.IO.Reports;
 using Loom.Models;
@@ -29,6 +31,8 @@ public static class QuickstartCommand
                 ("n-gram (order 5, Kneser-Ney) on tinyshakespeare", ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"), "--seed", s]),
                 ("HMC on a banana-shaped density", ["mcmc", "--target", "banana", "--sampler", "hmc", "--chains", "8", "--samples", "500", "--step-size", "0.2", "--seed", s, "--out", Path.Combine(dir, "mcmc")]),
                 ("Samples from the n-gram model", ["sample", Path.Combine(dir, "ngram"), "--n", "3", "--length", "400", "--prompt", "ROMEO:", "--seed", s, "--out", Path.Combine(dir, "ngram", "romeo.txt")]),
+                ("Evaluate the mixture against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "gmm"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-gmm")]),
+                ("Evaluate the n-gram model's samples against tinyshakespeare", ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s, "--out", Path.Combine(dir, "eval-ngram")]),
             };
             var watch = System.Diagnostics.Stopwatch.StartNew();
             foreach (var (title, args) in steps)
@@ -69,6 +73,8 @@ public static class QuickstartCommand
                 report.Preformatted(File.ReadAllText(text));
             }
         }
+        foreach (var name in new[] { "eval-gmm", "eval-ngram" })
+            AddEvaluation(report, dir, name);
         var mcmc = Path.Combine(dir, "mcmc");
         if (File.Exists(Path.Combine(mcmc, "summary.json")))
         {
@@ -77,5 +83,29 @@ public static class QuickstartCommand
             report.Image(Path.Combine(mcmc, "draws.png"), "HMC draws");
         }
         return report;
+    }
+
+    /// <summary>The metric table of one <c>loom eval</c> run, read back from its metrics.json, and a link to its own report.</summary>
+    private static void AddEvaluation(HtmlReport report, string dir, string name)
+    {
+        var metricsFile = Path.Combine(dir, name, EvaluationReport.MetricsFile);
+        if (!File.Exists(metricsFile))
+            return;
+        var json = JsonNode.Parse(File.ReadAllText(metricsFile))!;
+        foreach (var result in json["results"]!.AsArray())
+        {
+            report.Heading($"loom eval {result!["name"]} --data {json["data"]}");
+            report.Paragraph($"{result["samples"]} samples; {result["feature_space"]}");
+            report.Metrics(result["metrics"]!.AsObject()
+                .Select(m => new KeyValuePair<string, double>(m.Key, m.Value switch
+                {
+                    JsonValue v => v.GetValue<double>(),
+                    JsonObject o => o["mean"]?.GetValue<double>() ?? double.NaN, // KID: mean ± std
+                    _ => double.NaN,
+                })));
+            foreach (var note in result["notes"]!.AsArray())
+                report.Paragraph($"note: {note}");
+        }
+        report.Link($"{name}/{EvaluationReport.ReportFile}", $"full evaluation report ({name}/{EvaluationReport.ReportFile})");
     }
 }

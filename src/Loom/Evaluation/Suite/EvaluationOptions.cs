@@ -24,6 +24,8 @@ public sealed record EvaluationOptions
     public int TextSamples { get; init; } = 100;
     /// <summary>Length of each text sample (characters or tokens, as the model counts).</summary>
     public int TextLength { get; init; } = 300;
+    /// <summary>Bins per axis of the 2-D histogram; 20² cells keep the total variation of two 2000-point draws of one distribution small.</summary>
+    public int HistogramBins { get; init; } = 20;
     /// <summary>Real examples the low-dimensional metrics compare against, at most.</summary>
     public int MaxReference { get; init; } = 10_000;
 
@@ -33,6 +35,7 @@ public sealed record EvaluationOptions
         if (KidSubsets < 1) throw new LoomUsageException($"--kid-subsets: must be at least 1, got {KidSubsets}");
         if (KidSubsetSize < 2) throw new LoomUsageException($"--kid-subset-size: must be at least 2, got {KidSubsetSize}");
         if (KPrecisionRecall < 1 || KDensityCoverage < 1) throw new LoomUsageException("--k: must be at least 1");
+        if (HistogramBins < 2) throw new LoomUsageException($"histogram bins: must be at least 2, got {HistogramBins}");
         if (CopyNGram < 2) throw new LoomUsageException($"--copy-ngram: must be at least 2, got {CopyNGram}");
     }
 }

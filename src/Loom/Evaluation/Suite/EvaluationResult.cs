@@ -43,7 +43,7 @@ public sealed class EvaluationResult(string name, string kind)
     {
         var metrics = new JsonObject();
         foreach (var (key, m) in Metrics)
-            metrics[key] = m.Std is null ? m.Value : new JsonObject { ["mean"] = m.Value, ["std"] = m.Std };
+            metrics[key] = m.Std is null ? Number(m.Value) : new JsonObject { ["mean"] = Number(m.Value), ["std"] = Number(m.Std.Value) };
         return new JsonObject
         {
             ["name"] = Name,
@@ -55,4 +55,7 @@ public sealed class EvaluationResult(string name, string kind)
             ["notes"] = new JsonArray(Notes.Select(n => (JsonNode?)n).ToArray()),
         };
     }
+
+    /// <summary>JSON has no NaN or infinity: an undefined metric is written as null.</summary>
+    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 }

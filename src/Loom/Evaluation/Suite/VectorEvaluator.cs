@@ -50,7 +50,7 @@ public sealed class VectorEvaluator(EvaluationOptions options)
         }
         if (fake.shape[1] == 2)
         {
-            result.Add("hist2d_total_variation", Histogram2D.Compute(real, fake).TotalVariation);
+            result.Add("hist2d_total_variation", Histogram2D.Compute(real, fake, options.HistogramBins).TotalVariation);
             var png = ImageEvaluator.FileSafe(result.Name) + "-scatter.png";
             Plots.Scatter(Path.Combine(outDir, png), $"{result.Name} vs {data.Name}", [(data.Name, real), ("samples", fake)]);
             result.Figures.Add(new ReportFigure(png, $"{result.Name}: samples over the real data"));

@@ -48,6 +48,13 @@ public sealed class HtmlReport
     public HtmlReport Metrics(IEnumerable<KeyValuePair<string, double>> metrics) =>
         Table(["metric", "value"], metrics.Select(m => (IReadOnlyList<string>)[m.Key, m.Value.ToString("G6", CultureInfo.InvariantCulture)]));
 
+    /// <summary>A paragraph holding one link; <paramref name="href"/> is relative to the report (or absolute).</summary>
+    public HtmlReport Link(string href, string text)
+    {
+        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{Encode(href)}\">{Encode(text)}</a></p>\n");
+        return this;
+    }
+
     public HtmlReport Preformatted(string text)
     {
         body.Append(CultureInfo.InvariantCulture, $"<pre>{Encode(text)}</pre>\n");
