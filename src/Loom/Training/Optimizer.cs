@@ -54,7 +54,7 @@ public sealed class Optimizer : IDisposable
     private void AdamW(int i, Tensor p, Tensor g, double lr)
     {
         var o = Options;
-        if (o.WeightDecay > 0)
+        if (o.WeightDecay > 0 && (!o.DecayMatricesOnly || p.dim() >= 2))
             p.mul_(1 - lr * o.WeightDecay);
         var m = first[i] ??= torch.zeros_like(p).DetachFromDisposeScope();
         var v = second[i] ??= torch.zeros_like(p).DetachFromDisposeScope();

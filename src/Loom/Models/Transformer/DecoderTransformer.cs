@@ -1,0 +1,187 @@
+using Loom.Core;
+using Loom.Models.Language;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Transformer;
+
+/// <summary>
+/// One decoder-only transformer, GPT-2 or Llama style (<see cref="TransformerConfig.Style"/>). Its state-dict keys are
+/// the HF keys of that style (<c>transformer.h.0.attn.c_attn.weight</c> …, <c>model.layers.0.self_attn.q_proj.weight</c> …),
+/// so HF checkpoints of either architecture load into it and its own checkpoints read like theirs.
+/// Read top to bottom: embed tokens (+ learned positions for GPT-2), run the blocks with a shared attention context,
+/// normalize, project to the vocabulary (tied to the embedding when configured).
+/// </summary>
+public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
+{
+    private readonly Embedding tokenEmbedding;
+    private readonly Embedding? positionEmbedding;
+    private readonly Dropout embeddingDropout;
+    private readonly ITransformerBlock[] blocks;
+    private readonly nn.Module<Tensor, Tensor> finalNorm;
+    private readonly Linear? head;
+    private readonly RotaryEmbedding? rotary;
+
+    public DecoderTransformer(TransformerConfig config, long seed = 0) : base("decoder_transformer")
+    {
+        config.Validate();
+        Config = config;
+        embeddingDropout = nn.Dropout(config.Dropout);
+        if (config.Style == TransformerStyle.Gpt2)
+        {
+            tokenEmbedding = nn.Embedding(config.VocabSize, config.Width);
+            positionEmbedding = nn.Embedding(config.ContextLength, config.Width);
+            var layers = Enumerable.Range(0, config.Layers).Select(_ => new Gpt2Block(config)).ToArray();
+            blocks = layers;
+            finalNorm = nn.LayerNorm(config.Width, config.NormEps);
+            var transformer = new Container("transformer");
+            transformer.Add("wte", tokenEmbedding).Add("wpe", positionEmbedding).Add("drop", embeddingDropout)
+                .Add("h", nn.ModuleList<nn.Module>(layers)).Add("ln_f", finalNorm);
+            register_module("transformer", transformer);
+        }
+        else
+        {
+            tokenEmbedding = nn.Embedding(config.VocabSize, config.Width);
+            var layers = Enumerable.Range(0, config.Layers).Select(_ => new LlamaBlock(config)).ToArray();
+            blocks = layers;
+            finalNorm = new RmsNorm(config.Width, config.NormEps);
+            rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
+            var model = new Container("model");
+            model.Add("embed_tokens", tokenEmbedding).Add("drop", embeddingDropout)
+                .Add("layers", nn.ModuleList<nn.Module>(layers)).Add("norm", finalNorm);
+            register_module("model", model);
+        }
+        if (!config.TieEmbeddings)
+        {
+            head = nn.Linear(config.Width, config.VocabSize, hasBias: false);
+            register_module("lm_head", head);
+        }
+        Initialize(seed);
+    }
+
+    public TransformerConfig Config { get; }
+    public int VocabSize => Config.VocabSize;
+    public int MaxSequenceLength => Config.ContextLength;
+
+    public IDecoderState CreateState(int batch, int capacity)
+    {
+        if (capacity > Config.ContextLength)
+            throw new LoomUsageException($"KV cache: {capacity} tokens exceed the model's context of {Config.ContextLength}");
+        var weight = tokenEmbedding.weight!;
+        return new KvCache(Config.Layers, batch, Config.KvHeads, capacity, Config.HeadDim, weight.dtype, weight.device);
+    }
+
+    public Tensor Forward(Tensor tokens, Tensor? attentionMask = null, IDecoderState? state = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        var cache = state switch
+        {
+            null => null,
+            KvCache c => c,
+            _ => throw new LoomUsageException($"transformer: a {state.GetType().Name} is not a KV cache"),
+        };
+        long b = tokens.shape[0], t = tokens.shape[1], past = cache?.Length ?? 0;
+        if (past + t > Config.ContextLength)
+            throw new LoomUsageException($"transformer: {past + t} tokens exceed the context length {Config.ContextLength}");
+        var device = tokenEmbedding.weight!.device;
+        tokens = tokens.to(device);
+        if (attentionMask is not null && attentionMask.shape[1] != past + t)
+            throw new LoomUsageException($"transformer: the attention mask covers {attentionMask.shape[1]} tokens, expected {past + t}");
+        bool padded = attentionMask is not null && attentionMask.eq(0).any().ToBoolean();
+        var positions = padded
+            ? CausalMasks.PositionIds(attentionMask!.to(device), t)
+            : torch.arange(past, past + t, device: device).unsqueeze(0).expand(b, t);
+        Tensor? mask = padded || (past > 0 && t > 1)
+            ? CausalMasks.Attention(attentionMask ?? torch.ones(b, past + t, ScalarType.Int64, device), t, device)
+            : null;
+
+        var x = tokenEmbedding.forward(tokens);
+        AttentionContext context;
+        if (positionEmbedding is not null)
+        {
+            x = x + positionEmbedding.forward(positions);
+            context = new AttentionContext(mask, cache);
+        }
+        else
+        {
+            var (cos, sin) = rotary!.Angles(positions, x.dtype);
+            context = new AttentionContext(mask, cache, cos, sin);
+        }
+        x = embeddingDropout.forward(x);
+        for (int i = 0; i < blocks.Length; i++)
+            x = blocks[i].Forward(x, context, i);
+        cache?.Advance((int)t);
+        x = finalNorm.forward(x);
+        var logits = head is not null ? head.forward(x) : x.matmul(tokenEmbedding.weight!.t());
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean next-token cross-entropy (nats) of <paramref name="tokens"/> [B, T] against <paramref name="targets"/> [B, T].</summary>
+    public Tensor Loss(Tensor tokens, Tensor targets)
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = Forward(tokens);
+        var loss = nn.functional.cross_entropy(logits.view(-1, Config.VocabSize), targets.to(logits.device).view(-1));
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Copies tensors named by HF keys into the parameters. Every parameter must be present with its shape; extra keys
+    /// (HF's <c>lm_head.weight</c> beside tied embeddings, rotary buffers) are ignored only when listed as such.
+    /// </summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, string source)
+    {
+        using var noGrad = torch.no_grad();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, p) in named_parameters())
+        {
+            names.Add(name);
+            if (!state.TryGetValue(name, out var value))
+                throw new LoomDataException($"{source}: missing tensor '{name}'");
+            if (!value.shape.SequenceEqual(p.shape))
+                throw new LoomDataException($"{source}: tensor '{name}' has shape [{string.Join(", ", value.shape)}], the model needs [{string.Join(", ", p.shape)}]");
+            p.copy_(value);
+        }
+        var unexpected = state.Keys.Where(k => !names.Contains(k) && !IsIgnorable(k)).ToList();
+        if (unexpected.Count > 0)
+            throw new LoomDataException($"{source}: unexpected tensors {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")}; does the config match the weights?");
+    }
+
+    private bool IsIgnorable(string key) =>
+        (Config.TieEmbeddings && key == "lm_head.weight") || key.EndsWith(".attn.bias", StringComparison.Ordinal)
+        || key.EndsWith(".attn.masked_bias", StringComparison.Ordinal) || key.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal);
+
+    /// <summary>Parameters by HF key (the tied head is the embedding, so it appears once).</summary>
+    public IReadOnlyDictionary<string, Tensor> StateByKey() =>
+        named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
+
+    /// <summary>GPT-2's initialization: N(0, 0.02) weights and embeddings, zero biases, residual projections N(0, 0.02/√(2·layers)).</summary>
+    private void Initialize(long seed)
+    {
+        using var noGrad = torch.no_grad();
+        using var g = Seeding.Generator(seed, "transformer-init");
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal))
+                p.zero_();
+            else if (name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal) || name.EndsWith("ln_f.weight", StringComparison.Ordinal))
+                p.fill_(1);
+            else
+                p.normal_(0, 0.02, generator: g);
+        }
+        double residualStd = 0.02 / Math.Sqrt(2.0 * Config.Layers);
+        foreach (var p in blocks.SelectMany(b => b.ResidualProjections))
+            p.normal_(0, residualStd, generator: g);
+    }
+
+    /// <summary>A named holder of submodules, so keys nest as HF's do (<c>transformer.wte</c>, <c>model.layers</c>).</summary>
+    private sealed class Container(string name) : nn.Module(name)
+    {
+        public Container Add(string key, nn.Module module)
+        {
+            register_module(key, module);
+            return this;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Transformer;
+
+/// <summary>GPT-2 attention: fused QKV projection (<c>c_attn</c>), output projection (<c>c_proj</c>), dropouts.</summary>
+public sealed class Gpt2Attention : nn.Module
+{
+    private readonly Conv1D cAttn, cProj;
+    private readonly Dropout residDropout;
+    private readonly int heads;
+    private readonly double dropout;
+
+    public Gpt2Attention(TransformerConfig config) : base("attn")
+    {
+        heads = config.Heads;
+        dropout = config.Dropout;
+        cAttn = new Conv1D(config.Width, 3 * config.Width, config.Bias);
+        cProj = new Conv1D(config.Width, config.Width, config.Bias);
+        residDropout = nn.Dropout(config.Dropout);
+        register_module("c_attn", cAttn);
+        register_module("c_proj", cProj);
+        register_module("resid_dropout", residDropout);
+    }
+
+    public Conv1D OutputProjection => cProj;
+
+    public Tensor Forward(Tensor x, AttentionContext context, int layer)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = x.shape[0], t = x.shape[1], c = x.shape[2];
+        var qkv = cAttn.forward(x).split(c, 2);
+        Tensor Heads(Tensor h) => h.view(b, t, heads, c / heads).transpose(1, 2);
+        Tensor q = Heads(qkv[0]), k = Heads(qkv[1]), v = Heads(qkv[2]);
+        if (context.Cache is { } cache)
+            (k, v) = cache.Append(layer, k, v);
+        var y = ScaledAttention.Compute(q, k, v, context.Mask, context.Causal, training ? dropout : 0);
+        y = y.transpose(1, 2).reshape(b, t, c);
+        return residDropout.forward(cProj.forward(y)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>GPT-2 MLP: <c>c_fc</c> → GELU (tanh approximation, HF's gelu_new) → <c>c_proj</c> → dropout.</summary>
+public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv1D cFc, cProj;
+    private readonly Dropout dropout;
+
+    public Gpt2Mlp(TransformerConfig config) : base("mlp")
+    {
+        cFc = new Conv1D(config.Width, config.MlpWidth, config.Bias);
+        cProj = new Conv1D(config.MlpWidth, config.Width, config.Bias);
+        dropout = nn.Dropout(config.Dropout);
+        register_module("c_fc", cFc);
+        register_module("c_proj", cProj);
+        register_module("dropout", dropout);
+    }
+
+    public Conv1D OutputProjection => cProj;
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = nn.functional.gelu(cFc.forward(x), GELU.Approximate.tanh);
+        return dropout.forward(cProj.forward(h)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>A pre-norm GPT-2 block: x + attn(ln_1(x)), then + mlp(ln_2(x)). Keys <c>ln_1, attn, ln_2, mlp</c>.</summary>
+public sealed class Gpt2Block : nn.Module, ITransformerBlock
+{
+    private readonly LayerNorm ln1, ln2;
+    private readonly Gpt2Attention attn;
+    private readonly Gpt2Mlp mlp;
+
+    public Gpt2Block(TransformerConfig config) : base("block")
+    {
+        ln1 = nn.LayerNorm(config.Width, config.NormEps);
+        attn = new Gpt2Attention(config);
+        ln2 = nn.LayerNorm(config.Width, config.NormEps);
+        mlp = new Gpt2Mlp(config);
+        register_module("ln_1", ln1);
+        register_module("attn", attn);
+        register_module("ln_2", ln2);
+        register_module("mlp", mlp);
+    }
+
+    public IEnumerable<Parameter> ResidualProjections => [attn.OutputProjection.Weight, mlp.OutputProjection.Weight];
+
+    public Tensor Forward(Tensor x, AttentionContext context, int layer)
+    {
+        using var scope = torch.NewDisposeScope();
+        x = x + attn.Forward(ln1.forward(x), context, layer);
+        x = x + mlp.forward(ln2.forward(x));
+        return x.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>A transformer layer as <see cref="DecoderTransformer"/> drives it.</summary>
+public interface ITransformerBlock
+{
+    Tensor Forward(Tensor x, AttentionContext context, int layer);
+
+    /// <summary>Weights of the projections that write into the residual stream (GPT-2 scales their init by 1/√(2·layers)).</summary>
+    IEnumerable<Parameter> ResidualProjections { get; }
+}

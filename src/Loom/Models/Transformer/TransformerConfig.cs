@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+
+namespace Loom.Models.Transformer;
+
+/// <summary>The two layouts of <see cref="DecoderTransformer"/>; each names its tensors as the HF model of that style does.</summary>
+public enum TransformerStyle
+{
+    /// <summary>GPT-2: learned positions, LayerNorm, GELU (tanh) MLP, fused QKV projection, tied embeddings (HF <c>GPT2LMHeadModel</c> keys).</summary>
+    Gpt2,
+    /// <summary>Llama: RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, untied head (HF <c>LlamaForCausalLM</c> keys).</summary>
+    Llama,
+}
+
+/// <summary>Hyperparameters of a decoder-only transformer. A record: derive variants with <c>with { }</c>.</summary>
+public sealed record TransformerConfig
+{
+    public TransformerStyle Style { get; init; } = TransformerStyle.Gpt2;
+    public int VocabSize { get; init; } = 65;
+    /// <summary>Longest sequence (learned position table size for GPT-2; the RoPE cache length for Llama).</summary>
+    public int ContextLength { get; init; } = 256;
+    public int Layers { get; init; } = 6;
+    public int Heads { get; init; } = 6;
+    /// <summary>Key/value heads (grouped-query attention); equal to <see cref="Heads"/> for plain multi-head attention.</summary>
+    public int KvHeads { get; init; } = 6;
+    public int Width { get; init; } = 384;
+    /// <summary>Hidden width of the MLP; 0 means 4 × width (GPT-2) or HF's Llama rule (⌊8·width/3⌋ rounded up to a multiple of 32).</summary>
+    public int FfnWidth { get; init; }
+    public double Dropout { get; init; }
+    public double NormEps { get; init; } = 1e-5;
+    public double RopeTheta { get; init; } = 10000;
+    /// <summary>Biases in the linear layers (GPT-2 has them; Llama does not).</summary>
+    public bool Bias { get; init; } = true;
+    /// <summary>The output head shares the token embedding matrix.</summary>
+    public bool TieEmbeddings { get; init; } = true;
+
+    public int HeadDim => Width / Heads;
+    public int MlpWidth => FfnWidth > 0 ? FfnWidth : Style == TransformerStyle.Gpt2 ? 4 * Width : (8 * Width / 3 + 31) / 32 * 32;
+
+    /// <summary>GPT-2 defaults for the other fields.</summary>
+    public static TransformerConfig Gpt2(int vocab, int context, int layers, int heads, int width, double dropout = 0) => new()
+    {
+        Style = TransformerStyle.Gpt2, VocabSize = vocab, ContextLength = context, Layers = layers, Heads = heads, KvHeads = heads,
+        Width = width, Dropout = dropout, Bias = true, TieEmbeddings = true,
+    };
+
+    /// <summary>Llama defaults for the other fields (no biases, untied head, grouped-query attention when kvHeads &lt; heads).</summary>
+    public static TransformerConfig Llama(int vocab, int context, int layers, int heads, int kvHeads, int width, double dropout = 0) => new()
+    {
+        Style = TransformerStyle.Llama, VocabSize = vocab, ContextLength = context, Layers = layers, Heads = heads, KvHeads = kvHeads,
+        Width = width, Dropout = dropout, Bias = false, TieEmbeddings = false,
+    };
+
+    public void Validate()
+    {
+        if (VocabSize < 2) throw new LoomUsageException($"transformer: vocabulary size must be at least 2, got {VocabSize}");
+        if (ContextLength < 1) throw new LoomUsageException($"--context: must be at least 1, got {ContextLength}");
+        if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
+        if (Heads < 1 || Width % Heads != 0) throw new LoomUsageException($"--heads: {Heads} must be at least 1 and divide --width {Width}");
+        if (KvHeads < 1 || Heads % KvHeads != 0) throw new LoomUsageException($"--kv-heads: {KvHeads} must be at least 1 and divide --heads {Heads}");
+        if (Style == TransformerStyle.Gpt2 && KvHeads != Heads) throw new LoomUsageException("--kv-heads: grouped-query attention needs the llama style");
+        if (Style == TransformerStyle.Llama && HeadDim % 2 != 0) throw new LoomUsageException($"llama: rotary embeddings need an even head width, got {HeadDim}");
+        if (Dropout is < 0 or >= 1) throw new LoomUsageException($"--dropout: must be in [0, 1), got {Dropout}");
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["style"] = Style.ToString().ToLowerInvariant(),
+        ["vocab_size"] = VocabSize,
+        ["context_length"] = ContextLength,
+        ["layers"] = Layers,
+        ["heads"] = Heads,
+        ["kv_heads"] = KvHeads,
+        ["width"] = Width,
+        ["ffn_width"] = MlpWidth,
+        ["dropout"] = Dropout,
+        ["norm_eps"] = NormEps,
+        ["rope_theta"] = RopeTheta,
+        ["bias"] = Bias,
+        ["tie_embeddings"] = TieEmbeddings,
+    };
+
+    public static TransformerConfig FromJson(JsonObject json)
+    {
+        T Get<T>(string key) => json[key] is { } node ? node.GetValue<T>() : throw new LoomDataException($"transformer config: missing '{key}'");
+        var style = Get<string>("style") switch
+        {
+            "gpt2" => TransformerStyle.Gpt2,
+            "llama" => TransformerStyle.Llama,
+            var s => throw new LoomDataException($"transformer config: unknown style '{s}'"),
+        };
+        var config = new TransformerConfig
+        {
+            Style = style, VocabSize = Get<int>("vocab_size"), ContextLength = Get<int>("context_length"), Layers = Get<int>("layers"),
+            Heads = Get<int>("heads"), KvHeads = Get<int>("kv_heads"), Width = Get<int>("width"), FfnWidth = Get<int>("ffn_width"),
+            Dropout = Get<double>("dropout"), NormEps = Get<double>("norm_eps"), RopeTheta = Get<double>("rope_theta"),
+            Bias = Get<bool>("bias"), TieEmbeddings = Get<bool>("tie_embeddings"),
+        };
+        config.Validate();
+        return config;
+    }
+}
