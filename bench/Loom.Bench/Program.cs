@@ -7,6 +7,8 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["gmm"] = GmmBench.Run,
     ["hmm"] = HmmBench.Run,
     ["eval"] = EvalBench.Run,
+    ["lm-train"] = LmTrainBench.Run,
+    ["lm-names"] = LmNamesBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

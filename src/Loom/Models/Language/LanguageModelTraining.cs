@@ -1,0 +1,143 @@
+using Loom.Core;
+using Loom.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Language;
+
+/// <summary>Hyperparameters of language-model training (nanoGPT's defaults where it has them).</summary>
+public sealed record LanguageModelTrainingOptions
+{
+    public long Steps { get; init; } = 2000;
+    public int BatchSize { get; init; } = 12;
+    public int Context { get; init; } = 64;
+    public double LearningRate { get; init; } = 1e-3;
+    public double MinLearningRate { get; init; } = 1e-4;
+    public long Warmup { get; init; } = 100;
+    public double WeightDecay { get; init; } = 0.1;
+    public double Beta2 { get; init; } = 0.99;
+    public double GradClip { get; init; } = 1.0;
+    public long EvalEvery { get; init; } = 250;
+    /// <summary>Random batches per split in each periodic loss estimate (nanoGPT's eval_iters).</summary>
+    public int EvalBatches { get; init; } = 20;
+    public int AccumulationSteps { get; init; } = 1;
+    public long CheckpointEvery { get; init; }
+    public long Seed { get; init; }
+
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
+        if (Context < 1) throw new LoomUsageException($"--context: must be at least 1, got {Context}");
+        if (EvalBatches < 1) throw new LoomUsageException($"--eval-batches: must be at least 1, got {EvalBatches}");
+        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new LoomUsageException($"--min-lr: must be in [0, --lr], got {MinLearningRate}");
+    }
+}
+
+/// <summary>
+/// Trains any causal language model module with the shared <see cref="Trainer"/>: AdamW (decay on matrices only,
+/// β₂ = 0.99), warmup + cosine decay to the minimum rate, gradient clipping, periodic train/val loss estimates on seeded
+/// batches, and a final exact validation loss over the whole validation split.
+/// </summary>
+public static class LanguageModelTraining
+{
+    public static Trainer CreateTrainer<TModel>(TModel model, LanguageModelData data, LanguageModelTrainingOptions options)
+        where TModel : nn.Module, ICausalLanguageModel
+    {
+        options.Validate();
+        var objective = new DelegateObjective((step, micro) =>
+        {
+            var (x, y) = data.Batch(false, options.BatchSize, options.Context, options.Seed, step * options.AccumulationSteps + micro);
+            var loss = Loss(model, x, y, out long tokens);
+            return new TrainingLoss(loss, tokens);
+        });
+        var optimizer = new OptimizerOptions
+        {
+            LearningRate = options.LearningRate, Beta1 = 0.9, Beta2 = options.Beta2, WeightDecay = options.WeightDecay, DecayMatricesOnly = true,
+        };
+        var trainerOptions = new TrainerOptions
+        {
+            Steps = options.Steps,
+            Schedule = ScheduleKind.Cosine,
+            WarmupSteps = Math.Min(options.Warmup, options.Steps),
+            MinLearningRate = options.MinLearningRate,
+            GradClip = options.GradClip,
+            AccumulationSteps = options.AccumulationSteps,
+            EvalEvery = options.EvalEvery,
+            LogEvery = Math.Clamp(options.Steps / 200, 1, 10),
+            CheckpointEvery = options.CheckpointEvery,
+        };
+        model.train();
+        return new Trainer([new TrainingPhase("lm", objective, model.parameters().ToList(), optimizer)], trainerOptions)
+        {
+            Evaluate = () => EstimateLoss(model, data, options),
+        };
+    }
+
+    /// <summary>Mean cross-entropy (nats per scored token) of a batch; padding targets are ignored.</summary>
+    public static Tensor Loss(ICausalLanguageModel model, Tensor inputs, Tensor targets, out long tokens)
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = model.Forward(inputs);
+        var flatTargets = targets.to(logits.device).view(-1);
+        tokens = flatTargets.ne(LanguageModelData.IgnoreIndex).sum().ToInt64();
+        var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), flatTargets, ignore_index: LanguageModelData.IgnoreIndex);
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>nanoGPT's estimate_loss: mean loss over <c>EvalBatches</c> seeded random batches of each split, in eval mode.</summary>
+    public static Dictionary<string, double> EstimateLoss<TModel>(TModel model, LanguageModelData data, LanguageModelTrainingOptions options)
+        where TModel : nn.Module, ICausalLanguageModel
+    {
+        model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            var result = new Dictionary<string, double>();
+            foreach (var validation in new[] { false, true })
+            {
+                double total = 0;
+                for (int i = 0; i < options.EvalBatches; i++)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var (x, y) = data.Batch(validation, options.BatchSize, options.Context, options.Seed + 1, i);
+                    total += Loss(model, x, y, out _).ToDouble();
+                }
+                result[validation ? "val_loss" : "train_loss"] = total / options.EvalBatches;
+            }
+            return result;
+        }
+        finally
+        {
+            model.train();
+        }
+    }
+
+    /// <summary>Exact NLL over a whole split (non-overlapping windows or every line once): total nats and scored tokens.</summary>
+    public static (double TotalNats, long Tokens) ExactLoss<TModel>(TModel model, LanguageModelData data, bool validation, int context, int batchSize = 32)
+        where TModel : nn.Module, ICausalLanguageModel
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            double total = 0;
+            long tokens = 0;
+            foreach (var (x, y) in data.FullPass(validation, batchSize, context))
+            {
+                using var scope = torch.NewDisposeScope();
+                using (x) using (y)
+                {
+                    var loss = Loss(model, x, y, out long n);
+                    total += loss.ToDouble() * n;
+                    tokens += n;
+                }
+            }
+            return (total, tokens);
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+    }
+}

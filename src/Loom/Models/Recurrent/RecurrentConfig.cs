@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+
+namespace Loom.Models.Recurrent;
+
+/// <summary>The recurrent cell of a <see cref="RecurrentLanguageModel"/>.</summary>
+public enum RecurrentCell
+{
+    Lstm,
+    Gru,
+}
+
+/// <summary>Hyperparameters of a recurrent language model: embedding → stacked LSTM/GRU → linear head.</summary>
+public sealed record RecurrentConfig
+{
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Gru;
+    public int VocabSize { get; init; } = 27;
+    public int EmbeddingWidth { get; init; } = 64;
+    public int Hidden { get; init; } = 256;
+    public int Layers { get; init; } = 1;
+    public double Dropout { get; init; }
+
+    public void Validate()
+    {
+        if (VocabSize < 2) throw new LoomUsageException($"rnn: vocabulary size must be at least 2, got {VocabSize}");
+        if (EmbeddingWidth < 1) throw new LoomUsageException($"--embedding: must be at least 1, got {EmbeddingWidth}");
+        if (Hidden < 1) throw new LoomUsageException($"--hidden: must be at least 1, got {Hidden}");
+        if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
+        if (Dropout is < 0 or >= 1) throw new LoomUsageException($"--dropout: must be in [0, 1), got {Dropout}");
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["cell"] = Cell.ToString().ToLowerInvariant(),
+        ["vocab_size"] = VocabSize,
+        ["embedding_width"] = EmbeddingWidth,
+        ["hidden"] = Hidden,
+        ["layers"] = Layers,
+        ["dropout"] = Dropout,
+    };
+
+    public static RecurrentConfig FromJson(JsonObject json)
+    {
+        T Get<T>(string key) => json[key] is { } node ? node.GetValue<T>() : throw new LoomDataException($"rnn config: missing '{key}'");
+        var config = new RecurrentConfig
+        {
+            Cell = Get<string>("cell") switch
+            {
+                "lstm" => RecurrentCell.Lstm,
+                "gru" => RecurrentCell.Gru,
+                var c => throw new LoomDataException($"rnn config: unknown cell '{c}'"),
+            },
+            VocabSize = Get<int>("vocab_size"),
+            EmbeddingWidth = Get<int>("embedding_width"),
+            Hidden = Get<int>("hidden"),
+            Layers = Get<int>("layers"),
+            Dropout = Get<double>("dropout"),
+        };
+        config.Validate();
+        return config;
+    }
+}
