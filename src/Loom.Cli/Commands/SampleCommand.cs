@@ -1,12 +1,20 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO;
 using Loom.IO.Checkpoints;
 using Loom.Models;
+using Loom.Models.Language;
+using Loom.Text.Generation;
 using TorchSharp;
 
 namespace Loom.Cli.Commands;
 
-/// <summary><c>loom sample CKPT</c>: draws samples and writes them in the natural format of the family.</summary>
+/// <summary>
+/// <c>loom sample CKPT</c>: draws samples and writes them in the natural format of the family. Neural text models go
+/// through the decoding engine with every decoding option, <c>--stream</c> and <c>--logprobs</c>.
+/// </summary>
 public static class SampleCommand
 {
     public static Command Create()
@@ -16,26 +24,82 @@ public static class SampleCommand
         var length = new Option<int>("--length") { Description = "Length of each sequence / text (tokens or steps)", DefaultValueFactory = _ => 200 };
         var prompt = new Option<string?>("--prompt") { Description = "Text the samples start with (text models)" };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (text models)", DefaultValueFactory = _ => 1.0 };
+        var stream = new Option<bool>("--stream") { Description = "Print text as it is generated (neural text models, one sample)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
-        var output = CliOptions.Out("Output file: .csv or .png for points, .txt for text, .json for sequences; omit to print", required: false);
-        var command = new Command("sample", "Draw samples from a checkpoint") { checkpoint, count, length, prompt, temperature, seed, device, output };
+        var output = CliOptions.Out("Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
+        var generation = new GenerationCliOptions();
+        var command = new Command("sample", "Draw samples from a checkpoint") { checkpoint, count, length, prompt, temperature, stream, seed, device, output };
+        foreach (var option in generation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            var console = parse.InvocationConfiguration.Output;
+            var folder = parse.GetValue(checkpoint)!;
+            using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
+            if (model is NeuralLanguageModel lm)
+            {
+                var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length), CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
+                return SampleText(lm, settings, parse.GetValue(prompt) ?? "", CliOptions.Positive(parse, count), parse.GetValue(stream), parse.GetValue(output), console);
+            }
+            if (parse.GetValue(stream))
+                throw new LoomUsageException($"--stream: a '{model.Kind}' model does not stream; it is for neural text models");
             var request = new SampleRequest
             {
                 Count = CliOptions.Positive(parse, count),
-                Length = CliOptions.Positive(parse, length),
+                Length = parse.GetValue(generation.MaxTokens) ?? CliOptions.Positive(parse, length),
                 Prompt = parse.GetValue(prompt),
                 Temperature = CliOptions.PositiveDouble(parse, temperature),
                 Seed = parse.GetValue(seed),
             };
-            using var model = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
             using var scope = torch.NewDisposeScope();
             var samples = model.Sample(request);
-            SampleWriter.Write(samples, parse.GetValue(output), parse.InvocationConfiguration.Output);
+            SampleWriter.Write(samples, parse.GetValue(output), console);
             return 0;
         });
         return command;
     }
+
+    private static int SampleText(NeuralLanguageModel model, Text.Decoding.GenerationSettings settings, string prompt, int count, bool stream,
+        string? output, TextWriter console)
+    {
+        var generator = model.CreateGenerator();
+        if (stream)
+        {
+            if (count != 1)
+                throw new LoomUsageException("--stream: streams one sample; use --n 1");
+            console.Write(prompt);
+            foreach (var token in generator.Stream([prompt], settings, CliContext.Cancellation))
+            {
+                console.Write(token.Text);
+                console.Flush();
+            }
+            console.WriteLine();
+            return 0;
+        }
+        var outputs = generator.Generate(Enumerable.Repeat(prompt, count).ToList(), settings, CliContext.Cancellation);
+        if (settings.Logprobs > 0 || (output?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            var json = new JsonArray(outputs.Select(o => (JsonNode)ToJson(o)).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            if (output is null) console.WriteLine(json);
+            else AtomicFile.WriteAllText(output, json + "\n");
+            return 0;
+        }
+        SampleWriter.Write(new TextSamples(outputs.Select(o => prompt + o.Text).ToList()), output, console);
+        return 0;
+    }
+
+    private static JsonObject ToJson(GenerationOutput o) => new()
+    {
+        ["prompt"] = o.Prompt,
+        ["text"] = o.Text,
+        ["finish_reason"] = o.FinishReason,
+        ["token_ids"] = new JsonArray(o.TokenIds.Select(t => (JsonNode)t).ToArray()),
+        ["tokens"] = new JsonArray(o.Tokens.Where(t => t.TokenId >= 0).Select(t => (JsonNode)new JsonObject
+        {
+            ["id"] = t.TokenId,
+            ["text"] = t.Text,
+            ["logprob"] = t.Logprob,
+            ["top"] = new JsonArray(t.Alternatives.Select(a => (JsonNode)new JsonObject { ["id"] = a.TokenId, ["text"] = a.Text, ["logprob"] = a.Logprob }).ToArray()),
+        }).ToArray()),
+    };
 }

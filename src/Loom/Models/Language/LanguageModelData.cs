@@ -64,6 +64,23 @@ public sealed class LanguageModelData
         };
     }
 
+    /// <summary>A whole token stream as the validation split (for scoring a file).</summary>
+    public static LanguageModelData ForScoring(int[] tokens)
+    {
+        if (tokens.Length < 2)
+            throw new LoomDataException($"the text has {tokens.Length} tokens; at least 2 are needed to score it");
+        return new LanguageModelData(SequenceLayout.Stream) { validationStream = tokens };
+    }
+
+    /// <summary>Framed lines, all as the validation split (for scoring a file of lines).</summary>
+    public static LanguageModelData ForScoring(IReadOnlyList<int[]> lines, int delimiter)
+    {
+        var framed = lines.Where(l => l.Length > 0).Select(l => (int[])[delimiter, .. l, delimiter]).ToArray();
+        if (framed.Length == 0)
+            throw new LoomDataException("the file has no non-empty lines to score");
+        return new LanguageModelData(SequenceLayout.Lines) { validationLines = framed, LongestLine = framed.Max(l => l.Length) - 1 };
+    }
+
     /// <summary>Inputs and targets [B, T] for step <paramref name="step"/> (train) or evaluation draw <paramref name="step"/> (validation).</summary>
     public (Tensor Inputs, Tensor Targets) Batch(bool validation, int batchSize, int context, long seed, long step)
     {

@@ -40,7 +40,8 @@ public sealed record LanguageModelTrainingOptions
 /// </summary>
 public static class LanguageModelTraining
 {
-    public static Trainer CreateTrainer<TModel>(TModel model, LanguageModelData data, LanguageModelTrainingOptions options)
+    public static Trainer CreateTrainer<TModel>(TModel model, LanguageModelData data, LanguageModelTrainingOptions options,
+        MetricsLog? log = null, ITrainingProgress? progress = null, Action<Trainer>? saveCheckpoint = null)
         where TModel : nn.Module, ICausalLanguageModel
     {
         options.Validate();
@@ -70,6 +71,9 @@ public static class LanguageModelTraining
         return new Trainer([new TrainingPhase("lm", objective, model.parameters().ToList(), optimizer)], trainerOptions)
         {
             Evaluate = () => EstimateLoss(model, data, options),
+            Log = log,
+            Progress = progress,
+            SaveCheckpoint = saveCheckpoint,
         };
     }
 

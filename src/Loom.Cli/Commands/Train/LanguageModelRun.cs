@@ -1,0 +1,95 @@
+using Loom.Core;
+using Loom.IO.Checkpoints;
+using Loom.Models.Language;
+using Loom.Models.Recurrent;
+using Loom.Models.Transformer;
+using Loom.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Cli.Commands.Train;
+
+/// <summary>
+/// One language-model training run on the shared trainer: log.jsonl + loss.png, checkpoints every N steps and on
+/// Ctrl-C (model, tokenizer and trainer state together), exact resume, and the final metrics for the card.
+/// </summary>
+public sealed class LanguageModelRun(NeuralLanguageModel model, LanguageModelData data, LanguageModelTrainingOptions options, string outDir,
+    bool resume, DataProvenance provenance, string device)
+{
+    public TrainResult Train()
+    {
+        Directory.CreateDirectory(outDir);
+        long startStep = resume ? ResumeStep() : 0;
+        var log = new MetricsLog(Path.Combine(outDir, Checkpoint.LogFile), startStep);
+        using var progress = new ConsoleProgress($"train {model.Kind}", Console.Error);
+        using var trainer = CreateTrainer(log, new TrainingProgressAdapter(progress));
+        if (resume)
+            Restore(trainer);
+        return trainer.Run(CliContext.Cancellation);
+    }
+
+    private Trainer CreateTrainer(MetricsLog log, ITrainingProgress progress) => model.Network switch
+    {
+        DecoderTransformer t => LanguageModelTraining.CreateTrainer(t, data, options, log, progress, Save),
+        RecurrentLanguageModel r => LanguageModelTraining.CreateTrainer(r, data, options, log, progress, Save),
+        _ => throw new LoomException($"{model.Kind}: no trainer for this network"),
+    };
+
+    private void Save(Trainer t)
+    {
+        var state = t.CaptureState();
+        var tensors = new Dictionary<string, Tensor>(state.Tensors);
+        foreach (var (name, p) in model.Network.named_parameters()) tensors["model." + name] = p.detach().clone();
+        Checkpoint.Save(outDir, model, new ModelCard
+        {
+            Data = [provenance], CommandLine = CliContext.CommandLine, Seed = options.Seed, Device = device,
+            Metrics = new Dictionary<string, double> { ["step"] = t.Step },
+        }, state with { Tensors = tensors });
+        model.Tokenizer.Save(outDir);
+        MetricsLog.WriteLossCurve(MetricsLog.ReadFile(Path.Combine(outDir, Checkpoint.LogFile)), Path.Combine(outDir, "loss.png"), $"{model.Kind}: cross-entropy (nats per token)");
+    }
+
+    private long ResumeStep()
+    {
+        if (!Checkpoint.HasTrainerState(outDir))
+            throw new LoomUsageException($"--resume: {outDir} has no trainer state to resume from");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, Checkpoint.TrainerStateJsonFile)))!;
+        return json["step"]!.GetValue<long>();
+    }
+
+    private void Restore(Trainer trainer)
+    {
+        var state = Checkpoint.ReadTrainerState(outDir);
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in model.Network.named_parameters())
+        {
+            if (!state.Tensors.TryGetValue("model." + name, out var saved) || !saved.shape.SequenceEqual(p.shape))
+                throw new LoomDataException($"--resume: {outDir} holds a different model (tensor '{name}' missing or of another shape); same options and data?");
+            p.copy_(saved);
+        }
+        trainer.RestoreState(state);
+    }
+
+    /// <summary>Exact validation loss over the whole held-out split, the last loss estimates, throughput.</summary>
+    public Dictionary<string, double> FinalMetrics(double seconds, long parameters)
+    {
+        var (nats, tokens) = model.Network switch
+        {
+            DecoderTransformer t => LanguageModelTraining.ExactLoss(t, data, true, options.Context),
+            RecurrentLanguageModel r => LanguageModelTraining.ExactLoss(r, data, true, options.Context),
+            _ => (double.NaN, 1L),
+        };
+        var metrics = new Dictionary<string, double>
+        {
+            ["parameters"] = parameters,
+            ["val_loss"] = nats / tokens,
+            ["val_perplexity"] = Math.Exp(nats / tokens),
+            ["val_bits_per_token"] = nats / tokens / Math.Log(2),
+            ["val_tokens"] = tokens,
+            ["train_seconds"] = seconds,
+        };
+        var last = MetricsLog.ReadFile(Path.Combine(outDir, Checkpoint.LogFile)).LastOrDefault(e => e["train_loss"] is not null);
+        if (last?["train_loss"] is { } train) metrics["train_loss_estimate"] = train.GetValue<double>();
+        return metrics;
+    }
+}

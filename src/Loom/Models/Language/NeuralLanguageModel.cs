@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+using Loom.Data;
+using Loom.Models.Recurrent;
+using Loom.Models.Transformer;
+using Loom.Text.Decoding;
+using Loom.Text.Generation;
+using Loom.Text.Tokenizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Language;
+
+/// <summary>
+/// A trained neural language model as a checkpoint holds it: the network (transformer or RNN), its tokenizer, how its
+/// training text was laid out (stream or lines), and the token generation starts from. Sampling goes through the
+/// shared <see cref="TextGenerator"/>; scoring reports nats per token and per character.
+/// </summary>
+public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel
+{
+    public NeuralLanguageModel(string kind, nn.Module network, ITokenizer tokenizer, SequenceLayout layout, int startTokenId)
+    {
+        if (network is not ICausalLanguageModel)
+            throw new ArgumentException("the network must implement ICausalLanguageModel", nameof(network));
+        Kind = kind;
+        Network = network;
+        Tokenizer = tokenizer;
+        Layout = layout;
+        StartTokenId = startTokenId;
+    }
+
+    public string Kind { get; }
+    public nn.Module Network { get; }
+    public ICausalLanguageModel Causal => (ICausalLanguageModel)Network;
+    public ITokenizer Tokenizer { get; }
+    public SequenceLayout Layout { get; }
+    /// <summary>Token a sample starts from when there is no prompt (the line delimiter, or the first token of a newline).</summary>
+    public int StartTokenId { get; }
+
+    /// <summary>The decoding engine over this model.</summary>
+    public TextGenerator CreateGenerator() => new(Causal, Tokenizer, StartTokenId);
+
+    /// <summary>Default generation settings: sampling at temperature 1 that ends a line-model sample at its delimiter.</summary>
+    public GenerationSettings DefaultSettings(int maxNewTokens = 200)
+    {
+        var settings = new GenerationSettings { DoSample = true, MaxNewTokens = maxNewTokens };
+        if (Layout == SequenceLayout.Lines) settings.EosTokenIds.Add(StartTokenId);
+        else if (Tokenizer.EosId is { } eos) settings.EosTokenIds.Add(eos);
+        return settings;
+    }
+
+    public SampleSet Sample(SampleRequest request)
+    {
+        var settings = DefaultSettings(request.Length);
+        settings.Temperature = request.Temperature;
+        settings.Seed = request.Seed;
+        Network.eval();
+        var prompt = request.Prompt ?? "";
+        var outputs = CreateGenerator().Generate(Enumerable.Repeat(prompt, request.Count).ToList(), settings);
+        return new TextSamples(outputs.Select(o => prompt + o.Text).ToList());
+    }
+
+    public ScoreReport Score(string dataPath, CancellationToken cancellation = default)
+    {
+        var text = TextFile.Read(dataPath);
+        Network.eval();
+        int context = Math.Min(Causal.MaxSequenceLength, 1024);
+        LanguageModelData data;
+        long characters;
+        if (Layout == SequenceLayout.Lines)
+        {
+            var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+            data = LanguageModelData.ForScoring(lines.Select(l => Tokenizer.Encode(l)).ToList(), StartTokenId);
+            characters = lines.Sum(l => (long)l.Length + 1);
+            context = Math.Max(1, data.LongestLine);
+        }
+        else
+        {
+            data = LanguageModelData.ForScoring(Tokenizer.Encode(text));
+            characters = text.Length;
+        }
+        var (nats, tokens) = Network switch
+        {
+            DecoderTransformer t => LanguageModelTraining.ExactLoss(t, data, true, context),
+            RecurrentLanguageModel r => LanguageModelTraining.ExactLoss(r, data, true, context),
+            _ => throw new LoomException($"{Kind}: cannot score this network type"),
+        };
+        var scoredCharacters = Layout == SequenceLayout.Lines ? characters : characters * tokens / Math.Max(1, data.ValidationTokens);
+        var extra = new Dictionary<string, double>
+        {
+            ["tokens"] = tokens,
+            ["nats_per_char"] = nats / Math.Max(1, scoredCharacters),
+            ["bits_per_char"] = nats / Math.Max(1, scoredCharacters) / Math.Log(2),
+        };
+        return new ScoreReport(nats, tokens, Tokenizer.Kind == "char" ? "char" : "token", extra);
+    }
+
+    public JsonObject GetConfig()
+    {
+        JsonObject network = Network switch
+        {
+            DecoderTransformer t => t.Config.ToJson(),
+            RecurrentLanguageModel r => r.Config.ToJson(),
+            _ => throw new LoomException($"{Kind}: unknown network type"),
+        };
+        return new JsonObject
+        {
+            ["network"] = network,
+            ["layout"] = Layout.ToString().ToLowerInvariant(),
+            ["start_token"] = StartTokenId,
+            ["tokenizer"] = TokenizerJsonNode.Capture(Tokenizer),
+        };
+    }
+
+    public IReadOnlyDictionary<string, Tensor> GetState() =>
+        Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
+
+    /// <summary>Rebuilds a model of <paramref name="kind"/> from a checkpoint's config and tensors.</summary>
+    public static NeuralLanguageModel Load(string kind, JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
+    {
+        var networkJson = config["network"] as JsonObject ?? throw new LoomDataException($"{kind} checkpoint: config has no 'network'");
+        var tokenizer = TokenizerJsonNode.Restore(config["tokenizer"] as JsonObject ?? throw new LoomDataException($"{kind} checkpoint: config has no 'tokenizer'"));
+        var layout = config["layout"]?.GetValue<string>() == "lines" ? SequenceLayout.Lines : SequenceLayout.Stream;
+        int start = config["start_token"]?.GetValue<int>() ?? 0;
+        nn.Module network;
+        if (kind is "gpt" or "llama")
+        {
+            var transformer = new DecoderTransformer(TransformerConfig.FromJson(networkJson));
+            transformer.LoadState(state, $"{kind} checkpoint");
+            network = transformer;
+        }
+        else
+        {
+            var rnn = new RecurrentLanguageModel(RecurrentConfig.FromJson(networkJson));
+            LoadParameters(rnn, state, kind);
+            network = rnn;
+        }
+        network.to(device);
+        network.eval();
+        return new NeuralLanguageModel(kind, network, tokenizer, layout, start);
+    }
+
+    private static void LoadParameters(nn.Module module, IReadOnlyDictionary<string, Tensor> state, string kind)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in module.named_parameters())
+        {
+            if (!state.TryGetValue(name, out var value))
+                throw new LoomDataException($"{kind} checkpoint: missing tensor '{name}'");
+            if (!value.shape.SequenceEqual(p.shape))
+                throw new LoomDataException($"{kind} checkpoint: tensor '{name}' has shape [{string.Join(", ", value.shape)}], the config needs [{string.Join(", ", p.shape)}]");
+            p.copy_(value);
+        }
+    }
+
+    public void Dispose() => Network.Dispose();
+}
+
+/// <summary>Registry entries for the four neural text kinds.</summary>
+public sealed class GptFamily : IModelFamily
+{
+    public string Kind => "gpt";
+    public string Summary => "GPT-2-style decoder-only transformer language model";
+    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
+}
+
+public sealed class LlamaFamily : IModelFamily
+{
+    public string Kind => "llama";
+    public string Summary => "Llama-style transformer language model (RMSNorm, RoPE, SwiGLU, grouped-query attention)";
+    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
+}
+
+public sealed class LstmFamily : IModelFamily
+{
+    public string Kind => "lstm";
+    public string Summary => "LSTM language model";
+    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
+}
+
+public sealed class GruFamily : IModelFamily
+{
+    public string Kind => "gru";
+    public string Summary => "GRU language model";
+    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
+}

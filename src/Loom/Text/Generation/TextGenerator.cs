@@ -1,0 +1,265 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Loom.Core;
+using Loom.Models.Language;
+using Loom.Text.Decoding;
+using Loom.Text.Tokenizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Text.Generation;
+
+/// <summary>
+/// The decoding engine shared by <c>loom sample</c>, <c>loom chat</c> and the server: batched generation with left
+/// padding and attention masks over any <see cref="ICausalLanguageModel"/>, a KV cache (or recurrent state) filled by
+/// one prefill pass and one token per step, the logits-processor chain and token selection of
+/// <see cref="GenerationSettings"/>, EOS and stop sequences, and streaming that never splits a UTF-8 character.
+/// When prompt + new tokens exceed the model's context, it keeps the cache while it fits and then recomputes on the
+/// last context-length tokens (nanoGPT's cropping).
+/// Dispose scopes never span a <c>yield</c>: each step's tensors live in one scope that closes before the step's
+/// tokens are handed out; only the cache and managed arrays persist.
+/// </summary>
+public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokenizer, int startTokenId)
+{
+    /// <summary>Use the KV cache / recurrent state (false recomputes every step; for checks and benchmarks).</summary>
+    public bool UseCache { get; init; } = true;
+
+    public ICausalLanguageModel Model => model;
+    public ITokenizer Tokenizer => tokenizer;
+
+    /// <summary>Generates a continuation of each prompt (batched); beam search when <c>num_beams</c> &gt; 1.</summary>
+    public IReadOnlyList<GenerationOutput> Generate(IReadOnlyList<string> prompts, GenerationSettings settings, CancellationToken cancellation = default)
+    {
+        settings.Validate();
+        if (settings.NumBeams > 1)
+            return prompts.Select(p => BeamGenerate(p, settings)).ToList();
+        var rows = prompts.Select(p => new RowState(p, settings)).ToArray();
+        foreach (var token in Run(rows, settings, cancellation))
+            rows[token.Row].Tokens.Add(token);
+        return rows.Select(r => r.ToOutput()).ToList();
+    }
+
+    /// <summary>Streams tokens of all prompts as they are chosen (row by row within a step).</summary>
+    public IEnumerable<GeneratedToken> Stream(IReadOnlyList<string> prompts, GenerationSettings settings, CancellationToken cancellation = default)
+    {
+        settings.Validate();
+        if (settings.NumBeams > 1)
+            throw new LoomUsageException("--beams: beam search returns whole sequences; it cannot stream");
+        var rows = prompts.Select(p => new RowState(p, settings)).ToArray();
+        return Run(rows, settings, cancellation);
+    }
+
+    /// <summary>
+    /// Streams one prompt's tokens as an async sequence. The model runs on a dedicated thread (dispose scopes are
+    /// thread-static), so the caller may await freely; cancelling stops generation after the current step.
+    /// </summary>
+    public async IAsyncEnumerable<GeneratedToken> StreamAsync(string prompt, GenerationSettings settings, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        settings = settings.Clone();
+        var channel = Channel.CreateBounded<GeneratedToken>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                foreach (var token in Stream([prompt], settings, cancellation))
+                    if (!channel.Writer.TryWrite(token))
+                        channel.Writer.WriteAsync(token, cancellation).AsTask().GetAwaiter().GetResult();
+                channel.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e is OperationCanceledException ? null : e);
+            }
+        }) { IsBackground = true, Name = "loom-generate" };
+        worker.Start();
+        await foreach (var token in channel.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+            yield return token;
+    }
+
+    private IEnumerable<GeneratedToken> Run(RowState[] rows, GenerationSettings settings, CancellationToken cancellation)
+    {
+        if (rows.Length == 0) yield break;
+        var prompts = rows.Select(r => Encode(r.Prompt)).ToArray();
+        int promptLength = prompts.Max(p => p.Length);
+        int batch = rows.Length;
+        // Left padding: row b is [pad … pad, prompt tokens], its mask [0 … 0, 1 … 1].
+        var ids = new List<long>[batch];
+        var mask = new List<long>[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            int pad = promptLength - prompts[b].Length;
+            ids[b] = [.. Enumerable.Repeat((long)startTokenId, pad), .. prompts[b].Select(t => (long)t)];
+            mask[b] = [.. Enumerable.Repeat(0L, pad), .. Enumerable.Repeat(1L, prompts[b].Length)];
+        }
+        int context = model.MaxSequenceLength;
+        var processors = settings.BuildProcessors(promptLength);
+        using var selector = TokenSelector.FromSettings(settings);
+        int capacity = (int)Math.Min(context, (long)promptLength + settings.MaxNewTokens);
+        IDecoderState? state = UseCache ? model.CreateState(batch, capacity) : null;
+        try
+        {
+            int fed = 0;   // tokens of ids already inside the state
+            for (int step = 0; step < settings.MaxNewTokens; step++)
+            {
+                if (cancellation.IsCancellationRequested)
+                {
+                    foreach (var r in rows.Where(r => !r.Finished)) r.Finish("cancelled");
+                    break;
+                }
+                int total = ids[0].Count;
+                if (state is not null && total > capacity)
+                {
+                    state.Dispose();   // past the context: recompute on cropped windows from here on
+                    state = null;
+                }
+                long[] chosen;
+                double[] logprobs;
+                long[,]? topIds = null;
+                double[,]? topLogprobs = null;
+                using (var scope = torch.NewDisposeScope())
+                {
+                    using var noGrad = torch.no_grad();
+                    Tensor logits;
+                    if (state is not null)
+                    {
+                        var newTokens = Matrix(ids, fed, total - fed);
+                        logits = model.Forward(newTokens, Matrix(mask, 0, total), state);
+                        fed = total;
+                    }
+                    else
+                    {
+                        int start = Math.Max(0, total - context);
+                        logits = model.Forward(Matrix(ids, start, total - start), Matrix(mask, start, total - start));
+                    }
+                    var last = logits.select(1, logits.shape[1] - 1).to(ScalarType.Float32).cpu();
+                    var history = Matrix(ids, 0, total);
+                    var scores = processors.Process(history, last);
+                    using var selection = selector.Select(scores, last);
+                    chosen = selection.Tokens.data<long>().ToArray();
+                    logprobs = selection.LogProbs.to(ScalarType.Float64).data<double>().ToArray();
+                    if (selection.TopTokens is { } tt && selection.TopLogProbs is { } tl)
+                    {
+                        topIds = ToMatrix(tt.data<long>().ToArray(), batch);
+                        topLogprobs = ToMatrix(tl.to(ScalarType.Float64).data<double>().ToArray(), batch);
+                    }
+                }
+                for (int b = 0; b < batch; b++)
+                {
+                    var row = rows[b];
+                    long token = row.Finished ? startTokenId : chosen[b];
+                    ids[b].Add(token);
+                    mask[b].Add(1);
+                    if (row.Finished) continue;
+                    var emitted = row.Accept((int)token, tokenizer);
+                    if (emitted is null) continue;
+                    yield return emitted with
+                    {
+                        Row = b,
+                        Logprob = settings.Logprobs > 0 ? logprobs[b] : null,
+                        Alternatives = topIds is null ? [] : Enumerable.Range(0, topIds.GetLength(1))
+                            .Select(j => new TokenAlternative((int)topIds[b, j], tokenizer.Decode([(int)topIds[b, j]]), topLogprobs![b, j])).ToList(),
+                    };
+                }
+                if (rows.All(r => r.Finished)) break;
+            }
+            foreach (var row in rows.Where(r => !r.Finished))
+                row.Finish("length");
+            for (int b = 0; b < batch; b++)
+                if (rows[b].FlushText() is { Length: > 0 } rest)
+                    yield return new GeneratedToken(b, -1, rest, null, []);
+        }
+        finally
+        {
+            state?.Dispose();
+        }
+    }
+
+    private GenerationOutput BeamGenerate(string prompt, GenerationSettings settings)
+    {
+        var tokens = Encode(prompt);
+        using var scope = torch.NewDisposeScope();
+        var promptIds = torch.tensor(tokens.Select(t => (long)t).ToArray()).view(1, -1);
+        var search = BeamSearch.FromSettings(settings, tokens.Length);
+        var result = search.Run(promptIds, ids =>
+        {
+            using var inner = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            int start = (int)Math.Max(0, ids.shape[1] - model.MaxSequenceLength);
+            var logits = model.Forward(ids.narrow(1, start, ids.shape[1] - start));
+            return logits.select(1, logits.shape[1] - 1).to(ScalarType.Float32).cpu().log_softmax(-1).MoveToOuterDisposeScope();
+        });
+        var generated = result.Sequences[0].Skip(tokens.Length).Select(t => (int)t).ToList();
+        var eos = settings.EosTokenIds.ToHashSet();
+        string reason = generated.Count > 0 && eos.Contains(generated[^1]) ? "eos" : "length";
+        var visible = reason == "eos" ? generated[..^1] : generated;
+        var text = tokenizer.Decode(visible, skipSpecial: true);
+        var matcher = new StopSequenceMatcher(settings.Stop);
+        var shown = matcher.Push(text) + matcher.Flush();
+        return new GenerationOutput(prompt, shown, generated, matcher.Stopped ? "stop" : reason, []);
+    }
+
+    private int[] Encode(string prompt)
+    {
+        var tokens = string.IsNullOrEmpty(prompt) ? [] : tokenizer.Encode(prompt);
+        return tokens.Length == 0 ? [startTokenId] : tokens;
+    }
+
+    private static Tensor Matrix(List<long>[] rows, int start, int count)
+    {
+        var data = new long[rows.Length * count];
+        for (int b = 0; b < rows.Length; b++)
+            rows[b].CopyTo(start, data, b * count, count);
+        return torch.tensor(data).view(rows.Length, count);
+    }
+
+    private static T[,] ToMatrix<T>(T[] flat, int rows)
+    {
+        int columns = flat.Length / rows;
+        var m = new T[rows, columns];
+        for (int i = 0; i < flat.Length; i++) m[i / columns, i % columns] = flat[i];
+        return m;
+    }
+
+    /// <summary>Per-prompt bookkeeping: generated ids, streamed text, stop matching, finish reason.</summary>
+    private sealed class RowState(string prompt, GenerationSettings settings)
+    {
+        private readonly Utf8StreamDecoder decoder = new();
+        private readonly StopSequenceMatcher stops = new(settings.Stop);
+        private readonly HashSet<int> eos = settings.EosTokenIds.ToHashSet();
+        private readonly List<int> generated = [];
+        private readonly System.Text.StringBuilder text = new();
+
+        public string Prompt { get; } = prompt;
+        public List<GeneratedToken> Tokens { get; } = [];
+        public bool Finished => Reason is not null;
+        public string? Reason { get; private set; }
+
+        public void Finish(string reason) => Reason ??= reason;
+
+        /// <summary>Takes a chosen token; returns the piece to stream (empty text for EOS or while text is held back).</summary>
+        public GeneratedToken? Accept(int token, ITokenizer tokenizer)
+        {
+            generated.Add(token);
+            if (eos.Contains(token))
+            {
+                Finish("eos");
+                return new GeneratedToken(0, token, "", null, []);
+            }
+            var piece = stops.Push(decoder.Push(tokenizer.DecodeBytes([token])));
+            text.Append(piece);
+            if (stops.Stopped) Finish("stop");
+            return new GeneratedToken(0, token, piece, null, []);
+        }
+
+        /// <summary>Text still held by the UTF-8 decoder or the stop matcher when the row ends without a stop.</summary>
+        public string FlushText()
+        {
+            if (Reason == "stop") return "";
+            var rest = stops.Push(decoder.Flush()) + stops.Flush();
+            text.Append(rest);
+            return rest;
+        }
+
+        public GenerationOutput ToOutput() => new(Prompt, text.ToString(), generated, Reason ?? "length", Tokens);
+    }
+}
