@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Loom.Core;
+using static Loom.Text.Tokenizers.TokenizerJson;
+
+namespace Loom.Text.Tokenizers;
+
+/// <summary>
+/// Reads back what <see cref="ITokenizer.Save"/> wrote. tokenizer.json says which tokenizer it is: a "kind" field
+/// ("char", "tiktoken") for Loom's own formats, or model.type "BPE" for an HF tokenizers file.
+/// </summary>
+public static class TokenizerFiles
+{
+    /// <summary>The file every tokenizer saves.</summary>
+    public const string FileName = "tokenizer.json";
+
+    /// <summary>Loads the tokenizer in <paramref name="folder"/> (or from the tokenizer.json file that path names).</summary>
+    public static ITokenizer Load(string folder)
+    {
+        var path = File.Exists(folder) ? folder : Path.Combine(folder, FileName);
+        if (!File.Exists(path))
+            throw new LoomDataException($"{folder}: no {FileName} there");
+        using var doc = Parse(path);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new LoomDataException($"{path}: must be a JSON object");
+        var kind = OptionalString(root, "kind");
+        if (kind is not null)
+            return kind switch
+            {
+                CharTokenizer.KindName => CharTokenizer.Read(root, path),
+                TiktokenTokenizer.KindName => TiktokenTokenizer.Read(root, path),
+                _ => throw new LoomDataException($"{path}: unknown tokenizer kind '{kind}' (expected \"char\" or \"tiktoken\")"),
+            };
+        if (Optional(root, "model") is { } model && OptionalString(model, "type") is { } type)
+            return type == "BPE"
+                ? ByteLevelBpeJson.Read(root, path)
+                : throw new LoomDataException($"{path}: HF model type '{type}' is not supported (only \"BPE\")");
+        throw new LoomDataException($"{path}: neither a \"kind\" field nor an HF model.type; not a tokenizer file");
+    }
+}
