@@ -20,7 +20,11 @@ public static class ScoreCommand
             using var model = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
             if (model is not ILikelihoodModel likelihood)
                 throw new LoomUsageException($"a '{model.Kind}' model has no tractable log-likelihood to score");
-            var report = likelihood.Score(parse.GetValue(data)!, CliContext.Cancellation);
+            var spec = parse.GetValue(data)!;
+            // A text data set name (tinyshakespeare, names, kjv) scores its file; anything else is a path as given.
+            if (!File.Exists(spec) && Data.DataCatalog.Find(spec) is { Kind: Data.DatasetKind.Text })
+                spec = Data.DataCatalog.Resolve(spec).Path;
+            var report = likelihood.Score(spec, CliContext.Cancellation);
             output.WriteLine($"units          {report.Units} {report.Unit}s");
             output.WriteLine($"nll            {report.NllPerUnit:F6} nats/{report.Unit}");
             output.WriteLine($"perplexity     {report.Perplexity:F4}");

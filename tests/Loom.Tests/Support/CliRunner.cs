@@ -14,7 +14,10 @@ public static class CliRunner
 
     public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
 
-    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) => RunWithInput(workingDirectory, timeout, "", args);
+
+    /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (then closed).</summary>
+    public static Result RunWithInput(string workingDirectory, TimeSpan timeout, string input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -27,6 +30,7 @@ public static class CliRunner
         start.ArgumentList.Add(CliDll);
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
+        process.StandardInput.Write(input);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -2,6 +2,7 @@ using Loom.Core;
 using Loom.Models.Recurrent;
 using Loom.Models.Transformer;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Loom.Models.Language;
 

@@ -43,6 +43,7 @@ public sealed class RecurrentLanguageModel : nn.Module, ICausalLanguageModel
 
     public IDecoderState CreateState(int batch, int capacity)
     {
+        using var scope = torch.NewDisposeScope();   // the weight getter makes a new handle; the state's tensors are detached
         var device = head.weight!.device;
         var zeros = torch.zeros(Config.Layers, batch, Config.Hidden, device: device);
         return new RecurrentState(zeros, Config.Cell == RecurrentCell.Lstm ? torch.zeros(Config.Layers, batch, Config.Hidden, device: device) : null);

@@ -68,6 +68,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     {
         if (capacity > Config.ContextLength)
             throw new LoomUsageException($"KV cache: {capacity} tokens exceed the model's context of {Config.ContextLength}");
+        using var scope = torch.NewDisposeScope();   // the weight getter makes a new handle; the cache's tensors are detached
         var weight = tokenEmbedding.weight!;
         return new KvCache(Config.Layers, batch, Config.KvHeads, capacity, Config.HeadDim, weight.dtype, weight.device);
     }

@@ -188,9 +188,9 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
             var logits = model.Forward(ids.narrow(1, start, ids.shape[1] - start));
             return logits.select(1, logits.shape[1] - 1).to(ScalarType.Float32).cpu().log_softmax(-1).MoveToOuterDisposeScope();
         });
-        var generated = result.Sequences[0].Skip(tokens.Length).Select(t => (int)t).ToList();
-        var eos = settings.EosTokenIds.ToHashSet();
-        string reason = generated.Count > 0 && eos.Contains(generated[^1]) ? "eos" : "length";
+        var best = result.Best();
+        var generated = best.Tokens.Select(t => (int)t).ToList();
+        string reason = best.Finished ? "eos" : "length";
         var visible = reason == "eos" ? generated[..^1] : generated;
         var text = tokenizer.Decode(visible, skipSpecial: true);
         var matcher = new StopSequenceMatcher(settings.Stop);
@@ -223,7 +223,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     /// <summary>Per-prompt bookkeeping: generated ids, streamed text, stop matching, finish reason.</summary>
     private sealed class RowState(string prompt, GenerationSettings settings)
     {
-        private readonly Utf8StreamDecoder decoder = new();
+        private Utf8StreamDecoder? decoder;
         private readonly StopSequenceMatcher stops = new(settings.Stop);
         private readonly HashSet<int> eos = settings.EosTokenIds.ToHashSet();
         private readonly List<int> generated = [];
@@ -245,7 +245,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                 Finish("eos");
                 return new GeneratedToken(0, token, "", null, []);
             }
-            var piece = stops.Push(decoder.Push(tokenizer.DecodeBytes([token])));
+            decoder ??= new Utf8StreamDecoder(tokenizer);
+            var piece = stops.Push(decoder.Push(token));
             text.Append(piece);
             if (stops.Stopped) Finish("stop");
             return new GeneratedToken(0, token, piece, null, []);
@@ -255,7 +256,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         public string FlushText()
         {
             if (Reason == "stop") return "";
-            var rest = stops.Push(decoder.Flush()) + stops.Flush();
+            var rest = stops.Push(decoder?.Flush() ?? "") + stops.Flush();
             text.Append(rest);
             return rest;
         }
