@@ -54,6 +54,16 @@ public class ByteLevelBpeFixtureTests
     }
 
     [Fact]
+    public void SavedFileIsTheSameJsonAsHfWrote()
+    {
+        using var folder = new TempFolder();
+        Tokenizer.Save(folder.Path);
+        var original = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(BpeFixture.TokenizerPath));
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.File("tokenizer.json")));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(original, saved), "the saved tokenizer.json differs from HF's");
+    }
+
+    [Fact]
     public void VocabularyAndSpecialTokensComeFromTheFile()
     {
         Assert.Equal("bpe", Tokenizer.Kind);

@@ -50,6 +50,17 @@ public class TiktokenTokenizerTests
     }
 
     [Fact]
+    public void SpecialTokenStillRecognisedAfterEncodingAMegabyte()
+    {
+        // Microsoft.ML.Tokenizers 2.0.1 keeps special tokens only in its LRU piece cache; ~1 MB of text evicts them
+        var text = File.ReadAllText(RepoPaths.SharedData("tinyshakespeare.txt"));
+        var ids = O200k.Encode(text);
+        Assert.Equal(text, O200k.Decode(ids));
+        Assert.Equal([419, 199999, 5236], O200k.Encode("end<|endoftext|>start"));
+        Assert.Equal([199999], O200k.Encode("<|endoftext|>"));
+    }
+
+    [Fact]
     public void SaveWritesTheEncodingNameAndLoadsBack()
     {
         using var folder = new TempFolder();
