@@ -1,11 +1,14 @@
 namespace Loom.Tests.Support;
 
-/// <summary>Finds the repository root (the folder with Loom.sln) and the shared data/fixtures beside it.</summary>
+/// <summary>
+/// Finds the repository root (the folder with Loom.sln) and the shared data/fixtures: the nearest <c>shared/</c> folder
+/// (holding <c>fixtures/</c> or <c>data/</c>) at or above the root, so a worktree one level deeper finds it too.
+/// </summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+    public static string Shared { get; } = FindShared();
 
     public static string Fixture(string relative) => Path.Combine(Shared, "fixtures", relative);
 
@@ -17,6 +20,17 @@ public static class RepoPaths
         var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    private static string FindShared()
+    {
+        for (var dir = new DirectoryInfo(Root); dir is not null; dir = dir.Parent)
+        {
+            var shared = Path.Combine(dir.FullName, "shared");
+            if (Directory.Exists(Path.Combine(shared, "fixtures")) || Directory.Exists(Path.Combine(shared, "data")))
+                return shared;
+        }
+        return Path.GetFullPath(Path.Combine(Root, "..", "shared"));
     }
 
     private static string FindRoot()

@@ -29,6 +29,7 @@ public sealed class TiktokenTokenizer : ITokenizer
     private readonly MlTiktoken _ml;
     private readonly byte[][] _bytesById;
     private readonly Dictionary<int, string> _specialById;
+    private readonly AddedTokenSplitter _splitter;
 
     private TiktokenTokenizer(string encoding, string dataAssembly)
     {
@@ -37,6 +38,7 @@ public sealed class TiktokenTokenizer : ITokenizer
         var ordinary = TiktokenRanks.Load(encoding, dataAssembly);
         SpecialTokens = new Dictionary<string, int>(_ml.SpecialTokens ?? new Dictionary<string, int>(), StringComparer.Ordinal);
         _specialById = SpecialTokens.ToDictionary(kv => kv.Value, kv => kv.Key);
+        _splitter = new AddedTokenSplitter(SpecialTokens.Select(kv => new AddedToken(kv.Value, kv.Key)));
         VocabSize = Math.Max(ordinary.Length, SpecialTokens.Values.DefaultIfEmpty(-1).Max() + 1);
         _bytesById = new byte[VocabSize][];
         for (int id = 0; id < VocabSize; id++)
@@ -74,14 +76,34 @@ public sealed class TiktokenTokenizer : ITokenizer
     /// <inheritdoc />
     public int[] Encode(string text, bool allowSpecial = true)
     {
-        if (allowSpecial || !SpecialTokens.Keys.Any(s => text.Contains(s, StringComparison.Ordinal)))
-            return _ml.EncodeToIds(text).ToArray();
+        var ids = new List<int>(text.Length / 3 + 1);
+        foreach (var segment in _splitter.Split(text, allowSpecial))
+        {
+            if (!segment.IsOrdinary)
+                ids.Add(segment.TokenId);
+            else
+                EncodeOrdinary(text.Substring(segment.Start, segment.Length), ids);
+        }
+        return ids.ToArray();
+    }
+
+    /// <summary>
+    /// Encodes text as ordinary text. Special tokens are cut out by <see cref="Encode"/> itself: Microsoft.ML.Tokenizers
+    /// 2.0.1 recognises them only while they sit in its LRU piece cache, so after enough distinct text (about 1 MB)
+    /// it silently encodes "&lt;|endoftext|&gt;" as seven ordinary tokens.
+    /// </summary>
+    private void EncodeOrdinary(string text, List<int> ids)
+    {
+        if (!SpecialTokens.Keys.Any(s => text.Contains(s, StringComparison.Ordinal)))
+        {
+            ids.AddRange(_ml.EncodeToIds(text));
+            return;
+        }
+        // special-token text to encode as plain text: split with the encoding's own pattern, encode piece by piece
         var pieces = O200kPieces.Value
             ?? throw new LoomDataException("the text holds a special token and this Microsoft.ML.Tokenizers cannot encode it as plain text; allow special tokens");
-        var ids = new List<int>(text.Length / 3 + 1);
         foreach (var match in pieces.EnumerateMatches(text))
             ids.AddRange(_ml.EncodeToIds(text.Substring(match.Index, match.Length), considerPreTokenization: false, considerNormalization: false));
-        return ids.ToArray();
     }
 
     /// <inheritdoc />
