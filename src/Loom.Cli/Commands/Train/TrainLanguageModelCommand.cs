@@ -83,7 +83,7 @@ public static class TrainLanguageModelCommand
             options.Validate();
 
             Seeding.SeedEverything(seedValue);
-            var tok = resuming ? ReadTokenizer(outDir, kind) : TokenizerFactory.Create(parse.GetValue(tokenizer)!, text);
+            var tok = resuming ? ReadTokenizer(outDir, kind) : CreateTokenizer(parse.GetValue(tokenizer)!, text);
             var (corpus, delimiter) = Prepare(text, tok, lines, seedValue);
             int modelContext = lines ? Math.Max(options.Context, corpus.LongestLine) : options.Context;
             options = options with { Context = modelContext };
@@ -111,7 +111,7 @@ public static class TrainLanguageModelCommand
             var sample = ((Models.TextSamples)model.Sample(new Models.SampleRequest { Count = 1, Length = lines ? 200 : 300, Seed = seedValue })).Texts[0];
             AtomicFile.WriteAllText(Path.Combine(outDir, "sample.txt"), sample + "\n");
             console.WriteLine($"  sample                   {Path.Combine(outDir, "sample.txt")}");
-            return result.Interrupted ? 130 : 0;
+            return 0;
         });
         return command;
     }
@@ -134,6 +134,15 @@ public static class TrainLanguageModelCommand
             return (LanguageModelData.FromStream(tokenizer.Encode(text)), delimiter);
         var rows = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Select(l => tokenizer.Encode(l)).ToList();
         return (LanguageModelData.FromLines(rows, delimiter, seed), delimiter);
+    }
+
+    private static ITokenizer CreateTokenizer(string spec, string text)
+    {
+        try { return TokenizerFactory.Create(spec, text); }
+        catch (LoomUsageException e) when (!e.Message.StartsWith("--tokenizer", StringComparison.Ordinal))
+        {
+            throw new LoomUsageException("--tokenizer: " + e.Message);
+        }
     }
 
     private static ITokenizer ReadTokenizer(string outDir, string kind)
