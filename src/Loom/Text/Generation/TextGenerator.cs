@@ -92,7 +92,11 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
             mask[b] = [.. Enumerable.Repeat(0L, pad), .. Enumerable.Repeat(1L, prompts[b].Length)];
         }
         int context = model.MaxSequenceLength;
-        var processors = settings.BuildProcessors(promptLength);
+        // Processors read history (penalties, n-gram bans, min tokens). A padded batch runs them row by row on each row's
+        // own tokens, so padding never counts as history and batched output equals unbatched.
+        bool padded = prompts.Any(p => p.Length != promptLength);
+        var processors = padded ? null : settings.BuildProcessors(promptLength);
+        var rowProcessors = padded ? prompts.Select(p => settings.BuildProcessors(p.Length)).ToArray() : null;
         using var selector = TokenSelector.FromSettings(settings);
         int capacity = (int)Math.Min(context, (long)promptLength + settings.MaxNewTokens);
         IDecoderState? state = UseCache ? model.CreateState(batch, capacity) : null;
@@ -132,8 +136,13 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                         logits = model.Forward(Matrix(ids, start, total - start), Matrix(mask, start, total - start));
                     }
                     var last = logits.select(1, logits.shape[1] - 1).to(ScalarType.Float32).cpu();
-                    var history = Matrix(ids, 0, total);
-                    var scores = processors.Process(history, last);
+                    var scores = processors is not null
+                        ? processors.Process(Matrix(ids, 0, total), last)
+                        : torch.cat(Enumerable.Range(0, batch).Select(b =>
+                        {
+                            int pad = promptLength - prompts[b].Length;
+                            return rowProcessors![b].Process(Matrix([ids[b]], pad, total - pad), last.narrow(0, b, 1));
+                        }).ToList(), 0);
                     using var selection = selector.Select(scores, last);
                     chosen = selection.Tokens.data<long>().ToArray();
                     logprobs = selection.LogProbs.to(ScalarType.Float64).data<double>().ToArray();

@@ -41,10 +41,15 @@ public sealed class TextGeneratorTests
     {
         var (model, prompt, _) = Fixture("tiny-llama");
         using var _ = model;
-        var generator = new TextGenerator(model, new IdTokenizer(1000), 0);
+        // Padding uses a token the prompts contain, so counting padding as history would change the penalties.
+        var generator = new TextGenerator(model, new IdTokenizer(1000), (int)prompt[0]);
         string[] prompts = [IdTokenizer.Text(prompt), IdTokenizer.Text(prompt[3..]), IdTokenizer.Text(prompt[..2])];
         var settings = Greedy(12);
-        settings.RepetitionPenalty = 1.3;   // history-dependent: padding must not count as history
+        settings.RepetitionPenalty = 1.3;
+        settings.FrequencyPenalty = 0.5;
+        settings.NoRepeatNGramSize = 2;
+        settings.MinNewTokens = 4;
+        settings.EosTokenIds.Add(7);
         var batched = generator.Generate(prompts, settings);
         for (int i = 0; i < prompts.Length; i++)
             Assert.Equal(generator.Generate([prompts[i]], settings)[0].TokenIds, batched[i].TokenIds);
