@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["eval"] = EvalBench.Run,
     ["lm-train"] = LmTrainBench.Run,
     ["lm-names"] = LmNamesBench.Run,
+    ["lm-generate"] = LmGenerateBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -18,12 +18,14 @@ public static class QuickstartCommand
     {
         var output = new Option<string>("--out", "-o") { Description = "Folder for checkpoints, samples and report.html", DefaultValueFactory = _ => "quickstart-out" };
         var seed = CliOptions.Seed();
-        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed };
+        var gptSteps = new Option<int>("--gpt-steps") { Description = "Training steps of the character transformer (nanoGPT's CPU run: 2000)", DefaultValueFactory = _ => 2000 };
+        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var dir = Path.GetFullPath(parse.GetValue(output)!);
             var s = parse.GetValue(seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var transformerSteps = CliOptions.Positive(parse, gptSteps).ToString(System.Globalization.CultureInfo.InvariantCulture);
             Directory.CreateDirectory(dir);
             var steps = new (string Title, string[] Args)[]
             {
@@ -31,8 +33,10 @@ public static class QuickstartCommand
                 ("n-gram (order 5, Kneser-Ney) on tinyshakespeare", ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"), "--seed", s]),
                 ("HMC on a banana-shaped density", ["mcmc", "--target", "banana", "--sampler", "hmc", "--chains", "8", "--samples", "500", "--step-size", "0.2", "--seed", s, "--out", Path.Combine(dir, "mcmc")]),
                 ("Samples from the n-gram model", ["sample", Path.Combine(dir, "ngram"), "--n", "3", "--length", "400", "--prompt", "ROMEO:", "--seed", s, "--out", Path.Combine(dir, "ngram", "romeo.txt")]),
+                ("Character transformer (nanoGPT's shakespeare-char CPU config) on tinyshakespeare", ["train", "gpt", "--data", "tinyshakespeare", "--preset", "shakespeare-char-cpu", "--steps", transformerSteps, "--out", Path.Combine(dir, "gpt"), "--seed", s]),
+                ("Samples from the transformer", ["sample", Path.Combine(dir, "gpt"), "--n", "2", "--max-tokens", "400", "--prompt", "ROMEO:", "--temperature", "0.8", "--top-k", "40", "--seed", s, "--out", Path.Combine(dir, "gpt", "romeo.txt")]),
                 ("Evaluate the mixture against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "gmm"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-gmm")]),
-                ("Evaluate the n-gram model's samples against tinyshakespeare", ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s, "--out", Path.Combine(dir, "eval-ngram")]),
+                ("Evaluate the n-gram model's samples against tinyshakespeare", ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s, "--out", Path.Combine(dir, "eval-text")]),
             };
             var watch = System.Diagnostics.Stopwatch.StartNew();
             foreach (var (title, args) in steps)
@@ -56,7 +60,7 @@ public static class QuickstartCommand
     {
         var report = new HtmlReport("Loom quickstart");
         report.Paragraph($"Loom {LoomVersion.Current}; {elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} CPU threads; {DateTimeOffset.UtcNow:u}.");
-        foreach (var name in new[] { "gmm", "ngram" })
+        foreach (var name in new[] { "gmm", "ngram", "gpt" })
         {
             var ckpt = Path.Combine(dir, name);
             var card = Checkpoint.ReadCard(ckpt);
@@ -67,13 +71,15 @@ public static class QuickstartCommand
             report.Metrics(card.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal));
             var png = Path.Combine(ckpt, "samples.png");
             if (File.Exists(png)) report.Image(png, "training data vs model samples");
+            var loss = Path.Combine(ckpt, "loss.png");
+            if (File.Exists(loss)) report.Image(loss, "training and validation loss");
             foreach (var text in new[] { "sample.txt", "romeo.txt" }.Select(f => Path.Combine(ckpt, f)).Where(File.Exists))
             {
                 report.Paragraph(Path.GetFileName(text));
                 report.Preformatted(File.ReadAllText(text));
             }
         }
-        foreach (var name in new[] { "eval-gmm", "eval-ngram" })
+        foreach (var name in new[] { "eval-gmm", "eval-text" })
             AddEvaluation(report, dir, name);
         var mcmc = Path.Combine(dir, "mcmc");
         if (File.Exists(Path.Combine(mcmc, "summary.json")))
