@@ -127,17 +127,17 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                     if (state is not null)
                     {
                         var newTokens = Matrix(ids, fed, total - fed);
-                        logits = model.Forward(newTokens, Matrix(mask, 0, total), state);
+                        logits = model.Forward(newTokens, padded ? Matrix(mask, 0, total) : null, state);
                         fed = total;
                     }
                     else
                     {
                         int start = Math.Max(0, total - context);
-                        logits = model.Forward(Matrix(ids, start, total - start), Matrix(mask, start, total - start));
+                        logits = model.Forward(Matrix(ids, start, total - start), padded ? Matrix(mask, start, total - start) : null);
                     }
                     var last = logits.select(1, logits.shape[1] - 1).to(ScalarType.Float32).cpu();
                     var scores = processors is not null
-                        ? processors.Process(Matrix(ids, 0, total), last)
+                        ? processors.Count == 0 ? last : processors.Process(Matrix(ids, 0, total), last)
                         : torch.cat(Enumerable.Range(0, batch).Select(b =>
                         {
                             int pad = promptLength - prompts[b].Length;
