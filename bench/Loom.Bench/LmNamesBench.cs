@@ -28,6 +28,13 @@ public static class LmNamesBench
         var data = LanguageModelData.FromLines(lines.Select(l => l.Select(c => index[c]).ToArray()).ToList(), index['\n'], 42);
         var preset = LanguageModelPresets.Get(kind == "gpt" ? "names" : "names-" + kind);
         var options = preset.Training with { Steps = steps > 0 ? steps : preset.Training.Steps, Seed = 42 };
+        if (args.SkipWhile(a => a != "--lr").Skip(1).FirstOrDefault() is { } lrText)
+        {
+            double lr = double.Parse(lrText, CultureInfo.InvariantCulture);
+            options = options with { LearningRate = lr, MinLearningRate = lr / 10 };
+        }
+        int width = BenchSupport.Option(args, "--width", 0);
+        if (width > 0 && preset.Transformer is { } tw) preset = preset with { Transformer = tw with { Width = width } };
         options = options with { EvalEvery = options.Steps / 4 };
         Seeding.SeedEverything(42);
         var clock = Stopwatch.StartNew();
