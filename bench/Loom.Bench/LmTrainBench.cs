@@ -29,7 +29,9 @@ public static class LmTrainBench
         var data = LanguageModelData.FromStream(text.Select(c => index[c]).ToArray());
         var options = new LanguageModelTrainingOptions { Steps = steps, EvalEvery = steps, Seed = seed };
         Seeding.SeedEverything(seed);
-        using var model = new DecoderTransformer(TransformerConfig.Gpt2(chars.Length, 64, 4, 4, 128), seed: seed);
+        var config = TransformerConfig.Gpt2(chars.Length, 64, 4, 4, 128);
+        if (args.Contains("--nanogpt")) config = config with { Bias = false, ExactGelu = true };   // nanoGPT's defaults
+        using var model = new DecoderTransformer(config, seed: seed);
         Console.WriteLine($"lm-train: {model.parameters().Sum(p => p.numel()):N0} parameters, vocab {chars.Length}, torch threads {get_num_threads()}, {Environment.ProcessorCount} cores");
         using var trainer = LanguageModelTraining.CreateTrainer(model, data, options);
         var clock = Stopwatch.StartNew();

@@ -34,7 +34,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
             positionEmbedding = nn.Embedding(config.ContextLength, config.Width);
             var layers = Enumerable.Range(0, config.Layers).Select(_ => new Gpt2Block(config)).ToArray();
             blocks = layers;
-            finalNorm = nn.LayerNorm(config.Width, config.NormEps);
+            finalNorm = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias);
             var transformer = new Container("transformer");
             transformer.Add("wte", tokenEmbedding).Add("wpe", positionEmbedding).Add("drop", embeddingDropout)
                 .Add("h", nn.ModuleList<nn.Module>(layers)).Add("ln_f", finalNorm);

@@ -46,9 +46,11 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Conv1D cFc, cProj;
     private readonly Dropout dropout;
+    private readonly bool exactGelu;
 
     public Gpt2Mlp(TransformerConfig config) : base("mlp")
     {
+        exactGelu = config.ExactGelu;
         cFc = new Conv1D(config.Width, config.MlpWidth, config.Bias);
         cProj = new Conv1D(config.MlpWidth, config.Width, config.Bias);
         dropout = nn.Dropout(config.Dropout);
@@ -62,7 +64,7 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = nn.functional.gelu(cFc.forward(x), GELU.Approximate.tanh);
+        var h = nn.functional.gelu(cFc.forward(x), exactGelu ? GELU.Approximate.none : GELU.Approximate.tanh);
         return dropout.forward(cProj.forward(h)).MoveToOuterDisposeScope();
     }
 }
@@ -76,9 +78,9 @@ public sealed class Gpt2Block : nn.Module, ITransformerBlock
 
     public Gpt2Block(TransformerConfig config) : base("block")
     {
-        ln1 = nn.LayerNorm(config.Width, config.NormEps);
+        ln1 = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias);
         attn = new Gpt2Attention(config);
-        ln2 = nn.LayerNorm(config.Width, config.NormEps);
+        ln2 = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias);
         mlp = new Gpt2Mlp(config);
         register_module("ln_1", ln1);
         register_module("attn", attn);

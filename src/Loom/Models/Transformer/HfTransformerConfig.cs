@@ -33,6 +33,7 @@ public static class HfTransformerConfig
                 FfnWidth = json["n_inner"] is JsonValue inner ? inner.GetValue<int>() : 0,
                 NormEps = Get("layer_norm_epsilon", 1e-5),
                 Bias = true,
+                ExactGelu = Get("activation_function", "gelu_new") == "gelu",
                 TieEmbeddings = Get("tie_word_embeddings", true),
             },
             "llama" => new TransformerConfig

@@ -31,6 +31,8 @@ public sealed record TransformerConfig
     public double RopeTheta { get; init; } = 10000;
     /// <summary>Biases in the linear layers (GPT-2 has them; Llama does not).</summary>
     public bool Bias { get; init; } = true;
+    /// <summary>GPT-2 MLP activation: GELU with the tanh approximation (HF's gelu_new, the default) or exact GELU (nanoGPT).</summary>
+    public bool ExactGelu { get; init; }
     /// <summary>The output head shares the token embedding matrix.</summary>
     public bool TieEmbeddings { get; init; } = true;
 
@@ -78,6 +80,7 @@ public sealed record TransformerConfig
         ["rope_theta"] = RopeTheta,
         ["bias"] = Bias,
         ["tie_embeddings"] = TieEmbeddings,
+        ["exact_gelu"] = ExactGelu,
     };
 
     public static TransformerConfig FromJson(JsonObject json)
@@ -95,6 +98,7 @@ public sealed record TransformerConfig
             Heads = Get<int>("heads"), KvHeads = Get<int>("kv_heads"), Width = Get<int>("width"), FfnWidth = Get<int>("ffn_width"),
             Dropout = Get<double>("dropout"), NormEps = Get<double>("norm_eps"), RopeTheta = Get<double>("rope_theta"),
             Bias = Get<bool>("bias"), TieEmbeddings = Get<bool>("tie_embeddings"),
+            ExactGelu = json["exact_gelu"]?.GetValue<bool>() ?? false,
         };
         config.Validate();
         return config;
