@@ -35,6 +35,8 @@ public static class LmNamesBench
         }
         int width = BenchSupport.Option(args, "--width", 0);
         if (width > 0 && preset.Transformer is { } tw) preset = preset with { Transformer = tw with { Width = width } };
+        if (args.SkipWhile(a => a != "--dropout").Skip(1).FirstOrDefault() is { } dropText && preset.Transformer is { } td)
+            preset = preset with { Transformer = td with { Dropout = double.Parse(dropText, CultureInfo.InvariantCulture) } };
         options = options with { EvalEvery = options.Steps / 4 };
         Seeding.SeedEverything(42);
         var clock = Stopwatch.StartNew();
