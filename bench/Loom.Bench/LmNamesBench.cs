@@ -33,6 +33,8 @@ public static class LmNamesBench
             double lr = double.Parse(lrText, CultureInfo.InvariantCulture);
             options = options with { LearningRate = lr, MinLearningRate = lr / 10 };
         }
+        int batch = BenchSupport.Option(args, "--batch-size", 0);
+        if (batch > 0) options = options with { BatchSize = batch };
         int width = BenchSupport.Option(args, "--width", 0);
         if (width > 0 && preset.Transformer is { } tw) preset = preset with { Transformer = tw with { Width = width } };
         if (args.SkipWhile(a => a != "--dropout").Skip(1).FirstOrDefault() is { } dropText && preset.Transformer is { } td)
