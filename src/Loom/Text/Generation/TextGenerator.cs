@@ -57,23 +57,39 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     {
         settings = settings.Clone();
         var channel = Channel.CreateBounded<GeneratedToken>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        // The worker stops when the caller cancels or stops reading, and the caller waits for it before returning, so
+        // the model is never disposed under a running forward pass.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var worker = new Thread(() =>
         {
             try
             {
-                foreach (var token in Stream([prompt], settings, cancellation))
+                foreach (var token in Stream([prompt], settings, stop.Token))
                     if (!channel.Writer.TryWrite(token))
-                        channel.Writer.WriteAsync(token, cancellation).AsTask().GetAwaiter().GetResult();
+                        channel.Writer.WriteAsync(token, stop.Token).AsTask().GetAwaiter().GetResult();
                 channel.Writer.TryComplete();
             }
             catch (Exception e)
             {
                 channel.Writer.TryComplete(e is OperationCanceledException ? null : e);
             }
+            finally
+            {
+                finished.TrySetResult();
+            }
         }) { IsBackground = true, Name = "loom-generate" };
         worker.Start();
-        await foreach (var token in channel.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
-            yield return token;
+        try
+        {
+            await foreach (var token in channel.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+                yield return token;
+        }
+        finally
+        {
+            stop.Cancel();
+            await finished.Task.ConfigureAwait(false);
+        }
     }
 
     private IEnumerable<GeneratedToken> Run(RowState[] rows, GenerationSettings settings, CancellationToken cancellation)
