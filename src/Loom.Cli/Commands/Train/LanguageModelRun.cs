@@ -1,8 +1,7 @@
 using Loom.Core;
 using Loom.IO.Checkpoints;
 using Loom.Models.Language;
-using Loom.Models.Recurrent;
-using Loom.Models.Transformer;
+using Loom.Models;
 using Loom.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,12 +27,8 @@ public sealed class LanguageModelRun(NeuralLanguageModel model, LanguageModelDat
         return trainer.Run(CliContext.Cancellation);
     }
 
-    private Trainer CreateTrainer(MetricsLog log, ITrainingProgress progress) => model.Network switch
-    {
-        DecoderTransformer t => LanguageModelTraining.CreateTrainer(t, data, options, log, progress, Save),
-        RecurrentLanguageModel r => LanguageModelTraining.CreateTrainer(r, data, options, log, progress, Save),
-        _ => throw new LoomException($"{model.Kind}: no trainer for this network"),
-    };
+    private Trainer CreateTrainer(MetricsLog log, ITrainingProgress progress) =>
+        LanguageModelTraining.CreateTrainer(model.Network, data, options, log, progress, Save);
 
     private void Save(Trainer t)
     {
@@ -60,25 +55,15 @@ public sealed class LanguageModelRun(NeuralLanguageModel model, LanguageModelDat
     private void Restore(Trainer trainer)
     {
         var state = Checkpoint.ReadTrainerState(outDir);
-        using var noGrad = torch.no_grad();
-        foreach (var (name, p) in model.Network.named_parameters())
-        {
-            if (!state.Tensors.TryGetValue("model." + name, out var saved) || !saved.shape.SequenceEqual(p.shape))
-                throw new LoomDataException($"--resume: {outDir} holds a different model (tensor '{name}' missing or of another shape); same options and data?");
-            p.copy_(saved);
-        }
+        try { ModuleParameters.CopyFrom(model.Network, state.Tensors, "--resume", "model."); }
+        catch (LoomDataException e) { throw new LoomDataException($"{e.Message}; {outDir} holds a different model — same options and data?"); }
         trainer.RestoreState(state);
     }
 
     /// <summary>Exact validation loss over the whole held-out split, the last loss estimates, throughput.</summary>
     public Dictionary<string, double> FinalMetrics(double seconds, long parameters)
     {
-        var (nats, tokens) = model.Network switch
-        {
-            DecoderTransformer t => LanguageModelTraining.ExactLoss(t, data, true, options.Context),
-            RecurrentLanguageModel r => LanguageModelTraining.ExactLoss(r, data, true, options.Context),
-            _ => (double.NaN, 1L),
-        };
+        var (nats, tokens) = LanguageModelTraining.ExactLoss(model.Network, data, true, options.Context);
         var metrics = new Dictionary<string, double>
         {
             ["parameters"] = parameters,

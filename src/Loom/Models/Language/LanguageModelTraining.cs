@@ -40,15 +40,15 @@ public sealed record LanguageModelTrainingOptions
 /// </summary>
 public static class LanguageModelTraining
 {
-    public static Trainer CreateTrainer<TModel>(TModel model, LanguageModelData data, LanguageModelTrainingOptions options,
+    public static Trainer CreateTrainer(nn.Module model, LanguageModelData data, LanguageModelTrainingOptions options,
         MetricsLog? log = null, ITrainingProgress? progress = null, Action<Trainer>? saveCheckpoint = null)
-        where TModel : nn.Module, ICausalLanguageModel
     {
         options.Validate();
+        var causal = Causal(model);
         var objective = new DelegateObjective((step, micro) =>
         {
             var (x, y) = data.Batch(false, options.BatchSize, options.Context, options.Seed, step * options.AccumulationSteps + micro);
-            var loss = Loss(model, x, y, out long tokens);
+            var loss = Loss(causal, x, y, out long tokens);
             return new TrainingLoss(loss, tokens);
         });
         var optimizer = new OptimizerOptions
@@ -89,9 +89,9 @@ public static class LanguageModelTraining
     }
 
     /// <summary>nanoGPT's estimate_loss: mean loss over <c>EvalBatches</c> seeded random batches of each split, in eval mode.</summary>
-    public static Dictionary<string, double> EstimateLoss<TModel>(TModel model, LanguageModelData data, LanguageModelTrainingOptions options)
-        where TModel : nn.Module, ICausalLanguageModel
+    public static Dictionary<string, double> EstimateLoss(nn.Module model, LanguageModelData data, LanguageModelTrainingOptions options)
     {
+        var causal = Causal(model);
         model.eval();
         try
         {
@@ -104,7 +104,7 @@ public static class LanguageModelTraining
                 {
                     using var scope = torch.NewDisposeScope();
                     var (x, y) = data.Batch(validation, options.BatchSize, options.Context, options.Seed + 1, i);
-                    total += Loss(model, x, y, out _).ToDouble();
+                    total += Loss(causal, x, y, out _).ToDouble();
                 }
                 result[validation ? "val_loss" : "train_loss"] = total / options.EvalBatches;
             }
@@ -117,9 +117,9 @@ public static class LanguageModelTraining
     }
 
     /// <summary>Exact NLL over a whole split (non-overlapping windows or every line once): total nats and scored tokens.</summary>
-    public static (double TotalNats, long Tokens) ExactLoss<TModel>(TModel model, LanguageModelData data, bool validation, int context, int batchSize = 32)
-        where TModel : nn.Module, ICausalLanguageModel
+    public static (double TotalNats, long Tokens) ExactLoss(nn.Module model, LanguageModelData data, bool validation, int context, int batchSize = 32)
     {
+        var causal = Causal(model);
         bool wasTraining = model.training;
         model.eval();
         try
@@ -132,7 +132,7 @@ public static class LanguageModelTraining
                 using var scope = torch.NewDisposeScope();
                 using (x) using (y)
                 {
-                    var loss = Loss(model, x, y, out long n);
+                    var loss = Loss(causal, x, y, out long n);
                     total += loss.ToDouble() * n;
                     tokens += n;
                 }
@@ -144,4 +144,7 @@ public static class LanguageModelTraining
             if (wasTraining) model.train();
         }
     }
+
+    private static ICausalLanguageModel Causal(nn.Module model) =>
+        model as ICausalLanguageModel ?? throw new ArgumentException($"{model.GetType().Name} is not a causal language model", nameof(model));
 }

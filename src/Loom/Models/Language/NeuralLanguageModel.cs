@@ -79,12 +79,7 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel
             data = LanguageModelData.ForScoring(Tokenizer.Encode(text));
             characters = text.Length;
         }
-        var (nats, tokens) = Network switch
-        {
-            DecoderTransformer t => LanguageModelTraining.ExactLoss(t, data, true, context),
-            RecurrentLanguageModel r => LanguageModelTraining.ExactLoss(r, data, true, context),
-            _ => throw new LoomException($"{Kind}: cannot score this network type"),
-        };
+        var (nats, tokens) = LanguageModelTraining.ExactLoss(Network, data, true, context);
         var scoredCharacters = Layout == SequenceLayout.Lines ? characters : characters * tokens / Math.Max(1, data.ValidationTokens);
         var extra = new Dictionary<string, double>
         {
@@ -132,25 +127,12 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel
         else
         {
             var rnn = new RecurrentLanguageModel(RecurrentConfig.FromJson(networkJson));
-            LoadParameters(rnn, state, kind);
+            ModuleParameters.CopyFrom(rnn, state, $"{kind} checkpoint");
             network = rnn;
         }
         network.to(device);
         network.eval();
         return new NeuralLanguageModel(kind, network, tokenizer, layout, start);
-    }
-
-    private static void LoadParameters(nn.Module module, IReadOnlyDictionary<string, Tensor> state, string kind)
-    {
-        using var noGrad = torch.no_grad();
-        foreach (var (name, p) in module.named_parameters())
-        {
-            if (!state.TryGetValue(name, out var value))
-                throw new LoomDataException($"{kind} checkpoint: missing tensor '{name}'");
-            if (!value.shape.SequenceEqual(p.shape))
-                throw new LoomDataException($"{kind} checkpoint: tensor '{name}' has shape [{string.Join(", ", value.shape)}], the config needs [{string.Join(", ", p.shape)}]");
-            p.copy_(value);
-        }
     }
 
     public void Dispose() => Network.Dispose();

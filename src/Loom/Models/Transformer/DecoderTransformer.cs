@@ -133,17 +133,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     /// </summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, string source)
     {
-        using var noGrad = torch.no_grad();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, p) in named_parameters())
-        {
-            names.Add(name);
-            if (!state.TryGetValue(name, out var value))
-                throw new LoomDataException($"{source}: missing tensor '{name}'");
-            if (!value.shape.SequenceEqual(p.shape))
-                throw new LoomDataException($"{source}: tensor '{name}' has shape [{string.Join(", ", value.shape)}], the model needs [{string.Join(", ", p.shape)}]");
-            p.copy_(value);
-        }
+        var names = ModuleParameters.CopyFrom(this, state, source);
         var unexpected = state.Keys.Where(k => !names.Contains(k) && !IsIgnorable(k)).ToList();
         if (unexpected.Count > 0)
             throw new LoomDataException($"{source}: unexpected tensors {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")}; does the config match the weights?");
