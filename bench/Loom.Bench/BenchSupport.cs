@@ -13,6 +13,12 @@ public static class BenchSupport
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
+    public static string? StringOption(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
     public static double Median(IReadOnlyList<double> values)
     {
         var sorted = values.Order().ToList();

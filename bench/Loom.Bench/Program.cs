@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["lm-train"] = LmTrainBench.Run,
     ["lm-names"] = LmNamesBench.Run,
     ["lm-generate"] = LmGenerateBench.Run,
+    ["unet-step"] = UNetStepBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

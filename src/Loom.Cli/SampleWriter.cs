@@ -17,8 +17,14 @@ public static class SampleWriter
         var extension = path is null ? "" : Path.GetExtension(path).ToLowerInvariant();
         switch (samples)
         {
+            case TensorSamples { Values: var values } when extension == ".png" && values.dim() == 4:
+                IO.Images.SampleGrid.Write(path!, values);
+                break;
             case TensorSamples { Values: var values } when extension == ".png":
                 WritePoints(values, path!);
+                break;
+            case TensorSamples { Values: var values } when extension == ".safetensors":
+                IO.SafeTensorsFile.Save(path!, new Dictionary<string, torch.Tensor> { ["samples"] = values.cpu().contiguous() });
                 break;
             case TensorSamples { Values: var values } when extension is ".csv" or "":
                 if (path is null) console.Write(NumericCsv.Format(values.dim() == 2 ? values : values.flatten(1)));
@@ -50,7 +56,7 @@ public static class SampleWriter
 
     private static string SuitableExtensions(SampleSet samples) => samples switch
     {
-        TensorSamples => ".csv or .png",
+        TensorSamples => ".csv, .png or .safetensors",
         TextSamples => ".txt",
         _ => ".json",
     };

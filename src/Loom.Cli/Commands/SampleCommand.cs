@@ -5,6 +5,7 @@ using Loom.Core;
 using Loom.IO;
 using Loom.IO.Checkpoints;
 using Loom.Models;
+using Loom.Models.Diffusion;
 using Loom.Models.Language;
 using Loom.Text.Generation;
 using TorchSharp;
@@ -29,8 +30,10 @@ public static class SampleCommand
         var device = CliOptions.Device();
         var output = CliOptions.Out("Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
         var generation = new GenerationCliOptions();
+        var diffusion = new DiffusionCliOptions();
         var command = new Command("sample", "Draw samples from a checkpoint") { checkpoint, count, length, prompt, temperature, stream, seed, device, output };
         foreach (var option in generation.All) command.Options.Add(option);
+        foreach (var option in diffusion.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -40,6 +43,14 @@ public static class SampleCommand
             {
                 var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length), CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
                 return SampleText(lm, settings, parse.GetValue(prompt) ?? "", CliOptions.Positive(parse, count), parse.GetValue(stream), parse.GetValue(output), console);
+            }
+            if (model is DiffusionModel dm)
+            {
+                using var progress = new ConsoleProgress("sample diffusion", Console.Error);
+                var diffusionRequest = diffusion.Build(parse, dm, CliOptions.Positive(parse, count), parse.GetValue(seed), progress);
+                using var diffusionScope = torch.NewDisposeScope();
+                SampleWriter.Write(new TensorSamples(dm.Generate(diffusionRequest)), parse.GetValue(output), console);
+                return 0;
             }
             if (parse.GetValue(stream))
                 throw new LoomUsageException($"--stream: a '{model.Kind}' model does not stream; it is for neural text models");

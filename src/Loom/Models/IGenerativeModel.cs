@@ -53,6 +53,8 @@ public sealed record SampleRequest
     public string? Prompt { get; init; }
     /// <summary>Softmax temperature for discrete samplers; 1 samples the model as trained.</summary>
     public double Temperature { get; init; } = 1.0;
+    /// <summary>Class to condition on (class-conditional image models); null samples unconditionally.</summary>
+    public int? Class { get; init; }
 }
 
 /// <summary>Samples of any family; the CLI writes each shape in its natural format.</summary>

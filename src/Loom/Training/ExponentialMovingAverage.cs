@@ -25,11 +25,19 @@ public sealed class ExponentialMovingAverage : IDisposable
     public double Decay { get; }
     public IReadOnlyList<Tensor> Shadows => shadows;
 
-    public void Update()
+    /// <summary>Ramp the decay up as min(decay, (1 + n)/(10 + n)) after n updates, so early weights fade quickly (diffusers' EMA warmup).</summary>
+    public bool Warmup { get; init; }
+
+    /// <summary>The decay used for update number <paramref name="updates"/> (0-based).</summary>
+    public double DecayAt(long updates) => Warmup ? Math.Min(Decay, (1.0 + updates) / (10.0 + updates)) : Decay;
+
+    /// <param name="updates">Updates done before this one (the trainer's step); only matters with <see cref="Warmup"/>.</param>
+    public void Update(long updates = 0)
     {
+        double decay = DecayAt(updates);
         using var noGrad = torch.no_grad();
         for (int i = 0; i < shadows.Length; i++)
-            shadows[i].mul_(Decay).add_(parameters[i], alpha: 1 - Decay);
+            shadows[i].mul_(decay).add_(parameters[i], alpha: 1 - decay);
     }
 
     /// <summary>Exchanges shadows and live weights in place.</summary>

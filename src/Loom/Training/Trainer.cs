@@ -24,6 +24,7 @@ public sealed class Trainer : IDisposable
     private double? bestMetric;
     private int evalsWithoutImprovement;
     private double lastLoss = double.NaN;
+    private int consecutiveSkips;
 
     public Trainer(IReadOnlyList<TrainingPhase> phases, TrainerOptions options)
     {
@@ -35,12 +36,14 @@ public sealed class Trainer : IDisposable
         optimizers = phases.Select(p => new Optimizer(p.Parameters, p.Optimizer)).ToArray();
         schedules = phases.Select(p => new LearningRateSchedule(options.Schedule, p.Optimizer.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRate)).ToArray();
         if (options.EmaDecay is { } decay)
-            Ema = new ExponentialMovingAverage(phases[0].Parameters, decay);
+            Ema = new ExponentialMovingAverage(phases[0].Parameters, decay) { Warmup = options.EmaWarmup };
     }
 
     /// <summary>Steps completed so far (the next step to run).</summary>
     public long Step { get; private set; }
     public ExponentialMovingAverage? Ema { get; }
+    /// <summary>Updates skipped because the gradient was not finite (with <see cref="TrainerOptions.SkipNonFiniteGradients"/>).</summary>
+    public long SkippedSteps { get; private set; }
     /// <summary>Evaluation callback: metrics such as <c>val_loss</c>. Called every <c>EvalEvery</c> steps and at the end.</summary>
     public Func<IReadOnlyDictionary<string, double>>? Evaluate { get; init; }
     /// <summary>Saves a checkpoint (the model plus <see cref="CaptureState"/>). Called periodically, at the end and on interruption.</summary>
@@ -63,14 +66,14 @@ public sealed class Trainer : IDisposable
                     continue;
                 var (loss, examples, norm, extra) = RunPhase(p);
                 examplesSinceLog += examples;
-                lastLoss = loss;
+                if (double.IsFinite(loss)) lastLoss = loss;
                 string prefix = phases.Count == 1 ? "" : phases[p].Name + "_";
-                metrics[prefix + "loss"] = loss;
+                metrics[prefix + "loss"] = double.IsFinite(loss) ? loss : null;
                 metrics[prefix + "lr"] = schedules[p].At(Step);
-                metrics[prefix + "grad_norm"] = norm;
+                metrics[prefix + "grad_norm"] = double.IsFinite(norm) ? norm : null;
                 foreach (var (k, v) in extra) metrics[prefix + k] = v;
             }
-            Ema?.Update();
+            Ema?.Update(Step);
             Step++;
             bool last = Step == options.Steps;
             if (Step % options.LogEvery == 0 || last)
@@ -115,6 +118,14 @@ public sealed class Trainer : IDisposable
             using var microScope = torch.NewDisposeScope();
             var result = phase.Objective.Compute(Step, micro);
             double value = result.Loss.ToDouble();
+            if (!double.IsFinite(value) && options.SkipNonFiniteGradients && consecutiveSkips < options.MaxConsecutiveSkips)
+            {
+                consecutiveSkips++;
+                optimizer.ZeroGrad();
+                SkippedSteps++;
+                extra["skipped_steps"] = SkippedSteps;
+                return (double.NaN, examples, double.NaN, extra);
+            }
             if (!double.IsFinite(value))
                 throw new LoomException($"loss became {Describe(value)} at step {Step + 1} (phase '{phase.Name}'); last finite loss {MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
             (result.Loss / options.AccumulationSteps).backward();
@@ -127,8 +138,16 @@ public sealed class Trainer : IDisposable
         double norm = grads.Count == 0 ? 0 : options.GradClip > 0
             ? torch.nn.utils.clip_grad_norm_(grads, options.GradClip)
             : Math.Sqrt(grads.Sum(x => x.grad!.pow(2).sum().ToDouble()));
+        if (!double.IsFinite(norm) && options.SkipNonFiniteGradients && ++consecutiveSkips <= options.MaxConsecutiveSkips)
+        {
+            optimizer.ZeroGrad();
+            SkippedSteps++;
+            extra["skipped_steps"] = SkippedSteps;
+            return (total, examples, norm, extra);
+        }
         if (!double.IsFinite(norm))
             throw new LoomException($"gradient norm became {Describe(norm)} at step {Step + 1} (phase '{phase.Name}'); last finite loss {MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
+        consecutiveSkips = 0;
         optimizer.Step(schedules[p].At(Step));
         return (total, examples, norm, extra);
     }

@@ -16,6 +16,8 @@ public sealed record TrainerOptions
     public int AccumulationSteps { get; init; } = 1;
     /// <summary>EMA decay for the first phase's parameters; null turns EMA off.</summary>
     public double? EmaDecay { get; init; }
+    /// <summary>Ramp the EMA decay up from 0.1 over the first steps (see <see cref="ExponentialMovingAverage.Warmup"/>).</summary>
+    public bool EmaWarmup { get; init; }
     /// <summary>Run the evaluation callback every N steps (0 = never).</summary>
     public long EvalEvery { get; init; }
     /// <summary>Stop after this many evaluations without improvement (0 = never).</summary>
@@ -24,6 +26,13 @@ public sealed record TrainerOptions
     /// <summary>The evaluation metric early stopping watches (lower is better).</summary>
     public string EarlyStoppingMetric { get; init; } = "val_loss";
     public long LogEvery { get; init; } = 10;
+    /// <summary>
+    /// Skip an update whose gradient is NaN/Inf (counted as <c>skipped_steps</c> in the log) instead of stopping; a run
+    /// still stops after <see cref="MaxConsecutiveSkips"/> skipped steps in a row. For libtorch CPU kernels that
+    /// intermittently return NaN gradients (see docs/diffusion.md).
+    /// </summary>
+    public bool SkipNonFiniteGradients { get; init; }
+    public int MaxConsecutiveSkips { get; init; } = 20;
     /// <summary>Save a checkpoint every N steps (0 = only at the end and on interruption).</summary>
     public long CheckpointEvery { get; init; }
 

@@ -18,12 +18,12 @@ public sealed class LanguageModelRun(NeuralLanguageModel model, LanguageModelDat
     public TrainResult Train()
     {
         Directory.CreateDirectory(outDir);
-        long startStep = resume ? ResumeStep() : 0;
+        long startStep = resume ? NetworkResume.SavedStep(outDir) : 0;
         var log = new MetricsLog(Path.Combine(outDir, Checkpoint.LogFile), startStep);
         using var progress = new ConsoleProgress($"train {model.Kind}", Console.Error);
         using var trainer = CreateTrainer(log, new TrainingProgressAdapter(progress));
         if (resume)
-            Restore(trainer);
+            NetworkResume.Restore(outDir, model.Network, trainer);
         return trainer.Run(CliContext.Cancellation);
     }
 
@@ -42,22 +42,6 @@ public sealed class LanguageModelRun(NeuralLanguageModel model, LanguageModelDat
         }, state with { Tensors = tensors });
         model.Tokenizer.Save(outDir);
         MetricsLog.WriteLossCurve(MetricsLog.ReadFile(Path.Combine(outDir, Checkpoint.LogFile)), Path.Combine(outDir, "loss.png"), $"{model.Kind}: cross-entropy (nats per token)");
-    }
-
-    private long ResumeStep()
-    {
-        if (!Checkpoint.HasTrainerState(outDir))
-            throw new LoomUsageException($"--resume: {outDir} has no trainer state to resume from");
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, Checkpoint.TrainerStateJsonFile)))!;
-        return json["step"]!.GetValue<long>();
-    }
-
-    private void Restore(Trainer trainer)
-    {
-        var state = Checkpoint.ReadTrainerState(outDir);
-        try { ModuleParameters.CopyFrom(model.Network, state.Tensors, "--resume", "model."); }
-        catch (LoomDataException e) { throw new LoomDataException($"{e.Message}; {outDir} holds a different model — same options and data?"); }
-        trainer.RestoreState(state);
     }
 
     /// <summary>Exact validation loss over the whole held-out split, the last loss estimates, throughput.</summary>
