@@ -10,7 +10,7 @@ public class SamplerTests
 {
     private const double Mean = 0.5, Std = 1.0;
 
-    private static (Tensor Samples, DiffusionPipeline Pipeline) Run(SamplerOptions sampler, BetaScheduleKind kind = BetaScheduleKind.Linear, int count = 3000, long seed = 3)
+    private static (Tensor Samples, DiffusionPipeline Pipeline) Run(SamplerOptions sampler, BetaScheduleKind kind = BetaScheduleKind.Linear, int count = 2000, long seed = 3)
     {
         var schedule = new NoiseSchedule(kind, 1000);
         var pipeline = new DiffusionPipeline(new GaussianDenoiser(schedule, Mean, Std), schedule, PredictionType.Epsilon, [2], images: false);
@@ -30,6 +30,7 @@ public class SamplerTests
         { "euler", 200, true, "trailing" },
         { "euler-a", 100, false, "trailing" },
         { "heun", 50, true, "trailing" },
+        { "langevin", 30, false, "trailing" },
     };
 
     [Theory]
@@ -37,10 +38,10 @@ public class SamplerTests
     public void Recovers_the_mean_and_variance_of_Gaussian_data(string name, int steps, bool karras, string spacing)
     {
         using var scope = torch.NewDisposeScope();
-        var options = new SamplerOptions { Sampler = name, Steps = steps, KarrasSigmas = karras, Spacing = SamplingPlan.ParseSpacing(spacing), LangevinSteps = 5 };
+        var options = new SamplerOptions { Sampler = name, Steps = steps, KarrasSigmas = karras, Spacing = SamplingPlan.ParseSpacing(spacing), LangevinSteps = 40 };
         var (x, _) = Run(options);
         double mean = x.mean().ToDouble(), std = x.std().ToDouble();
-        // 3000 samples of 2 dimensions: standard errors ≈ 0.013 (mean) and 0.9% (std).
+        // 2000 samples of 2 dimensions: standard errors ≈ 0.016 (mean) and 1.1% (std).
         Assert.True(Math.Abs(mean - Mean) < 0.05, $"{name}: mean {mean:F4}, expected {Mean}");
         Assert.True(Math.Abs(std / Std - 1) < 0.04, $"{name}: std {std:F4}, expected {Std}");
     }

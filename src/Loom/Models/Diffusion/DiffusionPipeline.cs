@@ -18,7 +18,8 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
     public Tensor Generate(DiffusionRequest request)
     {
         Validate(request);
-        var device = network.parameters().FirstOrDefault()?.device ?? torch.CPU;
+        using var outer = torch.NewDisposeScope();
+        var device = NetworkDevice();
         using var generator = new torch.Generator((ulong)request.Seed);
         long[] shape = [request.Count, .. sampleShape];
         Tensor Noise() => torch.randn(shape, generator: generator).to(device);
@@ -33,7 +34,6 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
 
         network.eval();
         using var noGrad = torch.no_grad();
-        using var outer = torch.NewDisposeScope();
         var x = request.InitialNoise?.to(ScalarType.Float32).to(device) ?? Noise();
         if (known is not null && mask is null)
             x = levels[0].Alpha * known + levels[0].NoiseScale * x;
@@ -64,6 +64,16 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
             x = mask * known + (1 - mask) * x;
         sampler.Reset();
         return x.MoveToOuterDisposeScope();
+    }
+
+    private Device NetworkDevice()
+    {
+        foreach (var (_, p) in network.named_parameters())
+        {
+            var device = p.device;
+            return device;
+        }
+        return torch.CPU;
     }
 
     /// <summary>Model space → data space: images from [−1, 1] to [0, 1] (clamped).</summary>

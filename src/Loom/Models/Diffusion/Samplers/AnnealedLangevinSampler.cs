@@ -10,11 +10,13 @@ namespace Loom.Models.Diffusion.Samplers;
 /// cleanest, <c>StepsPerLevel</c> Langevin moves x̃ ← x̃ + δ·score + √(2δ)·z, with the per-sample step δ set by a
 /// target signal-to-noise ratio, δ = 2(snr·‖z‖/‖score‖)² with norms averaged over the batch (Song et al. 2021's
 /// corrector; per-sample norms are too noisy in low dimensions). The last level ends with the
-/// denoised estimate (Tweedie), as in NCSNv2.
+/// denoised estimate (Tweedie), as in NCSNv2. Each move contracts toward the level's mode by about 2·snr², so the
+/// moves per level must cover the ratio between consecutive noise levels: 40 moves at snr 0.16 over 30 levels of a
+/// 1000-step linear schedule recover Gaussian data (SamplerTests; 20 leave the mean 0.1 short); 5 moves at snr 0.1 diverge.
 /// </summary>
 public sealed class AnnealedLangevinSampler : IDiffusionSampler
 {
-    public AnnealedLangevinSampler(int stepsPerLevel = 10, double snr = 0.1)
+    public AnnealedLangevinSampler(int stepsPerLevel = 40, double snr = 0.16)
     {
         if (stepsPerLevel < 1) throw new LoomUsageException($"--langevin-steps: must be at least 1, got {stepsPerLevel}");
         if (!(snr > 0)) throw new LoomUsageException($"--snr: must be positive, got {snr}");
