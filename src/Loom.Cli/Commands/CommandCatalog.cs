@@ -10,6 +10,7 @@ public static class CommandCatalog
         yield return QuickstartCommand.Create();
         yield return Train.TrainCommand.Create();
         yield return SampleCommand.Create();
+        foreach (var edit in DiffusionEditCommands.Create()) yield return edit;
         yield return ChatCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
