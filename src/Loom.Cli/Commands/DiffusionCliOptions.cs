@@ -11,7 +11,7 @@ public sealed class DiffusionCliOptions
     public Option<string?> Sampler { get; } = new("--sampler") { Description = $"Diffusion sampler: {string.Join(", ", SamplerOptions.Names)} (default: the model's)" };
     public Option<int?> Steps { get; } = new("--steps") { Description = "Diffusion sampling steps (default: the model's)" };
     public Option<double?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale for --class (default: the model's)" };
-    public Option<int?> Class { get; } = new("--class") { Description = "Class to generate (class-conditional models)" };
+    public Option<string?> Class { get; } = new("--class") { Description = "Class to generate (class-conditional models): an index, or 'all' to cycle through every class" };
     public Option<double> Eta { get; } = new("--eta") { Description = "DDIM η (0 = deterministic)", DefaultValueFactory = _ => 0 };
     public Option<bool> Karras { get; } = new("--karras") { Description = "Karras noise levels instead of the schedule's timesteps" };
     public Option<string?> Spacing { get; } = new("--spacing") { Description = "Timestep spacing: leading | trailing | linspace (default: the model's)" };
@@ -32,18 +32,27 @@ public sealed class DiffusionCliOptions
         };
         if (!SamplerOptions.Names.Contains(sampler.Sampler.Trim().ToLowerInvariant()))
             sampler.Create();   // throws the one-line usage error
-        int? label = parse.GetValue(Class);
-        if (label is { } c && (c < 0 || c >= model.Config.NumClasses))
-            throw new LoomUsageException(model.Config.NumClasses == 0
-                ? "--class: this model was trained without classes (train with --conditional)"
-                : $"--class: {c} is out of range; this model has classes 0..{model.Config.NumClasses - 1} ({string.Join(", ", model.Config.ClassNames)})");
+        var labels = Labels(parse.GetValue(Class), model, count);
         return new DiffusionRequest
         {
             Count = count, Seed = seed, Sampler = sampler,
-            Labels = label is { } l ? Enumerable.Repeat(l, count).ToArray() : null,
-            Guidance = parse.GetValue(Guidance) ?? (label is null ? 1.0 : model.Config.DefaultGuidance),
+            Labels = labels,
+            Guidance = parse.GetValue(Guidance) ?? (labels is null ? 1.0 : model.Config.DefaultGuidance),
             Progress = progress is null ? null : (done, total) => progress.Report(done, total, $"{sampler.Sampler} step"),
             Cancellation = CliContext.Cancellation,
         };
+    }
+
+    private static int[]? Labels(string? spec, DiffusionModel model, int count)
+    {
+        if (spec is null) return null;
+        int classes = model.Config.NumClasses;
+        if (classes == 0)
+            throw new LoomUsageException("--class: this model was trained without classes (train with --conditional)");
+        if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
+            return Enumerable.Range(0, count).Select(i => i % classes).ToArray();
+        if (!int.TryParse(spec, out int c) || c < 0 || c >= classes)
+            throw new LoomUsageException($"--class: '{spec}' is not a class; this model has classes 0..{classes - 1} ({string.Join(", ", model.Config.ClassNames)}) or 'all'");
+        return Enumerable.Repeat(c, count).ToArray();
     }
 }

@@ -19,7 +19,8 @@ public static class QuickstartCommand
         var output = new Option<string>("--out", "-o") { Description = "Folder for checkpoints, samples and report.html", DefaultValueFactory = _ => "quickstart-out" };
         var seed = CliOptions.Seed();
         var gptSteps = new Option<int>("--gpt-steps") { Description = "Training steps of the character transformer (nanoGPT's CPU run: 2000)", DefaultValueFactory = _ => 2000 };
-        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps };
+        var imageSteps = new Option<int>("--image-diffusion-steps") { Description = "Training steps of the small Fashion-MNIST diffusion model (0 skips it; skipped when Fashion-MNIST is not installed)", DefaultValueFactory = _ => 400 };
+        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps, imageSteps };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -27,7 +28,7 @@ public static class QuickstartCommand
             var s = parse.GetValue(seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
             var transformerSteps = CliOptions.Positive(parse, gptSteps).ToString(System.Globalization.CultureInfo.InvariantCulture);
             Directory.CreateDirectory(dir);
-            var steps = new (string Title, string[] Args)[]
+            var steps = new List<(string Title, string[] Args)>
             {
                 ("Gaussian mixture on 8 gaussians", ["train", "gmm", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"), "--seed", s]),
                 ("n-gram (order 5, Kneser-Ney) on tinyshakespeare", ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"), "--seed", s]),
@@ -37,7 +38,18 @@ public static class QuickstartCommand
                 ("Samples from the transformer", ["sample", Path.Combine(dir, "gpt"), "--n", "2", "--max-tokens", "400", "--prompt", "ROMEO:", "--temperature", "0.8", "--top-k", "40", "--seed", s, "--out", Path.Combine(dir, "gpt", "romeo.txt")]),
                 ("Evaluate the mixture against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "gmm"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-gmm")]),
                 ("Evaluate the n-gram model's samples against tinyshakespeare", ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s, "--out", Path.Combine(dir, "eval-text")]),
+                ("Diffusion model (MLP denoiser) on 8 gaussians", ["train", "diffusion", "--data", "8gaussians", "--steps", "1500", "--checkpoint-every", "0", "--out", Path.Combine(dir, "diffusion-2d"), "--seed", s]),
+                ("Evaluate the 2-D diffusion model against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-diffusion-2d")]),
             };
+            int imageDiffusionSteps = parse.GetValue(imageSteps);
+            if (imageDiffusionSteps > 0 && Data.FashionMnist.FindFolder() is not null)
+            {
+                var image = Path.Combine(dir, "diffusion-fmnist");
+                steps.Add(("Small class-conditional U-Net diffusion model on Fashion-MNIST", ["train", "diffusion", "--data", "fashion-mnist", "--conditional",
+                    "--steps", imageDiffusionSteps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--base-channels", "16", "--multipliers", "1,2",
+                    "--attention", "1", "--batch-size", "32", "--lr", "1e-3", "--sampler-steps", "25", "--checkpoint-every", "0", "--out", image, "--seed", s]));
+                steps.Add(("Inpaint the bottom half of a test image", ["inpaint", image, "--image", "fashion-mnist:0", "--mask", "bottom", "--n", "7", "--steps", "25", "--seed", s, "--out", Path.Combine(image, "inpaint.png")]));
+            }
             var watch = System.Diagnostics.Stopwatch.StartNew();
             foreach (var (title, args) in steps)
             {
@@ -60,9 +72,11 @@ public static class QuickstartCommand
     {
         var report = new HtmlReport("Loom quickstart");
         report.Paragraph($"Loom {LoomVersion.Current}; {elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} CPU threads; {DateTimeOffset.UtcNow:u}.");
-        foreach (var name in new[] { "gmm", "ngram", "gpt" })
+        foreach (var name in new[] { "gmm", "ngram", "gpt", "diffusion-2d", "diffusion-fmnist" })
         {
             var ckpt = Path.Combine(dir, name);
+            if (!File.Exists(Path.Combine(ckpt, Checkpoint.CardFile)))
+                continue;
             var card = Checkpoint.ReadCard(ckpt);
             var family = ModelRegistry.Get(card.Kind);
             report.Heading($"{card.Kind}: {family.Summary}");
@@ -73,13 +87,15 @@ public static class QuickstartCommand
             if (File.Exists(png)) report.Image(png, "training data vs model samples");
             var loss = Path.Combine(ckpt, "loss.png");
             if (File.Exists(loss)) report.Image(loss, "training and validation loss");
+            var inpaint = Path.Combine(ckpt, "inpaint.png");
+            if (File.Exists(inpaint)) report.Image(inpaint, "inpainting: the input with its bottom half masked (first tile), then seven completions");
             foreach (var text in new[] { "sample.txt", "romeo.txt" }.Select(f => Path.Combine(ckpt, f)).Where(File.Exists))
             {
                 report.Paragraph(Path.GetFileName(text));
                 report.Preformatted(File.ReadAllText(text));
             }
         }
-        foreach (var name in new[] { "eval-gmm", "eval-text" })
+        foreach (var name in new[] { "eval-gmm", "eval-text", "eval-diffusion-2d" })
             AddEvaluation(report, dir, name);
         var mcmc = Path.Combine(dir, "mcmc");
         if (File.Exists(Path.Combine(mcmc, "summary.json")))

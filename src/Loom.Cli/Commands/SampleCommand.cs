@@ -49,7 +49,19 @@ public static class SampleCommand
                 using var progress = new ConsoleProgress("sample diffusion", Console.Error);
                 var diffusionRequest = diffusion.Build(parse, dm, CliOptions.Positive(parse, count), parse.GetValue(seed), progress);
                 using var diffusionScope = torch.NewDisposeScope();
-                SampleWriter.Write(new TensorSamples(dm.Generate(diffusionRequest)), parse.GetValue(output), console);
+                var generated = dm.Generate(diffusionRequest);
+                var target = parse.GetValue(output);
+                if (diffusionRequest.Labels is { } labels && target is not null && target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                {
+                    // Keep the requested classes beside the samples, so loom eval can report class accuracy.
+                    SafeTensorsFile.Save(target, new Dictionary<string, torch.Tensor>
+                    {
+                        ["samples"] = generated.contiguous(),
+                        ["labels"] = torch.tensor(labels.Select(l => (long)l).ToArray()),
+                    });
+                    console.WriteLine($"wrote {target}");
+                }
+                else SampleWriter.Write(new TensorSamples(generated), target, console);
                 return 0;
             }
             if (parse.GetValue(stream))

@@ -86,6 +86,7 @@ public static class TrainDiffusionCommand
                 DataName = loaded.Name,
                 DefaultSampler = samplerOptions,
                 DefaultGuidance = parse.GetValue(guidance),
+                VectorRange = images ? null : DataRange(loaded),
             };
             if (resuming && File.Exists(Path.Combine(outDir, Checkpoint.ConfigFile)))
                 config = DiffusionConfig.FromJson(Checkpoint.ReadConfig(outDir).Config);
@@ -128,6 +129,15 @@ public static class TrainDiffusionCommand
             return 0;
         });
         yield return command;
+    }
+
+    /// <summary>The training vectors' overall range widened by 10% on each side.</summary>
+    private static (double, double) DataRange(DiffusionData data)
+    {
+        using var scope = torch.NewDisposeScope();
+        var all = data.Set.Get(Enumerable.Range(0, (int)data.Set.Count).Select(i => (long)i).ToArray())[0];
+        double lo = all.min().ToDouble(), hi = all.max().ToDouble(), margin = 0.1 * (hi - lo);
+        return (lo - margin, hi + margin);
     }
 
     private static int[] ParseInts(string text, string option)

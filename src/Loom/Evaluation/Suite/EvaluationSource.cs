@@ -11,7 +11,8 @@ namespace Loom.Evaluation.Suite;
 /// <summary>
 /// What <c>loom eval</c> evaluates: a checkpoint folder (its model is sampled, and scored where it has a likelihood)
 /// or a file of samples from anywhere — <c>.safetensors</c> (a tensor named <c>samples</c>, or the only tensor),
-/// <c>.csv</c> (one sample per row) or text (one sample per line).
+/// <c>.csv</c> (one sample per row) or text (one sample per line). A <c>.safetensors</c> file may also hold
+/// <c>labels</c> (int64 [n]): the class each sample was asked to be, for class-conditional accuracy.
 /// </summary>
 public sealed class EvaluationSource : IDisposable
 {
@@ -30,6 +31,8 @@ public sealed class EvaluationSource : IDisposable
     public SampleSet Samples { get; }
     /// <summary>The loaded model for a checkpoint; null for a sample file.</summary>
     public IGenerativeModel? Model { get; }
+    /// <summary>Requested class per sample (conditional samples from a file), or null.</summary>
+    public Tensor? Labels { get; private init; }
     public bool IsCheckpoint => Model is not null;
 
     public static EvaluationSource Open(string path, EvaluationOptions options, bool textData)
@@ -57,22 +60,37 @@ public sealed class EvaluationSource : IDisposable
         if (!File.Exists(path))
             throw new LoomDataException($"{path}: no such checkpoint folder or sample file");
         var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".safetensors")
+        {
+            var (values, labels) = ReadTensors(path);
+            var limited = (TensorSamples)Limit(new TensorSamples(values), options.Samples);
+            return new EvaluationSource(path, name, "samples", limited, null)
+            {
+                Labels = labels is null ? null : labels[..(int)Math.Min(labels.shape[0], limited.Values.shape[0])].clone(),
+            };
+        }
         SampleSet samples = extension switch
         {
-            ".safetensors" => new TensorSamples(ReadTensor(path)),
             ".csv" => new TensorSamples(NumericCsv.ReadMatrix(path)),
             _ => new TextSamples(TextFile.Read(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList()),
         };
         return new EvaluationSource(path, name, "samples", Limit(samples, options.Samples), null);
     }
 
-    private static Tensor ReadTensor(string path)
+    private static (Tensor Samples, Tensor? Labels) ReadTensors(string path)
     {
         using var content = SafeTensorsFile.Load(path);
         Tensor? chosen = content.Tensors.TryGetValue("samples", out var s) ? s : content.Tensors.Count == 1 ? content.Tensors.Values.First() : null;
         if (chosen is null)
             throw new LoomDataException($"{path}: holds {content.Tensors.Count} tensors ({string.Join(", ", content.Tensors.Keys.Take(5))}); name the samples tensor 'samples'");
-        return chosen.to(ScalarType.Float32).detach().clone();
+        Tensor? labels = null;
+        if (content.Tensors.TryGetValue("labels", out var l))
+        {
+            if (l.dim() != 1 || l.shape[0] != chosen.shape[0])
+                throw new LoomDataException($"{path}: 'labels' must be [n] with one class per sample; it is [{string.Join(", ", l.shape)}] for {chosen.shape[0]} samples");
+            labels = l.to(ScalarType.Int64).detach().clone();
+        }
+        return (chosen.to(ScalarType.Float32).detach().clone(), labels);
     }
 
     private static SampleSet Limit(SampleSet samples, int count) => samples switch
@@ -103,6 +121,7 @@ public sealed class EvaluationSource : IDisposable
     public void Dispose()
     {
         if (Samples is TensorSamples t) t.Values.Dispose();
+        Labels?.Dispose();
         if (Samples is SequenceSamples s)
             foreach (var x in s.Observations.Concat(s.States)) x.Dispose();
         Model?.Dispose();

@@ -49,7 +49,7 @@ public sealed class Evaluator : IDisposable
         switch (DataKind, source.Samples)
         {
             case (EvaluationDataKind.Images, TensorSamples t):
-                EvaluateImages(t.Values, result, outDir);
+                EvaluateImages(t.Values, source.Labels, result, outDir);
                 break;
             case (EvaluationDataKind.Vectors, TensorSamples t):
                 EvaluateVectors(source, t.Values, result, outDir);
@@ -71,12 +71,12 @@ public sealed class Evaluator : IDisposable
         return result;
     }
 
-    private void EvaluateImages(Tensor samples, EvaluationResult result, string outDir)
+    private void EvaluateImages(Tensor samples, Tensor? labels, EvaluationResult result, string outDir)
     {
         images ??= ImageEvaluationData.FashionMnistSplits();
         network ??= ReferenceClassifier.LoadBundled();
         imageEvaluator ??= new ImageEvaluator(network, cache, options);
-        imageEvaluator.Evaluate(samples, images, result, outDir, progress);
+        imageEvaluator.Evaluate(samples, images, result, outDir, progress, labels);
     }
 
     private void EvaluateVectors(EvaluationSource source, Tensor samples, EvaluationResult result, string outDir)

@@ -34,7 +34,8 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         return (referenceFeatures, trainingFeatures);
     }
 
-    public void Evaluate(Tensor samples, ImageEvaluationData data, EvaluationResult result, string outDir, IProgress<string>? progress = null)
+    /// <param name="labels">Requested class per sample (conditional models): adds <c>class_accuracy</c>, the share the reference network assigns to it.</param>
+    public void Evaluate(Tensor samples, ImageEvaluationData data, EvaluationResult result, string outDir, IProgress<string>? progress = null, Tensor? labels = null)
     {
         ImageChecks.RequireFashionMnistShape(samples);
         // Real features outlive this call (several sources share them), so they are made before the scope opens.
@@ -62,6 +63,8 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         var logits = network.LogitsFromFeatures(fake);
         var score = ClassifierScore.FromLogits(logits, (int)Math.Min(options.ScoreSplits, images.shape[0]));
         result.Add("is_fmnist", score.Mean, score.Std);
+        if (labels is not null)
+            result.Add("class_accuracy", ClassifierScore.ConditionalAccuracy(logits, labels));
 
         // k-NN manifolds compare equally sized sets (Kynkäänniemi et al.): a seeded subset of the reference.
         var realSubset = SeededSubset(real, fake.shape[0], options.Seed);

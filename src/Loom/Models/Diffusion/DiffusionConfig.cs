@@ -28,6 +28,8 @@ public sealed record DiffusionConfig
     public string DataName { get; init; } = "";
     public SamplerOptions DefaultSampler { get; init; } = new();
     public double DefaultGuidance { get; init; } = 1.0;
+    /// <summary>Vectors: the training data's range widened by 10% on each side, used to clip x̂_0 (null = no clip).</summary>
+    public (double Low, double High)? VectorRange { get; init; }
 
     public int NumClasses => ClassNames.Count;
 
@@ -65,6 +67,7 @@ public sealed record DiffusionConfig
             ["karras_sigmas"] = DefaultSampler.KarrasSigmas, ["eta"] = DefaultSampler.Eta,
         },
         ["guidance"] = DefaultGuidance,
+        ["vector_range"] = VectorRange is { } r ? new JsonArray(r.Low, r.High) : null,
     };
 
     public static DiffusionConfig FromJson(JsonObject json)
@@ -101,6 +104,7 @@ public sealed record DiffusionConfig
                     KarrasSigmas = sampler["karras_sigmas"]!.GetValue<bool>(), Eta = sampler["eta"]!.GetValue<double>(),
                 },
                 DefaultGuidance = json["guidance"]?.GetValue<double>() ?? 1.0,
+                VectorRange = json["vector_range"] is JsonArray r ? (r[0]!.GetValue<double>(), r[1]!.GetValue<double>()) : null,
             };
         }
         catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException)

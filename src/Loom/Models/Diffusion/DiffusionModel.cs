@@ -20,7 +20,10 @@ public sealed class DiffusionModel : IGenerativeModel
         Config = config;
         Network = network;
         Schedule = config.CreateSchedule();
-        Pipeline = new DiffusionPipeline(network, Schedule, config.Prediction, config.SampleShape, config.Images);
+        Pipeline = new DiffusionPipeline(network, Schedule, config.Prediction, config.SampleShape, config.Images)
+        {
+            ClipRange = config.Images ? (-1, 1) : config.VectorRange,
+        };
     }
 
     public DiffusionConfig Config { get; }

@@ -14,6 +14,13 @@ namespace Loom.Models.Diffusion;
 /// </summary>
 public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, PredictionType prediction, long[] sampleShape, bool images)
 {
+    /// <summary>
+    /// Range that denoised estimates x̂_0 are clipped to (model space): [−1, 1] for images; for vectors the model's
+    /// training-data range with a margin, or none. At the noisiest levels x̂_0 = (x − √(1−ᾱ)ε̂)/√ᾱ multiplies ε̂'s
+    /// error by 1/√ᾱ_T ≈ 157, which without a clip throws an occasional 2-D sample far off the data.
+    /// </summary>
+    public (double Low, double High)? ClipRange { get; init; } = images ? (-1, 1) : null;
+
     /// <summary>Runs a request and returns samples in model space ([−1, 1] for images), on the network's device.</summary>
     public Tensor Generate(DiffusionRequest request)
     {
@@ -95,7 +102,7 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
         Tensor? labels = request.Labels is null ? null : torch.tensor(request.Labels.Select(l => (long)l).ToArray(), device: device);
         Tensor? nullLabels = conditional ? torch.full([request.Count], network.NumClasses, ScalarType.Int64, device: device) : null;
         bool guided = labels is not null && request.Guidance != 1.0;
-        bool clip = request.ClipDenoised ?? images;
+        var range = (request.ClipDenoised ?? true) ? ClipRange : null;
         return (x, level) =>
         {
             long n = x.shape[0];
@@ -109,9 +116,9 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
             }
             else output = network.Predict(x, t, labels ?? nullLabels);
             var (x0, eps) = Predictions.Split(prediction, output, x, level.AlphaBar);
-            if (clip)
+            if (range is { } r)
             {
-                x0 = x0.clamp(-1, 1);
+                x0 = x0.clamp(r.Low, r.High);
                 eps = (x - level.Alpha * x0) / level.NoiseScale;
             }
             return (x0, eps);

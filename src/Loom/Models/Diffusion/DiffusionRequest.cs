@@ -27,7 +27,7 @@ public sealed record DiffusionRequest
     public int Resample { get; init; } = 1;
     /// <summary>Starting noise [Count, …] instead of drawing it from the seed (latent interpolation).</summary>
     public Tensor? InitialNoise { get; init; }
-    /// <summary>Clip denoised estimates to the data range; null uses the model's default (on for images).</summary>
+    /// <summary>Clip denoised estimates to the model's data range (<see cref="DiffusionPipeline.ClipRange"/>); null = on.</summary>
     public bool? ClipDenoised { get; init; }
     /// <summary>Called after each step with (done, total).</summary>
     public Action<int, int>? Progress { get; init; }
