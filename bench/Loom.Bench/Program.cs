@@ -11,6 +11,8 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["lm-names"] = LmNamesBench.Run,
     ["lm-generate"] = LmGenerateBench.Run,
     ["unet-step"] = UNetStepBench.Run,
+    ["diffusion-2d"] = DiffusionBarsBench.RunTwoD,
+    ["diffusion-fmnist"] = DiffusionBarsBench.RunFashionMnist,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

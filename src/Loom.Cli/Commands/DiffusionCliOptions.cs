@@ -16,7 +16,9 @@ public sealed class DiffusionCliOptions
     public Option<bool> Karras { get; } = new("--karras") { Description = "Karras noise levels instead of the schedule's timesteps" };
     public Option<string?> Spacing { get; } = new("--spacing") { Description = "Timestep spacing: leading | trailing | linspace (default: the model's)" };
 
-    public IEnumerable<Option> All => [Sampler, Steps, Guidance, Class, Eta, Karras, Spacing];
+    public Option<int?> Interpolate { get; } = new("--interpolate") { Description = "Latent interpolation: N samples along a slerp between the noise of --seed and --seed+1 (deterministic sampler advised)" };
+
+    public IEnumerable<Option> All => [Sampler, Steps, Guidance, Class, Eta, Karras, Spacing, Interpolate];
 
     /// <summary>A request from the command line over the model's defaults, with progress on stderr.</summary>
     public DiffusionRequest Build(ParseResult parse, DiffusionModel model, int count, long seed, ConsoleProgress? progress)
@@ -32,6 +34,12 @@ public sealed class DiffusionCliOptions
         };
         if (!SamplerOptions.Names.Contains(sampler.Sampler.Trim().ToLowerInvariant()))
             sampler.Create();   // throws the one-line usage error
+        int? interpolate = parse.GetValue(Interpolate);
+        if (interpolate is { } points)
+        {
+            if (points < 2) throw new LoomUsageException($"--interpolate: needs at least 2 points, got {points}");
+            count = points;
+        }
         var labels = Labels(parse.GetValue(Class), model, count);
         return new DiffusionRequest
         {
@@ -40,7 +48,19 @@ public sealed class DiffusionCliOptions
             Guidance = parse.GetValue(Guidance) ?? (labels is null ? 1.0 : model.Config.DefaultGuidance),
             Progress = progress is null ? null : (done, total) => progress.Report(done, total, $"{sampler.Sampler} step"),
             Cancellation = CliContext.Cancellation,
+            InitialNoise = interpolate is null ? null : InterpolatedNoise(model, count, seed),
         };
+    }
+
+    /// <summary>Spherical interpolation between two seeds' starting noise, <paramref name="count"/> points inclusive.</summary>
+    private static TorchSharp.torch.Tensor InterpolatedNoise(DiffusionModel model, int count, long seed)
+    {
+        long[] shape = [1, .. model.Config.SampleShape];
+        using var first = new TorchSharp.torch.Generator((ulong)seed);
+        using var second = new TorchSharp.torch.Generator((ulong)(seed + 1));
+        var a = TorchSharp.torch.randn(shape, generator: first);
+        var b = TorchSharp.torch.randn(shape, generator: second);
+        return TorchSharp.torch.cat(Enumerable.Range(0, count).Select(i => DiffusionPipeline.Slerp(a, b, i / (count - 1.0))).ToArray(), 0);
     }
 
     private static int[]? Labels(string? spec, DiffusionModel model, int count)

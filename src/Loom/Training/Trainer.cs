@@ -80,6 +80,7 @@ public sealed class Trainer : IDisposable
             {
                 double seconds = Math.Max(logClock.Elapsed.TotalSeconds, 1e-9);
                 metrics["examples_per_s"] = examplesSinceLog / seconds;
+                if (SkippedSteps > 0) metrics["skipped_steps"] = SkippedSteps;
                 metrics["elapsed_s"] = clock.Elapsed.TotalSeconds;
                 if (phases.Count == 1) metrics["phase"] = phases[0].Name;
                 var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / Step * (options.Steps - Step));

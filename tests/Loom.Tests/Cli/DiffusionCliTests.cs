@@ -39,6 +39,36 @@ public class DiffusionCliTests
         var again2 = Loom("sample", "m", "--n", "5", "--sampler", "euler-a", "--steps", "10", "--seed", "3", "--out", "b.csv");
         Assert.Equal(0, again.ExitCode + again2.ExitCode);
         Assert.Equal(File.ReadAllText(Path.Combine(work, "a.csv")), File.ReadAllText(Path.Combine(work, "b.csv")));
+        var path = Loom("sample", "m", "--interpolate", "5", "--sampler", "ddim", "--steps", "10", "--out", "path.csv");
+        Assert.True(path.ExitCode == 0, path.ToString());
+        using var points = NumericCsv.ReadMatrix(Path.Combine(work, "path.csv"));
+        Assert.Equal(5, points.shape[0]);
+        Assert.True((points[0] - points[4]).norm().ToDouble() > 1e-3);
+    }
+
+    [Fact]
+    public void Conditional_image_model_samples_classes_inpaints_and_is_evaluated_with_class_accuracy()
+    {
+        var trained = Loom("train", "diffusion", "--data", "fashion-mnist", "--conditional", "--steps", "4", "--base-channels", "8", "--multipliers", "1,2",
+            "--attention", "1", "--batch-size", "8", "--sampler-steps", "2", "--checkpoint-every", "0", "--out", "fm");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.True(File.Exists(Path.Combine(work, "fm", "samples.png")));
+        var sampled = Loom("sample", "fm", "--class", "all", "--n", "20", "--steps", "2", "--guidance", "3", "--out", "s.safetensors");
+        Assert.True(sampled.ExitCode == 0, sampled.ToString());
+        foreach (var edit in new[] { new[] { "inpaint", "fm", "--image", "fashion-mnist:0", "--mask", "center", "--n", "3", "--steps", "2", "--resample", "2", "--out", "inpaint.png" },
+                                     new[] { "img2img", "fm", "--image", "fashion-mnist:1", "--strength", "0.5", "--n", "3", "--steps", "4", "--out", "i2i.png" } })
+        {
+            var result = Loom(edit);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.True(File.Exists(Path.Combine(work, edit[^1])));
+        }
+        var eval = Loom("eval", "s.safetensors", "--data", "fashion-mnist", "--cache", "/tmp/loom-test-feature-cache", "--out", "eval");
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        var metrics = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(work, "eval", "metrics.json")))!["results"]![0]!["metrics"]!;
+        Assert.InRange(metrics["class_accuracy"]!.GetValue<double>(), 0, 1);
+        var unconditional = Loom("sample", "fm", "--class", "12", "--steps", "2");
+        Assert.Equal(2, unconditional.ExitCode);
+        Assert.Contains("--class", unconditional.Stderr);
     }
 
     [Fact]

@@ -15,6 +15,9 @@ namespace Loom.Cli.Commands.Train;
 /// </summary>
 public sealed class DiffusionRun(DiffusionModel model, DiffusionData data, DiffusionTrainingOptions options, string outDir, bool resume, string device)
 {
+    /// <summary>Updates the trainer skipped because the loss or gradient was not finite (see docs/diffusion.md).</summary>
+    public long SkippedSteps { get; private set; }
+
     public TrainResult Train()
     {
         Directory.CreateDirectory(outDir);
@@ -37,6 +40,7 @@ public sealed class DiffusionRun(DiffusionModel model, DiffusionData data, Diffu
             NetworkResume.Restore(outDir, model.Network, trainer);
         model.Network.train();
         var result = trainer.Run(CliContext.Cancellation);
+        SkippedSteps = trainer.SkippedSteps;
         trainer.Ema?.SwapIn();   // the model keeps the EMA weights from here on
         model.Network.eval();
         return result;

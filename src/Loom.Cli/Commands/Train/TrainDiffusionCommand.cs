@@ -118,7 +118,7 @@ public static class TrainDiffusionCommand
             var watch = Stopwatch.StartNew();
             var result = run.Train();
             double seconds = watch.Elapsed.TotalSeconds;
-            var metrics = new Dictionary<string, double> { ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = seconds, ["final_loss"] = result.LastLoss };
+            var metrics = new Dictionary<string, double> { ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = seconds, ["final_loss"] = result.LastLoss, ["skipped_steps"] = run.SkippedSteps };
             string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
             CheckpointWriter.Save(outDir, model, [loaded.Provenance], seedValue, targetDevice.ToString(), metrics, console, notes);
             if (!result.Interrupted)

@@ -17,7 +17,9 @@ public static class MaximumMeanDiscrepancy
     /// <summary>Multiples of the median distance used as bandwidths by default.</summary>
     public static IReadOnlyList<double> MedianScales { get; } = [0.125, 0.25, 0.5, 1, 2];
 
-    public static MmdResult Rbf(Tensor real, Tensor fake, IReadOnlyList<double>? bandwidths = null, long seed = 0)
+    /// <param name="unbiased">The unbiased U-statistic (default; can be negative) or the biased V-statistic, which keeps
+    /// the diagonal and is always ≥ 0 — the one to use when comparing against the MMD² of two samples of the same data.</param>
+    public static MmdResult Rbf(Tensor real, Tensor fake, IReadOnlyList<double>? bandwidths = null, long seed = 0, bool unbiased = true)
     {
         FeatureChecks.RequireSameDim(real, fake, "real", "generated");
         FeatureChecks.RequireAtLeast(real, 2, "real", "MMD");
@@ -42,8 +44,8 @@ public static class MaximumMeanDiscrepancy
         foreach (var sigma in bandwidths)
         {
             double gamma = 1 / (2 * sigma * sigma);
-            double xx = ((-gamma * dxx).exp().sum().ToDouble() - m) / (m * (m - 1.0));
-            double yy = ((-gamma * dyy).exp().sum().ToDouble() - n) / (n * (n - 1.0));
+            double xx = unbiased ? ((-gamma * dxx).exp().sum().ToDouble() - m) / (m * (m - 1.0)) : (-gamma * dxx).exp().mean().ToDouble();
+            double yy = unbiased ? ((-gamma * dyy).exp().sum().ToDouble() - n) / (n * (n - 1.0)) : (-gamma * dyy).exp().mean().ToDouble();
             double xy = (-gamma * dxy).exp().sum().ToDouble() / (m * (double)n);
             total += xx + yy - 2 * xy;
         }

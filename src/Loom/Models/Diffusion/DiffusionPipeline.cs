@@ -107,14 +107,12 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
         {
             long n = x.shape[0];
             var t = torch.full([n], level.Timestep, ScalarType.Float32, device: device);
-            Tensor output;
-            if (guided)
-            {
-                var both = network.Predict(torch.cat([x, x]), torch.cat([t, t]), torch.cat([labels!, nullLabels!]));
-                var parts = both.chunk(2);
-                output = parts[1] + request.Guidance * (parts[0] - parts[1]);
-            }
-            else output = network.Predict(x, t, labels ?? nullLabels);
+            var output = Predict(x, t, labels, nullLabels, guided ? request.Guidance : null);
+            // libtorch's CPU convolution in this build intermittently returns NaN (docs/diffusion.md); recompute.
+            for (int retry = 0; retry < 3 && !torch.isfinite(output).all().item<bool>(); retry++)
+                output = Predict(x, t, labels, nullLabels, guided ? request.Guidance : null);
+            if (!torch.isfinite(output).all().item<bool>())
+                throw new LoomException($"the denoiser returned NaN or infinity at timestep {level.Timestep:F1} in four tries; the input or the weights are not finite");
             var (x0, eps) = Predictions.Split(prediction, output, x, level.AlphaBar);
             if (range is { } r)
             {
@@ -123,6 +121,15 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
             }
             return (x0, eps);
         };
+    }
+
+    private Tensor Predict(Tensor x, Tensor t, Tensor? labels, Tensor? nullLabels, double? guidance)
+    {
+        if (guidance is not { } w)
+            return network.Predict(x, t, labels ?? nullLabels);
+        var both = network.Predict(torch.cat([x, x]), torch.cat([t, t]), torch.cat([labels!, nullLabels!]));
+        var parts = both.chunk(2);
+        return parts[1] + w * (parts[0] - parts[1]);
     }
 
     private void Validate(DiffusionRequest request)
