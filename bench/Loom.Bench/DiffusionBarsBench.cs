@@ -111,9 +111,9 @@ public static class DiffusionBarsBench
     private static Tensor Generate(DiffusionModel model, string sampler, int steps, int[] labels, double guidance, long seed = 1)
     {
         var parts = new List<Tensor>();
-        for (int start = 0; start < labels.Length; start += 250)
+        for (int start = 0; start < labels.Length; start += 50)
         {
-            var chunk = labels[start..Math.Min(labels.Length, start + 250)];
+            var chunk = labels[start..Math.Min(labels.Length, start + 50)];
             parts.Add(model.Generate(new DiffusionRequest
             {
                 Count = chunk.Length, Seed = seed + start, Labels = chunk, Guidance = guidance,
