@@ -19,8 +19,9 @@ public static class QuickstartCommand
         var output = new Option<string>("--out", "-o") { Description = "Folder for checkpoints, samples and report.html", DefaultValueFactory = _ => "quickstart-out" };
         var seed = CliOptions.Seed();
         var gptSteps = new Option<int>("--gpt-steps") { Description = "Training steps of the character transformer (nanoGPT's CPU run: 2000)", DefaultValueFactory = _ => 2000 };
+        var twoDSteps = new Option<int>("--diffusion-steps") { Description = "Training steps of the 2-D diffusion model", DefaultValueFactory = _ => 1500 };
         var imageSteps = new Option<int>("--image-diffusion-steps") { Description = "Training steps of the small Fashion-MNIST diffusion model (0 skips it; skipped when Fashion-MNIST is not installed)", DefaultValueFactory = _ => 400 };
-        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps, imageSteps };
+        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps, twoDSteps, imageSteps };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -38,7 +39,7 @@ public static class QuickstartCommand
                 ("Samples from the transformer", ["sample", Path.Combine(dir, "gpt"), "--n", "2", "--max-tokens", "400", "--prompt", "ROMEO:", "--temperature", "0.8", "--top-k", "40", "--seed", s, "--out", Path.Combine(dir, "gpt", "romeo.txt")]),
                 ("Evaluate the mixture against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "gmm"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-gmm")]),
                 ("Evaluate the n-gram model's samples against tinyshakespeare", ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s, "--out", Path.Combine(dir, "eval-text")]),
-                ("Diffusion model (MLP denoiser) on 8 gaussians", ["train", "diffusion", "--data", "8gaussians", "--steps", "1500", "--checkpoint-every", "0", "--out", Path.Combine(dir, "diffusion-2d"), "--seed", s]),
+                ("Diffusion model (MLP denoiser) on 8 gaussians", ["train", "diffusion", "--data", "8gaussians", "--steps", CliOptions.Positive(parse, twoDSteps).ToString(System.Globalization.CultureInfo.InvariantCulture), "--checkpoint-every", "0", "--out", Path.Combine(dir, "diffusion-2d"), "--seed", s]),
                 ("Evaluate the 2-D diffusion model against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-diffusion-2d")]),
             };
             int imageDiffusionSteps = parse.GetValue(imageSteps);

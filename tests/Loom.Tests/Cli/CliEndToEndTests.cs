@@ -47,7 +47,7 @@ public class CliEndToEndTests
     [Fact]
     public void QuickstartWritesCheckpointsSamplesAndAReport()
     {
-        var r = Loom("quickstart", "--out", "qs", "--gpt-steps", "40");
+        var r = Loom("quickstart", "--out", "qs", "--gpt-steps", "40", "--diffusion-steps", "100", "--image-diffusion-steps", "3");
         Assert.True(r.ExitCode == 0, r.ToString());
         var html = File.ReadAllText(Path.Combine(work, "qs", "report.html"));
         Assert.Contains("val_bits_per_token", html);

@@ -53,7 +53,7 @@ public class DiffusionCliTests
             "--attention", "1", "--batch-size", "8", "--sampler-steps", "2", "--checkpoint-every", "0", "--out", "fm");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         Assert.True(File.Exists(Path.Combine(work, "fm", "samples.png")));
-        var sampled = Loom("sample", "fm", "--class", "all", "--n", "20", "--steps", "2", "--guidance", "3", "--out", "s.safetensors");
+        var sampled = Loom("sample", "fm", "--class", "all", "--n", "130", "--steps", "1", "--guidance", "3", "--out", "s.safetensors");
         Assert.True(sampled.ExitCode == 0, sampled.ToString());
         foreach (var edit in new[] { new[] { "inpaint", "fm", "--image", "fashion-mnist:0", "--mask", "center", "--n", "3", "--steps", "2", "--resample", "2", "--out", "inpaint.png" },
                                      new[] { "img2img", "fm", "--image", "fashion-mnist:1", "--strength", "0.5", "--n", "3", "--steps", "4", "--out", "i2i.png" } })
