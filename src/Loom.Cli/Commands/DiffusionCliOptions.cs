@@ -32,8 +32,7 @@ public sealed class DiffusionCliOptions
             KarrasSigmas = parse.GetValue(Karras) || defaults.KarrasSigmas,
             Spacing = parse.GetValue(Spacing) is { } spacing ? SamplingPlan.ParseSpacing(spacing) : defaults.Spacing,
         };
-        if (!SamplerOptions.Names.Contains(sampler.Sampler.Trim().ToLowerInvariant()))
-            sampler.Create();   // throws the one-line usage error
+        sampler.Create();   // an unknown name throws the one-line usage error here, before any work
         int? interpolate = parse.GetValue(Interpolate);
         if (interpolate is { } points)
         {
