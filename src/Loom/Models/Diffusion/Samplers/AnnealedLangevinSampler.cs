@@ -27,7 +27,6 @@ public sealed class AnnealedLangevinSampler : IDiffusionSampler
     public string Name => "langevin";
     public int StepsPerLevel { get; }
     public double Snr { get; }
-    public int EvaluationsPerStep => StepsPerLevel + 1;
 
     public Tensor Step(Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<Tensor> noise)
     {

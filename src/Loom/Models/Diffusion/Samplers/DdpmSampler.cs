@@ -8,7 +8,6 @@ namespace Loom.Models.Diffusion.Samplers;
 public sealed class DdpmSampler : IDiffusionSampler
 {
     public string Name => "ddpm";
-    public int EvaluationsPerStep => 1;
 
     public TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<TorchSharp.torch.Tensor> noise)
     {
@@ -34,7 +33,6 @@ public sealed class DdpmSampler : IDiffusionSampler
 public sealed class DdimSampler(double eta = 0) : IDiffusionSampler
 {
     public string Name => "ddim";
-    public int EvaluationsPerStep => 1;
     public double Eta { get; } = eta >= 0 ? eta : throw new Core.LoomUsageException($"--eta: must be non-negative, got {eta}");
 
     public TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<TorchSharp.torch.Tensor> noise)

@@ -12,7 +12,6 @@ public sealed class DpmSolverPlusPlusSampler : IDiffusionSampler
     private double previousH;
 
     public string Name => "dpm++2m";
-    public int EvaluationsPerStep => 1;
 
     public Tensor Step(Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<Tensor> noise)
     {

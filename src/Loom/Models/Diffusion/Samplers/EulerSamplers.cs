@@ -18,7 +18,6 @@ internal static class VarianceExploding
 public sealed class EulerSampler : IDiffusionSampler
 {
     public string Name => "euler";
-    public int EvaluationsPerStep => 1;
 
     public Tensor Step(Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<Tensor> noise)
     {
@@ -39,7 +38,6 @@ public sealed class EulerSampler : IDiffusionSampler
 public sealed class EulerAncestralSampler : IDiffusionSampler
 {
     public string Name => "euler-a";
-    public int EvaluationsPerStep => 1;
 
     public Tensor Step(Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<Tensor> noise)
     {
@@ -65,7 +63,6 @@ public sealed class EulerAncestralSampler : IDiffusionSampler
 public sealed class HeunSampler : IDiffusionSampler
 {
     public string Name => "heun";
-    public int EvaluationsPerStep => 2;
 
     public Tensor Step(Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<Tensor> noise)
     {

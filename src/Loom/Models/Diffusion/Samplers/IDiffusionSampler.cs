@@ -36,9 +36,6 @@ public interface IDiffusionSampler
 {
     string Name { get; }
 
-    /// <summary>Model evaluations one step costs (Heun: 2), for progress and throughput reports.</summary>
-    int EvaluationsPerStep { get; }
-
     /// <summary>Advances x from <c>levels[i]</c> to <c>levels[i + 1]</c>.</summary>
     /// <param name="noise">Draws standard normal noise shaped like x (seeded by the caller; CPU-generated so CUDA and CPU agree).</param>
     Tensor Step(Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<Tensor> noise);
