@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace Loom.Models;
+
+/// <summary>
+/// A model that generates by decoding a latent vector (VAE, GAN, VQ-VAE with its prior excluded): what
+/// <c>loom interpolate</c> and latent traversals need. Latents are <c>[n, LatentDim]</c> float32 with a standard-normal
+/// prior; decoded samples are in data space (images in [0, 1], vectors in data units), on the CPU.
+/// </summary>
+public interface ILatentVariableModel
+{
+    int LatentDim { get; }
+
+    /// <summary>Number of classes the decoder conditions on (0 = unconditional).</summary>
+    int NumClasses { get; }
+
+    /// <summary>Decodes latents <c>[n, LatentDim]</c>; <paramref name="labels"/> is <c>[n]</c> int64 for conditional models, else null.</summary>
+    Tensor Decode(Tensor latents, Tensor? labels = null);
+}
