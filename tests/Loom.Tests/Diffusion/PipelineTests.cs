@@ -77,7 +77,7 @@ public class PipelineTests
         var counts = new List<long>();
         using var trainer2 = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions())], new TrainerOptions { Steps = 4, LogEvery = 1 })
         {
-            Progress = new CountRecorder(counts),
+            Progress = new TensorCountRecorder(counts),
         };
         trainer2.Run();
         Assert.Equal(4, counts.Count);
@@ -92,10 +92,5 @@ public class PipelineTests
         }
         Assert.True(growth.Count == 0, string.Join(", ", growth));
         Assert.Equal(before, TensorCounts.Live);
-    }
-
-    private sealed class CountRecorder(List<long> counts) : ITrainingProgress
-    {
-        public void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta) => counts.Add(TensorCounts.Live);
     }
 }

@@ -1,3 +1,4 @@
+using Loom.Training;
 using TorchSharp;
 
 namespace Loom.Tests.Support;
@@ -6,4 +7,10 @@ namespace Loom.Tests.Support;
 public static class TensorCounts
 {
     public static long Live => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+}
+
+/// <summary>Records the live tensor count each time the trainer reports progress (use LogEvery = 1 for every step).</summary>
+public sealed class TensorCountRecorder(List<long> counts) : ITrainingProgress
+{
+    public void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta) => counts.Add(TensorCounts.Live);
 }

@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+
+namespace Loom.Models.Latent;
+
+/// <summary>How the decoder's output turns into a likelihood p(x | z).</summary>
+public enum VaeLikelihood
+{
+    /// <summary>Independent Bernoulli per pixel (binarized images); the decoder outputs logits.</summary>
+    Bernoulli,
+    /// <summary>Independent Gaussian per dimension with one learned scale; the decoder outputs means.</summary>
+    Gaussian,
+}
+
+/// <summary>
+/// Everything that defines a trained VAE apart from its weights: encoder/decoder shape, likelihood, latent size, β,
+/// classes (a conditional VAE when there are any), the data's shape and which class was held out (anomaly detection).
+/// Round-trips through config.json.
+/// </summary>
+public sealed record VaeConfig
+{
+    /// <summary>mlp (vectors or flattened images) or conv (28×28 images).</summary>
+    public string Network { get; init; } = "mlp";
+    public VaeLikelihood Likelihood { get; init; } = VaeLikelihood.Bernoulli;
+    public int LatentDim { get; init; } = 16;
+    /// <summary>MLP hidden width.</summary>
+    public int Hidden { get; init; } = 400;
+    /// <summary>MLP hidden layers in the encoder (and the decoder).</summary>
+    public int Layers { get; init; } = 2;
+    /// <summary>Conv channels at full resolution (doubled at 14×14... see <see cref="ConvEncoder"/>).</summary>
+    public int BaseChannels { get; init; } = 32;
+    /// <summary>Weight of the KL term (β-VAE); 1 is the plain ELBO.</summary>
+    public double Beta { get; init; } = 1.0;
+    /// <summary>Importance samples of the training bound: 1 = ELBO (VAE), k &gt; 1 = IWAE.</summary>
+    public int TrainSamples { get; init; } = 1;
+    public long[] SampleShape { get; init; } = [1, 28, 28];
+    public bool Images { get; init; } = true;
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+    public string DataName { get; init; } = "";
+    /// <summary>Classes of the data set the model was trained on; empty = all (anomaly detection trains on a subset).</summary>
+    public IReadOnlyList<int> TrainClasses { get; init; } = [];
+
+    /// <summary>Classes the decoder conditions on; 0 = unconditional.</summary>
+    public int NumClasses => ClassNames.Count;
+    public long DataDim => SampleShape.Aggregate(1L, (a, b) => a * b);
+
+    public void Validate()
+    {
+        if (Network is not ("mlp" or "conv")) throw new LoomUsageException($"--network: expected mlp or conv, got '{Network}'");
+        if (Network == "conv" && !(Images && SampleShape is [1, 28, 28])) throw new LoomUsageException("--network conv: needs 28×28 grayscale images (e.g. fashion-mnist); use mlp for vectors");
+        if (LatentDim < 1) throw new LoomUsageException($"--latent-dim: must be at least 1, got {LatentDim}");
+        if (Hidden < 1 || Layers < 1 || BaseChannels < 1) throw new LoomUsageException("--hidden, --layers, --base-channels: must be at least 1");
+        if (!(Beta >= 0) || !double.IsFinite(Beta)) throw new LoomUsageException($"--beta: must be non-negative, got {Beta}");
+        if (TrainSamples < 1) throw new LoomUsageException($"--iwae: must be at least 1, got {TrainSamples}");
+        if (Likelihood == VaeLikelihood.Bernoulli && !Images) throw new LoomUsageException("--likelihood bernoulli: needs images in [0, 1]; use gaussian for vectors");
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["network"] = Network,
+        ["likelihood"] = Likelihood.ToString().ToLowerInvariant(),
+        ["latent_dim"] = LatentDim,
+        ["hidden"] = Hidden,
+        ["layers"] = Layers,
+        ["base_channels"] = BaseChannels,
+        ["beta"] = Beta,
+        ["train_samples"] = TrainSamples,
+        ["sample_shape"] = new JsonArray(SampleShape.Select(s => (JsonNode)s).ToArray()),
+        ["images"] = Images,
+        ["class_names"] = new JsonArray(ClassNames.Select(c => (JsonNode)c).ToArray()),
+        ["data"] = DataName,
+        ["train_classes"] = new JsonArray(TrainClasses.Select(c => (JsonNode)c).ToArray()),
+    };
+
+    public static VaeConfig FromJson(JsonObject json)
+    {
+        try
+        {
+            var config = new VaeConfig
+            {
+                Network = json["network"]!.GetValue<string>(),
+                Likelihood = ParseLikelihood(json["likelihood"]!.GetValue<string>()),
+                LatentDim = json["latent_dim"]!.GetValue<int>(),
+                Hidden = json["hidden"]!.GetValue<int>(),
+                Layers = json["layers"]!.GetValue<int>(),
+                BaseChannels = json["base_channels"]!.GetValue<int>(),
+                Beta = json["beta"]!.GetValue<double>(),
+                TrainSamples = json["train_samples"]!.GetValue<int>(),
+                SampleShape = json["sample_shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray(),
+                Images = json["images"]!.GetValue<bool>(),
+                ClassNames = json["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray(),
+                DataName = json["data"]?.GetValue<string>() ?? "",
+                TrainClasses = json["train_classes"]?.AsArray().Select(n => n!.GetValue<int>()).ToArray() ?? [],
+            };
+            config.Validate();
+            return config;
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or LoomUsageException)
+        {
+            throw new LoomDataException($"vae config.json is incomplete or malformed: {e.Message}");
+        }
+    }
+
+    public static VaeLikelihood ParseLikelihood(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "bernoulli" => VaeLikelihood.Bernoulli,
+        "gaussian" => VaeLikelihood.Gaussian,
+        _ => throw new LoomUsageException($"--likelihood: expected bernoulli or gaussian, got '{text}'"),
+    };
+}
