@@ -10,6 +10,8 @@ public static class CommandCatalog
         yield return QuickstartCommand.Create();
         yield return Train.TrainCommand.Create();
         yield return SampleCommand.Create();
+        yield return InterpolateCommand.Create();
+        yield return AnomalyCommand.Create();
         foreach (var edit in DiffusionEditCommands.Create()) yield return edit;
         yield return ChatCommand.Create();
         yield return McmcCommand.Create();

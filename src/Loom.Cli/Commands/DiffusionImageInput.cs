@@ -14,10 +14,12 @@ public static class DiffusionImageInput
     /// A PNG file (greyscale or colour, converted to the model's channels; must have the model's size), or
     /// <c>fashion-mnist:N</c> for test image N. Returns [1, C, H, W] in [0, 1].
     /// </summary>
-    public static Tensor ReadImage(string spec, DiffusionModel model)
+    public static Tensor ReadImage(string spec, DiffusionModel model) => ReadImage(spec, model.Config.SampleShape, model.Config.Images);
+
+    /// <summary>As <see cref="ReadImage(string, DiffusionModel)"/> for any model whose samples have <paramref name="shape"/>.</summary>
+    public static Tensor ReadImage(string spec, long[] shape, bool images)
     {
-        var shape = model.Config.SampleShape;
-        if (!model.Config.Images || shape.Length != 3)
+        if (!images || shape.Length != 3)
             throw new LoomUsageException($"--image: this model generates vectors of shape [{string.Join(", ", shape)}], not images");
         using var scope = torch.NewDisposeScope();
         Tensor image;

@@ -50,18 +50,8 @@ public static class SampleCommand
                 var diffusionRequest = diffusion.Build(parse, dm, CliOptions.Positive(parse, count), parse.GetValue(seed), progress);
                 using var diffusionScope = torch.NewDisposeScope();
                 var generated = dm.Generate(diffusionRequest);
-                var target = parse.GetValue(output);
-                if (diffusionRequest.Labels is { } labels && target is not null && target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-                {
-                    // Keep the requested classes beside the samples, so loom eval can report class accuracy.
-                    SafeTensorsFile.Save(target, new Dictionary<string, torch.Tensor>
-                    {
-                        ["samples"] = generated.contiguous(),
-                        ["labels"] = torch.tensor(labels.Select(l => (long)l).ToArray()),
-                    });
-                    console.WriteLine($"wrote {target}");
-                }
-                else SampleWriter.Write(new TensorSamples(generated), target, console);
+                var labels = diffusionRequest.Labels is { } given ? torch.tensor(given.Select(l => (long)l).ToArray()) : null;
+                SampleWriter.Write(new TensorSamples(generated, labels), parse.GetValue(output), console);
                 return 0;
             }
             if (parse.GetValue(stream))
@@ -73,6 +63,7 @@ public static class SampleCommand
                 Prompt = parse.GetValue(prompt),
                 Temperature = CliOptions.PositiveDouble(parse, temperature),
                 Seed = parse.GetValue(seed),
+                Class = RequestedClass(parse.GetValue(diffusion.Class), model),
             };
             using var scope = torch.NewDisposeScope();
             var samples = model.Sample(request);
@@ -80,6 +71,18 @@ public static class SampleCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>--class for the generic path: an index (checked by the model), 'all' or nothing (the model spreads classes).</summary>
+    private static int? RequestedClass(string? spec, IGenerativeModel model)
+    {
+        if (spec is null) return null;
+        if (model is not ILatentVariableModel { NumClasses: > 0 })
+            throw new LoomUsageException($"--class: a '{model.Kind}' model here is not class-conditional");
+        if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!int.TryParse(spec, out int c))
+            throw new LoomUsageException($"--class: expected a class index or 'all', got '{spec}'");
+        return c;
     }
 
     private static int SampleText(NeuralLanguageModel model, Text.Decoding.GenerationSettings settings, string prompt, int count, bool stream,

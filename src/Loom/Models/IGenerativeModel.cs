@@ -60,8 +60,11 @@ public sealed record SampleRequest
 /// <summary>Samples of any family; the CLI writes each shape in its natural format.</summary>
 public abstract record SampleSet;
 
-/// <summary>Points or images, first dimension = sample index (e.g. [n, d] or [n, c, h, w]).</summary>
-public sealed record TensorSamples(Tensor Values) : SampleSet;
+/// <summary>
+/// Points or images, first dimension = sample index (e.g. [n, d] or [n, c, h, w]); <paramref name="Labels"/> [n] int64 are
+/// the classes a conditional model was asked for (kept beside the samples so evaluation can report class accuracy).
+/// </summary>
+public sealed record TensorSamples(Tensor Values, Tensor? Labels = null) : SampleSet;
 
 /// <summary>Generated text, one string per sample.</summary>
 public sealed record TextSamples(IReadOnlyList<string> Texts) : SampleSet;

@@ -11,7 +11,10 @@ public interface ILatentVariableModel
 {
     int LatentDim { get; }
 
-    /// <summary>Number of classes the decoder conditions on (0 = unconditional).</summary>
+    /// <summary>
+    /// Number of classes the decoder conditions on (0 = unconditional). <see cref="IGenerativeModel.Sample"/> without a
+    /// class gives sample i class i mod NumClasses and returns the labels with the samples.
+    /// </summary>
     int NumClasses { get; }
 
     /// <summary>Decodes latents <c>[n, LatentDim]</c>; <paramref name="labels"/> is <c>[n]</c> int64 for conditional models, else null.</summary>

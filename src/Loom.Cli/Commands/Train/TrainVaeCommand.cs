@@ -39,6 +39,7 @@ public static class TrainVaeCommand
         var steps = new Option<long>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => 5000 };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per step", DefaultValueFactory = _ => 128 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (AdamW)", DefaultValueFactory = _ => 1e-3 };
+        var warmup = new Option<long>("--warmup") { Description = "Linear learning-rate warmup steps", DefaultValueFactory = _ => 100 };
         var classes = new Option<string?>("--classes") { Description = "Train only on these Fashion-MNIST classes, e.g. 0,5,7" };
         var exclude = new Option<int?>("--exclude-class") { Description = "Train on every Fashion-MNIST class but K (anomaly detection)" };
         var evalK = new Option<int>("--eval-k") { Description = "Importance samples for the held-out NLL (0 = ELBO only)", DefaultValueFactory = _ => 100 };
@@ -50,7 +51,7 @@ public static class TrainVaeCommand
         var device = CliOptions.Device();
         var command = new Command(name, description)
         {
-            data, output, network, likelihood, latent, hidden, layers, baseChannels, beta, iwae, klWarmup, steps, batchSize, lr, classes, exclude,
+            data, output, network, likelihood, latent, hidden, layers, baseChannels, beta, iwae, klWarmup, steps, batchSize, lr, warmup, classes, exclude,
             evalK, evalN, points, checkpointEvery, resume, seed, device,
         };
         command.SetAction(parse =>
@@ -88,7 +89,7 @@ public static class TrainVaeCommand
             config.Validate();
             var options = new VaeTrainingOptions
             {
-                Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batchSize), LearningRate = parse.GetValue(lr),
+                Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batchSize), LearningRate = parse.GetValue(lr), Warmup = parse.GetValue(warmup),
                 KlWarmup = parse.GetValue(klWarmup), Seed = seedValue, CheckpointEvery = parse.GetValue(checkpointEvery),
             };
             options.Validate();

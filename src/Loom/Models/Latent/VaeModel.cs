@@ -73,7 +73,8 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
     {
         using var scope = torch.NewDisposeScope();
         var labels = SampleLabels(request.Count, request.Class);
-        return new TensorSamples(Decode(PriorLatents(request.Count, request.Seed), labels).MoveToOuterDisposeScope());
+        var images = Decode(PriorLatents(request.Count, request.Seed), labels).MoveToOuterDisposeScope();
+        return new TensorSamples(images, labels?.MoveToOuterDisposeScope());
     }
 
     /// <summary>Importance-sampled −log p(x) (nats) of data-space examples; labels must be given for a CVAE via <see cref="ExampleNll(Tensor, Tensor?, int, long)"/>.</summary>

@@ -1,0 +1,120 @@
+using Loom.Data;
+using Loom.IO;
+using Loom.Tests.Support;
+using TorchSharp;
+using Xunit;
+
+namespace Loom.Tests.Cli;
+
+/// <summary>VAEs through the real binary: train, sample, interpolate, anomaly scores, exact resume, bad input.</summary>
+public class VaeCliTests
+{
+    private readonly string work = RepoPaths.NewTempDir("loom-vae-cli");
+
+    private static readonly string[] Moons = ["train", "vae", "--data", "moons", "--points", "2000", "--latent-dim", "2", "--hidden", "32",
+        "--batch-size", "128", "--lr", "3e-3", "--warmup", "20", "--seed", "1", "--checkpoint-every", "0", "--eval-n", "200"];
+
+    private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, args);
+
+    private System.Text.Json.Nodes.JsonNode Metrics(string folder) =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(work, folder, "card.json")))!["metrics"]!;
+
+    [Fact]
+    public void Trains_on_moons_reports_held_out_bounds_samples_and_interpolates()
+    {
+        var trained = Loom([.. Moons, "--steps", "300", "--eval-k", "50", "--out", "m"]);
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        foreach (var file in new[] { "samples.png", "loss.png", "log.jsonl", "model.safetensors" })
+            Assert.True(File.Exists(Path.Combine(work, "m", file)), file);
+        var metrics = Metrics("m");
+        double elbo = metrics["test_elbo"]!.GetValue<double>(), nll = metrics["test_nll_k50"]!.GetValue<double>();
+        Assert.True(nll < -elbo, $"importance-sampled NLL {nll} should be below −ELBO {-elbo}");
+        var sampled = Loom("sample", "m", "--n", "500", "--seed", "2", "--out", "s.csv");
+        Assert.True(sampled.ExitCode == 0, sampled.ToString());
+        using var samples = NumericCsv.ReadMatrix(Path.Combine(work, "s.csv"));
+        Assert.Equal(new long[] { 500, 2 }, samples.shape);
+        // Decoder means of two-moons lie inside the data's bounding box.
+        Assert.InRange(samples[.., 0].mean().ToDouble(), -0.5, 1.5);
+        var path = Loom("interpolate", "m", "--rows", "2", "--steps", "5", "--out", "path.csv");
+        Assert.True(path.ExitCode == 0, path.ToString());
+        using var points = NumericCsv.ReadMatrix(Path.Combine(work, "path.csv"));
+        Assert.Equal(10, points.shape[0]);
+        Assert.Equal(0, Loom("interpolate", "m", "--traverse", "--out", "trav.png").ExitCode);
+        Assert.True(File.Exists(Path.Combine(work, "trav.png")));
+    }
+
+    [Fact]
+    public void Conditional_vae_samples_the_requested_class_with_labels_and_walks_between_images()
+    {
+        var trained = Loom("train", "cvae", "--data", "fashion-mnist", "--classes", "1,7", "--steps", "30", "--hidden", "64", "--latent-dim", "4",
+            "--eval-k", "5", "--eval-n", "50", "--checkpoint-every", "0", "--out", "c");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.True(File.Exists(Path.Combine(work, "c", "reconstructions.png")));
+        var sampled = Loom("sample", "c", "--class", "7", "--n", "6", "--out", "s.safetensors");
+        Assert.True(sampled.ExitCode == 0, sampled.ToString());
+        using var file = SafeTensorsFile.Load(Path.Combine(work, "s.safetensors"));
+        Assert.Equal(new long[] { 6, 1, 28, 28 }, file.Tensors["samples"].shape);
+        Assert.True(file.Tensors["labels"].eq(7).all().item<bool>());
+        var walk = Loom("interpolate", "c", "--from", "fashion-mnist:0", "--to", "fashion-mnist:2", "--class", "1", "--steps", "4", "--out", "walk.png");
+        Assert.True(walk.ExitCode == 0, walk.ToString());
+        var noClass = Loom("interpolate", "c", "--from", "fashion-mnist:0", "--to", "fashion-mnist:2", "--out", "walk.png");
+        Assert.Equal(2, noClass.ExitCode);
+        Assert.Contains("--class", noClass.Stderr);
+    }
+
+    [Fact]
+    public void Anomaly_scores_rank_a_held_out_class_and_report_its_auroc()
+    {
+        var trained = Loom("train", "vae", "--data", "fashion-mnist", "--classes", "1,9", "--steps", "60", "--hidden", "64", "--latent-dim", "4",
+            "--eval-k", "0", "--eval-n", "50", "--checkpoint-every", "0", "--out", "a");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        var scored = Loom("anomaly", "a", "--data", "fashion-mnist", "--n", "600", "--out", "scores.csv");
+        Assert.True(scored.ExitCode == 0, scored.ToString());
+        var lines = File.ReadAllLines(Path.Combine(work, "scores.csv"));
+        Assert.Equal("index,label,score", lines[0]);
+        Assert.Equal(601, lines.Length);
+        Assert.Contains("AUROC", scored.Stdout);
+        // Trousers (1) and ankle boots (9) are normal; the model has never seen the other eight classes.
+        var all = System.Text.RegularExpressions.Regex.Match(scored.Stdout, @"all held-out\s+AUROC (\d\.\d+)");
+        Assert.True(all.Success, scored.Stdout);
+        Assert.True(double.Parse(all.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0.6, scored.Stdout);
+        var printed = Loom("anomaly", "a", "--data", "fashion-mnist", "--n", "3", "--score", "reconstruction");
+        Assert.True(printed.ExitCode == 0, printed.ToString());
+        Assert.StartsWith("index,label,score", printed.Stdout);
+    }
+
+    [Fact]
+    public void Resumed_run_equals_an_uninterrupted_run()
+    {
+        Assert.Equal(0, Loom([.. Moons, "--steps", "80", "--eval-k", "0", "--out", "straight"]).ExitCode);
+        Assert.Equal(0, Loom([.. Moons, "--steps", "30", "--eval-k", "0", "--out", "resumed"]).ExitCode);
+        var resumed = Loom([.. Moons, "--steps", "80", "--eval-k", "0", "--out", "resumed", "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
+    }
+
+    [Fact]
+    public void Bad_input_gets_one_line_and_a_nonzero_exit()
+    {
+        Assert.Equal(0, Loom([.. Moons, "--steps", "5", "--eval-k", "0", "--out", "m"]).ExitCode);
+        foreach (var (args, expected) in new (string[], string)[]
+        {
+            ([.. Moons, "--steps", "5", "--iwae", "5", "--beta", "2", "--out", "x"], "--iwae"),
+            (["train", "cvae", "--data", "moons", "--steps", "5", "--out", "x"], "cvae"),
+            ([.. Moons, "--steps", "5", "--network", "conv", "--out", "x"], "--network"),
+            ([.. Moons, "--steps", "5", "--likelihood", "poisson", "--out", "x"], "--likelihood"),
+            ([.. Moons, "--steps", "5", "--classes", "1,2", "--out", "x"], "--classes"),
+            (["sample", "m", "--class", "1"], "--class"),
+            (["interpolate", "m", "--from", "fashion-mnist:0", "--to", "fashion-mnist:1", "--out", "x.png"], "--image"),
+            (["interpolate", "m", "--steps", "1", "--out", "x.png"], "--steps"),
+            (["interpolate", "m", "--out", "x.gif"], "--out"),
+            (["anomaly", "m", "--data", "moons", "--score", "magic"], "--score"),
+        })
+        {
+            var result = Loom(args);
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains(expected, result.Stderr);
+            Assert.DoesNotContain("   at ", result.Stderr);
+        }
+    }
+}
