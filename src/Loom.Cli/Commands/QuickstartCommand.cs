@@ -21,7 +21,8 @@ public static class QuickstartCommand
         var gptSteps = new Option<int>("--gpt-steps") { Description = "Training steps of the character transformer (nanoGPT's CPU run: 2000)", DefaultValueFactory = _ => 2000 };
         var twoDSteps = new Option<int>("--diffusion-steps") { Description = "Training steps of the 2-D diffusion model", DefaultValueFactory = _ => 1500 };
         var imageSteps = new Option<int>("--image-diffusion-steps") { Description = "Training steps of the small Fashion-MNIST diffusion model (0 skips it; skipped when Fashion-MNIST is not installed)", DefaultValueFactory = _ => 400 };
-        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps, twoDSteps, imageSteps };
+        var vaeSteps = new Option<int>("--vae-steps") { Description = "Training steps of the conditional VAE on Fashion-MNIST (0 skips it; skipped when Fashion-MNIST is not installed)", DefaultValueFactory = _ => 1500 };
+        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps, twoDSteps, imageSteps, vaeSteps };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -51,6 +52,14 @@ public static class QuickstartCommand
                     "--attention", "1", "--batch-size", "32", "--lr", "1e-3", "--sampler-steps", "25", "--checkpoint-every", "0", "--out", image, "--seed", s]));
                 steps.Add(("Inpaint the bottom half of a test image", ["inpaint", image, "--image", "fashion-mnist:0", "--mask", "bottom", "--n", "7", "--steps", "25", "--seed", s, "--out", Path.Combine(image, "inpaint.png")]));
             }
+            int conditionalVaeSteps = parse.GetValue(vaeSteps);
+            if (conditionalVaeSteps > 0 && Data.FashionMnist.FindFolder() is not null)
+            {
+                var vae = Path.Combine(dir, "cvae-fmnist");
+                steps.Add(("Conditional VAE on Fashion-MNIST", ["train", "cvae", "--data", "fashion-mnist", "--steps", conditionalVaeSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--eval-k", "100", "--eval-n", "500", "--checkpoint-every", "0", "--out", vae, "--seed", s]));
+                steps.Add(("Walk the VAE's latent space", ["interpolate", vae, "--rows", "5", "--steps", "10", "--seed", s, "--out", Path.Combine(vae, "interpolation.png")]));
+            }
             var watch = System.Diagnostics.Stopwatch.StartNew();
             foreach (var (title, args) in steps)
             {
@@ -73,7 +82,7 @@ public static class QuickstartCommand
     {
         var report = new HtmlReport("Loom quickstart");
         report.Paragraph($"Loom {LoomVersion.Current}; {elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} CPU threads; {DateTimeOffset.UtcNow:u}.");
-        foreach (var name in new[] { "gmm", "ngram", "gpt", "diffusion-2d", "diffusion-fmnist" })
+        foreach (var name in new[] { "gmm", "ngram", "gpt", "diffusion-2d", "diffusion-fmnist", "cvae-fmnist" })
         {
             var ckpt = Path.Combine(dir, name);
             if (!File.Exists(Path.Combine(ckpt, Checkpoint.CardFile)))
@@ -88,6 +97,8 @@ public static class QuickstartCommand
             if (File.Exists(png)) report.Image(png, "training data vs model samples");
             var loss = Path.Combine(ckpt, "loss.png");
             if (File.Exists(loss)) report.Image(loss, "training and validation loss");
+            foreach (var (file, caption) in new[] { ("reconstructions.png", "held-out images (top) and their reconstructions"), ("interpolation.png", "spherical interpolation between prior latents, one class per row") })
+                if (File.Exists(Path.Combine(ckpt, file))) report.Image(Path.Combine(ckpt, file), caption);
             var inpaint = Path.Combine(ckpt, "inpaint.png");
             if (File.Exists(inpaint)) report.Image(inpaint, "inpainting: the input with its bottom half masked (first tile), then seven completions");
             foreach (var text in new[] { "sample.txt", "romeo.txt" }.Select(f => Path.Combine(ckpt, f)).Where(File.Exists))
