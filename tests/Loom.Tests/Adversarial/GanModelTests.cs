@@ -60,6 +60,21 @@ public class GanModelTests
     }
 
     [Fact]
+    public void Config_round_trips_through_json_and_a_malformed_one_is_a_data_error()
+    {
+        var config = TinyGans.MlpConfig(GanLossKind.Hinge, classes: 3, spectralNorm: true) with { VectorRange = (-2.5, 7.25), Width = 24 };
+        var json = config.ToJson();
+        var back = GanConfig.FromJson(System.Text.Json.Nodes.JsonNode.Parse(json.ToJsonString())!.AsObject());
+        Assert.Equal(json.ToJsonString(), back.ToJson().ToJsonString());
+        Assert.Equal((-2.5, 7.25), back.VectorRange);
+        Assert.Equal(GanLossKind.Hinge, back.Loss);
+        Assert.Equal(3, back.NumClasses);
+        json.Remove("latent_dim");
+        Assert.Throws<LoomDataException>(() => GanConfig.FromJson(json));
+        Assert.Throws<LoomDataException>(() => (config with { Network = "dcgan" }).CreateGenerator());   // [2] is not a 28×28 image
+    }
+
+    [Fact]
     public void A_checkpoint_restores_both_networks_with_their_buffers()
     {
         torch.manual_seed(3);

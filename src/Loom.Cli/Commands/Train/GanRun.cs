@@ -159,8 +159,7 @@ public sealed class GanRun(GanModel model, GanData data, GanTrainingOptions opti
         var state = Checkpoint.ReadTrainerState(outDir);
         try
         {
-            ModuleTensors.CopyFrom(model.Generator, state.Tensors, "--resume", "model." + GanModel.GeneratorPrefix);
-            ModuleTensors.CopyFrom(model.Discriminator, state.Tensors, "--resume", "model." + GanModel.DiscriminatorPrefix);
+            model.LoadState(state.Tensors, "--resume", "model.");
         }
         catch (LoomDataException e)
         {

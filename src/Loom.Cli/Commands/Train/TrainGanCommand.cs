@@ -64,14 +64,10 @@ public static class TrainGanCommand
         };
         command.SetAction(parse =>
         {
-            var console = parse.InvocationConfiguration.Output;
-            long seedValue = parse.GetValue(seed);
-            Seeding.SeedEverything(seedValue);
-            var outDir = Path.GetFullPath(parse.GetValue(output)!);
-            bool resuming = parse.GetValue(resume);
             var lossKind = parse.GetValue(loss) is { } name ? GanLosses.Parse(name) : preset.Loss;
             var spec = parse.GetValue(data)!;
             bool images = GanData.IsImageSet(spec);
+            long seedValue = parse.GetValue(seed);
             var options = new GanTrainingOptions
             {
                 Steps = parse.GetValue(steps),
@@ -90,13 +86,18 @@ public static class TrainGanCommand
             options.Validate();
             if (parse.GetValue(sampleEvery) < 0)
                 throw new LoomUsageException($"--sample-every: must be non-negative, got {parse.GetValue(sampleEvery)}");
+            var console = parse.InvocationConfiguration.Output;
+            var outDir = Path.GetFullPath(parse.GetValue(output)!);
+            bool resuming = parse.GetValue(resume);
+            Seeding.SeedEverything(seedValue);
             var loaded = GanData.Load(spec, preset.Conditional, CliOptions.Positive(parse, points), seedValue, ParseClasses(parse.GetValue(classes)));
             var config = new GanConfig
             {
                 Loss = lossKind,
                 Network = images ? "dcgan" : "mlp",
                 SpectralNorm = parse.GetValue(spectralNorm) ?? preset.SpectralNorm,
-                DiscriminatorBatchNorm = preset.DiscriminatorBatchNorm,
+                // The gradient penalty is per example; batch statistics would mix the examples, so a penalized critic has no BatchNorm.
+                DiscriminatorBatchNorm = preset.DiscriminatorBatchNorm && options.GradientPenalty == 0,
                 LatentDim = parse.GetValue(latentDim) ?? (images ? 64 : 8),
                 Width = parse.GetValue(width),
                 Layers = parse.GetValue(layers),

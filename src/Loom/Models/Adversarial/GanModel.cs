@@ -10,22 +10,15 @@ namespace Loom.Models.Adversarial;
 /// <c>generator.</c> and <c>discriminator.</c>, buffers included, so training can continue from a checkpoint).
 /// Sampling draws z ~ N(0, I) from the request's seed and decodes it with the generator in evaluation mode.
 /// </summary>
-public sealed class GanModel : IGenerativeModel, ILatentVariableModel
+public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscriminator discriminator) : IGenerativeModel, ILatentVariableModel
 {
     public const string KindName = "gan";
     public const string GeneratorPrefix = "generator.";
     public const string DiscriminatorPrefix = "discriminator.";
 
-    public GanModel(GanConfig config, GanGenerator generator, GanDiscriminator discriminator)
-    {
-        Config = config;
-        Generator = generator;
-        Discriminator = discriminator;
-    }
-
-    public GanConfig Config { get; }
-    public GanGenerator Generator { get; }
-    public GanDiscriminator Discriminator { get; }
+    public GanConfig Config { get; } = config;
+    public GanGenerator Generator { get; } = generator;
+    public GanDiscriminator Discriminator { get; } = discriminator;
     public string Kind => KindName;
     public int LatentDim => Config.LatentDim;
     public int NumClasses => Config.NumClasses;
@@ -37,6 +30,13 @@ public sealed class GanModel : IGenerativeModel, ILatentVariableModel
         var state = ModuleTensors.Capture(Generator, GeneratorPrefix);
         foreach (var (k, v) in ModuleTensors.Capture(Discriminator, DiscriminatorPrefix)) state[k] = v;
         return state;
+    }
+
+    /// <summary>Copies both networks' parameters and buffers from <c>state[prefix + "generator." …]</c> and <c>…"discriminator." …</c>.</summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, string source, string prefix = "")
+    {
+        ModuleTensors.CopyFrom(Generator, state, source, prefix + GeneratorPrefix);
+        ModuleTensors.CopyFrom(Discriminator, state, source, prefix + DiscriminatorPrefix);
     }
 
     /// <summary>Standard-normal latents [count, LatentDim] from <paramref name="seed"/> (CPU, float32).</summary>
@@ -150,23 +150,18 @@ public sealed class GanFamily : IModelFamily
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
         var parsed = GanConfig.FromJson(config);
-        var generator = parsed.CreateGenerator();
-        var discriminator = parsed.CreateDiscriminator();
-        var model = new GanModel(parsed, generator, discriminator);
+        var model = new GanModel(parsed, parsed.CreateGenerator(), parsed.CreateDiscriminator());
         try
         {
-            ModuleTensors.CopyFrom(generator, state, "model.safetensors", GanModel.GeneratorPrefix);
-            ModuleTensors.CopyFrom(discriminator, state, "model.safetensors", GanModel.DiscriminatorPrefix);
+            model.LoadState(state, "model.safetensors");
+            model.Generator.to(device).eval();
+            model.Discriminator.to(device).eval();
+            return model;
         }
         catch
         {
             model.Dispose();
             throw;
         }
-        generator.to(device);
-        discriminator.to(device);
-        generator.eval();
-        discriminator.eval();
-        return model;
     }
 }

@@ -11,28 +11,15 @@ namespace Loom.Models.Adversarial;
 /// loss of <see cref="GanLosses.Discriminator"/> plus λ·<see cref="GanLosses.GradientPenalty"/> when λ &gt; 0. Extra
 /// metrics: <c>d_real</c> and <c>d_fake</c> (mean scores) and <c>gp</c>.
 /// </summary>
-public sealed class DiscriminatorObjective : ITrainingObjective
+/// <param name="model">The GAN; its discriminator is trained, its generator only produces fakes.</param>
+/// <param name="data">Samples in data space [n, …] and, for a conditional GAN, labels [n].</param>
+/// <param name="batchSize">Real examples per step (capped at the data size).</param>
+/// <param name="gradientPenalty">λ of the gradient penalty (0 = none).</param>
+/// <param name="seed">Seed of the batch order.</param>
+/// <param name="device">Device the networks are on.</param>
+public sealed class DiscriminatorObjective(GanModel model, TensorDataset data, int batchSize, double gradientPenalty, long seed, Device device) : ITrainingObjective
 {
-    private readonly GanModel model;
-    private readonly TensorDataset data;
-    private readonly BatchSampler batches;
-    private readonly double gradientPenalty;
-    private readonly Device device;
-
-    /// <param name="model">The GAN; its discriminator is trained, its generator only produces fakes.</param>
-    /// <param name="data">Samples in data space [n, …] and, for a conditional GAN, labels [n].</param>
-    /// <param name="batchSize">Real examples per step (capped at the data size).</param>
-    /// <param name="gradientPenalty">λ of the gradient penalty (10 for WGAN-GP; 0 = none).</param>
-    /// <param name="seed">Seed of the batch order.</param>
-    /// <param name="device">Device the networks are on.</param>
-    public DiscriminatorObjective(GanModel model, TensorDataset data, int batchSize, double gradientPenalty, long seed, Device device)
-    {
-        this.model = model;
-        this.data = data;
-        this.gradientPenalty = gradientPenalty;
-        this.device = device;
-        batches = new BatchSampler(data.Count, Math.Min(batchSize, data.Count), seed);
-    }
+    private readonly BatchSampler batches = new(data.Count, Math.Min(batchSize, data.Count), seed);
 
     /// <summary>The discriminator loss of the most recent update (NaN before the first).</summary>
     public double LastLoss { get; private set; } = double.NaN;

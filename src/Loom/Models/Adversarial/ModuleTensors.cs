@@ -6,7 +6,7 @@ namespace Loom.Models.Adversarial;
 
 /// <summary>
 /// A module's full state, parameters and buffers (BatchNorm running statistics, spectral-norm vectors), by name.
-/// <see cref="ModuleParameters.CopyFrom"/> restores parameters only; GAN networks need their buffers too.
+/// (<see cref="ModuleParameters.CopyFrom"/> restores parameters only; GAN networks need their buffers too.)
 /// </summary>
 public static class ModuleTensors
 {
@@ -22,16 +22,13 @@ public static class ModuleTensors
     /// <summary>Copies <c>state[prefix + name]</c> into every parameter and buffer, naming the first missing or misshaped tensor.</summary>
     public static void CopyFrom(nn.Module module, IReadOnlyDictionary<string, Tensor> state, string source, string prefix = "")
     {
-        ModuleParameters.CopyFrom(module, state, source, prefix);
+        var targets = Capture(module, prefix);
+        if (targets.Keys.FirstOrDefault(key => !state.ContainsKey(key)) is { } missing)
+            throw new LoomDataException($"{source}: missing tensor '{missing}'");
+        if (targets.FirstOrDefault(t => !state[t.Key].shape.SequenceEqual(t.Value.shape)) is { Key: not null } wrong)
+            throw new LoomDataException($"{source}: tensor '{wrong.Key}' has shape [{string.Join(", ", state[wrong.Key].shape)}], the model needs [{string.Join(", ", wrong.Value.shape)}]");
         using var noGrad = torch.no_grad();
-        foreach (var (name, buffer) in module.named_buffers())
-        {
-            var key = prefix + name;
-            if (!state.TryGetValue(key, out var value))
-                throw new LoomDataException($"{source}: missing tensor '{key}'");
-            if (!value.shape.SequenceEqual(buffer.shape))
-                throw new LoomDataException($"{source}: tensor '{key}' has shape [{string.Join(", ", value.shape)}], the model needs [{string.Join(", ", buffer.shape)}]");
-            buffer.copy_(value);
-        }
+        foreach (var (key, target) in targets)
+            target.copy_(state[key]);
     }
 }
