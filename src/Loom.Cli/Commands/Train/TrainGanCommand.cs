@@ -22,7 +22,7 @@ public static class TrainGanCommand
 
     private static readonly Preset[] Presets =
     [
-        new("dcgan", "DCGAN: non-saturating loss, BatchNorm in both networks, Adam 2e-4 betas (0.5, 0.999)",
+        new("dcgan", "DCGAN: non-saturating loss, BatchNorm in both convolutional networks, Adam 2e-4 betas (0.5, 0.999)",
             GanLossKind.NonSaturating, false, true, false, 1, 2e-4, 2e-4, 0.5, 0.999),
         new("wgan-gp", "WGAN-GP: Wasserstein critic without BatchNorm, gradient penalty (λ 10 for images, 0.1 for vectors), 5 critic steps per generator step, Adam 1e-4 betas (0, 0.9)",
             GanLossKind.Wasserstein, false, false, false, 5, 1e-4, 1e-4, 0.0, 0.9),
