@@ -13,6 +13,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["unet-step"] = UNetStepBench.Run,
     ["diffusion-2d"] = DiffusionBarsBench.RunTwoD,
     ["diffusion-fmnist"] = DiffusionBarsBench.RunFashionMnist,
+    ["gan-8gaussians"] = GanBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

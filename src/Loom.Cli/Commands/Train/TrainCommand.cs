@@ -8,7 +8,18 @@ public static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a model and write a checkpoint folder");
-        foreach (var sub in TrainGmmCommand.Create().Concat(TrainHmmCommand.Create()).Concat(TrainNGramCommand.Create()).Concat(TrainLanguageModelCommand.Create()).Concat(TrainClassifierCommand.Create()).Concat(TrainDiffusionCommand.Create()).Concat(TrainVaeCommand.Create()))
+        IEnumerable<Command>[] families =
+        [
+            TrainGmmCommand.Create(),
+            TrainHmmCommand.Create(),
+            TrainNGramCommand.Create(),
+            TrainLanguageModelCommand.Create(),
+            TrainClassifierCommand.Create(),
+            TrainDiffusionCommand.Create(),
+            TrainVaeCommand.Create(),
+            TrainGanCommand.Create(),
+        ];
+        foreach (var sub in families.SelectMany(f => f))
             command.Subcommands.Add(sub);
         return command;
     }

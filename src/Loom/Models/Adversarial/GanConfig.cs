@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+
+namespace Loom.Models.Adversarial;
+
+/// <summary>
+/// Everything that defines a trained GAN apart from its weights: the loss it was trained with, both networks' shapes,
+/// the data's shape, range and classes. Round-trips through config.json.
+/// </summary>
+public sealed record GanConfig
+{
+    /// <summary>non-saturating, wgan-gp or hinge (see <see cref="GanLosses"/>).</summary>
+    public GanLossKind Loss { get; init; } = GanLossKind.NonSaturating;
+    /// <summary>mlp (vectors) or dcgan (28×28 images).</summary>
+    public string Network { get; init; } = "dcgan";
+    /// <summary>Spectral normalization of the discriminator's layers.</summary>
+    public bool SpectralNorm { get; init; }
+    /// <summary>BatchNorm inside the convolutional discriminator (DCGAN); the MLP discriminator has none.</summary>
+    public bool DiscriminatorBatchNorm { get; init; } = true;
+    public int LatentDim { get; init; } = 64;
+    /// <summary>MLP hidden width.</summary>
+    public int Width { get; init; } = 128;
+    /// <summary>MLP hidden layers (generator and discriminator alike).</summary>
+    public int Layers { get; init; } = 3;
+    /// <summary>DCGAN base channels c.</summary>
+    public int BaseChannels { get; init; } = 32;
+    /// <summary>Shape of one sample, e.g. [1, 28, 28] or [2].</summary>
+    public long[] SampleShape { get; init; } = [1, 28, 28];
+    /// <summary>Images live in [0, 1] outside the model and in [−1, 1] inside.</summary>
+    public bool Images { get; init; } = true;
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+    public string DataName { get; init; } = "";
+    /// <summary>
+    /// Vectors: the training data's overall (min, max). The model works on (x − mid) / half-width, so the data lie in
+    /// [−1, 1] inside, and <see cref="GanModel.Decode"/> maps samples back. Null = the data are used as they are.
+    /// </summary>
+    public (double Low, double High)? VectorRange { get; init; }
+
+    public int NumClasses => ClassNames.Count;
+
+    /// <summary>Checks the shapes fit the network; throws <see cref="LoomUsageException"/> naming the option.</summary>
+    public void Validate()
+    {
+        if (LatentDim < 1) throw new LoomUsageException($"--latent-dim: must be at least 1, got {LatentDim}");
+        if (Width < 1) throw new LoomUsageException($"--width: must be at least 1, got {Width}");
+        if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
+        if (BaseChannels < 1) throw new LoomUsageException($"--base-channels: must be at least 1, got {BaseChannels}");
+        switch (Network)
+        {
+            case "mlp" when SampleShape.Length != 1:
+                throw new LoomDataException($"gan config: the mlp networks take vectors, not samples of shape [{string.Join(", ", SampleShape)}]");
+            case "dcgan" when SampleShape.Length != 3 || SampleShape[1] != ConvGanConfig.Resolution || SampleShape[2] != ConvGanConfig.Resolution:
+                throw new LoomDataException($"gan config: the dcgan networks take {ConvGanConfig.Resolution}×{ConvGanConfig.Resolution} images, not samples of shape [{string.Join(", ", SampleShape)}]");
+            case "mlp" or "dcgan":
+                break;
+            default:
+                throw new LoomDataException($"gan config: unknown network '{Network}' (mlp, dcgan)");
+        }
+    }
+
+    public GanGenerator CreateGenerator()
+    {
+        Validate();
+        return Network == "mlp"
+            ? new MlpGenerator(MlpShape())
+            : new ConvGenerator(ConvShape());
+    }
+
+    public GanDiscriminator CreateDiscriminator()
+    {
+        Validate();
+        return Network == "mlp"
+            ? new MlpDiscriminator(MlpShape())
+            : new ConvDiscriminator(ConvShape());
+    }
+
+    private MlpGanConfig MlpShape() => new((int)SampleShape[0], LatentDim, Width, Layers, NumClasses, SpectralNorm);
+
+    private ConvGanConfig ConvShape() => new((int)SampleShape[0], LatentDim, BaseChannels, NumClasses, DiscriminatorBatchNorm, SpectralNorm);
+
+    public JsonObject ToJson() => new()
+    {
+        ["loss"] = GanLosses.Name(Loss),
+        ["network"] = Network,
+        ["spectral_norm"] = SpectralNorm,
+        ["discriminator_batch_norm"] = DiscriminatorBatchNorm,
+        ["latent_dim"] = LatentDim,
+        ["width"] = Width,
+        ["layers"] = Layers,
+        ["base_channels"] = BaseChannels,
+        ["sample_shape"] = new JsonArray(SampleShape.Select(s => (JsonNode)s).ToArray()),
+        ["images"] = Images,
+        ["class_names"] = new JsonArray(ClassNames.Select(c => (JsonNode)c).ToArray()),
+        ["data"] = DataName,
+        ["vector_range"] = VectorRange is { } r ? new JsonArray(r.Low, r.High) : null,
+    };
+
+    public static GanConfig FromJson(JsonObject json)
+    {
+        try
+        {
+            return new GanConfig
+            {
+                Loss = GanLosses.Parse(json["loss"]!.GetValue<string>()),
+                Network = json["network"]!.GetValue<string>(),
+                SpectralNorm = json["spectral_norm"]!.GetValue<bool>(),
+                DiscriminatorBatchNorm = json["discriminator_batch_norm"]!.GetValue<bool>(),
+                LatentDim = json["latent_dim"]!.GetValue<int>(),
+                Width = json["width"]!.GetValue<int>(),
+                Layers = json["layers"]!.GetValue<int>(),
+                BaseChannels = json["base_channels"]!.GetValue<int>(),
+                SampleShape = json["sample_shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray(),
+                Images = json["images"]!.GetValue<bool>(),
+                ClassNames = json["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray(),
+                DataName = json["data"]?.GetValue<string>() ?? "",
+                VectorRange = json["vector_range"] is JsonArray r ? (r[0]!.GetValue<double>(), r[1]!.GetValue<double>()) : null,
+            };
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or LoomUsageException)
+        {
+            throw new LoomDataException($"gan config.json is incomplete or malformed: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Adversarial;
+
+/// <summary>A GAN generator: latents [n, LatentDim] (and class ids [n] when conditional) → samples in model space.</summary>
+public abstract class GanGenerator(string name) : nn.Module(name)
+{
+    public abstract int LatentDim { get; }
+
+    /// <summary>Number of classes the generator is conditioned on (0 = unconditional).</summary>
+    public abstract int NumClasses { get; }
+
+    /// <param name="latents">[n, LatentDim] float.</param>
+    /// <param name="labels">[n] int64 class ids for a conditional generator, else null.</param>
+    public abstract Tensor Generate(Tensor latents, Tensor? labels);
+}
+
+/// <summary>A GAN discriminator (critic): samples (and class ids when conditional) → one raw score per example [n].</summary>
+public abstract class GanDiscriminator(string name) : nn.Module(name)
+{
+    /// <summary>Number of classes of the projection term (0 = unconditional).</summary>
+    public abstract int NumClasses { get; }
+
+    /// <param name="x">[n, …] samples in model space.</param>
+    /// <param name="labels">[n] int64 class ids for a conditional discriminator, else null.</param>
+    public abstract Tensor Score(Tensor x, Tensor? labels);
+}
+
+/// <summary>
+/// The output of a discriminator from its features φ(x) [n, f]: ψ(φ(x)) = a linear map to one score, plus for a
+/// conditional discriminator the projection term ⟨embed(y), φ(x)⟩ (Miyato &amp; Koyama's projection discriminator).
+/// </summary>
+public sealed class ProjectionHead : nn.Module
+{
+    private readonly nn.Module<Tensor, Tensor> linear;
+    private readonly Embedding? embed;
+
+    public ProjectionHead(long features, int numClasses, bool spectralNorm) : base("projection_head")
+    {
+        linear = SpectralNorm.Linear(features, 1, spectralNorm);
+        if (numClasses > 0) embed = nn.Embedding(numClasses, features);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor features, Tensor? labels)
+    {
+        var score = linear.forward(features).squeeze(1);
+        if (embed is null)
+            return score;
+        if (labels is null)
+            throw new ArgumentException("a conditional discriminator needs class labels", nameof(labels));
+        return score + (embed.forward(labels) * features).sum(1);
+    }
+}
+
+/// <summary>Concatenates a learned class embedding to the latent vector of a conditional generator.</summary>
+public sealed class LatentConditioning : nn.Module
+{
+    private readonly Embedding? embed;
+
+    public LatentConditioning(int numClasses, int embeddingDim) : base("latent_conditioning")
+    {
+        if (numClasses > 0) embed = nn.Embedding(numClasses, embeddingDim);
+        OutputDim = numClasses > 0 ? embeddingDim : 0;
+        RegisterComponents();
+    }
+
+    /// <summary>Width added to the latent vector (0 when unconditional).</summary>
+    public int OutputDim { get; }
+
+    public Tensor forward(Tensor latents, Tensor? labels)
+    {
+        if (embed is null)
+            return latents;
+        if (labels is null)
+            throw new ArgumentException("a conditional generator needs class labels", nameof(labels));
+        return torch.cat([latents, embed.forward(labels)], 1);
+    }
+}

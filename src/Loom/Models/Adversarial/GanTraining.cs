@@ -1,0 +1,85 @@
+using Loom.Core;
+using Loom.Data;
+using Loom.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Adversarial;
+
+/// <summary>How a GAN is trained. One step is one discriminator (critic) update. A record: copy with <c>with { }</c>.</summary>
+public sealed record GanTrainingOptions
+{
+    public long Steps { get; init; } = 5000;
+    public int BatchSize { get; init; } = 64;
+    public double GeneratorLearningRate { get; init; } = 2e-4;
+    public double DiscriminatorLearningRate { get; init; } = 2e-4;
+    /// <summary>Adam β₁ and β₂ of both optimizers.</summary>
+    public double Beta1 { get; init; } = 0.5;
+    public double Beta2 { get; init; } = 0.999;
+    /// <summary>Discriminator updates per generator update.</summary>
+    public int CriticSteps { get; init; } = 1;
+    /// <summary>λ of the gradient penalty (0 = none).</summary>
+    public double GradientPenalty { get; init; }
+    /// <summary>Clip each phase's global gradient norm (0 = off).</summary>
+    public double GradClip { get; init; }
+    public long Seed { get; init; }
+    public long LogEvery { get; init; } = 10;
+    public long CheckpointEvery { get; init; }
+
+    public void Validate()
+    {
+        if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
+        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
+        if (!(GeneratorLearningRate > 0) || !double.IsFinite(GeneratorLearningRate)) throw new LoomUsageException($"--lr-g: must be a positive number, got {GeneratorLearningRate}");
+        if (!(DiscriminatorLearningRate > 0) || !double.IsFinite(DiscriminatorLearningRate)) throw new LoomUsageException($"--lr-d: must be a positive number, got {DiscriminatorLearningRate}");
+        if (CriticSteps < 1) throw new LoomUsageException($"--n-critic: must be at least 1, got {CriticSteps}");
+        if (GradientPenalty < 0 || !double.IsFinite(GradientPenalty)) throw new LoomUsageException($"--gp-weight: must be a non-negative number, got {GradientPenalty}");
+        if (GradClip < 0) throw new LoomUsageException($"--grad-clip: must be non-negative, got {GradClip}");
+        if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
+        if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
+    }
+}
+
+/// <summary>The two objectives of a GAN and the shared trainer's phases built from them (discriminator first).</summary>
+public sealed record GanPhases(DiscriminatorObjective DiscriminatorObjective, GeneratorObjective GeneratorObjective, TrainingPhase Discriminator, TrainingPhase Generator)
+{
+    public IReadOnlyList<TrainingPhase> All => [Discriminator, Generator];
+}
+
+/// <summary>Builds a GAN's training phases and trainer options for the shared <see cref="Trainer"/>.</summary>
+public static class GanTraining
+{
+    /// <summary>
+    /// Phase "discriminator" runs every step, phase "generator" every <see cref="GanTrainingOptions.CriticSteps"/>
+    /// steps (after the discriminator in the same step), each with its own Adam optimizer and learning rate.
+    /// </summary>
+    /// <param name="model">The GAN to train.</param>
+    /// <param name="data">Samples in data space and, for a conditional GAN, labels.</param>
+    /// <param name="options">Batch size, learning rates, betas, n_critic, gradient penalty, seed.</param>
+    /// <param name="device">Device the networks are on.</param>
+    public static GanPhases CreatePhases(GanModel model, TensorDataset data, GanTrainingOptions options, Device device)
+    {
+        options.Validate();
+        if (model.NumClasses > 0 && data.Width < 2)
+            throw new LoomUsageException("a conditional GAN needs class labels with its data");
+        var d = new DiscriminatorObjective(model, data, options.BatchSize, options.GradientPenalty, options.Seed, device);
+        var g = new GeneratorObjective(model, options.BatchSize, device);
+        OptimizerOptions Adam(double lr) => new() { LearningRate = lr, Beta1 = options.Beta1, Beta2 = options.Beta2 };
+        return new GanPhases(d, g,
+            new TrainingPhase("discriminator", d, Parameters(model.Discriminator), Adam(options.DiscriminatorLearningRate)),
+            new TrainingPhase("generator", g, Parameters(model.Generator), Adam(options.GeneratorLearningRate), options.CriticSteps));
+    }
+
+    /// <summary>
+    /// Trainer options: constant learning rates, no EMA; non-finite updates are skipped for convolutional networks
+    /// (libtorch's CPU convolutions intermittently return NaN here, docs/diffusion.md).
+    /// </summary>
+    public static TrainerOptions TrainerOptions(GanModel model, GanTrainingOptions options, long evalEvery = 0) => new()
+    {
+        Steps = options.Steps, GradClip = options.GradClip, LogEvery = options.LogEvery, EvalEvery = evalEvery,
+        CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = model.Config.Network != "mlp",
+    };
+
+    public static List<TorchSharp.Modules.Parameter> Parameters(nn.Module module) =>
+        module.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
+}
