@@ -13,7 +13,7 @@ public interface ILatentVariableModel
 
     /// <summary>
     /// Number of classes the decoder conditions on (0 = unconditional). <see cref="IGenerativeModel.Sample"/> without a
-    /// class gives sample i class i mod NumClasses and returns the labels with the samples.
+    /// class spreads the samples evenly over the classes and returns the labels with the samples.
     /// </summary>
     int NumClasses { get; }
 
