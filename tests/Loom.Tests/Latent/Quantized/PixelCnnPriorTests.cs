@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Loom.Tests.Latent.Quantized;
 
 /// <summary>The PixelCNN prior: its masks, raster-order causality of its logits, and sampling.</summary>
-public class PixelCnnPriorTests
+public class PixelCnnPriorTests : OneTorchThread
 {
     internal static VqVaeConfig TinyConfig(int classes = 0) => new()
     {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Loom.Tests.Latent.Quantized;
 
 /// <summary>The vector quantizer: assignment, straight-through gradient, EMA codebook step, dead-code restarts, perplexity.</summary>
-public class VectorQuantizerTests
+public class VectorQuantizerTests : OneTorchThread
 {
     /// <summary>Sets the codebook and its EMA state to <paramref name="codes"/> with every cluster size 1.</summary>
     private static void SetCodebook(VectorQuantizer quantizer, float[,] codes)
