@@ -8,7 +8,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a model and write a checkpoint folder");
-        foreach (var sub in TrainGmmCommand.Create().Concat(TrainHmmCommand.Create()).Concat(TrainNGramCommand.Create()).Concat(TrainLanguageModelCommand.Create()).Concat(TrainClassifierCommand.Create()).Concat(TrainDiffusionCommand.Create()))
+        foreach (var sub in TrainGmmCommand.Create().Concat(TrainHmmCommand.Create()).Concat(TrainNGramCommand.Create()).Concat(TrainLanguageModelCommand.Create()).Concat(TrainClassifierCommand.Create()).Concat(TrainDiffusionCommand.Create()).Concat(TrainVqVaeCommand.Create()))
             command.Subcommands.Add(sub);
         return command;
     }

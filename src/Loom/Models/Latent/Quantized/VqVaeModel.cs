@@ -149,6 +149,29 @@ public sealed class VqVaeModel : IGenerativeModel
         return new TensorSamples(Decode(codes));
     }
 
+    /// <summary>
+    /// On (up to) the first 2,000 of <paramref name="images"/>: reconstruction BCE per pixel (nats), the codebook's
+    /// perplexity and number of codes used, and the prior's NLL in nats per code (with <paramref name="labels"/> when conditional).
+    /// </summary>
+    public Dictionary<string, double> Evaluate(Tensor images, Tensor? labels = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        long n = Math.Min(2000, images.shape[0]);
+        var subset = images.narrow(0, 0, n).to(ScalarType.Float32);
+        var codes = Encode(subset);
+        var reconstructed = Decode(codes).clamp(1e-6, 1 - 1e-6);
+        var usage = torch.bincount(codes.reshape(-1), minlength: Config.NumCodes).to(ScalarType.Float32);
+        var classes = Config.NumClasses > 0 && labels is not null ? labels.narrow(0, 0, n).to(Prior.Device) : null;
+        return new Dictionary<string, double>
+        {
+            ["reconstruction_bce"] = nn.functional.binary_cross_entropy(reconstructed, subset).ToDouble(),
+            ["codebook_perplexity"] = VectorQuantizer.Perplexity(usage).ToDouble(),
+            ["codes_used"] = usage.gt(0).sum().ToDouble(),
+            ["prior_nll_per_code"] = Prior.Nll(codes.to(Prior.Device), classes).ToDouble(),
+        };
+    }
+
     private void CheckImages(Tensor images)
     {
         if (images.dim() != 4 || images.shape[1] != Config.Channels || images.shape[2] != Config.ImageSize || images.shape[3] != Config.ImageSize)

@@ -37,7 +37,8 @@ public sealed record VqVaeTrainingOptions
 /// <summary>
 /// Stage 1: binary cross-entropy reconstruction + commitment loss of a batch chosen by step (so a resumed run sees the
 /// same batches); in training mode each call also moves the codebook one EMA step. Metrics: <c>reconstruction</c>,
-/// <c>commitment</c>, <c>perplexity</c> (codebook usage in the batch) and <c>restarted_codes</c>.
+/// <c>commitment</c>, <c>perplexity</c> (codebook usage in the batch), <c>restarted_codes</c> (in this step) and
+/// <c>restarted_codes_total</c> (since this objective was created, i.e. since the stage started or resumed).
 /// </summary>
 public sealed class AutoencoderObjective : ITrainingObjective
 {
@@ -45,6 +46,7 @@ public sealed class AutoencoderObjective : ITrainingObjective
     private readonly TensorDataset images;
     private readonly BatchSampler batches;
     private readonly Device device;
+    private long restartedTotal;
 
     /// <param name="images">float32 [n, C, S, S] in [0, 1] (any device; batches are moved to <paramref name="device"/>).</param>
     public AutoencoderObjective(VqVae autoencoder, Tensor images, int batchSize, long seed, Device device)
@@ -59,12 +61,14 @@ public sealed class AutoencoderObjective : ITrainingObjective
     {
         var batch = images.Batch(batches, step)[0].to(device);
         var loss = autoencoder.Loss(batch);
+        restartedTotal += loss.Quantizer.RestartedCodes;
         var metrics = new Dictionary<string, double>
         {
             ["reconstruction"] = loss.Reconstruction.ToDouble(),
             ["commitment"] = loss.Quantizer.CommitmentLoss.ToDouble(),
             ["perplexity"] = loss.Quantizer.Perplexity.ToDouble(),
             ["restarted_codes"] = loss.Quantizer.RestartedCodes,
+            ["restarted_codes_total"] = restartedTotal,
         };
         return new TrainingLoss(loss.Total, batch.shape[0], metrics);
     }
