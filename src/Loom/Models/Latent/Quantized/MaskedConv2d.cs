@@ -18,17 +18,20 @@ public enum MaskType
 }
 
 /// <summary>
-/// A 2-D convolution (stride 1, "same" padding) whose kernel is multiplied by a fixed raster-order mask, so output
-/// position i depends only on input positions before i (type A) or up to i (type B). Written as unfold + matmul rather
-/// than libtorch's convolution: the maps it runs on are small (7×7 codes), and libtorch's CPU convolution in this build
-/// intermittently returns NaN (docs/diffusion.md), which a causality check on gradients cannot tolerate.
-/// The mask is a buffer rebuilt from (kernel, type); only <c>weight</c> and <c>bias</c> are learned.
+/// A 2-D convolution (stride 1, "same" padding) restricted to the open taps of a fixed raster-order mask, so output
+/// position i depends only on input positions before i (type A) or up to i (type B). Written as unfold + matmul over
+/// the open taps only (about half the multiply-adds of a full kernel times a mask) rather than libtorch's convolution:
+/// the maps it runs on are small (7×7 codes), and libtorch's CPU convolution in this build intermittently returns NaN
+/// (docs/diffusion.md), which a causality check on gradients cannot tolerate. <c>weight</c> keeps the full
+/// [out, in, k, k] shape; its closed taps are never read, so they get no gradient and stay at their initial values.
+/// The tap index is a buffer rebuilt from (kernel, type).
 /// </summary>
 public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;   // [out, in, k, k]
     private readonly Parameter bias;     // [out]
-    private readonly Tensor mask;        // [k, k], 1 = open tap
+    private readonly Tensor open_taps;   // [taps] int64 indices of the open taps in the flattened k×k kernel
+    private readonly Tensor open_columns; // [in·taps] int64 rows of the unfolded input that belong to open taps
 
     public MaskedConv2d(int inChannels, int outChannels, int kernelSize, MaskType type) : base("masked_conv")
     {
@@ -44,7 +47,13 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         double bound = 1.0 / Math.Sqrt(inChannels * kernelSize * kernelSize);
         weight = nn.Parameter(torch.empty(outChannels, inChannels, kernelSize, kernelSize).uniform_(-bound, bound));
         bias = nn.Parameter(torch.empty(outChannels).uniform_(-bound, bound));
-        mask = CreateMask(kernelSize, type).DetachFromDisposeScope();
+        using (var scope = torch.NewDisposeScope())
+        {
+            open_taps = CreateMask(kernelSize, type).reshape(-1).nonzero().reshape(-1).DetachFromDisposeScope();
+            // unfold lays its rows out channel-major: row = channel · k² + tap.
+            var rows = torch.arange(inChannels, dtype: ScalarType.Int64).unsqueeze(1) * (kernelSize * kernelSize) + open_taps.unsqueeze(0);
+            open_columns = rows.reshape(-1).DetachFromDisposeScope();
+        }
         RegisterComponents();
     }
 
@@ -70,9 +79,10 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
-        var columns = nn.functional.unfold(x, KernelSize, padding: KernelSize / 2);                 // [n, in·k·k, h·w]
-        var kernel = (weight * mask).reshape(OutChannels, InChannels * KernelSize * KernelSize);    // [out, in·k·k]
-        var output = kernel.matmul(columns) + bias.unsqueeze(1);                                  // [n, out, h·w]
+        var columns = nn.functional.unfold(x, KernelSize, padding: KernelSize / 2).index_select(1, open_columns);   // [n, in·taps, h·w]
+        var kernel = weight.reshape(OutChannels, InChannels, KernelSize * KernelSize).index_select(2, open_taps)
+            .reshape(OutChannels, -1);                                                                                  // [out, in·taps]
+        var output = kernel.matmul(columns) + bias.unsqueeze(1);                                                      // [n, out, h·w]
         return output.reshape(n, OutChannels, h, w).MoveToOuterDisposeScope();
     }
 }

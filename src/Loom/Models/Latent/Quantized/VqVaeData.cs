@@ -73,7 +73,8 @@ public sealed class VqVaeData : IDisposable
     private static VqVaeData LoadFashionMnist(IReadOnlyList<int>? classes, int limit)
     {
         using var scope = torch.NewDisposeScope();
-        using var data = FashionMnist.Load(FashionMnistSplit.Train);
+        // The loaded tensors belong to this scope: what is returned is moved out, the rest is freed with the scope.
+        var data = FashionMnist.Load(FashionMnistSplit.Train);
         var images = data.Images;
         var labels = data.Labels;
         IReadOnlyList<string> names = FashionMnist.ClassNames;
