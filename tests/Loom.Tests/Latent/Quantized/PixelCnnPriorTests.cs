@@ -33,7 +33,10 @@ public class PixelCnnPriorTests : OneTorchThread
     public void Masked_convolution_equals_a_full_convolution_with_the_masked_kernel(int kernel, MaskType type)
     {
         torch.manual_seed(8);
-        using var conv = new MaskedConv2d(3, 4, kernel, type);
+        MaskedConv2d built;
+        using (torch.NewDisposeScope())
+            built = new MaskedConv2d(3, 4, kernel, type);   // a module built inside a scope must outlive it
+        using var conv = built;
         var parameters = conv.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         Assert.Equal(new long[] { 4, 3, kernel, kernel }, parameters["weight"].shape);
         using var x = torch.randn(2, 3, 7, 7);

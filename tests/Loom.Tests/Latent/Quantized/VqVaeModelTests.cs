@@ -27,6 +27,23 @@ public class VqVaeModelTests : OneTorchThread
     }
 
     [Fact]
+    public void A_model_built_inside_a_dispose_scope_outlives_it()
+    {
+        torch.manual_seed(2);
+        VqVaeModel built;
+        using (torch.NewDisposeScope())
+            built = new VqVaeModel(PixelCnnPriorTests.TinyConfig(2));
+        using var model = built;
+        torch.manual_seed(2);
+        using var reference = new VqVaeModel(PixelCnnPriorTests.TinyConfig(2));
+        Assert.Equal(reference.GetState().Keys.Order(), model.GetState().Keys.Order());
+        foreach (var (name, value) in reference.GetState())
+            Assert.True(value.eq(model.GetState()[name]).all().item<bool>(), name);
+        using var samples = ((TensorSamples)model.Sample(new SampleRequest { Count = 2, Seed = 1 })).Values;
+        Assert.Equal(new long[] { 2, 1, 28, 28 }, samples.shape);
+    }
+
+    [Fact]
     public void Config_round_trips_through_json()
     {
         var config = PixelCnnPriorTests.TinyConfig(2) with { Commitment = 0.3, EmaDecay = 0.95, DeadCodeThreshold = 0.5, DataName = "x" };

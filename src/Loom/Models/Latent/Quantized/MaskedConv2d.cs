@@ -45,8 +45,9 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         Type = type;
         // Uniform in ±1/√fan_in, the scale of torch's default convolution initialisation.
         double bound = 1.0 / Math.Sqrt(inChannels * kernelSize * kernelSize);
-        weight = nn.Parameter(torch.empty(outChannels, inChannels, kernelSize, kernelSize).uniform_(-bound, bound));
-        bias = nn.Parameter(torch.empty(outChannels).uniform_(-bound, bound));
+        // Detached from any dispose scope the caller has open: the module must outlive it.
+        weight = nn.Parameter(torch.empty(outChannels, inChannels, kernelSize, kernelSize).uniform_(-bound, bound).DetachFromDisposeScope());
+        bias = nn.Parameter(torch.empty(outChannels).uniform_(-bound, bound).DetachFromDisposeScope());
         using (var scope = torch.NewDisposeScope())
         {
             open_taps = CreateMask(kernelSize, type).reshape(-1).nonzero().reshape(-1).DetachFromDisposeScope();

@@ -69,13 +69,24 @@ public sealed record VqVaeConfig
     public VqVae CreateAutoencoder()
     {
         Validate();
-        return new VqVae(this);
+        return OutsideDisposeScopes(new VqVae(this));
     }
 
     public PixelCnnPrior CreatePrior()
     {
         Validate();
-        return new PixelCnnPrior(this);
+        return OutsideDisposeScopes(new PixelCnnPrior(this));
+    }
+
+    /// <summary>
+    /// TorchSharp registers a module's new parameters in the caller's open dispose scope (if any), which would free
+    /// them when that scope ends; the networks must outlive it.
+    /// </summary>
+    private static T OutsideDisposeScopes<T>(T module) where T : TorchSharp.torch.nn.Module
+    {
+        foreach (var p in module.parameters()) p.DetachFromDisposeScope();
+        foreach (var b in module.buffers()) b.DetachFromDisposeScope();
+        return module;
     }
 
     public JsonObject ToJson() => new()
