@@ -18,6 +18,7 @@ public static class TrainCommand
             TrainDiffusionCommand.Create(),
             TrainVaeCommand.Create(),
             TrainGanCommand.Create(),
+            TrainVqVaeCommand.Create(),
         ];
         foreach (var sub in families.SelectMany(f => f))
             command.Subcommands.Add(sub);
