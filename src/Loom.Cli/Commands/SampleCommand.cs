@@ -77,7 +77,7 @@ public static class SampleCommand
     private static int? RequestedClass(string? spec, IGenerativeModel model)
     {
         if (spec is null) return null;
-        if (model is not ILatentVariableModel { NumClasses: > 0 })
+        if (model is not IConditionalModel { NumClasses: > 0 })
             throw new LoomUsageException($"--class: a '{model.Kind}' model here is not class-conditional");
         if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
         if (!int.TryParse(spec, out int c))

@@ -64,7 +64,15 @@ public abstract record SampleSet;
 /// Points or images, first dimension = sample index (e.g. [n, d] or [n, c, h, w]); <paramref name="Labels"/> [n] int64 are
 /// the classes a conditional model was asked for (kept beside the samples so evaluation can report class accuracy).
 /// </summary>
-public sealed record TensorSamples(Tensor Values, Tensor? Labels = null) : SampleSet;
+public sealed record TensorSamples(Tensor Values, Tensor? Labels = null) : SampleSet, IDisposable
+{
+    /// <summary>Disposes the samples and the labels.</summary>
+    public void Dispose()
+    {
+        Values.Dispose();
+        Labels?.Dispose();
+    }
+}
 
 /// <summary>Generated text, one string per sample.</summary>
 public sealed record TextSamples(IReadOnlyList<string> Texts) : SampleSet;

@@ -7,16 +7,20 @@ namespace Loom.Models;
 /// <c>loom interpolate</c> and latent traversals need. Latents are <c>[n, LatentDim]</c> float32 with a standard-normal
 /// prior; decoded samples are in data space (images in [0, 1], vectors in data units), on the CPU.
 /// </summary>
-public interface ILatentVariableModel
+public interface ILatentVariableModel : IConditionalModel
 {
     int LatentDim { get; }
 
-    /// <summary>
-    /// Number of classes the decoder conditions on (0 = unconditional). <see cref="IGenerativeModel.Sample"/> without a
-    /// class spreads the samples evenly over the classes and returns the labels with the samples.
-    /// </summary>
-    int NumClasses { get; }
-
     /// <summary>Decodes latents <c>[n, LatentDim]</c>; <paramref name="labels"/> is <c>[n]</c> int64 for conditional models, else null.</summary>
     Tensor Decode(Tensor latents, Tensor? labels = null);
+}
+
+/// <summary>
+/// A model that can generate a requested class (<see cref="SampleRequest.Class"/>). <see cref="IGenerativeModel.Sample"/>
+/// without a class spreads the samples evenly over the classes and returns the labels with the samples.
+/// </summary>
+public interface IConditionalModel
+{
+    /// <summary>Number of classes the model conditions on (0 = unconditional).</summary>
+    int NumClasses { get; }
 }

@@ -111,7 +111,7 @@ public class GanModelTests
         var phases = GanTraining.CreatePhases(model, data, TinyGans.Options(batchSize: 16, gradientPenalty: 10, nCritic: 2), torch.CPU);
         using (var warm = new Trainer(phases.All, new TrainerOptions { Steps = 2 }))
             warm.Run();
-        ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 1 })).Values.Dispose();
+        ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 1 })).Dispose();
         // Live tensors after each step of a new run: the first step creates the optimizer moments, later steps add nothing.
         var counts = new List<long>();
         using var trainer = new Trainer(phases.All, new TrainerOptions { Steps = 6, LogEvery = 1 }) { Progress = new CountRecorder(counts) };
@@ -119,7 +119,7 @@ public class GanModelTests
         Assert.Equal(6, counts.Count);
         Assert.True(counts.Skip(1).All(c => c == counts[1]), string.Join(", ", counts));
         long before = TensorCounts.Live;
-        ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 2, Class = 1 })).Values.Dispose();
+        ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 2, Class = 1 })).Dispose();
         Assert.Equal(before, TensorCounts.Live);
     }
 

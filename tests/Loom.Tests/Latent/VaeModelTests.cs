@@ -110,7 +110,7 @@ public class VaeModelTests
         trainer.Run();
         Assert.All(counts.Skip(1), c => Assert.Equal(counts[1], c));
         long before = TensorCounts.Live;
-        ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 1 })).Values.Dispose();
+        ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 1 })).Dispose();
         var batch = data.Get([0, 1, 2]);
         model.ExampleNll(batch[0], batch[1], 30, 0).Dispose();
         foreach (var t in batch) t.Dispose();

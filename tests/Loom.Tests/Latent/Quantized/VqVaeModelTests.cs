@@ -129,11 +129,11 @@ public class VqVaeModelTests : OneTorchThread
             Assert.Equal(4, counts.Count);
             Assert.All(counts.Skip(1), c => Assert.Equal(counts[1], c));
         }
-        ((TensorSamples)model.Sample(new SampleRequest { Count = 2, Seed = 1 })).Values.Dispose();
+        ((TensorSamples)model.Sample(new SampleRequest { Count = 2, Seed = 1 })).Dispose();
         using var four = Images.narrow(0, 0, 4);
         long before = TensorCounts.Live;
         for (int i = 0; i < 2; i++)
-            ((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = i, Class = 1 })).Values.Dispose();
+            ((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = i, Class = 1 })).Dispose();
         model.Reconstruct(four).Dispose();
         Assert.Equal(before, TensorCounts.Live);
     }

@@ -11,7 +11,7 @@ namespace Loom.Models.Latent.Quantized;
 /// quantizer's EMA buffers (<c>vqvae.quantizer.codebook</c>, <c>.cluster_size</c>, <c>.code_sum</c>) under
 /// <c>vqvae.</c> and the prior's parameters under <c>prior.</c>.
 /// </summary>
-public sealed class VqVaeModel : IGenerativeModel
+public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
 {
     public const string KindName = "vqvae";
     private const int EncodeBatch = 256;
@@ -29,6 +29,7 @@ public sealed class VqVaeModel : IGenerativeModel
     }
 
     public VqVaeConfig Config { get; }
+    public int NumClasses => Config.NumClasses;
     public VqVae Autoencoder { get; }
     public PixelCnnPrior Prior { get; }
     public string Kind => KindName;
@@ -37,9 +38,7 @@ public sealed class VqVaeModel : IGenerativeModel
 
     public IReadOnlyDictionary<string, Tensor> GetState()
     {
-        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, p) in Autoencoder.named_parameters()) state["vqvae." + name] = p;
-        foreach (var (name, b) in Autoencoder.named_buffers()) state["vqvae." + name] = b;
+        var state = ModuleTensors.Capture(Autoencoder, "vqvae.");
         // The prior's buffers are its fixed masks, rebuilt from the config; only its parameters are state.
         foreach (var (name, p) in Prior.named_parameters()) state["prior." + name] = p;
         return state;
@@ -51,18 +50,8 @@ public sealed class VqVaeModel : IGenerativeModel
     /// </summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, string source)
     {
-        ModuleParameters.CopyFrom(Autoencoder, state, source, "vqvae.");
+        ModuleTensors.CopyFrom(Autoencoder, state, source, "vqvae.");
         ModuleParameters.CopyFrom(Prior, state, source, "prior.");
-        using var noGrad = torch.no_grad();
-        foreach (var (name, buffer) in Autoencoder.named_buffers())
-        {
-            var key = "vqvae." + name;
-            if (!state.TryGetValue(key, out var value))
-                throw new LoomDataException($"{source}: missing tensor '{key}'");
-            if (!value.shape.SequenceEqual(buffer.shape))
-                throw new LoomDataException($"{source}: tensor '{key}' has shape [{string.Join(", ", value.shape)}], the model needs [{string.Join(", ", buffer.shape)}]");
-            buffer.copy_(value);
-        }
     }
 
     /// <summary>Moves both networks to <paramref name="device"/>.</summary>
@@ -140,13 +129,16 @@ public sealed class VqVaeModel : IGenerativeModel
 
     /// <summary>
     /// Two-stage sampling: prior → codes → decoder. Images [n, C, S, S] in [0, 1] on the CPU. With a conditional prior
-    /// <see cref="SampleRequest.Class"/> picks the class (none: classes cycle 0, 1, …); an unconditional prior ignores it.
+    /// <see cref="SampleRequest.Class"/> picks the class (none: classes cycle 0, 1, …; labels come back with the samples).
     /// </summary>
     public SampleSet Sample(SampleRequest request)
     {
-        IReadOnlyList<int>? labels = request.Class is { } c && Config.NumClasses > 0 ? Enumerable.Repeat(c, request.Count).ToArray() : null;
+        if (request.Class is not null && Config.NumClasses == 0)
+            throw new LoomUsageException("--class: this VQ-VAE's prior is unconditional (train with --conditional-prior)");
+        IReadOnlyList<int>? labels = Config.NumClasses == 0 ? null
+            : request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray() : Enumerable.Range(0, request.Count).Select(i => i % Config.NumClasses).ToArray();
         using var codes = SampleCodes(request.Count, request.Seed, request.Temperature, labels);
-        return new TensorSamples(Decode(codes));
+        return new TensorSamples(Decode(codes), labels is null ? null : torch.tensor(labels.Select(l => (long)l).ToArray()));
     }
 
     /// <summary>

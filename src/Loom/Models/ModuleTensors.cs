@@ -2,11 +2,11 @@ using Loom.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Loom.Models.Adversarial;
+namespace Loom.Models;
 
 /// <summary>
 /// A module's full state, parameters and buffers (BatchNorm running statistics, spectral-norm vectors), by name.
-/// (<see cref="ModuleParameters.CopyFrom"/> restores parameters only; GAN networks need their buffers too.)
+/// (<see cref="ModuleParameters.CopyFrom"/> restores parameters only; BatchNorm, spectral norm and EMA codebooks need their buffers too.)
 /// </summary>
 public static class ModuleTensors
 {
