@@ -11,6 +11,7 @@ public static class CommandCatalog
         yield return Train.TrainCommand.Create();
         yield return SampleCommand.Create();
         foreach (var edit in DiffusionEditCommands.Create()) yield return edit;
+        yield return TranslateCommand.Create();
         yield return ChatCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();

@@ -10,6 +10,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a model and write a checkpoint folder");
         foreach (var sub in TrainGmmCommand.Create().Concat(TrainHmmCommand.Create()).Concat(TrainNGramCommand.Create()).Concat(TrainLanguageModelCommand.Create()).Concat(TrainClassifierCommand.Create()).Concat(TrainDiffusionCommand.Create()))
             command.Subcommands.Add(sub);
+        foreach (var sub in TrainCycleGanCommand.Create()) command.Subcommands.Add(sub);
         return command;
     }
 }
