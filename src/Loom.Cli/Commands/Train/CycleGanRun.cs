@@ -77,7 +77,7 @@ public sealed class CycleGanRun(CycleGanModel model, CycleGanData data, CycleGan
                 series.Add(new Plots.Series(label, points.Select(e => e["step"]!.GetValue<double>()).ToList(), points.Select(e => e[key]!.GetValue<double>()).ToList()));
         }
         if (series.Count > 0)
-            Plots.LossCurve(Path.Combine(outDir, "loss.png"), "cyclegan: LSGAN + cycle + identity", series);
+            Plots.LossCurve(Path.Combine(outDir, "loss.png"), "cyclegan: LSGAN + cycle + identity", series, logY: true);
     }
 
     /// <summary>

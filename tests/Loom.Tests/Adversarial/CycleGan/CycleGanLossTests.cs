@@ -36,8 +36,7 @@ public class CycleGanLossTests
         {
             torch.manual_seed(4);
             using var scope = torch.NewDisposeScope();
-            var a = CycleGanTestData.Halves(brightLeft: true, 6, 8, seed: 1) * 2 - 1;
-            var b = CycleGanTestData.Halves(brightLeft: false, 6, 8, seed: 2) * 2 - 1;
+            var (a, b) = CycleGanTestData.ModelSpaceDomains(6);
             using var networks = new CycleGanNetworks(CycleGanTestData.Tiny());
             // One batch holds the whole domain (in a shuffled order, which no mean depends on).
             var options = new CycleGanTrainingOptions { BatchSize = 6, CycleWeight = 10, IdentityWeight = 0.5, PoolSize = 10 };
@@ -75,8 +74,7 @@ public class CycleGanLossTests
         {
             torch.manual_seed(5);
             using var scope = torch.NewDisposeScope();
-            var a = CycleGanTestData.Halves(brightLeft: true, 4, 8, seed: 3) * 2 - 1;
-            var b = CycleGanTestData.Halves(brightLeft: false, 4, 8, seed: 4) * 2 - 1;
+            var (a, b) = CycleGanTestData.ModelSpaceDomains(4, seed: 3);
             using var networks = new CycleGanNetworks(CycleGanTestData.Tiny());
             using var training = new CycleGanTraining(networks, new TensorDataset(a), new TensorDataset(b),
                 new CycleGanTrainingOptions { BatchSize = 4, CycleWeight = 3, IdentityWeight = 0 }, CPU);

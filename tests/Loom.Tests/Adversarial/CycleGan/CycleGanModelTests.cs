@@ -89,8 +89,7 @@ public class CycleGanModelTests
         CycleGanTestData.SingleThreaded(() =>
         {
             using var model = NewModel(10);
-            using var a = CycleGanTestData.Halves(brightLeft: true, 16, 8, seed: 11) * 2 - 1;
-            using var b = CycleGanTestData.Halves(brightLeft: false, 16, 8, seed: 12) * 2 - 1;
+            var (a, b) = CycleGanTestData.ModelSpaceDomains(16, seed: 11);
             using var images = CycleGanTestData.Halves(brightLeft: true, 4, 8, seed: 13);
             var counts = new Dictionary<long, long>();
             using var training = new CycleGanTraining(model.Networks, new TensorDataset(a), new TensorDataset(b),

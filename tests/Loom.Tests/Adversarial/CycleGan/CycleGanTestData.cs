@@ -30,6 +30,13 @@ internal static class CycleGanTestData
         return noisy.clamp(0, 1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Training data in model space [−1, 1]: <paramref name="n"/> bright-left images (domain A, from <paramref name="seed"/>)
+    /// and <paramref name="n"/> bright-right ones (domain B, from <paramref name="seed"/> + 1).
+    /// </summary>
+    public static (Tensor A, Tensor B) ModelSpaceDomains(int n, int size = 8, long seed = 1) =>
+        (Halves(brightLeft: true, n, size, seed) * 2 - 1, Halves(brightLeft: false, n, size, seed + 1) * 2 - 1);
+
     /// <summary>Mean brightness of the right half minus the left half, per image ([n]).</summary>
     public static Tensor RightMinusLeft(Tensor images)
     {
