@@ -13,6 +13,7 @@ public static class CommandCatalog
         yield return InterpolateCommand.Create();
         yield return AnomalyCommand.Create();
         foreach (var edit in DiffusionEditCommands.Create()) yield return edit;
+        yield return TranslateCommand.Create();
         yield return ChatCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();

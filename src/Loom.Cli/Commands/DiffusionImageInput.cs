@@ -21,6 +21,12 @@ public static class DiffusionImageInput
     {
         if (!images || shape.Length != 3)
             throw new LoomUsageException($"--image: this model generates vectors of shape [{string.Join(", ", shape)}], not images");
+        return ReadImage(spec, shape);
+    }
+
+    /// <summary>As <see cref="ReadImage(string, DiffusionModel)"/> for any image model whose images are [C, H, W] = <paramref name="shape"/>.</summary>
+    public static Tensor ReadImage(string spec, long[] shape)
+    {
         using var scope = torch.NewDisposeScope();
         Tensor image;
         if (spec.StartsWith(FashionMnist.Name + ":", StringComparison.OrdinalIgnoreCase))

@@ -22,6 +22,7 @@ public static class TrainCommand
         ];
         foreach (var sub in families.SelectMany(f => f))
             command.Subcommands.Add(sub);
+        foreach (var sub in TrainCycleGanCommand.Create()) command.Subcommands.Add(sub);
         return command;
     }
 }

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using Loom.Core;
+using Loom.Data;
+using Loom.IO.Checkpoints;
+using Loom.IO.Images;
+using Loom.Models.Adversarial.CycleGan;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Cli.Commands;
+
+/// <summary>
+/// <c>loom translate CKPT --image IN --out OUT.png [--direction a2b|b2a] [--cycle]</c>: translates an image (or with
+/// <c>--images</c> a batch) from one domain of a CycleGAN to the other. Without <c>--cycle</c> the PNG holds the
+/// translation (a grid for a batch); with it, one row per image: original | translated | reconstructed.
+/// </summary>
+public static class TranslateCommand
+{
+    private const string TestPrefix = "fashion-mnist-test:";
+
+    public static Command Create()
+    {
+        var checkpoint = CliOptions.Checkpoint();
+        var image = new Option<string?>("--image") { Description = "Input: a PNG of the model's size, or fashion-mnist:N (test image N)" };
+        var images = new Option<string?>("--images") { Description = "Batch input: fashion-mnist-test:CLASS (test images of a class, by index or name) or a folder of PNGs" };
+        var count = new Option<int>("--n") { Description = "With --images: how many images (the first N)", DefaultValueFactory = _ => 16 };
+        var direction = new Option<string>("--direction") { Description = "a2b (G_AB) or b2a (G_BA)", DefaultValueFactory = _ => "a2b" };
+        var cycle = new Option<bool>("--cycle") { Description = "Also translate back: rows of original | translated | reconstructed" };
+        var device = CliOptions.Device();
+        var output = CliOptions.Out("Output PNG");
+        var command = new Command("translate", "Translate images between the two domains of a CycleGAN")
+        {
+            checkpoint, image, images, count, direction, cycle, device, output,
+        };
+        command.SetAction(parse =>
+        {
+            var console = parse.InvocationConfiguration.Output;
+            var outPath = parse.GetValue(output)!;
+            if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                throw new LoomUsageException($"--out: writes a PNG; '{outPath}' does not end in .png");
+            string? single = parse.GetValue(image), batch = parse.GetValue(images);
+            if ((single is null) == (batch is null))
+                throw new LoomUsageException("translate: give exactly one of --image (one image) or --images (a batch)");
+            var way = TranslationDirections.Parse(parse.GetValue(direction)!);
+            var folder = parse.GetValue(checkpoint)!;
+            var (kind, _) = Checkpoint.ReadConfig(folder);
+            if (kind != CycleGanModel.KindName)
+                throw new LoomUsageException($"translate: needs a cyclegan checkpoint; {folder} holds a '{kind}' model");
+            using var model = (CycleGanModel)Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
+            using var scope = torch.NewDisposeScope();
+            var input = single is not null
+                ? DiffusionImageInput.ReadImage(single, model.Config.ImageShape)
+                : ReadBatch(batch!, CliOptions.Positive(parse, count), model.Config.ImageShape);
+            string from = way == TranslationDirection.AtoB ? model.Config.DomainA : model.Config.DomainB;
+            if (parse.GetValue(cycle))
+            {
+                var (translated, reconstructed) = model.Cycle(input, way);
+                var rows = torch.stack([input.cpu(), translated, reconstructed], 1).flatten(0, 1);
+                SampleGrid.Write(outPath, rows, columns: 3);
+            }
+            else
+            {
+                var translated = model.Translate(input, way);
+                if (translated.shape[0] == 1) Png.Write(outPath, translated[0]);
+                else SampleGrid.Write(outPath, translated);
+            }
+            console.WriteLine($"wrote {outPath} ({input.shape[0]} image{(input.shape[0] == 1 ? "" : "s")}, {from} → {model.TargetDomain(way)}{(parse.GetValue(cycle) ? " → back" : "")})");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The first <paramref name="n"/> test images of a Fashion-MNIST class, or of a folder's PNGs (sorted by name), as [n, C, H, W] in [0, 1].</summary>
+    private static Tensor ReadBatch(string spec, int n, long[] shape)
+    {
+        if (spec.StartsWith(TestPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            int label = CycleGanData.ParseFashionMnistClass(spec[TestPrefix.Length..], "--images");
+            using var scope = torch.NewDisposeScope();
+            using var test = FashionMnist.Load(FashionMnistSplit.Test);
+            var indices = torch.nonzero(test.Labels.eq(label)).flatten();
+            var chosen = indices.narrow(0, 0, Math.Min(n, indices.shape[0]));
+            var picked = test.Images.index_select(0, chosen);
+            if (!picked.shape.Skip(1).SequenceEqual(shape))
+                throw new LoomUsageException($"--images: Fashion-MNIST images are 28×28; this model translates [{string.Join(", ", shape)}] images");
+            return picked.MoveToOuterDisposeScope();
+        }
+        if (!Directory.Exists(spec))
+            throw new LoomUsageException($"--images: '{spec}' is neither {TestPrefix}CLASS nor a folder of PNG images");
+        var files = Directory.GetFiles(spec, "*.png").Order(StringComparer.Ordinal).Take(n).ToArray();
+        if (files.Length == 0)
+            throw new LoomDataException($"--images: {spec} holds no .png images");
+        using var batchScope = torch.NewDisposeScope();
+        return torch.cat(files.Select(f => DiffusionImageInput.ReadImage(f, shape)).ToArray(), 0).MoveToOuterDisposeScope();
+    }
+}

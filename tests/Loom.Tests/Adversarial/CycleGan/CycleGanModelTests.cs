@@ -1,0 +1,115 @@
+using Loom.Core;
+using Loom.Data;
+using Loom.IO.Checkpoints;
+using Loom.Models;
+using Loom.Models.Adversarial.CycleGan;
+using Loom.Tests.Data;
+using Loom.Tests.Support;
+using Loom.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Tests.Adversarial.CycleGan;
+
+public class CycleGanModelTests
+{
+    private static CycleGanModel NewModel(long seed, CycleGanConfig? config = null)
+    {
+        torch.manual_seed(seed);
+        config ??= CycleGanTestData.Tiny();
+        return new CycleGanModel(config, new CycleGanNetworks(config));
+    }
+
+    [Fact]
+    public void Checkpoint_round_trip_gives_identical_translations()
+    {
+        using var folder = new TempFolder();
+        using var scope = torch.NewDisposeScope();
+        using var model = NewModel(6);
+        var images = CycleGanTestData.Halves(brightLeft: true, 4, 8, seed: 9);
+        var before = model.Translate(images, TranslationDirection.AtoB);
+        var beforeBack = model.Translate(images, TranslationDirection.BtoA);
+        Checkpoint.Save(folder.Path, model, new ModelCard());
+        using var loaded = Checkpoint.Load(folder.Path);
+        var restored = Assert.IsType<CycleGanModel>(loaded);
+        Assert.Equal(model.Config, restored.Config);
+        Assert.True(before.eq(restored.Translate(images, TranslationDirection.AtoB)).all().item<bool>());
+        Assert.True(beforeBack.eq(restored.Translate(images, TranslationDirection.BtoA)).all().item<bool>());
+        var keys = model.GetState().Keys.ToList();
+        Assert.All(keys, k => Assert.Matches("^(g_ab|g_ba|d_a|d_b)\\.", k));
+        foreach (var prefix in new[] { "g_ab.", "g_ba.", "d_a.", "d_b." })
+            Assert.Contains(keys, k => k.StartsWith(prefix, StringComparison.Ordinal));
+        Assert.Equal(keys.Order(), restored.GetState().Keys.Order());
+    }
+
+    [Fact]
+    public void Translate_maps_unit_range_images_to_unit_range_and_cycle_goes_there_and_back()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = NewModel(7);
+        var images = CycleGanTestData.Halves(brightLeft: false, 3, 8, seed: 10);
+        var translated = model.Translate(images, TranslationDirection.BtoA);
+        Assert.Equal(images.shape, translated.shape);
+        Assert.InRange(translated.min().ToDouble(), 0, 1);
+        Assert.InRange(translated.max().ToDouble(), 0, 1);
+        Assert.True(translated.eq(model.Translate(images, TranslationDirection.BtoA)).all().item<bool>());   // deterministic
+        var (there, back) = model.Cycle(images, TranslationDirection.BtoA);
+        Assert.True(there.eq(translated).all().item<bool>());
+        Assert.True(back.eq(model.Translate(translated, TranslationDirection.AtoB)).all().item<bool>());
+        Assert.Throws<LoomUsageException>(() => model.Translate(torch.rand(2, 1, 28, 28), TranslationDirection.AtoB));
+        Assert.Throws<LoomUsageException>(() => model.Translate(torch.rand(1, 8, 8), TranslationDirection.AtoB));
+    }
+
+    [Fact]
+    public void Sample_of_a_folder_trained_model_points_to_loom_translate()
+    {
+        using var model = NewModel(8);
+        var error = Assert.Throws<LoomUsageException>(() => model.Sample(new SampleRequest { Count = 2 }));
+        Assert.Contains("loom translate", error.Message);
+    }
+
+    [FashionMnistFact]
+    public void Sample_of_a_fashion_mnist_model_translates_test_images_of_domain_a_chosen_by_seed()
+    {
+        var config = new CycleGanConfig
+        {
+            BaseChannels = 4, ResBlocks = 1, DiscriminatorChannels = 4, DomainA = "Sandal", DomainAClass = 5, DomainB = "Sneaker", DomainBClass = 7, DataName = FashionMnist.Name,
+        };
+        using var model = NewModel(9, config);
+        using var scope = torch.NewDisposeScope();
+        var first = Assert.IsType<TensorSamples>(model.Sample(new SampleRequest { Count = 3, Seed = 1 })).Values;
+        Assert.Equal(new long[] { 3, 1, 28, 28 }, first.shape);
+        Assert.True(first.eq(((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = 1 })).Values).all().item<bool>());
+        Assert.False(first.eq(((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = 2 })).Values).all().item<bool>());
+    }
+
+    [Fact]
+    public void Live_tensor_count_stays_flat_across_train_steps_and_translations()
+    {
+        CycleGanTestData.SingleThreaded(() =>
+        {
+            using var model = NewModel(10);
+            var (a, b) = CycleGanTestData.ModelSpaceDomains(16, seed: 11);
+            using var images = CycleGanTestData.Halves(brightLeft: true, 4, 8, seed: 13);
+            var counts = new Dictionary<long, long>();
+            using var training = new CycleGanTraining(model.Networks, new TensorDataset(a), new TensorDataset(b),
+                new CycleGanTrainingOptions { BatchSize = 4, PoolSize = 6 }, CPU);
+            var phases = training.Phases.Select((p, i) => i == 0
+                ? p with { Objective = new DelegateObjective((s, m) => { counts[s] = TensorCounts.Live; return p.Objective.Compute(s, m); }) }
+                : p).ToList();
+            using var trainer = new Trainer(phases, new TrainerOptions { Steps = 12, SkipNonFiniteGradients = true });
+            trainer.Run();
+            Assert.Equal(counts[4], counts[11]);   // the pools are full by step 2
+
+            long before = TensorCounts.Live;
+            for (int i = 0; i < 3; i++)
+            {
+                model.Translate(images, TranslationDirection.AtoB).Dispose();
+                var (there, back) = model.Cycle(images, TranslationDirection.BtoA);
+                there.Dispose();
+                back.Dispose();
+            }
+            Assert.Equal(before, TensorCounts.Live);
+        });
+    }
+}
