@@ -19,10 +19,10 @@ public static class TrainCommand
             TrainVaeCommand.Create(),
             TrainGanCommand.Create(),
             TrainVqVaeCommand.Create(),
+            TrainCycleGanCommand.Create(),
         ];
         foreach (var sub in families.SelectMany(f => f))
             command.Subcommands.Add(sub);
-        foreach (var sub in TrainCycleGanCommand.Create()) command.Subcommands.Add(sub);
         return command;
     }
 }
