@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Loom.Core;
+using Loom.IO;
 using Loom.Data;
 using Loom.IO.Checkpoints;
 using Loom.IO.Images;
@@ -27,7 +28,7 @@ public static class TranslateCommand
         var direction = new Option<string>("--direction") { Description = "a2b (G_AB) or b2a (G_BA)", DefaultValueFactory = _ => "a2b" };
         var cycle = new Option<bool>("--cycle") { Description = "Also translate back: rows of original | translated | reconstructed" };
         var device = CliOptions.Device();
-        var output = CliOptions.Out("Output PNG");
+        var output = CliOptions.Out("Output: .png (one image, or a grid), or .safetensors (translated images, with the target class as labels for loom eval)");
         var command = new Command("translate", "Translate images between the two domains of a CycleGAN")
         {
             checkpoint, image, images, count, direction, cycle, device, output,
@@ -36,8 +37,9 @@ public static class TranslateCommand
         {
             var console = parse.InvocationConfiguration.Output;
             var outPath = parse.GetValue(output)!;
-            if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-                throw new LoomUsageException($"--out: writes a PNG; '{outPath}' does not end in .png");
+            bool tensors = outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+            if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && !tensors)
+                throw new LoomUsageException($"--out: writes a .png or .safetensors file; '{outPath}' is neither");
             string? single = parse.GetValue(image), batch = parse.GetValue(images);
             if ((single is null) == (batch is null))
                 throw new LoomUsageException("translate: give exactly one of --image (one image) or --images (a batch)");
@@ -52,7 +54,17 @@ public static class TranslateCommand
                 ? DiffusionImageInput.ReadImage(single, model.Config.ImageShape)
                 : ReadBatch(batch!, CliOptions.Positive(parse, count), model.Config.ImageShape);
             string from = way == TranslationDirection.AtoB ? model.Config.DomainA : model.Config.DomainB;
-            if (parse.GetValue(cycle))
+            if (tensors)
+            {
+                if (parse.GetValue(cycle)) throw new LoomUsageException("--cycle: draws a PNG strip; write a .png");
+                var translated = model.Translate(input, way);
+                var target = new Dictionary<string, torch.Tensor> { ["samples"] = translated.contiguous() };
+                // The target domain's Fashion-MNIST class as labels, so loom eval reports how often the translation is classified as it.
+                if ((way == TranslationDirection.AtoB ? model.Config.DomainBClass : model.Config.DomainAClass) is { } targetClass)
+                    target["labels"] = torch.full(translated.shape[0], (long)targetClass, torch.ScalarType.Int64);
+                SafeTensorsFile.Save(outPath, target);
+            }
+            else if (parse.GetValue(cycle))
             {
                 var (translated, reconstructed) = model.Cycle(input, way);
                 var rows = torch.stack([input.cpu(), translated, reconstructed], 1).flatten(0, 1);

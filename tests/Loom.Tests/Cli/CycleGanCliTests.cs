@@ -70,6 +70,13 @@ public class CycleGanCliTests
         var batch = Loom("translate", "fm", "--images", "fashion-mnist-test:sneaker", "--n", "4", "--direction", "b2a", "--out", "batch.png");
         Assert.True(batch.ExitCode == 0, batch.ToString());
         Assert.Equal(new long[] { 1, 62, 62 }, PngShape("batch.png"));   // 2×2 grid
+        var tensors = Loom("translate", "fm", "--images", "fashion-mnist-test:sandal", "--n", "3", "--out", "t.safetensors");
+        Assert.True(tensors.ExitCode == 0, tensors.ToString());
+        using (var file = global::Loom.IO.SafeTensorsFile.Load(Path.Combine(work, "t.safetensors")))
+        {
+            Assert.Equal(new long[] { 3, 1, 28, 28 }, file.Tensors["samples"].shape);
+            Assert.True(file.Tensors["labels"].eq(7).all().item<bool>());   // sandal → sneaker: the target class
+        }
         var sampled = Loom("sample", "fm", "--n", "4", "--out", "s.png");
         Assert.True(sampled.ExitCode == 0, sampled.ToString());
     }
