@@ -70,6 +70,11 @@ public class VaeModelTests
         var reloaded = ((TensorSamples)loaded.Sample(new SampleRequest { Count = 6, Seed = 4, Class = 2 })).Values;
         Assert.True(first.eq(reloaded).all().item<bool>());
         Assert.Throws<Loom.Core.LoomUsageException>(() => loaded.Sample(new SampleRequest { Count = 2, Class = 3 }));
+        // Temperature scales the prior's standard deviation.
+        var cooled = ((TensorSamples)model.Sample(new SampleRequest { Count = 6, Seed = 4, Class = 2, Temperature = 0.5 })).Values;
+        var expected = model.Decode(0.5 * model.PriorLatents(6, 4), torch.full(6, 2L));
+        Assert.True(cooled.allclose(expected, 1e-6, 1e-6));
+        Assert.Throws<Loom.Core.LoomUsageException>(() => model.PriorLatents(2, 0, 0));
         // Without a class a conditional model spreads samples over the classes.
         var spread = model.SampleLabels(6, null)!;
         Assert.Equal(new long[] { 0, 1, 2, 0, 1, 2 }, spread.data<long>().ToArray());

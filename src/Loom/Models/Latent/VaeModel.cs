@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Loom.Models.Latent;
 
 /// <summary>
-/// A trained VAE or conditional VAE. Samples are decoder means of z ~ N(0, I) (pixel probabilities for Bernoulli
+/// A trained VAE or conditional VAE. Samples are decoder means of z ~ N(0, T² I), T the request's temperature (pixel probabilities for Bernoulli
 /// images); <see cref="ExampleNll"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
 /// </summary>
 public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleScorer
@@ -49,11 +49,16 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
         return Network.Encode(examples.to(ScalarType.Float32).to(device), labels?.to(device)).Mean.cpu().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Standard-normal latents from <paramref name="seed"/>: [count, latent].</summary>
-    public Tensor PriorLatents(int count, long seed)
+    /// <summary>
+    /// Prior latents from <paramref name="seed"/>: [count, latent], N(0, T² I). A temperature T &lt; 1 trades diversity for
+    /// cleaner, more typical samples (as in Kingma &amp; Dhariwal's Glow); 1 samples the model as trained.
+    /// </summary>
+    public Tensor PriorLatents(int count, long seed, double temperature = 1.0)
     {
+        if (!(temperature > 0)) throw new LoomUsageException($"--temperature: must be positive, got {temperature}");
         using var generator = new torch.Generator((ulong)seed);
-        return torch.randn([count, LatentDim], generator: generator);
+        var z = torch.randn([count, LatentDim], generator: generator);
+        return temperature == 1.0 ? z : z.mul_(temperature);
     }
 
     /// <summary>Class labels for <paramref name="count"/> samples: all <paramref name="requested"/>, or classes spread evenly.</summary>
@@ -73,7 +78,7 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
     {
         using var scope = torch.NewDisposeScope();
         var labels = SampleLabels(request.Count, request.Class);
-        var images = Decode(PriorLatents(request.Count, request.Seed), labels).MoveToOuterDisposeScope();
+        var images = Decode(PriorLatents(request.Count, request.Seed, request.Temperature), labels).MoveToOuterDisposeScope();
         return new TensorSamples(images, labels?.MoveToOuterDisposeScope());
     }
 
