@@ -114,17 +114,12 @@ public class GanModelTests
         ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 1 })).Dispose();
         // Live tensors after each step of a new run: the first step creates the optimizer moments, later steps add nothing.
         var counts = new List<long>();
-        using var trainer = new Trainer(phases.All, new TrainerOptions { Steps = 6, LogEvery = 1 }) { Progress = new CountRecorder(counts) };
+        using var trainer = new Trainer(phases.All, new TrainerOptions { Steps = 6, LogEvery = 1 }) { Progress = new TensorCountRecorder(counts) };
         trainer.Run();
         Assert.Equal(6, counts.Count);
         Assert.True(counts.Skip(1).All(c => c == counts[1]), string.Join(", ", counts));
         long before = TensorCounts.Live;
         ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 2, Class = 1 })).Dispose();
         Assert.Equal(before, TensorCounts.Live);
-    }
-
-    private sealed class CountRecorder(List<long> counts) : ITrainingProgress
-    {
-        public void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta) => counts.Add(TensorCounts.Live);
     }
 }
