@@ -27,6 +27,10 @@ public static class CliRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        // One libtorch thread per child unless the caller chose: CI-sized models gain nothing from more, and on a busy
+        // 2-core machine OpenMP's spinning threads made runs 10–20× slower (a 50-second quickstart took over 5 minutes).
+        if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
+            start.Environment["OMP_NUM_THREADS"] = "1";
         start.ArgumentList.Add(CliDll);
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
