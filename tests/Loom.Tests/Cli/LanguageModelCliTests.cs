@@ -84,8 +84,7 @@ public sealed class LanguageModelCliTests : IDisposable
         string[] run = ["train", "gpt", "--data", text, .. Tiny.Select(a => a == "60" ? "400" : a)];
         Assert.Equal(0, Loom([.. run, "--out", folder.File("straight")]).ExitCode);
         var dir = folder.File("resumed");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = folder.Path, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { CliRunner.CliDll }.Concat(run).Concat(["--out", dir])) start.ArgumentList.Add(a);
+        var start = CliRunner.StartInfo(folder.Path, [.. run, "--out", dir]);
         using (var process = System.Diagnostics.Process.Start(start)!)
         {
             var stderr = process.StandardError.ReadToEndAsync();

@@ -42,9 +42,7 @@ public class TrainerCliTests
     [Fact]
     public async Task TerminationSignalSavesAResumableCheckpoint()
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { CliRunner.CliDll }.Concat(Common).Concat(["--steps", "100000000", "--out", "long", "--checkpoint-every", "100000000"]))
-            start.ArgumentList.Add(a);
+        var start = CliRunner.StartInfo(work, [.. Common, "--steps", "100000000", "--out", "long", "--checkpoint-every", "100000000"]);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();

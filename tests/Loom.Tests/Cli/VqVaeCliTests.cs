@@ -95,9 +95,7 @@ public sealed class VqVaeCliTests : IDisposable
     [FashionMnistFact]
     public async Task Sigterm_in_stage_one_saves_and_resume_finishes_both_stages()
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { CliRunner.CliDll }.Concat(FashionTiny).Concat(["--steps", "100000000", "--prior-steps", "2", "--checkpoint-every", "2", "--out", "long"]))
-            start.ArgumentList.Add(a);
+        var start = CliRunner.StartInfo(work, [.. FashionTiny, "--steps", "100000000", "--prior-steps", "2", "--checkpoint-every", "2", "--out", "long"]);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -16,23 +16,33 @@ public static class CliRunner
 
     public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) => RunWithInput(workingDirectory, timeout, "", args);
 
-    /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (then closed).</summary>
-    public static Result RunWithInput(string workingDirectory, TimeSpan timeout, string input, params string[] args)
+    /// <summary>
+    /// How every test starts the CLI (also for tests that signal the process themselves): output redirected, and one
+    /// libtorch thread unless OMP_NUM_THREADS is set — CI-sized models gain nothing from more, and on a busy 2-core
+    /// machine OpenMP's spinning threads made runs 10–20× slower (a 50-second quickstart took over 5 minutes). Runs
+    /// compared for identical weights must use the same thread count, so they all start here.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        // One libtorch thread per child unless the caller chose: CI-sized models gain nothing from more, and on a busy
-        // 2-core machine OpenMP's spinning threads made runs 10–20× slower (a 50-second quickstart took over 5 minutes).
         if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
             start.Environment["OMP_NUM_THREADS"] = "1";
         start.ArgumentList.Add(CliDll);
         foreach (var a in args) start.ArgumentList.Add(a);
+        return start;
+    }
+
+    /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (then closed).</summary>
+    public static Result RunWithInput(string workingDirectory, TimeSpan timeout, string input, params string[] args)
+    {
+        var start = StartInfo(workingDirectory, args);
+        start.RedirectStandardInput = true;
         using var process = Process.Start(start)!;
         process.StandardInput.Write(input);
         process.StandardInput.Close();
