@@ -88,9 +88,13 @@ public class CycleGanModelTests
     {
         CycleGanTestData.SingleThreaded(() =>
         {
-            using var model = NewModel(10);
+            // float64: the CPU float32 convolution backward sometimes gives NaN; a skipped first update delays Adam's
+            // lazily created state past step 4, which would read as a one-time rise in the count, not a leak.
+            using var model = NewModel(10, CycleGanTestData.Tiny() with { DType = "float64" });
             var (a, b) = CycleGanTestData.ModelSpaceDomains(16, seed: 11);
-            using var images = CycleGanTestData.Halves(brightLeft: true, 4, 8, seed: 13);
+            a = a.to(torch.float64);
+            b = b.to(torch.float64);
+            using var images = CycleGanTestData.Halves(brightLeft: true, 4, 8, seed: 13).to(torch.float64);
             var counts = new Dictionary<long, long>();
             using var training = new CycleGanTraining(model.Networks, new TensorDataset(a), new TensorDataset(b),
                 new CycleGanTrainingOptions { BatchSize = 4, PoolSize = 6 }, CPU);
@@ -99,6 +103,7 @@ public class CycleGanModelTests
                 : p).ToList();
             using var trainer = new Trainer(phases, new TrainerOptions { Steps = 12, SkipNonFiniteGradients = true });
             trainer.Run();
+            Assert.Equal(0, trainer.SkippedSteps);
             Assert.Equal(counts[4], counts[11]);   // the pools are full by step 2
 
             long before = TensorCounts.Live;
