@@ -15,7 +15,8 @@ namespace Loom.Bench;
 /// <summary>
 /// The diffusion issue's bars. <c>diffusion-2d</c>: MLP denoisers trained on moons and 8 gaussians (the CLI's defaults:
 /// 3000 steps, batch 256, lr 1e-3, EMA 0.999); biased RBF MMD² of 2,000 samples to 2,000 held-out points against the
-/// MMD² of two held-out halves of 2,000 each, same bandwidths, five seeds. <c>diffusion-fmnist CKPT [--n 500]</c>:
+/// MMD² of two held-out halves of 2,000 each, same bandwidths, five seeds (options --steps, --data moons,8gaussians,
+/// --width, --blocks, --lr). <c>diffusion-fmnist CKPT [--n 500]</c>:
 /// FID-FMNIST of DDPM-1000, DDIM-50 and DPM-Solver++-20 samples (classes cycled, guidance 1) from one checkpoint
 /// against the 10k test images; class accuracy of DDIM-50 samples at guidance 3; DDIM-50 images/s at batch 64.
 /// </summary>
@@ -24,17 +25,22 @@ public static class DiffusionBarsBench
     public static int RunTwoD(string[] args)
     {
         int steps = BenchSupport.Option(args, "--steps", 3000);
-        foreach (var name in new[] { "moons", "8gaussians" })
+        int width = BenchSupport.Option(args, "--width", 128);
+        int blocks = BenchSupport.Option(args, "--blocks", 3);
+        double lr = double.Parse(BenchSupport.StringOption(args, "--lr") ?? "1e-3", System.Globalization.CultureInfo.InvariantCulture);
+        var names = BenchSupport.StringOption(args, "--data")?.Split(',') ?? ["moons", "8gaussians"];
+        foreach (var name in names)
         {
             torch.manual_seed(0);
             var train = ToyData.Generate(name, 20000, 0, dtype: ScalarType.Float32);
             var config = new DiffusionConfig { Network = "mlp", SampleShape = [2], Images = false, DataName = name,
+                Mlp = new MlpDenoiserConfig(Width: width, Layers: blocks),
                 VectorRange = (train.min().ToDouble() - 0.1 * (train.max().ToDouble() - train.min().ToDouble()), train.max().ToDouble() + 0.1 * (train.max().ToDouble() - train.min().ToDouble())) };
             using var model = new DiffusionModel(config, config.CreateNetwork());
             var clock = Stopwatch.StartNew();
             var objective = new DiffusionObjective(model.Network, model.Schedule, config.Prediction, new TensorDataset(train), new DiffusionTrainingOptions { BatchSize = 256 }, CPU);
             var parameters = model.Network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
-            using var trainer = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions { LearningRate = 1e-3 })],
+            using var trainer = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions { LearningRate = lr })],
                 new TrainerOptions { Steps = steps, WarmupSteps = 200, GradClip = 1, EmaDecay = 0.999, EmaWarmup = true });
             trainer.Run();
             trainer.Ema!.SwapIn();
@@ -68,7 +74,7 @@ public static class DiffusionBarsBench
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            Console.Error.WriteLine("usage: diffusion-fmnist CHECKPOINT [--n 500] [--skip-ddpm]");
+            Console.Error.WriteLine("usage: diffusion-fmnist CHECKPOINT [--n 500] [--skip-ddpm] [--runs sampler:steps[:spacing[:eta]],...] [--fid-only]");
             return 2;
         }
         int n = BenchSupport.Option(args, "--n", 500);
@@ -78,17 +84,20 @@ public static class DiffusionBarsBench
         var real = reference.Extract(test.Images);
         int[] cycled = Enumerable.Range(0, n).Select(i => i % 10).ToArray();
         Console.WriteLine($"checkpoint {args[0]}: {model.Network.parameters().Sum(p => p.numel()):N0} parameters; {n} samples per sampler, classes cycled; FID against {test.Count} test images; threads {torch.get_num_threads()}");
-        var runs = new List<(string Sampler, int Steps)> { ("ddim", 50), ("dpm++2m", 20) };
-        if (!args.Contains("--skip-ddpm")) runs.Add(("ddpm", 1000));
-        foreach (var (sampler, steps) in runs)
+        var runs = BenchSupport.StringOption(args, "--runs") is { } spec
+            ? spec.Split(',').Select(ParseRun).ToList()
+            : [new SamplerOptions { Sampler = "ddim", Steps = 50 }, new SamplerOptions { Sampler = "dpm++2m", Steps = 20 }];
+        if (!args.Contains("--skip-ddpm") && !args.Contains("--runs")) runs.Add(new SamplerOptions { Sampler = "ddpm", Steps = 1000, Spacing = TimestepSpacing.Leading });
+        foreach (var options in runs)
         {
             using var scope = torch.NewDisposeScope();
             var clock = Stopwatch.StartNew();
-            var samples = Generate(model, sampler, steps, cycled, 1.0);
+            var samples = Generate(model, options, cycled, 1.0);
             double seconds = clock.Elapsed.TotalSeconds;
             var fid = FrechetDistance.Compute(real, reference.Extract(samples)).Value;
-            Console.WriteLine($"{sampler,-8} {steps,4} steps, guidance 1: FID-FMNIST {fid:F2}  ({n / seconds:F2} images/s)");
+            Console.WriteLine($"{options.Sampler,-8} {options.Steps,4} steps ({options.Spacing.ToString().ToLowerInvariant()}, eta {options.Eta}), guidance 1: FID-FMNIST {fid:F2}  ({n / seconds:F2} images/s)");
         }
+        if (args.Contains("--fid-only")) return 0;
         using (var scope = torch.NewDisposeScope())
         {
             var samples = Generate(model, "ddim", 50, cycled, 3.0);
@@ -108,7 +117,22 @@ public static class DiffusionBarsBench
         return 0;
     }
 
-    private static Tensor Generate(DiffusionModel model, string sampler, int steps, int[] labels, double guidance, long seed = 1)
+    /// <summary>sampler:steps[:spacing[:eta]], e.g. ddim:50:leading:0.5.</summary>
+    private static SamplerOptions ParseRun(string text)
+    {
+        var parts = text.Split(':');
+        return new SamplerOptions
+        {
+            Sampler = parts[0], Steps = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
+            Spacing = parts.Length > 2 ? SamplingPlan.ParseSpacing(parts[2]) : parts[0] == "ddpm" ? TimestepSpacing.Leading : TimestepSpacing.Trailing,
+            Eta = parts.Length > 3 ? double.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) : 0,
+        };
+    }
+
+    private static Tensor Generate(DiffusionModel model, string sampler, int steps, int[] labels, double guidance, long seed = 1) =>
+        Generate(model, new SamplerOptions { Sampler = sampler, Steps = steps, Spacing = sampler == "ddpm" ? TimestepSpacing.Leading : TimestepSpacing.Trailing }, labels, guidance, seed);
+
+    private static Tensor Generate(DiffusionModel model, SamplerOptions options, int[] labels, double guidance, long seed = 1)
     {
         var parts = new List<Tensor>();
         for (int start = 0; start < labels.Length; start += 50)
@@ -117,7 +141,7 @@ public static class DiffusionBarsBench
             parts.Add(model.Generate(new DiffusionRequest
             {
                 Count = chunk.Length, Seed = seed + start, Labels = chunk, Guidance = guidance,
-                Sampler = new SamplerOptions { Sampler = sampler, Steps = steps, Spacing = sampler == "ddpm" ? TimestepSpacing.Leading : TimestepSpacing.Trailing },
+                Sampler = options,
             }));
         }
         return torch.cat(parts, 0);

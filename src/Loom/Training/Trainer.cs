@@ -36,7 +36,11 @@ public sealed class Trainer : IDisposable
         optimizers = phases.Select(p => new Optimizer(p.Parameters, p.Optimizer)).ToArray();
         schedules = phases.Select(p => new LearningRateSchedule(options.Schedule, p.Optimizer.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRate)).ToArray();
         if (options.EmaDecay is { } decay)
-            Ema = new ExponentialMovingAverage(phases[0].Parameters, decay) { Warmup = options.EmaWarmup };
+        {
+            if (options.EmaPhase < 0 || options.EmaPhase >= phases.Count)
+                throw new LoomUsageException($"EMA phase {options.EmaPhase} does not exist (the trainer has {phases.Count} phases)");
+            Ema = new ExponentialMovingAverage(phases[options.EmaPhase].Parameters, decay) { Warmup = options.EmaWarmup };
+        }
     }
 
     /// <summary>Steps completed so far (the next step to run).</summary>
@@ -73,7 +77,8 @@ public sealed class Trainer : IDisposable
                 metrics[prefix + "grad_norm"] = double.IsFinite(norm) ? norm : null;
                 foreach (var (k, v) in extra) metrics[prefix + k] = v;
             }
-            Ema?.Update(Step);
+            int emaEvery = phases[options.EmaPhase].Every;
+            if (Step % emaEvery == 0) Ema?.Update(Step / emaEvery);
             Step++;
             bool last = Step == options.Steps;
             if (Step % options.LogEvery == 0 || last)

@@ -14,8 +14,13 @@ public sealed record TrainerOptions
     public double GradClip { get; init; }
     /// <summary>Micro-batches per optimizer step; losses are divided by it.</summary>
     public int AccumulationSteps { get; init; } = 1;
-    /// <summary>EMA decay for the first phase's parameters; null turns EMA off.</summary>
+    /// <summary>EMA decay for the parameters of phase <see cref="EmaPhase"/>; null turns EMA off.</summary>
     public double? EmaDecay { get; init; }
+    /// <summary>
+    /// The phase whose parameters the EMA follows (0 = the first; a GAN's generator is phase 1). The average is updated
+    /// after each step in which that phase ran, so a phase that runs every n steps is averaged per update, not per step.
+    /// </summary>
+    public int EmaPhase { get; init; }
     /// <summary>Ramp the EMA decay up from 0.1 over the first steps (see <see cref="ExponentialMovingAverage.Warmup"/>).</summary>
     public bool EmaWarmup { get; init; }
     /// <summary>Run the evaluation callback every N steps (0 = never).</summary>
@@ -43,6 +48,7 @@ public sealed record TrainerOptions
         if (GradClip < 0) throw new LoomUsageException($"--grad-clip: must be non-negative, got {GradClip}");
         if (WarmupSteps < 0 || WarmupSteps > Steps) throw new LoomUsageException($"--warmup: must be between 0 and --steps, got {WarmupSteps}");
         if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
+        if (EmaDecay is { } decay && !(decay > 0 && decay < 1)) throw new LoomUsageException($"--ema: the decay must be in (0, 1), got {decay}");
     }
 }
 

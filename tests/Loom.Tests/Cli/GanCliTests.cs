@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Data;
+using Loom.IO.Checkpoints;
 using Loom.Tests.Data;
 using Loom.Tests.Support;
 using TorchSharp;
@@ -45,15 +46,24 @@ public class GanCliTests
     [Fact]
     public void Resumed_run_equals_an_uninterrupted_run()
     {
-        // 63 is not a multiple of n_critic = 5: the resumed run starts inside a generator cycle.
-        Assert.Equal(0, Loom([.. Toy, "--steps", "120", "--out", "straight"]).ExitCode);
-        Assert.Equal(0, Loom([.. Toy, "--steps", "63", "--out", "resumed"]).ExitCode);
-        var resumed = Loom([.. Toy, "--steps", "120", "--out", "resumed", "--resume"]);
+        // 63 is not a multiple of n_critic = 5: the resumed run starts inside a generator cycle. With a generator EMA, the
+        // saved model is the average and the trainer state the live weights: both must come back.
+        Assert.Equal(0, Loom([.. Toy, "--steps", "120", "--ema", "0.95", "--out", "straight"]).ExitCode);
+        Assert.Equal(0, Loom([.. Toy, "--steps", "63", "--ema", "0.95", "--out", "resumed"]).ExitCode);
+        var resumed = Loom([.. Toy, "--steps", "120", "--ema", "0.95", "--out", "resumed", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
         var steps = File.ReadAllLines(Path.Combine(work, "resumed", "log.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
         Assert.Equal(steps.Order().ToList(), steps);
         Assert.Equal(120, steps[^1]);
+        Assert.Contains("moving average", File.ReadAllText(Path.Combine(work, "resumed", "card.json")));
+        var saved = Checkpoint.ReadTrainerState(Path.Combine(work, "resumed"));
+        Assert.Contains("ema.0", saved.Tensors.Keys);
+        using var model = Checkpoint.Load(Path.Combine(work, "resumed"));
+        var generator = model.GetState().Where(p => p.Key.StartsWith("generator.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(generator);
+        // The saved generator is the average; the trainer state keeps the live weights (they differ after 120 steps).
+        Assert.Contains(generator, p => !p.Value.eq(saved.Tensors["model." + p.Key]).all().item<bool>());
     }
 
     [FashionMnistFact]

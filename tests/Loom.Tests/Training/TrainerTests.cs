@@ -102,6 +102,35 @@ public class TrainerTests
     }
 
     [Fact]
+    public void EmaFollowsTheChosenPhaseOncePerUpdateOfThatPhase()
+    {
+        var a = Model(5, dropout: 0);
+        var b = Model(6, dropout: 0);
+        var second = Params(b)[0];
+        var afterUpdates = new List<Tensor>();   // phase b's weights after each of its updates
+        var innerB = Mse(b);
+        var sgd = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1 };
+        var recording = new DelegateObjective((step, micro) =>
+        {
+            if (step > 0) afterUpdates.Add(second.detach().clone().DetachFromDisposeScope());
+            return innerB.Compute(step, micro);
+        });
+        var initial = second.detach().clone();
+        using var trainer = new Trainer([Phase(a, sgd), new TrainingPhase("b", recording, Params(b), sgd, Every: 2)],
+            new TrainerOptions { Steps = 6, EmaDecay = 0.8, EmaPhase = 1 });
+        trainer.Run();
+        afterUpdates.Add(second.detach().clone());
+        Assert.Equal(3, afterUpdates.Count);   // b ran at steps 0, 2, 4
+        var expected = initial;
+        foreach (var after in afterUpdates)
+            expected = 0.8 * expected + 0.2 * after;
+        Assert.True((trainer.Ema!.Shadows[0] - expected).abs().max().item<float>() < 1e-7);
+        Assert.Equal(Params(b)[0].shape, trainer.Ema.Shadows[0].shape);
+        Assert.Throws<LoomUsageException>(() => new Trainer([Phase(a, sgd)], new TrainerOptions { Steps = 2, EmaDecay = 0.9, EmaPhase = 1 }));
+        Assert.Throws<LoomUsageException>(() => new Trainer([Phase(a, sgd)], new TrainerOptions { Steps = 2, EmaDecay = 1.5 }));
+    }
+
+    [Fact]
     public void ResumeIsBitForBitWithDropout()
     {
         var options = new TrainerOptions { Steps = 20, Schedule = ScheduleKind.Cosine, WarmupSteps = 3, EmaDecay = 0.95, GradClip = 1.0 };

@@ -19,6 +19,7 @@ namespace Loom.Cli.Commands.Train;
 public sealed class GanRun(GanModel model, GanData data, GanTrainingOptions options, long sampleEvery, string outDir, bool resume, string device)
 {
     private readonly GanDiagnostics diagnostics = new();
+    private Trainer? current;
     private readonly HashSet<string> reported = new(StringComparer.Ordinal);
     private GanPhases? phases;
     private MetricsLog? log;
@@ -39,7 +40,6 @@ public sealed class GanRun(GanModel model, GanData data, GanTrainingOptions opti
         using var progress = new ConsoleProgress($"train gan ({GanLosses.Name(model.Config.Loss)})", Console.Error);
         phases = GanTraining.CreatePhases(model, data.Set, options, DeviceSelector.Parse(device));
         long evalEvery = sampleEvery > 0 ? Gcd(options.LogEvery, sampleEvery) : options.LogEvery;
-        Trainer? current = null;
         using var trainer = new Trainer(phases.All, GanTraining.TrainerOptions(model, options, evalEvery))
         {
             Log = log, Progress = new TrainingProgressAdapter(progress), SaveCheckpoint = Save, Evaluate = () => Monitor(current!.Step),
@@ -56,6 +56,7 @@ public sealed class GanRun(GanModel model, GanData data, GanTrainingOptions opti
             model.Discriminator.train();
             var result = trainer.Run(CliContext.Cancellation);
             SkippedSteps = trainer.SkippedSteps;
+            trainer.Ema?.SwapIn();   // the model keeps the generator's average from here on
             return result;
         }
         finally
@@ -93,7 +94,7 @@ public sealed class GanRun(GanModel model, GanData data, GanTrainingOptions opti
     private void CheckSamples(long step, Dictionary<string, double> metrics)
     {
         var (latents, labels) = FixedNoise(model, options.Seed);
-        var samples = model.Decode(latents, labels);
+        var samples = WithAverage(current, () => model.Decode(latents, labels));
         WritePicture(model, data, samples, Path.Combine(outDir, "progress", $"step-{step:D6}.png"));
         bool warm = step * 5 >= options.Steps && step >= 500;   // early samples are blobs: judge collapse from a fifth of the run and step 500 on
         using (var g = Seeding.Generator(options.Seed, "gan:reference"))
@@ -141,16 +142,30 @@ public sealed class GanRun(GanModel model, GanData data, GanTrainingOptions opti
         return Math.Sqrt(sum);
     }
 
+    /// <summary>Runs <paramref name="body"/> with the generator's EMA weights swapped in (if the run keeps an average).</summary>
+    private static T WithAverage<T>(Trainer? trainer, Func<T> body)
+    {
+        trainer?.Ema?.SwapIn();
+        try { return body(); }
+        finally { trainer?.Ema?.SwapIn(); }
+    }
+
+    /// <summary>The checkpoint's model holds the generator's average (when kept); the trainer state holds the live weights.</summary>
     private void Save(Trainer t)
     {
         var state = t.CaptureState();
         var tensors = new Dictionary<string, Tensor>(state.Tensors);
         foreach (var (name, tensor) in model.GetState()) tensors["model." + name] = tensor.detach().clone();
-        Checkpoint.Save(outDir, model, new ModelCard
+        WithAverage(t, () =>
         {
-            Data = [data.Provenance], CommandLine = CliContext.CommandLine, Seed = options.Seed, Device = device,
-            Metrics = new Dictionary<string, double> { ["step"] = t.Step },
-        }, state with { Tensors = tensors });
+            Checkpoint.Save(outDir, model, new ModelCard
+            {
+                Data = [data.Provenance], CommandLine = CliContext.CommandLine, Seed = options.Seed, Device = device,
+                Metrics = new Dictionary<string, double> { ["step"] = t.Step },
+                Notes = t.Ema is null ? null : $"generator weights are the exponential moving average (decay {t.Ema.Decay})",
+            }, state with { Tensors = tensors });
+            return 0;
+        });
         WriteLossCurve(MetricsLog.ReadFile(Path.Combine(outDir, Checkpoint.LogFile)), Path.Combine(outDir, "loss.png"), $"GAN ({GanLosses.Name(model.Config.Loss)}) losses");
     }
 

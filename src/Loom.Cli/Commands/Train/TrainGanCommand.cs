@@ -55,12 +55,13 @@ public static class TrainGanCommand
         var logEvery = new Option<long>("--log-every") { Description = "Write a log.jsonl line every N steps", DefaultValueFactory = _ => 10 };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Save every N steps (0 = at the end and on Ctrl-C)", DefaultValueFactory = _ => 500 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out from its last checkpoint" };
+        var ema = new Option<double>("--ema") { Description = "Keep an exponential moving average of the generator with this decay (e.g. 0.999) and save and sample it (0 = off)", DefaultValueFactory = _ => 0 };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var command = new Command(preset.Name, preset.Description)
         {
             data, output, classes, points, loss, spectralNorm, criticSteps, lrG, lrD, gpWeight, latentDim, baseChannels, width, layers,
-            steps, batchSize, gradClip, sampleEvery, logEvery, checkpointEvery, resume, seed, device,
+            steps, batchSize, gradClip, ema, sampleEvery, logEvery, checkpointEvery, resume, seed, device,
         };
         command.SetAction(parse =>
         {
@@ -79,6 +80,7 @@ public static class TrainGanCommand
                 CriticSteps = parse.GetValue(criticSteps) ?? preset.CriticSteps,
                 GradientPenalty = parse.GetValue(gpWeight) ?? DefaultGradientPenalty(lossKind, images),
                 GradClip = parse.GetValue(gradClip),
+                GeneratorEma = parse.GetValue(ema) is var decay && decay != 0 ? decay : null,
                 Seed = seedValue,
                 LogEvery = parse.GetValue(logEvery),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
@@ -131,6 +133,8 @@ public static class TrainGanCommand
                 ["train_seconds"] = watch.Elapsed.TotalSeconds, ["skipped_steps"] = run.SkippedSteps, ["warnings"] = run.Warnings.Count,
             };
             string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            if (options.GeneratorEma is { } emaDecay)
+                notes = string.Join("; ", new[] { notes, $"generator weights are the exponential moving average (decay {emaDecay})" }.Where(n => n is not null));
             if (run.Warnings.Count > 0)
                 notes = string.Join("; ", new[] { notes }.Concat(run.Warnings.Select(w => "warning: " + w.Message)).Where(n => n is not null));
             CheckpointWriter.Save(outDir, model, [loaded.Provenance], seedValue, targetDevice.ToString(), metrics, console, notes);

@@ -22,6 +22,11 @@ public sealed record GanTrainingOptions
     public double GradientPenalty { get; init; }
     /// <summary>Clip each phase's global gradient norm (0 = off).</summary>
     public double GradClip { get; init; }
+    /// <summary>
+    /// Decay of an exponential moving average of the generator's weights (null = none). The average, not the last
+    /// iterate, is what a run saves and samples from; GAN iterates oscillate, their average is smoother and sharper.
+    /// </summary>
+    public double? GeneratorEma { get; init; }
     public long Seed { get; init; }
     public long LogEvery { get; init; } = 10;
     public long CheckpointEvery { get; init; }
@@ -37,6 +42,7 @@ public sealed record GanTrainingOptions
         if (GradClip < 0) throw new LoomUsageException($"--grad-clip: must be non-negative, got {GradClip}");
         if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
         if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
+        if (GeneratorEma is { } ema && !(ema > 0 && ema < 1)) throw new LoomUsageException($"--ema: the decay must be in (0, 1), got {ema}");
     }
 }
 
@@ -71,13 +77,15 @@ public static class GanTraining
     }
 
     /// <summary>
-    /// Trainer options: constant learning rates, no EMA; non-finite updates are skipped for convolutional networks
-    /// (libtorch's CPU convolutions intermittently return NaN here, docs/diffusion.md).
+    /// Trainer options: constant learning rates; the EMA (if any) follows the generator (phase 1) per generator update;
+    /// non-finite updates are skipped for convolutional networks (libtorch's CPU convolutions intermittently return NaN
+    /// here, docs/diffusion.md).
     /// </summary>
     public static TrainerOptions TrainerOptions(GanModel model, GanTrainingOptions options, long evalEvery = 0) => new()
     {
         Steps = options.Steps, GradClip = options.GradClip, LogEvery = options.LogEvery, EvalEvery = evalEvery,
         CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = model.Config.Network != "mlp",
+        EmaDecay = options.GeneratorEma, EmaPhase = 1, EmaWarmup = true,
     };
 
     public static List<TorchSharp.Modules.Parameter> Parameters(nn.Module module) =>
