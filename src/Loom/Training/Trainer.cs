@@ -58,6 +58,7 @@ public sealed class Trainer : IDisposable
     public TrainResult Run(CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
+        long firstStep = Step;   // after a resume, the rate comes from the steps this run has taken
         long examplesSinceLog = 0;
         var logClock = Stopwatch.StartNew();
         bool earlyStopped = false;
@@ -88,7 +89,7 @@ public sealed class Trainer : IDisposable
                 if (SkippedSteps > 0) metrics["skipped_steps"] = SkippedSteps;
                 metrics["elapsed_s"] = clock.Elapsed.TotalSeconds;
                 if (phases.Count == 1) metrics["phase"] = phases[0].Name;
-                var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / Step * (options.Steps - Step));
+                var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (Step - firstStep) * (options.Steps - Step));
                 Progress?.Report(Step, options.Steps, lastLoss, examplesSinceLog / seconds, eta);
                 examplesSinceLog = 0;
                 logClock.Restart();
