@@ -14,7 +14,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["diffusion-2d"] = DiffusionBarsBench.RunTwoD,
     ["diffusion-fmnist"] = DiffusionBarsBench.RunFashionMnist,
     ["gan-8gaussians"] = GanBench.Run,
-    ["cvae-probe"] = CvaeProbeBench.Run,
+    ["class-accuracy"] = ClassAccuracyBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
