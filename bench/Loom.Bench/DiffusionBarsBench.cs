@@ -70,11 +70,15 @@ public static class DiffusionBarsBench
         return 0;
     }
 
+    /// <summary>--no-clip: leave x̂_0 unclipped (the pipeline clips it to [−1, 1] by default).</summary>
+    private static bool? ClipDenoised;
+
     public static int RunFashionMnist(string[] args)
     {
+        ClipDenoised = args.Contains("--no-clip") ? false : null;
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            Console.Error.WriteLine("usage: diffusion-fmnist CHECKPOINT [--n 500] [--skip-ddpm] [--runs sampler:steps[:spacing[:eta]],...] [--fid-only]");
+            Console.Error.WriteLine("usage: diffusion-fmnist CHECKPOINT [--n 500] [--skip-ddpm] [--runs sampler:steps[:spacing[:eta]],...] [--fid-only] [--no-clip]");
             return 2;
         }
         int n = BenchSupport.Option(args, "--n", 500);
@@ -140,7 +144,7 @@ public static class DiffusionBarsBench
             var chunk = labels[start..Math.Min(labels.Length, start + 50)];
             parts.Add(model.Generate(new DiffusionRequest
             {
-                Count = chunk.Length, Seed = seed + start, Labels = chunk, Guidance = guidance,
+                Count = chunk.Length, Seed = seed + start, Labels = chunk, Guidance = guidance, ClipDenoised = ClipDenoised,
                 Sampler = options,
             }));
         }
