@@ -44,7 +44,7 @@ public static class AnomalyCommand
             if (model.NumClasses > 0)
                 throw new LoomUsageException("anomaly: a conditional VAE needs the class of each example; train an unconditional vae (loom train vae --exclude-class K)");
             var spec = parse.GetValue(data)!;
-            var set = LatentData.Load(spec, FashionMnist.ParseSplit(parse.GetValue(split)!));
+            using var set = TrainingData.Load(spec, new DataLoadOptions { Split = FashionMnist.ParseSplit(parse.GetValue(split)!) });
             if (!set.SampleShape.SequenceEqual(model.Config.SampleShape))
                 throw new LoomUsageException($"--data: examples of shape [{string.Join(", ", set.SampleShape)}] but the model takes [{string.Join(", ", model.Config.SampleShape)}]");
             using var scope = torch.NewDisposeScope();

@@ -87,7 +87,7 @@ public static class TranslateCommand
     {
         if (spec.StartsWith(TestPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            int label = CycleGanData.ParseFashionMnistClass(spec[TestPrefix.Length..], "--images");
+            int label = FashionMnistClasses.ParseOne(spec[TestPrefix.Length..], "--images");
             using var scope = torch.NewDisposeScope();
             using var test = FashionMnist.Load(FashionMnistSplit.Test);
             var indices = torch.nonzero(test.Labels.eq(label)).flatten();

@@ -134,9 +134,8 @@ public static class TrainDiffusionCommand
     /// <summary>The training vectors' overall range widened by 10% on each side.</summary>
     private static (double, double) DataRange(DiffusionData data)
     {
-        using var scope = torch.NewDisposeScope();
-        var all = data.Set.Get(Enumerable.Range(0, (int)data.Set.Count).Select(i => (long)i).ToArray())[0];
-        double lo = all.min().ToDouble(), hi = all.max().ToDouble(), margin = 0.1 * (hi - lo);
+        var (lo, hi) = data.Range ?? throw new InvalidOperationException("vector data without a range");
+        double margin = 0.1 * (hi - lo);
         return (lo - margin, hi + margin);
     }
 

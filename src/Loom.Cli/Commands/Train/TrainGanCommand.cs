@@ -92,7 +92,7 @@ public static class TrainGanCommand
             var outDir = Path.GetFullPath(parse.GetValue(output)!);
             bool resuming = parse.GetValue(resume);
             Seeding.SeedEverything(seedValue);
-            var loaded = GanData.Load(spec, preset.Conditional, CliOptions.Positive(parse, points), seedValue, ParseClasses(parse.GetValue(classes)));
+            var loaded = GanData.Load(spec, preset.Conditional, CliOptions.Positive(parse, points), seedValue, (parse.GetValue(classes) is { } text ? FashionMnistClasses.ParseList(text) : null));
             var config = new GanConfig
             {
                 Loss = lossKind,
@@ -161,19 +161,5 @@ public static class TrainGanCommand
         if (kind != GanModel.KindName)
             throw new LoomUsageException($"--resume: {outDir} holds a '{kind}' model, not a GAN");
         return GanConfig.FromJson(json);
-    }
-
-    private static int[]? ParseClasses(string? text)
-    {
-        if (text is null)
-            return null;
-        try
-        {
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new LoomUsageException($"--classes: expected comma-separated class ids such as 0,5,7, got '{text}'");
-        }
     }
 }

@@ -63,7 +63,7 @@ public static class TrainVaeCommand
             bool resuming = parse.GetValue(resume);
             var subset = TrainClasses(parse.GetValue(classes), parse.GetValue(exclude));
             var dataSpec = parse.GetValue(data)!;
-            var loaded = LatentData.Load(dataSpec, FashionMnistSplit.Train, subset, CliOptions.Positive(parse, points), seedValue);
+            using var loaded = TrainingData.Load(dataSpec, new DataLoadOptions { Classes = subset, Points = CliOptions.Positive(parse, points), Seed = seedValue });
             if (conditional && loaded.Labels is null)
                 throw new LoomUsageException($"cvae: --data {dataSpec} has no class labels (only fashion-mnist has)");
             var config = new VaeConfig
@@ -109,12 +109,12 @@ public static class TrainVaeCommand
             var result = run.Train();
             var metrics = new Dictionary<string, double> { ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds, ["final_loss"] = result.LastLoss };
             if (run.SkippedSteps > 0) metrics["skipped_steps"] = run.SkippedSteps;
-            LatentData? heldOut = null;
+            TrainingData? heldOut = null;
             if (!result.Interrupted)
             {
                 // Held out: the test split for images, fresh points (seed + 1) for a toy set; a CSV has no split, so its metrics are on training rows.
-                heldOut = loaded.Images ? LatentData.Load(dataSpec, FashionMnistSplit.Test, subset)
-                    : ToyData.IsToy(dataSpec) && !File.Exists(dataSpec) ? LatentData.Load(dataSpec, points: 5000, seed: seedValue + 1) : null;
+                heldOut = loaded.Images ? TrainingData.Load(dataSpec, new DataLoadOptions { Split = FashionMnistSplit.Test, Classes = subset })
+                    : ToyData.IsToy(dataSpec) && !File.Exists(dataSpec) ? TrainingData.Load(dataSpec, new DataLoadOptions { Points = 5000, Seed = seedValue + 1 }) : null;
                 var evaluated = VaeRun.Evaluate(model, heldOut ?? loaded, CliOptions.Positive(parse, evalN), k, seedValue);
                 foreach (var (key, value) in evaluated) metrics[heldOut is null ? key.Replace("test_", "train_") : key] = value;
             }
@@ -123,6 +123,7 @@ public static class TrainVaeCommand
             if (!result.Interrupted)
                 foreach (var path in VaeRun.WritePreviews(model, loaded, heldOut, outDir, seedValue))
                     console.WriteLine($"  wrote                    {path}");
+            heldOut?.Dispose();
             return 0;
         });
         return command;
@@ -139,14 +140,6 @@ public static class TrainVaeCommand
                 throw new LoomUsageException($"--exclude-class: must be in 0..{FashionMnist.ClassNames.Count - 1}, got {held}");
             return Enumerable.Range(0, FashionMnist.ClassNames.Count).Where(c => c != held).ToArray();
         }
-        if (classes is null) return [];
-        try
-        {
-            return classes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).Distinct().Order().ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new LoomUsageException($"--classes: expected comma-separated class numbers, got '{classes}'");
-        }
+        return classes is null ? [] : [.. FashionMnistClasses.ParseList(classes).Order()];
     }
 }

@@ -56,7 +56,7 @@ public static class TrainVqVaeCommand
             bool resuming = parse.GetValue(resume);
             bool conditionalPrior = parse.GetValue(conditional);
             var dataSpec = parse.GetValue(data)!;
-            var classList = parse.GetValue(classes) is { } text ? VqVaeData.ParseClasses(text, FashionMnist.ClassNames.Count) : null;
+            var classList = parse.GetValue(classes) is { } text ? FashionMnistClasses.ParseList(text) : null;
             var config = new VqVaeConfig
             {
                 NumCodes = parse.GetValue(codes), CodeDim = parse.GetValue(codeDim), HiddenChannels = parse.GetValue(hidden),
@@ -72,12 +72,16 @@ public static class TrainVqVaeCommand
                 LogEvery = parse.GetValue(logEvery), CheckpointEvery = parse.GetValue(checkpointEvery),
             };
             options.Validate();
-            using var loaded = VqVaeData.Load(dataSpec, classList, parse.GetValue(limit));
+            if (!TrainingData.IsFashionMnist(dataSpec) && !Directory.Exists(dataSpec))
+                throw new LoomDataException($"--data: '{dataSpec}' is neither fashion-mnist nor a folder of PNG images");
+            using var loaded = TrainingData.Load(dataSpec, new DataLoadOptions { Classes = classList, Relabel = true, Limit = parse.GetValue(limit), AllowPngFolder = true });
+            if (loaded.SampleShape[1] != loaded.SampleShape[2])
+                throw new LoomDataException($"--data: {dataSpec} holds {loaded.SampleShape[2]}×{loaded.SampleShape[1]} images; the VQ-VAE needs square images");
             if (conditionalPrior && loaded.Labels is null)
                 throw new LoomUsageException($"--conditional-prior: '{dataSpec}' has no class labels (only fashion-mnist has)");
             config = config with
             {
-                Channels = (int)loaded.Images.shape[1], ImageSize = loaded.ImageSize, DataName = loaded.Name,
+                Channels = (int)loaded.SampleShape[0], ImageSize = (int)loaded.SampleShape[1], DataName = loaded.Name,
                 ClassNames = conditionalPrior ? loaded.ClassNames : [],
             };
             config.Validate();
@@ -100,7 +104,7 @@ public static class TrainVqVaeCommand
             };
             string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) in stage {stage} at step {result.Steps}; continue with --resume" : null;
             if (!result.Interrupted)
-                foreach (var (name, value) in model.Evaluate(loaded.Images, loaded.Labels)) metrics[name] = value;
+                foreach (var (name, value) in model.Evaluate(loaded.Examples, loaded.Labels)) metrics[name] = value;
             CheckpointWriter.Save(outDir, model, [loaded.Provenance], seedValue, targetDevice.ToString(), metrics, console, notes);
             if (!result.Interrupted)
             {

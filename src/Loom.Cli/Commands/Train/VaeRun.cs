@@ -14,7 +14,7 @@ namespace Loom.Cli.Commands.Train;
 /// One VAE training run on the shared trainer: log.jsonl + loss.png, checkpoints every N steps and on Ctrl-C, exact
 /// resume; afterwards held-out ELBO and importance-sampled NLL, samples.png and reconstructions.png.
 /// </summary>
-public sealed class VaeRun(VaeModel model, LatentData data, VaeTrainingOptions options, string outDir, bool resume, string device)
+public sealed class VaeRun(VaeModel model, TrainingData data, VaeTrainingOptions options, string outDir, bool resume, string device)
 {
     public long SkippedSteps { get; private set; }
 
@@ -63,7 +63,7 @@ public sealed class VaeRun(VaeModel model, LatentData data, VaeTrainingOptions o
     /// Held-out metrics in nats per example: the ELBO (one sample, averaged over 10 draws) and the importance-sampled NLL
     /// with <paramref name="k"/> samples, on up to <paramref name="count"/> examples of <paramref name="heldOut"/>.
     /// </summary>
-    public static Dictionary<string, double> Evaluate(VaeModel model, LatentData heldOut, int count, int k, long seed)
+    public static Dictionary<string, double> Evaluate(VaeModel model, TrainingData heldOut, int count, int k, long seed)
     {
         using var scope = torch.NewDisposeScope();
         var (x, labels) = HeldOutBatch(model, heldOut, count, seed);
@@ -86,17 +86,24 @@ public sealed class VaeRun(VaeModel model, LatentData data, VaeTrainingOptions o
     }
 
     /// <summary>The first <paramref name="count"/> held-out examples (binarized with a fixed seed for a Bernoulli model) and labels.</summary>
-    public static (Tensor X, Tensor? Labels) HeldOutBatch(VaeModel model, LatentData heldOut, int count, long seed)
+    public static (Tensor X, Tensor? Labels) HeldOutBatch(VaeModel model, TrainingData heldOut, int count, long seed)
     {
         using var scope = torch.NewDisposeScope();
         long n = Math.Min(count, heldOut.Count);
-        var x = model.Config.Likelihood == VaeLikelihood.Bernoulli ? heldOut.Binarized(seed) : heldOut.Examples;
+        var x = model.Config.Likelihood == VaeLikelihood.Bernoulli ? Binarized(heldOut.Examples, seed) : heldOut.Examples;
         var labels = model.NumClasses > 0 ? heldOut.Labels?.narrow(0, 0, n).MoveToOuterDisposeScope() : null;
         return (x.narrow(0, 0, n).MoveToOuterDisposeScope(), labels);
     }
 
+    /// <summary>Images binarized once with a fixed seed (the usual test set for binarized-image likelihoods).</summary>
+    private static Tensor Binarized(Tensor images, long seed)
+    {
+        using var generator = new torch.Generator((ulong)seed);
+        return torch.bernoulli(images, generator: generator);
+    }
+
     /// <summary>samples.png (one row per class for a CVAE, or a scatter against the data for 2-D) and reconstructions.png (images).</summary>
-    public static IReadOnlyList<string> WritePreviews(VaeModel model, LatentData data, LatentData? heldOut, string outDir, long seed)
+    public static IReadOnlyList<string> WritePreviews(VaeModel model, TrainingData data, TrainingData? heldOut, string outDir, long seed)
     {
         using var scope = torch.NewDisposeScope();
         var written = new List<string>();

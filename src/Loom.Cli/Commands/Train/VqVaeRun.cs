@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.Data;
 using Loom.IO;
 using Loom.IO.Checkpoints;
 using Loom.IO.Images;
@@ -21,7 +22,7 @@ public sealed record VqVaeRunResult(string Stage, TrainResult Result);
 /// and the running stage's trainer state, tagged with the stage under <see cref="StageKey"/>; <c>--resume</c> reloads the
 /// model and continues that stage (stage 2 re-encodes the codes first, which is deterministic).
 /// </summary>
-public sealed class VqVaeRun(VqVaeModel model, VqVaeData data, VqVaeTrainingOptions options, string outDir, bool resume, Device device)
+public sealed class VqVaeRun(VqVaeModel model, TrainingData data, VqVaeTrainingOptions options, string outDir, bool resume, Device device)
 {
     public const string AutoencoderStage = "autoencoder";
     public const string PriorStage = "prior";
@@ -69,10 +70,10 @@ public sealed class VqVaeRun(VqVaeModel model, VqVaeData data, VqVaeTrainingOpti
         if (prior)
         {
             Console.Error.WriteLine($"vqvae: encoding {data.Count:N0} training images into {model.Config.LatentSize}×{model.Config.LatentSize} code maps for the prior");
-            codes = PriorCodes.Encode(model, data.Images);
+            codes = PriorCodes.Encode(model, data.Examples);
             objective = new PriorObjective(model.Prior, codes, model.Config.NumClasses > 0 ? data.Labels : null, options.BatchSize, options.Seed, device);
         }
-        else objective = new AutoencoderObjective(model.Autoencoder, data.Images, options.BatchSize, options.Seed, device);
+        else objective = new AutoencoderObjective(model.Autoencoder, data.Examples, options.BatchSize, options.Seed, device);
         nn.Module network = prior ? model.Prior : model.Autoencoder;
         var phase = new TrainingPhase(stage, objective, network.parameters().ToList(),
             new OptimizerOptions { LearningRate = prior ? options.PriorLearningRate : options.LearningRate });
@@ -142,11 +143,11 @@ public sealed class VqVaeRun(VqVaeModel model, VqVaeData data, VqVaeTrainingOpti
     }
 
     /// <summary>reconstructions.png: <paramref name="count"/> training images above their reconstructions.</summary>
-    public static string WriteReconstructions(VqVaeModel model, VqVaeData data, string outDir, int count = 8)
+    public static string WriteReconstructions(VqVaeModel model, TrainingData data, string outDir, int count = 8)
     {
         var path = Path.Combine(outDir, "reconstructions.png");
         using var scope = torch.NewDisposeScope();
-        var originals = data.Images.narrow(0, 0, Math.Min(count, data.Count));
+        var originals = data.Examples.narrow(0, 0, Math.Min(count, data.Count));
         SampleGrid.Write(path, torch.cat([originals, model.Reconstruct(originals)], 0), columns: (int)originals.shape[0]);
         return path;
     }

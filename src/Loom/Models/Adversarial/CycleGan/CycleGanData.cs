@@ -1,9 +1,6 @@
-using System.Text;
 using Loom.Core;
 using Loom.Data;
-using Loom.IO;
 using Loom.IO.Checkpoints;
-using Loom.IO.Images;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,81 +42,33 @@ public sealed class CycleGanData : IDisposable
         return ((images.narrow(0, 0, Math.Min(count, images.shape[0])) + 1) / 2).MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Parses a Fashion-MNIST class: an index 0–9 or a class name, case and punctuation ignored ("sandal", "Ankle boot",
-    /// "ankle-boot", "t-shirt"). Throws a usage error naming <paramref name="option"/> and the classes.
-    /// </summary>
-    public static int ParseFashionMnistClass(string text, string option)
-    {
-        var names = FashionMnist.ClassNames;
-        if (int.TryParse(text.Trim(), out int index))
-            return index >= 0 && index < names.Count ? index
-                : throw new LoomUsageException($"{option}: class {index} is out of range; Fashion-MNIST classes are 0–{names.Count - 1}");
-        var wanted = Letters(text);
-        for (int i = 0; i < names.Count; i++)
-            if (Letters(names[i]) == wanted || names[i].Split('/').Any(part => Letters(part) == wanted))
-                return i;
-        throw new LoomUsageException($"{option}: '{text}' is not a Fashion-MNIST class; use 0–9 or one of {string.Join(", ", names.Select(n => n.ToLowerInvariant()))}");
-    }
-
-    /// <summary>Two classes of the Fashion-MNIST train split (e.g. 5 = sandal, 7 = sneaker).</summary>
+    /// <summary>Two classes of the Fashion-MNIST train split (e.g. 5 = sandal, 7 = sneaker); see <see cref="FashionMnistClasses.ParseOne"/>.</summary>
     public static CycleGanData FromFashionMnist(string domainA, string domainB)
     {
-        int a = ParseFashionMnistClass(domainA, "--domain-a"), b = ParseFashionMnistClass(domainB, "--domain-b");
+        int a = FashionMnistClasses.ParseOne(domainA, "--domain-a"), b = FashionMnistClasses.ParseOne(domainB, "--domain-b");
         if (a == b)
             throw new LoomUsageException($"--domain-a and --domain-b are the same class ({FashionMnist.ClassNames[a]}); pick two different classes");
         using var scope = torch.NewDisposeScope();
-        using var data = FashionMnist.Load(FashionMnistSplit.Train);
-        Tensor Class(int c) => data.Images.index_select(0, torch.nonzero(data.Labels.eq(c)).flatten()).mul(2).sub(1).MoveToOuterDisposeScope();
-        var (imageFile, _) = FashionMnist.FileNames(FashionMnistSplit.Train);
-        var path = Path.Combine(data.Folder, imageFile);
-        DataProvenance Provenance(int c) => File.Exists(path)
-            ? DataProvenance.OfFile(path) with { Source = $"{Path.GetFullPath(path)} class {c} ({FashionMnist.ClassNames[c]})" }
-            : new DataProvenance($"{FashionMnist.Name}:train class {c}", "", 0);
+        using var data = TrainingData.Load(FashionMnist.Name, new DataLoadOptions());
+        Tensor Class(int c) => data.Examples.index_select(0, torch.nonzero(data.Labels!.eq(c)).flatten()).mul(2).sub(1).MoveToOuterDisposeScope();
+        DataProvenance Provenance(int c) => data.Provenance with { Source = $"{data.Provenance.Source} class {c} ({FashionMnist.ClassNames[c]})" };
         return new CycleGanData(FashionMnist.Name, Class(a), FashionMnist.ClassNames[a], a, Provenance(a), Class(b), FashionMnist.ClassNames[b], b, Provenance(b));
     }
 
-    /// <summary>Every <c>*.png</c> in two folders (sorted by name); all images must share one size.</summary>
+    /// <summary>Every <c>*.png</c> in two folders (sorted by name, see <see cref="PngFolder"/>); all images must share one size.</summary>
     public static CycleGanData FromFolders(string folderA, string folderB)
     {
         if (Path.GetFullPath(folderA) == Path.GetFullPath(folderB))
             throw new LoomUsageException($"--data-a and --data-b are the same folder ({folderA}); pick two different domains");
         using var scope = torch.NewDisposeScope();
-        var (a, provenanceA) = ReadFolder(folderA, "--data-a");
-        var (b, provenanceB) = ReadFolder(folderB, "--data-b");
-        if (!a.shape.Skip(1).SequenceEqual(b.shape.Skip(1)))
-            throw new LoomDataException($"--data-b: {folderB} holds {b.shape[3]}×{b.shape[2]} images but {folderA} holds {a.shape[3]}×{a.shape[2]}; both domains need one size");
-        return new CycleGanData("folders", a.MoveToOuterDisposeScope(), FolderName(folderA), null, provenanceA, b.MoveToOuterDisposeScope(), FolderName(folderB), null, provenanceB);
+        var a = PngFolder.Load(folderA, "--data-a");
+        var b = PngFolder.Load(folderB, "--data-b");
+        if (!a.SampleShape.SequenceEqual(b.SampleShape))
+            throw new LoomDataException($"--data-b: {folderB} holds {b.SampleShape[2]}×{b.SampleShape[1]} images but {folderA} holds {a.SampleShape[2]}×{a.SampleShape[1]}; both domains need one size");
+        // The loaded images are ours alone: mapped to [−1, 1] in place.
+        return new CycleGanData("folders", a.Examples.mul_(2).sub_(1).MoveToOuterDisposeScope(), a.Name, null, a.Provenance,
+            b.Examples.mul_(2).sub_(1).MoveToOuterDisposeScope(), b.Name, null, b.Provenance);
     }
-
-    private static (Tensor Images, DataProvenance Provenance) ReadFolder(string folder, string option)
-    {
-        if (!Directory.Exists(folder))
-            throw new LoomDataException($"{option}: {folder}: no such folder");
-        var files = Directory.GetFiles(folder, "*.png").Order(StringComparer.Ordinal).ToArray();
-        if (files.Length == 0)
-            throw new LoomDataException($"{option}: {folder} holds no .png images");
-        var images = new List<Tensor>();
-        var digest = new StringBuilder();
-        long bytes = 0;
-        foreach (var file in files)
-        {
-            var image = Png.Read(file);
-            if (image.shape[0] == 4) image = image.narrow(0, 0, 3);
-            image = image.mean([0], keepdim: true);
-            if (images.Count > 0 && !image.shape.SequenceEqual(images[0].shape))
-                throw new LoomDataException($"{file}: is {image.shape[2]}×{image.shape[1]} but {files[0]} is {images[0].shape[2]}×{images[0].shape[1]}; all images of a domain need one size");
-            images.Add(image);
-            digest.Append(Path.GetFileName(file)).Append(' ').Append(FileHash.Sha256(file)).Append('\n');
-            bytes += new FileInfo(file).Length;
-        }
-        var provenance = new DataProvenance($"{Path.GetFullPath(folder)} ({files.Length} PNG files)", FileHash.Sha256(Encoding.UTF8.GetBytes(digest.ToString())), bytes);
-        return (torch.stack(images, 0).mul(2).sub(1), provenance);
-    }
-
-    private static string FolderName(string folder) => new DirectoryInfo(Path.GetFullPath(folder)).Name;
-
-    private static string Letters(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
     public void Dispose()
     {
