@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Loom.Bench;
 
 /// <summary>
-/// <c>class-accuracy CKPT [--n 2000] [--seed 2]</c>: where a class-conditional Fashion-MNIST model's class accuracy is
+/// <c>class-accuracy CKPT [--n 2000] [--seed 2] [--temperature 1]</c>: where a class-conditional Fashion-MNIST model's class accuracy is
 /// lost. Samples n images with the classes spread evenly (what <c>loom sample CKPT --class all</c> draws) and prints the
 /// reference network's accuracy per requested class, with FID-FMNIST against the test set. For a VAE it also prints
 /// the accuracy on real test images and on the model's reconstructions of them (decoder mean at the posterior mean),
@@ -22,11 +22,12 @@ public static class ClassAccuracyBench
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            Console.Error.WriteLine("usage: class-accuracy CHECKPOINT [--n 2000] [--seed 2]");
+            Console.Error.WriteLine("usage: class-accuracy CHECKPOINT [--n 2000] [--seed 2] [--temperature 1]");
             return 2;
         }
         int n = BenchSupport.Option(args, "--n", 2000);
         int seed = BenchSupport.Option(args, "--seed", 2);
+        double temperature = double.Parse(BenchSupport.StringOption(args, "--temperature") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
         using var model = Checkpoint.Load(args[0]);
         using var reference = ReferenceClassifier.LoadBundled();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
@@ -39,12 +40,12 @@ public static class ClassAccuracyBench
             Report("real test images", reference, images, labels, real);
             Report("reconstructions", reference, vae.Decode(vae.EncodeMean(images, labels), labels), labels, real);
         }
-        if (model.Sample(new SampleRequest { Count = n, Seed = seed }) is not TensorSamples { Labels: { } requested } samples)
+        if (model.Sample(new SampleRequest { Count = n, Seed = seed, Temperature = temperature }) is not TensorSamples { Labels: { } requested } samples)
         {
             Console.Error.WriteLine($"{args[0]}: not a class-conditional image model");
             return 2;
         }
-        Report($"samples (seed {seed})", reference, samples.Values, requested, real);
+        Report($"samples (seed {seed}, T {temperature})", reference, samples.Values, requested, real);
         return 0;
     }
 

@@ -24,7 +24,7 @@ public static class SampleCommand
         var count = new Option<int>("--n") { Description = "Number of samples", DefaultValueFactory = _ => 16 };
         var length = new Option<int>("--length") { Description = "Length of each sequence / text (tokens or steps)", DefaultValueFactory = _ => 200 };
         var prompt = new Option<string?>("--prompt") { Description = "Text the samples start with (text models)" };
-        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature: softmax temperature for text models, prior standard deviation for a VAE", DefaultValueFactory = _ => 1.0 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature: softmax temperature for text models, prior standard deviation for a VAE or GAN", DefaultValueFactory = _ => 1.0 };
         var stream = new Option<bool>("--stream") { Description = "Print text as it is generated (neural text models, one sample)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();

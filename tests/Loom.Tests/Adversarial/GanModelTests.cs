@@ -41,6 +41,21 @@ public class GanModelTests
     }
 
     [Fact]
+    public void Temperature_scales_the_latents_and_must_be_positive()
+    {
+        torch.manual_seed(1);
+        using var model = TinyGans.Create(TinyGans.MlpConfig());
+        using var scope = torch.NewDisposeScope();
+        var cool = ((TensorSamples)model.Sample(new SampleRequest { Count = 16, Seed = 5, Temperature = 0.5 })).Values;
+        var expected = model.Decode(model.Latents(16, 5) * 0.5);
+        Assert.True(cool.allclose(expected, rtol: 0, atol: 1e-6));
+        Assert.False(cool.eq(((TensorSamples)model.Sample(new SampleRequest { Count = 16, Seed = 5 })).Values).all().item<bool>());
+        Assert.True((model.Latents(4000, 3, 0.5).std().ToDouble() - 0.5) is > -0.02 and < 0.02);
+        Assert.Throws<LoomUsageException>(() => model.Latents(4, 3, 0));
+        Assert.Throws<LoomUsageException>(() => model.Latents(4, 3, double.NaN));
+    }
+
+    [Fact]
     public void Class_requests_reach_the_generator_and_unconditional_requests_spread_classes_evenly()
     {
         torch.manual_seed(2);
