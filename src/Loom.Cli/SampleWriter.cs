@@ -23,10 +23,8 @@ public static class SampleWriter
             case TensorSamples { Values: var values } when extension == ".png":
                 WritePoints(values, path!);
                 break;
-            case TensorSamples { Values: var values, Labels: var labels } when extension == ".safetensors":
-                var tensors = new Dictionary<string, torch.Tensor> { ["samples"] = values.cpu().contiguous() };
-                if (labels is not null) tensors["labels"] = labels.cpu().to(torch.ScalarType.Int64).contiguous();
-                IO.SafeTensorsFile.Save(path!, tensors);
+            case TensorSamples tensorSamples when extension == ".safetensors":
+                IO.SampleTensorFile.Save(path!, tensorSamples);
                 break;
             case TensorSamples { Values: var values } when extension is ".csv" or "":
                 if (path is null) console.Write(NumericCsv.Format(values.dim() == 2 ? values : values.flatten(1)));

@@ -51,7 +51,7 @@ public static class SampleCommand
                 using var diffusionScope = torch.NewDisposeScope();
                 var generated = dm.Generate(diffusionRequest);
                 var labels = diffusionRequest.Labels is { } given ? torch.tensor(given.Select(l => (long)l).ToArray()) : null;
-                SampleWriter.Write(new TensorSamples(generated, labels), parse.GetValue(output), console);
+                SampleWriter.Write(new TensorSamples(generated, labels) { ClassNames = labels is null ? null : dm.Config.ClassNames }, parse.GetValue(output), console);
                 return 0;
             }
             if (parse.GetValue(stream))

@@ -58,11 +58,10 @@ public static class TranslateCommand
             {
                 if (parse.GetValue(cycle)) throw new LoomUsageException("--cycle: draws a PNG strip; write a .png");
                 var translated = model.Translate(input, way);
-                var target = new Dictionary<string, torch.Tensor> { ["samples"] = translated.contiguous() };
                 // The target domain's Fashion-MNIST class as labels, so loom eval reports how often the translation is classified as it.
-                if ((way == TranslationDirection.AtoB ? model.Config.DomainBClass : model.Config.DomainAClass) is { } targetClass)
-                    target["labels"] = torch.full(translated.shape[0], (long)targetClass, torch.ScalarType.Int64);
-                SafeTensorsFile.Save(outPath, target);
+                var targetClass = way == TranslationDirection.AtoB ? model.Config.DomainBClass : model.Config.DomainAClass;
+                var labels = targetClass is { } c ? torch.full(translated.shape[0], (long)c, torch.ScalarType.Int64) : null;
+                SampleTensorFile.Save(outPath, new Models.TensorSamples(translated, labels) { ClassNames = labels is null ? null : Data.FashionMnist.ClassNames });
             }
             else if (parse.GetValue(cycle))
             {

@@ -66,6 +66,12 @@ public abstract record SampleSet;
 /// </summary>
 public sealed record TensorSamples(Tensor Values, Tensor? Labels = null) : SampleSet, IDisposable
 {
+    /// <summary>
+    /// What each label value names (<see cref="Labels"/> index into it), e.g. the classes of a model trained on a subset;
+    /// null when the labels are plain class ids.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
     /// <summary>Disposes the samples and the labels.</summary>
     public void Dispose()
     {

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Loom.Data;
+using Loom.Evaluation.Suite;
+using Loom.IO;
 using Loom.IO.Checkpoints;
 using Loom.Tests.Data;
 using Loom.Tests.Support;
@@ -83,6 +85,14 @@ public class GanCliTests
         var sampled = Loom("sample", "cg", "--n", "6", "--out", "cg.png");
         Assert.True(sampled.ExitCode == 0, sampled.ToString());
         Assert.True(File.Exists(Path.Combine(work, "cg.png")));
+        // Labels 0..2 of the subset travel with their names, so an evaluation can score them as T-shirt, sandal, sneaker.
+        Assert.Equal(0, Loom("sample", "cg", "--n", "6", "--class", "all", "--temperature", "0.8", "--out", "cg.safetensors").ExitCode);
+        using var file = SampleTensorFile.Load(Path.Combine(work, "cg.safetensors"));
+        Assert.Equal(new long[] { 0, 0, 1, 1, 2, 2 }, file.Labels!.data<long>().ToArray());
+        Assert.Equal(["T-shirt/top", "Sandal", "Sneaker"], file.ClassNames!);
+        using var reference = ReferenceLabels.Map(file.Labels, file.ClassNames, FashionMnist.ClassNames, out var problem);
+        Assert.Null(problem);
+        Assert.Equal(new long[] { 0, 0, 5, 5, 7, 7 }, reference!.data<long>().ToArray());
     }
 
     [Fact]

@@ -31,8 +31,10 @@ public sealed class EvaluationSource : IDisposable
     public SampleSet Samples { get; }
     /// <summary>The loaded model for a checkpoint; null for a sample file.</summary>
     public IGenerativeModel? Model { get; }
-    /// <summary>Requested class per sample (conditional samples from a file), or null.</summary>
+    /// <summary>Requested class per sample (a conditional model's samples, or labels in a sample file), or null.</summary>
     public Tensor? Labels { get; private init; }
+    /// <summary>What the <see cref="Labels"/> values name (a model's class names), or null when they are plain class ids.</summary>
+    public IReadOnlyList<string>? LabelNames { get; private init; }
     public bool IsCheckpoint => Model is not null;
 
     public static EvaluationSource Open(string path, EvaluationOptions options, bool textData)
@@ -49,7 +51,13 @@ public sealed class EvaluationSource : IDisposable
                     Seed = options.Seed,
                     Length = options.TextLength,
                 };
-                return new EvaluationSource(path, name, model.Kind, model.Sample(request), model);
+                var drawn = model.Sample(request);
+                var labelled = drawn as TensorSamples;
+                return new EvaluationSource(path, name, model.Kind, drawn, model)
+                {
+                    Labels = labelled?.Labels?.clone(),
+                    LabelNames = labelled?.ClassNames,
+                };
             }
             catch
             {
@@ -62,11 +70,14 @@ public sealed class EvaluationSource : IDisposable
         var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         if (extension == ".safetensors")
         {
-            var (values, labels) = ReadTensors(path);
-            var limited = (TensorSamples)Limit(new TensorSamples(values), options.Samples);
+            using var read = SampleTensorFile.Load(path);
+            long n = Math.Min(read.Values.shape[0], options.Samples);
+            var limited = new TensorSamples(n < read.Values.shape[0] ? read.Values[..(int)n].clone() : read.Values.alias());
+            var labels = read.Labels;
             return new EvaluationSource(path, name, "samples", limited, null)
             {
                 Labels = labels is null ? null : labels[..(int)Math.Min(labels.shape[0], limited.Values.shape[0])].clone(),
+                LabelNames = read.ClassNames,
             };
         }
         SampleSet samples = extension switch
@@ -75,22 +86,6 @@ public sealed class EvaluationSource : IDisposable
             _ => new TextSamples(TextFile.Read(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList()),
         };
         return new EvaluationSource(path, name, "samples", Limit(samples, options.Samples), null);
-    }
-
-    private static (Tensor Samples, Tensor? Labels) ReadTensors(string path)
-    {
-        using var content = SafeTensorsFile.Load(path);
-        Tensor? chosen = content.Tensors.TryGetValue("samples", out var s) ? s : content.Tensors.Count == 1 ? content.Tensors.Values.First() : null;
-        if (chosen is null)
-            throw new LoomDataException($"{path}: holds {content.Tensors.Count} tensors ({string.Join(", ", content.Tensors.Keys.Take(5))}); name the samples tensor 'samples'");
-        Tensor? labels = null;
-        if (content.Tensors.TryGetValue("labels", out var l))
-        {
-            if (l.dim() != 1 || l.shape[0] != chosen.shape[0])
-                throw new LoomDataException($"{path}: 'labels' must be [n] with one class per sample; it is [{string.Join(", ", l.shape)}] for {chosen.shape[0]} samples");
-            labels = l.to(ScalarType.Int64).detach().clone();
-        }
-        return (chosen.to(ScalarType.Float32).detach().clone(), labels);
     }
 
     private static SampleSet Limit(SampleSet samples, int count) => samples switch
@@ -120,7 +115,7 @@ public sealed class EvaluationSource : IDisposable
 
     public void Dispose()
     {
-        if (Samples is TensorSamples t) t.Values.Dispose();
+        if (Samples is TensorSamples t) t.Dispose();
         Labels?.Dispose();
         if (Samples is SequenceSamples s)
             foreach (var x in s.Observations.Concat(s.States)) x.Dispose();

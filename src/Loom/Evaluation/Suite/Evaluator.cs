@@ -49,7 +49,7 @@ public sealed class Evaluator : IDisposable
         switch (DataKind, source.Samples)
         {
             case (EvaluationDataKind.Images, TensorSamples t):
-                EvaluateImages(t.Values, source.Labels, result, outDir);
+                EvaluateImages(t.Values, source.Labels, source.LabelNames, result, outDir);
                 break;
             case (EvaluationDataKind.Vectors, TensorSamples t):
                 EvaluateVectors(source, t.Values, result, outDir);
@@ -71,12 +71,16 @@ public sealed class Evaluator : IDisposable
         return result;
     }
 
-    private void EvaluateImages(Tensor samples, Tensor? labels, EvaluationResult result, string outDir)
+    private void EvaluateImages(Tensor samples, Tensor? labels, IReadOnlyList<string>? labelNames, EvaluationResult result, string outDir)
     {
         images ??= ImageEvaluationData.FashionMnistSplits();
         network ??= ReferenceClassifier.LoadBundled();
         imageEvaluator ??= new ImageEvaluator(network, cache, options);
-        imageEvaluator.Evaluate(samples, images, result, outDir, progress, labels);
+        string? problem = null;
+        using var requested = labels is null ? null : ReferenceLabels.Map(labels, labelNames, FashionMnist.ClassNames, out problem);
+        if (problem is not null)
+            result.Notes.Add(problem);
+        imageEvaluator.Evaluate(samples, images, result, outDir, progress, requested);
     }
 
     private void EvaluateVectors(EvaluationSource source, Tensor samples, EvaluationResult result, string outDir)

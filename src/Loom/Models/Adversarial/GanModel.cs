@@ -110,7 +110,7 @@ public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscri
         using var scope = torch.NewDisposeScope();
         var labels = Labels(request.Count, request.Class);
         var samples = Decode(Latents(request.Count, request.Seed, request.Temperature), labels);
-        return new TensorSamples(samples.MoveToOuterDisposeScope(), labels?.cpu().MoveToOuterDisposeScope());
+        return new TensorSamples(samples.MoveToOuterDisposeScope(), labels?.cpu().MoveToOuterDisposeScope()) { ClassNames = labels is null ? null : Config.ClassNames };
     }
 
     /// <summary>Data space → model space: images [0, 1] → [−1, 1]; vectors standardized by <see cref="GanConfig.VectorRange"/>.</summary>

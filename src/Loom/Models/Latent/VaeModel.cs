@@ -79,7 +79,7 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
         using var scope = torch.NewDisposeScope();
         var labels = SampleLabels(request.Count, request.Class);
         var images = Decode(PriorLatents(request.Count, request.Seed, request.Temperature), labels).MoveToOuterDisposeScope();
-        return new TensorSamples(images, labels?.MoveToOuterDisposeScope());
+        return new TensorSamples(images, labels?.MoveToOuterDisposeScope()) { ClassNames = labels is null ? null : Config.ClassNames };
     }
 
     /// <summary>Importance-sampled −log p(x) (nats) of data-space examples; labels must be given for a CVAE via <see cref="ExampleNll(Tensor, Tensor?, int, long)"/>.</summary>

@@ -138,7 +138,7 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
         IReadOnlyList<int>? labels = Config.NumClasses == 0 ? null
             : request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray() : Enumerable.Range(0, request.Count).Select(i => i % Config.NumClasses).ToArray();
         using var codes = SampleCodes(request.Count, request.Seed, request.Temperature, labels);
-        return new TensorSamples(Decode(codes), labels is null ? null : torch.tensor(labels.Select(l => (long)l).ToArray()));
+        return new TensorSamples(Decode(codes), labels is null ? null : torch.tensor(labels.Select(l => (long)l).ToArray())) { ClassNames = labels is null ? null : Config.ClassNames };
     }
 
     /// <summary>
