@@ -39,18 +39,11 @@ public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscri
         ModuleTensors.CopyFrom(Discriminator, state, source, prefix + DiscriminatorPrefix);
     }
 
-    /// <summary>
-    /// Latents [count, LatentDim] from <paramref name="seed"/> (CPU, float32): N(0, T² I). A temperature T &lt; 1 draws
-    /// nearer the centre of the prior — fewer odd samples and clearer classes for less variety (the idea of BigGAN's
-    /// truncation trick, done as a scale like a VAE's or Glow's temperature); 1 samples the model as trained.
-    /// </summary>
+    /// <summary>Latents [count, LatentDim] from <paramref name="seed"/> (CPU, float32): N(0, T² I) (see <see cref="PriorLatents"/>).</summary>
     public Tensor Latents(int count, long seed, double temperature = 1.0)
     {
-        if (!(temperature > 0) || !double.IsFinite(temperature))
-            throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
         using var generator = Seeding.Generator(seed, "gan:latents");
-        var z = torch.randn([count, LatentDim], generator: generator);
-        return temperature == 1.0 ? z : z.mul_(temperature);
+        return PriorLatents.Draw(generator, count, LatentDim, temperature);
     }
 
     /// <summary>

@@ -49,16 +49,11 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
         return Network.Encode(examples.to(ScalarType.Float32).to(device), labels?.to(device)).Mean.cpu().MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Prior latents from <paramref name="seed"/>: [count, latent], N(0, T² I). A temperature T &lt; 1 trades diversity for
-    /// cleaner, more typical samples (as in Kingma &amp; Dhariwal's Glow); 1 samples the model as trained.
-    /// </summary>
+    /// <summary>Prior latents from <paramref name="seed"/>: [count, latent], N(0, T² I) (see <see cref="Models.PriorLatents"/>).</summary>
     public Tensor PriorLatents(int count, long seed, double temperature = 1.0)
     {
-        if (!(temperature > 0)) throw new LoomUsageException($"--temperature: must be positive, got {temperature}");
         using var generator = new torch.Generator((ulong)seed);
-        var z = torch.randn([count, LatentDim], generator: generator);
-        return temperature == 1.0 ? z : z.mul_(temperature);
+        return Models.PriorLatents.Draw(generator, count, LatentDim, temperature);
     }
 
     /// <summary>Class labels for <paramref name="count"/> samples: all <paramref name="requested"/>, or classes spread evenly.</summary>
