@@ -162,7 +162,7 @@ public sealed class GanRun(GanModel model, GanData data, GanTrainingOptions opti
             {
                 Data = [data.Provenance], CommandLine = CliContext.CommandLine, Seed = options.Seed, Device = device,
                 Metrics = new Dictionary<string, double> { ["step"] = t.Step },
-                Notes = t.Ema is null ? null : $"generator weights are the exponential moving average (decay {t.Ema.Decay})",
+                Notes = GanTraining.AverageNote(options.GeneratorEma),
             }, state with { Tensors = tensors });
             return 0;
         });

@@ -133,10 +133,8 @@ public static class TrainGanCommand
                 ["train_seconds"] = watch.Elapsed.TotalSeconds, ["skipped_steps"] = run.SkippedSteps, ["warnings"] = run.Warnings.Count,
             };
             string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
-            if (options.GeneratorEma is { } emaDecay)
-                notes = string.Join("; ", new[] { notes, $"generator weights are the exponential moving average (decay {emaDecay})" }.Where(n => n is not null));
-            if (run.Warnings.Count > 0)
-                notes = string.Join("; ", new[] { notes }.Concat(run.Warnings.Select(w => "warning: " + w.Message)).Where(n => n is not null));
+            var noteParts = new[] { notes, GanTraining.AverageNote(options.GeneratorEma) }.Concat(run.Warnings.Select(w => "warning: " + w.Message)).Where(n => n is not null);
+            notes = noteParts.Any() ? string.Join("; ", noteParts) : null;
             CheckpointWriter.Save(outDir, model, [loaded.Provenance], seedValue, targetDevice.ToString(), metrics, console, notes);
             if (!result.Interrupted)
             {

@@ -33,16 +33,14 @@ public sealed record GanTrainingOptions
 
     public void Validate()
     {
-        if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
+        // Steps, clipping, logging and the EMA decay are the shared trainer's options: its checks, before any data loads.
+        new TrainerOptions { Steps = Steps, GradClip = GradClip, LogEvery = LogEvery, EmaDecay = GeneratorEma }.Validate();
         if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
         if (!(GeneratorLearningRate > 0) || !double.IsFinite(GeneratorLearningRate)) throw new LoomUsageException($"--lr-g: must be a positive number, got {GeneratorLearningRate}");
         if (!(DiscriminatorLearningRate > 0) || !double.IsFinite(DiscriminatorLearningRate)) throw new LoomUsageException($"--lr-d: must be a positive number, got {DiscriminatorLearningRate}");
         if (CriticSteps < 1) throw new LoomUsageException($"--n-critic: must be at least 1, got {CriticSteps}");
         if (GradientPenalty < 0 || !double.IsFinite(GradientPenalty)) throw new LoomUsageException($"--gp-weight: must be a non-negative number, got {GradientPenalty}");
-        if (GradClip < 0) throw new LoomUsageException($"--grad-clip: must be non-negative, got {GradClip}");
-        if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
         if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
-        if (GeneratorEma is { } ema && !(ema > 0 && ema < 1)) throw new LoomUsageException($"--ema: the decay must be in (0, 1), got {ema}");
     }
 }
 
@@ -87,6 +85,9 @@ public static class GanTraining
         CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = model.Config.Network != "mlp",
         EmaDecay = options.GeneratorEma, EmaPhase = 1, EmaWarmup = true,
     };
+
+    /// <summary>The model-card note of a run that keeps a generator EMA, or null.</summary>
+    public static string? AverageNote(double? decay) => decay is { } d ? $"generator weights are the exponential moving average (decay {d})" : null;
 
     public static List<TorchSharp.Modules.Parameter> Parameters(nn.Module module) =>
         module.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
