@@ -32,9 +32,9 @@ public sealed class EvaluationSource : IDisposable
     /// <summary>The loaded model for a checkpoint; null for a sample file.</summary>
     public IGenerativeModel? Model { get; }
     /// <summary>Requested class per sample (a conditional model's samples, or labels in a sample file), or null.</summary>
-    public Tensor? Labels { get; private init; }
+    public Tensor? Labels => (Samples as TensorSamples)?.Labels;
     /// <summary>What the <see cref="Labels"/> values name (a model's class names), or null when they are plain class ids.</summary>
-    public IReadOnlyList<string>? LabelNames { get; private init; }
+    public IReadOnlyList<string>? LabelNames => (Samples as TensorSamples)?.ClassNames;
     public bool IsCheckpoint => Model is not null;
 
     public static EvaluationSource Open(string path, EvaluationOptions options, bool textData)
@@ -51,13 +51,7 @@ public sealed class EvaluationSource : IDisposable
                     Seed = options.Seed,
                     Length = options.TextLength,
                 };
-                var drawn = model.Sample(request);
-                var labelled = drawn as TensorSamples;
-                return new EvaluationSource(path, name, model.Kind, drawn, model)
-                {
-                    Labels = labelled?.Labels?.clone(),
-                    LabelNames = labelled?.ClassNames,
-                };
+                return new EvaluationSource(path, name, model.Kind, model.Sample(request), model);
             }
             catch
             {
@@ -70,15 +64,10 @@ public sealed class EvaluationSource : IDisposable
         var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         if (extension == ".safetensors")
         {
-            using var read = SampleTensorFile.Load(path);
-            long n = Math.Min(read.Values.shape[0], options.Samples);
-            var limited = new TensorSamples(n < read.Values.shape[0] ? read.Values[..(int)n].clone() : read.Values.alias());
-            var labels = read.Labels;
-            return new EvaluationSource(path, name, "samples", limited, null)
-            {
-                Labels = labels is null ? null : labels[..(int)Math.Min(labels.shape[0], limited.Values.shape[0])].clone(),
-                LabelNames = read.ClassNames,
-            };
+            var read = SampleTensorFile.Load(path);
+            var limited = Limit(read, options.Samples);
+            if (!ReferenceEquals(limited, read)) read.Dispose();
+            return new EvaluationSource(path, name, "samples", limited, null);
         }
         SampleSet samples = extension switch
         {
@@ -90,7 +79,7 @@ public sealed class EvaluationSource : IDisposable
 
     private static SampleSet Limit(SampleSet samples, int count) => samples switch
     {
-        TensorSamples t when t.Values.shape[0] > count => new TensorSamples(t.Values[..count].clone()),
+        TensorSamples t when t.Values.shape[0] > count => new TensorSamples(t.Values[..count].clone(), t.Labels?[..count].clone()) { ClassNames = t.ClassNames },
         TextSamples t when t.Texts.Count > count => new TextSamples(t.Texts.Take(count).ToList()),
         _ => samples,
     };
@@ -116,7 +105,6 @@ public sealed class EvaluationSource : IDisposable
     public void Dispose()
     {
         if (Samples is TensorSamples t) t.Dispose();
-        Labels?.Dispose();
         if (Samples is SequenceSamples s)
             foreach (var x in s.Observations.Concat(s.States)) x.Dispose();
         Model?.Dispose();
