@@ -15,9 +15,9 @@ public static class FashionMnistClasses
     {
         if (int.TryParse(text.Trim(), out int index))
             return index >= 0 && index < Names.Count ? index : throw OutOfRange(option, index);
-        var wanted = Letters(text);
+        var wanted = NameKey(text);
         for (int i = 0; i < Names.Count; i++)
-            if (Letters(Names[i]) == wanted || Names[i].Split('/').Any(part => Letters(part) == wanted))
+            if (NameKey(Names[i]) == wanted || Names[i].Split('/').Any(part => NameKey(part) == wanted))
                 return i;
         throw new LoomUsageException($"{option}: '{text}' is not a Fashion-MNIST class; use 0–{Names.Count - 1} or one of {string.Join(", ", Names.Select(n => n.ToLowerInvariant()))}");
     }
@@ -48,5 +48,6 @@ public static class FashionMnistClasses
     private static LoomUsageException OutOfRange(string option, int index) =>
         new($"{option}: class {index} is out of range; Fashion-MNIST classes are 0–{Names.Count - 1}");
 
-    private static string Letters(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+    /// <summary>A class name as compared: letters and digits only, lower case ("T-shirt/top" → "tshirttop").</summary>
+    public static string NameKey(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 }

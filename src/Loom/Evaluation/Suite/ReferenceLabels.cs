@@ -1,3 +1,4 @@
+using Loom.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,10 +36,11 @@ public static class ReferenceLabels
             problem = $"labels span {low}..{high} but {names.Count} class names are given; class_accuracy skipped";
             return null;
         }
+        var referenceKeys = referenceNames.Select(FashionMnistClasses.NameKey).ToList();
         var lookup = new long[names.Count];
         for (int i = 0; i < names.Count; i++)
         {
-            int found = referenceNames.Select(Key).ToList().IndexOf(Key(names[i]));
+            int found = referenceKeys.IndexOf(FashionMnistClasses.NameKey(names[i]));
             if (found < 0)
             {
                 problem = $"class '{names[i]}' is not one of the reference network's classes ({string.Join(", ", referenceNames)}); class_accuracy skipped";
@@ -48,6 +50,4 @@ public static class ReferenceLabels
         }
         return torch.tensor(lookup).index_select(0, labels.to(ScalarType.Int64)).MoveToOuterDisposeScope();
     }
-
-    private static string Key(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 }
