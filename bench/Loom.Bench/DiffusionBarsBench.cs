@@ -70,12 +70,8 @@ public static class DiffusionBarsBench
         return 0;
     }
 
-    /// <summary>--no-clip: leave x̂_0 unclipped (the pipeline clips it to [−1, 1] by default).</summary>
-    private static bool? ClipDenoised;
-
     public static int RunFashionMnist(string[] args)
     {
-        ClipDenoised = args.Contains("--no-clip") ? false : null;
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
             Console.Error.WriteLine("usage: diffusion-fmnist CHECKPOINT [--n 500] [--skip-ddpm] [--runs sampler:steps[:spacing[:eta]],...] [--fid-only] [--no-clip]");
@@ -92,11 +88,12 @@ public static class DiffusionBarsBench
             ? spec.Split(',').Select(ParseRun).ToList()
             : [new SamplerOptions { Sampler = "ddim", Steps = 50 }, new SamplerOptions { Sampler = "dpm++2m", Steps = 20 }];
         if (!args.Contains("--skip-ddpm") && !args.Contains("--runs")) runs.Add(new SamplerOptions { Sampler = "ddpm", Steps = 1000, Spacing = TimestepSpacing.Leading });
+        bool? clip = args.Contains("--no-clip") ? false : null;   // leave x̂_0 unclipped (the pipeline clips it to [−1, 1])
         foreach (var options in runs)
         {
             using var scope = torch.NewDisposeScope();
             var clock = Stopwatch.StartNew();
-            var samples = Generate(model, options, cycled, 1.0);
+            var samples = Generate(model, options, cycled, 1.0, clip: clip);
             double seconds = clock.Elapsed.TotalSeconds;
             var fid = FrechetDistance.Compute(real, reference.Extract(samples)).Value;
             Console.WriteLine($"{options.Sampler,-8} {options.Steps,4} steps ({options.Spacing.ToString().ToLowerInvariant()}, eta {options.Eta}), guidance 1: FID-FMNIST {fid:F2}  ({n / seconds:F2} images/s)");
@@ -104,7 +101,7 @@ public static class DiffusionBarsBench
         if (args.Contains("--fid-only")) return 0;
         using (var scope = torch.NewDisposeScope())
         {
-            var samples = Generate(model, "ddim", 50, cycled, 3.0);
+            var samples = Generate(model, ParseRun("ddim:50"), cycled, 3.0);
             double accuracy = ClassifierScore.ConditionalAccuracy(reference.Logits(samples), torch.tensor(cycled.Select(l => (long)l).ToArray()));
             var fid = FrechetDistance.Compute(real, reference.Extract(samples)).Value;
             Console.WriteLine($"ddim       50 steps, guidance 3: class accuracy {accuracy:P1}, FID-FMNIST {fid:F2}");
@@ -113,9 +110,9 @@ public static class DiffusionBarsBench
         {
             using var scope = torch.NewDisposeScope();
             var labels = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
-            Generate(model, "ddim", 50, labels, guidance, seed: 9);   // warm-up
+            Generate(model, ParseRun("ddim:50"), labels, guidance, seed: 9);   // warm-up
             var clock = Stopwatch.StartNew();
-            Generate(model, "ddim", 50, labels, guidance, seed: 10);
+            Generate(model, ParseRun("ddim:50"), labels, guidance, seed: 10);
             Console.WriteLine($"throughput DDIM-50, batch 64, guidance {guidance}: {64 / clock.Elapsed.TotalSeconds:F2} images/s");
         }
         return 0;
@@ -133,10 +130,7 @@ public static class DiffusionBarsBench
         };
     }
 
-    private static Tensor Generate(DiffusionModel model, string sampler, int steps, int[] labels, double guidance, long seed = 1) =>
-        Generate(model, new SamplerOptions { Sampler = sampler, Steps = steps, Spacing = sampler == "ddpm" ? TimestepSpacing.Leading : TimestepSpacing.Trailing }, labels, guidance, seed);
-
-    private static Tensor Generate(DiffusionModel model, SamplerOptions options, int[] labels, double guidance, long seed = 1)
+    private static Tensor Generate(DiffusionModel model, SamplerOptions options, int[] labels, double guidance, long seed = 1, bool? clip = null)
     {
         var parts = new List<Tensor>();
         for (int start = 0; start < labels.Length; start += 50)
@@ -144,7 +138,7 @@ public static class DiffusionBarsBench
             var chunk = labels[start..Math.Min(labels.Length, start + 50)];
             parts.Add(model.Generate(new DiffusionRequest
             {
-                Count = chunk.Length, Seed = seed + start, Labels = chunk, Guidance = guidance, ClipDenoised = ClipDenoised,
+                Count = chunk.Length, Seed = seed + start, Labels = chunk, Guidance = guidance, ClipDenoised = clip,
                 Sampler = options,
             }));
         }
