@@ -104,6 +104,7 @@ public class GanCliTests
             (["train", "cgan", "--data", "8gaussians", "--steps", "5", "--out", "x"], "class labels"),
             ([.. Toy, "--steps", "-5", "--out", "x"], "--steps"),
             ([.. Toy, "--steps", "5", "--n-critic", "0", "--out", "x"], "--n-critic"),
+            ([.. Toy, "--steps", "5", "--ema", "1.5", "--out", "x"], "--ema"),
             ([.. Toy, "--steps", "5", "--classes", "1,2", "--out", "x"], "--classes"),
             ([.. Toy, "--steps", "5", "--out", "none", "--resume"], "--resume"),
         })
