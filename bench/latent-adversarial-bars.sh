@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the "Latent-variable and adversarial models" numbers in docs/benchmarks.md: every training run, sample
-# file and loom eval. Sequential; on 2 CPU cores expect several hours. Usage: bench/latent-adversarial-bars.sh OUT_DIR
+# file, loom eval and class-accuracy probe (build bench/Loom.Bench in Release first). Sequential; on 2 CPU cores
+# expect several hours. Usage: bench/latent-adversarial-bars.sh OUT_DIR
 set -euo pipefail
 out=${1:?usage: $0 OUT_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,13 @@ loom train cvae --data fashion-mnist --network conv --steps 4000 --seed 1 --eval
 loom sample cvae-conv --class all --n 2000 --seed 2 --out cvae-conv.safetensors && loom eval cvae-conv.safetensors --data fashion-mnist --out eval-cvae-conv
 loom train cgan --data fashion-mnist --steps 5000 --seed 1 --out cgan
 loom sample cgan --class all --n 2000 --seed 2 --out cgan.safetensors && loom eval cgan.safetensors --data fashion-mnist --out eval-cgan
+loom train cgan --data fashion-mnist --steps 5000 --seed 1 --ema 0.999 --out cgan-ema
+# Class accuracy per class and sampling temperature; for a VAE also on its reconstructions of test images.
+bench() { dotnet "$root/bench/Loom.Bench/bin/Release/net10.0/Loom.Bench.dll" "$@"; }
+for ckpt in cgan cgan-ema; do for t in 1 0.8 0.6; do bench class-accuracy $ckpt --temperature $t; done; done
+loom train cvae --data fashion-mnist --steps 6000 --seed 1 --beta 0.1 --eval-k 0 --out cvae-b01
+loom train cvae --data fashion-mnist --steps 6000 --seed 1 --likelihood gaussian --eval-k 0 --out cvae-gauss
+for ckpt in cvae-conv cvae-b01 cvae-gauss; do bench class-accuracy $ckpt; done
 
 # FID table
 loom sample vae-k1 --n 2000 --seed 2 --out vae.safetensors && loom eval vae.safetensors --data fashion-mnist --out eval-vae
