@@ -47,8 +47,12 @@ public class VaeCliTests
     public void Conditional_vae_samples_the_requested_class_with_labels_and_walks_between_images()
     {
         var trained = Loom("train", "cvae", "--data", "fashion-mnist", "--classes", "1,7", "--steps", "30", "--hidden", "64", "--latent-dim", "4",
-            "--eval-k", "5", "--eval-n", "50", "--checkpoint-every", "0", "--out", "c");
+            "--eval-k", "5", "--eval-n", "50", "--checkpoint-every", "0", "--latent-prior", "gmm", "--prior-components", "3", "--out", "c");
         Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("3-component latent mixture per class", trained.Stdout);
+        Assert.NotNull(Metrics("c")["latent_prior_fit_seconds"]);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(work, "c", "config.json")))!;
+        Assert.Equal(10, config["config"]!["latent_prior"]!["mixtures"]!.GetValue<int>());
         Assert.True(File.Exists(Path.Combine(work, "c", "reconstructions.png")));
         var sampled = Loom("sample", "c", "--class", "7", "--n", "6", "--out", "s.safetensors");
         Assert.True(sampled.ExitCode == 0, sampled.ToString());
@@ -104,6 +108,8 @@ public class VaeCliTests
             ([.. Moons, "--steps", "5", "--network", "conv", "--out", "x"], "--network"),
             ([.. Moons, "--steps", "5", "--likelihood", "poisson", "--out", "x"], "--likelihood"),
             ([.. Moons, "--steps", "5", "--classes", "1,2", "--out", "x"], "--classes"),
+            ([.. Moons, "--steps", "5", "--latent-prior", "flow", "--out", "x"], "--latent-prior"),
+            ([.. Moons, "--steps", "5", "--latent-prior", "gmm", "--prior-components", "0", "--out", "x"], "--prior-components"),
             (["sample", "m", "--class", "1"], "--class"),
             (["interpolate", "m", "--from", "fashion-mnist:0", "--to", "fashion-mnist:1", "--out", "x.png"], "--image"),
             (["interpolate", "m", "--steps", "1", "--out", "x.png"], "--steps"),

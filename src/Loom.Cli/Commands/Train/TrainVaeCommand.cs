@@ -42,6 +42,12 @@ public static class TrainVaeCommand
         var warmup = new Option<long>("--warmup") { Description = "Linear learning-rate warmup steps", DefaultValueFactory = _ => 100 };
         var classes = new Option<string?>("--classes") { Description = "Train only on these Fashion-MNIST classes, e.g. 0,5,7" };
         var exclude = new Option<int?>("--exclude-class") { Description = "Train on every Fashion-MNIST class but K (anomaly detection)" };
+        var latentPrior = new Option<string>("--latent-prior")
+        {
+            Description = "Prior to sample from: normal (N(0, I)) | gmm (after training, fit a Gaussian mixture per class to the training set's posterior means)",
+            DefaultValueFactory = _ => "normal",
+        };
+        var priorComponents = new Option<int>("--prior-components") { Description = "Components of the gmm latent prior (per class for cvae)", DefaultValueFactory = _ => 10 };
         var evalK = new Option<int>("--eval-k") { Description = "Importance samples for the held-out NLL (0 = ELBO only)", DefaultValueFactory = _ => 100 };
         var evalN = new Option<int>("--eval-n") { Description = "Held-out examples to evaluate", DefaultValueFactory = _ => 1000 };
         var points = new Option<int>("--points") { Description = "Points to draw for a toy data set", DefaultValueFactory = _ => 20000 };
@@ -52,7 +58,7 @@ public static class TrainVaeCommand
         var command = new Command(name, description)
         {
             data, output, network, likelihood, latent, hidden, layers, baseChannels, beta, iwae, klWarmup, steps, batchSize, lr, warmup, classes, exclude,
-            evalK, evalN, points, checkpointEvery, resume, seed, device,
+            latentPrior, priorComponents, evalK, evalN, points, checkpointEvery, resume, seed, device,
         };
         command.SetAction(parse =>
         {
@@ -93,6 +99,7 @@ public static class TrainVaeCommand
                 KlWarmup = parse.GetValue(klWarmup), Seed = seedValue, CheckpointEvery = parse.GetValue(checkpointEvery),
             };
             options.Validate();
+            var priorOptions = ParseLatentPrior(parse.GetValue(latentPrior)!, parse.GetValue(priorComponents), seedValue);
             int k = parse.GetValue(evalK);
             if (k < 0) throw new LoomUsageException($"--eval-k: must be non-negative, got {k}");
             var targetDevice = DeviceSelector.Parse(parse.GetValue(device));
@@ -117,6 +124,14 @@ public static class TrainVaeCommand
                     : ToyData.IsToy(dataSpec) && !File.Exists(dataSpec) ? TrainingData.Load(dataSpec, new DataLoadOptions { Points = 5000, Seed = seedValue + 1 }) : null;
                 var evaluated = VaeRun.Evaluate(model, heldOut ?? loaded, CliOptions.Positive(parse, evalN), k, seedValue);
                 foreach (var (key, value) in evaluated) metrics[heldOut is null ? key.Replace("test_", "train_") : key] = value;
+                if (priorOptions is not null)
+                {
+                    var fitWatch = Stopwatch.StartNew();
+                    model.FitLatentPrior(loaded.Examples, loaded.Labels, priorOptions);
+                    metrics["latent_prior_fit_seconds"] = fitWatch.Elapsed.TotalSeconds;
+                    console.WriteLine($"{name}: fitted a {priorOptions.Components}-component latent mixture"
+                        + (model.NumClasses > 0 ? $" per class ({model.NumClasses})" : "") + $" to the training set's posterior means in {fitWatch.Elapsed.TotalSeconds:F1} s");
+                }
             }
             string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
             CheckpointWriter.Save(outDir, model, [loaded.Provenance], seedValue, targetDevice.ToString(), metrics, console, notes);
@@ -127,6 +142,18 @@ public static class TrainVaeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Options for fitting the sampling prior after training, or null for N(0, I).</summary>
+    private static LatentPriorOptions? ParseLatentPrior(string kind, int components, long seed)
+    {
+        if (components < 1) throw new LoomUsageException($"--prior-components: must be at least 1, got {components}");
+        return kind.Trim().ToLowerInvariant() switch
+        {
+            "normal" => null,
+            "gmm" => new LatentPriorOptions { Components = components, Seed = seed },
+            _ => throw new LoomUsageException($"--latent-prior: expected normal or gmm, got '{kind}'"),
+        };
     }
 
     /// <summary>The Fashion-MNIST classes to train on: --classes, or all but --exclude-class, or all (empty).</summary>

@@ -111,7 +111,7 @@ public sealed class VaeRun(VaeModel model, TrainingData data, VaeTrainingOptions
         int classes = model.NumClasses, perClass = 8;
         int count = classes > 0 ? classes * perClass : 64;
         var labels = classes > 0 ? torch.arange(count, dtype: ScalarType.Int64) / perClass : null;
-        var samples = model.Decode(model.PriorLatents(count, seed), labels);
+        var samples = model.Decode(model.SampleLatents(count, labels, seed), labels);
         if (model.Config.Images)
         {
             SampleGrid.Write(samplesPath, samples, columns: classes > 0 ? perClass : null);

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Loom.Models.Latent;
 
 /// <summary>
-/// A trained VAE or conditional VAE. Samples are decoder means of z ~ N(0, T² I), T the request's temperature (pixel probabilities for Bernoulli
-/// images); <see cref="ExampleNll"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
+/// A trained VAE or conditional VAE. Samples are decoder means (pixel probabilities for Bernoulli images) of latents from
+/// N(0, T² I), T the request's temperature, or from the fitted <see cref="LatentPrior"/> when there is one; <see cref="ExampleNll"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
 /// </summary>
 public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleScorer
 {
@@ -23,10 +23,61 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
     /// <summary>Importance samples per example for <see cref="ExampleNll"/>.</summary>
     public int ImportanceSamples { get; set; } = 1000;
 
-    public JsonObject GetConfig() => Config.ToJson();
+    /// <summary>
+    /// A sampling prior fitted to the training set's posterior means (<see cref="FitLatentPrior"/>); null samples from
+    /// N(0, I). The model owns it. Likelihoods (ELBO, NLL) always use N(0, I), the prior the model was trained with.
+    /// </summary>
+    public LatentMixturePrior? LatentPrior { get; private set; }
 
-    public IReadOnlyDictionary<string, Tensor> GetState() =>
-        Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+    public JsonObject GetConfig()
+    {
+        var config = Config.ToJson();
+        if (LatentPrior is not null) config[LatentMixturePrior.ConfigKey] = LatentPrior.ToJson();
+        return config;
+    }
+
+    public IReadOnlyDictionary<string, Tensor> GetState()
+    {
+        var state = Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+        foreach (var (name, tensor) in LatentPrior?.GetState() ?? []) state[name] = tensor;
+        return state;
+    }
+
+    /// <summary>Replaces the sampling prior (disposing the old one); null goes back to N(0, I).</summary>
+    public void SetLatentPrior(LatentMixturePrior? prior)
+    {
+        if (ReferenceEquals(prior, LatentPrior)) return;
+        LatentPrior?.Dispose();
+        LatentPrior = prior;
+    }
+
+    /// <summary>
+    /// Fits <see cref="LatentPrior"/> to the posterior means of <paramref name="examples"/> (the training set, in data
+    /// space; binarized once with the options' seed for a Bernoulli model, as it was trained), per class for a CVAE.
+    /// </summary>
+    public void FitLatentPrior(Tensor examples, Tensor? labels, LatentPriorOptions options, int batch = 1000)
+    {
+        options.Validate();
+        using var scope = torch.NewDisposeScope();
+        var x = examples;
+        if (Config.Likelihood == VaeLikelihood.Bernoulli)
+        {
+            using var generator = new torch.Generator((ulong)options.Seed);
+            x = torch.bernoulli(examples.to(ScalarType.Float32), generator: generator);
+        }
+        var classLabels = NumClasses > 0 ? labels ?? throw new LoomDataException("latent prior: a conditional VAE needs the training labels") : null;
+        var means = new List<Tensor>();
+        for (long start = 0; start < x.shape[0]; start += batch)
+        {
+            long take = Math.Min(batch, x.shape[0] - start);
+            means.Add(EncodeMean(x.narrow(0, start, take), classLabels?.narrow(0, start, take)));
+        }
+        SetLatentPrior(LatentMixturePrior.Fit(torch.cat(means), classLabels, NumClasses, options));
+    }
+
+    /// <summary>Latents for samples: from <see cref="LatentPrior"/> when fitted, else <see cref="PriorLatents"/>.</summary>
+    public Tensor SampleLatents(int count, Tensor? labels, long seed, double temperature = 1.0) =>
+        LatentPrior?.Draw(count, labels, seed, temperature) ?? PriorLatents(count, seed, temperature);
 
     private Device NetworkDevice => Network.parameters().First().device;
 
@@ -73,7 +124,7 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
     {
         using var scope = torch.NewDisposeScope();
         var labels = SampleLabels(request.Count, request.Class);
-        var images = Decode(PriorLatents(request.Count, request.Seed, request.Temperature), labels).MoveToOuterDisposeScope();
+        var images = Decode(SampleLatents(request.Count, labels, request.Seed, request.Temperature), labels).MoveToOuterDisposeScope();
         return new TensorSamples(images, labels?.MoveToOuterDisposeScope()) { ClassNames = labels is null ? null : Config.ClassNames };
     }
 
@@ -97,7 +148,11 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
         return torch.cat(parts).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => Network.Dispose();
+    public void Dispose()
+    {
+        LatentPrior?.Dispose();
+        Network.Dispose();
+    }
 }
 
 /// <summary>Registry entry: rebuilds a <see cref="VaeModel"/> from config.json and model.safetensors.</summary>
@@ -109,9 +164,12 @@ public sealed class VaeFamily : IModelFamily
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
         var network = new VariationalAutoencoder(VaeConfig.FromJson(config));
+        LatentMixturePrior? prior = null;
         try
         {
-            ModuleParameters.CopyFrom(network, state, "model.safetensors");
+            var networkState = state.Where(kv => !kv.Key.StartsWith(LatentMixturePrior.StatePrefix, StringComparison.Ordinal)).ToDictionary();
+            ModuleParameters.CopyFrom(network, networkState, "model.safetensors");
+            prior = LatentMixturePrior.Load(config, state, network.Config.LatentDim);
         }
         catch
         {
@@ -120,6 +178,8 @@ public sealed class VaeFamily : IModelFamily
         }
         network.to(device);
         network.eval();
-        return new VaeModel(network);
+        var model = new VaeModel(network);
+        model.SetLatentPrior(prior);
+        return model;
     }
 }

@@ -77,9 +77,14 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
 
     public double Aic(Tensor x) => -2 * MeanLogLikelihood(x) * x.shape[0] + 2 * ParameterCount;
 
-    /// <summary>Draws <c>request.Count</c> points [n,d]: a component per point from the weights, then a Gaussian draw.</summary>
+    /// <summary>
+    /// Draws <c>request.Count</c> points [n,d]: a component per point from the weights, then a Gaussian draw whose offset
+    /// from the component mean is scaled by <c>request.Temperature</c> (covariance × T²; 1 samples the fitted model).
+    /// </summary>
     public SampleSet Sample(SampleRequest request)
     {
+        if (!(request.Temperature > 0) || !double.IsFinite(request.Temperature))
+            throw new LoomUsageException($"--temperature: must be a positive number, got {request.Temperature}");
         using var scope = torch.NewDisposeScope();
         var g = Seeding.Generator(request.Seed, "gmm-sample", Weights.device);
         var components = torch.multinomial(Weights, request.Count, replacement: true, generator: g); // [n]
@@ -92,6 +97,7 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
             CovarianceType.Diag => z * Covariances.sqrt().index_select(0, components),
             _ => z * Covariances.sqrt().index_select(0, components).unsqueeze(1),
         };
+        if (request.Temperature != 1.0) offset = offset * request.Temperature;
         return new TensorSamples((mean + offset).MoveToOuterDisposeScope());
     }
 
