@@ -85,9 +85,9 @@ public class VaeModelTests
     {
         using var scope = torch.NewDisposeScope();
         torch.random.manual_seed(3);
-        foreach (var network in new[] { "mlp", "conv" })
+        foreach (var (network, blocks) in new[] { ("mlp", 0), ("conv", 0), ("conv", 1) })
         {
-            using var model = new VaeModel(new VariationalAutoencoder(new VaeConfig { Network = network, LatentDim = 4, Hidden = 32, BaseChannels = 4, ClassNames = ["x", "y"] }));
+            using var model = new VaeModel(new VariationalAutoencoder(new VaeConfig { Network = network, ResBlocks = blocks, LatentDim = 4, Hidden = 32, BaseChannels = 4, ClassNames = ["x", "y"] }));
             var images = ((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = 1, Class = 1 })).Values;
             Assert.Equal(new long[] { 3, 1, 28, 28 }, images.shape);
             Assert.True(images.min().ToDouble() >= 0 && images.max().ToDouble() <= 1);
@@ -95,6 +95,25 @@ public class VaeModelTests
             Assert.Equal(new long[] { 2 }, nll.shape);
             Assert.True(nll.gt(0).all().item<bool>());
         }
+    }
+
+    [Fact]
+    public void Residual_blocks_add_parameters_round_trip_and_need_the_conv_network()
+    {
+        var plain = new VaeConfig { Network = "conv", LatentDim = 4, Hidden = 32, BaseChannels = 4 };
+        using var without = new VariationalAutoencoder(plain);
+        using var with = new VariationalAutoencoder(plain with { ResBlocks = 2 });
+        var names = with.named_parameters().Select(p => p.name).ToHashSet();
+        // The plain network's keys are unchanged, so checkpoints saved before residual blocks existed still load.
+        Assert.Subset(names, without.named_parameters().Select(p => p.name).ToHashSet());
+        Assert.Contains("decoder.blocks14.1.conv3.weight", names);
+        Assert.Contains("encoder.blocks.0.conv1.weight", names);
+        Assert.Equal(2, VaeConfig.FromJson(with.Config.ToJson()).ResBlocks);
+        var old = plain.ToJson();
+        old.Remove("res_blocks");
+        Assert.Equal(0, VaeConfig.FromJson(old).ResBlocks);
+        Assert.Throws<Loom.Core.LoomUsageException>(() => (plain with { Network = "mlp", ResBlocks = 1 }).Validate());
+        Assert.Throws<Loom.Core.LoomUsageException>(() => (plain with { ResBlocks = -1 }).Validate());
     }
 
     [Fact]

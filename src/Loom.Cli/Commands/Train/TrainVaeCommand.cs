@@ -33,6 +33,7 @@ public static class TrainVaeCommand
         var hidden = new Option<int?>("--hidden") { Description = "Hidden width (default 400 for images, 128 for vectors)" };
         var layers = new Option<int>("--layers") { Description = "Hidden layers in encoder and decoder (MLP)", DefaultValueFactory = _ => 2 };
         var baseChannels = new Option<int>("--base-channels") { Description = "Conv channels at 14×14 (conv network)", DefaultValueFactory = _ => 32 };
+        var resBlocks = new Option<int>("--res-blocks") { Description = "Residual blocks at 7×7 (encoder, decoder) and 14×14 (decoder) (conv network)", DefaultValueFactory = _ => 0 };
         var beta = new Option<double>("--beta") { Description = "KL weight (β-VAE); 1 = ELBO", DefaultValueFactory = _ => 1.0 };
         var iwae = new Option<int>("--iwae") { Description = "Train on the IWAE bound with K importance samples (1 = ELBO)", DefaultValueFactory = _ => 1 };
         var klWarmup = new Option<long>("--kl-warmup") { Description = "Ramp β from 0 over N steps", DefaultValueFactory = _ => 0 };
@@ -57,7 +58,7 @@ public static class TrainVaeCommand
         var device = CliOptions.Device();
         var command = new Command(name, description)
         {
-            data, output, network, likelihood, latent, hidden, layers, baseChannels, beta, iwae, klWarmup, steps, batchSize, lr, warmup, classes, exclude,
+            data, output, network, likelihood, latent, hidden, layers, baseChannels, resBlocks, beta, iwae, klWarmup, steps, batchSize, lr, warmup, classes, exclude,
             latentPrior, priorComponents, evalK, evalN, points, checkpointEvery, resume, seed, device,
         };
         command.SetAction(parse =>
@@ -80,6 +81,7 @@ public static class TrainVaeCommand
                 Hidden = parse.GetValue(hidden) ?? (loaded.Images ? 400 : 128),
                 Layers = parse.GetValue(layers),
                 BaseChannels = parse.GetValue(baseChannels),
+                ResBlocks = parse.GetValue(resBlocks),
                 Beta = parse.GetValue(beta),
                 TrainSamples = parse.GetValue(iwae),
                 SampleShape = loaded.SampleShape,

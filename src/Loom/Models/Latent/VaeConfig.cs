@@ -29,6 +29,8 @@ public sealed record VaeConfig
     public int Layers { get; init; } = 2;
     /// <summary>Conv channels at full resolution (doubled at 14×14... see <see cref="ConvEncoder"/>).</summary>
     public int BaseChannels { get; init; } = 32;
+    /// <summary>Conv network only: residual blocks at 7×7 in the encoder, and at 7×7 and at 14×14 in the decoder (0 = none).</summary>
+    public int ResBlocks { get; init; }
     /// <summary>Weight of the KL term (β-VAE); 1 is the plain ELBO.</summary>
     public double Beta { get; init; } = 1.0;
     /// <summary>Importance samples of the training bound: 1 = ELBO (VAE), k &gt; 1 = IWAE.</summary>
@@ -49,6 +51,8 @@ public sealed record VaeConfig
         if (Network is not ("mlp" or "conv")) throw new LoomUsageException($"--network: expected mlp or conv, got '{Network}'");
         if (Network == "conv" && !(Images && SampleShape is [1, 28, 28])) throw new LoomUsageException("--network conv: needs 28×28 grayscale images (e.g. fashion-mnist); use mlp for vectors");
         if (LatentDim < 1) throw new LoomUsageException($"--latent-dim: must be at least 1, got {LatentDim}");
+        if (ResBlocks < 0) throw new LoomUsageException($"--res-blocks: must be non-negative, got {ResBlocks}");
+        if (ResBlocks > 0 && Network != "conv") throw new LoomUsageException("--res-blocks: only the conv network has residual blocks; add --network conv");
         if (Hidden < 1 || Layers < 1 || BaseChannels < 1) throw new LoomUsageException("--hidden, --layers, --base-channels: must be at least 1");
         if (!(Beta >= 0) || !double.IsFinite(Beta)) throw new LoomUsageException($"--beta: must be non-negative, got {Beta}");
         if (TrainSamples < 1) throw new LoomUsageException($"--iwae: must be at least 1, got {TrainSamples}");
@@ -63,6 +67,7 @@ public sealed record VaeConfig
         ["hidden"] = Hidden,
         ["layers"] = Layers,
         ["base_channels"] = BaseChannels,
+        ["res_blocks"] = ResBlocks,
         ["beta"] = Beta,
         ["train_samples"] = TrainSamples,
         ["sample_shape"] = new JsonArray(SampleShape.Select(s => (JsonNode)s).ToArray()),
@@ -84,6 +89,7 @@ public sealed record VaeConfig
                 Hidden = json["hidden"]!.GetValue<int>(),
                 Layers = json["layers"]!.GetValue<int>(),
                 BaseChannels = json["base_channels"]!.GetValue<int>(),
+                ResBlocks = json["res_blocks"]?.GetValue<int>() ?? 0,
                 Beta = json["beta"]!.GetValue<double>(),
                 TrainSamples = json["train_samples"]!.GetValue<int>(),
                 SampleShape = json["sample_shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray(),

@@ -72,10 +72,14 @@ public sealed class MlpDecoder : VaeDecoder
     }
 }
 
-/// <summary>Conv encoder for 28×28 images: two stride-2 convolutions (28→14→7), then an MLP head with the condition.</summary>
+/// <summary>
+/// Conv encoder for 28×28 images: two stride-2 convolutions (28→14→7), <c>ResBlocks</c> residual blocks at 7×7, then an
+/// MLP head with the condition.
+/// </summary>
 public sealed class ConvEncoder : VaeEncoder
 {
     private readonly Sequential features;
+    private readonly ModuleList<ResidualConvBlock> blocks = new();
     private readonly Sequential body;
     private readonly Linear head;
 
@@ -83,6 +87,7 @@ public sealed class ConvEncoder : VaeEncoder
     {
         int c = config.BaseChannels;
         features = nn.Sequential(nn.Conv2d(1, c, 4, 2, 1), nn.SiLU(), nn.Conv2d(c, 2 * c, 4, 2, 1), nn.SiLU());
+        for (int i = 0; i < config.ResBlocks; i++) blocks.Add(new ResidualConvBlock(2 * c, c));
         body = MlpEncoder.Stack(2L * c * 49 + config.NumClasses, config.Hidden, 1);
         head = nn.Linear(config.Hidden, 2 * config.LatentDim);
         RegisterComponents();
@@ -90,18 +95,25 @@ public sealed class ConvEncoder : VaeEncoder
 
     public override (Tensor Mean, Tensor LogVar) Encode(Tensor x, Tensor? condition)
     {
-        var input = features.forward(x).flatten(1);
+        var h = features.forward(x);
+        foreach (var block in blocks) h = block.forward(h);
+        var input = h.flatten(1);
         if (condition is not null) input = torch.cat([input, condition], 1);
         var stats = head.forward(body.forward(input)).chunk(2, 1);
         return (stats[0], stats[1]);
     }
 }
 
-/// <summary>Conv decoder for 28×28 images: MLP to a 7×7 map, two stride-2 transposed convolutions (7→14→28).</summary>
+/// <summary>
+/// Conv decoder for 28×28 images: MLP to a 7×7 map, then two stride-2 transposed convolutions (7→14→28) with
+/// <c>ResBlocks</c> residual blocks before each.
+/// </summary>
 public sealed class ConvDecoder : VaeDecoder
 {
     private readonly Sequential body;
     private readonly Sequential upsample;
+    private readonly ModuleList<ResidualConvBlock> blocks7 = new();
+    private readonly ModuleList<ResidualConvBlock> blocks14 = new();
     private readonly int channels;
 
     public ConvDecoder(VaeConfig config) : base("conv_decoder")
@@ -109,12 +121,22 @@ public sealed class ConvDecoder : VaeDecoder
         channels = 2 * config.BaseChannels;
         body = nn.Sequential(nn.Linear(config.LatentDim + config.NumClasses, config.Hidden), nn.SiLU(), nn.Linear(config.Hidden, channels * 49L), nn.SiLU());
         upsample = nn.Sequential(nn.ConvTranspose2d(channels, channels / 2, 4, 2, 1), nn.SiLU(), nn.ConvTranspose2d(channels / 2, 1, 4, 2, 1));
+        for (int i = 0; i < config.ResBlocks; i++)
+        {
+            blocks7.Add(new ResidualConvBlock(channels, channels / 2));
+            blocks14.Add(new ResidualConvBlock(channels / 2, channels / 4));
+        }
         RegisterComponents();
     }
 
     public override Tensor Decode(Tensor z, Tensor? condition)
     {
         var input = condition is null ? z : torch.cat([z, condition], 1);
-        return upsample.forward(body.forward(input).reshape(z.shape[0], channels, 7, 7));
+        var h = body.forward(input).reshape(z.shape[0], channels, 7, 7);
+        if (blocks7.Count == 0) return upsample.forward(h);
+        foreach (var block in blocks7) h = block.forward(h);
+        h = upsample[1].call(upsample[0].call(h));
+        foreach (var block in blocks14) h = block.forward(h);
+        return upsample[2].call(h);
     }
 }

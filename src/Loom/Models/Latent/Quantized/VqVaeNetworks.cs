@@ -4,27 +4,6 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Latent.Quantized;
 
-/// <summary>Residual block of the VQ-VAE networks: x + 1×1 conv(ReLU(3×3 conv(ReLU(x)))), narrowing to <c>residualChannels</c> inside.</summary>
-public sealed class VqResidualBlock : nn.Module<Tensor, Tensor>
-{
-    private readonly Conv2d conv3;
-    private readonly Conv2d conv1;
-
-    public VqResidualBlock(int channels, int residualChannels) : base("residual")
-    {
-        conv3 = nn.Conv2d(channels, residualChannels, 3, padding: 1);
-        conv1 = nn.Conv2d(residualChannels, channels, 1);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = torch.NewDisposeScope();
-        var h = conv1.forward(nn.functional.relu(conv3.forward(nn.functional.relu(x))));
-        return (x + h).MoveToOuterDisposeScope();
-    }
-}
-
 /// <summary>
 /// Image → code-space map: two stride-2 4×4 convolutions (28×28 → 14×14 → 7×7), a 3×3 convolution, residual blocks,
 /// ReLU and a 1×1 projection to <c>CodeDim</c> channels. Output [n, D, H/4, W/4], not yet quantized.
@@ -34,7 +13,7 @@ public sealed class VqEncoder : nn.Module<Tensor, Tensor>
     private readonly Conv2d down1;
     private readonly Conv2d down2;
     private readonly Conv2d conv;
-    private readonly ModuleList<VqResidualBlock> blocks = new();
+    private readonly ModuleList<ResidualConvBlock> blocks = new();
     private readonly Conv2d project;
 
     public VqEncoder(VqVaeConfig config) : base("encoder")
@@ -43,7 +22,7 @@ public sealed class VqEncoder : nn.Module<Tensor, Tensor>
         down1 = nn.Conv2d(config.Channels, hidden, 4, stride: 2, padding: 1);
         down2 = nn.Conv2d(hidden, hidden, 4, stride: 2, padding: 1);
         conv = nn.Conv2d(hidden, hidden, 3, padding: 1);
-        for (int i = 0; i < config.ResidualBlocks; i++) blocks.Add(new VqResidualBlock(hidden, config.ResidualChannels));
+        for (int i = 0; i < config.ResidualBlocks; i++) blocks.Add(new ResidualConvBlock(hidden, config.ResidualChannels));
         project = nn.Conv2d(hidden, config.CodeDim, 1);
         RegisterComponents();
     }
@@ -66,7 +45,7 @@ public sealed class VqEncoder : nn.Module<Tensor, Tensor>
 public sealed class VqDecoder : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d input;
-    private readonly ModuleList<VqResidualBlock> blocks = new();
+    private readonly ModuleList<ResidualConvBlock> blocks = new();
     private readonly Conv2d up1;
     private readonly Conv2d up2;
     private readonly Conv2d output;
@@ -75,7 +54,7 @@ public sealed class VqDecoder : nn.Module<Tensor, Tensor>
     {
         int hidden = config.HiddenChannels;
         input = nn.Conv2d(config.CodeDim, hidden, 3, padding: 1);
-        for (int i = 0; i < config.ResidualBlocks; i++) blocks.Add(new VqResidualBlock(hidden, config.ResidualChannels));
+        for (int i = 0; i < config.ResidualBlocks; i++) blocks.Add(new ResidualConvBlock(hidden, config.ResidualChannels));
         up1 = nn.Conv2d(hidden, hidden, 3, padding: 1);
         up2 = nn.Conv2d(hidden, hidden, 3, padding: 1);
         output = nn.Conv2d(hidden, config.Channels, 3, padding: 1);

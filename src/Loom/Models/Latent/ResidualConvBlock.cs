@@ -1,0 +1,26 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Latent;
+
+/// <summary>Residual block of the VAE and VQ-VAE conv networks: x + 1×1 conv(ReLU(3×3 conv(ReLU(x)))), narrowing to <c>residualChannels</c> inside.</summary>
+public sealed class ResidualConvBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv3;
+    private readonly Conv2d conv1;
+
+    public ResidualConvBlock(int channels, int residualChannels) : base("residual")
+    {
+        conv3 = nn.Conv2d(channels, residualChannels, 3, padding: 1);
+        conv1 = nn.Conv2d(residualChannels, channels, 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = conv1.forward(nn.functional.relu(conv3.forward(nn.functional.relu(x))));
+        return (x + h).MoveToOuterDisposeScope();
+    }
+}
