@@ -17,6 +17,7 @@ public sealed class ConsoleProgress : IDisposable
     private long lastDone;
     private long lastTotal;
     private long printedDone = -1;
+    private TimeSpan? lastEta;
 
     public ConsoleProgress(string title, TextWriter plain, bool? interactive = null)
     {
@@ -25,9 +26,14 @@ public sealed class ConsoleProgress : IDisposable
         this.interactive = interactive ?? (!Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive);
     }
 
-    /// <summary>Reports <paramref name="done"/> of <paramref name="total"/> units with a short status (loss, rate).</summary>
-    public void Report(long done, long total, string status)
+    /// <summary>
+    /// Reports <paramref name="done"/> of <paramref name="total"/> units with a short status (loss, rate).
+    /// <paramref name="eta"/> is the caller's estimate (the trainer's counts only this run's steps, not those restored by
+    /// --resume); without one it is extrapolated from this object's clock.
+    /// </summary>
+    public void Report(long done, long total, string status, TimeSpan? eta = null)
     {
+        lastEta = eta;
         lastDone = done;
         lastTotal = total;
         lastStatus = status;
@@ -37,18 +43,18 @@ public sealed class ConsoleProgress : IDisposable
             return;
         lastPrint = now;
         printedDone = done;
-        var eta = done > 0 && total > done ? TimeSpan.FromSeconds(now.TotalSeconds / done * (total - done)) : TimeSpan.Zero;
+        var remaining = total <= done ? TimeSpan.Zero : eta ?? (done > 0 ? TimeSpan.FromSeconds(now.TotalSeconds / done * (total - done)) : TimeSpan.Zero);
         if (interactive)
         {
             int width = 30;
             int filled = total > 0 ? (int)(width * Math.Min(1.0, (double)done / total)) : 0;
             var bar = new string('━', filled) + new string('─', width - filled);
-            AnsiConsole.Console.Write(new Markup($"\r[bold]{Markup.Escape(title)}[/] [green]{bar}[/] {done}/{total} {Markup.Escape(status)} eta {eta:mm\\:ss}   "));
+            AnsiConsole.Console.Write(new Markup($"\r[bold]{Markup.Escape(title)}[/] [green]{bar}[/] {done}/{total} {Markup.Escape(status)} eta {remaining:mm\\:ss}   "));
             if (last) AnsiConsole.Console.WriteLine();
         }
         else
         {
-            plain.WriteLine($"{title}: {done}/{total} {status} elapsed {now:hh\\:mm\\:ss} eta {eta:hh\\:mm\\:ss}");
+            plain.WriteLine($"{title}: {done}/{total} {status} elapsed {now:hh\\:mm\\:ss} eta {remaining:hh\\:mm\\:ss}");
         }
     }
 
@@ -58,7 +64,7 @@ public sealed class ConsoleProgress : IDisposable
         if (printedDone != lastDone && lastTotal > 0)
         {
             lastPrint = TimeSpan.FromDays(-1);
-            Report(lastDone, lastTotal, lastStatus);
+            Report(lastDone, lastTotal, lastStatus, lastEta);
         }
         if (interactive && lastDone < lastTotal)
             AnsiConsole.Console.WriteLine();

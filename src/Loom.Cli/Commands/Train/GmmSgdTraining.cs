@@ -106,5 +106,5 @@ public static class GmmSgdTraining
 public sealed class TrainingProgressAdapter(ConsoleProgress progress) : ITrainingProgress
 {
     public void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta) =>
-        progress.Report(step, totalSteps, $"loss {loss:F4} {examplesPerSecond:F0} ex/s");
+        progress.Report(step, totalSteps, $"loss {loss:F4} {examplesPerSecond:F0} ex/s", eta);
 }
