@@ -88,6 +88,25 @@ public class VaeCliTests
     }
 
     [Fact]
+    public void Vae_gan_training_logs_both_phases_keeps_the_discriminator_for_resume_only()
+    {
+        string[] args = ["train", "cvae", "--data", "fashion-mnist", "--classes", "1,7", "--hidden", "32", "--latent-dim", "4", "--batch-size", "16",
+            "--eval-k", "0", "--eval-n", "20", "--checkpoint-every", "0", "--adversarial", "5", "--out", "g"];
+        var first = Loom([.. args, "--steps", "4"]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var logged = System.Text.Json.Nodes.JsonNode.Parse(File.ReadLines(Path.Combine(work, "g", "log.jsonl")).Last())!;
+        Assert.NotNull(logged["discriminator_d_real"]);
+        Assert.NotNull(logged["elbo_adversarial"]);
+        using (var state = SafeTensorsFile.Load(Path.Combine(work, "g", "trainer-state.safetensors")))
+            Assert.Contains(state.Tensors.Keys, k => k.StartsWith("adversary.", StringComparison.Ordinal));
+        using (var model = SafeTensorsFile.Load(Path.Combine(work, "g", "model.safetensors")))
+            Assert.DoesNotContain(model.Tensors.Keys, k => k.Contains("adversary", StringComparison.Ordinal) || k.Contains("discriminator", StringComparison.Ordinal));
+        var resumed = Loom([.. args, "--steps", "6", "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(6, System.Text.Json.Nodes.JsonNode.Parse(File.ReadLines(Path.Combine(work, "g", "log.jsonl")).Last())!["step"]!.GetValue<long>());
+    }
+
+    [Fact]
     public void Resumed_run_equals_an_uninterrupted_run()
     {
         Assert.Equal(0, Loom([.. Moons, "--steps", "80", "--eval-k", "0", "--out", "straight"]).ExitCode);
@@ -109,6 +128,8 @@ public class VaeCliTests
             ([.. Moons, "--steps", "5", "--likelihood", "poisson", "--out", "x"], "--likelihood"),
             ([.. Moons, "--steps", "5", "--classes", "1,2", "--out", "x"], "--classes"),
             ([.. Moons, "--steps", "5", "--latent-prior", "flow", "--out", "x"], "--latent-prior"),
+            ([.. Moons, "--steps", "5", "--adversarial", "2", "--out", "x"], "--adversarial"),
+            ([.. Moons, "--steps", "5", "--adversarial", "-1", "--out", "x"], "--adversarial"),
             ([.. Moons, "--steps", "5", "--latent-prior", "gmm", "--prior-components", "0", "--out", "x"], "--prior-components"),
             (["sample", "m", "--class", "1"], "--class"),
             (["interpolate", "m", "--from", "fashion-mnist:0", "--to", "fashion-mnist:1", "--out", "x.png"], "--image"),

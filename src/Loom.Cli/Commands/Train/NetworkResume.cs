@@ -18,10 +18,18 @@ public static class NetworkResume
         return json["step"]!.GetValue<long>();
     }
 
-    public static void Restore(string outDir, nn.Module network, Trainer trainer)
+    /// <summary>
+    /// Restores the network's parameters ("model." keys), the trainer's state, and the parameters and buffers of any
+    /// <paramref name="auxiliary"/> training-only networks saved under their prefixes (e.g. a VAE-GAN's discriminator).
+    /// </summary>
+    public static void Restore(string outDir, nn.Module network, Trainer trainer, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
     {
         var state = Checkpoint.ReadTrainerState(outDir);
-        try { ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model."); }
+        try
+        {
+            ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model.");
+            foreach (var (module, prefix) in auxiliary ?? []) ModuleTensors.CopyFrom(module, state.Tensors, "--resume", prefix);
+        }
         catch (LoomDataException e) { throw new LoomDataException($"{e.Message}; {outDir} holds a different model — same options and data?"); }
         trainer.RestoreState(state);
     }

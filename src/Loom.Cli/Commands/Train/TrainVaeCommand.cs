@@ -37,6 +37,12 @@ public static class TrainVaeCommand
         var beta = new Option<double>("--beta") { Description = "KL weight (β-VAE); 1 = ELBO", DefaultValueFactory = _ => 1.0 };
         var iwae = new Option<int>("--iwae") { Description = "Train on the IWAE bound with K importance samples (1 = ELBO)", DefaultValueFactory = _ => 1 };
         var klWarmup = new Option<long>("--kl-warmup") { Description = "Ramp β from 0 over N steps", DefaultValueFactory = _ => 0 };
+        var adversarial = new Option<double>("--adversarial")
+        {
+            Description = "VAE-GAN: weight λ of a discriminator's loss on the reconstructions (sharper decoder means; 28×28 images); 0 = off",
+            DefaultValueFactory = _ => 0,
+        };
+        var adversaryLr = new Option<double>("--adversary-lr") { Description = "Learning rate of the VAE-GAN discriminator (Adam, β₁ 0)", DefaultValueFactory = _ => 4e-4 };
         var steps = new Option<long>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => 5000 };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per step", DefaultValueFactory = _ => 128 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (AdamW)", DefaultValueFactory = _ => 1e-3 };
@@ -58,7 +64,7 @@ public static class TrainVaeCommand
         var device = CliOptions.Device();
         var command = new Command(name, description)
         {
-            data, output, network, likelihood, latent, hidden, layers, baseChannels, resBlocks, beta, iwae, klWarmup, steps, batchSize, lr, warmup, classes, exclude,
+            data, output, network, likelihood, latent, hidden, layers, baseChannels, resBlocks, beta, iwae, klWarmup, adversarial, adversaryLr, steps, batchSize, lr, warmup, classes, exclude,
             latentPrior, priorComponents, evalK, evalN, points, checkpointEvery, resume, seed, device,
         };
         command.SetAction(parse =>
@@ -98,9 +104,12 @@ public static class TrainVaeCommand
             var options = new VaeTrainingOptions
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batchSize), LearningRate = parse.GetValue(lr), Warmup = parse.GetValue(warmup),
-                KlWarmup = parse.GetValue(klWarmup), Seed = seedValue, CheckpointEvery = parse.GetValue(checkpointEvery),
+                KlWarmup = parse.GetValue(klWarmup), Adversarial = parse.GetValue(adversarial), AdversaryLearningRate = parse.GetValue(adversaryLr), Seed = seedValue, CheckpointEvery = parse.GetValue(checkpointEvery),
             };
             options.Validate();
+            if (options.Adversarial > 0 && config.TrainSamples > 1)
+                throw new LoomUsageException("--adversarial: works with the ELBO; leave --iwae at 1");
+            if (options.Adversarial > 0) VaeAdversary.Create(config).Dispose();   // fails early, with one line, for data it cannot score
             var priorOptions = ParseLatentPrior(parse.GetValue(latentPrior)!, parse.GetValue(priorComponents), seedValue);
             int k = parse.GetValue(evalK);
             if (k < 0) throw new LoomUsageException($"--eval-k: must be non-negative, got {k}");

@@ -12,10 +12,14 @@ namespace Loom.Cli.Commands.Train;
 
 /// <summary>
 /// One VAE training run on the shared trainer: log.jsonl + loss.png, checkpoints every N steps and on Ctrl-C, exact
-/// resume; afterwards held-out ELBO and importance-sampled NLL, samples.png and reconstructions.png.
+/// resume; afterwards held-out ELBO and importance-sampled NLL, samples.png and reconstructions.png. With
+/// <c>--adversarial λ</c> a discriminator phase runs before the VAE's each step (<see cref="VaeAdversary"/>); its weights
+/// live in the trainer state only.
 /// </summary>
 public sealed class VaeRun(VaeModel model, TrainingData data, VaeTrainingOptions options, string outDir, bool resume, string device)
 {
+    private Models.Adversarial.GanDiscriminator? discriminator;
+
     public long SkippedSteps { get; private set; }
 
     public TrainResult Train()
@@ -26,23 +30,43 @@ public sealed class VaeRun(VaeModel model, TrainingData data, VaeTrainingOptions
         using var progress = new ConsoleProgress("train vae", Console.Error);
         var network = model.Network;
         var parameters = network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
-        var objective = new VaeObjective(network, data.ToDataset(model.NumClasses > 0), options, DeviceSelector.Parse(device));
-        var phase = new TrainingPhase(model.Config.TrainSamples > 1 ? "iwae" : "elbo", objective, parameters, new OptimizerOptions { LearningRate = options.LearningRate });
-        using var trainer = new Trainer([phase], new TrainerOptions
+        var targetDevice = DeviceSelector.Parse(device);
+        var dataset = data.ToDataset(model.NumClasses > 0);
+        var phases = new List<TrainingPhase>();
+        if (options.Adversarial > 0)
+        {
+            discriminator = VaeAdversary.Create(model.Config);
+            discriminator.to(targetDevice);
+            discriminator.train();
+            phases.Add(new TrainingPhase("discriminator", new VaeDiscriminatorObjective(network, discriminator, dataset, options, targetDevice),
+                discriminator.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList(),
+                new OptimizerOptions { LearningRate = options.AdversaryLearningRate, Beta1 = 0, Beta2 = 0.9 }));
+        }
+        var objective = new VaeObjective(network, dataset, options, targetDevice, discriminator);
+        phases.Add(new TrainingPhase(model.Config.TrainSamples > 1 ? "iwae" : "elbo", objective, parameters, new OptimizerOptions { LearningRate = options.LearningRate }));
+        using var trainer = new Trainer(phases, new TrainerOptions
         {
             Steps = options.Steps, WarmupSteps = Math.Min(options.Warmup, options.Steps), GradClip = options.GradClip, LogEvery = options.LogEvery,
-            CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = model.Config.Network == "conv",
+            CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = model.Config.Network == "conv" || discriminator is not null,
         })
         {
             Log = log, Progress = new TrainingProgressAdapter(progress), SaveCheckpoint = Save,
         };
         if (resume)
-            NetworkResume.Restore(outDir, network, trainer);
+            NetworkResume.Restore(outDir, network, trainer, discriminator is null ? [] : [(discriminator, VaeAdversary.StatePrefix)]);
         network.train();
-        var result = trainer.Run(CliContext.Cancellation);
-        SkippedSteps = trainer.SkippedSteps;
-        network.eval();
-        return result;
+        try
+        {
+            var result = trainer.Run(CliContext.Cancellation);
+            SkippedSteps = trainer.SkippedSteps;
+            return result;
+        }
+        finally
+        {
+            network.eval();
+            discriminator?.Dispose();
+            discriminator = null;
+        }
     }
 
     private void Save(Trainer t)
@@ -50,6 +74,8 @@ public sealed class VaeRun(VaeModel model, TrainingData data, VaeTrainingOptions
         var state = t.CaptureState();
         var tensors = new Dictionary<string, Tensor>(state.Tensors);
         foreach (var (name, p) in model.Network.named_parameters()) tensors["model." + name] = p.detach().clone();
+        if (discriminator is not null)
+            foreach (var (name, tensor) in ModuleTensors.Capture(discriminator, VaeAdversary.StatePrefix)) tensors[name] = tensor;
         Checkpoint.Save(outDir, model, new ModelCard
         {
             Data = [data.Provenance], CommandLine = CliContext.CommandLine, Seed = options.Seed, Device = device,

@@ -18,6 +18,10 @@ public sealed record VaeTrainingOptions
     public bool DynamicBinarization { get; init; } = true;
     /// <summary>Ramp β from 0 to its value over this many steps (KL annealing); 0 = off.</summary>
     public long KlWarmup { get; init; }
+    /// <summary>λ of the adversarial term (VAE-GAN, <see cref="VaeAdversary"/>); 0 = plain VAE.</summary>
+    public double Adversarial { get; init; }
+    /// <summary>Learning rate of the adversarial discriminator (Adam, β₁ 0).</summary>
+    public double AdversaryLearningRate { get; init; } = 4e-4;
     public long Seed { get; init; }
     public long LogEvery { get; init; } = 20;
     public long CheckpointEvery { get; init; } = 1000;
@@ -28,25 +32,30 @@ public sealed record VaeTrainingOptions
         if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0)) throw new LoomUsageException($"--lr: must be positive, got {LearningRate}");
         if (KlWarmup < 0) throw new LoomUsageException($"--kl-warmup: must be non-negative, got {KlWarmup}");
+        if (!(Adversarial >= 0) || !double.IsFinite(Adversarial)) throw new LoomUsageException($"--adversarial: must be non-negative, got {Adversarial}");
+        if (!(AdversaryLearningRate > 0)) throw new LoomUsageException($"--adversary-lr: must be positive, got {AdversaryLearningRate}");
     }
 }
 
 /// <summary>
 /// The VAE objective for one batch (picked by step, so resumed runs see the same batches): −(log p(x|z) − β·KL) with
 /// one sample, or −IWAE_k when the config trains with k &gt; 1 samples. Bernoulli images are binarized dynamically.
-/// Logs the ELBO, reconstruction and KL terms (nats per example).
+/// Logs the ELBO, reconstruction and KL terms (nats per example). With a <paramref name="discriminator"/> (VAE-GAN) the
+/// loss adds λ·(−D(x̂, y)) for the reconstructions x̂ (<see cref="VaeAdversary"/>), logged as <c>adversarial</c>.
 /// </summary>
 public sealed class VaeObjective : ITrainingObjective
 {
     private readonly VariationalAutoencoder network;
+    private readonly Adversarial.GanDiscriminator? discriminator;
     private readonly TensorDataset data;
     private readonly BatchSampler batches;
     private readonly VaeTrainingOptions options;
     private readonly Device device;
 
-    public VaeObjective(VariationalAutoencoder network, TensorDataset data, VaeTrainingOptions options, Device device)
+    public VaeObjective(VariationalAutoencoder network, TensorDataset data, VaeTrainingOptions options, Device device, Adversarial.GanDiscriminator? discriminator = null)
     {
         this.network = network;
+        this.discriminator = discriminator;
         this.data = data;
         this.options = options;
         this.device = device;
@@ -70,9 +79,16 @@ public sealed class VaeObjective : ITrainingObjective
         var terms = network.Elbo(x, labels);
         double beta = network.Config.Beta * (options.KlWarmup > 0 ? Math.Min(1.0, (step + 1.0) / options.KlWarmup) : 1.0);
         var loss = -(terms.LogLikelihood - beta * terms.Kl).mean();
-        return new TrainingLoss(loss, n, new Dictionary<string, double>
+        var metrics = new Dictionary<string, double>
         {
             ["elbo"] = terms.Elbo.mean().ToDouble(), ["reconstruction"] = -terms.LogLikelihood.mean().ToDouble(), ["kl"] = terms.Kl.mean().ToDouble(),
-        });
+        };
+        if (discriminator is not null && options.Adversarial > 0)
+        {
+            var adversarial = VaeAdversary.GeneratorLoss(discriminator, network.MeanOf(terms.DecoderOutput), labels);
+            metrics["adversarial"] = adversarial.ToDouble();
+            loss = loss + options.Adversarial * adversarial;
+        }
+        return new TrainingLoss(loss, n, metrics);
     }
 }

@@ -5,8 +5,11 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Latent;
 
-/// <summary>One Monte-Carlo ELBO per example, in nats: log p(x|z) − KL(q(z|x) ‖ p(z)), with both terms.</summary>
-public sealed record ElboTerms(Tensor Elbo, Tensor LogLikelihood, Tensor Kl);
+/// <summary>
+/// One Monte-Carlo ELBO per example, in nats: log p(x|z) − KL(q(z|x) ‖ p(z)), with both terms, and the decoder's raw
+/// output for the sampled z (Bernoulli logits or Gaussian means).
+/// </summary>
+public sealed record ElboTerms(Tensor Elbo, Tensor LogLikelihood, Tensor Kl, Tensor DecoderOutput);
 
 /// <summary>
 /// A variational autoencoder (Kingma &amp; Welling 2014): encoder q(z|x, y) = N(μ, diag σ²), decoder p(x|z, y)
@@ -47,11 +50,10 @@ public sealed class VariationalAutoencoder : nn.Module
     public Tensor DecodeRaw(Tensor z, Tensor? labels) => decoder.Decode(z, Condition(labels));
 
     /// <summary>The decoder's mean in data space: sigmoid(logits) for Bernoulli, the means for Gaussian.</summary>
-    public Tensor DecodeMean(Tensor z, Tensor? labels)
-    {
-        var raw = DecodeRaw(z, labels);
-        return Config.Likelihood == VaeLikelihood.Bernoulli ? torch.sigmoid(raw) : raw;
-    }
+    public Tensor DecodeMean(Tensor z, Tensor? labels) => MeanOf(DecodeRaw(z, labels));
+
+    /// <summary>Raw decoder output → its mean in data space.</summary>
+    public Tensor MeanOf(Tensor raw) => Config.Likelihood == VaeLikelihood.Bernoulli ? torch.sigmoid(raw) : raw;
 
     /// <summary>log p(x | decoder output) summed over data dimensions: [n].</summary>
     public Tensor LogLikelihood(Tensor x, Tensor raw)
@@ -71,9 +73,10 @@ public sealed class VariationalAutoencoder : nn.Module
     {
         var (mean, logVar) = Encode(x, labels);
         var z = mean + torch.exp(0.5 * logVar) * torch.randn_like(mean);
-        var logLik = LogLikelihood(x, DecodeRaw(z, labels));
+        var raw = DecodeRaw(z, labels);
+        var logLik = LogLikelihood(x, raw);
         var kl = GaussianKl(mean, logVar);
-        return new ElboTerms(logLik - kl, logLik, kl);
+        return new ElboTerms(logLik - kl, logLik, kl, raw);
     }
 
     /// <summary>
