@@ -32,6 +32,20 @@ for ckpt in cgan cgan-ema; do for t in 1 0.8 0.6; do bench class-accuracy $ckpt 
 loom train cvae --data fashion-mnist --steps 6000 --seed 1 --beta 0.1 --eval-k 0 --out cvae-b01
 loom train cvae --data fashion-mnist --steps 6000 --seed 1 --likelihood gaussian --eval-k 0 --out cvae-gauss
 for ckpt in cvae-conv cvae-b01 cvae-gauss; do bench class-accuracy $ckpt; done
+# Fitted latent prior (a Gaussian mixture per class over the posterior means), small β, wider/deeper conv networks, VAE-GAN
+loom train cvae --data fashion-mnist --steps 6000 --seed 1 --beta 0.02 --latent-dim 32 --eval-k 0 --out cvae-mlp-b002
+loom train cvae --data fashion-mnist --steps 12000 --seed 1 --beta 0.02 --latent-dim 32 --hidden 1024 --eval-k 0 --out cvae-mlp1024
+conv="--network conv --base-channels 64 --hidden 512 --seed 1 --eval-k 0"
+loom train cvae --data fashion-mnist $conv --latent-dim 32 --steps 4000 --beta 0.1 --out cvae-conv64
+cp -r cvae-conv64 cvae-conv64-6841
+loom train cvae --data fashion-mnist $conv --latent-dim 32 --steps 6841 --beta 0.1 --resume --out cvae-conv64-6841
+loom train cvae --data fashion-mnist $conv --latent-dim 64 --steps 4000 --beta 0.02 --latent-prior gmm --out cvae-conv64-z64
+loom train cvae --data fashion-mnist $conv --latent-dim 32 --steps 4000 --beta 0.05 --res-blocks 2 --latent-prior gmm --out cvae-res2
+loom train cvae --data fashion-mnist $conv --latent-dim 32 --steps 4000 --beta 0.1 --adversarial 10 --latent-prior gmm --prior-components 40 --out cvae-gan
+cp -r cvae-gan cvae-gan-7000
+loom train cvae --data fashion-mnist $conv --latent-dim 32 --steps 7000 --beta 0.1 --adversarial 10 --latent-prior gmm --prior-components 40 --resume --out cvae-gan-7000
+for ckpt in cvae-mlp-b002 cvae-mlp1024 cvae-conv64 cvae-conv64-6841; do for k in 10 40; do bench class-accuracy $ckpt --fit-prior $k; done; done
+for ckpt in cvae-conv64-z64 cvae-res2 cvae-gan cvae-gan-7000; do for t in 1 0.7 0.5; do bench class-accuracy $ckpt --temperature $t; done; done
 
 # FID table
 loom sample vae-k1 --n 2000 --seed 2 --out vae.safetensors && loom eval vae.safetensors --data fashion-mnist --out eval-vae
