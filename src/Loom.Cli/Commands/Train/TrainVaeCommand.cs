@@ -109,7 +109,7 @@ public static class TrainVaeCommand
             options.Validate();
             if (options.Adversarial > 0 && config.TrainSamples > 1)
                 throw new LoomUsageException("--adversarial: works with the ELBO; leave --iwae at 1");
-            if (options.Adversarial > 0) VaeAdversary.Create(config).Dispose();   // fails early, with one line, for data it cannot score
+            if (options.Adversarial > 0) VaeAdversary.Check(config);
             var priorOptions = ParseLatentPrior(parse.GetValue(latentPrior)!, parse.GetValue(priorComponents), seedValue);
             int k = parse.GetValue(evalK);
             if (k < 0) throw new LoomUsageException($"--eval-k: must be non-negative, got {k}");

@@ -26,6 +26,24 @@ public abstract class GanDiscriminator(string name) : nn.Module(name)
     /// <param name="x">[n, …] samples in model space.</param>
     /// <param name="labels">[n] int64 class ids for a conditional discriminator, else null.</param>
     public abstract Tensor Score(Tensor x, Tensor? labels);
+
+    /// <summary>
+    /// <see cref="Score"/> with this network's parameters frozen while the graph is built: a backward pass from the
+    /// scores reaches whatever produced <paramref name="x"/> (the generator) and leaves no gradients here.
+    /// </summary>
+    public Tensor ScoreFrozen(Tensor x, Tensor? labels)
+    {
+        var parameters = this.parameters().ToList();
+        foreach (var p in parameters) p.requires_grad = false;
+        try
+        {
+            return Score(x, labels);
+        }
+        finally
+        {
+            foreach (var p in parameters) p.requires_grad = true;
+        }
+    }
 }
 
 /// <summary>

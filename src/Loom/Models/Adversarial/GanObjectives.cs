@@ -54,8 +54,8 @@ public sealed class DiscriminatorObjective(GanModel model, TensorDataset data, i
 
 /// <summary>
 /// The generator's update: fresh latents (and uniformly drawn classes for a conditional GAN), scored by the
-/// discriminator, loss <see cref="GanLosses.Generator"/>. The discriminator's parameters are frozen while the graph is
-/// built, so the backward pass computes gradients for the generator only.
+/// discriminator with its parameters frozen (<see cref="GanDiscriminator.ScoreFrozen"/>), loss <see cref="GanLosses.Generator"/>:
+/// the backward pass computes gradients for the generator only.
 /// </summary>
 public sealed class GeneratorObjective(GanModel model, int batchSize, Device device) : ITrainingObjective
 {
@@ -66,17 +66,7 @@ public sealed class GeneratorObjective(GanModel model, int batchSize, Device dev
     {
         var labels = model.NumClasses > 0 ? torch.randint(0, model.NumClasses, [batchSize], dtype: ScalarType.Int64).to(device) : null;
         var z = torch.randn([batchSize, model.LatentDim], device: device);
-        var parameters = model.Discriminator.parameters().ToList();
-        foreach (var p in parameters) p.requires_grad = false;
-        Tensor scores;
-        try
-        {
-            scores = model.Discriminator.Score(model.Generator.Generate(z, labels), labels);
-        }
-        finally
-        {
-            foreach (var p in parameters) p.requires_grad = true;
-        }
+        var scores = model.Discriminator.ScoreFrozen(model.Generator.Generate(z, labels), labels);
         var loss = GanLosses.Generator(model.Config.Loss, scores);
         LastLoss = loss.ToDouble();
         return new TrainingLoss(loss, batchSize);

@@ -22,28 +22,23 @@ public static class VaeAdversary
     /// <summary>A discriminator for a VAE of 28×28 grayscale images (conditional on its classes for a CVAE).</summary>
     public static GanDiscriminator Create(VaeConfig config)
     {
+        Check(config);
+        return new ConvDiscriminator(new ConvGanConfig(NumClasses: config.NumClasses, DiscriminatorBatchNorm: false, SpectralNorm: true));
+    }
+
+    /// <summary>Throws a usage error unless the VAE models 28×28 grayscale images, the discriminator's input.</summary>
+    public static void Check(VaeConfig config)
+    {
         if (!(config.Images && config.SampleShape is [1, 28, 28]))
             throw new LoomUsageException("--adversarial: needs 28×28 grayscale images (e.g. fashion-mnist)");
-        return new ConvDiscriminator(new ConvGanConfig(NumClasses: config.NumClasses, DiscriminatorBatchNorm: false, SpectralNorm: true));
     }
 
     /// <summary>Decoder means (or images in [0, 1]) → the discriminator's input range [−1, 1].</summary>
     public static Tensor ToDiscriminatorSpace(Tensor images) => images * 2 - 1;
 
     /// <summary>The VAE's adversarial loss for its reconstructions <paramref name="means"/> (the discriminator frozen): −mean D(x̂, y).</summary>
-    public static Tensor GeneratorLoss(GanDiscriminator discriminator, Tensor means, Tensor? labels)
-    {
-        var parameters = discriminator.parameters().ToList();
-        foreach (var p in parameters) p.requires_grad = false;
-        try
-        {
-            return GanLosses.Generator(GanLossKind.Hinge, discriminator.Score(ToDiscriminatorSpace(means), labels));
-        }
-        finally
-        {
-            foreach (var p in parameters) p.requires_grad = true;
-        }
-    }
+    public static Tensor GeneratorLoss(GanDiscriminator discriminator, Tensor means, Tensor? labels) =>
+        GanLosses.Generator(GanLossKind.Hinge, discriminator.ScoreFrozen(ToDiscriminatorSpace(means), labels));
 }
 
 /// <summary>
@@ -63,9 +58,8 @@ public sealed class VaeDiscriminatorObjective(VariationalAutoencoder network, Ga
         Tensor fake;
         using (torch.no_grad())
         {
-            var input = network.Config.Likelihood == VaeLikelihood.Bernoulli && options.DynamicBinarization ? torch.bernoulli(real) : real;
-            var (mean, logVar) = network.Encode(input, labels);
-            fake = network.DecodeMean(mean + torch.exp(0.5 * logVar) * torch.randn_like(mean), labels);
+            var (mean, logVar) = network.Encode(VaeObjective.TrainingInput(network, real, options), labels);
+            fake = network.DecodeMean(VariationalAutoencoder.Reparameterize(mean, logVar), labels);
         }
         var realScores = discriminator.Score(VaeAdversary.ToDiscriminatorSpace(real), labels);
         var fakeScores = discriminator.Score(VaeAdversary.ToDiscriminatorSpace(fake), labels);

@@ -167,8 +167,7 @@ public sealed class VaeFamily : IModelFamily
         LatentMixturePrior? prior = null;
         try
         {
-            var networkState = state.Where(kv => !kv.Key.StartsWith(LatentMixturePrior.StatePrefix, StringComparison.Ordinal)).ToDictionary();
-            ModuleParameters.CopyFrom(network, networkState, "model.safetensors");
+            ModuleParameters.CopyFrom(network, state, "model.safetensors");   // copies the network's keys; the prior's are read below
             prior = LatentMixturePrior.Load(config, state, network.Config.LatentDim);
         }
         catch

@@ -133,7 +133,6 @@ public sealed class ConvDecoder : VaeDecoder
     {
         var input = condition is null ? z : torch.cat([z, condition], 1);
         var h = body.forward(input).reshape(z.shape[0], channels, 7, 7);
-        if (blocks7.Count == 0) return upsample.forward(h);
         foreach (var block in blocks7) h = block.forward(h);
         h = upsample[1].call(upsample[0].call(h));
         foreach (var block in blocks14) h = block.forward(h);

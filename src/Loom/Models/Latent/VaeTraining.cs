@@ -62,13 +62,14 @@ public sealed class VaeObjective : ITrainingObjective
         batches = new BatchSampler(data.Count, Math.Min(options.BatchSize, data.Count), options.Seed);
     }
 
+    /// <summary>What the VAE trains on for a batch of data-space examples: binarized afresh for a Bernoulli image model (dynamic binarization), else as is.</summary>
+    public static Tensor TrainingInput(VariationalAutoencoder network, Tensor examples, VaeTrainingOptions options) =>
+        network.Config.Likelihood == VaeLikelihood.Bernoulli && options.DynamicBinarization ? torch.bernoulli(examples) : examples;
+
     public TrainingLoss Compute(long step, int micro)
     {
         var batch = data.Batch(batches, step);
-        var x = batch[0].to(ScalarType.Float32);
-        if (network.Config.Likelihood == VaeLikelihood.Bernoulli && options.DynamicBinarization)
-            x = torch.bernoulli(x);
-        x = x.to(device);
+        var x = TrainingInput(network, batch[0].to(ScalarType.Float32), options).to(device);
         var labels = network.Config.NumClasses > 0 ? batch[1].to(ScalarType.Int64).to(device) : null;
         long n = x.shape[0];
         if (network.Config.TrainSamples > 1)

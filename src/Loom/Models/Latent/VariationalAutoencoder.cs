@@ -68,12 +68,14 @@ public sealed class VariationalAutoencoder : nn.Module
     /// <summary>KL(N(μ, diag e^{logvar}) ‖ N(0, I)) in closed form: ½ Σ (μ² + σ² − 1 − log σ²), per example [n].</summary>
     public static Tensor GaussianKl(Tensor mean, Tensor logVar) => 0.5 * (mean.square() + logVar.exp() - 1 - logVar).sum(1);
 
+    /// <summary>One sample z = μ + σ ε, ε ~ N(0, I), differentiable in μ and log σ².</summary>
+    public static Tensor Reparameterize(Tensor mean, Tensor logVar) => mean + torch.exp(0.5 * logVar) * torch.randn_like(mean);
+
     /// <summary>The ELBO with one reparameterized sample z = μ + σ ε and the closed-form KL, per example.</summary>
     public ElboTerms Elbo(Tensor x, Tensor? labels)
     {
         var (mean, logVar) = Encode(x, labels);
-        var z = mean + torch.exp(0.5 * logVar) * torch.randn_like(mean);
-        var raw = DecodeRaw(z, labels);
+        var raw = DecodeRaw(Reparameterize(mean, logVar), labels);
         var logLik = LogLikelihood(x, raw);
         var kl = GaussianKl(mean, logVar);
         return new ElboTerms(logLik - kl, logLik, kl, raw);
