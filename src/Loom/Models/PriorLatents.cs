@@ -14,9 +14,15 @@ public static class PriorLatents
     /// <summary>[count, dim] float32 on the CPU from <paramref name="generator"/>, scaled by <paramref name="temperature"/>.</summary>
     public static Tensor Draw(Generator generator, int count, int dim, double temperature = 1.0)
     {
-        if (!(temperature > 0) || !double.IsFinite(temperature))
-            throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
+        CheckTemperature(temperature);
         var z = torch.randn([count, dim], generator: generator);
         return temperature == 1.0 ? z : z.mul_(temperature);
+    }
+
+    /// <summary>Throws a usage error unless <paramref name="temperature"/> is a positive finite number (every sampler that scales a spread by T).</summary>
+    public static void CheckTemperature(double temperature)
+    {
+        if (!(temperature > 0) || !double.IsFinite(temperature))
+            throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
     }
 }

@@ -91,30 +91,27 @@ public sealed class LatentMixturePrior : IDisposable
     /// </summary>
     public Tensor Draw(int count, Tensor? labels, long seed, double temperature = 1.0)
     {
-        if (!(temperature > 0) || !double.IsFinite(temperature))
-            throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
+        PriorLatents.CheckTemperature(temperature);
+        if (mixtures.Length == 1) return DrawFrom(mixtures[0], count, seed, temperature);
+        if (labels is null) throw new LoomUsageException("latent prior: this prior is per class; give the labels");
         using var scope = torch.NewDisposeScope();
         var z = torch.zeros([count, Dimensions], ScalarType.Float32);
-        if (mixtures.Length == 1 || labels is null)
+        var classOf = labels.to(ScalarType.Int64).cpu();
+        for (int c = 0; c < mixtures.Length; c++)
         {
-            if (mixtures.Length > 1) throw new LoomUsageException("latent prior: this prior is per class; give the labels");
-            z = DrawFrom(mixtures[0], count, seed, temperature);
-        }
-        else
-        {
-            var classOf = labels.to(ScalarType.Int64).cpu();
-            for (int c = 0; c < mixtures.Length; c++)
-            {
-                var rows = classOf.eq(c).nonzero().squeeze(1);
-                if (rows.shape[0] == 0) continue;
+            var rows = classOf.eq(c).nonzero().squeeze(1);
+            if (rows.shape[0] > 0)
                 z.index_copy_(0, rows, DrawFrom(mixtures[c], (int)rows.shape[0], unchecked(seed * 7919 + c), temperature));
-            }
         }
         return z.MoveToOuterDisposeScope();
     }
 
-    private static Tensor DrawFrom(GaussianMixture mixture, int count, long seed, double temperature) =>
-        ((TensorSamples)mixture.Sample(new SampleRequest { Count = count, Seed = seed, Temperature = temperature })).Values.to(ScalarType.Float32).cpu();
+    private static Tensor DrawFrom(GaussianMixture mixture, int count, long seed, double temperature)
+    {
+        using var scope = torch.NewDisposeScope();
+        var samples = ((TensorSamples)mixture.Sample(new SampleRequest { Count = count, Seed = seed, Temperature = temperature })).Values;
+        return samples.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope();
+    }
 
     public JsonObject ToJson() => new()
     {

@@ -83,8 +83,7 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
     /// </summary>
     public SampleSet Sample(SampleRequest request)
     {
-        if (!(request.Temperature > 0) || !double.IsFinite(request.Temperature))
-            throw new LoomUsageException($"--temperature: must be a positive number, got {request.Temperature}");
+        PriorLatents.CheckTemperature(request.Temperature);
         using var scope = torch.NewDisposeScope();
         var g = Seeding.Generator(request.Seed, "gmm-sample", Weights.device);
         var components = torch.multinomial(Weights, request.Count, replacement: true, generator: g); // [n]
