@@ -46,6 +46,7 @@ public static class TrainGanCommand
         var gpWeight = new Option<double?>("--gp-weight") { Description = "Gradient penalty weight λ (default with the wgan-gp loss: 10 for images, 0.1 for vectors; else 0)" };
         var latentDim = new Option<int?>("--latent-dim") { Description = "Width of z (default 64 for images, 8 for vectors)" };
         var baseChannels = new Option<int>("--base-channels") { Description = "DCGAN base channels c (generator 4c→2c→1, discriminator c→2c→4c)", DefaultValueFactory = _ => 32 };
+        var classNorm = new Option<bool>("--class-norm") { Description = "Conditional image generator: class-conditional BatchNorm (a per-class gain and bias at every BatchNorm)" };
         var width = new Option<int>("--width") { Description = "MLP hidden width", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "MLP hidden layers", DefaultValueFactory = _ => 3 };
         var steps = new Option<long>("--steps") { Description = "Discriminator steps (the generator takes one every --n-critic)", DefaultValueFactory = _ => 5000 };
@@ -60,7 +61,7 @@ public static class TrainGanCommand
         var device = CliOptions.Device();
         var command = new Command(preset.Name, preset.Description)
         {
-            data, output, classes, points, loss, spectralNorm, criticSteps, lrG, lrD, gpWeight, latentDim, baseChannels, width, layers,
+            data, output, classes, points, loss, spectralNorm, criticSteps, lrG, lrD, gpWeight, latentDim, baseChannels, classNorm, width, layers,
             steps, batchSize, gradClip, ema, sampleEvery, logEvery, checkpointEvery, resume, seed, device,
         };
         command.SetAction(parse =>
@@ -104,6 +105,7 @@ public static class TrainGanCommand
                 Width = parse.GetValue(width),
                 Layers = parse.GetValue(layers),
                 BaseChannels = parse.GetValue(baseChannels),
+                ClassNorm = parse.GetValue(classNorm),
                 SampleShape = loaded.SampleShape,
                 Images = images,
                 ClassNames = loaded.ClassNames,

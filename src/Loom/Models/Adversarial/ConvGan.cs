@@ -11,8 +11,10 @@ namespace Loom.Models.Adversarial;
 /// <param name="NumClasses">Classes for a conditional generator and projection discriminator (0 = unconditional).</param>
 /// <param name="DiscriminatorBatchNorm">BatchNorm after the discriminator's inner convolutions (DCGAN; off for a WGAN-GP critic).</param>
 /// <param name="SpectralNorm">Spectral normalization of every discriminator convolution and its output layer.</param>
+/// <param name="ClassNorm">A conditional generator's BatchNorms take a per-class gain and bias
+/// (<see cref="ClassConditionalBatchNorm"/>) instead of one learned affine transform.</param>
 public sealed record ConvGanConfig(int Channels = 1, int LatentDim = 64, int BaseChannels = 32, int NumClasses = 0,
-    bool DiscriminatorBatchNorm = true, bool SpectralNorm = false)
+    bool DiscriminatorBatchNorm = true, bool SpectralNorm = false, bool ClassNorm = false)
 {
     /// <summary>Image side length the networks produce and read.</summary>
     public const int Resolution = 28;
@@ -21,14 +23,18 @@ public sealed record ConvGanConfig(int Channels = 1, int LatentDim = 64, int Bas
 /// <summary>
 /// DCGAN generator for 28×28 images: [z, class embedding] → Linear to 4c×7×7 → BatchNorm → ReLU → ConvTranspose
 /// (k4 s2) to 2c×14×14 → BatchNorm → ReLU → ConvTranspose (k4 s2) to C×28×28 → tanh, so samples lie in [−1, 1].
+/// With <see cref="ConvGanConfig.ClassNorm"/> both BatchNorms are <see cref="ClassConditionalBatchNorm"/>s (state
+/// keys <c>class_norm_1.*</c>, <c>class_norm_2.*</c> instead of <c>norm_1.*</c>, <c>norm_2.*</c>).
 /// </summary>
 public sealed class ConvGenerator : GanGenerator
 {
     private readonly LatentConditioning condition;
     private readonly Linear project;
-    private readonly BatchNorm2d norm_1;
+    private readonly BatchNorm2d? norm_1;
+    private readonly ClassConditionalBatchNorm? class_norm_1;
     private readonly ConvTranspose2d up_1;
-    private readonly BatchNorm2d norm_2;
+    private readonly BatchNorm2d? norm_2;
+    private readonly ClassConditionalBatchNorm? class_norm_2;
     private readonly ConvTranspose2d up_2;
 
     public ConvGenerator(ConvGanConfig config) : base("conv_generator")
@@ -37,9 +43,18 @@ public sealed class ConvGenerator : GanGenerator
         int c = config.BaseChannels;
         condition = new LatentConditioning(config.NumClasses, config.LatentDim);
         project = nn.Linear(config.LatentDim + condition.OutputDim, 4L * c * 7 * 7);
-        norm_1 = nn.BatchNorm2d(4 * c);
+        if (config.ClassNorm)
+        {
+            if (config.NumClasses < 1) throw new ArgumentException("class-conditional BatchNorm needs a conditional generator", nameof(config));
+            class_norm_1 = new ClassConditionalBatchNorm(4 * c, config.NumClasses);
+            class_norm_2 = new ClassConditionalBatchNorm(2 * c, config.NumClasses);
+        }
+        else
+        {
+            norm_1 = nn.BatchNorm2d(4 * c);
+            norm_2 = nn.BatchNorm2d(2 * c);
+        }
         up_1 = nn.ConvTranspose2d(4 * c, 2 * c, 4, stride: 2, padding: 1);
-        norm_2 = nn.BatchNorm2d(2 * c);
         up_2 = nn.ConvTranspose2d(2 * c, config.Channels, 4, stride: 2, padding: 1);
         RegisterComponents();
     }
@@ -52,10 +67,13 @@ public sealed class ConvGenerator : GanGenerator
     {
         int c = Config.BaseChannels;
         var h = project.forward(condition.forward(latents, labels)).reshape(-1, 4 * c, 7, 7);
-        h = nn.functional.relu(norm_1.forward(h));
-        h = nn.functional.relu(norm_2.forward(up_1.forward(h)));
+        h = nn.functional.relu(Normalize(norm_1, class_norm_1, h, labels));
+        h = nn.functional.relu(Normalize(norm_2, class_norm_2, up_1.forward(h), labels));
         return torch.tanh(up_2.forward(h));
     }
+
+    private static Tensor Normalize(BatchNorm2d? plain, ClassConditionalBatchNorm? byClass, Tensor h, Tensor? labels) =>
+        plain is not null ? plain.forward(h) : byClass!.forward(h, labels!);
 }
 
 /// <summary>

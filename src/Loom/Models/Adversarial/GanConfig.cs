@@ -22,6 +22,8 @@ public sealed record GanConfig
     public int Width { get; init; } = 128;
     /// <summary>MLP hidden layers (generator and discriminator alike).</summary>
     public int Layers { get; init; } = 3;
+    /// <summary>Conditional DCGAN generator: class-conditional BatchNorm (<see cref="ClassConditionalBatchNorm"/>).</summary>
+    public bool ClassNorm { get; init; }
     /// <summary>DCGAN base channels c.</summary>
     public int BaseChannels { get; init; } = 32;
     /// <summary>Shape of one sample, e.g. [1, 28, 28] or [2].</summary>
@@ -45,6 +47,10 @@ public sealed record GanConfig
         if (Width < 1) throw new LoomUsageException($"--width: must be at least 1, got {Width}");
         if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
         if (BaseChannels < 1) throw new LoomUsageException($"--base-channels: must be at least 1, got {BaseChannels}");
+        if (ClassNorm && Network != "dcgan")
+            throw new LoomUsageException("--class-norm: only the dcgan (image) generator has BatchNorm to condition");
+        if (ClassNorm && NumClasses == 0)
+            throw new LoomUsageException("--class-norm: needs class labels (a conditional GAN: loom train cgan)");
         switch (Network)
         {
             case "mlp" when SampleShape.Length != 1:
@@ -76,7 +82,7 @@ public sealed record GanConfig
 
     private MlpGanConfig MlpShape() => new((int)SampleShape[0], LatentDim, Width, Layers, NumClasses, SpectralNorm);
 
-    private ConvGanConfig ConvShape() => new((int)SampleShape[0], LatentDim, BaseChannels, NumClasses, DiscriminatorBatchNorm, SpectralNorm);
+    private ConvGanConfig ConvShape() => new((int)SampleShape[0], LatentDim, BaseChannels, NumClasses, DiscriminatorBatchNorm, SpectralNorm, ClassNorm);
 
     public JsonObject ToJson() => new()
     {
@@ -88,6 +94,7 @@ public sealed record GanConfig
         ["width"] = Width,
         ["layers"] = Layers,
         ["base_channels"] = BaseChannels,
+        ["class_norm"] = ClassNorm,
         ["sample_shape"] = new JsonArray(SampleShape.Select(s => (JsonNode)s).ToArray()),
         ["images"] = Images,
         ["class_names"] = new JsonArray(ClassNames.Select(c => (JsonNode)c).ToArray()),
@@ -109,6 +116,7 @@ public sealed record GanConfig
                 Width = json["width"]!.GetValue<int>(),
                 Layers = json["layers"]!.GetValue<int>(),
                 BaseChannels = json["base_channels"]!.GetValue<int>(),
+                ClassNorm = json["class_norm"]?.GetValue<bool>() ?? false,
                 SampleShape = json["sample_shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray(),
                 Images = json["images"]!.GetValue<bool>(),
                 ClassNames = json["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray(),
