@@ -75,13 +75,15 @@ public class GanCliTests
         Assert.True(dcgan.ExitCode == 0, dcgan.ToString());
         Assert.True(File.Exists(Path.Combine(work, "dc", "samples.png")));
         var cgan = Loom("train", "cgan", "--data", "fashion-mnist", "--classes", "0,5,7", "--steps", "2", "--base-channels", "8", "--batch-size", "16",
-            "--class-norm", "--sample-every", "0", "--out", "cg");
+            "--class-norm", "--aux-classifier", "1", "--sample-every", "0", "--out", "cg");
         Assert.True(cgan.ExitCode == 0, cgan.ToString());
         Assert.Contains("3 classes", cgan.Stdout);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "cg", "config.json")))!["config"]!;
         Assert.Equal("hinge", config["loss"]!.GetValue<string>());
         Assert.True(config["spectral_norm"]!.GetValue<bool>());
         Assert.True(config["class_norm"]!.GetValue<bool>());
+        Assert.True(config["aux_classifier"]!.GetValue<bool>());
+        Assert.Contains("class_ce", File.ReadAllText(Path.Combine(work, "cg", "log.jsonl")));
         Assert.Equal(["T-shirt/top", "Sandal", "Sneaker"], config["class_names"]!.AsArray().Select(n => n!.GetValue<string>()));
         var sampled = Loom("sample", "cg", "--n", "6", "--out", "cg.png");
         Assert.True(sampled.ExitCode == 0, sampled.ToString());
@@ -108,6 +110,8 @@ public class GanCliTests
             ([.. Toy, "--steps", "5", "--ema", "1.5", "--out", "x"], "--ema"),
             ([.. Toy, "--steps", "5", "--classes", "1,2", "--out", "x"], "--classes"),
             ([.. Toy, "--steps", "5", "--class-norm", "--out", "x"], "--class-norm"),
+            ([.. Toy, "--steps", "5", "--aux-classifier", "1", "--out", "x"], "--aux-classifier"),
+            (["train", "cgan", "--data", "8gaussians", "--steps", "5", "--aux-classifier", "-1", "--out", "x"], "--aux-classifier"),
             ([.. Toy, "--steps", "5", "--out", "none", "--resume"], "--resume"),
         })
         {

@@ -47,6 +47,7 @@ public static class TrainGanCommand
         var latentDim = new Option<int?>("--latent-dim") { Description = "Width of z (default 64 for images, 8 for vectors)" };
         var baseChannels = new Option<int>("--base-channels") { Description = "DCGAN base channels c (generator 4c→2c→1, discriminator c→2c→4c)", DefaultValueFactory = _ => 32 };
         var classNorm = new Option<bool>("--class-norm") { Description = "Conditional image generator: class-conditional BatchNorm (a per-class gain and bias at every BatchNorm)" };
+        var auxClassifier = new Option<double>("--aux-classifier") { Description = "Conditional GAN: give the discriminator an auxiliary classifier and add this weight λ times its cross-entropy to both losses (AC-GAN; 0 = off)", DefaultValueFactory = _ => 0 };
         var width = new Option<int>("--width") { Description = "MLP hidden width", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "MLP hidden layers", DefaultValueFactory = _ => 3 };
         var steps = new Option<long>("--steps") { Description = "Discriminator steps (the generator takes one every --n-critic)", DefaultValueFactory = _ => 5000 };
@@ -61,7 +62,7 @@ public static class TrainGanCommand
         var device = CliOptions.Device();
         var command = new Command(preset.Name, preset.Description)
         {
-            data, output, classes, points, loss, spectralNorm, criticSteps, lrG, lrD, gpWeight, latentDim, baseChannels, classNorm, width, layers,
+            data, output, classes, points, loss, spectralNorm, criticSteps, lrG, lrD, gpWeight, latentDim, baseChannels, classNorm, auxClassifier, width, layers,
             steps, batchSize, gradClip, ema, sampleEvery, logEvery, checkpointEvery, resume, seed, device,
         };
         command.SetAction(parse =>
@@ -81,6 +82,7 @@ public static class TrainGanCommand
                 CriticSteps = parse.GetValue(criticSteps) ?? preset.CriticSteps,
                 GradientPenalty = parse.GetValue(gpWeight) ?? DefaultGradientPenalty(lossKind, images),
                 GradClip = parse.GetValue(gradClip),
+                ClassifierWeight = parse.GetValue(auxClassifier),
                 GeneratorEma = parse.GetValue(ema) is var decay && decay != 0 ? decay : null,
                 Seed = seedValue,
                 LogEvery = parse.GetValue(logEvery),
@@ -106,6 +108,7 @@ public static class TrainGanCommand
                 Layers = parse.GetValue(layers),
                 BaseChannels = parse.GetValue(baseChannels),
                 ClassNorm = parse.GetValue(classNorm),
+                AuxClassifier = options.ClassifierWeight > 0,
                 SampleShape = loaded.SampleShape,
                 Images = images,
                 ClassNames = loaded.ClassNames,

@@ -13,8 +13,10 @@ namespace Loom.Models.Adversarial;
 /// <param name="SpectralNorm">Spectral normalization of every discriminator convolution and its output layer.</param>
 /// <param name="ClassNorm">A conditional generator's BatchNorms take a per-class gain and bias
 /// (<see cref="ClassConditionalBatchNorm"/>) instead of one learned affine transform.</param>
+/// <param name="AuxClassifier">The discriminator's head also classifies its features (see <see cref="ProjectionHead"/>).</param>
 public sealed record ConvGanConfig(int Channels = 1, int LatentDim = 64, int BaseChannels = 32, int NumClasses = 0,
-    bool DiscriminatorBatchNorm = true, bool SpectralNorm = false, bool ClassNorm = false)
+    bool DiscriminatorBatchNorm = true, bool SpectralNorm = false, bool ClassNorm = false,
+    bool AuxClassifier = false)
 {
     /// <summary>Image side length the networks produce and read.</summary>
     public const int Resolution = 28;
@@ -104,14 +106,23 @@ public sealed class ConvDiscriminator : GanDiscriminator
             norm_2 = nn.BatchNorm2d(2 * c);
             norm_3 = nn.BatchNorm2d(4 * c);
         }
-        head = new ProjectionHead(4L * c * 4 * 4, config.NumClasses, sn);
+        head = new ProjectionHead(4L * c * 4 * 4, config.NumClasses, sn, config.AuxClassifier);
         RegisterComponents();
     }
 
     public ConvGanConfig Config { get; }
     public override int NumClasses => Config.NumClasses;
 
-    public override Tensor Score(Tensor x, Tensor? labels)
+    public override Tensor Score(Tensor x, Tensor? labels) => head.forward(Features(x), labels);
+
+    public override (Tensor Scores, Tensor? ClassLogits) ScoreAndClassify(Tensor x, Tensor? labels)
+    {
+        var features = Features(x);
+        return (head.forward(features, labels), head.Classify(features));
+    }
+
+    /// <summary>φ(x): the flattened 4c×4×4 maps [n, 64c].</summary>
+    private Tensor Features(Tensor x)
     {
         var h = nn.functional.leaky_relu(conv_1.forward(x), 0.2);
         h = conv_2.forward(h);
@@ -119,7 +130,6 @@ public sealed class ConvDiscriminator : GanDiscriminator
         h = nn.functional.leaky_relu(h, 0.2);
         h = conv_3.forward(h);
         if (norm_3 is not null) h = norm_3.forward(h);
-        h = nn.functional.leaky_relu(h, 0.2);
-        return head.forward(h.flatten(1), labels);
+        return nn.functional.leaky_relu(h, 0.2).flatten(1);
     }
 }

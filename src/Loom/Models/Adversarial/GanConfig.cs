@@ -24,6 +24,8 @@ public sealed record GanConfig
     public int Layers { get; init; } = 3;
     /// <summary>Conditional DCGAN generator: class-conditional BatchNorm (<see cref="ClassConditionalBatchNorm"/>).</summary>
     public bool ClassNorm { get; init; }
+    /// <summary>Conditional GAN: the discriminator's head also has an auxiliary classifier (AC-GAN).</summary>
+    public bool AuxClassifier { get; init; }
     /// <summary>DCGAN base channels c.</summary>
     public int BaseChannels { get; init; } = 32;
     /// <summary>Shape of one sample, e.g. [1, 28, 28] or [2].</summary>
@@ -51,6 +53,8 @@ public sealed record GanConfig
             throw new LoomUsageException("--class-norm: only the dcgan (image) generator has BatchNorm to condition");
         if (ClassNorm && NumClasses == 0)
             throw new LoomUsageException("--class-norm: needs class labels (a conditional GAN: loom train cgan)");
+        if (AuxClassifier && NumClasses == 0)
+            throw new LoomUsageException("--aux-classifier: needs class labels (a conditional GAN: loom train cgan)");
         switch (Network)
         {
             case "mlp" when SampleShape.Length != 1:
@@ -80,9 +84,9 @@ public sealed record GanConfig
             : new ConvDiscriminator(ConvShape());
     }
 
-    private MlpGanConfig MlpShape() => new((int)SampleShape[0], LatentDim, Width, Layers, NumClasses, SpectralNorm);
+    private MlpGanConfig MlpShape() => new((int)SampleShape[0], LatentDim, Width, Layers, NumClasses, SpectralNorm, AuxClassifier);
 
-    private ConvGanConfig ConvShape() => new((int)SampleShape[0], LatentDim, BaseChannels, NumClasses, DiscriminatorBatchNorm, SpectralNorm, ClassNorm);
+    private ConvGanConfig ConvShape() => new((int)SampleShape[0], LatentDim, BaseChannels, NumClasses, DiscriminatorBatchNorm, SpectralNorm, ClassNorm, AuxClassifier);
 
     public JsonObject ToJson() => new()
     {
@@ -95,6 +99,7 @@ public sealed record GanConfig
         ["layers"] = Layers,
         ["base_channels"] = BaseChannels,
         ["class_norm"] = ClassNorm,
+        ["aux_classifier"] = AuxClassifier,
         ["sample_shape"] = new JsonArray(SampleShape.Select(s => (JsonNode)s).ToArray()),
         ["images"] = Images,
         ["class_names"] = new JsonArray(ClassNames.Select(c => (JsonNode)c).ToArray()),
@@ -117,6 +122,7 @@ public sealed record GanConfig
                 Layers = json["layers"]!.GetValue<int>(),
                 BaseChannels = json["base_channels"]!.GetValue<int>(),
                 ClassNorm = json["class_norm"]?.GetValue<bool>() ?? false,
+                AuxClassifier = json["aux_classifier"]?.GetValue<bool>() ?? false,
                 SampleShape = json["sample_shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray(),
                 Images = json["images"]!.GetValue<bool>(),
                 ClassNames = json["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray(),

@@ -28,16 +28,25 @@ public abstract class GanDiscriminator(string name) : nn.Module(name)
     public abstract Tensor Score(Tensor x, Tensor? labels);
 
     /// <summary>
+    /// <see cref="Score"/> and, for a discriminator built with an auxiliary classifier, its class logits [n, classes]
+    /// from the same features (one pass); null logits for a discriminator without one.
+    /// </summary>
+    public virtual (Tensor Scores, Tensor? ClassLogits) ScoreAndClassify(Tensor x, Tensor? labels) => (Score(x, labels), null);
+
+    /// <summary>
     /// <see cref="Score"/> with this network's parameters frozen while the graph is built: a backward pass from the
     /// scores reaches whatever produced <paramref name="x"/> (the generator) and leaves no gradients here.
     /// </summary>
-    public Tensor ScoreFrozen(Tensor x, Tensor? labels)
+    public Tensor ScoreFrozen(Tensor x, Tensor? labels) => Frozen(() => Score(x, labels));
+
+    /// <summary>Runs <paramref name="pass"/> with this network's parameters frozen (see <see cref="ScoreFrozen"/>).</summary>
+    public T Frozen<T>(Func<T> pass)
     {
         var parameters = this.parameters().ToList();
         foreach (var p in parameters) p.requires_grad = false;
         try
         {
-            return Score(x, labels);
+            return pass();
         }
         finally
         {
@@ -49,18 +58,29 @@ public abstract class GanDiscriminator(string name) : nn.Module(name)
 /// <summary>
 /// The output of a discriminator from its features φ(x) [n, f]: ψ(φ(x)) = a linear map to one score, plus for a
 /// conditional discriminator the projection term ⟨embed(y), φ(x)⟩ (Miyato &amp; Koyama's projection discriminator).
+/// With <paramref name="classifier"/> it also holds an auxiliary classifier, a linear map from φ(x) to class logits
+/// (AC-GAN, Odena et al. 2017; state keys <c>classifier.weight</c>, <c>classifier.bias</c>).
 /// </summary>
 public sealed class ProjectionHead : nn.Module
 {
     private readonly nn.Module<Tensor, Tensor> linear;
     private readonly Embedding? embed;
+    private readonly Linear? classifier;
 
-    public ProjectionHead(long features, int numClasses, bool spectralNorm) : base("projection_head")
+    public ProjectionHead(long features, int numClasses, bool spectralNorm, bool classifier = false) : base("projection_head")
     {
         linear = SpectralNorm.Linear(features, 1, spectralNorm);
         if (numClasses > 0) embed = nn.Embedding(numClasses, features);
+        if (classifier)
+        {
+            if (numClasses < 1) throw new ArgumentException("an auxiliary classifier needs classes", nameof(classifier));
+            this.classifier = nn.Linear(features, numClasses);
+        }
         RegisterComponents();
     }
+
+    /// <summary>Class logits [n, classes] of the auxiliary classifier, or null when the head has none.</summary>
+    public Tensor? Classify(Tensor features) => classifier?.forward(features);
 
     public Tensor forward(Tensor features, Tensor? labels)
     {

@@ -20,6 +20,12 @@ public sealed record GanTrainingOptions
     public int CriticSteps { get; init; } = 1;
     /// <summary>λ of the gradient penalty (0 = none).</summary>
     public double GradientPenalty { get; init; }
+    /// <summary>
+    /// λ of the auxiliary-classifier loss (0 = none; needs <see cref="GanConfig.AuxClassifier"/>): the discriminator
+    /// adds λ·CE(its class logits on the real batch, the real labels), the generator λ·CE(the logits on its samples,
+    /// the classes it was asked for).
+    /// </summary>
+    public double ClassifierWeight { get; init; }
     /// <summary>Clip each phase's global gradient norm (0 = off).</summary>
     public double GradClip { get; init; }
     /// <summary>
@@ -40,6 +46,7 @@ public sealed record GanTrainingOptions
         if (!(DiscriminatorLearningRate > 0) || !double.IsFinite(DiscriminatorLearningRate)) throw new LoomUsageException($"--lr-d: must be a positive number, got {DiscriminatorLearningRate}");
         if (CriticSteps < 1) throw new LoomUsageException($"--n-critic: must be at least 1, got {CriticSteps}");
         if (GradientPenalty < 0 || !double.IsFinite(GradientPenalty)) throw new LoomUsageException($"--gp-weight: must be a non-negative number, got {GradientPenalty}");
+        if (ClassifierWeight < 0 || !double.IsFinite(ClassifierWeight)) throw new LoomUsageException($"--aux-classifier: must be a non-negative number, got {ClassifierWeight}");
         if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
     }
 }
@@ -66,8 +73,10 @@ public static class GanTraining
         options.Validate();
         if (model.NumClasses > 0 && data.Width < 2)
             throw new LoomUsageException("a conditional GAN needs class labels with its data");
-        var d = new DiscriminatorObjective(model, data, options.BatchSize, options.GradientPenalty, options.Seed, device);
-        var g = new GeneratorObjective(model, options.BatchSize, device);
+        if (options.ClassifierWeight > 0 && !model.Config.AuxClassifier)
+            throw new LoomUsageException("--aux-classifier: this GAN's discriminator was built without an auxiliary classifier (a run resumed with an option it did not start with?)");
+        var d = new DiscriminatorObjective(model, data, options.BatchSize, options.GradientPenalty, options.Seed, device, options.ClassifierWeight);
+        var g = new GeneratorObjective(model, options.BatchSize, device, options.ClassifierWeight);
         OptimizerOptions Adam(double lr) => new() { LearningRate = lr, Beta1 = options.Beta1, Beta2 = options.Beta2 };
         return new GanPhases(d, g,
             new TrainingPhase("discriminator", d, Parameters(model.Discriminator), Adam(options.DiscriminatorLearningRate)),

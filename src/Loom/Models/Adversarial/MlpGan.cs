@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Loom.Models.Adversarial;
 
 /// <summary>Shape of the MLP generator and discriminator for vectors (2-D toy sets, tabular rows).</summary>
-public sealed record MlpGanConfig(int Dimensions = 2, int LatentDim = 8, int Width = 128, int Layers = 3, int NumClasses = 0, bool SpectralNorm = false);
+public sealed record MlpGanConfig(int Dimensions = 2, int LatentDim = 8, int Width = 128, int Layers = 3, int NumClasses = 0, bool SpectralNorm = false,
+    bool AuxClassifier = false);
 
 /// <summary>
 /// MLP generator: [z, class embedding] → <c>Layers</c> × (Linear → ReLU) → Linear to the data dimension. The output is
@@ -61,7 +62,7 @@ public sealed class MlpDiscriminator : GanDiscriminator
             inputs = config.Width;
         }
         body = nn.Sequential(layers.ToArray());
-        head = new ProjectionHead(inputs, config.NumClasses, config.SpectralNorm);
+        head = new ProjectionHead(inputs, config.NumClasses, config.SpectralNorm, config.AuxClassifier);
         RegisterComponents();
     }
 
@@ -69,4 +70,10 @@ public sealed class MlpDiscriminator : GanDiscriminator
     public override int NumClasses => Config.NumClasses;
 
     public override Tensor Score(Tensor x, Tensor? labels) => head.forward(body.forward(x), labels);
+
+    public override (Tensor Scores, Tensor? ClassLogits) ScoreAndClassify(Tensor x, Tensor? labels)
+    {
+        var features = body.forward(x);
+        return (head.forward(features, labels), head.Classify(features));
+    }
 }
