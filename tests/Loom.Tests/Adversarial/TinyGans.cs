@@ -1,3 +1,6 @@
+using Loom.Data;
+using Loom.Training;
+using TorchSharp;
 using Loom.Models.Adversarial;
 
 namespace Loom.Tests.Adversarial;
@@ -20,6 +23,25 @@ internal static class TinyGans
     };
 
     public static GanModel Create(GanConfig config) => new(config, config.CreateGenerator(), config.CreateDiscriminator());
+
+    /// <summary>Trains both networks with the shared trainer on one libtorch thread (repeatable timing and results).</summary>
+    public static void Train(GanModel model, TensorDataset data, GanTrainingOptions options)
+    {
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            var phases = GanTraining.CreatePhases(model, data, options, torch.CPU);
+            using var trainer = new Trainer(phases.All, GanTraining.TrainerOptions(model, options));
+            model.Generator.train();
+            model.Discriminator.train();
+            trainer.Run();
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+    }
 
     public static GanTrainingOptions Options(int batchSize = 64, double gradientPenalty = 0, int nCritic = 1, double lr = 1e-3) => new()
     {
