@@ -75,15 +75,22 @@ public class GanCliTests
         Assert.True(dcgan.ExitCode == 0, dcgan.ToString());
         Assert.True(File.Exists(Path.Combine(work, "dc", "samples.png")));
         var cgan = Loom("train", "cgan", "--data", "fashion-mnist", "--classes", "0,5,7", "--steps", "2", "--base-channels", "8", "--batch-size", "16",
-            "--class-norm", "--aux-classifier", "1", "--sample-every", "0", "--out", "cg");
+            "--class-norm", "--sample-every", "0", "--out", "cg");
         Assert.True(cgan.ExitCode == 0, cgan.ToString());
         Assert.Contains("3 classes", cgan.Stdout);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "cg", "config.json")))!["config"]!;
         Assert.Equal("hinge", config["loss"]!.GetValue<string>());
         Assert.True(config["spectral_norm"]!.GetValue<bool>());
         Assert.True(config["class_norm"]!.GetValue<bool>());
-        Assert.True(config["aux_classifier"]!.GetValue<bool>());
+        Assert.True(config["aux_classifier"]!.GetValue<bool>());   // the cgan preset's default (λ 1)
         Assert.Contains("class_ce", File.ReadAllText(Path.Combine(work, "cg", "log.jsonl")));
+        // A run without the classifier head (--aux-classifier 0, or saved before the preset had one) resumes without it.
+        string[] small = ["--data", "fashion-mnist", "--classes", "0,5,7", "--base-channels", "8", "--batch-size", "16", "--sample-every", "0", "--out", "cg0"];
+        Assert.Equal(0, Loom(["train", "cgan", .. small, "--steps", "2", "--aux-classifier", "0"]).ExitCode);
+        Assert.False(JsonNode.Parse(File.ReadAllText(Path.Combine(work, "cg0", "config.json")))!["config"]!["aux_classifier"]!.GetValue<bool>());
+        var resumed = Loom(["train", "cgan", .. small, "--steps", "3", "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.DoesNotContain("class_ce", File.ReadAllLines(Path.Combine(work, "cg0", "log.jsonl")).Last());
         Assert.Equal(["T-shirt/top", "Sandal", "Sneaker"], config["class_names"]!.AsArray().Select(n => n!.GetValue<string>()));
         var sampled = Loom("sample", "cg", "--n", "6", "--out", "cg.png");
         Assert.True(sampled.ExitCode == 0, sampled.ToString());

@@ -18,7 +18,7 @@ public static class TrainGanCommand
 {
     /// <summary>What a preset fixes unless an option overrides it.</summary>
     private sealed record Preset(string Name, string Description, GanLossKind Loss, bool SpectralNorm, bool DiscriminatorBatchNorm, bool Conditional,
-        int CriticSteps, double GeneratorLearningRate, double DiscriminatorLearningRate, double Beta1, double Beta2);
+        int CriticSteps, double GeneratorLearningRate, double DiscriminatorLearningRate, double Beta1, double Beta2, double ClassifierWeight = 0);
 
     private static readonly Preset[] Presets =
     [
@@ -26,8 +26,8 @@ public static class TrainGanCommand
             GanLossKind.NonSaturating, false, true, false, 1, 2e-4, 2e-4, 0.5, 0.999),
         new("wgan-gp", "WGAN-GP: Wasserstein critic without BatchNorm, gradient penalty (λ 10 for images, 0.1 for vectors), 5 critic steps per generator step, Adam 1e-4 betas (0, 0.9)",
             GanLossKind.Wasserstein, false, false, false, 5, 1e-4, 1e-4, 0.0, 0.9),
-        new("cgan", "Class-conditional GAN: hinge loss, spectral-norm projection discriminator, two time-scale Adam (G 1e-4, D 4e-4) betas (0, 0.999)",
-            GanLossKind.Hinge, true, false, true, 1, 1e-4, 4e-4, 0.0, 0.999),
+        new("cgan", "Class-conditional GAN: hinge loss, spectral-norm projection discriminator with an auxiliary classifier (λ 1), two time-scale Adam (G 1e-4, D 4e-4) betas (0, 0.999)",
+            GanLossKind.Hinge, true, false, true, 1, 1e-4, 4e-4, 0.0, 0.999, ClassifierWeight: 1),
     ];
 
     public static IEnumerable<Command> Create() => Presets.Select(Build);
@@ -47,7 +47,7 @@ public static class TrainGanCommand
         var latentDim = new Option<int?>("--latent-dim") { Description = "Width of z (default 64 for images, 8 for vectors)" };
         var baseChannels = new Option<int>("--base-channels") { Description = "DCGAN base channels c (generator 4c→2c→1, discriminator c→2c→4c)", DefaultValueFactory = _ => 32 };
         var classNorm = new Option<bool>("--class-norm") { Description = "Conditional image generator: class-conditional BatchNorm (a per-class gain and bias at every BatchNorm)" };
-        var auxClassifier = new Option<double>("--aux-classifier") { Description = "Conditional GAN: give the discriminator an auxiliary classifier and add this weight λ times its cross-entropy to both losses (AC-GAN; 0 = off)", DefaultValueFactory = _ => 0 };
+        var auxClassifier = new Option<double?>("--aux-classifier") { Description = $"Conditional GAN: give the discriminator an auxiliary classifier and add this weight λ times its cross-entropy to both losses (AC-GAN; 0 = off; default {preset.ClassifierWeight})" };
         var width = new Option<int>("--width") { Description = "MLP hidden width", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "MLP hidden layers", DefaultValueFactory = _ => 3 };
         var steps = new Option<long>("--steps") { Description = "Discriminator steps (the generator takes one every --n-critic)", DefaultValueFactory = _ => 5000 };
@@ -82,7 +82,7 @@ public static class TrainGanCommand
                 CriticSteps = parse.GetValue(criticSteps) ?? preset.CriticSteps,
                 GradientPenalty = parse.GetValue(gpWeight) ?? DefaultGradientPenalty(lossKind, images),
                 GradClip = parse.GetValue(gradClip),
-                ClassifierWeight = parse.GetValue(auxClassifier),
+                ClassifierWeight = parse.GetValue(auxClassifier) ?? preset.ClassifierWeight,
                 GeneratorEma = parse.GetValue(ema) is var decay && decay != 0 ? decay : null,
                 Seed = seedValue,
                 LogEvery = parse.GetValue(logEvery),
@@ -116,7 +116,12 @@ public static class TrainGanCommand
                 VectorRange = loaded.Range,
             };
             if (resuming && File.Exists(Path.Combine(outDir, Checkpoint.ConfigFile)))
+            {
                 config = SavedConfig(outDir);
+                // A run saved without a classifier head (before the preset had one) resumes as it started unless asked otherwise.
+                if (parse.GetValue(auxClassifier) is null && !config.AuxClassifier)
+                    options = options with { ClassifierWeight = 0 };
+            }
             config.Validate();
             var targetDevice = DeviceSelector.Parse(parse.GetValue(device));
             var generator = config.CreateGenerator();
