@@ -47,7 +47,6 @@ public sealed class ConvGenerator : GanGenerator
         project = nn.Linear(config.LatentDim + condition.OutputDim, 4L * c * 7 * 7);
         if (config.ClassNorm)
         {
-            if (config.NumClasses < 1) throw new ArgumentException("class-conditional BatchNorm needs a conditional generator", nameof(config));
             class_norm_1 = new ClassConditionalBatchNorm(4 * c, config.NumClasses);
             class_norm_2 = new ClassConditionalBatchNorm(2 * c, config.NumClasses);
         }
@@ -113,16 +112,10 @@ public sealed class ConvDiscriminator : GanDiscriminator
     public ConvGanConfig Config { get; }
     public override int NumClasses => Config.NumClasses;
 
-    public override Tensor Score(Tensor x, Tensor? labels) => head.forward(Features(x), labels);
-
-    public override (Tensor Scores, Tensor? ClassLogits) ScoreAndClassify(Tensor x, Tensor? labels)
-    {
-        var features = Features(x);
-        return (head.forward(features, labels), head.Classify(features));
-    }
+    protected override ProjectionHead Head => head;
 
     /// <summary>φ(x): the flattened 4c×4×4 maps [n, 64c].</summary>
-    private Tensor Features(Tensor x)
+    protected override Tensor Features(Tensor x)
     {
         var h = nn.functional.leaky_relu(conv_1.forward(x), 0.2);
         h = conv_2.forward(h);

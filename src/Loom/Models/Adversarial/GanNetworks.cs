@@ -17,21 +17,34 @@ public abstract class GanGenerator(string name) : nn.Module(name)
     public abstract Tensor Generate(Tensor latents, Tensor? labels);
 }
 
-/// <summary>A GAN discriminator (critic): samples (and class ids when conditional) → one raw score per example [n].</summary>
+/// <summary>
+/// A GAN discriminator (critic): samples (and class ids when conditional) → features φ(x) → one raw score per example
+/// [n] from its <see cref="ProjectionHead"/>.
+/// </summary>
 public abstract class GanDiscriminator(string name) : nn.Module(name)
 {
     /// <summary>Number of classes of the projection term (0 = unconditional).</summary>
     public abstract int NumClasses { get; }
 
+    /// <summary>φ(x): [n, features] for samples [n, …] in model space.</summary>
+    protected abstract Tensor Features(Tensor x);
+
+    /// <summary>The head that scores (and, with an auxiliary classifier, classifies) the features.</summary>
+    protected abstract ProjectionHead Head { get; }
+
     /// <param name="x">[n, …] samples in model space.</param>
     /// <param name="labels">[n] int64 class ids for a conditional discriminator, else null.</param>
-    public abstract Tensor Score(Tensor x, Tensor? labels);
+    public Tensor Score(Tensor x, Tensor? labels) => Head.forward(Features(x), labels);
 
     /// <summary>
     /// <see cref="Score"/> and, for a discriminator built with an auxiliary classifier, its class logits [n, classes]
     /// from the same features (one pass); null logits for a discriminator without one.
     /// </summary>
-    public virtual (Tensor Scores, Tensor? ClassLogits) ScoreAndClassify(Tensor x, Tensor? labels) => (Score(x, labels), null);
+    public (Tensor Scores, Tensor? ClassLogits) ScoreAndClassify(Tensor x, Tensor? labels)
+    {
+        var features = Features(x);
+        return (Head.forward(features, labels), Head.Classify(features));
+    }
 
     /// <summary>
     /// <see cref="Score"/> with this network's parameters frozen while the graph is built: a backward pass from the

@@ -69,11 +69,7 @@ public sealed class MlpDiscriminator : GanDiscriminator
     public MlpGanConfig Config { get; }
     public override int NumClasses => Config.NumClasses;
 
-    public override Tensor Score(Tensor x, Tensor? labels) => head.forward(body.forward(x), labels);
+    protected override ProjectionHead Head => head;
 
-    public override (Tensor Scores, Tensor? ClassLogits) ScoreAndClassify(Tensor x, Tensor? labels)
-    {
-        var features = body.forward(x);
-        return (head.forward(features, labels), head.Classify(features));
-    }
+    protected override Tensor Features(Tensor x) => body.forward(x);
 }
