@@ -22,6 +22,9 @@ public class DiffusionCliTests
         Assert.True(trained.ExitCode == 0, trained.ToString());
         Assert.True(File.Exists(Path.Combine(work, "m", "samples.png")));
         Assert.True(File.Exists(Path.Combine(work, "m", "loss.png")));
+        var vectorConfig = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(work, "m", "config.json")))!["config"]!;
+        Assert.Equal("linear", vectorConfig["schedule"]!.GetValue<string>());   // vector defaults: linear schedule, ε-prediction
+        Assert.Equal("epsilon", vectorConfig["prediction"]!.GetValue<string>());
         using var data = ToyData.Generate("8gaussians", 1000, 99, dtype: torch.ScalarType.Float32);
         foreach (var (sampler, steps) in new[] { ("ddim", "30"), ("dpm++2m", "15"), ("euler-a", "40"), ("heun", "15") })
         {
@@ -53,6 +56,9 @@ public class DiffusionCliTests
             "--attention", "1", "--batch-size", "8", "--sampler-steps", "2", "--checkpoint-every", "0", "--out", "fm");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         Assert.True(File.Exists(Path.Combine(work, "fm", "samples.png")));
+        var imageConfig = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(work, "fm", "config.json")))!["config"]!;
+        Assert.Equal("cosine", imageConfig["schedule"]!.GetValue<string>());   // image defaults: cosine schedule, v-prediction
+        Assert.Equal("v", imageConfig["prediction"]!.GetValue<string>());
         var sampled = Loom("sample", "fm", "--class", "all", "--n", "130", "--steps", "1", "--guidance", "3", "--out", "s.safetensors");
         Assert.True(sampled.ExitCode == 0, sampled.ToString());
         foreach (var edit in new[] { new[] { "inpaint", "fm", "--image", "fashion-mnist:0", "--mask", "center", "--n", "3", "--steps", "2", "--resample", "2", "--out", "inpaint.png" },

@@ -26,13 +26,13 @@ public static class TrainDiffusionCommand
         var points = new Option<int>("--points") { Description = "Points to draw for a toy data set", DefaultValueFactory = _ => 20000 };
         var steps = new Option<long?>("--steps") { Description = "Optimizer steps (default 5000 for images, 3000 for vectors)" };
         var batchSize = new Option<int?>("--batch-size") { Description = "Examples per step (default 64 for images, 256 for vectors)" };
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (default 2e-4 for images, 1e-3 for vectors)" };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default 8e-4 for images, 1e-3 for vectors)" };
         var warmup = new Option<long>("--warmup") { Description = "Linear learning-rate warmup steps", DefaultValueFactory = _ => 200 };
-        var lrSchedule = new Option<string>("--lr-schedule") { Description = "constant | cosine | linear", DefaultValueFactory = _ => "constant" };
-        var schedule = new Option<string>("--schedule") { Description = "Noise schedule: linear | scaled-linear | cosine", DefaultValueFactory = _ => "linear" };
+        var lrSchedule = new Option<string?>("--lr-schedule") { Description = "constant | cosine | linear (default cosine for images, constant for vectors)" };
+        var schedule = new Option<string?>("--schedule") { Description = "Noise schedule: linear | scaled-linear | cosine (default cosine for images, linear for vectors)" };
         var timesteps = new Option<int>("--timesteps") { Description = "Training timesteps T", DefaultValueFactory = _ => 1000 };
-        var prediction = new Option<string>("--prediction") { Description = "Training target: epsilon | x0 | v", DefaultValueFactory = _ => "epsilon" };
-        var minSnr = new Option<double>("--min-snr") { Description = "Min-SNR-γ loss weighting (e.g. 5); 0 = plain MSE", DefaultValueFactory = _ => 0 };
+        var prediction = new Option<string?>("--prediction") { Description = "Training target: epsilon | x0 | v (default v for images, epsilon for vectors)" };
+        var minSnr = new Option<double?>("--min-snr") { Description = "Min-SNR-γ loss weighting; 0 = plain MSE (default 5 for images, 0 for vectors)" };
         var labelDropout = new Option<double>("--label-dropout") { Description = "Probability of dropping a label (guidance training)", DefaultValueFactory = _ => 0.1 };
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips" };
         var ema = new Option<double>("--ema") { Description = "EMA decay of the sampling weights (0 = off)", DefaultValueFactory = _ => 0.999 };
@@ -77,9 +77,9 @@ public static class TrainDiffusionCommand
                     Dropout = parse.GetValue(dropout),
                 },
                 Mlp = new MlpDenoiserConfig { Width = CliOptions.Positive(parse, width), Layers = CliOptions.Positive(parse, layers) },
-                Schedule = NoiseSchedule.ParseKind(parse.GetValue(schedule)!),
+                Schedule = NoiseSchedule.ParseKind(parse.GetValue(schedule) ?? (images ? "cosine" : "linear")),
                 Timesteps = parse.GetValue(timesteps),
-                Prediction = Predictions.Parse(parse.GetValue(prediction)!),
+                Prediction = Predictions.Parse(parse.GetValue(prediction) ?? (images ? "v" : "epsilon")),
                 SampleShape = loaded.SampleShape,
                 Images = images,
                 ClassNames = loaded.ClassNames,
@@ -95,11 +95,11 @@ public static class TrainDiffusionCommand
             {
                 Steps = parse.GetValue(steps) ?? (images ? 5000 : 3000),
                 BatchSize = parse.GetValue(batchSize) ?? (images ? 64 : 256),
-                LearningRate = parse.GetValue(lr) ?? (images ? 2e-4 : 1e-3),
+                LearningRate = parse.GetValue(lr) ?? (images ? 8e-4 : 1e-3),
                 Warmup = parse.GetValue(warmup),
-                LearningRateSchedule = LearningRateSchedule.ParseKind(parse.GetValue(lrSchedule)!),
+                LearningRateSchedule = LearningRateSchedule.ParseKind(parse.GetValue(lrSchedule) ?? (images ? "cosine" : "constant")),
                 EmaDecay = emaDecay > 0 ? emaDecay : null,
-                MinSnrGamma = parse.GetValue(minSnr),
+                MinSnrGamma = parse.GetValue(minSnr) ?? (images ? 5 : 0),
                 LabelDropout = parse.GetValue(labelDropout),
                 RandomFlip = parse.GetValue(flip),
                 Seed = seedValue,
