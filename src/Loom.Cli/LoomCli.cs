@@ -27,6 +27,7 @@ public static class LoomCli
         var error = stderr ?? Console.Error;
         bool verbose = args.Contains("--verbose");
         CliContext.InstallSignalHandlers();
+        Data.DataSearchPaths.DefaultDownloadProgress ??= new DownloadProgressPrinter(Console.Error);
         CliContext.CommandLine = "loom " + string.Join(' ', args.Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"\"{a}\"" : a));
         try
         {

@@ -44,7 +44,9 @@ public static class QuickstartCommand
                 ("Evaluate the 2-D diffusion model against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-diffusion-2d")]),
             };
             int imageDiffusionSteps = parse.GetValue(imageSteps);
-            if (imageDiffusionSteps > 0 && Data.FashionMnist.FindFolder() is not null)
+            int conditionalVaeSteps = parse.GetValue(vaeSteps);
+            bool images = (imageDiffusionSteps > 0 || conditionalVaeSteps > 0) && FashionMnistAvailable(console);
+            if (imageDiffusionSteps > 0 && images)
             {
                 var image = Path.Combine(dir, "diffusion-fmnist");
                 steps.Add(("Small class-conditional U-Net diffusion model on Fashion-MNIST", ["train", "diffusion", "--data", "fashion-mnist", "--conditional",
@@ -52,8 +54,7 @@ public static class QuickstartCommand
                     "--attention", "1", "--batch-size", "32", "--lr", "1e-3", "--sampler-steps", "25", "--checkpoint-every", "0", "--out", image, "--seed", s]));
                 steps.Add(("Inpaint the bottom half of a test image", ["inpaint", image, "--image", "fashion-mnist:0", "--mask", "bottom", "--n", "7", "--steps", "25", "--seed", s, "--out", Path.Combine(image, "inpaint.png")]));
             }
-            int conditionalVaeSteps = parse.GetValue(vaeSteps);
-            if (conditionalVaeSteps > 0 && Data.FashionMnist.FindFolder() is not null)
+            if (conditionalVaeSteps > 0 && images)
             {
                 var vae = Path.Combine(dir, "cvae-fmnist");
                 steps.Add(("Conditional VAE on Fashion-MNIST", ["train", "cvae", "--data", "fashion-mnist", "--steps", conditionalVaeSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -76,6 +77,23 @@ public static class QuickstartCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Whether Fashion-MNIST is here or could be fetched; when not, one line says why its models are skipped.</summary>
+    private static bool FashionMnistAvailable(TextWriter console)
+    {
+        try
+        {
+            if (Data.FashionMnist.FindOrFetchFolder() is not null)
+                return true;
+            console.WriteLine("note: Fashion-MNIST is not on this machine (offline); skipping its models. " +
+                              "Install it with 'sudo apt-get install dataset-fashion-mnist' or run 'loom data get fashion-mnist'.");
+        }
+        catch (LoomDataException e)
+        {
+            console.WriteLine($"note: skipping the Fashion-MNIST models: {e.Message}");
+        }
+        return false;
     }
 
     private static HtmlReport BuildReport(string dir, TimeSpan elapsed)

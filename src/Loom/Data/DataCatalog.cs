@@ -81,7 +81,7 @@ public static class DataCatalog
         if (entry.Generated)
             return new DataSource(spec!, entry.Name, entry.Kind, Array.Empty<string>(), null);
         paths ??= DataSearchPaths.Default();
-        if (Locate(entry, paths) is { } found)
+        if (LocateOrFetch(entry, paths) is { } found)
             return new DataSource(spec!, entry.Name, entry.Kind, found.Files, found.Folder);
         if (entry.Name == KjvText.Name && KjvText.PackageInstalled())
         {
@@ -110,6 +110,27 @@ public static class DataCatalog
             if (FilesIn(entry, folder) is { } files)
                 return (folder, files);
         return null;
+    }
+
+    /// <summary>
+    /// <see cref="Locate"/>, and when the set is on no searched folder, downloadable and <see cref="DataSearchPaths.FetchMissing"/>
+    /// is set, a checksum-verified download into the cache. Null when not found and not fetched; a failed download
+    /// throws <see cref="LoomDataException"/> saying the set is missing, why the download failed and what to do instead.
+    /// </summary>
+    public static (string Folder, IReadOnlyList<string> Files)? LocateOrFetch(DatasetEntry entry, DataSearchPaths paths)
+    {
+        var found = Locate(entry, paths);
+        if (found is not null || !paths.FetchMissing || !entry.Downloadable)
+            return found;
+        try
+        {
+            DataDownloader.Get(entry, paths.CacheFolder(entry.Name), paths.Http, paths.DownloadProgress);
+        }
+        catch (LoomDataException e)
+        {
+            throw new LoomDataException($"--data {entry.Name}: not found on this machine and the download failed: {e.Message}", e);
+        }
+        return Locate(entry, paths);
     }
 
     /// <summary>What is known and found about a data set: files, sizes, location and checksum status.</summary>

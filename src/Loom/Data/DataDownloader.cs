@@ -17,12 +17,13 @@ public static class DataDownloader
     public static IReadOnlyList<string> Get(string name, string? destDir = null, HttpClient? http = null, DataSearchPaths? paths = null)
     {
         var entry = DataCatalog.Get(name);
-        destDir ??= (paths ?? DataSearchPaths.Default()).CacheFolder(entry.Name);
-        return Get(entry, destDir, http);
+        paths ??= DataSearchPaths.Default();
+        return Get(entry, destDir ?? paths.CacheFolder(entry.Name), http, paths.DownloadProgress);
     }
 
     /// <summary>Fetches the files of <paramref name="entry"/> into <paramref name="destDir"/>; returns their paths.</summary>
-    public static IReadOnlyList<string> Get(DatasetEntry entry, string destDir, HttpClient? http = null)
+    public static IReadOnlyList<string> Get(DatasetEntry entry, string destDir, HttpClient? http = null,
+        IProgress<DownloadProgress>? progress = null)
     {
         if (entry.Generated)
             throw new LoomUsageException($"'{entry.Name}' is generated on the fly; there is nothing to download");
@@ -37,7 +38,7 @@ public static class DataDownloader
         {
             var result = new List<string>();
             foreach (var file in entry.Files)
-                result.Add(Fetch(entry, file, destDir, http));
+                result.Add(Fetch(entry, file, destDir, http, progress));
             return result;
         }
         finally
@@ -47,7 +48,8 @@ public static class DataDownloader
         }
     }
 
-    private static string Fetch(DatasetEntry entry, DataFileSpec file, string destDir, HttpClient http)
+    private static string Fetch(DatasetEntry entry, DataFileSpec file, string destDir, HttpClient http,
+        IProgress<DownloadProgress>? progress)
     {
         var target = Path.Combine(destDir, file.FileName);
         if (file.Sha256 is null)
@@ -61,7 +63,7 @@ public static class DataDownloader
         var temp = Path.Combine(destDir, $".{file.FileName}.{Guid.NewGuid():N}.part");
         try
         {
-            var actual = Download(entry, file, http, temp);
+            var actual = Download(entry, file, http, temp, progress);
             if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
                 throw new LoomDataException(
                     $"{file.Url}: checksum mismatch for {file.FileName}: expected sha256 {file.Sha256}, got {actual}; nothing was saved");
@@ -75,7 +77,8 @@ public static class DataDownloader
         }
     }
 
-    private static string Download(DatasetEntry entry, DataFileSpec file, HttpClient http, string temp)
+    private static string Download(DatasetEntry entry, DataFileSpec file, HttpClient http, string temp,
+        IProgress<DownloadProgress>? progress)
     {
         var url = file.Url!;
         try
@@ -88,11 +91,16 @@ public static class DataDownloader
             using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
+            var total = response.Content.Headers.ContentLength ?? file.Size;
+            long done = 0;
+            progress?.Report(new DownloadProgress(entry.Name, file.FileName, 0, total));
             int read;
             while ((read = body.Read(buffer, 0, buffer.Length)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
                 output.Write(buffer, 0, read);
+                done += read;
+                progress?.Report(new DownloadProgress(entry.Name, file.FileName, done, total));
             }
             output.Flush(flushToDisk: true);
             return Convert.ToHexStringLower(hash.GetHashAndReset());

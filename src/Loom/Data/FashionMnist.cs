@@ -76,6 +76,13 @@ public static class FashionMnist
         return DataCatalog.Locate(entry, paths ?? DataSearchPaths.Default())?.Folder;
     }
 
+    /// <summary>
+    /// The folder holding all four files, downloading them into the cache first when they are on no searched folder and
+    /// the paths allow it (<see cref="DataSearchPaths.FetchMissing"/>); null when they are missing and not fetched.
+    /// </summary>
+    public static string? FindOrFetchFolder(DataSearchPaths? paths = null) =>
+        DataCatalog.LocateOrFetch(DataCatalog.Get(Name), paths ?? DataSearchPaths.Default())?.Folder;
+
     /// <summary>Loads a split ("train" or "test") as float images in [0,1] and int64 labels.</summary>
     public static FashionMnistData Load(string split, string? folder = null, DataSearchPaths? paths = null) =>
         Load(ParseSplit(split), folder, paths);
@@ -95,7 +102,7 @@ public static class FashionMnist
     /// <summary>Loads a split as raw bytes: images uint8 [n,28,28] and labels int64 [n], checked for shape and range.</summary>
     public static (Tensor Images, Tensor Labels, string Folder) LoadRaw(FashionMnistSplit split, string? folder = null, DataSearchPaths? paths = null)
     {
-        var found = FindFolder(folder, paths) ?? throw new LoomDataException(
+        var found = (folder is null ? FindOrFetchFolder(paths) : FindFolder(folder)) ?? throw new LoomDataException(
             $"--data {Name}: not found on this machine; {DataCatalog.HowToGet(DataCatalog.Get(Name))}");
         var (imageName, labelName) = FileNames(split);
         var imagePath = Existing(found, imageName);

@@ -6,7 +6,7 @@ namespace Loom.Tests.Data;
 
 public class DataCatalogTests
 {
-    private static string SharedData() => DataSearchPaths.FindSharedDataFolders()[0];
+    private static string BundledData() => Path.Combine(RepoPaths.Root, "data");
 
     [Fact]
     public void CatalogHasTheExpectedEntriesWithChecksumsForEveryUrl()
@@ -29,13 +29,13 @@ public class DataCatalogTests
     }
 
     [Fact]
-    public void SharedFilesMatchTheRecordedChecksums()
+    public void BundledFilesMatchTheRecordedChecksums()
     {
-        var paths = new DataSearchPaths(null, Path.Combine(Path.GetTempPath(), "loom-no-cache-" + Guid.NewGuid().ToString("N")), new[] { SharedData() }, false);
+        var paths = new DataSearchPaths(null, Path.Combine(Path.GetTempPath(), "loom-no-cache-" + Guid.NewGuid().ToString("N")), new[] { BundledData() }, false);
         foreach (var name in new[] { "tinyshakespeare", "names" })
         {
             var info = DataCatalog.Info(name, paths);
-            Assert.Equal(SharedData(), info.Location);
+            Assert.Equal(BundledData(), info.Location);
             var file = Assert.Single(info.Files);
             Assert.Equal(ChecksumStatus.Verified, file.Status);
             Assert.Equal(file.Spec.Size, file.Size);
@@ -57,9 +57,9 @@ public class DataCatalogTests
     public void ResolvesNamesInSearchOrder()
     {
         using var tmp = new TempFolder();
-        var paths = tmp.SearchPaths() with { SharedData = new[] { SharedData() } };
+        var paths = tmp.SearchPaths() with { Bundled = new[] { BundledData() } };
         // only the shared checkout copy exists
-        Assert.Equal(Path.Combine(SharedData(), "names.txt"), DataCatalog.Resolve("names", paths).Path);
+        Assert.Equal(Path.Combine(BundledData(), "names.txt"), DataCatalog.Resolve("names", paths).Path);
         // the cache wins over the checkout, $LOOM_DATA wins over the cache
         var cache = Directory.CreateDirectory(Path.Combine(paths.Cache, "names")).FullName;
         File.WriteAllText(Path.Combine(cache, "names.txt"), "emma\n");

@@ -87,6 +87,48 @@ public class DataDownloaderTests
     }
 
     [Fact]
+    public void A_missing_named_set_is_fetched_on_first_use_with_progress_and_then_found_in_the_cache()
+    {
+        using var tmp = new TempFolder();
+        var names = File.ReadAllBytes(RepoPaths.BundledData("names.txt"));
+        var handler = new FakeHandler(path => path.EndsWith("/names.txt") ? Bytes(names) : new HttpResponseMessage(HttpStatusCode.NotFound));
+        using var http = new HttpClient(handler);
+        var reports = new List<DownloadProgress>();
+        var paths = tmp.SearchPaths() with { FetchMissing = true, Http = http, DownloadProgress = new SyncProgress<DownloadProgress>(reports.Add) };
+        var source = DataCatalog.Resolve("names", paths);
+        Assert.Equal(Path.Combine(paths.CacheFolder("names"), "names.txt"), source.Path);
+        Assert.Equal(names, File.ReadAllBytes(source.Path));
+        Assert.Equal(new DownloadProgress("names", "names.txt", 0, names.Length), reports[0]);
+        Assert.Equal(new DownloadProgress("names", "names.txt", names.Length, names.Length), reports[^1]);
+        Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First.BytesDone <= p.Second.BytesDone));
+        DataCatalog.Resolve("names", paths);
+        Assert.Equal(1, handler.Requests);
+    }
+
+    [Fact]
+    public void A_missing_set_offline_or_without_fetching_gets_one_line_saying_what_to_do()
+    {
+        using var tmp = new TempFolder();
+        using var http = new HttpClient(new FakeHandler(_ =>
+            throw new HttpRequestException("Name or service not known", new SocketException((int)SocketError.HostNotFound))));
+        var fetching = tmp.SearchPaths() with { FetchMissing = true, Http = http };
+        var offline = Assert.Throws<LoomDataException>(() => DataCatalog.Resolve("tinyshakespeare", fetching));
+        Assert.StartsWith("--data tinyshakespeare: not found on this machine and the download failed: ", offline.Message);
+        Assert.Contains("offline", offline.Message);
+        Assert.DoesNotContain('\n', offline.Message);
+        Assert.False(Directory.Exists(fetching.CacheFolder("tinyshakespeare")) &&
+                     Directory.EnumerateFileSystemEntries(fetching.CacheFolder("tinyshakespeare")).Any());
+
+        var noFetch = Assert.Throws<LoomDataException>(() => DataCatalog.Resolve("tinyshakespeare", tmp.SearchPaths()));
+        Assert.Equal("--data tinyshakespeare: not found on this machine; run 'loom data get tinyshakespeare'", noFetch.Message);
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    [Fact]
     public void OfflineSaysSoAndWhatToInstall()
     {
         using var tmp = new TempFolder();

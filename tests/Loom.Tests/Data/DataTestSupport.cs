@@ -6,7 +6,7 @@ namespace Loom.Tests.Data;
 /// <summary>Data search paths confined to a temp folder.</summary>
 internal static class TempFolderSearchPaths
 {
-    /// <summary>LOOM_DATA = Path/data, cache = Path/cache, no shared folders; system folders only when asked.</summary>
+    /// <summary>LOOM_DATA = Path/data, cache = Path/cache, no bundled folders; system folders only when asked.</summary>
     public static DataSearchPaths SearchPaths(this TempFolder folder, bool system = false) =>
         new(System.IO.Path.Combine(folder.Path, "data"), System.IO.Path.Combine(folder.Path, "cache"), Array.Empty<string>(), system);
 }

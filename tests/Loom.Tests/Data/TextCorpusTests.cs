@@ -1,5 +1,6 @@
 using Loom.Core;
 using Loom.Data;
+using Loom.Tests.Support;
 
 namespace Loom.Tests.Data;
 
@@ -18,7 +19,7 @@ public class TextCorpusTests
     [Fact]
     public void SplitMatchesNanoGptOnTinyShakespeare()
     {
-        var path = Path.Combine(DataSearchPaths.FindSharedDataFolders()[0], "tinyshakespeare.txt");
+        var path = RepoPaths.BundledData("tinyshakespeare.txt");
         var corpus = TextCorpus.Load(path);
         // nanoGPT: n = len(data); train = data[:int(n*0.9)] over 1,115,394 characters
         Assert.Equal((int)(1115394 * 0.9), corpus.Train.Length);

@@ -73,7 +73,7 @@ public sealed class EvalCliTests : IDisposable
     [Fact]
     public void TextModelGetsDiversityCopiesAndLikelihood()
     {
-        var text = string.Join("\n", File.ReadAllText(RepoPaths.SharedData("tinyshakespeare.txt")).Split('\n').Take(3000));
+        var text = string.Join("\n", File.ReadAllText(RepoPaths.BundledData("tinyshakespeare.txt")).Split('\n').Take(3000));
         File.WriteAllText(work.File("corpus.txt"), text);
         Assert.Equal(0, Loom("train", "ngram", "--data", "corpus.txt", "--order", "12", "--out", "lm").ExitCode);
         var r = Loom("eval", "lm", "--data", "corpus.txt", "--text-samples", "20", "--out", "txt");

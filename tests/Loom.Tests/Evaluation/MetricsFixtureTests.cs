@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Loom.Tests.Evaluation;
 
-/// <summary>Distribution metrics agree with scipy / torchmetrics on shared/fixtures/metrics_reference.json within 1e-4 relative.</summary>
+/// <summary>Distribution metrics agree with scipy / torchmetrics on tests/fixtures/metrics_reference.json within 1e-4 relative.</summary>
 public sealed class MetricsFixtureTests
 {
     private static readonly JsonObject Reference = JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("metrics_reference.json")))!.AsObject();

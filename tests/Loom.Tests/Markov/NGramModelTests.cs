@@ -88,7 +88,7 @@ public class NGramModelTests
     [Fact]
     public void HeldOutPerplexityOnTinyShakespeareImprovesWithOrder()
     {
-        var text = TextFile.Read(RepoPaths.SharedData("tinyshakespeare.txt"));
+        var text = TextFile.Read(RepoPaths.BundledData("tinyshakespeare.txt"));
         int cut = (int)(text.Length * 0.9);
         var dir = RepoPaths.NewTempDir();
         var valPath = Path.Combine(dir, "val.txt");

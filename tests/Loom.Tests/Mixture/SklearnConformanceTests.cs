@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Loom.Tests.Mixture;
 
-/// <summary>EM from the same initialisation converges to scikit-learn 1.2's results (shared/fixtures/sklearn_gmm_reference.json).</summary>
+/// <summary>EM from the same initialisation converges to scikit-learn 1.2's results (tests/fixtures/sklearn_gmm_reference.json).</summary>
 public class SklearnConformanceTests
 {
     private static readonly JsonObject Reference = JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("sklearn_gmm_reference.json")))!.AsObject();

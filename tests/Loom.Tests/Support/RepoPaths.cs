@@ -1,18 +1,18 @@
 namespace Loom.Tests.Support;
 
 /// <summary>
-/// Finds the repository root (the folder with Loom.sln) and the shared data/fixtures: the nearest <c>shared/</c> folder
-/// (holding <c>fixtures/</c> or <c>data/</c>) at or above the root, so a worktree one level deeper finds it too.
+/// Finds the repository root (the folder with Loom.sln), its test fixtures (<c>tests/fixtures</c>, made by peer
+/// libraries; see the README there) and its bundled corpora (<c>data/</c>). Nothing outside the repository is read.
 /// </summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Shared { get; } = FindShared();
+    /// <summary>A file under <c>tests/fixtures</c>.</summary>
+    public static string Fixture(string relative) => Path.Combine(Root, "tests", "fixtures", relative);
 
-    public static string Fixture(string relative) => Path.Combine(Shared, "fixtures", relative);
-
-    public static string SharedData(string name) => Path.Combine(Shared, "data", name);
+    /// <summary>A bundled corpus under <c>data/</c> (tinyshakespeare.txt, names.txt).</summary>
+    public static string BundledData(string name) => Path.Combine(Root, "data", name);
 
     /// <summary>A fresh empty folder under the system temp folder, deleted by the caller if it wants.</summary>
     public static string NewTempDir(string prefix = "loom-test")
@@ -20,17 +20,6 @@ public static class RepoPaths
         var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
-    }
-
-    private static string FindShared()
-    {
-        for (var dir = new DirectoryInfo(Root); dir is not null; dir = dir.Parent)
-        {
-            var shared = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(shared, "fixtures")) || Directory.Exists(Path.Combine(shared, "data")))
-                return shared;
-        }
-        return Path.GetFullPath(Path.Combine(Root, "..", "shared"));
     }
 
     private static string FindRoot()

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Loom.Tests.Transformer;
 
 /// <summary>
-/// The tiny GPT-2 and Llama checkpoints in shared/fixtures/hf were made with HF transformers 5.17 together with their
+/// The tiny GPT-2 and Llama checkpoints in tests/fixtures/hf were made with HF transformers 5.17 together with their
 /// logits on two sequences and a greedy continuation: Loom's transformer, loaded from the same safetensors by HF key,
 /// must reproduce both.
 /// </summary>

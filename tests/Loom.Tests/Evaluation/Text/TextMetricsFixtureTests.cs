@@ -4,7 +4,7 @@ using Loom.Tests.Support;
 
 namespace Loom.Tests.Evaluation.Text;
 
-/// <summary>BLEU and chrF agree with sacrebleu 2.6, ROUGE with torchmetrics, on shared/fixtures/metrics_reference.json (1e-4 relative).</summary>
+/// <summary>BLEU and chrF agree with sacrebleu 2.6, ROUGE with torchmetrics, on tests/fixtures/metrics_reference.json (1e-4 relative).</summary>
 public sealed class TextMetricsFixtureTests
 {
     private static readonly JsonObject Reference = JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("metrics_reference.json")))!.AsObject();

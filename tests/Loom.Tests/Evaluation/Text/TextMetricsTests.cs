@@ -53,7 +53,7 @@ public sealed class TextMetricsTests
     [Fact]
     public void CopyDetectorFindsAPlantedSpanAndNothingInNovelText()
     {
-        var training = File.ReadAllText(Support.RepoPaths.SharedData("tinyshakespeare.txt"));
+        var training = File.ReadAllText(Support.RepoPaths.BundledData("tinyshakespeare.txt"));
         var words = training.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var planted = string.Join(' ', words.Skip(5000).Take(10));
         var detector = new NGramCopyDetector(training, 8);

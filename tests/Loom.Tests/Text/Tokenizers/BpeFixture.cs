@@ -3,7 +3,7 @@ using Loom.Tests.Support;
 
 namespace Loom.Tests.Text.Tokenizers;
 
-/// <summary>shared/fixtures/tokenizers/bytelevel-bpe: an HF tokenizer.json and the cases HF tokenizers 0.23.2 produced for it.</summary>
+/// <summary>tests/fixtures/tokenizers/bytelevel-bpe: an HF tokenizer.json and the cases HF tokenizers 0.23.2 produced for it.</summary>
 internal static class BpeFixture
 {
     public static string TokenizerPath => RepoPaths.Fixture("tokenizers/bytelevel-bpe/tokenizer.json");

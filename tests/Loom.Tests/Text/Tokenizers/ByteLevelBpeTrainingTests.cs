@@ -101,7 +101,7 @@ public class ByteLevelBpeTrainingTests
     [Fact]
     public void TinyShakespeareToVocab1000TakesSeconds()
     {
-        var path = RepoPaths.SharedData("tinyshakespeare.txt");
+        var path = RepoPaths.BundledData("tinyshakespeare.txt");
         Assert.True(File.Exists(path), $"missing {path}");
         var text = File.ReadAllText(path);
         var clock = Stopwatch.StartNew();

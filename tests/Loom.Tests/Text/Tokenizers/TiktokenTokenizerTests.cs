@@ -53,7 +53,7 @@ public class TiktokenTokenizerTests
     public void SpecialTokenStillRecognisedAfterEncodingAMegabyte()
     {
         // Microsoft.ML.Tokenizers 2.0.1 keeps special tokens only in its LRU piece cache; ~1 MB of text evicts them
-        var text = File.ReadAllText(RepoPaths.SharedData("tinyshakespeare.txt"));
+        var text = File.ReadAllText(RepoPaths.BundledData("tinyshakespeare.txt"));
         var ids = O200k.Encode(text);
         Assert.Equal(text, O200k.Decode(ids));
         Assert.Equal([419, 199999, 5236], O200k.Encode("end<|endoftext|>start"));
