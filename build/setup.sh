@@ -17,7 +17,7 @@ done
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK is not installed (https://dot.net); Loom needs 'dotnet' on PATH" >&2; exit 1; }
 
 packages=()
-libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found {print $NF; found = 1}')
 if [ -n "$libstdcxx" ] && ! grep -qa 'GLIBCXX_3\.4\.32' "$(readlink -f "$libstdcxx")"; then
   command -v patchelf >/dev/null || packages+=(patchelf)
   command -v g++ >/dev/null || packages+=(g++)

@@ -21,8 +21,8 @@ die() { echo "error: Loom native fix: $*" >&2; exit 1; }
 mapfile -t bridges < <(find "$out" -name libLibTorchSharp.so -type f 2>/dev/null)
 [ ${#bridges[@]} -gt 0 ] || exit 0
 
-libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
-[ -n "$libstdcxx" ] || libstdcxx=$(ls /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /lib64/libstdc++.so.6 2>/dev/null | head -1)
+libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found {print $NF; found = 1}')
+[ -n "$libstdcxx" ] || libstdcxx=$(ls /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /lib64/libstdc++.so.6 2>/dev/null | head -1 || true)
 [ -n "$libstdcxx" ] || die "cannot find the system libstdc++.so.6"
 if grep -qa 'GLIBCXX_3\.4\.32' "$(readlink -f "$libstdcxx")"; then
   exit 0  # the system libstdc++ is new enough; the bridge loads as shipped
