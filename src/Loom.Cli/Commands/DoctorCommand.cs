@@ -24,6 +24,8 @@ public static class DoctorCommand
                 throw new LoomException($"libtorch could not be loaded: {report.LoadError}");
             }
             output.WriteLine("libtorch        loaded");
+            output.WriteLine($"lifetime guard  {(TorchNumerics.LifetimeGuard is { } guard ? $"in use (TorchSharp.dll rewritten, {guard})" : "MISSING: the package's TorchSharp.dll (finalizer race; rebuild with Loom's build)")}");
+            output.WriteLine($"onednn          {TorchNumerics.OneDnn} (Loom's convolutions avoid its wrong-gradient bug either way)");
             output.WriteLine($"threads         {report.Threads}");
             output.WriteLine($"cuda            {(report.CudaAvailable ? $"available, {report.CudaDevices} device(s)" : "not available")}");
             return 0;

@@ -81,10 +81,10 @@ public sealed class HfConformanceTests
         using var model = new DecoderTransformer(TransformerConfig.Gpt2(1000, 128, 2, 4, 64));
         using var weights = SafeTensorsFile.Load(RepoPaths.Fixture(Path.Combine("hf", "tiny-gpt2", "model.safetensors")));
         var partial = weights.Tensors.Where(kv => kv.Key != "transformer.ln_f.weight").ToDictionary();
-        var missing = Assert.Throws<Core.LoomDataException>(() => model.LoadState(partial, "ckpt"));
+        var missing = Assert.Throws<Loom.Core.LoomDataException>(() => model.LoadState(partial, "ckpt"));
         Assert.Contains("transformer.ln_f.weight", missing.Message);
         using var wrong = new DecoderTransformer(TransformerConfig.Gpt2(1000, 128, 2, 4, 32));
-        var shape = Assert.Throws<Core.LoomDataException>(() => wrong.LoadState(weights.Tensors, "ckpt"));
+        var shape = Assert.Throws<Loom.Core.LoomDataException>(() => wrong.LoadState(weights.Tensors, "ckpt"));
         Assert.Contains("shape", shape.Message);
     }
 }
