@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["diffusion-fmnist"] = DiffusionBarsBench.RunFashionMnist,
     ["gan-8gaussians"] = GanBench.Run,
     ["class-accuracy"] = ClassAccuracyBench.Run,
+    ["numerics-stress"] = NumericsStressBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -22,8 +22,8 @@ public class GanModelTests
         using var scope = torch.NewDisposeScope();
         var x = ((TensorSamples)images.Sample(new SampleRequest { Count = 5, Seed = 1 })).Values;
         Assert.Equal(new long[] { 5, 1, 28, 28 }, x.shape);
-        var finite = x.masked_select(torch.isfinite(x));
-        Assert.True(finite.min().ToDouble() >= 0 && finite.max().ToDouble() <= 1);
+        Assert.True(torch.isfinite(x).all().item<bool>());
+        Assert.True(x.min().ToDouble() >= 0 && x.max().ToDouble() <= 1);
         var v = ((TensorSamples)vectors.Sample(new SampleRequest { Count = 7, Seed = 1, Class = 1 })).Values;
         Assert.Equal(new long[] { 7, 2 }, v.shape);
         Assert.Equal(ScalarType.Float32, v.dtype);

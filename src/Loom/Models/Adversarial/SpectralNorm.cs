@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -92,7 +93,7 @@ public sealed class SpectralNormConv2d(long inChannels, long outChannels, long k
     : SpectralNormLayer("spectral_norm_conv2d", [outChannels, inChannels, kernel, kernel], inChannels * kernel * kernel, hasBias)
 {
     protected override Tensor Apply(Tensor input, Tensor weight) =>
-        nn.functional.conv2d(input, weight, Bias, strides: [stride, stride], padding: [padding, padding]);
+        Convolutions.Conv2d(input, weight, Bias, [stride, stride], [padding, padding]);
 }
 
 /// <summary>Factories for layers that are spectrally normalized or plain, as a network's options say.</summary>
@@ -102,7 +103,7 @@ public static class SpectralNorm
         normalized ? new SpectralNormLinear(inputs, outputs) : nn.Linear(inputs, outputs);
 
     public static nn.Module<Tensor, Tensor> Conv2d(long inChannels, long outChannels, long kernel, long stride, long padding, bool normalized) =>
-        normalized ? new SpectralNormConv2d(inChannels, outChannels, kernel, stride, padding) : nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding);
+        normalized ? new SpectralNormConv2d(inChannels, outChannels, kernel, stride, padding) : new Conv2dLayer(inChannels, outChannels, kernel, stride, padding);
 
     /// <summary>The spectrally normalized layers inside <paramref name="module"/>.</summary>
     public static IEnumerable<SpectralNormLayer> Layers(nn.Module module) =>

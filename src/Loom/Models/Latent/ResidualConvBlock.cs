@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,13 +8,13 @@ namespace Loom.Models.Latent;
 /// <summary>Residual block of the VAE and VQ-VAE conv networks: x + 1×1 conv(ReLU(3×3 conv(ReLU(x)))), narrowing to <c>residualChannels</c> inside.</summary>
 public sealed class ResidualConvBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv3;
-    private readonly Conv2d conv1;
+    private readonly Conv2dLayer conv3;
+    private readonly Conv2dLayer conv1;
 
     public ResidualConvBlock(int channels, int residualChannels) : base("residual")
     {
-        conv3 = nn.Conv2d(channels, residualChannels, 3, padding: 1);
-        conv1 = nn.Conv2d(residualChannels, channels, 1);
+        conv3 = new Conv2dLayer(channels, residualChannels, 3, padding: 1);
+        conv1 = new Conv2dLayer(residualChannels, channels, 1);
         RegisterComponents();
     }
 

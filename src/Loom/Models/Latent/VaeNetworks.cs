@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -86,7 +87,7 @@ public sealed class ConvEncoder : VaeEncoder
     public ConvEncoder(VaeConfig config) : base("conv_encoder")
     {
         int c = config.BaseChannels;
-        features = nn.Sequential(nn.Conv2d(1, c, 4, 2, 1), nn.SiLU(), nn.Conv2d(c, 2 * c, 4, 2, 1), nn.SiLU());
+        features = nn.Sequential(new Conv2dLayer(1, c, 4, 2, 1), nn.SiLU(), new Conv2dLayer(c, 2 * c, 4, 2, 1), nn.SiLU());
         for (int i = 0; i < config.ResBlocks; i++) blocks.Add(new ResidualConvBlock(2 * c, c));
         body = MlpEncoder.Stack(2L * c * 49 + config.NumClasses, config.Hidden, 1);
         head = nn.Linear(config.Hidden, 2 * config.LatentDim);

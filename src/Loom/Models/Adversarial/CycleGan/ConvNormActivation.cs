@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,19 +27,19 @@ public enum Activation
 /// </remarks>
 public sealed class ConvNormActivation : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly Conv2dLayer conv;
     private readonly InstanceNorm2d? norm;
     private readonly Activation activation;
 
     public ConvNormActivation(int inChannels, int outChannels, int kernel, int stride, int padding, bool reflect, bool normalize, Activation activation)
         : base("conv_norm_act")
     {
-        conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding,
-            padding_mode: reflect ? PaddingModes.Reflect : PaddingModes.Zeros, bias: !normalize);
+        conv = new Conv2dLayer(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: !normalize,
+            paddingMode: reflect ? PaddingModes.Reflect : PaddingModes.Zeros);
         using (torch.no_grad())
         {
-            nn.init.normal_(conv.weight!, 0, 0.02);
-            conv.bias?.zero_();
+            nn.init.normal_(conv.Weight, 0, 0.02);
+            conv.Bias?.zero_();
         }
         if (normalize)
             norm = nn.InstanceNorm2d(outChannels, affine: false, track_running_stats: false);

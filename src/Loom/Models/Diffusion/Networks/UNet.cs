@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using Loom.Core;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -42,7 +43,7 @@ public sealed record UNetConfig
 /// </summary>
 public sealed class UNet : Denoiser
 {
-    private readonly Conv2d conv_in;
+    private readonly Conv2dLayer conv_in;
     private readonly TimestepEmbedding time_embedding;
     private readonly Embedding? class_embedding;
     private readonly ModuleList<ResidualBlock> down_resnets = new();
@@ -55,7 +56,7 @@ public sealed class UNet : Denoiser
     private readonly ModuleList<nn.Module<Tensor, Tensor>> up_attentions = new();
     private readonly ModuleList<Upsample> upsamplers = new();
     private readonly GroupNorm conv_norm_out;
-    private readonly Conv2d conv_out;
+    private readonly Conv2dLayer conv_out;
     private readonly bool[] downHasAttention;
     private readonly bool[] upHasAttention;
 
@@ -64,7 +65,7 @@ public sealed class UNet : Denoiser
         config.Validate();
         Config = config;
         int c0 = config.BaseChannels, embed = 4 * c0, groups = config.Groups;
-        conv_in = nn.Conv2d(config.Channels, c0, 3, padding: 1);
+        conv_in = new Conv2dLayer(config.Channels, c0, 3, padding: 1);
         time_embedding = new TimestepEmbedding(c0, embed);
         if (config.NumClasses > 0) class_embedding = nn.Embedding(config.NumClasses + 1, embed);
 
@@ -110,7 +111,7 @@ public sealed class UNet : Denoiser
             if (level > 0) upsamplers.Add(new Upsample(channels));
         }
         conv_norm_out = GroupNorms.Create(groups, channels);
-        conv_out = nn.Conv2d(channels, config.Channels, 3, padding: 1);
+        conv_out = new Conv2dLayer(channels, config.Channels, 3, padding: 1);
         downHasAttention = downAttention.ToArray();
         upHasAttention = upAttention.ToArray();
         RegisterComponents();

@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,22 +12,22 @@ namespace Loom.Models.Diffusion.Networks;
 public sealed class ResidualBlock : nn.Module
 {
     private readonly GroupNorm norm1;
-    private readonly Conv2d conv1;
+    private readonly Conv2dLayer conv1;
     private readonly Linear time_emb_proj;
     private readonly GroupNorm norm2;
     private readonly Dropout dropout;
-    private readonly Conv2d conv2;
-    private readonly Conv2d? conv_shortcut;
+    private readonly Conv2dLayer conv2;
+    private readonly Conv2dLayer? conv_shortcut;
 
     public ResidualBlock(int inChannels, int outChannels, int embeddingWidth, int groups, double dropoutRate) : base("resnet")
     {
         norm1 = GroupNorms.Create(groups, inChannels);
-        conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
+        conv1 = new Conv2dLayer(inChannels, outChannels, 3, padding: 1);
         time_emb_proj = nn.Linear(embeddingWidth, outChannels);
         norm2 = GroupNorms.Create(groups, outChannels);
         dropout = nn.Dropout(dropoutRate);
-        conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1);
-        if (inChannels != outChannels) conv_shortcut = nn.Conv2d(inChannels, outChannels, 1);
+        conv2 = new Conv2dLayer(outChannels, outChannels, 3, padding: 1);
+        if (inChannels != outChannels) conv_shortcut = new Conv2dLayer(inChannels, outChannels, 1);
         RegisterComponents();
     }
 
@@ -76,11 +77,11 @@ public sealed class SpatialAttention : nn.Module
 /// <summary>Halves the resolution with a stride-2 3×3 convolution.</summary>
 public sealed class Downsample : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly Conv2dLayer conv;
 
     public Downsample(int channels) : base("downsample")
     {
-        conv = nn.Conv2d(channels, channels, 3, stride: 2, padding: 1);
+        conv = new Conv2dLayer(channels, channels, 3, stride: 2, padding: 1);
         RegisterComponents();
     }
 
@@ -90,11 +91,11 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
 /// <summary>Doubles the resolution: nearest-neighbour upsampling then a 3×3 convolution.</summary>
 public sealed class Upsample : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly Conv2dLayer conv;
 
     public Upsample(int channels) : base("upsample")
     {
-        conv = nn.Conv2d(channels, channels, 3, padding: 1);
+        conv = new Conv2dLayer(channels, channels, 3, padding: 1);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,20 +11,20 @@ namespace Loom.Models.Latent.Quantized;
 /// </summary>
 public sealed class VqEncoder : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d down1;
-    private readonly Conv2d down2;
-    private readonly Conv2d conv;
+    private readonly Conv2dLayer down1;
+    private readonly Conv2dLayer down2;
+    private readonly Conv2dLayer conv;
     private readonly ModuleList<ResidualConvBlock> blocks = new();
-    private readonly Conv2d project;
+    private readonly Conv2dLayer project;
 
     public VqEncoder(VqVaeConfig config) : base("encoder")
     {
         int hidden = config.HiddenChannels;
-        down1 = nn.Conv2d(config.Channels, hidden, 4, stride: 2, padding: 1);
-        down2 = nn.Conv2d(hidden, hidden, 4, stride: 2, padding: 1);
-        conv = nn.Conv2d(hidden, hidden, 3, padding: 1);
+        down1 = new Conv2dLayer(config.Channels, hidden, 4, stride: 2, padding: 1);
+        down2 = new Conv2dLayer(hidden, hidden, 4, stride: 2, padding: 1);
+        conv = new Conv2dLayer(hidden, hidden, 3, padding: 1);
         for (int i = 0; i < config.ResidualBlocks; i++) blocks.Add(new ResidualConvBlock(hidden, config.ResidualChannels));
-        project = nn.Conv2d(hidden, config.CodeDim, 1);
+        project = new Conv2dLayer(hidden, config.CodeDim, 1);
         RegisterComponents();
     }
 
@@ -44,20 +45,20 @@ public sealed class VqEncoder : nn.Module<Tensor, Tensor>
 /// </summary>
 public sealed class VqDecoder : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d input;
+    private readonly Conv2dLayer input;
     private readonly ModuleList<ResidualConvBlock> blocks = new();
-    private readonly Conv2d up1;
-    private readonly Conv2d up2;
-    private readonly Conv2d output;
+    private readonly Conv2dLayer up1;
+    private readonly Conv2dLayer up2;
+    private readonly Conv2dLayer output;
 
     public VqDecoder(VqVaeConfig config) : base("decoder")
     {
         int hidden = config.HiddenChannels;
-        input = nn.Conv2d(config.CodeDim, hidden, 3, padding: 1);
+        input = new Conv2dLayer(config.CodeDim, hidden, 3, padding: 1);
         for (int i = 0; i < config.ResidualBlocks; i++) blocks.Add(new ResidualConvBlock(hidden, config.ResidualChannels));
-        up1 = nn.Conv2d(hidden, hidden, 3, padding: 1);
-        up2 = nn.Conv2d(hidden, hidden, 3, padding: 1);
-        output = nn.Conv2d(hidden, config.Channels, 3, padding: 1);
+        up1 = new Conv2dLayer(hidden, hidden, 3, padding: 1);
+        up2 = new Conv2dLayer(hidden, hidden, 3, padding: 1);
+        output = new Conv2dLayer(hidden, config.Channels, 3, padding: 1);
         RegisterComponents();
     }
 
