@@ -39,23 +39,8 @@ public static class CliRunner
     }
 
     /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (then closed).</summary>
-    public static Result RunWithInput(string workingDirectory, TimeSpan timeout, string input, params string[] args)
-    {
-        var start = StartInfo(workingDirectory, args);
-        start.RedirectStandardInput = true;
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"loom {string.Join(' ', args)} did not finish in {timeout}");
-        }
-        process.WaitForExit();
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static Result RunWithInput(string workingDirectory, TimeSpan timeout, string input, params string[] args) =>
+        ProcessRunner.Run(StartInfo(workingDirectory, args), input, timeout);
 
     private static string FindCli()
     {

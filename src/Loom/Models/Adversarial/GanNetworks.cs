@@ -71,7 +71,7 @@ public abstract class GanDiscriminator(string name) : nn.Module(name)
 /// <summary>
 /// The output of a discriminator from its features φ(x) [n, f]: ψ(φ(x)) = a linear map to one score, plus for a
 /// conditional discriminator the projection term ⟨embed(y), φ(x)⟩ (Miyato &amp; Koyama's projection discriminator).
-/// With <paramref name="classifier"/> it also holds an auxiliary classifier, a linear map from φ(x) to class logits
+/// With <c>aux_classifier</c> in the config it also holds an auxiliary classifier, a linear map from φ(x) to class logits
 /// (AC-GAN, Odena et al. 2017; state keys <c>classifier.weight</c>, <c>classifier.bias</c>).
 /// </summary>
 public sealed class ProjectionHead : nn.Module

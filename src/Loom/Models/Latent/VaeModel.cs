@@ -7,7 +7,7 @@ namespace Loom.Models.Latent;
 
 /// <summary>
 /// A trained VAE or conditional VAE. Samples are decoder means (pixel probabilities for Bernoulli images) of latents from
-/// N(0, T² I), T the request's temperature, or from the fitted <see cref="LatentPrior"/> when there is one; <see cref="ExampleNll"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
+/// N(0, T² I), T the request's temperature, or from the fitted <see cref="LatentPrior"/> when there is one; <see cref="ExampleNll(Tensor)"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
 /// </summary>
 public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleScorer
 {
@@ -20,7 +20,7 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
     public string Kind => KindName;
     public int LatentDim => Config.LatentDim;
     public int NumClasses => Config.NumClasses;
-    /// <summary>Importance samples per example for <see cref="ExampleNll"/>.</summary>
+    /// <summary>Importance samples per example for <see cref="ExampleNll(Tensor)"/>.</summary>
     public int ImportanceSamples { get; set; } = 1000;
 
     /// <summary>
@@ -128,7 +128,7 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
         return new TensorSamples(images, labels?.MoveToOuterDisposeScope()) { ClassNames = labels is null ? null : Config.ClassNames };
     }
 
-    /// <summary>Importance-sampled −log p(x) (nats) of data-space examples; labels must be given for a CVAE via <see cref="ExampleNll(Tensor, Tensor?, int, long)"/>.</summary>
+    /// <summary>Importance-sampled −log p(x) (nats) of data-space examples; labels must be given for a CVAE via <see cref="ExampleNll(Tensor, Tensor?, int, long, int)"/>.</summary>
     public Tensor ExampleNll(Tensor examples) => ExampleNll(examples, null, ImportanceSamples, 0);
 
     public Tensor ExampleNll(Tensor examples, Tensor? labels, int k, long seed, int batch = 100)

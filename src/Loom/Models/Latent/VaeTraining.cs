@@ -40,7 +40,7 @@ public sealed record VaeTrainingOptions
 /// <summary>
 /// The VAE objective for one batch (picked by step, so resumed runs see the same batches): −(log p(x|z) − β·KL) with
 /// one sample, or −IWAE_k when the config trains with k &gt; 1 samples. Bernoulli images are binarized dynamically.
-/// Logs the ELBO, reconstruction and KL terms (nats per example). With a <paramref name="discriminator"/> (VAE-GAN) the
+/// Logs the ELBO, reconstruction and KL terms (nats per example). With a discriminator (VAE-GAN) the
 /// loss adds λ·(−D(x̂, y)) for the reconstructions x̂ (<see cref="VaeAdversary"/>), logged as <c>adversarial</c>.
 /// </summary>
 public sealed class VaeObjective : ITrainingObjective
