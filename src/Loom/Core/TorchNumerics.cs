@@ -24,6 +24,7 @@ public static class TorchNumerics
     private const string LifetimeMarker = "Loom.TorchLifetimes";
     private static readonly object Gate = new();
     private static string? oneDnnState;
+    private static bool nnpackSilenced;
 
     /// <summary>The lifetime guard's version when TorchSharp.dll is Loom's rewritten copy, else null.</summary>
     public static string? LifetimeGuard { get; } = typeof(torch).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -57,24 +58,50 @@ public static class TorchNumerics
         }
     }
 
+    /// <summary>
+    /// Turns libtorch's NNPACK off: it cannot start on most x86 CPUs, and libtorch then logs "Could not initialize
+    /// NNPACK" on every convolution it considers for it (30,000 lines in one test run). Loom calls this before its first
+    /// convolution; idempotent, never throws.
+    /// </summary>
+    public static void SilenceNnpack()
+    {
+        lock (Gate)
+        {
+            if (nnpackSilenced)
+                return;
+            nnpackSilenced = true;
+            try
+            {
+                if (Context() is { } context && Export("_ZN2at7Context20setUserEnabledNNPACKEb") is { } set)
+                    Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(set)(context, false);
+            }
+            catch (Exception)  // a libtorch without the export keeps its warnings; nothing else changes
+            {
+            }
+        }
+    }
+
     private static string TurnOffOneDnn()
     {
-        using (torch.zeros(1)) { }  // loads libtorch through TorchSharp first
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out var library))
-            return "unknown (libtorch_cpu.so not found)";
-        if (!NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var contextExport) ||
-            !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledMkldnnEb", out var setExport) ||
-            !NativeLibrary.TryGetExport(library, "_ZNK2at7Context17userEnabledMkldnnEv", out var getExport) ||
-            !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setNnpackExport))
+        if (Context() is not { } context || Export("_ZN2at7Context20setUserEnabledMkldnnEb") is not { } set ||
+            Export("_ZNK2at7Context17userEnabledMkldnnEv") is not { } get)
             return "unknown (this libtorch does not export at::Context::setUserEnabledMkldnn)";
-        var context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(contextExport)();
-        Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setExport)(context, false);
-        // Without oneDNN, libtorch tries NNPACK next, which cannot start on most x86 CPUs and logs a warning on every
-        // convolution; its own kernels are what is wanted.
-        Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setNnpackExport)(context, false);
-        bool still = Marshal.GetDelegateForFunctionPointer<UserEnabledMkldnn>(getExport)(context);
+        Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(set)(context, false);
+        SilenceNnpack();  // without oneDNN, libtorch asks NNPACK next
+        bool still = Marshal.GetDelegateForFunctionPointer<UserEnabledMkldnn>(get)(context);
         return still ? "unknown (the setting did not take)" : $"off ({OneDnnVariable}=0)";
     }
+
+    /// <summary>libtorch's global <c>at::Context</c>, loading libtorch through TorchSharp first; null if it cannot be found.</summary>
+    private static IntPtr? Context()
+    {
+        using (torch.zeros(1)) { }
+        return Export("_ZN2at13globalContextEv") is { } export ? Marshal.GetDelegateForFunctionPointer<GlobalContext>(export)() : null;
+    }
+
+    private static IntPtr? Export(string symbol) =>
+        NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out var library) &&
+        NativeLibrary.TryGetExport(library, symbol, out var address) ? address : null;
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate IntPtr GlobalContext();

@@ -18,6 +18,8 @@ public static class Convolutions
     /// <summary>Output channels are padded to a multiple of this (oneDNN's widest channel block).</summary>
     public const int ChannelBlock = 16;
 
+    static Convolutions() => Core.TorchNumerics.SilenceNnpack();
+
     /// <summary><c>conv2d(input, weight, bias)</c> with <paramref name="weight"/> [out, in, kh, kw] and groups = 1.</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[]? dilation = null)
     {

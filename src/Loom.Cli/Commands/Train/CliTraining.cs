@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Loom.Core;
+using Loom.Training;
+using Loom.Training.Runs;
+
+namespace Loom.Cli.Commands.Train;
+
+/// <summary>
+/// What every <c>loom train KIND</c> built on the library's training API shares: the options every run has (--out,
+/// --resume, --config, --device), the <see cref="TrainingContext"/> they become (a progress bar on standard error, notes
+/// on standard output, Ctrl-C/SIGTERM as cancellation), and the report of the outcome.
+/// </summary>
+public sealed class CliTraining
+{
+    public Option<string> Out { get; } = CliOptions.Out("Checkpoint folder to write");
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run saved in --out with the recipe it started with" };
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "A recipe file (JSON, as run.json in a checkpoint): the run starts from it and flags override it",
+    };
+    public Option<string> Device { get; } = CliOptions.Device();
+
+    public IEnumerable<Option> All => [Out, Resume, Config, Device];
+
+    /// <summary>The recipe JSON from --config (or empty) with the given flags laid over it.</summary>
+    public JsonObject Recipe(ParseResult parse, JsonObject flags)
+    {
+        var path = parse.GetValue(Config);
+        if (path is null)
+            return flags;
+        if (!File.Exists(path))
+            throw new LoomUsageException($"--config {path}: no such file");
+        JsonObject? file;
+        try
+        {
+            file = JsonNode.Parse(File.ReadAllText(path))?.AsObject();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new LoomDataException($"--config {path}: not a JSON object ({e.Message.Split('\n')[0]})");
+        }
+        return RecipeJson.Overlay(file ?? throw new LoomDataException($"--config {path}: empty"), flags);
+    }
+
+    public TrainingContext Context(ParseResult parse, ConsoleProgress progress, TextWriter console)
+    {
+        var device = DeviceSelector.Parse(parse.GetValue(Device));
+        TorchRuntime.ConfigureForDevice(device);
+        return new TrainingContext
+        {
+            OutputFolder = Path.GetFullPath(parse.GetValue(Out)!),
+            Device = device,
+            Resume = parse.GetValue(Resume),
+            Progress = new TrainingProgressAdapter(progress),
+            Messages = new SynchronousProgress<string>(console.WriteLine),
+            Origin = CliContext.CommandLine,
+            Cancellation = CliContext.Cancellation,
+        };
+    }
+
+    /// <summary>Prints where the checkpoint went, its metrics and the extra files.</summary>
+    public static void Report(TrainingOutcome outcome, TrainingContext context, TextWriter console)
+    {
+        console.WriteLine($"saved {outcome.Model.Kind} checkpoint to {context.OutputFolder}");
+        foreach (var (name, value) in outcome.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+            console.WriteLine($"  {name,-24} {value:G6}");
+        foreach (var file in outcome.Files.Where(File.Exists))
+            console.WriteLine($"  {Path.GetFileNameWithoutExtension(file),-24} {file}");
+    }
+}
+
+/// <summary>Flags that were given on the command line, as JSON properties of a recipe (unset flags are left out).</summary>
+public sealed class RecipeFlags(ParseResult parse)
+{
+    private readonly Dictionary<string, string> flags = new(StringComparer.Ordinal);
+
+    public JsonObject Json { get; } = new();
+
+    /// <summary>
+    /// Runs <paramref name="run"/>; an error the library raised about a recipe property ("learning_rate: …") is rethrown
+    /// naming the flag instead ("--lr: …"), so the user reads the name they typed.
+    /// </summary>
+    public T NameFlagsIn<T>(Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (LoomException e) when (e.Message.IndexOf(':') is > 0 and var colon && flags.TryGetValue(e.Message[..colon], out var flag))
+        {
+            var message = flag + e.Message[colon..];
+            throw e is LoomUsageException ? new LoomUsageException(message, e) : new LoomDataException(message, e);
+        }
+    }
+
+    public RecipeFlags Add<T>(string property, Option<T> option)
+    {
+        flags[property] = option.Name;
+        var result = parse.GetResult(option);
+        if (result is null || result.Implicit)
+            return this;
+        Json[property] = System.Text.Json.JsonSerializer.SerializeToNode(parse.GetValue(option));
+        return this;
+    }
+
+    /// <summary>A comma-separated list of integers (e.g. --multipliers 1,2,2).</summary>
+    public RecipeFlags AddInts(string property, Option<string?> option)
+    {
+        flags[property] = option.Name;
+        var result = parse.GetResult(option);
+        if (result is null || result.Implicit || parse.GetValue(option) is not { } text)
+            return this;
+        try
+        {
+            Json[property] = new JsonArray(text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(p => (JsonNode)int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        }
+        catch (FormatException)
+        {
+            throw new LoomUsageException($"{option.Name}: expected comma-separated integers, got '{text}'");
+        }
+        return this;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Loom.Core;
+using Loom.IO.Checkpoints;
+using Loom.IO.Images;
+using Loom.Training;
+using Loom.Training.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Diffusion;
+
+/// <summary>
+/// Trains a diffusion model from a <see cref="DiffusionRecipe"/> on the shared trainer: checkpoints (EMA weights as
+/// the model, live weights and optimizer in the trainer state) every <c>checkpoint_every</c> steps and when cancelled,
+/// exact resume with the recipe saved in run.json, log.jsonl, loss.png and a preview of samples (samples.png).
+/// </summary>
+public static class DiffusionTrainingRun
+{
+    public static TrainingOutcome Train(DiffusionRecipe recipe, TrainingContext context)
+    {
+        var folder = new RunFolder(context);
+        var merged = MergeWithSavedRecipe(recipe, folder);
+        var data = DiffusionData.Load(merged.Data ?? throw new LoomUsageException("--data: the recipe names no data"),
+            merged.Conditional ?? false, merged.Points ?? DiffusionRecipe.Defaults.Points!.Value, merged.Seed ?? 0);
+        var resolved = merged.Resolve(data.Images);
+        var seed = resolved.Seed!.Value;
+        Seeding.SeedEverything(seed);
+        var config = context.Resume && File.Exists(Path.Combine(folder.Folder, Checkpoint.ConfigFile))
+            ? DiffusionConfig.FromJson(Checkpoint.ReadConfig(folder.Folder).Config)
+            : resolved.ToConfig(data);
+        var options = resolved.ToTrainingOptions();
+        options.Validate();
+        var network = config.CreateNetwork();
+        network.to(context.Device);
+        var model = new DiffusionModel(config, network);
+        try
+        {
+            long parameters = network.parameters().Sum(p => p.numel());
+            context.Say($"diffusion: {config.Network} denoiser, {parameters:N0} parameters, {data.Set.Count:N0} training examples of " +
+                        $"[{string.Join(", ", data.SampleShape)}]" + (config.NumClasses > 0 ? $", {config.NumClasses} classes" : "") +
+                        $", device {context.Device}");
+            folder.SaveRecipe(RecipeJson.ToJson(resolved));
+            var watch = Stopwatch.StartNew();
+            var (result, skipped) = Optimize(model, data, options, folder, context);
+            var metrics = new Dictionary<string, double>
+            {
+                ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
+                ["final_loss"] = result.LastLoss, ["skipped_steps"] = skipped,
+            };
+            string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes));
+            var files = new List<string> { Path.Combine(folder.Folder, "loss.png") };
+            if (!result.Interrupted && WritePreview(model, data, folder.Folder, seed) is { Length: > 0 } preview)
+                files.Add(preview);
+            return new TrainingOutcome(model, metrics, result.Interrupted, files);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
+    private static DiffusionRecipe MergeWithSavedRecipe(DiffusionRecipe recipe, RunFolder folder)
+    {
+        var saved = folder.SavedRecipe();
+        if (saved is null)
+            return recipe;
+        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), DiffusionRecipe.MayChangeOnResume, folder.Folder);
+        return RecipeJson.FromJson<DiffusionRecipe>(merged, Path.Combine(folder.Folder, RunFolder.RecipeFile));
+    }
+
+    private static (TrainResult Result, long Skipped) Optimize(DiffusionModel model, DiffusionData data, DiffusionTrainingOptions options,
+        RunFolder folder, TrainingContext context)
+    {
+        long startStep = folder.StartStep();
+        var parameters = model.Network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
+        var objective = new DiffusionObjective(model.Network, model.Schedule, model.Config.Prediction, data.Set, options, context.Device);
+        var phase = new TrainingPhase("denoise", objective, parameters,
+            new OptimizerOptions { LearningRate = options.LearningRate, WeightDecay = options.WeightDecay });
+        string lossTitle = $"diffusion: {Predictions.Name(model.Config.Prediction)}-prediction MSE";
+        using var trainer = new Trainer([phase], new TrainerOptions
+        {
+            Steps = options.Steps, Schedule = options.LearningRateSchedule, WarmupSteps = Math.Min(options.Warmup, options.Steps),
+            GradClip = options.GradClip, EmaDecay = options.EmaDecay, EmaWarmup = true, LogEvery = options.LogEvery,
+            CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = true,
+        })
+        {
+            Log = folder.OpenLog(startStep),
+            Progress = context.Progress,
+            SaveCheckpoint = t =>
+            {
+                folder.Save(t, model, model.Network, folder.Card([data.Provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step },
+                    t.Ema is null ? null : $"weights are the exponential moving average (decay {t.Ema.Decay})"));
+                folder.WriteLossCurve(lossTitle);
+            },
+        };
+        if (context.Resume)
+            folder.Restore(model.Network, trainer);
+        model.Network.train();
+        var result = trainer.Run(context.Cancellation);
+        trainer.Ema?.SwapIn();   // the model keeps the EMA weights from here on
+        model.Network.eval();
+        folder.WriteLossCurve(lossTitle);
+        return (result, trainer.SkippedSteps);
+    }
+
+    /// <summary>Writes samples.png: an image grid (one row per class for a conditional model) or a 2-D scatter against the data.</summary>
+    public static string WritePreview(DiffusionModel model, DiffusionData? data, string outDir, long seed, int count = 64)
+    {
+        var path = Path.Combine(outDir, "samples.png");
+        int classes = model.Config.NumClasses, perClass = 8;
+        if (classes > 0) count = classes * perClass;
+        IReadOnlyList<int>? labels = classes > 0 ? Enumerable.Range(0, count).Select(i => i / perClass).ToArray() : null;
+        using var scope = torch.NewDisposeScope();
+        var samples = model.Generate(new DiffusionRequest
+        {
+            Count = count, Seed = seed, Sampler = model.Config.DefaultSampler, Labels = labels,
+            Guidance = labels is null ? 1 : model.Config.DefaultGuidance,
+        });
+        if (model.Config.Images)
+            SampleGrid.Write(path, samples, columns: classes > 0 ? perClass : null);
+        else if (samples.shape[1] == 2)
+        {
+            var sets = new List<(string, Tensor)>();
+            if (data is not null)
+                sets.Add(("data", data.Set.Get(Enumerable.Range(0, (int)Math.Min(2000, data.Set.Count)).Select(i => (long)i).ToArray())[0]));
+            sets.Add(("samples", samples));
+            Plots.Scatter(path, "diffusion samples vs data", sets);
+        }
+        else return "";
+        return path;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+
+namespace Loom.Training.Runs;
+
+/// <summary>
+/// Resuming continues the run that was started: the recipe saved in run.json wins; what the caller sets again must
+/// equal it, except the properties a family lets change on resume (typically <c>steps</c>, to train longer, and
+/// <c>checkpoint_every</c>), which then replace the saved values.
+/// </summary>
+public static class RecipeResume
+{
+    /// <summary>The recipe a resumed run uses; throws naming the first property set to a different value.</summary>
+    public static JsonObject Merge(JsonObject saved, JsonObject given, IReadOnlySet<string> mayChange, string folder)
+    {
+        var merged = saved.DeepClone().AsObject();
+        foreach (var (name, value) in given)
+        {
+            if (value is null)
+                continue;
+            if (mayChange.Contains(name))
+            {
+                merged[name] = value.DeepClone();
+                continue;
+            }
+            var before = saved[name];
+            if (before is not null && !JsonNode.DeepEquals(before, value))
+                throw new LoomUsageException(
+                    $"{name}: the run in {folder} was started with {before.ToJsonString()}, not {value.ToJsonString()}; a resumed run " +
+                    $"keeps its recipe (may change on resume: {string.Join(", ", mayChange.Order(StringComparer.Ordinal))})");
+        }
+        return merged;
+    }
+}

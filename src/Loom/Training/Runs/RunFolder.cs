@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+using Loom.IO.Checkpoints;
+using Loom.Models;
+using static TorchSharp.torch;
+
+namespace Loom.Training.Runs;
+
+/// <summary>
+/// The checkpoint folder of a run on the shared <see cref="Trainer"/>, written the same way for every family: the
+/// model (EMA weights when the trainer keeps an average) with its card, the trainer state holding the live weights
+/// under <c>model.</c>, training-only networks under their own prefixes and the optimizer, <c>run.json</c> (the recipe
+/// the run started from), <c>log.jsonl</c> and <c>loss.png</c>; and resuming from it.
+/// </summary>
+public sealed class RunFolder
+{
+    /// <summary>The recipe a run started from, so a resumed run continues the same recipe.</summary>
+    public const string RecipeFile = "run.json";
+
+    private readonly TrainingContext context;
+
+    public RunFolder(TrainingContext context)
+    {
+        this.context = context;
+        Directory.CreateDirectory(context.OutputFolder);
+    }
+
+    public string Folder => context.OutputFolder;
+
+    /// <summary>The step to continue from: 0 for a new run, the saved step when resuming.</summary>
+    public long StartStep()
+    {
+        if (!context.Resume)
+            return 0;
+        if (!Checkpoint.HasTrainerState(Folder))
+            throw new LoomUsageException(File.Exists(Path.Combine(Folder, Checkpoint.ConfigFile))
+                ? $"--resume: {Folder} has no trainer state to resume from"
+                : $"--resume: {Folder} has no checkpoint yet (the run stopped before its first save); start it again without --resume");
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, Checkpoint.TrainerStateJsonFile)))!;
+        return json["step"]!.GetValue<long>();
+    }
+
+    /// <summary>The run's log, continuing after <paramref name="startStep"/>.</summary>
+    public MetricsLog OpenLog(long startStep) => new(Path.Combine(Folder, Checkpoint.LogFile), startStep);
+
+    /// <summary>The recipe saved by the run being resumed, or null (a new run, or a run saved before run.json existed).</summary>
+    public JsonObject? SavedRecipe()
+    {
+        var path = Path.Combine(Folder, RecipeFile);
+        return context.Resume && File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?.AsObject() : null;
+    }
+
+    /// <summary>Writes run.json (through a temporary file and a rename).</summary>
+    public void SaveRecipe(JsonObject recipe)
+    {
+        var path = Path.Combine(Folder, RecipeFile);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, recipe.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Restores the network's live weights (<c>model.</c> keys), the parameters and buffers of <paramref name="auxiliary"/>
+    /// training-only networks (their prefixes) and the trainer's state.
+    /// </summary>
+    public void Restore(nn.Module network, Trainer trainer, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
+    {
+        var state = Checkpoint.ReadTrainerState(Folder);
+        try
+        {
+            ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model.");
+            foreach (var (module, prefix) in auxiliary ?? []) ModuleTensors.CopyFrom(module, state.Tensors, "--resume", prefix);
+        }
+        catch (LoomDataException e)
+        {
+            throw new LoomDataException($"{e.Message}; {Folder} holds a different model — same options and data?");
+        }
+        trainer.RestoreState(state);
+    }
+
+    /// <summary>
+    /// Saves a checkpoint of <paramref name="model"/> during or after training: the model file holds the EMA weights
+    /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones.
+    /// </summary>
+    public void Save(Trainer trainer, IGenerativeModel model, nn.Module network, ModelCard card,
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
+    {
+        var state = trainer.CaptureState();
+        var tensors = new Dictionary<string, Tensor>(state.Tensors);
+        foreach (var (name, p) in network.named_parameters()) tensors["model." + name] = p.detach().clone();
+        foreach (var (module, prefix) in auxiliary ?? [])
+            foreach (var (name, tensor) in ModuleTensors.Capture(module, prefix)) tensors[name] = tensor;
+        trainer.Ema?.SwapIn();
+        try
+        {
+            Checkpoint.Save(Folder, model, card, state with { Tensors = tensors });
+        }
+        finally
+        {
+            trainer.Ema?.SwapIn();
+        }
+    }
+
+    /// <summary>Draws loss.png from the log so far.</summary>
+    public string WriteLossCurve(string title)
+    {
+        var png = Path.Combine(Folder, "loss.png");
+        MetricsLog.WriteLossCurve(MetricsLog.ReadFile(Path.Combine(Folder, Checkpoint.LogFile)), png, title);
+        return png;
+    }
+
+    /// <summary>A card for this run with its data, seed, device and origin.</summary>
+    public ModelCard Card(IReadOnlyList<DataProvenance> data, long seed, IReadOnlyDictionary<string, double> metrics, string? notes = null) =>
+        new()
+        {
+            Data = data, CommandLine = context.Origin, Seed = seed, Device = context.Device.ToString(), Metrics = metrics, Notes = notes,
+        };
+}
