@@ -3,6 +3,7 @@
 #   build/setup.sh            tools the build needs (patchelf and g++ for the libstdc++ fix, only when the
 #                             system libstdc++ lacks GLIBCXX_3.4.32)
 #   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text)
+#                             and chromium, which a test uses to screenshot the quickstart report headless
 #   build/setup.sh --bench    also the benchmark peers (python3-sklearn, python3-scipy, python3-torch)
 set -euo pipefail
 want_tests=0 want_bench=0
@@ -23,7 +24,7 @@ if [ -n "$libstdcxx" ] && ! grep -qa 'GLIBCXX_3\.4\.32' "$(readlink -f "$libstdc
   command -v g++ >/dev/null || packages+=(g++)
 fi
 if [ $want_tests = 1 ]; then
-  for p in dataset-fashion-mnist bible-kjv bible-kjv-text; do dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p"); done
+  for p in dataset-fashion-mnist bible-kjv bible-kjv-text chromium; do dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p"); done
 fi
 if [ $want_bench = 1 ] && ! /usr/bin/python3 -c 'import sklearn, scipy, torch' >/dev/null 2>&1; then packages+=(python3-sklearn python3-numpy python3-scipy python3-torch); fi
 

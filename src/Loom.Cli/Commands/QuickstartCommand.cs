@@ -16,32 +16,72 @@ public static class QuickstartCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out", "-o") { Description = "Folder for checkpoints, samples and report.html", DefaultValueFactory = _ => "quickstart-out" };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Folder for checkpoints, samples and report.html", DefaultValueFactory = _ => "quickstart-out",
+        };
         var seed = CliOptions.Seed();
-        var gptSteps = new Option<int>("--gpt-steps") { Description = "Training steps of the character transformer (nanoGPT's CPU run: 2000)", DefaultValueFactory = _ => 2000 };
-        var twoDSteps = new Option<int>("--diffusion-steps") { Description = "Training steps of the 2-D diffusion model", DefaultValueFactory = _ => 1500 };
-        var imageSteps = new Option<int>("--image-diffusion-steps") { Description = "Training steps of the small Fashion-MNIST diffusion model (0 skips it; skipped when Fashion-MNIST is not installed)", DefaultValueFactory = _ => 400 };
-        var vaeSteps = new Option<int>("--vae-steps") { Description = "Training steps of the conditional VAE on Fashion-MNIST (0 skips it; skipped when Fashion-MNIST is not installed)", DefaultValueFactory = _ => 1500 };
-        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report") { output, seed, gptSteps, twoDSteps, imageSteps, vaeSteps };
+        var gptSteps = new Option<int>("--gpt-steps")
+        {
+            Description = "Training steps of the character transformer (nanoGPT's CPU run: 2000)", DefaultValueFactory = _ => 2000,
+        };
+        var twoDSteps = new Option<int>("--diffusion-steps")
+        {
+            Description = "Training steps of the 2-D diffusion model", DefaultValueFactory = _ => 1500,
+        };
+        var imageSteps = new Option<int>("--image-diffusion-steps")
+        {
+            Description = "Training steps of the small Fashion-MNIST diffusion model "
+                          + "(0 skips it; skipped when Fashion-MNIST is not installed)",
+            DefaultValueFactory = _ => 400,
+        };
+        var vaeSteps = new Option<int>("--vae-steps")
+        {
+            Description = "Training steps of the conditional VAE on Fashion-MNIST "
+                          + "(0 skips it; skipped when Fashion-MNIST is not installed)",
+            DefaultValueFactory = _ => 1500,
+        };
+        var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report")
+        {
+            output, seed, gptSteps, twoDSteps, imageSteps, vaeSteps,
+        };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var dir = Path.GetFullPath(parse.GetValue(output)!);
-            var s = parse.GetValue(seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var transformerSteps = CliOptions.Positive(parse, gptSteps).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var s = Invariant(parse.GetValue(seed));
+            var transformerSteps = Invariant(CliOptions.Positive(parse, gptSteps));
             Directory.CreateDirectory(dir);
-            var steps = new List<(string Title, string[] Args)>
+            var steps = new List<QuickstartStep>
             {
-                ("Gaussian mixture on 8 gaussians", ["train", "gmm", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"), "--seed", s]),
-                ("n-gram (order 5, Kneser-Ney) on tinyshakespeare", ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"), "--seed", s]),
-                ("HMC on a banana-shaped density", ["mcmc", "--target", "banana", "--sampler", "hmc", "--chains", "8", "--samples", "500", "--step-size", "0.2", "--seed", s, "--out", Path.Combine(dir, "mcmc")]),
-                ("Samples from the n-gram model", ["sample", Path.Combine(dir, "ngram"), "--n", "3", "--length", "400", "--prompt", "ROMEO:", "--seed", s, "--out", Path.Combine(dir, "ngram", "romeo.txt")]),
-                ("Character transformer (nanoGPT's shakespeare-char CPU config) on tinyshakespeare", ["train", "gpt", "--data", "tinyshakespeare", "--preset", "shakespeare-char-cpu", "--steps", transformerSteps, "--out", Path.Combine(dir, "gpt"), "--seed", s]),
-                ("Samples from the transformer", ["sample", Path.Combine(dir, "gpt"), "--n", "2", "--max-tokens", "400", "--prompt", "ROMEO:", "--temperature", "0.8", "--top-k", "40", "--seed", s, "--out", Path.Combine(dir, "gpt", "romeo.txt")]),
-                ("Evaluate the mixture against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "gmm"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-gmm")]),
-                ("Evaluate the n-gram model's samples against tinyshakespeare", ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s, "--out", Path.Combine(dir, "eval-text")]),
-                ("Diffusion model (MLP denoiser) on 8 gaussians", ["train", "diffusion", "--data", "8gaussians", "--steps", CliOptions.Positive(parse, twoDSteps).ToString(System.Globalization.CultureInfo.InvariantCulture), "--checkpoint-every", "0", "--out", Path.Combine(dir, "diffusion-2d"), "--seed", s]),
-                ("Evaluate the 2-D diffusion model against fresh 8-gaussians draws", ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-diffusion-2d")]),
+                new("Gaussian mixture on 8 gaussians", "gmm",
+                    ["train", "gmm", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"), "--seed", s]),
+                new("n-gram (order 5, Kneser-Ney) on tinyshakespeare", "ngram",
+                    ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"),
+                     "--seed", s]),
+                new("HMC on a banana-shaped density", "mcmc",
+                    ["mcmc", "--target", "banana", "--sampler", "hmc", "--chains", "8", "--samples", "500", "--step-size", "0.2",
+                     "--seed", s, "--out", Path.Combine(dir, "mcmc")]),
+                new("Samples from the n-gram model", "ngram",
+                    ["sample", Path.Combine(dir, "ngram"), "--n", "3", "--length", "400", "--prompt", "ROMEO:", "--seed", s,
+                     "--out", Path.Combine(dir, "ngram", "romeo.txt")]),
+                new("Character transformer (nanoGPT's shakespeare-char CPU config) on tinyshakespeare", "gpt",
+                    ["train", "gpt", "--data", "tinyshakespeare", "--preset", "shakespeare-char-cpu", "--steps", transformerSteps,
+                     "--out", Path.Combine(dir, "gpt"), "--seed", s]),
+                new("Samples from the transformer", "gpt",
+                    ["sample", Path.Combine(dir, "gpt"), "--n", "2", "--max-tokens", "400", "--prompt", "ROMEO:", "--temperature", "0.8",
+                     "--top-k", "40", "--seed", s, "--out", Path.Combine(dir, "gpt", "romeo.txt")]),
+                new("Evaluate the mixture against fresh 8-gaussians draws", "gmm",
+                    ["eval", Path.Combine(dir, "gmm"), "--data", "8gaussians", "--seed", s, "--out", Path.Combine(dir, "eval-gmm")]),
+                new("Evaluate the n-gram model's samples against tinyshakespeare", "ngram",
+                    ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s,
+                     "--out", Path.Combine(dir, "eval-text")]),
+                new("Diffusion model (MLP denoiser) on 8 gaussians", "diffusion-2d",
+                    ["train", "diffusion", "--data", "8gaussians", "--steps", Invariant(CliOptions.Positive(parse, twoDSteps)),
+                     "--checkpoint-every", "0", "--out", Path.Combine(dir, "diffusion-2d"), "--seed", s]),
+                new("Evaluate the 2-D diffusion model against fresh 8-gaussians draws", "diffusion-2d",
+                    ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s,
+                     "--out", Path.Combine(dir, "eval-diffusion-2d")]),
             };
             int imageDiffusionSteps = parse.GetValue(imageSteps);
             int conditionalVaeSteps = parse.GetValue(vaeSteps);
@@ -49,28 +89,36 @@ public static class QuickstartCommand
             if (imageDiffusionSteps > 0 && images)
             {
                 var image = Path.Combine(dir, "diffusion-fmnist");
-                steps.Add(("Small class-conditional U-Net diffusion model on Fashion-MNIST", ["train", "diffusion", "--data", "fashion-mnist", "--conditional",
-                    "--steps", imageDiffusionSteps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--base-channels", "16", "--multipliers", "1,2",
-                    "--attention", "1", "--batch-size", "32", "--lr", "1e-3", "--sampler-steps", "25", "--checkpoint-every", "0", "--out", image, "--seed", s]));
-                steps.Add(("Inpaint the bottom half of a test image", ["inpaint", image, "--image", "fashion-mnist:0", "--mask", "bottom", "--n", "7", "--steps", "25", "--seed", s, "--out", Path.Combine(image, "inpaint.png")]));
+                steps.Add(new("Small class-conditional U-Net diffusion model on Fashion-MNIST", "diffusion-fmnist",
+                    ["train", "diffusion", "--data", "fashion-mnist", "--conditional", "--steps", Invariant(imageDiffusionSteps),
+                     "--base-channels", "16", "--multipliers", "1,2", "--attention", "1", "--batch-size", "32", "--lr", "1e-3",
+                     "--sampler-steps", "25", "--checkpoint-every", "0", "--out", image, "--seed", s]));
+                steps.Add(new("Inpaint the bottom half of a test image", "diffusion-fmnist",
+                    ["inpaint", image, "--image", "fashion-mnist:0", "--mask", "bottom", "--n", "7", "--steps", "25", "--seed", s,
+                     "--out", Path.Combine(image, "inpaint.png")]));
             }
             if (conditionalVaeSteps > 0 && images)
             {
                 var vae = Path.Combine(dir, "cvae-fmnist");
-                steps.Add(("Conditional VAE on Fashion-MNIST", ["train", "cvae", "--data", "fashion-mnist", "--steps", conditionalVaeSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    "--eval-k", "100", "--eval-n", "500", "--checkpoint-every", "0", "--out", vae, "--seed", s]));
-                steps.Add(("Walk the VAE's latent space", ["interpolate", vae, "--rows", "5", "--steps", "10", "--seed", s, "--out", Path.Combine(vae, "interpolation.png")]));
+                steps.Add(new("Conditional VAE on Fashion-MNIST", "cvae-fmnist",
+                    ["train", "cvae", "--data", "fashion-mnist", "--steps", Invariant(conditionalVaeSteps),
+                     "--eval-k", "100", "--eval-n", "500", "--checkpoint-every", "0", "--out", vae, "--seed", s]));
+                steps.Add(new("Walk the VAE's latent space", "cvae-fmnist",
+                    ["interpolate", vae, "--rows", "5", "--steps", "10", "--seed", s, "--out", Path.Combine(vae, "interpolation.png")]));
             }
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            foreach (var (title, args) in steps)
+            var timed = new List<TimedStep>();
+            foreach (var step in steps)
             {
-                console.WriteLine($"== {title}: loom {string.Join(' ', args)}");
-                int code = LoomCli.Run(args, console, Console.Error);
+                console.WriteLine($"== {step.Title}: loom {string.Join(' ', step.Args)}");
+                var stepWatch = System.Diagnostics.Stopwatch.StartNew();
+                int code = LoomCli.Run(step.Args, console, Console.Error);
                 if (code != 0)
-                    throw new LoomException($"quickstart step '{title}' failed with exit code {code}");
+                    throw new LoomException($"quickstart step '{step.Title}' failed with exit code {code}");
+                timed.Add(new TimedStep(step, stepWatch.Elapsed));
                 CliContext.Cancellation.ThrowIfCancellationRequested();
             }
-            var report = BuildReport(dir, watch.Elapsed);
+            var report = BuildReport(dir, timed, watch.Elapsed);
             var path = Path.Combine(dir, "report.html");
             report.Save(path);
             console.WriteLine($"report: {path}");
@@ -78,6 +126,8 @@ public static class QuickstartCommand
         });
         return command;
     }
+
+    private static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether Fashion-MNIST is here or could be fetched; when not, one line says why its models are skipped.</summary>
     private static bool FashionMnistAvailable(TextWriter console)
@@ -96,10 +146,13 @@ public static class QuickstartCommand
         return false;
     }
 
-    private static HtmlReport BuildReport(string dir, TimeSpan elapsed)
+    private static HtmlReport BuildReport(string dir, IReadOnlyList<TimedStep> steps, TimeSpan elapsed)
     {
         var report = new HtmlReport("Loom quickstart");
-        report.Paragraph($"Loom {LoomVersion.Current}; {elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} CPU threads; {DateTimeOffset.UtcNow:u}.");
+        report.Paragraph(
+            $"Loom {LoomVersion.Current}; {elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} CPU threads; "
+            + $"{DateTimeOffset.UtcNow:u}.");
+        QuickstartSummary.AddTo(report, dir, steps);
         foreach (var name in new[] { "gmm", "ngram", "gpt", "diffusion-2d", "diffusion-fmnist", "cvae-fmnist" })
         {
             var ckpt = Path.Combine(dir, name);
@@ -107,7 +160,7 @@ public static class QuickstartCommand
                 continue;
             var card = Checkpoint.ReadCard(ckpt);
             var family = ModelRegistry.Get(card.Kind);
-            report.Heading($"{card.Kind}: {family.Summary}");
+            report.Heading($"{card.Kind}: {family.Summary}", id: name);
             report.Paragraph($"checkpoint {ckpt} — {card.CommandLine}");
             report.Table(["data", "sha256"], card.Data.Select(d => (IReadOnlyList<string>)[d.Source, d.Sha256 ?? ""]));
             report.Metrics(card.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal));
@@ -115,10 +168,15 @@ public static class QuickstartCommand
             if (File.Exists(png)) report.Image(png, "training data vs model samples");
             var loss = Path.Combine(ckpt, "loss.png");
             if (File.Exists(loss)) report.Image(loss, "training and validation loss");
-            foreach (var (file, caption) in new[] { ("reconstructions.png", "held-out images (top) and their reconstructions"), ("interpolation.png", "spherical interpolation between prior latents, one class per row") })
+            foreach (var (file, caption) in new[]
+                     {
+                         ("reconstructions.png", "held-out images (top) and their reconstructions"),
+                         ("interpolation.png", "spherical interpolation between prior latents, one class per row"),
+                     })
                 if (File.Exists(Path.Combine(ckpt, file))) report.Image(Path.Combine(ckpt, file), caption);
             var inpaint = Path.Combine(ckpt, "inpaint.png");
-            if (File.Exists(inpaint)) report.Image(inpaint, "inpainting: the input with its bottom half masked (first tile), then seven completions");
+            if (File.Exists(inpaint))
+                report.Image(inpaint, "inpainting: the input with its bottom half masked (first tile), then seven completions");
             foreach (var text in new[] { "sample.txt", "romeo.txt" }.Select(f => Path.Combine(ckpt, f)).Where(File.Exists))
             {
                 report.Paragraph(Path.GetFileName(text));
@@ -130,7 +188,7 @@ public static class QuickstartCommand
         var mcmc = Path.Combine(dir, "mcmc");
         if (File.Exists(Path.Combine(mcmc, "summary.json")))
         {
-            report.Heading("MCMC: Hamiltonian Monte Carlo on a banana density");
+            report.Heading("MCMC: Hamiltonian Monte Carlo on a banana density", id: "mcmc");
             report.Preformatted(File.ReadAllText(Path.Combine(mcmc, "summary.json")));
             report.Image(Path.Combine(mcmc, "draws.png"), "HMC draws");
         }

@@ -45,22 +45,6 @@ public class CliEndToEndTests
     }
 
     [Fact]
-    public void QuickstartWritesCheckpointsSamplesAndAReport()
-    {
-        var r = Loom("quickstart", "--out", "qs", "--gpt-steps", "40", "--diffusion-steps", "100", "--image-diffusion-steps", "3", "--vae-steps", "20");
-        Assert.True(r.ExitCode == 0, r.ToString());
-        var html = File.ReadAllText(Path.Combine(work, "qs", "report.html"));
-        Assert.Contains("val_bits_per_token", html);
-        Assert.Contains("data:image/png;base64,", html);
-        Assert.StartsWith("ROMEO:", File.ReadAllText(Path.Combine(work, "qs", "ngram", "romeo.txt")));
-        Assert.StartsWith("ROMEO:", File.ReadAllText(Path.Combine(work, "qs", "gpt", "romeo.txt")));
-        Assert.Contains("gpt: GPT-2-style decoder-only transformer", html);
-        Assert.Contains("distinct_2", html);
-        Assert.Contains("vae: Variational autoencoder", html);
-        Assert.True(File.Exists(Path.Combine(work, "qs", "cvae-fmnist", "interpolation.png")));
-    }
-
-    [Fact]
     public void BadInputGetsOneLineAndNoPartialOutput()
     {
         AssertOneLineError(Loom("train", "gmm", "--data", "missing.csv", "--out", "o1"), 1, "missing.csv: no such file");

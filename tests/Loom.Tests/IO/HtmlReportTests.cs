@@ -1,5 +1,7 @@
+using System.Text.RegularExpressions;
 using Loom.IO.Reports;
 using Loom.Tests.Support;
+using SkiaSharp;
 
 namespace Loom.Tests.IO;
 
@@ -26,5 +28,47 @@ public class HtmlReportTests
         Assert.Contains("data:image/png;base64," + Convert.ToBase64String(File.ReadAllBytes(png)), html);
         Assert.Contains("missing image", html);
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+    }
+
+    [Fact]
+    public void CellTableScalesThumbnailsDownAndKeepsDetailsLinksAndText()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var wide = Path.Combine(dir, "wide.png");
+        var small = Path.Combine(dir, "small.png");
+        WriteSolidPng(wide, 600, 300);
+        WriteSolidPng(small, 40, 20);
+        File.WriteAllText(Path.Combine(dir, "broken.png"), "not a png");
+        var html = new HtmlReport("cells")
+            .Table(["a", "b"], [
+                [new ReportCell("model <1>") { Href = "#m1", Detail = "line one\nline two" }, ReportCell.Thumbnail(wide, "wide")],
+                ["2.260 bits/char", ReportCell.Thumbnail(small, "small")],
+                [new ReportCell("ROMEO:\nWhat & why") { Monospace = true }, ReportCell.Thumbnail(Path.Combine(dir, "broken.png"), "x")],
+                ["plain", ReportCell.Thumbnail(Path.Combine(dir, "none.png"), "y")],
+            ])
+            .Heading("Model one", id: "m1")
+            .Render();
+        Assert.Contains("<a href=\"#m1\">model &lt;1&gt;</a><div class=\"detail\">line one<br/>line two</div>", html);
+        Assert.Contains("<h2 id=\"m1\">Model one</h2>", html);
+        Assert.Contains("<pre class=\"cell\">ROMEO:\nWhat &amp; why</pre>", html);
+        Assert.Contains("<td>2.260 bits/char</td>", html);
+        Assert.Contains("unreadable image", html);
+        Assert.Contains("missing image", html);
+        var thumbnails = Regex.Matches(html, "<img class=\"thumb\"[^>]*src=\"data:image/png;base64,([^\"]+)\"")
+            .Select(m => SKBitmap.Decode(Convert.FromBase64String(m.Groups[1].Value))).ToList();
+        Assert.Equal(2, thumbnails.Count);
+        Assert.Equal((2 * HtmlReport.ThumbnailSide, HtmlReport.ThumbnailSide), (thumbnails[0].Width, thumbnails[0].Height));
+        Assert.Equal((40, 20), (thumbnails[1].Width, thumbnails[1].Height)); // small images are not enlarged
+        Assert.Equal(File.ReadAllBytes(small), Convert.FromBase64String(Regex.Matches(html, "base64,([^\"]+)")[1].Groups[1].Value));
+        foreach (var t in thumbnails) t.Dispose();
+    }
+
+    private static void WriteSolidPng(string path, int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        bitmap.Erase(new SKColor(30, 90, 200));
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
     }
 }

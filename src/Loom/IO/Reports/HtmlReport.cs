@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Loom.IO.Images;
 
 namespace Loom.IO.Reports;
 
 /// <summary>
-/// A self-contained HTML report: headings, metric tables, text samples and PNG images embedded as data URIs,
-/// so the single file can be mailed or archived. Written atomically.
+/// A self-contained HTML report: headings, metric tables, tables with thumbnails, text samples and PNG images embedded
+/// as data URIs, so the single file can be mailed or archived. Written atomically.
 /// </summary>
 public sealed class HtmlReport
 {
@@ -15,10 +16,15 @@ public sealed class HtmlReport
 
     public HtmlReport(string title) => this.title = title;
 
-    public HtmlReport Heading(string text, int level = 2)
+    /// <summary>The largest side of a thumbnail in a <see cref="ReportCell"/>, in CSS pixels.</summary>
+    public const int ThumbnailSide = 128;
+
+    /// <summary>A heading; <paramref name="id"/>, when given, is its anchor (a link to <c>#id</c> jumps to it).</summary>
+    public HtmlReport Heading(string text, int level = 2, string? id = null)
     {
         level = Math.Clamp(level, 1, 4);
-        body.Append(CultureInfo.InvariantCulture, $"<h{level}>{Encode(text)}</h{level}>\n");
+        var anchor = id is null ? "" : $" id=\"{Encode(id)}\"";
+        body.Append(CultureInfo.InvariantCulture, $"<h{level}{anchor}>{Encode(text)}</h{level}>\n");
         return this;
     }
 
@@ -44,9 +50,30 @@ public sealed class HtmlReport
         return this;
     }
 
+    /// <summary>
+    /// A table whose cells may carry a detail line, a link, monospace text or a PNG thumbnail (scaled down to fit
+    /// <see cref="ThumbnailSide"/> CSS pixels, stored at twice that for sharp high-density screens); the first row is
+    /// the header.
+    /// </summary>
+    public HtmlReport Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<ReportCell>> rows)
+    {
+        body.Append("<table class=\"cells\">\n<tr>");
+        foreach (var h in header) body.Append(CultureInfo.InvariantCulture, $"<th>{Encode(h)}</th>");
+        body.Append("</tr>\n");
+        foreach (var row in rows)
+        {
+            body.Append("<tr>");
+            foreach (var cell in row) body.Append("<td>").Append(RenderCell(cell)).Append("</td>");
+            body.Append("</tr>\n");
+        }
+        body.Append("</table>\n");
+        return this;
+    }
+
     /// <summary>Metric name → value rows, values formatted with 6 significant digits.</summary>
     public HtmlReport Metrics(IEnumerable<KeyValuePair<string, double>> metrics) =>
-        Table(["metric", "value"], metrics.Select(m => (IReadOnlyList<string>)[m.Key, m.Value.ToString("G6", CultureInfo.InvariantCulture)]));
+        Table(["metric", "value"],
+            metrics.Select(m => (IReadOnlyList<string>)[m.Key, m.Value.ToString("G6", CultureInfo.InvariantCulture)]));
 
     /// <summary>A paragraph holding one link; <paramref name="href"/> is relative to the report (or absolute).</summary>
     public HtmlReport Link(string href, string text)
@@ -70,9 +97,34 @@ public sealed class HtmlReport
             return this;
         }
         var data = Convert.ToBase64String(File.ReadAllBytes(pngPath));
+        var alt = Encode(caption);
         body.Append(CultureInfo.InvariantCulture,
-            $"<figure><img alt=\"{Encode(caption)}\" src=\"data:image/png;base64,{data}\"/><figcaption>{Encode(caption)}</figcaption></figure>\n");
+            $"<figure><img alt=\"{alt}\" src=\"data:image/png;base64,{data}\"/><figcaption>{alt}</figcaption></figure>\n");
         return this;
+    }
+
+    private static string RenderCell(ReportCell cell)
+    {
+        var html = new StringBuilder();
+        if (cell.PngPath is not null)
+        {
+            var alt = Encode(cell.Text);
+            if (PngThumbnail.TryEncode(cell.PngPath, 2 * ThumbnailSide, out var png))
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<img class=\"thumb\" alt=\"{alt}\" title=\"{alt}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"/>");
+            else
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<em>{(File.Exists(cell.PngPath) ? "unreadable" : "missing")} image {Encode(cell.PngPath)}</em>");
+        }
+        else if (cell.Monospace)
+            html.Append(CultureInfo.InvariantCulture, $"<pre class=\"cell\">{Encode(cell.Text)}</pre>");
+        else if (cell.Href is not null)
+            html.Append(CultureInfo.InvariantCulture, $"<a href=\"{Encode(cell.Href)}\">{Encode(cell.Text)}</a>");
+        else
+            html.Append(Encode(cell.Text));
+        if (cell.Detail is not null)
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"detail\">{Encode(cell.Detail).ReplaceLineEndings("<br/>")}</div>");
+        return html.ToString();
     }
 
     public string Render() =>
@@ -83,9 +135,13 @@ public sealed class HtmlReport
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 
-    private const string Style =
+    private static readonly string Style =
         "body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;color:#222}" +
         "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}" +
         "th{background:#f3f3f3}pre{background:#f7f7f7;padding:.8em;white-space:pre-wrap}" +
-        "figure{display:inline-block;margin:.5em}img{max-width:460px;border:1px solid #ddd}figcaption{font-size:.9em;color:#555}";
+        "figure{display:inline-block;margin:.5em}img{max-width:460px;border:1px solid #ddd}figcaption{font-size:.9em;color:#555}" +
+        "table:not(.cells) td{overflow-wrap:anywhere}" +
+        "table.cells td{vertical-align:top}table.cells .detail{font-size:.82em;color:#666;margin-top:.2em}" +
+        $"img.thumb{{max-width:{ThumbnailSide}px;max-height:{ThumbnailSide}px;display:block}}" +
+        "pre.cell{margin:0;padding:.3em;max-width:260px;font-size:.78em;white-space:pre-wrap}";
 }

@@ -1,0 +1,23 @@
+using Loom.Tests.Support;
+
+namespace Loom.Tests.Cli;
+
+/// <summary>One small <c>loom quickstart</c> through the real binary, shared by the tests of its report.</summary>
+public sealed class QuickstartRun
+{
+    public QuickstartRun()
+    {
+        Work = RepoPaths.NewTempDir("loom-quickstart");
+        Result = CliRunner.Run(Work, "quickstart", "--out", "qs",
+            "--gpt-steps", "40", "--diffusion-steps", "100", "--image-diffusion-steps", "3", "--vae-steps", "20");
+    }
+
+    public string Work { get; }
+
+    public CliRunner.Result Result { get; }
+
+    /// <summary>The quickstart's output folder.</summary>
+    public string Out => Path.Combine(Work, "qs");
+
+    public string ReportPath => Path.Combine(Out, "report.html");
+}
