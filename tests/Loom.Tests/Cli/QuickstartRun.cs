@@ -3,7 +3,7 @@ using Loom.Tests.Support;
 namespace Loom.Tests.Cli;
 
 /// <summary>One small <c>loom quickstart</c> through the real binary, shared by the tests of its report.</summary>
-public sealed class QuickstartRun
+public sealed class QuickstartRun : IDisposable
 {
     public QuickstartRun()
     {
@@ -20,4 +20,6 @@ public sealed class QuickstartRun
     public string Out => Path.Combine(Work, "qs");
 
     public string ReportPath => Path.Combine(Out, "report.html");
+
+    public void Dispose() => Directory.Delete(Work, recursive: true);
 }
