@@ -22,6 +22,10 @@ public static class ModelRegistry
 
     public static bool TryGet(string kind, out IModelFamily? family) => Families.Value.TryGetValue(kind, out family);
 
+    /// <summary>The family of <paramref name="kind"/> as a trainer; a usage error when it cannot train.</summary>
+    public static Training.Runs.ITrainableFamily Trainable(string kind) =>
+        Get(kind) as Training.Runs.ITrainableFamily ?? throw new LoomUsageException($"model kind '{kind}' cannot be trained through the library's training API");
+
     /// <summary>Adds a family; a kind that is already registered by a different type is an error.</summary>
     public static void Register(IModelFamily family)
     {

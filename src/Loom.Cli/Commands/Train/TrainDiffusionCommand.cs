@@ -1,14 +1,13 @@
 using System.CommandLine;
 using Loom.Data;
-using Loom.Models.Diffusion;
+using Loom.Models;
 using Loom.Models.Diffusion.Samplers;
-using Loom.Training.Runs;
 
 namespace Loom.Cli.Commands.Train;
 
 /// <summary>
-/// <c>loom train diffusion</c>: maps flags onto a <see cref="DiffusionRecipe"/> (unset flags take the recipe's preset for
-/// the data) and runs <see cref="DiffusionTrainingRun"/>. Nothing here decides how a model is trained.
+/// <c>loom train diffusion</c>: maps flags onto the diffusion family's recipe (unset flags take the recipe's preset for
+/// the data) and trains through the registry. Nothing here decides how a model is trained.
 /// </summary>
 public static class TrainDiffusionCommand
 {
@@ -59,10 +58,10 @@ public static class TrainDiffusionCommand
                 .Add("res_blocks", resBlocks).AddInts("attention", attention).Add("dropout", dropout).Add("width", width)
                 .Add("layers", layers).Add("sampler", sampler).Add("sampler_steps", samplerSteps).Add("guidance", guidance)
                 .Add("checkpoint_every", checkpointEvery).Add("seed", seed);
-            var recipe = RecipeJson.FromJson<DiffusionRecipe>(shared.Recipe(parse, flags.Json), "recipe");
+            var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress("train diffusion", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => DiffusionTrainingRun.Train(recipe, context));
+            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable("diffusion").Train(recipe, context));
             CliTraining.Report(outcome, context, console);
             return 0;
         });

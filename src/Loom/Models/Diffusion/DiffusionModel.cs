@@ -58,10 +58,23 @@ public sealed class DiffusionModel : IGenerativeModel
     public void Dispose() => Network.Dispose();
 }
 
-/// <summary>Registry entry: rebuilds a <see cref="DiffusionModel"/> from config.json and model.safetensors.</summary>
-public sealed class DiffusionFamily : IModelFamily
+/// <summary>
+/// Registry entry: rebuilds a <see cref="DiffusionModel"/> from config.json and model.safetensors, and trains one from a
+/// <see cref="DiffusionRecipe"/> (<see cref="DiffusionTrainingRun"/>).
+/// </summary>
+public sealed class DiffusionFamily : IModelFamily, Training.Runs.ITrainableFamily
 {
     public string Kind => DiffusionModel.KindName;
+
+    public Type RecipeType => typeof(DiffusionRecipe);
+
+    public IReadOnlyDictionary<string, JsonObject> Presets => new Dictionary<string, JsonObject>
+    {
+        ["images"] = DiffusionRecipe.ImagePreset, ["vectors"] = DiffusionRecipe.VectorPreset,
+    };
+
+    public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
+        DiffusionTrainingRun.Train(Training.Runs.RecipeJson.FromJson<DiffusionRecipe>(recipe, "recipe"), context);
     public string Summary => "Denoising diffusion model (U-Net or MLP denoiser; DDPM/DDIM/DPM-Solver++/Euler/Heun samplers, guidance, inpainting)";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
