@@ -11,7 +11,9 @@ namespace Loom.IO.Checkpoints;
 /// A checkpoint is a folder: <c>config.json</c> (kind, Loom version, hyperparameters), <c>model.safetensors</c>,
 /// <c>card.json</c> (provenance), and for resumable gradient training <c>trainer-state.json</c> +
 /// <c>trainer-state.safetensors</c>; <c>log.jsonl</c> and plots may sit beside them. Every file is written to a
-/// temporary name and renamed; <c>config.json</c> is written last, so a folder without it is not a checkpoint.
+/// temporary name and renamed; <c>config.json</c> and then <c>manifest.json</c> (size and SHA-256 of every checkpoint
+/// file, <see cref="CheckpointManifest"/>) are written last, so a folder without config.json is not a checkpoint and a
+/// file that does not match the manifest is refused when loading or resuming.
 /// </summary>
 public static class Checkpoint
 {
@@ -43,7 +45,19 @@ public static class Checkpoint
             ["config"] = model.GetConfig().DeepClone(),
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(Indented));
+        CheckpointManifest.Write(directory, CheckpointFiles.Where(f => File.Exists(Path.Combine(directory, f))));
     }
+
+    /// <summary>The files a manifest covers (the trainer state only where a run saved one).</summary>
+    public static IReadOnlyList<string> CheckpointFiles { get; } =
+        [ConfigFile, ModelFile, CardFile, TrainerStateJsonFile, TrainerStateTensorsFile];
+
+    /// <summary>
+    /// Checks the checkpoint against its manifest: the model's files (config, weights, card), plus the trainer state when
+    /// <paramref name="trainerState"/>. False when the checkpoint predates manifests; throws on any mismatch.
+    /// </summary>
+    public static bool Verify(string directory, bool trainerState = false) =>
+        CheckpointManifest.Verify(directory, trainerState ? CheckpointFiles : [ConfigFile, ModelFile, CardFile]);
 
     /// <summary>Reads <c>config.json</c>: the kind and the family's hyperparameters.</summary>
     public static (string Kind, JsonObject Config) ReadConfig(string directory)
@@ -75,6 +89,8 @@ public static class Checkpoint
         var modelPath = Path.Combine(directory, ModelFile);
         if (!File.Exists(modelPath))
             throw new LoomDataException($"{modelPath}: missing; the checkpoint is incomplete");
+        RegularFiles.Require(modelPath);
+        Verify(directory);
         using var content = SafeTensorsFile.Load(modelPath, device ?? CPU);
         if (content.Metadata.TryGetValue("kind", out var savedKind) && savedKind != kind)
             throw new LoomDataException($"{modelPath}: holds a '{savedKind}' model but config.json says '{kind}'");
@@ -105,6 +121,8 @@ public static class Checkpoint
     public static TrainerStateFiles ReadTrainerState(string directory)
     {
         var jsonPath = Path.Combine(directory, TrainerStateJsonFile);
+        RegularFiles.Require(Path.Combine(directory, TrainerStateTensorsFile));
+        Verify(directory, trainerState: true);
         if (JsonNode.Parse(TextFileOrThrow(jsonPath)) is not JsonObject json)
             throw new LoomDataException($"{jsonPath}: not a JSON object");
         var content = SafeTensorsFile.Load(Path.Combine(directory, TrainerStateTensorsFile));
@@ -123,8 +141,7 @@ public static class Checkpoint
 
     private static string TextFileOrThrow(string path)
     {
-        if (!File.Exists(path))
-            throw new LoomDataException($"{path}: missing");
+        RegularFiles.Require(path);
         return Data.TextFile.Read(path);
     }
 }
