@@ -19,9 +19,10 @@ public sealed class CliTraining
     {
         Description = "A recipe file (JSON, as run.json in a checkpoint): the run starts from it and flags override it",
     };
+    public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "Replace a checkpoint already in --out with this new run" };
     public Option<string> Device { get; } = CliOptions.Device();
 
-    public IEnumerable<Option> All => [Out, Resume, Config, Device];
+    public IEnumerable<Option> All => [Out, Resume, Overwrite, Config, Device];
 
     /// <summary>The recipe JSON from --config (or empty) with the given flags laid over it.</summary>
     public JsonObject Recipe(ParseResult parse, JsonObject flags)
@@ -52,6 +53,7 @@ public sealed class CliTraining
             OutputFolder = Path.GetFullPath(parse.GetValue(Out)!),
             Device = device,
             Resume = parse.GetValue(Resume),
+            Overwrite = parse.GetValue(Overwrite),
             Progress = new TrainingProgressAdapter(progress),
             Messages = new SynchronousProgress<string>(console.WriteLine),
             Origin = CliContext.CommandLine,

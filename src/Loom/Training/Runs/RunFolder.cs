@@ -10,10 +10,24 @@ namespace Loom.Training.Runs;
 /// The checkpoint folder of a run on the shared <see cref="Trainer"/>, written the same way for every family: the
 /// model (EMA weights when the trainer keeps an average) with its card, the trainer state holding the live weights
 /// under <c>model.</c>, training-only networks under their own prefixes and the optimizer, <c>run.json</c> (the recipe
-/// the run started from), <c>log.jsonl</c> and <c>loss.png</c>; and resuming from it.
+/// the run started from), <c>log.jsonl</c> and <c>loss.png</c>; and resuming from it. While a run holds it the folder
+/// is locked (<c>.loom.lock</c>), so a second run on the same folder stops with one line instead of interleaving files;
+/// a new run refuses a folder that already holds a checkpoint unless <see cref="TrainingContext.Overwrite"/>.
 /// </summary>
-public sealed class RunFolder
+public sealed class RunFolder : IDisposable
 {
+    /// <summary>The lock a run holds on its folder.</summary>
+    public const string LockFile = ".loom.lock";
+
+    /// <summary>Files of a run that a new run with <see cref="TrainingContext.Overwrite"/> removes first.</summary>
+    private static readonly string[] RunFiles =
+    [
+        Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.CardFile, Checkpoint.TrainerStateJsonFile,
+        Checkpoint.TrainerStateTensorsFile, Checkpoint.LogFile, CheckpointManifest.FileName, RecipeFile, "loss.png", "samples.png",
+    ];
+
+    private readonly FileStream folderLock;
+
     /// <summary>The recipe a run started from, so a resumed run continues the same recipe.</summary>
     public const string RecipeFile = "run.json";
 
@@ -22,8 +36,55 @@ public sealed class RunFolder
     public RunFolder(TrainingContext context)
     {
         this.context = context;
+        if (File.Exists(context.OutputFolder))
+            throw new LoomUsageException($"--out {context.OutputFolder}: is a file; give a folder for the checkpoint");
         Directory.CreateDirectory(context.OutputFolder);
+        folderLock = Lock(context.OutputFolder);
+        try
+        {
+            ClaimFolder();
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
     }
+
+    private static FileStream Lock(string folder)
+    {
+        var path = Path.Combine(folder, LockFile);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new LoomUsageException($"--out {folder}: another run is writing to this folder; wait for it or use another --out");
+        }
+    }
+
+    /// <summary>A new run must not mix its files with another run's: refuse, or with Overwrite remove the old run first.</summary>
+    private void ClaimFolder()
+    {
+        if (context.Resume || !File.Exists(Path.Combine(Folder, Checkpoint.ConfigFile)))
+            return;
+        if (!context.Overwrite)
+        {
+            string kind = "a";
+            try { kind = $"a '{Checkpoint.ReadConfig(Folder).Kind}'"; } catch (LoomException) { }
+            throw new LoomUsageException(
+                $"--out {Folder}: already holds {kind} checkpoint; continue it with --resume, replace it with --overwrite, or choose another folder");
+        }
+        foreach (var name in RunFiles)
+        {
+            var path = Path.Combine(Folder, name);
+            if (File.Exists(path))
+                File.Delete(path);
+        }
+    }
+
+    public void Dispose() => folderLock.Dispose();
 
     public string Folder => context.OutputFolder;
 
