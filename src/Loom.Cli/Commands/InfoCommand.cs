@@ -35,6 +35,8 @@ public static class InfoCommand
             // The same check loading and resuming make: a damaged or torn checkpoint fails here with one line.
             bool verified = Checkpoint.Verify(dir, trainerState: Checkpoint.HasTrainerState(dir));
             output.WriteLine($"integrity {(verified ? "every file matches manifest.json (size and SHA-256)" : "unverified (no manifest.json: written by an older Loom)")}");
+            // What sample, score and eval would do with it: load it fully (config checks, shapes, finite weights).
+            using (Checkpoint.Load(dir)) output.WriteLine("loads     yes");
             return 0;
         });
         return command;

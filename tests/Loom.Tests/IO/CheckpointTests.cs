@@ -90,6 +90,16 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void Non_finite_weights_are_refused_on_load_naming_the_tensor()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir(), "ckpt");
+        using (var model = new ShiftModel(torch.tensor(new[] { 1.0, double.NaN }), 0.5))
+            Checkpoint.Save(dir, model, new ModelCard());
+        var e = Assert.Throws<LoomDataException>(() => Checkpoint.Load(dir));
+        Assert.Equal($"{Path.Combine(dir, Checkpoint.ModelFile)}: tensor 'mean' holds NaN or infinite values; the model cannot be used", e.Message);
+    }
+
+    [Fact]
     public void A_trainer_state_from_another_save_is_refused_when_resuming()
     {
         var dir = Path.Combine(RepoPaths.NewTempDir(), "ckpt");

@@ -94,6 +94,7 @@ public static class Checkpoint
         using var content = SafeTensorsFile.Load(modelPath, device ?? CPU);
         if (content.Metadata.TryGetValue("kind", out var savedKind) && savedKind != kind)
             throw new LoomDataException($"{modelPath}: holds a '{savedKind}' model but config.json says '{kind}'");
+        RequireFinite(modelPath, content.Tensors);
         try
         {
             return family.Load(config, content.Tensors, device ?? CPU);
@@ -127,6 +128,19 @@ public static class Checkpoint
             throw new LoomDataException($"{jsonPath}: not a JSON object");
         var content = SafeTensorsFile.Load(Path.Combine(directory, TrainerStateTensorsFile));
         return new TrainerStateFiles(json, content.Tensors);
+    }
+
+    /// <summary>A model with NaN or infinite weights samples garbage; refuse it naming the first such tensor.</summary>
+    private static void RequireFinite(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        foreach (var (name, tensor) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (!tensor.is_floating_point())
+                continue;
+            using var finite = torch.isfinite(tensor).all();
+            if (!finite.item<bool>())
+                throw new LoomDataException($"{path}: tensor '{name}' holds NaN or infinite values; the model cannot be used");
+        }
     }
 
     private static void RequireCheckpointFolder(string directory)
