@@ -90,6 +90,21 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void Saving_removes_temporary_files_a_killed_process_left_and_keeps_those_of_running_ones()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir(), "ckpt");
+        Directory.CreateDirectory(dir);
+        var orphan = Path.Combine(dir, ".model.safetensors.2147483600.0123abcd.tmp");   // no such process
+        var live = Path.Combine(dir, $".model.safetensors.{Environment.ProcessId}.4567cdef.tmp");
+        File.WriteAllText(orphan, "partial");
+        File.WriteAllText(live, "being written");
+        using (var model = new ShiftModel(torch.tensor(new[] { 1.0 }), 0.5))
+            Checkpoint.Save(dir, model, new ModelCard());
+        Assert.False(File.Exists(orphan));
+        Assert.True(File.Exists(live));
+    }
+
+    [Fact]
     public void Non_finite_weights_are_refused_on_load_naming_the_tensor()
     {
         var dir = Path.Combine(RepoPaths.NewTempDir(), "ckpt");

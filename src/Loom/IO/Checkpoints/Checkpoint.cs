@@ -30,6 +30,7 @@ public static class Checkpoint
     public static void Save(string directory, IGenerativeModel model, ModelCard card, TrainerStateFiles? trainerState = null)
     {
         Directory.CreateDirectory(directory);
+        RemoveOrphanedTemporaryFiles(directory);
         var metadata = new Dictionary<string, string> { ["format"] = "loom", ["kind"] = model.Kind, ["loom_version"] = LoomVersion.Current };
         SafeTensorsFile.Save(Path.Combine(directory, ModelFile), model.GetState(), metadata);
         if (trainerState is not null)
@@ -129,6 +130,23 @@ public static class Checkpoint
         var content = SafeTensorsFile.Load(Path.Combine(directory, TrainerStateTensorsFile));
         return new TrainerStateFiles(json, content.Tensors);
     }
+
+    /// <summary>
+    /// Deletes temporary files (<c>.NAME.PID.GUID.tmp</c>, <see cref="AtomicFile"/>) that a killed process left behind:
+    /// those whose process no longer runs.
+    /// </summary>
+    private static void RemoveOrphanedTemporaryFiles(string directory)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(path).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^3], out int pid) || pid == Environment.ProcessId || ProcessRuns(pid))
+                continue;
+            try { File.Delete(path); } catch (IOException) { }
+        }
+    }
+
+    private static bool ProcessRuns(int pid) => OperatingSystem.IsLinux() ? Directory.Exists($"/proc/{pid}") : true;
 
     /// <summary>A model with NaN or infinite weights samples garbage; refuse it naming the first such tensor.</summary>
     private static void RequireFinite(string path, IReadOnlyDictionary<string, Tensor> tensors)
