@@ -105,9 +105,15 @@ public sealed class RunFolder : IDisposable
     public MetricsLog OpenLog(long startStep) => new(Path.Combine(Folder, Checkpoint.LogFile), startStep);
 
     /// <summary>The recipe saved by the run being resumed, or null (a new run, or a run saved before run.json existed).</summary>
-    public JsonObject? SavedRecipe()
+    public JsonObject? SavedRecipe() => SavedRecipe(context);
+
+    /// <summary>
+    /// <see cref="SavedRecipe()"/> without creating the folder: a run can check its recipe and data before it writes
+    /// anything, so bad input leaves no folder behind.
+    /// </summary>
+    public static JsonObject? SavedRecipe(TrainingContext context)
     {
-        var path = Path.Combine(Folder, RecipeFile);
+        var path = Path.Combine(context.OutputFolder, RecipeFile);
         return context.Resume && File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?.AsObject() : null;
     }
 
@@ -121,15 +127,15 @@ public sealed class RunFolder : IDisposable
     }
 
     /// <summary>
-    /// Restores the network's live weights (<c>model.</c> keys), the parameters and buffers of <paramref name="auxiliary"/>
-    /// training-only networks (their prefixes) and the trainer's state.
+    /// Restores the network's live weights (<c>model.</c> keys; null: none), the parameters and buffers of
+    /// <paramref name="auxiliary"/> networks (their prefixes) and the trainer's state.
     /// </summary>
-    public void Restore(nn.Module network, Trainer trainer, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
+    public void Restore(nn.Module? network, Trainer trainer, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
     {
         var state = Checkpoint.ReadTrainerState(Folder);
         try
         {
-            ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model.");
+            if (network is not null) ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model.");
             foreach (var (module, prefix) in auxiliary ?? []) ModuleTensors.CopyFrom(module, state.Tensors, "--resume", prefix);
         }
         catch (LoomDataException e)
@@ -141,16 +147,20 @@ public sealed class RunFolder : IDisposable
 
     /// <summary>
     /// Saves a checkpoint of <paramref name="model"/> during or after training: the model file holds the EMA weights
-    /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones.
+    /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones — the
+    /// parameters of <paramref name="network"/> under <c>model.</c> (null: none), copies of the parameters and buffers
+    /// of <paramref name="auxiliary"/> networks under their prefixes, then <paramref name="extra"/> tensors as named.
     /// </summary>
-    public void Save(Trainer trainer, IGenerativeModel model, nn.Module network, ModelCard card,
-        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
+    public void Save(Trainer trainer, IGenerativeModel model, nn.Module? network, ModelCard card,
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null, IReadOnlyDictionary<string, Tensor>? extra = null)
     {
         var state = trainer.CaptureState();
         var tensors = new Dictionary<string, Tensor>(state.Tensors);
-        foreach (var (name, p) in network.named_parameters()) tensors["model." + name] = p.detach().clone();
+        foreach (var (name, p) in network?.named_parameters() ?? []) tensors["model." + name] = p.detach().clone();
+        // Copies: an averaged network's live weights must be saved before the average is swapped in.
         foreach (var (module, prefix) in auxiliary ?? [])
-            foreach (var (name, tensor) in ModuleTensors.Capture(module, prefix)) tensors[name] = tensor;
+            foreach (var (name, tensor) in ModuleTensors.Capture(module, prefix)) tensors[name] = tensor.detach().clone();
+        foreach (var (name, tensor) in extra ?? new Dictionary<string, Tensor>()) tensors[name] = tensor;
         trainer.Ema?.SwapIn();
         try
         {
