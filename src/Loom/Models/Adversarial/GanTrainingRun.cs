@@ -47,7 +47,7 @@ public static class GanTrainingRun
             context.Say($"{resolved.Preset}: {config.Network} networks, {GanLosses.Name(config.Loss)} loss{spectralNorm}, "
                 + $"G {generatorParameters:N0} + D {discriminatorParameters:N0} parameters, {data.Set.Count:N0} training examples of "
                 + $"[{string.Join(", ", data.SampleShape)}]{classes}, device {context.Device}");
-            var folder = new RunFolder(context);
+            using var folder = new RunFolder(context);
             long startStep = folder.StartStep();
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();

@@ -63,7 +63,7 @@ public static class CycleGanTrainingRun
         long parameters = model.Networks.parameters().Sum(p => p.numel());
         context.Say($"cyclegan: {config.DomainA} ({data.A.Images.Count:N0} images) ↔ {config.DomainB} ({data.B.Images.Count:N0} images) "
             + $"of [{string.Join(", ", data.ImageShape)}], {parameters:N0} parameters, device {context.Device}");
-        var folder = new RunFolder(context);
+        using var folder = new RunFolder(context);
         long startStep = folder.StartStep();
         folder.SaveRecipe(RecipeJson.ToJson(resolved));
         var watch = Stopwatch.StartNew();
