@@ -110,7 +110,7 @@ public sealed class LanguageModelCliTests : IDisposable
                 process.Kill(entireProcessTree: true);
                 Assert.Fail("loom did not stop after SIGTERM");
             }
-            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{await stderr}");
+            Assert.True(process.ExitCode == 143, $"SIGTERM: exit 143 expected, got {process.ExitCode}\n{await stderr}");
         }
         long stoppedAt = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "trainer-state.json")))!["step"]!.GetValue<long>();
         long logged = File.ReadLines(log).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).Max();

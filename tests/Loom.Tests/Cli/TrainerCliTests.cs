@@ -55,7 +55,7 @@ public class TrainerCliTests
             process.Kill(entireProcessTree: true);
             Assert.Fail("loom did not stop after SIGTERM");
         }
-        Assert.True(process.ExitCode == 0, await stderr + await stdout);
+        Assert.True(process.ExitCode == 143, await stderr + await stdout);
         var card = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "long", "card.json")))!;
         Assert.Contains("interrupted (Ctrl-C or SIGTERM)", card["notes"]!.GetValue<string>());
         var state = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "long", "trainer-state.json")))!;

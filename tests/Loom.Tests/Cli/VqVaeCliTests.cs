@@ -118,7 +118,7 @@ public sealed class VqVaeCliTests : IDisposable
             process.Kill(entireProcessTree: true);
             Assert.Fail("loom did not stop after SIGTERM");
         }
-        Assert.True(process.ExitCode == 0, await stderr + await stdout);
+        Assert.True(process.ExitCode == 143, await stderr + await stdout);
         Assert.Contains("interrupted (Ctrl-C or SIGTERM) in stage autoencoder", JsonNode.Parse(File.ReadAllText(In("long", "card.json")))!["notes"]!.GetValue<string>());
         Assert.Equal("autoencoder", SavedStage("long"));
         Assert.False(File.Exists(In("long", "samples.png")));

@@ -96,9 +96,10 @@ public static class Checkpoint
         if (content.Metadata.TryGetValue("kind", out var savedKind) && savedKind != kind)
             throw new LoomDataException($"{modelPath}: holds a '{savedKind}' model but config.json says '{kind}'");
         RequireFinite(modelPath, content.Tensors);
+        IGenerativeModel model;
         try
         {
-            return family.Load(config, content.Tensors, device ?? CPU);
+            model = family.Load(config, content.Tensors, device ?? CPU);
         }
         catch (LoomException)
         {
@@ -107,6 +108,35 @@ public static class Checkpoint
         catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or FormatException or JsonException or NullReferenceException)
         {
             throw new LoomDataException($"{directory}: the checkpoint does not match a '{kind}' model ({e.Message.Split('\n')[0]})", e);
+        }
+        try
+        {
+            RequireSameLayout(modelPath, content.Tensors, model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>
+    /// Every tensor the loaded model holds under a name the file also has must have the file's dtype and shape: a family
+    /// that converts or reshapes what it reads (an edited dtype, a shape with an extra dimension) would otherwise load
+    /// reinterpreted bytes as a working model.
+    /// </summary>
+    private static void RequireSameLayout(string path, IReadOnlyDictionary<string, Tensor> saved, IGenerativeModel model)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var (name, tensor) in model.GetState())
+        {
+            if (!saved.TryGetValue(name, out var file))
+                continue;
+            if (file.dtype != tensor.dtype || !file.shape.SequenceEqual(tensor.shape))
+                throw new LoomDataException(
+                    $"{path}: tensor '{name}' is {file.dtype}[{string.Join(", ", file.shape)}], but the model holds it as " +
+                    $"{tensor.dtype}[{string.Join(", ", tensor.shape)}]");
         }
     }
 
@@ -125,9 +155,30 @@ public static class Checkpoint
         var jsonPath = Path.Combine(directory, TrainerStateJsonFile);
         RegularFiles.Require(Path.Combine(directory, TrainerStateTensorsFile));
         Verify(directory, trainerState: true);
-        if (JsonNode.Parse(TextFileOrThrow(jsonPath)) is not JsonObject json)
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(TextFileOrThrow(jsonPath));
+        }
+        catch (JsonException e)
+        {
+            throw new LoomDataException($"{jsonPath}: not valid JSON ({e.Message.Split('\n')[0]})", e);
+        }
+        if (node is not JsonObject json)
             throw new LoomDataException($"{jsonPath}: not a JSON object");
-        var content = SafeTensorsFile.Load(Path.Combine(directory, TrainerStateTensorsFile));
+        var tensorsPath = Path.Combine(directory, TrainerStateTensorsFile);
+        var content = SafeTensorsFile.Load(tensorsPath);
+        try
+        {
+            if (content.Metadata.TryGetValue("kind", out var savedKind) && savedKind != ReadConfig(directory).Kind)
+                throw new LoomDataException($"{tensorsPath}: belongs to a '{savedKind}' run, not this checkpoint's model");
+            RequireFinite(tensorsPath, content.Tensors);
+        }
+        catch
+        {
+            content.Dispose();
+            throw;
+        }
         return new TrainerStateFiles(json, content.Tensors);
     }
 
@@ -174,7 +225,14 @@ public static class Checkpoint
     private static string TextFileOrThrow(string path)
     {
         RegularFiles.Require(path);
-        return Data.TextFile.Read(path);
+        try
+        {
+            return Data.TextFile.Read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LoomDataException($"{path}: cannot be read ({e.Message.Split('\n')[0]})", e);
+        }
     }
 }
 

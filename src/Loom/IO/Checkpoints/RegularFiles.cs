@@ -25,7 +25,7 @@ public static class RegularFiles
         // stat(2) through libc: st_mode's file type bits (S_IFMT 0170000) must be S_IFREG (0100000).
         var buffer = new byte[256];
         if (Stat(path, buffer) != 0)
-            return true;   // cannot tell; let the caller's open report the error
+            throw new LoomDataException($"{path}: cannot be read (a link to nothing, or no permission)");
         uint mode = BitConverter.ToUInt32(buffer, 24);   // x86-64 / aarch64 glibc: st_mode at offset 24 / 16
         if (RuntimeInformation.ProcessArchitecture == Architecture.Arm64)
             mode = BitConverter.ToUInt32(buffer, 16);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -163,7 +164,9 @@ public sealed class VaeFamily : IModelFamily
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
-        var network = new VariationalAutoencoder(VaeConfig.FromJson(config));
+        var parsed = VaeConfig.FromJson(config);
+        ConfigValues.RequireStateHolds(parsed.MinimumParameters(), state);
+        var network = new VariationalAutoencoder(parsed);
         LatentMixturePrior? prior = null;
         try
         {
