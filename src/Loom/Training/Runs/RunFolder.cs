@@ -88,17 +88,32 @@ public sealed class RunFolder : IDisposable
 
     public string Folder => context.OutputFolder;
 
+    /// <summary>Whether the run continues the one saved in <see cref="Folder"/>.</summary>
+    public bool Resuming => context.Resume;
+
     /// <summary>The step to continue from: 0 for a new run, the saved step when resuming.</summary>
     public long StartStep()
     {
         if (!context.Resume)
             return 0;
+        RequireTrainerState();
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, Checkpoint.TrainerStateJsonFile)))!;
+        return json["step"]!.GetValue<long>();
+    }
+
+    /// <summary>The saved trainer state of the run being resumed (the caller disposes its tensors).</summary>
+    public TrainerStateFiles ReadTrainerState()
+    {
+        RequireTrainerState();
+        return Checkpoint.ReadTrainerState(Folder);
+    }
+
+    private void RequireTrainerState()
+    {
         if (!Checkpoint.HasTrainerState(Folder))
             throw new LoomUsageException(File.Exists(Path.Combine(Folder, Checkpoint.ConfigFile))
                 ? $"--resume: {Folder} has no trainer state to resume from"
                 : $"--resume: {Folder} has no checkpoint yet (the run stopped before its first save); start it again without --resume");
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, Checkpoint.TrainerStateJsonFile)))!;
-        return json["step"]!.GetValue<long>();
     }
 
     /// <summary>The run's log, continuing after <paramref name="startStep"/>.</summary>
@@ -169,6 +184,28 @@ public sealed class RunFolder : IDisposable
         finally
         {
             trainer.Ema?.SwapIn();
+        }
+    }
+
+    /// <summary>
+    /// Saves a checkpoint whose model file is the live state, for a run without a weight average whose model holds
+    /// buffers the trainer state would miss (a codebook's moving averages): the trainer state keeps only the trainer's own
+    /// tensors, with <paramref name="tags"/> added to trainer-state.json (e.g. the stage of a <see cref="RunStages"/> run).
+    /// A resume reloads the model from the model file and the trainer from <see cref="ReadTrainerState"/>.
+    /// </summary>
+    public void SaveLive(Trainer trainer, IGenerativeModel model, ModelCard card, JsonObject? tags = null)
+    {
+        if (trainer.Ema is not null)
+            throw new InvalidOperationException("SaveLive: the trainer keeps a weight average; use Save");
+        var state = trainer.CaptureState();
+        foreach (var (name, value) in tags ?? []) state.Json[name] = value?.DeepClone();
+        try
+        {
+            Checkpoint.Save(Folder, model, card, state);
+        }
+        finally
+        {
+            foreach (var tensor in state.Tensors.Values) tensor.Dispose();
         }
     }
 
