@@ -1,0 +1,13 @@
+using Loom.Training;
+
+namespace Loom.Tests.Support;
+
+/// <summary>Cancels a run once the trainer reports step <paramref name="last"/> (as Ctrl-C would).</summary>
+internal sealed class StopAtStep(long last, CancellationTokenSource stop) : ITrainingProgress
+{
+    public void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta)
+    {
+        if (step >= last)
+            stop.Cancel();
+    }
+}
