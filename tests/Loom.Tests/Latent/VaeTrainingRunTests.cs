@@ -32,7 +32,7 @@ public sealed class VaeTrainingRunTests
             return VaeTrainingRun.Train(recipe, new TrainingContext
             {
                 OutputFolder = folder, Resume = resume, Cancellation = stop.Token,
-                Progress = stopAfter is { } last ? new StopAtStep(last, stop) : null,
+                Progress = stopAfter is { } last ? new CancelAtStep(last, stop) : null,
             });
         }
         finally

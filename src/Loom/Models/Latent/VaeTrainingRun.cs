@@ -20,7 +20,7 @@ public static class VaeTrainingRun
 {
     public static TrainingOutcome Train(VaeRecipe recipe, TrainingContext context)
     {
-        var resolved = (context.Resume ? MergeWithSavedRecipe(recipe, new RunFolder(context)) : recipe).Resolve();
+        var resolved = MergeWithSavedRecipe(recipe, context).Resolve();
         long seed = resolved.Seed!.Value;
         string name = resolved.Name;
         Seeding.SeedEverything(seed);
@@ -47,7 +47,7 @@ public static class VaeTrainingRun
                 + $"[{string.Join(", ", data.SampleShape)}]"
                 + (config.TrainSamples > 1 ? $", IWAE k={config.TrainSamples}" : config.Beta != 1 ? $", β={config.Beta}" : "")
                 + $", device {context.Device}");
-            var folder = new RunFolder(context);
+            using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
             var (result, skipped) = Optimize(model, data, options, folder, context);
@@ -82,13 +82,13 @@ public static class VaeTrainingRun
     }
 
     /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static VaeRecipe MergeWithSavedRecipe(VaeRecipe recipe, RunFolder folder)
+    private static VaeRecipe MergeWithSavedRecipe(VaeRecipe recipe, TrainingContext context)
     {
-        var saved = folder.SavedRecipe();
+        var saved = RunFolder.SavedRecipe(context);
         if (saved is null)
             return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), VaeRecipe.MayChangeOnResume, folder.Folder);
-        return RecipeJson.FromJson<VaeRecipe>(merged, Path.Combine(folder.Folder, RunFolder.RecipeFile));
+        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), VaeRecipe.MayChangeOnResume, context.OutputFolder);
+        return RecipeJson.FromJson<VaeRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     private static (TrainResult Result, long Skipped) Optimize(VaeModel model, TrainingData data, VaeTrainingOptions options,

@@ -24,6 +24,7 @@ public sealed class RunFolder : IDisposable
     [
         Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.CardFile, Checkpoint.TrainerStateJsonFile,
         Checkpoint.TrainerStateTensorsFile, Checkpoint.LogFile, CheckpointManifest.FileName, RecipeFile, "loss.png", "samples.png",
+        "reconstructions.png",
     ];
 
     private readonly FileStream folderLock;
@@ -96,24 +97,12 @@ public sealed class RunFolder : IDisposable
     {
         if (!context.Resume)
             return 0;
-        RequireTrainerState();
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, Checkpoint.TrainerStateJsonFile)))!;
-        return json["step"]!.GetValue<long>();
-    }
-
-    /// <summary>The saved trainer state of the run being resumed (the caller disposes its tensors).</summary>
-    public TrainerStateFiles ReadTrainerState()
-    {
-        RequireTrainerState();
-        return Checkpoint.ReadTrainerState(Folder);
-    }
-
-    private void RequireTrainerState()
-    {
         if (!Checkpoint.HasTrainerState(Folder))
             throw new LoomUsageException(File.Exists(Path.Combine(Folder, Checkpoint.ConfigFile))
                 ? $"--resume: {Folder} has no trainer state to resume from"
                 : $"--resume: {Folder} has no checkpoint yet (the run stopped before its first save); start it again without --resume");
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, Checkpoint.TrainerStateJsonFile)))!;
+        return json["step"]!.GetValue<long>();
     }
 
     /// <summary>The run's log, continuing after <paramref name="startStep"/>.</summary>
@@ -164,12 +153,15 @@ public sealed class RunFolder : IDisposable
     /// Saves a checkpoint of <paramref name="model"/> during or after training: the model file holds the EMA weights
     /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones — the
     /// parameters of <paramref name="network"/> under <c>model.</c> (null: none), copies of the parameters and buffers
-    /// of <paramref name="auxiliary"/> networks under their prefixes, then <paramref name="extra"/> tensors as named.
+    /// of <paramref name="auxiliary"/> networks under their prefixes, then <paramref name="extra"/> tensors as named; and
+    /// <paramref name="tags"/> added to trainer-state.json (e.g. the running stage of a <see cref="RunStages"/> run).
     /// </summary>
     public void Save(Trainer trainer, IGenerativeModel model, nn.Module? network, ModelCard card,
-        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null, IReadOnlyDictionary<string, Tensor>? extra = null)
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null, IReadOnlyDictionary<string, Tensor>? extra = null,
+        JsonObject? tags = null)
     {
         var state = trainer.CaptureState();
+        foreach (var (name, value) in tags ?? []) state.Json[name] = value?.DeepClone();
         var tensors = new Dictionary<string, Tensor>(state.Tensors);
         foreach (var (name, p) in network?.named_parameters() ?? []) tensors["model." + name] = p.detach().clone();
         // Copies: an averaged network's live weights must be saved before the average is swapped in.
@@ -184,28 +176,6 @@ public sealed class RunFolder : IDisposable
         finally
         {
             trainer.Ema?.SwapIn();
-        }
-    }
-
-    /// <summary>
-    /// Saves a checkpoint whose model file is the live state, for a run without a weight average whose model holds
-    /// buffers the trainer state would miss (a codebook's moving averages): the trainer state keeps only the trainer's own
-    /// tensors, with <paramref name="tags"/> added to trainer-state.json (e.g. the stage of a <see cref="RunStages"/> run).
-    /// A resume reloads the model from the model file and the trainer from <see cref="ReadTrainerState"/>.
-    /// </summary>
-    public void SaveLive(Trainer trainer, IGenerativeModel model, ModelCard card, JsonObject? tags = null)
-    {
-        if (trainer.Ema is not null)
-            throw new InvalidOperationException("SaveLive: the trainer keeps a weight average; use Save");
-        var state = trainer.CaptureState();
-        foreach (var (name, value) in tags ?? []) state.Json[name] = value?.DeepClone();
-        try
-        {
-            Checkpoint.Save(Folder, model, card, state);
-        }
-        finally
-        {
-            foreach (var tensor in state.Tensors.Values) tensor.Dispose();
         }
     }
 

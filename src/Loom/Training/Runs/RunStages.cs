@@ -8,8 +8,9 @@ namespace Loom.Training.Runs;
 /// <summary>
 /// A run trained in stages one after another (an autoencoder, then a prior over its codes), each on its own
 /// <see cref="Trainer"/> whose steps count from 1 and whose log entries carry the stage as their <c>phase</c>.
-/// Checkpoints tag trainer-state.json with the running stage under <see cref="StateKey"/> (<see cref="Tag"/>); a
-/// resumed run continues that stage from its saved step, and the log keeps every earlier stage's entries.
+/// Checkpoints tag trainer-state.json with the running stage under <see cref="StateKey"/> (<see cref="Tag"/>, passed to
+/// <see cref="RunFolder.Save"/>); a resumed run continues that stage from its saved step, and the log keeps every earlier
+/// stage's entries.
 /// </summary>
 public sealed class RunStages
 {
@@ -35,22 +36,20 @@ public sealed class RunStages
     public JsonObject Tag(string stage) => new() { [StateKey] = stage };
 
     /// <summary>
-    /// Where the run continues: the first stage with no saved state for a new run; the saved stage and its trainer
-    /// state (the caller disposes its tensors) when resuming.
+    /// Where the run continues: the first stage from step 0 for a new run; the stage and step the checkpoint was saved
+    /// in when resuming (its trainer state then comes back through <see cref="RunFolder.Restore"/>).
     /// </summary>
-    public (string Stage, TrainerStateFiles? State) Continue()
+    public (string Stage, long Step) Continue()
     {
         if (!folder.Resuming)
-            return (Stages[0], null);
-        var state = folder.ReadTrainerState();
-        var stage = state.Json[StateKey]?.GetValue<string>() ?? "";
+            return (Stages[0], 0);
+        long step = folder.StartStep();
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Folder, Checkpoint.TrainerStateJsonFile)));
+        var stage = json?[StateKey]?.GetValue<string>() ?? "";
         if (!Stages.Contains(stage))
-        {
-            foreach (var tensor in state.Tensors.Values) tensor.Dispose();
             throw new LoomDataException(
                 $"--resume: {folder.Folder} holds no trainer state of this run (\"{StateKey}\" is not {string.Join(" or ", Stages)})");
-        }
-        return (stage, state);
+        return (stage, step);
     }
 
     /// <summary>

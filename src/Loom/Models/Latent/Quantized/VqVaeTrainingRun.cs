@@ -28,7 +28,7 @@ public static class VqVaeTrainingRun
 
     public static TrainingOutcome Train(VqVaeRecipe recipe, TrainingContext context)
     {
-        var resolved = (context.Resume ? MergeWithSavedRecipe(recipe, new RunFolder(context)) : recipe).Resolve();
+        var resolved = MergeWithSavedRecipe(recipe, context).Resolve();
         long seed = resolved.Seed!.Value;
         Seeding.SeedEverything(seed);
         var spec = resolved.Data!;
@@ -56,7 +56,7 @@ public static class VqVaeTrainingRun
                 + $"{parameters:N0} parameters, "
                 + $"{data.Count:N0} training images of {config.ImageSize}×{config.ImageSize}"
                 + (config.NumClasses > 0 ? $", prior conditioned on {config.NumClasses} classes" : "") + $", device {context.Device}");
-            var folder = new RunFolder(context);
+            using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
             var (stage, result, skipped) = Optimize(model, data, options, folder, context);
@@ -87,13 +87,13 @@ public static class VqVaeTrainingRun
     }
 
     /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static VqVaeRecipe MergeWithSavedRecipe(VqVaeRecipe recipe, RunFolder folder)
+    private static VqVaeRecipe MergeWithSavedRecipe(VqVaeRecipe recipe, TrainingContext context)
     {
-        var saved = folder.SavedRecipe();
+        var saved = RunFolder.SavedRecipe(context);
         if (saved is null)
             return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), VqVaeRecipe.MayChangeOnResume, folder.Folder);
-        return RecipeJson.FromJson<VqVaeRecipe>(merged, Path.Combine(folder.Folder, RunFolder.RecipeFile));
+        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), VqVaeRecipe.MayChangeOnResume, context.OutputFolder);
+        return RecipeJson.FromJson<VqVaeRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     /// <summary>
@@ -104,23 +104,28 @@ public static class VqVaeTrainingRun
         VqVaeTrainingOptions options, RunFolder folder, TrainingContext context)
     {
         var run = new StagedRun(model, data, options, folder, context);
-        var (stage, saved) = run.Stages.Continue();
-        if (saved is not null)
-            ReloadModel(model, saved, folder);
+        var (stage, step) = run.Stages.Continue();
+        long? resumeFrom = folder.Resuming ? step : null;
+        if (resumeFrom is not null)
+            ReloadModel(model, folder);
         if (stage == AutoencoderStage)
         {
-            var first = run.Stage(AutoencoderStage, saved);
+            var first = run.Stage(AutoencoderStage, resumeFrom);
             if (first.Interrupted)
                 return (AutoencoderStage, first, run.Skipped);
-            saved = null;
+            resumeFrom = null;
         }
-        var second = run.Stage(PriorStage, saved);
+        var second = run.Stage(PriorStage, resumeFrom);
         return (PriorStage, second, run.Skipped);
     }
 
-    /// <summary>The model as saved with the trainer state being resumed (weights and the codebook's buffers).</summary>
-    private static void ReloadModel(VqVaeModel model, TrainerStateFiles saved, RunFolder folder)
+    /// <summary>
+    /// The model as saved with the trainer state being resumed (weights and the codebook's buffers: the model file is
+    /// the live state, so the trainer state holds no <c>model.</c> copy), checked against the checkpoint's manifest.
+    /// </summary>
+    private static void ReloadModel(VqVaeModel model, RunFolder folder)
     {
+        Checkpoint.Verify(folder.Folder, trainerState: true);
         using var content = SafeTensorsFile.Load(Path.Combine(folder.Folder, Checkpoint.ModelFile));
         try
         {
@@ -128,7 +133,6 @@ public static class VqVaeTrainingRun
         }
         catch (LoomDataException e)
         {
-            foreach (var tensor in saved.Tensors.Values) tensor.Dispose();
             throw new LoomDataException($"{e.Message}; {folder.Folder} holds a different model — same options and data?");
         }
     }
@@ -143,9 +147,10 @@ public static class VqVaeTrainingRun
         public long Skipped { get; private set; }
 
         /// <summary>
-        /// Trains <paramref name="stage"/>, from <paramref name="saved"/> (its trainer state; disposed here) when resuming it.
+        /// Trains <paramref name="stage"/>, continuing the saved trainer state from step <paramref name="resumeFrom"/> when
+        /// resuming it (null: the stage starts now).
         /// </summary>
-        public TrainResult Stage(string stage, TrainerStateFiles? saved)
+        public TrainResult Stage(string stage, long? resumeFrom)
         {
             bool prior = stage == PriorStage;
             Tensor? codes = null;
@@ -168,15 +173,12 @@ public static class VqVaeTrainingRun
                 CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = true,
             })
             {
-                Log = Stages.OpenLog(stage, saved?.Json["step"]?.GetValue<long>() ?? 0),
+                Log = Stages.OpenLog(stage, resumeFrom ?? 0),
                 Progress = context.Progress,
                 SaveCheckpoint = t => Save(t, stage),
             };
-            if (saved is not null)
-            {
-                trainer.RestoreState(saved);
-                foreach (var tensor in saved.Tensors.Values) tensor.Dispose();
-            }
+            if (resumeFrom is not null)
+                folder.Restore(null, trainer);
             network.train();
             try
             {
@@ -194,7 +196,7 @@ public static class VqVaeTrainingRun
         {
             var metrics = new Dictionary<string, double> { ["step"] = trainer.Step };
             var card = folder.Card([data.Provenance], options.Seed, metrics, $"stage {stage}, step {trainer.Step}");
-            folder.SaveLive(trainer, model, card, Stages.Tag(stage));
+            folder.Save(trainer, model, null, card, tags: Stages.Tag(stage));
             folder.WriteLossCurve("vqvae: autoencoder BCE + commitment, prior NLL (nats per code)");
         }
     }
