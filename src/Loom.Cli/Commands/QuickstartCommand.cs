@@ -101,7 +101,7 @@ public static class QuickstartCommand
             {
                 var vae = Path.Combine(dir, "cvae-fmnist");
                 steps.Add(new("Conditional VAE on Fashion-MNIST", "cvae-fmnist",
-                    ["train", "cvae", "--data", "fashion-mnist", "--steps", Invariant(conditionalVaeSteps),
+                    ["train", "cvae", "--overwrite", "--data", "fashion-mnist", "--steps", Invariant(conditionalVaeSteps),
                      "--eval-k", "100", "--eval-n", "500", "--checkpoint-every", "0", "--out", vae, "--seed", s]));
                 steps.Add(new("Walk the VAE's latent space", "cvae-fmnist",
                     ["interpolate", vae, "--rows", "5", "--steps", "10", "--seed", s, "--out", Path.Combine(vae, "interpolation.png")]));

@@ -106,6 +106,17 @@ public sealed class RecipeFlags(ParseResult parse)
         return this;
     }
 
+    /// <summary>
+    /// A property the command itself sets whatever the flags and --config say (<c>loom train cvae</c> sets
+    /// <c>conditional</c>); errors about it name <paramref name="shownAs"/>.
+    /// </summary>
+    public RecipeFlags Set(string property, JsonNode value, string shownAs)
+    {
+        flags[property] = shownAs;
+        Json[property] = value;
+        return this;
+    }
+
     /// <summary>A comma-separated list of integers (e.g. --multipliers 1,2,2).</summary>
     public RecipeFlags AddInts(string property, Option<string?> option)
     {

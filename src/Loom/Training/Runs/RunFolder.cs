@@ -24,6 +24,7 @@ public sealed class RunFolder : IDisposable
     [
         Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.CardFile, Checkpoint.TrainerStateJsonFile,
         Checkpoint.TrainerStateTensorsFile, Checkpoint.LogFile, CheckpointManifest.FileName, RecipeFile, "loss.png", "samples.png",
+        "reconstructions.png",
     ];
 
     private readonly FileStream folderLock;
@@ -88,6 +89,9 @@ public sealed class RunFolder : IDisposable
 
     public string Folder => context.OutputFolder;
 
+    /// <summary>Whether the run continues the one saved in <see cref="Folder"/>.</summary>
+    public bool Resuming => context.Resume;
+
     /// <summary>The step to continue from: 0 for a new run, the saved step when resuming.</summary>
     public long StartStep()
     {
@@ -149,12 +153,15 @@ public sealed class RunFolder : IDisposable
     /// Saves a checkpoint of <paramref name="model"/> during or after training: the model file holds the EMA weights
     /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones — the
     /// parameters of <paramref name="network"/> under <c>model.</c> (null: none), copies of the parameters and buffers
-    /// of <paramref name="auxiliary"/> networks under their prefixes, then <paramref name="extra"/> tensors as named.
+    /// of <paramref name="auxiliary"/> networks under their prefixes, then <paramref name="extra"/> tensors as named; and
+    /// <paramref name="tags"/> added to trainer-state.json (e.g. the running stage of a <see cref="RunStages"/> run).
     /// </summary>
     public void Save(Trainer trainer, IGenerativeModel model, nn.Module? network, ModelCard card,
-        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null, IReadOnlyDictionary<string, Tensor>? extra = null)
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null, IReadOnlyDictionary<string, Tensor>? extra = null,
+        JsonObject? tags = null)
     {
         var state = trainer.CaptureState();
+        foreach (var (name, value) in tags ?? []) state.Json[name] = value?.DeepClone();
         var tensors = new Dictionary<string, Tensor>(state.Tensors);
         foreach (var (name, p) in network?.named_parameters() ?? []) tensors["model." + name] = p.detach().clone();
         // Copies: an averaged network's live weights must be saved before the average is swapped in.
