@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Loom.Core;
 using Loom.IO.Checkpoints;
-using Loom.Models.Language;
+using Loom.Models;
+using Loom.Text.Generation;
 
 namespace Loom.Cli.Commands;
 
@@ -27,7 +28,7 @@ public static class ChatCommand
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
             using var loaded = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
-            if (loaded is not NeuralLanguageModel model)
+            if (loaded.GetService<ITextGenerationModel>() is not { } model)
                 throw new LoomUsageException($"loom chat needs a neural text model (gpt, llama, lstm, gru); {folder} is a '{loaded.Kind}' model");
             var settings = generation.Build(parse, folder, model, 200, CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
             if (settings.Stop.Count == 0) settings.Stop.Add("\n\n");
@@ -35,7 +36,7 @@ public static class ChatCommand
             var generator = model.CreateGenerator();
             var history = new System.Text.StringBuilder(parse.GetValue(system) ?? "");
             int turn = 0;
-            console.WriteLine($"chatting with {model.Kind} ({folder}); /reset clears the history, /exit leaves");
+            console.WriteLine($"chatting with {loaded.Kind} ({folder}); /reset clears the history, /exit leaves");
             while (!CliContext.Cancellation.IsCancellationRequested)
             {
                 console.Write("> ");

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Loom.Core;
-using Loom.Models.Language;
+using Loom.Text.Generation;
 using Loom.Text.Decoding;
 
 namespace Loom.Cli.Commands;
@@ -30,7 +30,7 @@ public sealed class GenerationCliOptions
     public IEnumerable<Option> All => [MaxTokens, MinTokens, Greedy, TopK, TopP, MinP, TypicalP, RepetitionPenalty, FrequencyPenalty, PresencePenalty, NoRepeatNGram, Beams, LengthPenalty, Stop, Logprobs];
 
     /// <summary>generation.json beside the checkpoint, else the model's defaults; then the command line on a clone.</summary>
-    public GenerationSettings Build(ParseResult parse, string checkpoint, NeuralLanguageModel model, int defaultLength, double temperature, long seed)
+    public GenerationSettings Build(ParseResult parse, string checkpoint, ITextGenerationModel model, int defaultLength, double temperature, long seed)
     {
         var file = Path.Combine(checkpoint, "generation.json");
         var settings = (File.Exists(file) ? GenerationSettings.Load(file) : model.DefaultSettings(defaultLength)).Clone();

@@ -39,7 +39,7 @@ public static class SampleCommand
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
             using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
-            if (model is NeuralLanguageModel lm)
+            if (model.GetService<ITextGenerationModel>() is { } lm)
             {
                 var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length), CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
                 return SampleText(lm, settings, parse.GetValue(prompt) ?? "", CliOptions.Positive(parse, count), parse.GetValue(stream), parse.GetValue(output), console);
@@ -85,7 +85,7 @@ public static class SampleCommand
         return c;
     }
 
-    private static int SampleText(NeuralLanguageModel model, Text.Decoding.GenerationSettings settings, string prompt, int count, bool stream,
+    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings, string prompt, int count, bool stream,
         string? output, TextWriter console)
     {
         var generator = model.CreateGenerator();

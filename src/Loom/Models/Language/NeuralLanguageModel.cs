@@ -16,7 +16,7 @@ namespace Loom.Models.Language;
 /// training text was laid out (stream or lines), and the token generation starts from. Sampling goes through the
 /// shared <see cref="TextGenerator"/>; scoring reports nats per token and per character.
 /// </summary>
-public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel
+public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, ITextGenerationModel, IProgressiveSampler
 {
     public NeuralLanguageModel(string kind, nn.Module network, ITokenizer tokenizer, SequenceLayout layout, int startTokenId)
     {
@@ -49,14 +49,22 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel
         return settings;
     }
 
-    public SampleSet Sample(SampleRequest request)
+    public SampleSet Sample(SampleRequest request) => Sample(request, null, CancellationToken.None);
+
+    /// <summary>
+    /// Samples <see cref="SampleRequest.Count"/> continuations of the prompt with the model's default settings, or with
+    /// the <see cref="GenerationSettings"/> among the request's options (the request's seed and temperature still apply;
+    /// its length applies to the defaults). Stops between tokens when <paramref name="cancellation"/> is cancelled.
+    /// </summary>
+    public SampleSet Sample(SampleRequest request, IProgress<SampleProgress>? progress, CancellationToken cancellation)
     {
-        var settings = DefaultSettings(request.Length);
+        var settings = request.Get<GenerationSettings>()?.Clone() ?? DefaultSettings(request.Length);
         settings.Temperature = request.Temperature;
         settings.Seed = request.Seed;
         Network.eval();
         var prompt = request.Prompt ?? "";
-        var outputs = CreateGenerator().Generate(Enumerable.Repeat(prompt, request.Count).ToList(), settings);
+        var outputs = CreateGenerator().Generate(Enumerable.Repeat(prompt, request.Count).ToList(), settings, cancellation);
+        progress?.Report(new SampleProgress(request.Count, request.Count, "sample"));
         return new TextSamples(outputs.Select(o => prompt + o.Text).ToList());
     }
 
