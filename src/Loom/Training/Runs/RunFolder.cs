@@ -83,7 +83,24 @@ public sealed class RunFolder
     /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones.
     /// </summary>
     public void Save(Trainer trainer, IGenerativeModel model, nn.Module network, ModelCard card,
-        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null) =>
+        Save(trainer, network, auxiliary, state => Checkpoint.Save(Folder, model, card, state));
+
+    /// <summary>
+    /// Saves a checkpoint of a model that holds copies of <paramref name="network"/>'s weights rather than the network
+    /// itself (e.g. a Gaussian mixture fitted through a differentiable module): <paramref name="snapshot"/> builds it
+    /// while the EMA weights are in, and the copy is disposed once written. The trainer state holds the live weights.
+    /// </summary>
+    public void SaveSnapshot(Trainer trainer, Func<IGenerativeModel> snapshot, nn.Module network, ModelCard card,
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null) =>
+        Save(trainer, network, auxiliary, state =>
+        {
+            using var model = snapshot();
+            Checkpoint.Save(Folder, model, card, state);
+        });
+
+    private static void Save(Trainer trainer, nn.Module network, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary,
+        Action<TrainerStateFiles> write)
     {
         var state = trainer.CaptureState();
         var tensors = new Dictionary<string, Tensor>(state.Tensors);
@@ -93,7 +110,7 @@ public sealed class RunFolder
         trainer.Ema?.SwapIn();
         try
         {
-            Checkpoint.Save(Folder, model, card, state with { Tensors = tensors });
+            write(state with { Tensors = tensors });
         }
         finally
         {
