@@ -35,7 +35,7 @@ public static class TrainGmmCommand
         var lr = new Option<double?>("--lr") { Description = "sgd: peak learning rate (default 0.01)" };
         var schedule = new Option<string?>("--schedule") { Description = "sgd: constant | cosine | linear (to lr/10; default cosine)" };
         var warmup = new Option<long?>("--warmup") { Description = "sgd: linear warmup steps (default 100)" };
-        var ema = new Option<double?>("--ema") { Description = "sgd: EMA decay of the weights the saved model gets (0 = off, the default)" };
+        var ema = new Option<double?>("--ema") { Description = "sgd: EMA decay of the saved model's weights (0 = off, the default)" };
         var checkpointEvery = new Option<long?>("--checkpoint-every")
         {
             Description = "sgd: save every N steps (0 = at the end and on Ctrl-C; default 0)",
