@@ -45,6 +45,9 @@ public static class CliContext
 
     private static readonly CancellationTokenSource Source = new();
 
+    /// <summary>The number of the signal that asked the work to stop (2 SIGINT, 15 SIGTERM), or null.</summary>
+    public static int? StoppedBySignal { get; private set; }
+
     // Ctrl-C (SIGINT) and SIGTERM (kill, systemd, container stop) both ask long work to stop and save.
     // A second signal is not intercepted, so it ends the process at once.
     private static readonly System.Runtime.InteropServices.PosixSignalRegistration[] Signals =
@@ -59,6 +62,7 @@ public static class CliContext
             return;
         context.Cancel = true;
         Console.Error.WriteLine($"loom: {context.Signal} received; stopping after the current step and saving (send it again to abort)");
+        StoppedBySignal = context.Signal == System.Runtime.InteropServices.PosixSignal.SIGINT ? 2 : 15;
         Source.Cancel();
     }
 

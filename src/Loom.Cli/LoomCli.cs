@@ -5,7 +5,8 @@ using Loom.Core;
 namespace Loom.Cli;
 
 /// <summary>
-/// The <c>loom</c> command: a thin shell over the library. Exit codes: 0 ok, 1 failure, 2 bad usage.
+/// The <c>loom</c> command: a thin shell over the library. Exit codes: 0 ok, 1 failure, 2 bad usage, 128 + the signal
+/// (130 for Ctrl-C, 143 for SIGTERM) when a signal stopped the work early (it saved what it had; <c>--resume</c> goes on).
 /// Errors print one line naming the file or option and what is wrong; <c>--verbose</c> adds the stack trace.
 /// </summary>
 public static class LoomCli
@@ -39,7 +40,9 @@ public static class LoomCli
                 error.WriteLine($"error: {first.Message} (see 'loom {string.Join(' ', CommandPath(parse))} --help')");
                 return 2;
             }
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            int code = parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // A run a signal stopped saved and returned normally; its exit code still tells scripts it did not finish.
+            return code == 0 && CliContext.StoppedBySignal is { } signal ? 128 + signal : code;
         }
         catch (Exception e)
         {

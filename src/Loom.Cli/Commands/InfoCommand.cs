@@ -32,6 +32,11 @@ public static class InfoCommand
             foreach (var e in header.Entries)
                 output.WriteLine($"  {e.Name,-32} {e.Dtype,-5} [{string.Join(", ", e.Shape)}]");
             output.WriteLine($"resumable {(Checkpoint.HasTrainerState(dir) ? "yes" : "no")}");
+            // The same check loading and resuming make: a damaged or torn checkpoint fails here with one line.
+            bool verified = Checkpoint.Verify(dir, trainerState: Checkpoint.HasTrainerState(dir));
+            output.WriteLine($"integrity {(verified ? "every file matches manifest.json (size and SHA-256)" : "unverified (no manifest.json: written by an older Loom)")}");
+            // What sample, score and eval would do with it: load it fully (config checks, shapes, finite weights).
+            using (Checkpoint.Load(dir)) output.WriteLine("loads     yes");
             return 0;
         });
         return command;

@@ -55,9 +55,10 @@ public static class QuickstartCommand
             var steps = new List<QuickstartStep>
             {
                 new("Gaussian mixture on 8 gaussians", "gmm",
-                    ["train", "gmm", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"), "--seed", s]),
+                    ["train", "gmm", "--overwrite", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"),
+                     "--seed", s]),
                 new("n-gram (order 5, Kneser-Ney) on tinyshakespeare", "ngram",
-                    ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"),
+                    ["train", "ngram", "--overwrite", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"),
                      "--seed", s]),
                 new("HMC on a banana-shaped density", "mcmc",
                     ["mcmc", "--target", "banana", "--sampler", "hmc", "--chains", "8", "--samples", "500", "--step-size", "0.2",
@@ -66,8 +67,8 @@ public static class QuickstartCommand
                     ["sample", Path.Combine(dir, "ngram"), "--n", "3", "--length", "400", "--prompt", "ROMEO:", "--seed", s,
                      "--out", Path.Combine(dir, "ngram", "romeo.txt")]),
                 new("Character transformer (nanoGPT's shakespeare-char CPU config) on tinyshakespeare", "gpt",
-                    ["train", "gpt", "--data", "tinyshakespeare", "--preset", "shakespeare-char-cpu", "--steps", transformerSteps,
-                     "--out", Path.Combine(dir, "gpt"), "--seed", s]),
+                    ["train", "gpt", "--overwrite", "--data", "tinyshakespeare", "--preset", "shakespeare-char-cpu",
+                     "--steps", transformerSteps, "--out", Path.Combine(dir, "gpt"), "--seed", s]),
                 new("Samples from the transformer", "gpt",
                     ["sample", Path.Combine(dir, "gpt"), "--n", "2", "--max-tokens", "400", "--prompt", "ROMEO:", "--temperature", "0.8",
                      "--top-k", "40", "--seed", s, "--out", Path.Combine(dir, "gpt", "romeo.txt")]),
@@ -77,7 +78,7 @@ public static class QuickstartCommand
                     ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s,
                      "--out", Path.Combine(dir, "eval-text")]),
                 new("Diffusion model (MLP denoiser) on 8 gaussians", "diffusion-2d",
-                    ["train", "diffusion", "--data", "8gaussians", "--steps", Invariant(CliOptions.Positive(parse, twoDSteps)),
+                    ["train", "diffusion", "--overwrite", "--data", "8gaussians", "--steps", Invariant(CliOptions.Positive(parse, twoDSteps)),
                      "--checkpoint-every", "0", "--out", Path.Combine(dir, "diffusion-2d"), "--seed", s]),
                 new("Evaluate the 2-D diffusion model against fresh 8-gaussians draws", "diffusion-2d",
                     ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s,
@@ -90,7 +91,7 @@ public static class QuickstartCommand
             {
                 var image = Path.Combine(dir, "diffusion-fmnist");
                 steps.Add(new("Small class-conditional U-Net diffusion model on Fashion-MNIST", "diffusion-fmnist",
-                    ["train", "diffusion", "--data", "fashion-mnist", "--conditional", "--steps", Invariant(imageDiffusionSteps),
+                    ["train", "diffusion", "--overwrite", "--data", "fashion-mnist", "--conditional", "--steps", Invariant(imageDiffusionSteps),
                      "--base-channels", "16", "--multipliers", "1,2", "--attention", "1", "--batch-size", "32", "--lr", "1e-3",
                      "--sampler-steps", "25", "--checkpoint-every", "0", "--out", image, "--seed", s]));
                 steps.Add(new("Inpaint the bottom half of a test image", "diffusion-fmnist",
@@ -101,7 +102,7 @@ public static class QuickstartCommand
             {
                 var vae = Path.Combine(dir, "cvae-fmnist");
                 steps.Add(new("Conditional VAE on Fashion-MNIST", "cvae-fmnist",
-                    ["train", "cvae", "--data", "fashion-mnist", "--steps", Invariant(conditionalVaeSteps),
+                    ["train", "cvae", "--overwrite", "--data", "fashion-mnist", "--steps", Invariant(conditionalVaeSteps),
                      "--eval-k", "100", "--eval-n", "500", "--checkpoint-every", "0", "--out", vae, "--seed", s]));
                 steps.Add(new("Walk the VAE's latent space", "cvae-fmnist",
                     ["interpolate", vae, "--rows", "5", "--steps", "10", "--seed", s, "--out", Path.Combine(vae, "interpolation.png")]));

@@ -142,7 +142,15 @@ public static class SafeTensorsFile
             throw new LoomDataException($"{path}: is a folder, not a safetensors file");
         if (!File.Exists(path))
             throw new LoomDataException($"{path}: no such file");
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, StreamBuffer);
+        Checkpoints.RegularFiles.Require(path);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, StreamBuffer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LoomDataException($"{path}: cannot be read ({e.Message.Split('\n')[0]})", e);
+        }
     }
 }
 

@@ -109,6 +109,7 @@ public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> Entries, I
             shape.Add(d);
         }
         if (!v.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw new LoomDataException($"{path}: tensor '{name}': 'data_offsets' must be [begin, end] with 0 <= begin <= end");
         var entry = new SafeTensorEntry(name, dtype, shape.ToArray(), begin, end);

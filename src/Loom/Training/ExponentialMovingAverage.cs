@@ -63,8 +63,8 @@ public sealed class ExponentialMovingAverage : IDisposable
         using var noGrad = torch.no_grad();
         for (int i = 0; i < shadows.Length; i++)
         {
-            if (!from.TryGetValue($"{prefix}{i}", out var t) || !t.shape.SequenceEqual(shadows[i].shape))
-                throw new Core.LoomDataException($"trainer state: EMA shadow {i} is missing or has the wrong shape");
+            if (!from.TryGetValue($"{prefix}{i}", out var t) || !t.shape.SequenceEqual(shadows[i].shape) || t.dtype != shadows[i].dtype)
+                throw new Core.LoomDataException($"trainer state: EMA shadow {i} is missing or has the wrong shape or dtype");
             shadows[i].copy_(t);
         }
     }

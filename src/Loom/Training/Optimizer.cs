@@ -96,6 +96,8 @@ public sealed class Optimizer : IDisposable
     {
         if (!from.TryGetValue($"{prefix}step", out var step))
             throw new Core.LoomDataException($"trainer state: missing '{prefix}step'");
+        if (step.dtype != ScalarType.Int64 || step.numel() != 1 || step.item<long>() < 0)
+            throw new Core.LoomDataException($"trainer state: '{prefix}step' must be one non-negative int64");
         StepCount = step.item<long>();
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -110,6 +112,8 @@ public sealed class Optimizer : IDisposable
     {
         if (!t.shape.SequenceEqual(parameters[i].shape))
             throw new Core.LoomDataException($"trainer state: optimizer moment {i} has shape [{string.Join(", ", t.shape)}], the parameter has [{string.Join(", ", parameters[i].shape)}]");
+        if (t.dtype != parameters[i].dtype)
+            throw new Core.LoomDataException($"trainer state: optimizer moment {i} is {t.dtype}, the parameter is {parameters[i].dtype}");
         return t.to(parameters[i].device);
     }
 

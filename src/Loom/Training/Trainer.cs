@@ -199,13 +199,15 @@ public sealed class Trainer : IDisposable
 
     public void RestoreState(TrainerStateFiles state)
     {
-        var names = state.Json["phases"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
+        var json = new ConfigValues(state.Json, "trainer-state.json");
+        var names = json.Strings("phases", []);
         if (!names.SequenceEqual(phases.Select(p => p.Name)))
             throw new LoomDataException($"trainer state: phases [{string.Join(", ", names)}] do not match this run's [{string.Join(", ", phases.Select(p => p.Name))}]");
-        Step = state.Json["step"]!.GetValue<long>();
-        bestMetric = state.Json["best_metric"]?.GetValue<double>();
-        evalsWithoutImprovement = state.Json["evals_without_improvement"]?.GetValue<int>() ?? 0;
-        lastLoss = state.Json["last_loss"]?.GetValue<double>() ?? double.NaN;
+        Step = json.Long("step", 0, long.MaxValue);
+        // Null is how CaptureState writes "none yet" for these two.
+        bestMetric = state.Json["best_metric"] is null ? null : json.Double("best_metric", double.MinValue, double.MaxValue);
+        evalsWithoutImprovement = json.Int("evals_without_improvement", 0, int.MaxValue, 0);
+        lastLoss = state.Json["last_loss"] is null ? double.NaN : json.Double("last_loss", double.MinValue, double.MaxValue);
         for (int p = 0; p < optimizers.Length; p++)
             optimizers[p].RestoreState($"optimizer.{p}.", state.Tensors);
         Ema?.RestoreState("ema.", state.Tensors);

@@ -1,3 +1,4 @@
+using Loom.Tests.Data;
 using Loom.Tests.Support;
 
 namespace Loom.Tests.Cli;
@@ -8,15 +9,6 @@ public class CliEndToEndTests
     private readonly string work = RepoPaths.NewTempDir("loom-cli");
 
     private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, args);
-
-    private static void AssertOneLineError(CliRunner.Result r, int exitCode, string contains)
-    {
-        Assert.True(r.ExitCode == exitCode, r.ToString());
-        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length >= 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), r.ToString());
-        Assert.Contains(contains, lines[0]);
-        Assert.DoesNotContain("   at ", r.Stderr); // no stack trace without --verbose
-    }
 
     [Fact]
     public void DoctorReportsALoadedLibtorch()
@@ -47,20 +39,20 @@ public class CliEndToEndTests
     [Fact]
     public void BadInputGetsOneLineAndNoPartialOutput()
     {
-        AssertOneLineError(Loom("train", "gmm", "--data", "missing.csv", "--out", "o1"), 1, "missing.csv: no such file");
+        CliAssert.OneLineError(Loom("train", "gmm", "--data", "missing.csv", "--out", "o1"), 1, "missing.csv: no such file");
         Assert.False(Directory.Exists(Path.Combine(work, "o1")));
         File.WriteAllText(Path.Combine(work, "nan.csv"), "1,2\n3,NaN\n");
-        AssertOneLineError(Loom("train", "gmm", "--data", "nan.csv", "--out", "o2"), 1, "NaN");
+        CliAssert.OneLineError(Loom("train", "gmm", "--data", "nan.csv", "--out", "o2"), 1, "NaN");
         Assert.False(Directory.Exists(Path.Combine(work, "o2")));
         File.WriteAllBytes(Path.Combine(work, "latin1.txt"), [0x41, 0xE9, 0x0A]);
-        AssertOneLineError(Loom("train", "ngram", "--data", "latin1.txt", "--out", "o3"), 1, "not valid UTF-8");
+        CliAssert.OneLineError(Loom("train", "ngram", "--data", "latin1.txt", "--out", "o3"), 1, "not valid UTF-8");
         File.WriteAllText(Path.Combine(work, "empty.txt"), "");
-        AssertOneLineError(Loom("train", "ngram", "--data", "empty.txt", "--out", "o4"), 1, "empty");
-        AssertOneLineError(Loom("train", "gmm", "--data", "moons", "--out", "o5", "--covariance", "round"), 2, "--covariance");
-        AssertOneLineError(Loom("train", "gmm", "--data", "moons"), 2, "--out");
-        AssertOneLineError(Loom("sample", "no-such-ckpt"), 1, "no such checkpoint folder");
-        AssertOneLineError(Loom("frobnicate"), 2, "frobnicate");
-        AssertOneLineError(Loom("train", "ngram", "--data", "tinyshakespeare", "--out", "o6", "--order", "0"), 2, "--order");
+        CliAssert.OneLineError(Loom("train", "ngram", "--data", "empty.txt", "--out", "o4"), 1, "empty");
+        CliAssert.OneLineError(Loom("train", "gmm", "--data", "moons", "--out", "o5", "--covariance", "round"), 2, "--covariance");
+        CliAssert.OneLineError(Loom("train", "gmm", "--data", "moons"), 2, "--out");
+        CliAssert.OneLineError(Loom("sample", "no-such-ckpt"), 1, "no such checkpoint folder");
+        CliAssert.OneLineError(Loom("frobnicate"), 2, "frobnicate");
+        CliAssert.OneLineError(Loom("train", "ngram", "--data", "tinyshakespeare", "--out", "o6", "--order", "0"), 2, "--order");
     }
 
     [Fact]

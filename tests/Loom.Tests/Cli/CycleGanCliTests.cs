@@ -31,14 +31,6 @@ public class CycleGanCliTests
     private string[] FolderTrain(string output, int steps) =>
         ["train", "cyclegan", "--data-a", "a", "--data-b", "b", .. Tiny, "--downsamples", "1", "--pool-size", "6", "--seed", "5", "--steps", steps.ToString(), "--out", output];
 
-    private static void AssertOneLineError(CliRunner.Result r, int exitCode, string contains)
-    {
-        Assert.True(r.ExitCode == exitCode, r.ToString());
-        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), r.ToString());
-        Assert.Contains(contains, lines[0]);
-    }
-
     private long[] PngShape(string file)
     {
         using var image = Png.Read(Path.Combine(work, file));
@@ -106,32 +98,36 @@ public class CycleGanCliTests
         var folderBatch = Loom("translate", "straight", "--images", "b", "--n", "3", "--direction", "b2a", "--cycle", "--out", "fb.png");
         Assert.True(folderBatch.ExitCode == 0, folderBatch.ToString());
         Assert.Equal(new long[] { 1, 3 * 10 + 2, 3 * 10 + 2 }, PngShape("fb.png"));
-        AssertOneLineError(Loom("sample", "straight", "--n", "2"), 2, "loom translate");
+        CliAssert.OneLineError(Loom("sample", "straight", "--n", "2"), 2, "loom translate");
     }
 
     [Fact]
     public void Bad_input_gets_one_line_and_a_nonzero_exit()
     {
-        AssertOneLineError(Loom(["train", "cyclegan", "--data", "fashion-mnist", "--domain-a", "sandal", "--domain-b", "5", .. Tiny, "--out", "x"]), 2, "same class");
-        AssertOneLineError(Loom(["train", "cyclegan", "--data", "fashion-mnist", "--domain-a", "boots", "--domain-b", "sneaker", .. Tiny, "--out", "x"]), 2, "--domain-a: 'boots' is not a Fashion-MNIST class");
-        AssertOneLineError(Loom(["train", "cyclegan", "--data", "fashion-mnist", "--domain-a", "12", "--domain-b", "sneaker", .. Tiny, "--out", "x"]), 2, "--domain-a");
-        AssertOneLineError(Loom(["train", "cyclegan", "--data", "fashion-mnist", "--domain-a", "sandal", .. Tiny, "--out", "x"]), 2, "--domain-b");
-        AssertOneLineError(Loom(["train", "cyclegan", "--data-a", "nowhere", .. Tiny, "--out", "x"]), 2, "--data-b");
-        AssertOneLineError(Loom(["train", "cyclegan", "--data-a", "nowhere", "--data-b", "elsewhere", .. Tiny, "--out", "x"]), 1, "no such folder");
+        string[] fashion = ["train", "cyclegan", "--data", "fashion-mnist", .. Tiny, "--out", "x"];
+        CliAssert.OneLineError(Loom([.. fashion, "--domain-a", "sandal", "--domain-b", "5"]), 2, "same class");
+        CliAssert.OneLineError(Loom([.. fashion, "--domain-a", "boots", "--domain-b", "sneaker"]), 2,
+            "--domain-a: 'boots' is not a Fashion-MNIST class");
+        CliAssert.OneLineError(Loom([.. fashion, "--domain-a", "12", "--domain-b", "sneaker"]), 2, "--domain-a");
+        CliAssert.OneLineError(Loom([.. fashion, "--domain-a", "sandal"]), 2, "--domain-b");
+        CliAssert.OneLineError(Loom(["train", "cyclegan", "--data-a", "nowhere", .. Tiny, "--out", "x"]), 2, "--data-b");
+        CliAssert.OneLineError(Loom(["train", "cyclegan", "--data-a", "nowhere", "--data-b", "elsewhere", .. Tiny, "--out", "x"]),
+            1, "no such folder");
         Assert.False(Directory.Exists(Path.Combine(work, "x")));
 
         var gmm = Loom("train", "gmm", "--data", "moons", "--components", "2", "--points", "200", "--out", "gmm");
         Assert.True(gmm.ExitCode == 0, gmm.ToString());
-        AssertOneLineError(Loom("translate", "gmm", "--image", "whatever.png", "--out", "t.png"), 2, "needs a cyclegan checkpoint");
+        CliAssert.OneLineError(Loom("translate", "gmm", "--image", "whatever.png", "--out", "t.png"), 2, "needs a cyclegan checkpoint");
 
         WriteFolders(4);
         Assert.Equal(0, Loom(FolderTrain("m", 1)).ExitCode);
-        AssertOneLineError(Loom([.. FolderTrain("half", 1), "--dtype", "float16"]), 2, "--dtype");
-        AssertOneLineError(Loom("translate", "m", "--image", Path.Combine("a", "img00.png"), "--direction", "sideways", "--out", "t.png"), 2, "--direction");
+        CliAssert.OneLineError(Loom([.. FolderTrain("half", 1), "--dtype", "float16"]), 2, "--dtype");
+        var sideways = Loom("translate", "m", "--image", Path.Combine("a", "img00.png"), "--direction", "sideways", "--out", "t.png");
+        CliAssert.OneLineError(sideways, 2, "--direction");
         using (var big = torch.rand(1, 10, 10)) Png.Write(Path.Combine(work, "big.png"), big);
-        AssertOneLineError(Loom("translate", "m", "--image", "big.png", "--out", "t.png"), 2, "8×8");
-        AssertOneLineError(Loom("translate", "m", "--out", "t.png"), 2, "--image");
-        AssertOneLineError(Loom("translate", "m", "--image", Path.Combine("a", "img00.png"), "--out", "t.jpg"), 2, "--out");
-        AssertOneLineError(Loom("translate", "m", "--images", "fashion-mnist-test:hats", "--out", "t.png"), 2, "hats");
+        CliAssert.OneLineError(Loom("translate", "m", "--image", "big.png", "--out", "t.png"), 2, "8×8");
+        CliAssert.OneLineError(Loom("translate", "m", "--out", "t.png"), 2, "--image");
+        CliAssert.OneLineError(Loom("translate", "m", "--image", Path.Combine("a", "img00.png"), "--out", "t.jpg"), 2, "--out");
+        CliAssert.OneLineError(Loom("translate", "m", "--images", "fashion-mnist-test:hats", "--out", "t.png"), 2, "hats");
     }
 }

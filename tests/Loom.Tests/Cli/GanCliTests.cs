@@ -122,11 +122,7 @@ public class GanCliTests
             ([.. Toy, "--steps", "5", "--out", "none", "--resume"], "--resume"),
         })
         {
-            var result = Loom(args);
-            Assert.True(result.ExitCode == 2, result.ToString());
-            var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), result.ToString());
-            Assert.Contains(expected, lines[0]);
+            CliAssert.OneLineError(Loom(args), 2, expected);
             Assert.False(Directory.Exists(Path.Combine(work, "x")), "nothing is written for bad input");
         }
     }

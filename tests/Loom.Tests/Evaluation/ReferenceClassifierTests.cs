@@ -1,6 +1,7 @@
 using Loom.Data;
 using Loom.Evaluation.Reference;
 using Loom.IO;
+using Loom.Tests.Data;
 using Loom.Tests.Support;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ public sealed class ReferenceClassifierTests
         Assert.Equal(128, net.FeatureDim);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void ReachesAtLeast92PercentOnTheTestSet()
     {
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
@@ -28,7 +29,7 @@ public sealed class ReferenceClassifierTests
         Assert.True(accuracy >= 0.92, $"test accuracy {accuracy:P2}");
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void FeaturesAreDeterministicAndTensorCountsStayFlat()
     {
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
@@ -48,7 +49,7 @@ public sealed class ReferenceClassifierTests
         Assert.Equal(before, TensorCounts.Live);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void TrainingAShortRunLearnsAndSavesALoadableNetwork()
     {
         using var train = FashionMnist.Load(FashionMnistSplit.Train);

@@ -8,7 +8,7 @@ namespace Loom.Cli.Commands.Train;
 
 /// <summary>
 /// What every <c>loom train KIND</c> built on the library's training API shares: the options every run has (--out,
-/// --config, and --resume and --device where the family offers them), the <see cref="TrainingContext"/> they become (a
+/// --overwrite, --config, and --resume and --device where the family offers them), the <see cref="TrainingContext"/> they become (a
 /// progress bar on standard error, notes on standard output, Ctrl-C/SIGTERM as cancellation), and the report of the
 /// outcome.
 /// </summary>
@@ -22,9 +22,11 @@ public sealed class CliTraining(bool resumable = true, bool anyDevice = true)
     {
         Description = "A recipe file (JSON, as run.json in a checkpoint): the run starts from it and flags override it",
     };
+    public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "Replace a checkpoint already in --out with this new run" };
     public Option<string> Device { get; } = CliOptions.Device();
 
-    public IEnumerable<Option> All => new Option?[] { Out, resumable ? Resume : null, Config, anyDevice ? Device : null }.OfType<Option>();
+    public IEnumerable<Option> All =>
+        new Option?[] { Out, resumable ? Resume : null, Overwrite, Config, anyDevice ? Device : null }.OfType<Option>();
 
     /// <summary>The recipe JSON from --config (or empty) with the given flags laid over it.</summary>
     public JsonObject Recipe(ParseResult parse, JsonObject flags)
@@ -55,6 +57,7 @@ public sealed class CliTraining(bool resumable = true, bool anyDevice = true)
             OutputFolder = Path.GetFullPath(parse.GetValue(Out)!),
             Device = device,
             Resume = resumable && parse.GetValue(Resume),
+            Overwrite = parse.GetValue(Overwrite),
             Progress = new TrainingProgressAdapter(progress),
             Messages = new SynchronousProgress<string>(console.WriteLine),
             Origin = CliContext.CommandLine,
@@ -104,6 +107,17 @@ public sealed class RecipeFlags(ParseResult parse)
         if (result is null || result.Implicit)
             return this;
         Json[property] = System.Text.Json.JsonSerializer.SerializeToNode(parse.GetValue(option));
+        return this;
+    }
+
+    /// <summary>
+    /// A property the command itself sets whatever the flags and --config say (<c>loom train cvae</c> sets
+    /// <c>conditional</c>); errors about it name <paramref name="shownAs"/>.
+    /// </summary>
+    public RecipeFlags Set(string property, JsonNode value, string shownAs)
+    {
+        flags[property] = shownAs;
+        Json[property] = value;
         return this;
     }
 

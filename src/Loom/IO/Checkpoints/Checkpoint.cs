@@ -11,7 +11,9 @@ namespace Loom.IO.Checkpoints;
 /// A checkpoint is a folder: <c>config.json</c> (kind, Loom version, hyperparameters), <c>model.safetensors</c>,
 /// <c>card.json</c> (provenance), and for resumable gradient training <c>trainer-state.json</c> +
 /// <c>trainer-state.safetensors</c>; <c>log.jsonl</c> and plots may sit beside them. Every file is written to a
-/// temporary name and renamed; <c>config.json</c> is written last, so a folder without it is not a checkpoint.
+/// temporary name and renamed; <c>config.json</c> and then <c>manifest.json</c> (size and SHA-256 of every checkpoint
+/// file, <see cref="CheckpointManifest"/>) are written last, so a folder without config.json is not a checkpoint and a
+/// file that does not match the manifest is refused when loading or resuming.
 /// </summary>
 public static class Checkpoint
 {
@@ -28,6 +30,7 @@ public static class Checkpoint
     public static void Save(string directory, IGenerativeModel model, ModelCard card, TrainerStateFiles? trainerState = null)
     {
         Directory.CreateDirectory(directory);
+        RemoveOrphanedTemporaryFiles(directory);
         var metadata = new Dictionary<string, string> { ["format"] = "loom", ["kind"] = model.Kind, ["loom_version"] = LoomVersion.Current };
         SafeTensorsFile.Save(Path.Combine(directory, ModelFile), model.GetState(), metadata);
         if (trainerState is not null)
@@ -43,7 +46,19 @@ public static class Checkpoint
             ["config"] = model.GetConfig().DeepClone(),
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(Indented));
+        CheckpointManifest.Write(directory, CheckpointFiles.Where(f => File.Exists(Path.Combine(directory, f))));
     }
+
+    /// <summary>The files a manifest covers (the trainer state only where a run saved one).</summary>
+    public static IReadOnlyList<string> CheckpointFiles { get; } =
+        [ConfigFile, ModelFile, CardFile, TrainerStateJsonFile, TrainerStateTensorsFile];
+
+    /// <summary>
+    /// Checks the checkpoint against its manifest: the model's files (config, weights, card), plus the trainer state when
+    /// <paramref name="trainerState"/>. False when the checkpoint predates manifests; throws on any mismatch.
+    /// </summary>
+    public static bool Verify(string directory, bool trainerState = false) =>
+        CheckpointManifest.Verify(directory, trainerState ? CheckpointFiles : [ConfigFile, ModelFile, CardFile]);
 
     /// <summary>Reads <c>config.json</c>: the kind and the family's hyperparameters.</summary>
     public static (string Kind, JsonObject Config) ReadConfig(string directory)
@@ -75,12 +90,16 @@ public static class Checkpoint
         var modelPath = Path.Combine(directory, ModelFile);
         if (!File.Exists(modelPath))
             throw new LoomDataException($"{modelPath}: missing; the checkpoint is incomplete");
+        RegularFiles.Require(modelPath);
+        Verify(directory);
         using var content = SafeTensorsFile.Load(modelPath, device ?? CPU);
         if (content.Metadata.TryGetValue("kind", out var savedKind) && savedKind != kind)
             throw new LoomDataException($"{modelPath}: holds a '{savedKind}' model but config.json says '{kind}'");
+        RequireFinite(modelPath, content.Tensors);
+        IGenerativeModel model;
         try
         {
-            return family.Load(config, content.Tensors, device ?? CPU);
+            model = family.Load(config, content.Tensors, device ?? CPU);
         }
         catch (LoomException)
         {
@@ -89,6 +108,35 @@ public static class Checkpoint
         catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or FormatException or JsonException or NullReferenceException)
         {
             throw new LoomDataException($"{directory}: the checkpoint does not match a '{kind}' model ({e.Message.Split('\n')[0]})", e);
+        }
+        try
+        {
+            RequireSameLayout(modelPath, content.Tensors, model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>
+    /// Every tensor the loaded model holds under a name the file also has must have the file's dtype and shape: a family
+    /// that converts or reshapes what it reads (an edited dtype, a shape with an extra dimension) would otherwise load
+    /// reinterpreted bytes as a working model.
+    /// </summary>
+    private static void RequireSameLayout(string path, IReadOnlyDictionary<string, Tensor> saved, IGenerativeModel model)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var (name, tensor) in model.GetState())
+        {
+            if (!saved.TryGetValue(name, out var file))
+                continue;
+            if (file.dtype != tensor.dtype || !file.shape.SequenceEqual(tensor.shape))
+                throw new LoomDataException(
+                    $"{path}: tensor '{name}' is {file.dtype}[{string.Join(", ", file.shape)}], but the model holds it as " +
+                    $"{tensor.dtype}[{string.Join(", ", tensor.shape)}]");
         }
     }
 
@@ -105,10 +153,63 @@ public static class Checkpoint
     public static TrainerStateFiles ReadTrainerState(string directory)
     {
         var jsonPath = Path.Combine(directory, TrainerStateJsonFile);
-        if (JsonNode.Parse(TextFileOrThrow(jsonPath)) is not JsonObject json)
+        RegularFiles.Require(Path.Combine(directory, TrainerStateTensorsFile));
+        Verify(directory, trainerState: true);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(TextFileOrThrow(jsonPath));
+        }
+        catch (JsonException e)
+        {
+            throw new LoomDataException($"{jsonPath}: not valid JSON ({e.Message.Split('\n')[0]})", e);
+        }
+        if (node is not JsonObject json)
             throw new LoomDataException($"{jsonPath}: not a JSON object");
-        var content = SafeTensorsFile.Load(Path.Combine(directory, TrainerStateTensorsFile));
+        var tensorsPath = Path.Combine(directory, TrainerStateTensorsFile);
+        var content = SafeTensorsFile.Load(tensorsPath);
+        try
+        {
+            if (content.Metadata.TryGetValue("kind", out var savedKind) && savedKind != ReadConfig(directory).Kind)
+                throw new LoomDataException($"{tensorsPath}: belongs to a '{savedKind}' run, not this checkpoint's model");
+            RequireFinite(tensorsPath, content.Tensors);
+        }
+        catch
+        {
+            content.Dispose();
+            throw;
+        }
         return new TrainerStateFiles(json, content.Tensors);
+    }
+
+    /// <summary>
+    /// Deletes temporary files (<c>.NAME.PID.GUID.tmp</c>, <see cref="AtomicFile"/>) that a killed process left behind:
+    /// those whose process no longer runs.
+    /// </summary>
+    private static void RemoveOrphanedTemporaryFiles(string directory)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(path).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^3], out int pid) || pid == Environment.ProcessId || ProcessRuns(pid))
+                continue;
+            try { File.Delete(path); } catch (IOException) { }
+        }
+    }
+
+    private static bool ProcessRuns(int pid) => OperatingSystem.IsLinux() ? Directory.Exists($"/proc/{pid}") : true;
+
+    /// <summary>A model with NaN or infinite weights samples garbage; refuse it naming the first such tensor.</summary>
+    private static void RequireFinite(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        foreach (var (name, tensor) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (!tensor.is_floating_point())
+                continue;
+            using var finite = torch.isfinite(tensor).all();
+            if (!finite.item<bool>())
+                throw new LoomDataException($"{path}: tensor '{name}' holds NaN or infinite values; the model cannot be used");
+        }
     }
 
     private static void RequireCheckpointFolder(string directory)
@@ -123,9 +224,15 @@ public static class Checkpoint
 
     private static string TextFileOrThrow(string path)
     {
-        if (!File.Exists(path))
-            throw new LoomDataException($"{path}: missing");
-        return Data.TextFile.Read(path);
+        RegularFiles.Require(path);
+        try
+        {
+            return Data.TextFile.Read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LoomDataException($"{path}: cannot be read ({e.Message.Split('\n')[0]})", e);
+        }
     }
 }
 

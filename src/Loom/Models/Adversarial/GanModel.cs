@@ -141,10 +141,21 @@ public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscri
     }
 }
 
-/// <summary>Registry entry: rebuilds a <see cref="GanModel"/> from config.json and model.safetensors.</summary>
-public sealed class GanFamily : IModelFamily
+/// <summary>
+/// Registry entry: rebuilds a <see cref="GanModel"/> from config.json and model.safetensors, and trains one from a
+/// <see cref="GanRecipe"/> (presets dcgan, wgan-gp, cgan) through <see cref="GanTrainingRun"/>.
+/// </summary>
+public sealed class GanFamily : IModelFamily, Training.Runs.ITrainableFamily
 {
     public string Kind => GanModel.KindName;
+
+    public Type RecipeType => typeof(GanRecipe);
+
+    public IReadOnlyDictionary<string, JsonObject> Presets => GanRecipe.Presets;
+
+    public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
+        GanTrainingRun.Train(Training.Runs.RecipeJson.FromJson<GanRecipe>(recipe, "recipe"), context);
+
     public string Summary => "Generative adversarial network (MLP or DCGAN; non-saturating, WGAN-GP or hinge loss; spectral norm; class-conditional)";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)

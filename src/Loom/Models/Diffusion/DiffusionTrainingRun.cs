@@ -19,7 +19,7 @@ public static class DiffusionTrainingRun
 {
     public static TrainingOutcome Train(DiffusionRecipe recipe, TrainingContext context)
     {
-        var folder = new RunFolder(context);
+        using var folder = new RunFolder(context);
         var merged = MergeWithSavedRecipe(recipe, folder);
         var data = DiffusionData.Load(merged.Data ?? throw new LoomUsageException("--data: the recipe names no data"),
             merged.Conditional ?? false, merged.Points ?? DiffusionRecipe.Defaults.Points!.Value, merged.Seed ?? 0);

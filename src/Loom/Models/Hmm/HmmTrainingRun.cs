@@ -24,6 +24,7 @@ public static class HmmTrainingRun
         Seeding.SeedEverything(options.Seed);
         long steps = sequences.Sum(s => s.shape[0]);
         var progress = new IterationProgress(context.Progress, examplesPerIteration: steps);
+        using var folder = new RunFolder(context);
         var model = HiddenMarkovModel.Fit(sequences, options,
             progress.Of<HmmEmProgress>(p => (p.Iteration, options.MaxIter, -p.LogLikelihood / steps)), context.Cancellation);
         try
@@ -38,7 +39,6 @@ public static class HmmTrainingRun
             };
             if (model.Monitor?.Decreased == true)
                 context.Say("warning: the log-likelihood decreased during EM (within tolerance); consider a larger --min-covar");
-            var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             Checkpoint.Save(folder.Folder, model, folder.Card([DataProvenance.OfFile(path)], options.Seed, metrics));
             return new TrainingOutcome(model, metrics, false, []);

@@ -48,7 +48,7 @@ public static class LanguageModelTrainingRun
             context.Say($"{kind}: {parameters:N0} parameters, vocabulary {tokenizer.VocabSize} ({tokenizer.Kind}), " +
                         $"{corpus.TrainTokens:N0} training tokens, preset {presetName}, device {context.Device}");
             var provenance = DataProvenance.OfFile(source.Path);
-            var folder = new RunFolder(context);
+            using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
             var result = Optimize(model, corpus, options, folder, provenance, context);
@@ -74,12 +74,11 @@ public static class LanguageModelTrainingRun
     {
         if (!context.Resume)
             return recipe;
-        var folder = new RunFolder(context);
-        var saved = folder.SavedRecipe();
+        var saved = RunFolder.SavedRecipe(context);
         if (saved is null)
             return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), LanguageModelRecipe.MayChangeOnResume, folder.Folder);
-        return RecipeJson.FromJson<LanguageModelRecipe>(merged, Path.Combine(folder.Folder, RunFolder.RecipeFile));
+        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), LanguageModelRecipe.MayChangeOnResume, context.OutputFolder);
+        return RecipeJson.FromJson<LanguageModelRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     private static TrainResult Optimize(NeuralLanguageModel model, LanguageModelData corpus, LanguageModelTrainingOptions options,

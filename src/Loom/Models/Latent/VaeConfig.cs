@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO.Checkpoints;
 
 namespace Loom.Models.Latent;
 
@@ -81,22 +82,23 @@ public sealed record VaeConfig
     {
         try
         {
+            var v = new ConfigValues(json);
             var config = new VaeConfig
             {
-                Network = json["network"]!.GetValue<string>(),
-                Likelihood = ParseLikelihood(json["likelihood"]!.GetValue<string>()),
-                LatentDim = json["latent_dim"]!.GetValue<int>(),
-                Hidden = json["hidden"]!.GetValue<int>(),
-                Layers = json["layers"]!.GetValue<int>(),
-                BaseChannels = json["base_channels"]!.GetValue<int>(),
-                ResBlocks = json["res_blocks"]?.GetValue<int>() ?? 0,
-                Beta = json["beta"]!.GetValue<double>(),
-                TrainSamples = json["train_samples"]!.GetValue<int>(),
-                SampleShape = json["sample_shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray(),
-                Images = json["images"]!.GetValue<bool>(),
-                ClassNames = json["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray(),
-                DataName = json["data"]?.GetValue<string>() ?? "",
-                TrainClasses = json["train_classes"]?.AsArray().Select(n => n!.GetValue<int>()).ToArray() ?? [],
+                Network = v.String("network"),
+                Likelihood = ParseLikelihood(v.String("likelihood")),
+                LatentDim = v.Int("latent_dim", 1, 65_536),
+                Hidden = v.Int("hidden", 1, 1 << 20),
+                Layers = v.Int("layers", 1, 1024),
+                BaseChannels = v.Int("base_channels", 1, 1 << 16),
+                ResBlocks = v.Int("res_blocks", 0, 1024, whenAbsent: 0),
+                Beta = v.Double("beta", 0, double.MaxValue),
+                TrainSamples = v.Int("train_samples", 1, 1 << 20),
+                SampleShape = v.Longs("sample_shape", 1, 1 << 24, 4),
+                Images = v.Bool("images"),
+                ClassNames = v.Strings("class_names", []),
+                DataName = v.String("data", ""),
+                TrainClasses = v.Has("train_classes") ? v.Longs("train_classes", 0, int.MaxValue, 1 << 16).Select(c => (int)c).ToArray() : [],
             };
             config.Validate();
             return config;
@@ -106,6 +108,14 @@ public sealed record VaeConfig
             throw new LoomDataException($"vae config.json is incomplete or malformed: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// A lower bound on the weights a network of this configuration holds (the MLP's first layers and biases), so a
+    /// checkpoint's config can be checked against its weights before anything is allocated.
+    /// </summary>
+    public double MinimumParameters() => Network == "mlp"
+        ? (double)Hidden * LatentDim + (double)Hidden * SampleShape.Aggregate(1.0, (a, b) => a * b) + (double)Layers * Hidden
+        : 2.0 * LatentDim + (double)ResBlocks * BaseChannels;
 
     public static VaeLikelihood ParseLikelihood(string text) => text.Trim().ToLowerInvariant() switch
     {

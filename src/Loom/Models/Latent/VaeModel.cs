@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -155,15 +156,31 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
     }
 }
 
-/// <summary>Registry entry: rebuilds a <see cref="VaeModel"/> from config.json and model.safetensors.</summary>
-public sealed class VaeFamily : IModelFamily
+/// <summary>
+/// Registry entry: rebuilds a <see cref="VaeModel"/> from config.json and model.safetensors, and trains a VAE or CVAE
+/// from a <see cref="VaeRecipe"/> (<see cref="VaeTrainingRun"/>).
+/// </summary>
+public sealed class VaeFamily : IModelFamily, Training.Runs.ITrainableFamily
 {
     public string Kind => VaeModel.KindName;
+
+    public Type RecipeType => typeof(VaeRecipe);
+
+    public IReadOnlyDictionary<string, JsonObject> Presets => new Dictionary<string, JsonObject>
+    {
+        ["images"] = VaeRecipe.ImagePreset, ["vectors"] = VaeRecipe.VectorPreset,
+    };
+
+    public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
+        VaeTrainingRun.Train(Training.Runs.RecipeJson.FromJson<VaeRecipe>(recipe, "recipe"), context);
+
     public string Summary => "Variational autoencoder (MLP or conv; Bernoulli or Gaussian; β-VAE, IWAE, class-conditional CVAE)";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
-        var network = new VariationalAutoencoder(VaeConfig.FromJson(config));
+        var parsed = VaeConfig.FromJson(config);
+        ConfigValues.RequireStateHolds(parsed.MinimumParameters(), state);
+        var network = new VariationalAutoencoder(parsed);
         LatentMixturePrior? prior = null;
         try
         {

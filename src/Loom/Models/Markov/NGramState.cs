@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,13 +45,14 @@ internal static class NGramState
 
     public static NGramModel FromTensors(JsonObject config, IReadOnlyDictionary<string, Tensor> state)
     {
+        var values = new ConfigValues(config);
         var options = new NGramOptions
         {
-            Order = config["order"]?.GetValue<int>() ?? throw new LoomDataException("config: missing 'order'"),
-            Level = NGramOptions.ParseLevel(config["level"]?.GetValue<string>() ?? ""),
-            Smoothing = NGramOptions.ParseSmoothing(config["smoothing"]?.GetValue<string>() ?? ""),
-            K = config["k"]?.GetValue<double>() ?? 1,
-            Discount = config["discount"]?.GetValue<double>() ?? 0.75,
+            Order = values.Int("order", 1, 64),
+            Level = NGramOptions.ParseLevel(values.String("level")),
+            Smoothing = NGramOptions.ParseSmoothing(values.String("smoothing")),
+            K = values.Double("k", 0, double.MaxValue, whenAbsent: 1),
+            Discount = values.Double("discount", 0, 1, whenAbsent: 0.75),
         };
         options.Validate();
         var codepoints = Get(state, "vocab_codepoints", ScalarType.Int32).data<int>().ToArray();
@@ -76,7 +78,13 @@ internal static class NGramState
             throw new LoomDataException("model.safetensors: a token id is outside the vocabulary");
         var entries = Enumerable.Range(0, next.Length).Select(e => (contexts[(e * width)..((e + 1) * width)], next[e], counts[e]));
         var ngramCounts = NGramCounts.FromEntries(options, vocabulary.Size, entries);
-        return new NGramModel(options, vocabulary, ngramCounts, counts.Sum());
+        // Recorded for readers of config.json; they must describe the tensors, not contradict them.
+        if (values.Long("vocabulary_size", 0, long.MaxValue, vocabulary.Size) != vocabulary.Size)
+            throw new LoomDataException($"config.json: 'vocabulary_size' is {config["vocabulary_size"]}, but the vocabulary holds {vocabulary.Size}");
+        long total = counts.Sum();
+        if (values.Long("training_tokens", 0, long.MaxValue, total) != total)
+            throw new LoomDataException($"config.json: 'training_tokens' is {config["training_tokens"]}, but the counts add up to {total}");
+        return new NGramModel(options, vocabulary, ngramCounts, total);
     }
 
     private static Tensor Get(IReadOnlyDictionary<string, Tensor> state, string name, ScalarType type)

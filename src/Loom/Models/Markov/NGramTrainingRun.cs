@@ -31,6 +31,7 @@ public static class NGramTrainingRun
         int cut = (int)(text.Length * (1 - fraction));
         var options = resolved.ToOptions();
         var progress = new IterationProgress(context.Progress, examplesPerIteration: 1);
+        using var folder = new RunFolder(context);
         var model = NGramModel.Fit(text[..cut], options, progress.Of<NGramFitProgress>(p => (p.Counted, p.Total, double.NaN)),
             context.Cancellation);
         var metrics = new Dictionary<string, double>
@@ -51,7 +52,6 @@ public static class NGramTrainingRun
             }
         }
         long seed = resolved.Seed!.Value;
-        var folder = new RunFolder(context);
         folder.SaveRecipe(RecipeJson.ToJson(resolved));
         Checkpoint.Save(folder.Folder, model, folder.Card([DataProvenance.OfFile(source.Path)], seed, metrics));
         var sample = ((TextSamples)model.Sample(new SampleRequest { Count = 1, Length = 300, Seed = seed })).Texts[0];

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO.Checkpoints;
 using Loom.Training.Runs;
 using static TorchSharp.torch;
 
@@ -12,6 +13,7 @@ namespace Loom.Models.Mixture;
 public sealed class GaussianMixtureFamily : IModelFamily, ITrainableFamily
 {
     public string Kind => GaussianMixture.KindName;
+    public string Summary => "Gaussian mixture fitted by EM (full/tied/diag/spherical covariances) or by minibatch SGD";
 
     public Type RecipeType => typeof(GaussianMixtureRecipe);
 
@@ -20,13 +22,14 @@ public sealed class GaussianMixtureFamily : IModelFamily, ITrainableFamily
 
     public TrainingOutcome Train(JsonObject recipe, TrainingContext context) =>
         GaussianMixtureTrainingRun.Train(RecipeJson.FromJson<GaussianMixtureRecipe>(recipe, "recipe"), context);
-    public string Summary => "Gaussian mixture fitted by EM (full/tied/diag/spherical covariances) or by minibatch SGD";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
-        int k = config["components"]?.GetValue<int>() ?? throw new LoomDataException("config: missing 'components'");
-        int d = config["dimensions"]?.GetValue<int>() ?? throw new LoomDataException("config: missing 'dimensions'");
-        var type = CovarianceTypes.Parse(config["covariance_type"]?.GetValue<string>() ?? "");
+        var values = new ConfigValues(config);
+        int k = values.Int("components", 1, 1 << 24);
+        int d = values.Int("dimensions", 1, 1 << 24);
+        var type = CovarianceTypes.Parse(values.String("covariance_type"));
+        ConfigValues.RequireStateHolds((double)k * d, state);
         long[] precShape = type switch
         {
             CovarianceType.Full => [k, d, d],
@@ -37,8 +40,14 @@ public sealed class GaussianMixtureFamily : IModelFamily, ITrainableFamily
         var weights = Require(state, "weights", [k], device);
         var means = Require(state, "means", [k, d], device);
         var prec = Require(state, "precisions_cholesky", precShape, device);
-        return new GaussianMixture(weights, means, prec, type, MixtureFitInfo.FromJson(config["fit"] as JsonObject));
+        return new GaussianMixture(weights, means, prec, type, values.Has("fit") ? ReadFit(values.Object("fit")) : MixtureFitInfo.FromJson(null));
     }
+
+    /// <summary>The EM fit's record; each value must have its type (a missing one reads as unknown, as older checkpoints).</summary>
+    private static MixtureFitInfo ReadFit(ConfigValues fit) => new(
+        fit.Bool("converged", false), fit.Int("n_iter", 0, int.MaxValue, 0), fit.Double("lower_bound", double.MinValue, double.MaxValue, 0),
+        fit.Double("tol", 0, double.MaxValue, 0), fit.Double("reg_covar", 0, double.MaxValue, 0), fit.Int("max_iter", 0, int.MaxValue, 0),
+        fit.Int("n_init", 0, int.MaxValue, 0), fit.String("init", ""), fit.Long("seed", long.MinValue, long.MaxValue, 0));
 
     private static Tensor Require(IReadOnlyDictionary<string, Tensor> state, string name, long[] shape, Device device)
     {

@@ -27,15 +27,14 @@ public static class GaussianMixtureTrainingRun
         var (train, heldOut) = GaussianMixtureData.Split(x, resolved.Holdout!.Value, seed);
         var files = new List<string>();
         GaussianMixture model;
-        string? notes = null;
-        RunFolder folder;
+        string? notes;
         bool interrupted;
+        if (sgd && context.Resume)
+            RequireSameData(context.OutputFolder, provenance);
+        using var folder = new RunFolder(context);
+        folder.SaveRecipe(RecipeJson.ToJson(resolved));
         if (sgd)
         {
-            if (context.Resume)
-                RequireSameData(context.OutputFolder, provenance);
-            folder = new RunFolder(context);
-            folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var (fitted, result) = GaussianMixtureSgdRun.Fit(train, heldOut, resolved, folder, provenance, context);
             model = fitted;
             interrupted = result.Interrupted;
@@ -51,8 +50,6 @@ public static class GaussianMixtureTrainingRun
                 progress.Of<EmProgress>(p => ((long)p.Init * options.MaxIter + p.Iteration, total, -p.LowerBound)), context.Cancellation);
             interrupted = context.Cancellation.IsCancellationRequested;
             notes = interrupted ? "interrupted (Ctrl-C or SIGTERM) before convergence" : null;
-            folder = new RunFolder(context);
-            folder.SaveRecipe(RecipeJson.ToJson(resolved));
         }
         try
         {
@@ -83,12 +80,11 @@ public static class GaussianMixtureTrainingRun
     {
         if (!context.Resume)
             return recipe;
-        var folder = new RunFolder(context);
-        var saved = folder.SavedRecipe();
+        var saved = RunFolder.SavedRecipe(context);
         if (saved is null)
             return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), GaussianMixtureRecipe.MayChangeOnResume, folder.Folder);
-        return RecipeJson.FromJson<GaussianMixtureRecipe>(merged, Path.Combine(folder.Folder, RunFolder.RecipeFile));
+        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), GaussianMixtureRecipe.MayChangeOnResume, context.OutputFolder);
+        return RecipeJson.FromJson<GaussianMixtureRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     /// <summary>A resumed run continues on the data it started on: the hash in the saved card must match.</summary>

@@ -6,7 +6,8 @@ namespace Loom.Training.Runs;
 /// <summary>
 /// Resuming continues the run that was started: the recipe saved in run.json wins; what the caller sets again must
 /// equal it, except the properties a family lets change on resume (typically <c>steps</c>, to train longer, and
-/// <c>checkpoint_every</c>), which then replace the saved values.
+/// <c>checkpoint_every</c>), which then replace the saved values. A property the saved recipe leaves unset (an option
+/// whose absence means "none", such as a class to leave out) stays unset.
 /// </summary>
 public static class RecipeResume
 {
@@ -24,10 +25,11 @@ public static class RecipeResume
                 continue;
             }
             var before = saved[name];
-            if (before is not null && !JsonNode.DeepEquals(before, value))
+            if (!JsonNode.DeepEquals(before, value))
                 throw new LoomUsageException(
-                    $"{name}: the run in {folder} was started with {before.ToJsonString()}, not {value.ToJsonString()}; a resumed run " +
-                    $"keeps its recipe (may change on resume: {string.Join(", ", mayChange.Order(StringComparer.Ordinal))})");
+                    $"{name}: the run in {folder} was started {(before is null ? "without it" : "with " + before.ToJsonString())}, " +
+                    $"not {value.ToJsonString()}; a resumed run keeps its recipe " +
+                    $"(may change on resume: {string.Join(", ", mayChange.Order(StringComparer.Ordinal))})");
         }
         return merged;
     }

@@ -10,10 +10,25 @@ namespace Loom.Training.Runs;
 /// The checkpoint folder of a run on the shared <see cref="Trainer"/>, written the same way for every family: the
 /// model (EMA weights when the trainer keeps an average) with its card, the trainer state holding the live weights
 /// under <c>model.</c>, training-only networks under their own prefixes and the optimizer, <c>run.json</c> (the recipe
-/// the run started from), <c>log.jsonl</c> and <c>loss.png</c>; and resuming from it.
+/// the run started from), <c>log.jsonl</c> and <c>loss.png</c>; and resuming from it. While a run holds it the folder
+/// is locked (<c>.loom.lock</c>), so a second run on the same folder stops with one line instead of interleaving files;
+/// a new run refuses a folder that already holds a checkpoint unless <see cref="TrainingContext.Overwrite"/>.
 /// </summary>
-public sealed class RunFolder
+public sealed class RunFolder : IDisposable
 {
+    /// <summary>The lock a run holds on its folder.</summary>
+    public const string LockFile = ".loom.lock";
+
+    /// <summary>Files of a run that a new run with <see cref="TrainingContext.Overwrite"/> removes first.</summary>
+    private static readonly string[] RunFiles =
+    [
+        Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.CardFile, Checkpoint.TrainerStateJsonFile,
+        Checkpoint.TrainerStateTensorsFile, Checkpoint.LogFile, CheckpointManifest.FileName, RecipeFile, "loss.png", "samples.png",
+        "reconstructions.png",
+    ];
+
+    private readonly FileStream folderLock;
+
     /// <summary>The recipe a run started from, so a resumed run continues the same recipe.</summary>
     public const string RecipeFile = "run.json";
 
@@ -22,10 +37,60 @@ public sealed class RunFolder
     public RunFolder(TrainingContext context)
     {
         this.context = context;
+        if (File.Exists(context.OutputFolder))
+            throw new LoomUsageException($"--out {context.OutputFolder}: is a file; give a folder for the checkpoint");
         Directory.CreateDirectory(context.OutputFolder);
+        folderLock = Lock(context.OutputFolder);
+        try
+        {
+            ClaimFolder();
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
     }
 
+    private static FileStream Lock(string folder)
+    {
+        var path = Path.Combine(folder, LockFile);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new LoomUsageException($"--out {folder}: another run is writing to this folder; wait for it or use another --out");
+        }
+    }
+
+    /// <summary>A new run must not mix its files with another run's: refuse, or with Overwrite remove the old run first.</summary>
+    private void ClaimFolder()
+    {
+        if (context.Resume || !File.Exists(Path.Combine(Folder, Checkpoint.ConfigFile)))
+            return;
+        if (!context.Overwrite)
+        {
+            string kind = "a";
+            try { kind = $"a '{Checkpoint.ReadConfig(Folder).Kind}'"; } catch (LoomException) { }
+            throw new LoomUsageException(
+                $"--out {Folder}: already holds {kind} checkpoint; continue it with --resume, replace it with --overwrite, or choose another folder");
+        }
+        foreach (var name in RunFiles)
+        {
+            var path = Path.Combine(Folder, name);
+            if (File.Exists(path))
+                File.Delete(path);
+        }
+    }
+
+    public void Dispose() => folderLock.Dispose();
+
     public string Folder => context.OutputFolder;
+
+    /// <summary>Whether the run continues the one saved in <see cref="Folder"/>.</summary>
+    public bool Resuming => context.Resume;
 
     /// <summary>The step to continue from: 0 for a new run, the saved step when resuming.</summary>
     public long StartStep()
@@ -44,9 +109,15 @@ public sealed class RunFolder
     public MetricsLog OpenLog(long startStep) => new(Path.Combine(Folder, Checkpoint.LogFile), startStep);
 
     /// <summary>The recipe saved by the run being resumed, or null (a new run, or a run saved before run.json existed).</summary>
-    public JsonObject? SavedRecipe()
+    public JsonObject? SavedRecipe() => SavedRecipe(context);
+
+    /// <summary>
+    /// <see cref="SavedRecipe()"/> without creating the folder: a run can check its recipe and data before it writes
+    /// anything, so bad input leaves no folder behind.
+    /// </summary>
+    public static JsonObject? SavedRecipe(TrainingContext context)
     {
-        var path = Path.Combine(Folder, RecipeFile);
+        var path = Path.Combine(context.OutputFolder, RecipeFile);
         return context.Resume && File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?.AsObject() : null;
     }
 
@@ -60,15 +131,15 @@ public sealed class RunFolder
     }
 
     /// <summary>
-    /// Restores the network's live weights (<c>model.</c> keys), the parameters and buffers of <paramref name="auxiliary"/>
-    /// training-only networks (their prefixes) and the trainer's state.
+    /// Restores the network's live weights (<c>model.</c> keys; null: none), the parameters and buffers of
+    /// <paramref name="auxiliary"/> networks (their prefixes) and the trainer's state.
     /// </summary>
-    public void Restore(nn.Module network, Trainer trainer, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
+    public void Restore(nn.Module? network, Trainer trainer, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null)
     {
         var state = Checkpoint.ReadTrainerState(Folder);
         try
         {
-            ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model.");
+            if (network is not null) ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model.");
             foreach (var (module, prefix) in auxiliary ?? []) ModuleTensors.CopyFrom(module, state.Tensors, "--resume", prefix);
         }
         catch (LoomDataException e)
@@ -80,11 +151,15 @@ public sealed class RunFolder
 
     /// <summary>
     /// Saves a checkpoint of <paramref name="model"/> during or after training: the model file holds the EMA weights
-    /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones.
+    /// when the trainer keeps an average (swapped in only while saving), the trainer state the live ones — the
+    /// parameters of <paramref name="network"/> under <c>model.</c> (null: none), copies of the parameters and buffers
+    /// of <paramref name="auxiliary"/> networks under their prefixes, then <paramref name="extra"/> tensors as named; and
+    /// <paramref name="tags"/> added to trainer-state.json (e.g. the running stage of a <see cref="RunStages"/> run).
     /// </summary>
-    public void Save(Trainer trainer, IGenerativeModel model, nn.Module network, ModelCard card,
-        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null) =>
-        Save(trainer, network, auxiliary, state => Checkpoint.Save(Folder, model, card, state));
+    public void Save(Trainer trainer, IGenerativeModel model, nn.Module? network, ModelCard card,
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null, IReadOnlyDictionary<string, Tensor>? extra = null,
+        JsonObject? tags = null) =>
+        SaveWith(trainer, network, auxiliary, extra, tags, state => Checkpoint.Save(Folder, model, card, state));
 
     /// <summary>
     /// Saves a checkpoint of a model that holds copies of <paramref name="network"/>'s weights rather than the network
@@ -93,20 +168,23 @@ public sealed class RunFolder
     /// </summary>
     public void SaveSnapshot(Trainer trainer, Func<IGenerativeModel> snapshot, nn.Module network, ModelCard card,
         IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null) =>
-        Save(trainer, network, auxiliary, state =>
+        SaveWith(trainer, network, auxiliary, null, null, state =>
         {
             using var model = snapshot();
             Checkpoint.Save(Folder, model, card, state);
         });
 
-    private static void Save(Trainer trainer, nn.Module network, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary,
-        Action<TrainerStateFiles> write)
+    private static void SaveWith(Trainer trainer, nn.Module? network, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary,
+        IReadOnlyDictionary<string, Tensor>? extra, JsonObject? tags, Action<TrainerStateFiles> write)
     {
         var state = trainer.CaptureState();
+        foreach (var (name, value) in tags ?? []) state.Json[name] = value?.DeepClone();
         var tensors = new Dictionary<string, Tensor>(state.Tensors);
-        foreach (var (name, p) in network.named_parameters()) tensors["model." + name] = p.detach().clone();
+        foreach (var (name, p) in network?.named_parameters() ?? []) tensors["model." + name] = p.detach().clone();
+        // Copies: an averaged network's live weights must be saved before the average is swapped in.
         foreach (var (module, prefix) in auxiliary ?? [])
-            foreach (var (name, tensor) in ModuleTensors.Capture(module, prefix)) tensors[name] = tensor;
+            foreach (var (name, tensor) in ModuleTensors.Capture(module, prefix)) tensors[name] = tensor.detach().clone();
+        foreach (var (name, tensor) in extra ?? new Dictionary<string, Tensor>()) tensors[name] = tensor;
         trainer.Ema?.SwapIn();
         try
         {

@@ -18,6 +18,12 @@ public sealed record TrainingContext
     /// <summary>Continue the run saved in <see cref="OutputFolder"/> from its last checkpoint.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Replace a checkpoint already in <see cref="OutputFolder"/> with a new run (its files are removed first). Without it
+    /// a new run refuses a folder that holds one, so nobody's model is overwritten by mistake.
+    /// </summary>
+    public bool Overwrite { get; init; }
+
     /// <summary>Step-by-step progress of the optimizer (null: none).</summary>
     public ITrainingProgress? Progress { get; init; }
 

@@ -106,6 +106,7 @@ public sealed class TextGeneratorTests
         await foreach (var token in generator.StreamAsync(IdTokenizer.Text(prompt), settings))
             pieces.Add(token);
         Assert.Equal(whole.Text, string.Concat(pieces.Select(p => p.Text)));
+        Assert.Contains(pieces, p => p.TokenId >= 0); // so the checks below run on at least one token
         Assert.All(pieces.Where(p => p.TokenId >= 0), p =>
         {
             Assert.NotNull(p.Logprob);

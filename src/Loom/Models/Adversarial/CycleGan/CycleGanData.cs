@@ -42,6 +42,37 @@ public sealed class CycleGanData : IDisposable
         return ((images.narrow(0, 0, Math.Min(count, images.shape[0])) + 1) / 2).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The domains a recipe names: <paramref name="data"/> fashion-mnist with two classes, or two folders
+    /// (<paramref name="dataA"/>, <paramref name="dataB"/>); anything else, or a mix, is a usage error naming the option.
+    /// </summary>
+    public static CycleGanData Load(string? data, string? domainA, string? domainB, string? dataA, string? dataB)
+    {
+        if (dataA is not null || dataB is not null)
+        {
+            if (data is not null)
+                throw new LoomUsageException(
+                    "--data and --data-a/--data-b: give either a data set with two classes or two folders, not both");
+            if (domainA is not null || domainB is not null)
+                throw new LoomUsageException(
+                    "--domain-a/--domain-b pick Fashion-MNIST classes; with --data-a/--data-b the folders are the domains");
+            if (dataA is null || dataB is null)
+                throw new LoomUsageException(
+                    $"{(dataA is null ? "--data-a" : "--data-b")}: missing; two folders are needed, one per domain");
+            return FromFolders(dataA, dataB);
+        }
+        if (data is null)
+            throw new LoomUsageException(
+                "--data: missing; use --data fashion-mnist --domain-a CLASS --domain-b CLASS, or --data-a DIR --data-b DIR");
+        if (!string.Equals(data, FashionMnist.Name, StringComparison.OrdinalIgnoreCase))
+            throw new LoomUsageException(
+                $"--data: '{data}' is not supported; use fashion-mnist, or two folders of PNGs with --data-a/--data-b");
+        if (domainA is null || domainB is null)
+            throw new LoomUsageException($"{(domainA is null ? "--domain-a" : "--domain-b")}: missing; "
+                + "--data fashion-mnist needs two classes, e.g. --domain-a sandal --domain-b sneaker");
+        return FromFashionMnist(domainA, domainB);
+    }
+
     /// <summary>Two classes of the Fashion-MNIST train split (e.g. 5 = sandal, 7 = sneaker); see <see cref="FashionMnistClasses.ParseOne"/>.</summary>
     public static CycleGanData FromFashionMnist(string domainA, string domainB)
     {

@@ -105,10 +105,21 @@ public sealed class CycleGanModel : IGenerativeModel
     public void Dispose() => Networks.Dispose();
 }
 
-/// <summary>Registry entry: rebuilds a <see cref="CycleGanModel"/> from config.json and model.safetensors.</summary>
-public sealed class CycleGanFamily : IModelFamily
+/// <summary>
+/// Registry entry: rebuilds a <see cref="CycleGanModel"/> from config.json and model.safetensors, and trains one from a
+/// <see cref="CycleGanRecipe"/> through <see cref="CycleGanTrainingRun"/>.
+/// </summary>
+public sealed class CycleGanFamily : IModelFamily, Training.Runs.ITrainableFamily
 {
     public string Kind => CycleGanModel.KindName;
+
+    public Type RecipeType => typeof(CycleGanRecipe);
+
+    /// <summary>None: a CycleGAN has one recipe (<see cref="CycleGanRecipe.Defaults"/>) and the domains are the caller's.</summary>
+    public IReadOnlyDictionary<string, JsonObject> Presets => new Dictionary<string, JsonObject>();
+
+    public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
+        CycleGanTrainingRun.Train(Training.Runs.RecipeJson.FromJson<CycleGanRecipe>(recipe, "recipe"), context);
     public string Summary => "CycleGAN: unpaired image-to-image translation between two domains (ResNet generators, PatchGAN discriminators, LSGAN + cycle loss)";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)

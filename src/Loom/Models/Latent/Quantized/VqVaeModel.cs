@@ -177,10 +177,21 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
     }
 }
 
-/// <summary>Registry entry: rebuilds a <see cref="VqVaeModel"/> from config.json and model.safetensors.</summary>
-public sealed class VqVaeFamily : IModelFamily
+/// <summary>
+/// Registry entry: rebuilds a <see cref="VqVaeModel"/> from config.json and model.safetensors, and trains one (both
+/// stages) from a <see cref="VqVaeRecipe"/> (<see cref="VqVaeTrainingRun"/>).
+/// </summary>
+public sealed class VqVaeFamily : IModelFamily, Training.Runs.ITrainableFamily
 {
     public string Kind => VqVaeModel.KindName;
+
+    public Type RecipeType => typeof(VqVaeRecipe);
+
+    public IReadOnlyDictionary<string, JsonObject> Presets => new Dictionary<string, JsonObject> { ["small"] = VqVaeRecipe.SmallPreset };
+
+    public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
+        VqVaeTrainingRun.Train(Training.Runs.RecipeJson.FromJson<VqVaeRecipe>(recipe, "recipe"), context);
+
     public string Summary => "VQ-VAE (conv autoencoder, EMA codebook with dead-code restarts) with a PixelCNN prior over its codes; two-stage sampling";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
