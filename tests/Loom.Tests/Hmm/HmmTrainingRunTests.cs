@@ -1,3 +1,4 @@
+using Loom.Core;
 using Loom.IO.Checkpoints;
 using Loom.Models;
 using Loom.Models.Hmm;
@@ -24,9 +25,10 @@ public sealed class HmmTrainingRunTests : IDisposable
 
     private HmmRecipe Recipe => new() { Data = data, States = 2, Emission = "gaussian-full", MaxIter = 20, Seed = 3 };
 
-    private static TrainingOutcome Train(HmmRecipe recipe, string folder, IProgress<string>? messages = null) =>
+    private static TrainingOutcome Train(HmmRecipe recipe, string folder, bool resume = false, bool overwrite = false,
+        CancellationToken cancellation = default) =>
         OneThreadRuns.Run(() => ModelRegistry.Trainable("hmm").Train(RecipeJson.ToJson(recipe),
-            new TrainingContext { OutputFolder = folder, Messages = messages }));
+            new TrainingContext { OutputFolder = folder, Resume = resume, Overwrite = overwrite, Cancellation = cancellation }));
 
     [Fact]
     public void A_fit_from_a_recipe_writes_a_checkpoint_that_scores_as_the_fitted_model()
@@ -39,6 +41,21 @@ public sealed class HmmTrainingRunTests : IDisposable
         Assert.Equal(((HiddenMarkovModel)outcome.Model).LogLikelihoods(sequences), loaded.LogLikelihoods(sequences));
         Assert.Equal(outcome.Metrics["log_likelihood"], loaded.LogLikelihoods(sequences).Sum());
         Assert.True(File.Exists(Path.Combine(tmp.File("fit"), RunFolder.RecipeFile)));
+    }
+
+    [Fact]
+    public void A_fit_has_no_resume_a_second_fit_needs_overwrite_and_cancelling_writes_no_model()
+    {
+        using (Train(Recipe, tmp.File("fit"))) { }
+        var resume = Assert.Throws<LoomUsageException>(() => Train(Recipe, tmp.File("fit"), resume: true));
+        Assert.StartsWith("--resume: a Baum-Welch fit has no trainer state", resume.Message);
+        var again = Assert.Throws<LoomUsageException>(() => Train(Recipe with { Seed = 4 }, tmp.File("fit")));
+        Assert.Contains("already holds a 'hmm' checkpoint", again.Message);
+        using (var replaced = Train(Recipe with { Seed = 4 }, tmp.File("fit"), overwrite: true)) Assert.False(replaced.Interrupted);
+        Assert.Equal(4, Checkpoint.ReadCard(tmp.File("fit")).Seed);
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(Recipe, tmp.File("cancelled"), cancellation: new CancellationToken(true)));
+        Assert.False(File.Exists(Path.Combine(tmp.File("cancelled"), Checkpoint.ModelFile)));
+        Assert.False(File.Exists(Path.Combine(tmp.File("cancelled"), RunFolder.LockFile)));
     }
 
     [Fact]

@@ -26,13 +26,19 @@ public sealed class LanguageModelTrainingRunTests
         "generation.json", "sample.txt",
     ];
 
-    private static TrainingOutcome Train(LanguageModelRecipe recipe, string folder, bool resume = false, long? stopAfter = null)
+    private static readonly LanguageModelRecipe TinyLstm = new()
+    {
+        Data = "names", Steps = 20, BatchSize = 16, Layers = 1, Hidden = 16, Embedding = 8, EvalEvery = 10, CheckpointEvery = 10, Seed = 3,
+    };
+
+    private static TrainingOutcome Train(LanguageModelRecipe recipe, string folder, bool resume = false, long? stopAfter = null,
+        string kind = "gpt")
     {
         using var stop = new CancellationTokenSource();
-        return OneThreadRuns.Run(() => ModelRegistry.Trainable("gpt").Train(RecipeJson.ToJson(recipe), new TrainingContext
+        return OneThreadRuns.Run(() => ModelRegistry.Trainable(kind).Train(RecipeJson.ToJson(recipe), new TrainingContext
         {
             OutputFolder = folder, Resume = resume, Cancellation = stop.Token,
-            Progress = stopAfter is { } last ? new OneThreadRuns.StopAfter(last, stop) : null,
+            Progress = stopAfter is { } last ? new CancelAtStep(last, stop) : null,
         }));
     }
 
@@ -60,6 +66,20 @@ public sealed class LanguageModelTrainingRunTests
         using (var rest = Train(new LanguageModelRecipe(), tmp.File("parts"), resume: true)) Assert.False(rest.Interrupted);
         Assert.Equal(20, SavedStep(tmp.File("parts")));
         OneThreadRuns.AssertSameFiles(tmp.File("whole"), tmp.File("parts"), Checkpoint.ModelFile, Checkpoint.TrainerStateTensorsFile);
+    }
+
+    [Fact]
+    public void An_lstm_run_stopped_and_resumed_with_no_settings_equals_the_uninterrupted_run()
+    {
+        using var tmp = new TempFolder();
+        using (var whole = Train(TinyLstm, tmp.File("whole"), kind: "lstm")) Assert.Equal("lstm", whole.Model.Kind);
+        using (var first = Train(TinyLstm, tmp.File("parts"), stopAfter: 10, kind: "lstm")) Assert.True(first.Interrupted);
+        Assert.Equal(10, SavedStep(tmp.File("parts")));
+        using (Train(new LanguageModelRecipe(), tmp.File("parts"), resume: true, kind: "lstm")) { }
+        OneThreadRuns.AssertSameFiles(tmp.File("whole"), tmp.File("parts"), Checkpoint.ModelFile, Checkpoint.TrainerStateTensorsFile);
+        // A new run does not write over a finished one unless told to.
+        var refused = Assert.Throws<LoomUsageException>(() => Train(TinyLstm, tmp.File("whole"), kind: "lstm"));
+        Assert.Contains("already holds a 'lstm' checkpoint", refused.Message);
     }
 
     [Fact]

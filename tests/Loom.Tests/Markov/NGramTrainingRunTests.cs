@@ -1,3 +1,4 @@
+using Loom.Core;
 using Loom.IO.Checkpoints;
 using Loom.Models;
 using Loom.Models.Markov;
@@ -27,9 +28,11 @@ public sealed class NGramTrainingRunTests : IDisposable
     private NGramRecipe Recipe => new() { Data = text, Order = 4, Seed = 2 };
 
     private static TrainingOutcome Train(NGramRecipe recipe, string folder, ITrainingProgress? progress = null,
-        CancellationToken cancellation = default) =>
-        ModelRegistry.Trainable("ngram").Train(RecipeJson.ToJson(recipe),
-            new TrainingContext { OutputFolder = folder, Progress = progress, Cancellation = cancellation });
+        CancellationToken cancellation = default, bool resume = false, bool overwrite = false) =>
+        ModelRegistry.Trainable("ngram").Train(RecipeJson.ToJson(recipe), new TrainingContext
+        {
+            OutputFolder = folder, Progress = progress, Cancellation = cancellation, Resume = resume, Overwrite = overwrite,
+        });
 
     [Fact]
     public void A_fit_reports_its_count_and_writes_a_checkpoint_that_scores_as_the_fitted_model()
@@ -56,6 +59,20 @@ public sealed class NGramTrainingRunTests : IDisposable
         Assert.Equal(plain.Counts.TopEntries(), reported.Counts.TopEntries());
         Assert.Throws<OperationCanceledException>(() => Train(Recipe, tmp.File("cancelled"), cancellation: new CancellationToken(true)));
         Assert.False(File.Exists(Path.Combine(tmp.File("cancelled"), Checkpoint.ModelFile)));
+    }
+
+    [Fact]
+    public void A_fit_has_no_resume_and_a_second_fit_into_the_folder_needs_overwrite()
+    {
+        using (Train(Recipe, tmp.File("fit"))) { }
+        var resume = Assert.Throws<LoomUsageException>(() => Train(Recipe, tmp.File("fit"), resume: true));
+        Assert.StartsWith("--resume: an n-gram fit has no trainer state", resume.Message);
+        var again = Assert.Throws<LoomUsageException>(() => Train(Recipe with { Order = 3 }, tmp.File("fit")));
+        Assert.Contains("already holds a 'ngram' checkpoint", again.Message);
+        using (var replaced = Train(Recipe with { Order = 3 }, tmp.File("fit"), overwrite: true))
+            Assert.Equal(3, ((NGramModel)replaced.Model).Options.Order);
+        using var loaded = (NGramModel)Checkpoint.Load(tmp.File("fit"));
+        Assert.Equal(3, loaded.Options.Order);
     }
 
     [Fact]

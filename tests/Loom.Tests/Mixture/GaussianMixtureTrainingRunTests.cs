@@ -31,7 +31,7 @@ public sealed class GaussianMixtureTrainingRunTests
         return OneThreadRuns.Run(() => ModelRegistry.Trainable("gmm").Train(RecipeJson.ToJson(recipe), new TrainingContext
         {
             OutputFolder = folder, Resume = resume, Cancellation = stop.Token,
-            Progress = stopAfter is { } last ? new OneThreadRuns.StopAfter(last, stop) : null,
+            Progress = stopAfter is { } last ? new CancelAtStep(last, stop) : null,
         }));
     }
 

@@ -1,12 +1,11 @@
 using Loom.Cli;
-using Loom.Training;
 using TorchSharp;
 
 namespace Loom.Tests.Support;
 
 /// <summary>
 /// Runs training through the library or the in-process CLI on one libtorch thread (so runs compared for identical
-/// weights reduce in the same order), and stops a run as Ctrl-C would.
+/// weights reduce in the same order) and compares the files they write.
 /// </summary>
 internal static class OneThreadRuns
 {
@@ -40,15 +39,5 @@ internal static class OneThreadRuns
         foreach (var name in names)
             Assert.True(File.ReadAllBytes(Path.Combine(expectedFolder, name)).AsSpan()
                 .SequenceEqual(File.ReadAllBytes(Path.Combine(actualFolder, name))), $"{name} differs");
-    }
-
-    /// <summary>Cancels the run once the trainer reports step <paramref name="last"/> (as Ctrl-C would).</summary>
-    public sealed class StopAfter(long last, CancellationTokenSource stop) : ITrainingProgress
-    {
-        public void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta)
-        {
-            if (step >= last)
-                stop.Cancel();
-        }
     }
 }
