@@ -65,9 +65,18 @@ public static class LoomCli
             error.WriteLine("error: cancelled");
             return 1;
         }
-        error.WriteLine($"error: {root.GetType().Name}: {root.Message.Split('\n')[0].Trim()}");
+        string first = root.Message.Split('\n')[0].Trim();
+        string line = root switch
+        {
+            // The file system's messages name the path: "No space left on device : '/x/model.safetensors'".
+            IOException or UnauthorizedAccessException => first,
+            OutOfMemoryException or InsufficientMemoryException => $"not enough memory ({first})",
+            System.Runtime.InteropServices.ExternalException when first.Contains("allocate", StringComparison.Ordinal) =>
+                $"not enough memory: {first[(first.IndexOf("you tried", StringComparison.Ordinal) is >= 0 and var i ? i : 0)..]}",
+            _ => $"{root.GetType().Name}: {first}" + (verbose ? "" : " (a bug in Loom; --verbose prints the stack trace)"),
+        };
+        error.WriteLine($"error: {line}");
         if (verbose) error.WriteLine(e);
-        else error.WriteLine("(run with --verbose for the stack trace)");
         return 1;
     }
 

@@ -6,6 +6,7 @@ using Loom.Data;
 using Loom.Evaluation.Anomaly;
 using Loom.IO;
 using Loom.IO.Checkpoints;
+using Loom.Models;
 using Loom.Models.Latent;
 using TorchSharp;
 
@@ -39,7 +40,7 @@ public static class AnomalyCommand
             var kind = VaeAnomalyScores.Parse(parse.GetValue(score)!);
             int samples = CliOptions.Positive(parse, k);
             using var loaded = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
-            if (loaded is not VaeModel model)
+            if (loaded.GetService<IVariationalAutoencoder>() is not { } model)
                 throw new LoomUsageException($"anomaly: needs a vae checkpoint, got a '{loaded.Kind}' model");
             if (model.NumClasses > 0)
                 throw new LoomUsageException("anomaly: a conditional VAE needs the class of each example; train an unconditional vae (loom train vae --exclude-class K)");
@@ -50,7 +51,7 @@ public static class AnomalyCommand
             using var scope = torch.NewDisposeScope();
             long n = parse.GetValue(limit) is { } l ? Math.Clamp(l, 1, set.Count) : set.Count;
             var examples = set.Examples.narrow(0, 0, n);
-            var scores = VaeAnomalyScores.Score(model, examples, null, kind, parse.GetValue(seed), samples).data<double>().ToArray();
+            var scores = model.AnomalyScores(examples, null, kind, parse.GetValue(seed), samples).data<double>().ToArray();
             long[]? labels = set.Labels?.narrow(0, 0, n).data<long>().ToArray();
 
             var csv = new StringBuilder("index,label,score\n");

@@ -21,7 +21,7 @@ public sealed class DiffusionCliOptions
     public IEnumerable<Option> All => [Sampler, Steps, Guidance, Class, Eta, Karras, Spacing, Interpolate];
 
     /// <summary>A request from the command line over the model's defaults, with progress on stderr.</summary>
-    public DiffusionRequest Build(ParseResult parse, DiffusionModel model, int count, long seed, ConsoleProgress? progress)
+    public DiffusionRequest Build(ParseResult parse, IDiffusionGenerator model, int count, long seed, ConsoleProgress? progress)
     {
         var defaults = model.Config.DefaultSampler;
         var sampler = defaults with
@@ -52,7 +52,7 @@ public sealed class DiffusionCliOptions
     }
 
     /// <summary>Spherical interpolation between two seeds' starting noise, <paramref name="count"/> points inclusive.</summary>
-    private static TorchSharp.torch.Tensor InterpolatedNoise(DiffusionModel model, int count, long seed)
+    private static TorchSharp.torch.Tensor InterpolatedNoise(IDiffusionGenerator model, int count, long seed)
     {
         long[] shape = [1, .. model.Config.SampleShape];
         using var first = new TorchSharp.torch.Generator((ulong)seed);
@@ -62,7 +62,7 @@ public sealed class DiffusionCliOptions
         return TorchSharp.torch.cat(Enumerable.Range(0, count).Select(i => DiffusionPipeline.Slerp(a, b, i / (count - 1.0))).ToArray(), 0);
     }
 
-    private static int[]? Labels(string? spec, DiffusionModel model, int count)
+    private static int[]? Labels(string? spec, IDiffusionGenerator model, int count)
     {
         if (spec is null) return null;
         int classes = model.Config.NumClasses;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Loom.Core;
 using Loom.IO.Checkpoints;
 using Loom.IO.Images;
+using Loom.Models;
 using Loom.Models.Diffusion;
 using TorchSharp;
 
@@ -39,7 +40,7 @@ public static class DiffusionEditCommands
             if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 throw new LoomUsageException($"--out: writes a PNG grid; '{outPath}' does not end in .png");
             using var loaded = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
-            if (loaded is not DiffusionModel model)
+            if (loaded.GetService<IDiffusionGenerator>() is not { } model)
                 throw new LoomUsageException($"{(inpaint ? "inpaint" : "img2img")}: needs a diffusion checkpoint; this one is '{loaded.Kind}'");
             using var scope = torch.NewDisposeScope();
             var input = DiffusionImageInput.ReadImage(parse.GetValue(image)!, model);

@@ -14,9 +14,9 @@ public static class DiffusionImageInput
     /// A PNG file (greyscale or colour, converted to the model's channels; must have the model's size), or
     /// <c>fashion-mnist:N</c> for test image N. Returns [1, C, H, W] in [0, 1].
     /// </summary>
-    public static Tensor ReadImage(string spec, DiffusionModel model) => ReadImage(spec, model.Config.SampleShape, model.Config.Images);
+    public static Tensor ReadImage(string spec, IDiffusionGenerator model) => ReadImage(spec, model.Config.SampleShape, model.Config.Images);
 
-    /// <summary>As <see cref="ReadImage(string, DiffusionModel)"/> for any model whose samples have <paramref name="shape"/>.</summary>
+    /// <summary>As <see cref="ReadImage(string, IDiffusionGenerator)"/> for any model whose samples have <paramref name="shape"/>.</summary>
     public static Tensor ReadImage(string spec, long[] shape, bool images)
     {
         if (!images || shape.Length != 3)
@@ -24,7 +24,7 @@ public static class DiffusionImageInput
         return ReadImage(spec, shape);
     }
 
-    /// <summary>As <see cref="ReadImage(string, DiffusionModel)"/> for any image model whose images are [C, H, W] = <paramref name="shape"/>.</summary>
+    /// <summary>As <see cref="ReadImage(string, IDiffusionGenerator)"/> for any image model whose images are [C, H, W] = <paramref name="shape"/>.</summary>
     public static Tensor ReadImage(string spec, long[] shape)
     {
         using var scope = torch.NewDisposeScope();
@@ -53,7 +53,7 @@ public static class DiffusionImageInput
     /// The inpainting mask as "keep" weights [1, 1, H, W] (1 keeps the input pixel, 0 regenerates it). From a PNG
     /// where white marks pixels to regenerate (as in diffusers), or a region name: top, bottom, left, right, center.
     /// </summary>
-    public static Tensor ReadMask(string spec, DiffusionModel model)
+    public static Tensor ReadMask(string spec, IDiffusionGenerator model)
     {
         var shape = model.Config.SampleShape;
         long h = shape[1], w = shape[2];

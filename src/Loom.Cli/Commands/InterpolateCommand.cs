@@ -48,13 +48,13 @@ public static class InterpolateCommand
             long seedValue = parse.GetValue(seed);
             using var scope = torch.NewDisposeScope();
             Tensor grid;
-            if (model is DiffusionModel diffusion)
+            if (model.GetService<IDiffusionGenerator>() is { } diffusion)
             {
                 if (parse.GetValue(traverse) || parse.GetValue(from) is not null)
                     throw new LoomUsageException("--traverse/--from: a diffusion model has no encoder; it interpolates its starting noise");
                 grid = InterpolateDiffusion(diffusion, rowCount, columns, seedValue, parse.GetValue(classOption));
             }
-            else if (model is ILatentVariableModel latent)
+            else if (model.GetService<ILatentVariableModel>() is { } latent)
             {
                 var starts = parse.GetValue(from) is { } a ? Encode(model, a, parse.GetValue(classOption)) : null;
                 var ends = parse.GetValue(to) is { } b ? Encode(model, b, parse.GetValue(classOption)) : null;
@@ -118,7 +118,7 @@ public static class InterpolateCommand
 
     private static Tensor Encode(IGenerativeModel model, string spec, int? cls)
     {
-        if (model is not VaeModel vae)
+        if (model.GetService<IVariationalAutoencoder>() is not { } vae)
             throw new LoomUsageException($"--from/--to: a '{model.Kind}' model has no encoder; interpolate between random latents instead");
         var image = DiffusionImageInput.ReadImage(spec, vae.Config.SampleShape, vae.Config.Images);
         Tensor? labels = null;
@@ -127,7 +127,7 @@ public static class InterpolateCommand
         return vae.EncodeMean(image, labels);
     }
 
-    private static Tensor InterpolateDiffusion(DiffusionModel model, int rows, int columns, long seed, int? cls)
+    private static Tensor InterpolateDiffusion(IDiffusionGenerator model, int rows, int columns, long seed, int? cls)
     {
         int classes = model.Config.NumClasses;
         if (cls is { } c && (classes == 0 || c < 0 || c >= classes))

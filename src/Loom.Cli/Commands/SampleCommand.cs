@@ -44,14 +44,14 @@ public static class SampleCommand
                 var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length), CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
                 return SampleText(lm, settings, parse.GetValue(prompt) ?? "", CliOptions.Positive(parse, count), parse.GetValue(stream), parse.GetValue(output), console);
             }
-            if (model is DiffusionModel dm)
+            if (model.GetService<IDiffusionGenerator>() is { } dm)
             {
+                // The diffusion flags travel as the request's DiffusionRequest option; the model returns labels and class names.
                 using var progress = new ConsoleProgress("sample diffusion", Console.Error);
                 var diffusionRequest = diffusion.Build(parse, dm, CliOptions.Positive(parse, count), parse.GetValue(seed), progress);
                 using var diffusionScope = torch.NewDisposeScope();
-                var generated = dm.Generate(diffusionRequest);
-                var labels = diffusionRequest.Labels is { } given ? torch.tensor(given.Select(l => (long)l).ToArray()) : null;
-                SampleWriter.Write(new TensorSamples(generated, labels) { ClassNames = labels is null ? null : dm.Config.ClassNames }, parse.GetValue(output), console);
+                var diffusionSampling = new SampleRequest { Count = diffusionRequest.Count, Seed = diffusionRequest.Seed }.With(diffusionRequest);
+                SampleWriter.Write(model.Sample(diffusionSampling), parse.GetValue(output), console);
                 return 0;
             }
             if (parse.GetValue(stream))
@@ -77,7 +77,7 @@ public static class SampleCommand
     private static int? RequestedClass(string? spec, IGenerativeModel model)
     {
         if (spec is null) return null;
-        if (model is not IConditionalModel { NumClasses: > 0 })
+        if (model.GetService<IConditionalModel>() is not { NumClasses: > 0 })
             throw new LoomUsageException($"--class: a '{model.Kind}' model here is not class-conditional");
         if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
         if (!int.TryParse(spec, out int c))

@@ -18,7 +18,7 @@ public static class ScoreCommand
         {
             var output = parse.InvocationConfiguration.Output;
             using var model = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
-            if (model is not ILikelihoodModel likelihood)
+            if (model.GetService<ILikelihoodModel>() is not { } likelihood)
                 throw new LoomUsageException($"a '{model.Kind}' model has no tractable log-likelihood to score");
             var spec = parse.GetValue(data)!;
             // A text data set name (tinyshakespeare, names, kjv) scores its file; anything else is a path as given.

@@ -4,6 +4,7 @@ using Loom.IO;
 using Loom.Data;
 using Loom.IO.Checkpoints;
 using Loom.IO.Images;
+using Loom.Models;
 using Loom.Models.Adversarial.CycleGan;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,7 +49,9 @@ public static class TranslateCommand
             var (kind, _) = Checkpoint.ReadConfig(folder);
             if (kind != CycleGanModel.KindName)
                 throw new LoomUsageException($"translate: needs a cyclegan checkpoint; {folder} holds a '{kind}' model");
-            using var model = (CycleGanModel)Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
+            using var loaded = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
+            var model = loaded.GetService<IImageTranslator>()
+                ?? throw new LoomUsageException($"translate: a '{loaded.Kind}' model does not translate images");
             using var scope = torch.NewDisposeScope();
             var input = single is not null
                 ? DiffusionImageInput.ReadImage(single, model.Config.ImageShape)

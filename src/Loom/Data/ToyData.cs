@@ -68,12 +68,19 @@ public static class ToyData
         _ => 0.3,
     };
 
+    /// <summary>
+    /// The most points a toy set is drawn with: 10^7 points take 160 MB and their temporaries a few hundred more;
+    /// 10^8 used 13.9 GB before a run failed.
+    /// </summary>
+    public const long MaxPoints = 10_000_000;
+
     /// <summary>Generates <paramref name="n"/> points [n, 2] of the named set on CPU.</summary>
     public static Tensor Generate(string name, long n, long seed, double? noise = null, ScalarType dtype = ScalarType.Float64)
     {
         var canonical = Canonical(name);
-        if (n <= 0)
-            throw new LoomUsageException($"--n: the number of points must be positive, got {n}");
+        if (n <= 0 || n > MaxPoints)
+            throw new LoomUsageException(
+                $"--n: the number of points must be from 1 to {MaxPoints:N0} (toy sets are for small experiments), got {n:N0}");
         double sigma = noise ?? DefaultNoise(canonical);
         if (!double.IsFinite(sigma) || sigma < 0)
             throw new LoomUsageException($"--noise: must be a finite number >= 0, got {sigma}");

@@ -22,6 +22,15 @@ public interface IGenerativeModel : IDisposable
 
     /// <summary>Draws samples. The same request (seed included) gives the same samples on CPU.</summary>
     SampleSet Sample(SampleRequest request);
+
+    /// <summary>
+    /// What else the model can do, as Microsoft.Extensions.AI's <c>GetService</c>: an object of
+    /// <paramref name="serviceType"/> (this model when it implements it: <see cref="ILikelihoodModel"/>,
+    /// <see cref="IConditionalModel"/>, <see cref="ILatentVariableModel"/>, <see cref="IProgressiveSampler"/>, …) or null.
+    /// Callers ask instead of testing for concrete types; a family may answer with a helper object.
+    /// </summary>
+    object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
 }
 
 /// <summary>A model with a tractable log-likelihood (GMM, HMM, n-gram, later autoregressive models and flows).</summary>
@@ -51,10 +60,32 @@ public sealed record SampleRequest
     public int Length { get; init; } = 200;
     /// <summary>Text the sample starts with (text models).</summary>
     public string? Prompt { get; init; }
-    /// <summary>Softmax temperature for discrete samplers; 1 samples the model as trained.</summary>
+    /// <summary>
+    /// How far samples stray from the model's most likely outputs; 1 samples the model as trained, below 1 is more
+    /// conservative. One meaning per kind of randomness: for discrete draws (n-gram and neural text, the VQ-VAE's code
+    /// prior) the softmax temperature of each draw; for continuous draws (Gaussian mixture offsets, VAE and GAN latents)
+    /// the scale of the noise's standard deviation. HMMs and diffusion models have no temperature and refuse values
+    /// other than 1 (a diffusion sampler's randomness is set by its options, e.g. DDIM's η).
+    /// </summary>
     public double Temperature { get; init; } = 1.0;
-    /// <summary>Class to condition on (class-conditional image models); null samples unconditionally.</summary>
+    /// <summary>
+    /// Class to condition on (class-conditional models, <see cref="IConditionalModel"/>); null spreads the samples over the
+    /// classes evenly and returns the labels.
+    /// </summary>
     public int? Class { get; init; }
+
+    /// <summary>
+    /// Family-specific options, by type, as <c>ChatOptions.AdditionalProperties</c> carries what a provider needs: e.g. a
+    /// <c>GenerationSettings</c> for text decoding, a <c>DiffusionRequest</c> for a diffusion sampler and its guidance. A
+    /// family reads the options it knows with <see cref="Get{T}"/> and ignores the rest.
+    /// </summary>
+    public IReadOnlyList<object> Options { get; init; } = [];
+
+    /// <summary>The last option of type <typeparamref name="T"/>, or null.</summary>
+    public T? Get<T>() where T : class => Options.OfType<T>().LastOrDefault();
+
+    /// <summary>A copy with <paramref name="option"/> added (it wins over an earlier option of its type).</summary>
+    public SampleRequest With(object option) => this with { Options = [.. Options, option] };
 }
 
 /// <summary>Samples of any family; the CLI writes each shape in its natural format.</summary>

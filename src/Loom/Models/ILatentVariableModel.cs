@@ -23,4 +23,8 @@ public interface IConditionalModel
 {
     /// <summary>Number of classes the model conditions on (0 = unconditional).</summary>
     int NumClasses { get; }
+
+    /// <summary>What each class index names (the data set's class names where the model recorded them).</summary>
+    IReadOnlyList<string> ClassNames =>
+        Enumerable.Range(0, NumClasses).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 }

@@ -28,6 +28,15 @@ public class ToyDataTests
     }
 
     [Fact]
+    public void A_set_too_large_for_memory_is_refused_before_anything_is_drawn()
+    {
+        var e = Assert.Throws<LoomUsageException>(() => ToyData.Generate("moons", 100_000_000, 0));
+        Assert.Contains("10,000,000", e.Message);
+        using var small = ToyData.Generate("moons", 1000, 0);
+        Assert.Equal(1000, small.shape[0]);
+    }
+
+    [Fact]
     public void CirclesLieOnRadiiThreeAndOneAndAHalf()
     {
         using var p = ToyData.Generate("circles", 400, seed: 1, noise: 0);

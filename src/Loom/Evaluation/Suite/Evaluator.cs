@@ -60,7 +60,7 @@ public sealed class Evaluator : IDisposable
             default:
                 throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be compared with --data {data.Spec} ({DataKind.ToString().ToLowerInvariant()})");
         }
-        if (source.Model is ILikelihoodModel likelihood && DataKind == EvaluationDataKind.Text)
+        if (source.Model?.GetService<ILikelihoodModel>() is { } likelihood && DataKind == EvaluationDataKind.Text)
         {
             if (source.TrainingSha256() == FileHash.Sha256(data.File!))
                 result.Notes.Add($"--data {data.Spec} is the checkpoint's own training data: the likelihood measures fit, not generalization");

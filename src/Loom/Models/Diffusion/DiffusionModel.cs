@@ -9,9 +9,9 @@ namespace Loom.Models.Diffusion;
 /// <summary>
 /// A trained denoising diffusion model: its config, the denoiser (EMA weights when trained with EMA) and the noise
 /// schedule. <see cref="Generate"/> runs any sampler with guidance, image-to-image and inpainting; the generic
-/// <see cref="Sample"/> uses the config's default sampler.
+/// <see cref="Sample(SampleRequest)"/> uses the config's default sampler.
 /// </summary>
-public sealed class DiffusionModel : IGenerativeModel
+public sealed class DiffusionModel : IGenerativeModel, IConditionalModel, IProgressiveSampler, IDiffusionGenerator
 {
     public const string KindName = "diffusion";
 
@@ -45,14 +45,43 @@ public sealed class DiffusionModel : IGenerativeModel
         return Pipeline.ToDataSpace(x).cpu().MoveToOuterDisposeScope();
     }
 
-    public SampleSet Sample(SampleRequest request)
+    public int NumClasses => Config.NumClasses;
+
+    public IReadOnlyList<string> ClassNames => Config.ClassNames;
+
+    public SampleSet Sample(SampleRequest request) => Sample(request, null, CancellationToken.None);
+
+    /// <summary>
+    /// Samples with the model's default sampler, or with the sampler, guidance, image, mask and noise of a
+    /// <see cref="DiffusionRequest"/> among the request's options (its count and seed come from the request). Labels:
+    /// the option's when it names them; else <see cref="SampleRequest.Class"/> for every sample; else, with no option, a
+    /// class-conditional model spreads the samples over its classes (with its default guidance) and an option without
+    /// labels samples unconditionally. Progress is reported per denoising step.
+    /// </summary>
+    public SampleSet Sample(SampleRequest request, IProgress<SampleProgress>? progress, CancellationToken cancellation)
     {
-        IReadOnlyList<int>? labels = request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray() : null;
-        return new TensorSamples(Generate(new DiffusionRequest
+        if (request.Temperature != 1.0)
+            throw new LoomUsageException($"temperature: a diffusion model has none (got {request.Temperature}); set its sampler's options instead");
+        var template = request.Get<DiffusionRequest>();
+        IReadOnlyList<int>? labels = template?.Labels
+            ?? (request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray()
+                : template is null && NumClasses > 0 ? Enumerable.Range(0, request.Count).Select(i => i % NumClasses).ToArray() : null);
+        var diffusion = (template ?? new DiffusionRequest
         {
-            Count = request.Count, Seed = request.Seed, Sampler = Config.DefaultSampler, Labels = labels,
-            Guidance = labels is null ? 1.0 : Config.DefaultGuidance,
-        }));
+            Sampler = Config.DefaultSampler, Guidance = labels is null ? 1.0 : Config.DefaultGuidance,
+        }) with
+        {
+            Count = request.Count, Seed = request.Seed, Labels = labels,
+            Progress = progress is null ? template?.Progress : (done, total) => progress.Report(new SampleProgress(done, total, "denoising step")),
+            Cancellation = cancellation.CanBeCanceled ? cancellation : template?.Cancellation ?? CancellationToken.None,
+        };
+        if (labels is not null && (NumClasses == 0 || labels.Any(l => l < 0 || l >= NumClasses)))
+            throw new LoomUsageException(NumClasses == 0
+                ? "class: this diffusion model was trained without classes"
+                : $"class: must be from 0 to {NumClasses - 1} ({string.Join(", ", ClassNames)})");
+        var values = Generate(diffusion);
+        var labelTensor = labels is null ? null : torch.tensor(labels.Select(l => (long)l).ToArray());
+        return new TensorSamples(values, labelTensor) { ClassNames = labels is null ? null : Config.ClassNames };
     }
 
     public void Dispose() => Network.Dispose();

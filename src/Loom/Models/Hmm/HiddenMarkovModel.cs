@@ -155,6 +155,8 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
             throw new LoomUsageException($"--count: must be at least 1, got {request.Count}");
         if (request.Length < 1)
             throw new LoomUsageException($"--length: must be at least 1, got {request.Length}");
+        if (request.Temperature != 1.0)
+            throw new LoomUsageException($"temperature: an HMM samples its chain as fitted and has none (got {request.Temperature})");
         using var g = Seeding.Generator(request.Seed, "hmm-sample");
         using var scope = NewDisposeScope();
         var states = new Tensor[request.Length];

@@ -10,7 +10,7 @@ namespace Loom.Models.Latent;
 /// A trained VAE or conditional VAE. Samples are decoder means (pixel probabilities for Bernoulli images) of latents from
 /// N(0, T² I), T the request's temperature, or from the fitted <see cref="LatentPrior"/> when there is one; <see cref="ExampleNll(Tensor)"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
 /// </summary>
-public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleScorer
+public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExampleScorer
 {
     public const string KindName = "vae";
 
@@ -92,6 +92,9 @@ public sealed class VaeModel : IGenerativeModel, ILatentVariableModel, IExampleS
     }
 
     /// <summary>Posterior means μ(x) of data-space examples (images in [0, 1]): [n, latent] on the CPU.</summary>
+    public Tensor AnomalyScores(Tensor examples, Tensor? labels, AnomalyScoreKind kind, long seed, int samples) =>
+        VaeAnomalyScores.Score(this, examples, labels, kind, seed, samples);
+
     public Tensor EncodeMean(Tensor examples, Tensor? labels = null)
     {
         using var scope = torch.NewDisposeScope();

@@ -12,7 +12,7 @@ namespace Loom.Models.Adversarial.CycleGan;
 /// [0, 1] outside the model and [−1, 1] inside. <see cref="Translate"/> and <see cref="Cycle"/> are the model's real
 /// interface; <see cref="Sample"/> translates Fashion-MNIST test images of domain A to B (see its remarks).
 /// </summary>
-public sealed class CycleGanModel : IGenerativeModel
+public sealed class CycleGanModel : IGenerativeModel, IImageTranslator
 {
     public const string KindName = "cyclegan";
     private const int ChunkSize = 256;
