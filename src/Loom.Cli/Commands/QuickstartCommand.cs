@@ -55,9 +55,10 @@ public static class QuickstartCommand
             var steps = new List<QuickstartStep>
             {
                 new("Gaussian mixture on 8 gaussians", "gmm",
-                    ["train", "gmm", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"), "--seed", s]),
+                    ["train", "gmm", "--overwrite", "--data", "8gaussians", "--components", "8", "--out", Path.Combine(dir, "gmm"),
+                     "--seed", s]),
                 new("n-gram (order 5, Kneser-Ney) on tinyshakespeare", "ngram",
-                    ["train", "ngram", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"),
+                    ["train", "ngram", "--overwrite", "--data", "tinyshakespeare", "--order", "5", "--out", Path.Combine(dir, "ngram"),
                      "--seed", s]),
                 new("HMC on a banana-shaped density", "mcmc",
                     ["mcmc", "--target", "banana", "--sampler", "hmc", "--chains", "8", "--samples", "500", "--step-size", "0.2",
@@ -66,8 +67,8 @@ public static class QuickstartCommand
                     ["sample", Path.Combine(dir, "ngram"), "--n", "3", "--length", "400", "--prompt", "ROMEO:", "--seed", s,
                      "--out", Path.Combine(dir, "ngram", "romeo.txt")]),
                 new("Character transformer (nanoGPT's shakespeare-char CPU config) on tinyshakespeare", "gpt",
-                    ["train", "gpt", "--data", "tinyshakespeare", "--preset", "shakespeare-char-cpu", "--steps", transformerSteps,
-                     "--out", Path.Combine(dir, "gpt"), "--seed", s]),
+                    ["train", "gpt", "--overwrite", "--data", "tinyshakespeare", "--preset", "shakespeare-char-cpu",
+                     "--steps", transformerSteps, "--out", Path.Combine(dir, "gpt"), "--seed", s]),
                 new("Samples from the transformer", "gpt",
                     ["sample", Path.Combine(dir, "gpt"), "--n", "2", "--max-tokens", "400", "--prompt", "ROMEO:", "--temperature", "0.8",
                      "--top-k", "40", "--seed", s, "--out", Path.Combine(dir, "gpt", "romeo.txt")]),

@@ -8,10 +8,13 @@ namespace Loom.Cli.Commands.Train;
 
 /// <summary>
 /// What every <c>loom train KIND</c> built on the library's training API shares: the options every run has (--out,
-/// --resume, --config, --device), the <see cref="TrainingContext"/> they become (a progress bar on standard error, notes
-/// on standard output, Ctrl-C/SIGTERM as cancellation), and the report of the outcome.
+/// --overwrite, --config, and --resume and --device where the family offers them), the <see cref="TrainingContext"/> they become (a
+/// progress bar on standard error, notes on standard output, Ctrl-C/SIGTERM as cancellation), and the report of the
+/// outcome.
 /// </summary>
-public sealed class CliTraining
+/// <param name="resumable">Offer --resume (families whose runs save trainer state).</param>
+/// <param name="anyDevice">Offer --device; without it runs go on the CPU (fits that gain nothing from a GPU).</param>
+public sealed class CliTraining(bool resumable = true, bool anyDevice = true)
 {
     public Option<string> Out { get; } = CliOptions.Out("Checkpoint folder to write");
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run saved in --out with the recipe it started with" };
@@ -22,7 +25,8 @@ public sealed class CliTraining
     public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "Replace a checkpoint already in --out with this new run" };
     public Option<string> Device { get; } = CliOptions.Device();
 
-    public IEnumerable<Option> All => [Out, Resume, Overwrite, Config, Device];
+    public IEnumerable<Option> All =>
+        new Option?[] { Out, resumable ? Resume : null, Overwrite, Config, anyDevice ? Device : null }.OfType<Option>();
 
     /// <summary>The recipe JSON from --config (or empty) with the given flags laid over it.</summary>
     public JsonObject Recipe(ParseResult parse, JsonObject flags)
@@ -46,13 +50,13 @@ public sealed class CliTraining
 
     public TrainingContext Context(ParseResult parse, ConsoleProgress progress, TextWriter console)
     {
-        var device = DeviceSelector.Parse(parse.GetValue(Device));
+        var device = anyDevice ? DeviceSelector.Parse(parse.GetValue(Device)) : TorchSharp.torch.CPU;
         TorchRuntime.ConfigureForDevice(device);
         return new TrainingContext
         {
             OutputFolder = Path.GetFullPath(parse.GetValue(Out)!),
             Device = device,
-            Resume = parse.GetValue(Resume),
+            Resume = resumable && parse.GetValue(Resume),
             Overwrite = parse.GetValue(Overwrite),
             Progress = new TrainingProgressAdapter(progress),
             Messages = new SynchronousProgress<string>(console.WriteLine),

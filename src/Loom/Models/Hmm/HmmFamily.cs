@@ -1,15 +1,27 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.Training.Runs;
 using static TorchSharp.torch;
 
 namespace Loom.Models.Hmm;
 
-/// <summary>Registry entry for hidden Markov models (kind <c>hmm</c>): rebuilds a <see cref="HiddenMarkovModel"/> from a checkpoint.</summary>
-public sealed class HmmFamily : IModelFamily
+/// <summary>
+/// Registry entry for hidden Markov models (kind <c>hmm</c>): rebuilds a <see cref="HiddenMarkovModel"/> from a checkpoint
+/// and fits one from an <see cref="HmmRecipe"/> (<see cref="HmmTrainingRun"/>).
+/// </summary>
+public sealed class HmmFamily : IModelFamily, ITrainableFamily
 {
     public const string KindName = "hmm";
 
     public string Kind => KindName;
+
+    public Type RecipeType => typeof(HmmRecipe);
+
+    /// <summary>None: <see cref="HmmRecipe.Defaults"/> are the recipe.</summary>
+    public IReadOnlyDictionary<string, JsonObject> Presets => new Dictionary<string, JsonObject>();
+
+    public TrainingOutcome Train(JsonObject recipe, TrainingContext context) =>
+        HmmTrainingRun.Train(RecipeJson.FromJson<HmmRecipe>(recipe, "recipe"), context);
 
     public string Summary => "hidden Markov model (categorical, diagonal or full Gaussian emissions), Baum-Welch EM";
 

@@ -118,59 +118,5 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
     public IReadOnlyDictionary<string, Tensor> GetState() =>
         Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
 
-    /// <summary>Rebuilds a model of <paramref name="kind"/> from a checkpoint's config and tensors.</summary>
-    public static NeuralLanguageModel Load(string kind, JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
-    {
-        var networkJson = config["network"] as JsonObject ?? throw new LoomDataException($"{kind} checkpoint: config has no 'network'");
-        var tokenizer = TokenizerJsonNode.Restore(config["tokenizer"] as JsonObject ?? throw new LoomDataException($"{kind} checkpoint: config has no 'tokenizer'"));
-        var layout = config["layout"]?.GetValue<string>() == "lines" ? SequenceLayout.Lines : SequenceLayout.Stream;
-        int start = config["start_token"]?.GetValue<int>() ?? 0;
-        nn.Module network;
-        if (kind is "gpt" or "llama")
-        {
-            var transformer = new DecoderTransformer(TransformerConfig.FromJson(networkJson));
-            transformer.LoadState(state, $"{kind} checkpoint");
-            network = transformer;
-        }
-        else
-        {
-            var rnn = new RecurrentLanguageModel(RecurrentConfig.FromJson(networkJson));
-            ModuleParameters.CopyFrom(rnn, state, $"{kind} checkpoint");
-            network = rnn;
-        }
-        network.to(device);
-        network.eval();
-        return new NeuralLanguageModel(kind, network, tokenizer, layout, start);
-    }
-
     public void Dispose() => Network.Dispose();
-}
-
-/// <summary>Registry entries for the four neural text kinds.</summary>
-public sealed class GptFamily : IModelFamily
-{
-    public string Kind => "gpt";
-    public string Summary => "GPT-2-style decoder-only transformer language model";
-    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
-}
-
-public sealed class LlamaFamily : IModelFamily
-{
-    public string Kind => "llama";
-    public string Summary => "Llama-style transformer language model (RMSNorm, RoPE, SwiGLU, grouped-query attention)";
-    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
-}
-
-public sealed class LstmFamily : IModelFamily
-{
-    public string Kind => "lstm";
-    public string Summary => "LSTM language model";
-    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
-}
-
-public sealed class GruFamily : IModelFamily
-{
-    public string Kind => "gru";
-    public string Summary => "GRU language model";
-    public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device) => NeuralLanguageModel.Load(Kind, config, state, device);
 }

@@ -33,8 +33,15 @@ public sealed class NGramCounts
 
     public int Order => options.Order;
 
-    /// <summary>Counts every n-gram of <paramref name="ids"/> (begin-padded) and derives the lower orders.</summary>
-    public static NGramCounts FromTokens(ReadOnlySpan<int> ids, NGramOptions options, int vocabularySize)
+    /// <summary>Tokens counted between two progress reports (and cancellation checks).</summary>
+    private const int ReportEvery = 1 << 16;
+
+    /// <summary>
+    /// Counts every n-gram of <paramref name="ids"/> (begin-padded) and derives the lower orders, reporting the tokens
+    /// counted every 65,536 tokens and at the end, and stopping with <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
+    public static NGramCounts FromTokens(ReadOnlySpan<int> ids, NGramOptions options, int vocabularySize,
+        IProgress<NGramFitProgress>? progress = null, CancellationToken cancellation = default)
     {
         var counts = new NGramCounts(options, vocabularySize);
         int n = options.Order;
@@ -43,8 +50,18 @@ public sealed class NGramCounts
         var text = new string(padded); // positions < n-1 are (char)0 = begin token
         var top = counts.tables[n - 1];
         for (int i = n - 1; i < text.Length; i++)
+        {
+            long counted = i - (n - 1);
+            if (counted % ReportEvery == 0 && counted > 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                progress?.Report(new NGramFitProgress(counted, ids.Length));
+            }
             GetOrAdd(top, text.Substring(i - n + 1, n - 1)).Add(text[i], 1);
+        }
+        cancellation.ThrowIfCancellationRequested();
         counts.DeriveLowerOrders();
+        progress?.Report(new NGramFitProgress(ids.Length, ids.Length));
         return counts;
     }
 

@@ -30,8 +30,12 @@ public sealed class NGramModel : IGenerativeModel, ILikelihoodModel
     public long TrainingTokens { get; }
     private string Unit => Options.Level == TokenLevel.Char ? "char" : "word";
 
-    /// <summary>Counts the n-grams of <paramref name="text"/>.</summary>
-    public static NGramModel Fit(string text, NGramOptions options)
+    /// <summary>
+    /// Counts the n-grams of <paramref name="text"/>, reporting the tokens counted; cancelling stops the count with
+    /// <see cref="OperationCanceledException"/> (a partial count is no model).
+    /// </summary>
+    public static NGramModel Fit(string text, NGramOptions options, IProgress<NGramFitProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         options.Validate();
         var tokens = NGramVocabulary.Split(text, options.Level).ToList();
@@ -41,7 +45,9 @@ public sealed class NGramModel : IGenerativeModel, ILikelihoodModel
             throw new LoomDataException($"the training text has {tokens.Count} tokens, fewer than the order {options.Order}");
         var vocabulary = NGramVocabulary.Build(tokens, options.Level);
         var ids = tokens.Select(vocabulary.Id).ToArray();
-        return new NGramModel(options, vocabulary, NGramCounts.FromTokens(ids, options, vocabulary.Size), ids.Length);
+        cancellation.ThrowIfCancellationRequested();
+        var counts = NGramCounts.FromTokens(ids, options, vocabulary.Size, progress, cancellation);
+        return new NGramModel(options, vocabulary, counts, ids.Length);
     }
 
     /// <summary>Natural-log probability of <paramref name="token"/> after <paramref name="history"/> (any length; the last n-1 tokens count).</summary>

@@ -1,15 +1,27 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.IO.Checkpoints;
+using Loom.Training.Runs;
 using static TorchSharp.torch;
 
 namespace Loom.Models.Mixture;
 
-/// <summary>Registry entry for <c>gmm</c>: rebuilds a <see cref="GaussianMixture"/> from a checkpoint.</summary>
-public sealed class GaussianMixtureFamily : IModelFamily
+/// <summary>
+/// Registry entry for <c>gmm</c>: rebuilds a <see cref="GaussianMixture"/> from a checkpoint and fits one from a
+/// <see cref="GaussianMixtureRecipe"/> (<see cref="GaussianMixtureTrainingRun"/>).
+/// </summary>
+public sealed class GaussianMixtureFamily : IModelFamily, ITrainableFamily
 {
     public string Kind => GaussianMixture.KindName;
-    public string Summary => "Gaussian mixture fitted by EM (full/tied/diag/spherical covariances)";
+    public string Summary => "Gaussian mixture fitted by EM (full/tied/diag/spherical covariances) or by minibatch SGD";
+
+    public Type RecipeType => typeof(GaussianMixtureRecipe);
+
+    /// <summary>None: <see cref="GaussianMixtureRecipe.Defaults"/> are the recipe.</summary>
+    public IReadOnlyDictionary<string, JsonObject> Presets => new Dictionary<string, JsonObject>();
+
+    public TrainingOutcome Train(JsonObject recipe, TrainingContext context) =>
+        GaussianMixtureTrainingRun.Train(RecipeJson.FromJson<GaussianMixtureRecipe>(recipe, "recipe"), context);
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {

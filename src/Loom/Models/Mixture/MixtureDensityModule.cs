@@ -25,10 +25,12 @@ public sealed class MixtureDensityModule : nn.Module
         logits = new Parameter(start.Weights.log().to(ScalarType.Float64).detach().clone().MoveToOuterDisposeScope());
         means = new Parameter(start.Means.detach().clone().MoveToOuterDisposeScope());
         factorRaw = new Parameter(raw.detach().clone().MoveToOuterDisposeScope());
-        RegisterComponents();
+        register_parameter("logits", logits);
+        register_parameter("means", means);
+        register_parameter("factor_raw", factorRaw);
     }
 
-    /// <summary>The parameters by name, as the trainer state stores them for exact resume.</summary>
+    /// <summary>The parameters by name, as <c>named_parameters()</c> gives them (trainer state: <c>model.NAME</c>).</summary>
     public IReadOnlyDictionary<string, Parameter> Named => new Dictionary<string, Parameter> { ["logits"] = logits, ["means"] = means, ["factor_raw"] = factorRaw };
 
     private Tensor Factor() => factorRaw.triu(1) + torch.diag_embed(factorRaw.diagonal(dim1: 1, dim2: 2).exp());

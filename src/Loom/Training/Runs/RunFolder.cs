@@ -158,7 +158,24 @@ public sealed class RunFolder : IDisposable
     /// </summary>
     public void Save(Trainer trainer, IGenerativeModel model, nn.Module? network, ModelCard card,
         IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null, IReadOnlyDictionary<string, Tensor>? extra = null,
-        JsonObject? tags = null)
+        JsonObject? tags = null) =>
+        SaveWith(trainer, network, auxiliary, extra, tags, state => Checkpoint.Save(Folder, model, card, state));
+
+    /// <summary>
+    /// Saves a checkpoint of a model that holds copies of <paramref name="network"/>'s weights rather than the network
+    /// itself (e.g. a Gaussian mixture fitted through a differentiable module): <paramref name="snapshot"/> builds it
+    /// while the EMA weights are in, and the copy is disposed once written. The trainer state holds the live weights.
+    /// </summary>
+    public void SaveSnapshot(Trainer trainer, Func<IGenerativeModel> snapshot, nn.Module network, ModelCard card,
+        IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary = null) =>
+        SaveWith(trainer, network, auxiliary, null, null, state =>
+        {
+            using var model = snapshot();
+            Checkpoint.Save(Folder, model, card, state);
+        });
+
+    private static void SaveWith(Trainer trainer, nn.Module? network, IReadOnlyList<(nn.Module Module, string Prefix)>? auxiliary,
+        IReadOnlyDictionary<string, Tensor>? extra, JsonObject? tags, Action<TrainerStateFiles> write)
     {
         var state = trainer.CaptureState();
         foreach (var (name, value) in tags ?? []) state.Json[name] = value?.DeepClone();
@@ -171,7 +188,7 @@ public sealed class RunFolder : IDisposable
         trainer.Ema?.SwapIn();
         try
         {
-            Checkpoint.Save(Folder, model, card, state with { Tensors = tensors });
+            write(state with { Tensors = tensors });
         }
         finally
         {

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Loom.Core;
+using Loom.Data;
+using Loom.IO;
+using Loom.IO.Checkpoints;
+using Loom.Text.Tokenizers;
+using Loom.Training;
+using Loom.Training.Runs;
+using TorchSharp;
+
+namespace Loom.Models.Language;
+
+/// <summary>
+/// Trains a neural language model of a <see cref="NeuralLanguageModelFamily"/> from a <see cref="LanguageModelRecipe"/>
+/// on the shared trainer (<see cref="LanguageModelTraining"/>): checkpoints with the tokenizer every
+/// <c>checkpoint_every</c> steps and when cancelled, exact resume with the recipe saved in run.json and the saved
+/// tokenizer, log.jsonl and loss.png; at the end the exact validation loss in the card, tokenizer.json,
+/// generation.json and a sample (sample.txt).
+/// </summary>
+public static class LanguageModelTrainingRun
+{
+    public static TrainingOutcome Train(NeuralLanguageModelFamily family, LanguageModelRecipe recipe, TrainingContext context)
+    {
+        var kind = family.Kind;
+        var merged = MergeWithSavedRecipe(recipe, context);
+        var source = DataCatalog.Resolve(merged.Data ?? throw new LoomUsageException("data: the recipe names no data"));
+        if (source.Kind != DatasetKind.Text)
+            throw new LoomUsageException(
+                $"data: '{source.Spec}' is {source.Kind.ToString().ToLowerInvariant()} data; a language model needs text");
+        var text = TextFile.Read(source.Path);
+        bool lines = merged.LinesFor(source.Name);
+        var resolved = merged.Resolve(family, lines);
+        long seed = resolved.Seed!.Value;
+        Seeding.SeedEverything(seed);
+        var tokenizer = context.Resume
+            ? LanguageModelCorpus.ReadTokenizer(context.OutputFolder, kind)
+            : LanguageModelCorpus.CreateTokenizer(resolved.Tokenizer!, text);
+        var (corpus, delimiter) = LanguageModelCorpus.Prepare(text, tokenizer, lines, seed);
+        int modelContext = lines ? Math.Max(resolved.Context!.Value, corpus.LongestLine) : resolved.Context!.Value;
+        var options = resolved.ToTrainingOptions(modelContext);
+        var network = family.CreateNetwork(resolved, tokenizer.VocabSize, modelContext, seed);
+        network.to(context.Device);
+        var model = new NeuralLanguageModel(kind, network, tokenizer, lines ? SequenceLayout.Lines : SequenceLayout.Stream, delimiter);
+        try
+        {
+            long parameters = network.parameters().Sum(p => p.numel());
+            var presetName = LanguageModelPresets.Get(resolved.Preset!).Name;
+            context.Say($"{kind}: {parameters:N0} parameters, vocabulary {tokenizer.VocabSize} ({tokenizer.Kind}), " +
+                        $"{corpus.TrainTokens:N0} training tokens, preset {presetName}, device {context.Device}");
+            var provenance = DataProvenance.OfFile(source.Path);
+            using var folder = new RunFolder(context);
+            folder.SaveRecipe(RecipeJson.ToJson(resolved));
+            var watch = Stopwatch.StartNew();
+            var result = Optimize(model, corpus, options, folder, provenance, context);
+            var metrics = FinalMetrics(model, corpus, options, folder, watch.Elapsed.TotalSeconds, parameters);
+            string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            Checkpoint.Save(folder.Folder, model, folder.Card([provenance], seed, metrics, notes));
+            tokenizer.Save(folder.Folder);
+            model.DefaultSettings().Save(Path.Combine(folder.Folder, "generation.json"));
+            var sample = ((TextSamples)model.Sample(new SampleRequest { Count = 1, Length = lines ? 200 : 300, Seed = seed })).Texts[0];
+            var samplePath = Path.Combine(folder.Folder, "sample.txt");
+            AtomicFile.WriteAllText(samplePath, sample + "\n");
+            return new TrainingOutcome(model, metrics, result.Interrupted, [Path.Combine(folder.Folder, "loss.png"), samplePath]);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
+    private static LanguageModelRecipe MergeWithSavedRecipe(LanguageModelRecipe recipe, TrainingContext context)
+    {
+        if (!context.Resume)
+            return recipe;
+        var saved = RunFolder.SavedRecipe(context);
+        if (saved is null)
+            return recipe;
+        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), LanguageModelRecipe.MayChangeOnResume, context.OutputFolder);
+        return RecipeJson.FromJson<LanguageModelRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
+    }
+
+    private static TrainResult Optimize(NeuralLanguageModel model, LanguageModelData corpus, LanguageModelTrainingOptions options,
+        RunFolder folder, DataProvenance provenance, TrainingContext context)
+    {
+        long startStep = folder.StartStep();
+        string lossTitle = $"{model.Kind}: cross-entropy (nats per token)";
+        var log = folder.OpenLog(startStep);
+        using var trainer = LanguageModelTraining.CreateTrainer(model.Network, corpus, options, log, context.Progress, t =>
+        {
+            var card = folder.Card([provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step });
+            folder.Save(t, model, model.Network, card);
+            model.Tokenizer.Save(folder.Folder);
+            folder.WriteLossCurve(lossTitle);
+        });
+        if (context.Resume)
+            folder.Restore(model.Network, trainer);
+        return trainer.Run(context.Cancellation);
+    }
+
+    /// <summary>Exact validation loss over the whole held-out split, the last loss estimates, throughput.</summary>
+    private static Dictionary<string, double> FinalMetrics(NeuralLanguageModel model, LanguageModelData corpus,
+        LanguageModelTrainingOptions options, RunFolder folder, double seconds, long parameters)
+    {
+        var (nats, tokens) = LanguageModelTraining.ExactLoss(model.Network, corpus, true, options.Context);
+        var metrics = new Dictionary<string, double>
+        {
+            ["parameters"] = parameters,
+            ["val_loss"] = nats / tokens,
+            ["val_perplexity"] = Math.Exp(nats / tokens),
+            ["val_bits_per_token"] = nats / tokens / Math.Log(2),
+            ["val_tokens"] = tokens,
+            ["train_seconds"] = seconds,
+        };
+        var last = MetricsLog.ReadFile(Path.Combine(folder.Folder, Checkpoint.LogFile)).LastOrDefault(e => e["train_loss"] is not null);
+        if (last?["train_loss"] is { } train) metrics["train_loss_estimate"] = train.GetValue<double>();
+        return metrics;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using Loom.Models.Recurrent;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Language;
+
+/// <summary>An RNN kind: the recipe's embedding, hidden, layers and dropout around the family's cell.</summary>
+public abstract class RecurrentLanguageModelFamily : NeuralLanguageModelFamily
+{
+    public override LanguageModelArchitecture Architecture => LanguageModelArchitecture.Recurrent;
+
+    /// <summary>The recurrent cell this kind stacks.</summary>
+    protected abstract RecurrentCell Cell { get; }
+
+    public override nn.Module CreateNetwork(LanguageModelRecipe recipe, int vocabSize, int context, long seed) =>
+        new RecurrentLanguageModel(new RecurrentConfig
+        {
+            Cell = Cell, VocabSize = vocabSize, Layers = recipe.Layers!.Value, Hidden = recipe.Hidden!.Value,
+            EmbeddingWidth = recipe.Embedding!.Value, Dropout = recipe.Dropout!.Value,
+        }, seed);
+
+    protected override nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state)
+    {
+        var rnn = new RecurrentLanguageModel(RecurrentConfig.FromJson(network));
+        ModuleParameters.CopyFrom(rnn, state, $"{Kind} checkpoint");
+        return rnn;
+    }
+}
