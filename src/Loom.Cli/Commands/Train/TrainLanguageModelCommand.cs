@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Loom.Models;
 using Loom.Models.Language;
+using Loom.Training.Runs;
 
 namespace Loom.Cli.Commands.Train;
 
@@ -10,9 +11,11 @@ namespace Loom.Cli.Commands.Train;
 /// </summary>
 public static class TrainLanguageModelCommand
 {
-    public static IEnumerable<Command> Create() => ModelRegistry.All.OfType<NeuralLanguageModelFamily>().Select(CreateFor);
+    /// <summary>One command per registered family that trains from a <see cref="LanguageModelRecipe"/>.</summary>
+    public static IEnumerable<Command> Create() =>
+        ModelRegistry.All.Where(f => f is ITrainableFamily { RecipeType: var recipe } && recipe == typeof(LanguageModelRecipe)).Select(CreateFor);
 
-    private static Command CreateFor(NeuralLanguageModelFamily family)
+    private static Command CreateFor(IModelFamily family)
     {
         var presets = string.Join(" | ", LanguageModelPresets.All.Select(p => p.Name));
         var data = new Option<string?>("--data") { Description = "UTF-8 text file, or a text data set: tinyshakespeare, names, kjv" };

@@ -1,0 +1,76 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using Loom.Models;
+using Loom.Training;
+using TorchSharp;
+
+namespace Loom.Tests.Cli;
+
+/// <summary>
+/// The CLI is a shell over the library: it reaches families through the registry (<see cref="ModelRegistry"/>),
+/// capabilities (<see cref="IGenerativeModel.GetService"/>) and options records, never by naming a model, a family, a
+/// network or a training run. Checked on the compiled assembly: every type Loom.Cli.dll references.
+/// </summary>
+public sealed class CliArchitectureTests
+{
+    [Fact]
+    public void The_cli_names_no_model_family_network_trainer_or_training_run()
+    {
+        var library = typeof(IGenerativeModel).Assembly;
+        var offending = ReferencedTypes(typeof(Loom.Cli.LoomCli).Assembly.Location)
+            .Select(name => library.GetType(name))
+            .OfType<Type>()
+            .Where(IsFamilyInternal)
+            .Select(t => t.FullName!)
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(offending.Count == 0, "Loom.Cli references family types:\n" + string.Join("\n", offending));
+    }
+
+    [Fact]
+    public void The_scan_sees_what_it_must_refuse()
+    {
+        // The rule itself: a model, a family, a network, the trainer and a training run are family internals; the
+        // contracts, options records and the registry are not.
+        Assert.True(IsFamilyInternal(typeof(Loom.Models.Diffusion.DiffusionModel)));
+        Assert.True(IsFamilyInternal(typeof(Loom.Models.Diffusion.DiffusionFamily)));
+        Assert.True(IsFamilyInternal(typeof(Loom.Models.Diffusion.DiffusionTrainingRun)));
+        Assert.True(IsFamilyInternal(typeof(Loom.Models.Diffusion.Networks.UNet)));
+        Assert.True(IsFamilyInternal(typeof(Trainer)));
+        Assert.False(IsFamilyInternal(typeof(Loom.Models.Diffusion.DiffusionRecipe)));
+        Assert.False(IsFamilyInternal(typeof(Loom.Models.Diffusion.IDiffusionGenerator)));
+        Assert.False(IsFamilyInternal(typeof(ModelRegistry)));
+        Assert.False(IsFamilyInternal(typeof(SampleRequest)));
+        Assert.Contains(typeof(ModelRegistry).FullName!, ReferencedTypes(typeof(Loom.Cli.LoomCli).Assembly.Location));
+    }
+
+    private static bool IsFamilyInternal(Type type) =>
+        !type.IsInterface && (
+            typeof(IGenerativeModel).IsAssignableFrom(type)
+            || typeof(IModelFamily).IsAssignableFrom(type)
+            || typeof(torch.nn.Module).IsAssignableFrom(type)
+            || type == typeof(Trainer)
+            || type.Name.EndsWith("TrainingRun", StringComparison.Ordinal));
+
+    /// <summary>Full names of the types an assembly references from other assemblies (nested types as Outer+Inner).</summary>
+    private static HashSet<string> ReferencedTypes(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var reader = pe.GetMetadataReader();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var handle in reader.TypeReferences)
+            names.Add(FullName(reader, reader.GetTypeReference(handle)));
+        return names;
+    }
+
+    private static string FullName(MetadataReader reader, TypeReference type)
+    {
+        var name = reader.GetString(type.Name);
+        if (type.ResolutionScope.Kind == HandleKind.TypeReference)
+            return FullName(reader, reader.GetTypeReference((TypeReferenceHandle)type.ResolutionScope)) + "+" + name;
+        var ns = reader.GetString(type.Namespace);
+        return ns.Length == 0 ? name : ns + "." + name;
+    }
+}
