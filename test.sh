@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Loom's test suite: installs what the build and the tests need (build/setup.sh --tests), builds,
-# runs every test, and ends with one line "N passed, N failed, N skipped". Exit code non-zero on any failure.
+# runs every test, checks the house style (dotnet format whitespace), and ends with one line "N passed, N failed, N skipped". Exit code non-zero on any failure.
 # Extra arguments go to 'dotnet test' (e.g. ./test.sh --filter FullyQualifiedName~Mixture).
 set -uo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
@@ -21,5 +21,11 @@ for trx in "$results"/*.trx "$results"/*/*.trx; do
   skipped=$((skipped + ${total:-0} - ${executed:-0}))
 done
 if [ $found = 0 ] && [ $rc != 0 ]; then failed=$((failed + 1)); fi
+# House style (.editorconfig): the layout dotnet format would give. A difference counts as one failure.
+if ! dotnet format whitespace "$root/Loom.sln" --verify-no-changes >"$results/format.txt" 2>&1; then
+  echo "house style: 'dotnet format whitespace Loom.sln' would change these files:"
+  grep -o '^[^(]*' "$results/format.txt" | sort -u | head -20
+  failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ $rc != 0 ] || [ $failed != 0 ] || [ $passed = 0 ]; then exit 1; fi

@@ -33,9 +33,12 @@ public static class DiffusionBarsBench
         {
             torch.manual_seed(0);
             var train = ToyData.Generate(name, 20000, 0, dtype: ScalarType.Float32);
-            var config = new DiffusionConfig { Network = "mlp", SampleShape = [2], Images = false, DataName = name,
+            var config = new DiffusionConfig
+            {
+                Network = "mlp", SampleShape = [2], Images = false, DataName = name,
                 Mlp = new MlpDenoiserConfig(Width: width, Layers: blocks),
-                VectorRange = (train.min().ToDouble() - 0.1 * (train.max().ToDouble() - train.min().ToDouble()), train.max().ToDouble() + 0.1 * (train.max().ToDouble() - train.min().ToDouble())) };
+                VectorRange = (train.min().ToDouble() - 0.1 * (train.max().ToDouble() - train.min().ToDouble()), train.max().ToDouble() + 0.1 * (train.max().ToDouble() - train.min().ToDouble()))
+            };
             using var model = new DiffusionModel(config, config.CreateNetwork());
             var clock = Stopwatch.StartNew();
             var objective = new DiffusionObjective(model.Network, model.Schedule, config.Prediction, new TensorDataset(train), new DiffusionTrainingOptions { BatchSize = 256 }, CPU);

@@ -41,7 +41,8 @@ public static class NumericsStressBench
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
-        }) { IsBackground = true, Name = "gc-pressure" };
+        })
+        { IsBackground = true, Name = "gc-pressure" };
         if (pressure)
             collector.Start();
         int gen2Before = GC.CollectionCount(2);

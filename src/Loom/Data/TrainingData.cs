@@ -124,7 +124,8 @@ public sealed record TrainingData(Tensor Examples, Tensor? Labels, long[] Sample
         var provenance = FashionMnistProvenance(data.Folder, options.Split, notes);
         // contiguous() gives new handles (sharing storage when nothing was selected), so disposing `data` frees nothing returned.
         return new TrainingData(images.contiguous().MoveToOuterDisposeScope(), labels.contiguous().MoveToOuterDisposeScope(), [1, 28, 28], true,
-            names, FashionMnist.Name, provenance) { Subset = classes };
+            names, FashionMnist.Name, provenance)
+        { Subset = classes };
     }
 
     /// <summary>The split's image file (hash and size), its source annotated with the subset taken, if any.</summary>

@@ -36,7 +36,8 @@ public static class ModelServices
             {
                 done.SetException(e);
             }
-        }) { IsBackground = true, Name = $"loom sample {model.Kind}" };
+        })
+        { IsBackground = true, Name = $"loom sample {model.Kind}" };
         thread.Start();
         return done.Task;
     }

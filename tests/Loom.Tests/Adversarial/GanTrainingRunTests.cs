@@ -94,9 +94,23 @@ public sealed class GanTrainingRunTests
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(Tiny with
         {
-            Steps = 14, SampleEvery = 7, Conditional = false, Loss = "wgan-gp", SpectralNorm = false, DiscriminatorBatchNorm = false,
-            NCritic = 5, GeneratorLearningRate = 1e-4, DiscriminatorLearningRate = 1e-4, Beta1 = 0, Beta2 = 0.9, GradientPenalty = 0.1,
-            AuxClassifierWeight = 0, LatentDim = 8, BaseChannels = 32, ClassNorm = false, GradClip = 0,
+            Steps = 14,
+            SampleEvery = 7,
+            Conditional = false,
+            Loss = "wgan-gp",
+            SpectralNorm = false,
+            DiscriminatorBatchNorm = false,
+            NCritic = 5,
+            GeneratorLearningRate = 1e-4,
+            DiscriminatorLearningRate = 1e-4,
+            Beta1 = 0,
+            Beta2 = 0.9,
+            GradientPenalty = 0.1,
+            AuxClassifierWeight = 0,
+            LatentDim = 8,
+            BaseChannels = 32,
+            ClassNorm = false,
+            GradClip = 0,
         });
         Assert.True(JsonNode.DeepEquals(expected, saved), saved.ToJsonString());
     }

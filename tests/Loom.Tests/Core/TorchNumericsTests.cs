@@ -96,7 +96,8 @@ public sealed class TorchNumericsTests
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         collector.Start();
         try
         {

@@ -84,16 +84,38 @@ public sealed class DiffusionTrainingRunTests
         var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(Tiny with
         {
-            Steps = 4, Conditional = false, LearningRate = 1e-3, Warmup = 200, LrSchedule = "constant", NoiseSchedule = "linear",
-            Timesteps = 1000, Prediction = "epsilon", MinSnr = 0, LabelDropout = 0.1, Flip = false, BaseChannels = 32, Multipliers = [1, 2, 2],
-            ResBlocks = 1, Attention = [2], Dropout = 0, Sampler = "ddim", SamplerSteps = 50, Guidance = 3,
+            Steps = 4,
+            Conditional = false,
+            LearningRate = 1e-3,
+            Warmup = 200,
+            LrSchedule = "constant",
+            NoiseSchedule = "linear",
+            Timesteps = 1000,
+            Prediction = "epsilon",
+            MinSnr = 0,
+            LabelDropout = 0.1,
+            Flip = false,
+            BaseChannels = 32,
+            Multipliers = [1, 2, 2],
+            ResBlocks = 1,
+            Attention = [2],
+            Dropout = 0,
+            Sampler = "ddim",
+            SamplerSteps = 50,
+            Guidance = 3,
         });
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, saved), saved.ToJsonString());
         var images = RecipeJson.ToJson(new DiffusionRecipe { Data = "fashion-mnist" }.Resolve(images: true));
         var imageExpected = RecipeJson.ToJson(DiffusionRecipe.Defaults with
         {
-            Data = "fashion-mnist", Steps = 5000, BatchSize = 64, LearningRate = 8e-4, LrSchedule = "cosine", NoiseSchedule = "cosine",
-            Prediction = "v", MinSnr = 5,
+            Data = "fashion-mnist",
+            Steps = 5000,
+            BatchSize = 64,
+            LearningRate = 8e-4,
+            LrSchedule = "cosine",
+            NoiseSchedule = "cosine",
+            Prediction = "v",
+            MinSnr = 5,
         });
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(imageExpected, images), images.ToJsonString());
     }

@@ -112,7 +112,8 @@ public sealed class CheckpointCorruptionFuzzTests
             {
                 outcome = new(Result.OtherException, $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
             }
-        }, 16 * 1024 * 1024) { IsBackground = true };
+        }, 16 * 1024 * 1024)
+        { IsBackground = true };
         thread.Start();
         if (thread.Join(Patience))
             return outcome!;

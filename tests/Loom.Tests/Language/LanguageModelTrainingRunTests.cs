@@ -92,8 +92,17 @@ public sealed class LanguageModelTrainingRunTests
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(Tiny with
         {
-            Steps = 4, Tokenizer = "char", Preset = "names", Layout = "auto", Context = 16, LearningRate = 1e-3, MinLearningRate = 1e-4,
-            Warmup = 200, WeightDecay = 0.01, EvalBatches = 20, Dropout = 0,
+            Steps = 4,
+            Tokenizer = "char",
+            Preset = "names",
+            Layout = "auto",
+            Context = 16,
+            LearningRate = 1e-3,
+            MinLearningRate = 1e-4,
+            Warmup = 200,
+            WeightDecay = 0.01,
+            EvalBatches = 20,
+            Dropout = 0,
         });
         Assert.True(JsonNode.DeepEquals(expected, saved), saved.ToJsonString());
     }

@@ -87,14 +87,28 @@ public sealed class VaeTrainingRunTests
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(VaeRecipe.Defaults with
         {
-            Data = "moons", Points = 2000, LatentDim = 2, Hidden = 32, BatchSize = 128, LearningRate = 3e-3, Warmup = 20, Steps = 6,
-            CheckpointEvery = 3, EvalK = 0, EvalN = 200, Seed = 1, Likelihood = "gaussian",
+            Data = "moons",
+            Points = 2000,
+            LatentDim = 2,
+            Hidden = 32,
+            BatchSize = 128,
+            LearningRate = 3e-3,
+            Warmup = 20,
+            Steps = 6,
+            CheckpointEvery = 3,
+            EvalK = 0,
+            EvalN = 200,
+            Seed = 1,
+            Likelihood = "gaussian",
         });
         Assert.True(JsonNode.DeepEquals(expected, saved), saved.ToJsonString());
         var images = RecipeJson.ToJson(new VaeRecipe { Data = "fashion-mnist", Conditional = true }.Resolve());
         var imageExpected = RecipeJson.ToJson(VaeRecipe.Defaults with
         {
-            Data = "fashion-mnist", Conditional = true, Likelihood = "bernoulli", Hidden = 400,
+            Data = "fashion-mnist",
+            Conditional = true,
+            Likelihood = "bernoulli",
+            Hidden = 400,
         });
         Assert.True(JsonNode.DeepEquals(imageExpected, images), images.ToJsonString());
     }

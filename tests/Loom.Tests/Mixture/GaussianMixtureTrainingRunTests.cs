@@ -77,7 +77,14 @@ public sealed class GaussianMixtureTrainingRunTests
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(GaussianMixtureRecipe.Defaults with
         {
-            Data = "8gaussians", Points = 1000, Method = "sgd", Steps = 5, BatchSize = 128, Warmup = 5, Ema = 0.9, CheckpointEvery = 15,
+            Data = "8gaussians",
+            Points = 1000,
+            Method = "sgd",
+            Steps = 5,
+            BatchSize = 128,
+            Warmup = 5,
+            Ema = 0.9,
+            CheckpointEvery = 15,
             Seed = 4,
         });
         Assert.True(JsonNode.DeepEquals(expected, saved), saved.ToJsonString());

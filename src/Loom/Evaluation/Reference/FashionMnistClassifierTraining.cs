@@ -61,7 +61,7 @@ public static class FashionMnistClassifierTraining
         net.train();
         TrainResult result;
         using (var trainer = new Trainer([new TrainingPhase("classify", objective, net.parameters().ToList(), optimizer)], trainerOptions)
-               { Log = log, Progress = progress })
+        { Log = log, Progress = progress })
             result = trainer.Run(cancellation);
         net.eval();
         return (new ReferenceClassifier(net), result);

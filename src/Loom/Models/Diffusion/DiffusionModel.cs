@@ -71,7 +71,9 @@ public sealed class DiffusionModel : IGenerativeModel, IConditionalModel, IProgr
             Sampler = Config.DefaultSampler, Guidance = labels is null ? 1.0 : Config.DefaultGuidance,
         }) with
         {
-            Count = request.Count, Seed = request.Seed, Labels = labels,
+            Count = request.Count,
+            Seed = request.Seed,
+            Labels = labels,
             Progress = progress is null ? template?.Progress : (done, total) => progress.Report(new SampleProgress(done, total, "denoising step")),
             Cancellation = cancellation.CanBeCanceled ? cancellation : template?.Cancellation ?? CancellationToken.None,
         };

@@ -70,11 +70,11 @@ public static class LanguageModelPresets
 
     private static JsonObject TrainingValues(long steps, int batchSize, int context, double learningRate, double minLearningRate,
         long warmup, double weightDecay, long evalEvery, int evalBatches) => new()
-    {
-        ["steps"] = steps, ["batch_size"] = batchSize, ["context"] = context, ["learning_rate"] = learningRate,
-        ["min_learning_rate"] = minLearningRate, ["warmup"] = warmup, ["weight_decay"] = weightDecay, ["eval_every"] = evalEvery,
-        ["eval_batches"] = evalBatches,
-    };
+        {
+            ["steps"] = steps, ["batch_size"] = batchSize, ["context"] = context, ["learning_rate"] = learningRate,
+            ["min_learning_rate"] = minLearningRate, ["warmup"] = warmup, ["weight_decay"] = weightDecay, ["eval_every"] = evalEvery,
+            ["eval_batches"] = evalBatches,
+        };
 
     private static JsonObject TransformerShape(int layers, int heads, int width, double dropout) => new()
     {

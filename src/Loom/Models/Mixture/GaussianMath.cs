@@ -20,38 +20,38 @@ internal static class GaussianMath
         switch (type)
         {
             case CovarianceType.Full when outer is not null:
-            {
-                // Σ_i r_ik (x_i−c)(x_i−c)ᵀ / n_k − (μ_k−c)(μ_k−c)ᵀ: one GEMM against the precomputed outer products
-                long k = resp.shape[1];
-                var centred = means - outer.Centre;
-                cov = resp.t().matmul(outer.Values).view(k, d, d) / nk.reshape(-1, 1, 1)
-                    - centred.unsqueeze(2).matmul(centred.unsqueeze(1))
-                    + regCovar * torch.eye(d, dtype: x.dtype, device: x.device);
-                break;
-            }
+                {
+                    // Σ_i r_ik (x_i−c)(x_i−c)ᵀ / n_k − (μ_k−c)(μ_k−c)ᵀ: one GEMM against the precomputed outer products
+                    long k = resp.shape[1];
+                    var centred = means - outer.Centre;
+                    cov = resp.t().matmul(outer.Values).view(k, d, d) / nk.reshape(-1, 1, 1)
+                        - centred.unsqueeze(2).matmul(centred.unsqueeze(1))
+                        + regCovar * torch.eye(d, dtype: x.dtype, device: x.device);
+                    break;
+                }
             case CovarianceType.Full:
-            {
-                var diff = x.unsqueeze(0) - means.unsqueeze(1); // [k,n,d]
-                cov = (resp.t().unsqueeze(2) * diff).transpose(1, 2).matmul(diff) / nk.reshape(-1, 1, 1);
-                cov = cov + regCovar * torch.eye(d, dtype: x.dtype, device: x.device);
-                break;
-            }
+                {
+                    var diff = x.unsqueeze(0) - means.unsqueeze(1); // [k,n,d]
+                    cov = (resp.t().unsqueeze(2) * diff).transpose(1, 2).matmul(diff) / nk.reshape(-1, 1, 1);
+                    cov = cov + regCovar * torch.eye(d, dtype: x.dtype, device: x.device);
+                    break;
+                }
             case CovarianceType.Tied:
-            {
-                var avgX2 = x.t().matmul(x);
-                var avgMeans2 = (nk.unsqueeze(1) * means).t().matmul(means);
-                cov = (avgX2 - avgMeans2) / nk.sum() + regCovar * torch.eye(d, dtype: x.dtype, device: x.device);
-                break;
-            }
+                {
+                    var avgX2 = x.t().matmul(x);
+                    var avgMeans2 = (nk.unsqueeze(1) * means).t().matmul(means);
+                    cov = (avgX2 - avgMeans2) / nk.sum() + regCovar * torch.eye(d, dtype: x.dtype, device: x.device);
+                    break;
+                }
             default:
-            {
-                var avgX2 = resp.t().matmul(x * x) / nk.unsqueeze(1);
-                var avgXMeans = means * resp.t().matmul(x) / nk.unsqueeze(1);
-                cov = avgX2 - 2 * avgXMeans + means * means + regCovar;
-                if (type == CovarianceType.Spherical)
-                    cov = cov.mean([1]);
-                break;
-            }
+                {
+                    var avgX2 = resp.t().matmul(x * x) / nk.unsqueeze(1);
+                    var avgXMeans = means * resp.t().matmul(x) / nk.unsqueeze(1);
+                    cov = avgX2 - 2 * avgXMeans + means * means + regCovar;
+                    if (type == CovarianceType.Spherical)
+                        cov = cov.mean([1]);
+                    break;
+                }
         }
         return (nk, means, cov);
     }
@@ -95,37 +95,37 @@ internal static class GaussianMath
         switch (type)
         {
             case CovarianceType.Full:
-            {
-                logDet = precChol.diagonal(dim1: 1, dim2: 2).log().sum(1); // [k]
-                long k = precChol.shape[0];
-                // one GEMM for all components: x [n,d] @ [d, k·d], minus each mean's projection
-                var stacked = precChol.permute(1, 0, 2).reshape(d, k * d);
-                var shift = means.unsqueeze(1).matmul(precChol).reshape(1, k * d);
-                var y = x.matmul(stacked) - shift; // out of place: the SGD path differentiates through this
-                quad = (y * y).view(x.shape[0], k, d).sum(2); // [n,k]
-                break;
-            }
+                {
+                    logDet = precChol.diagonal(dim1: 1, dim2: 2).log().sum(1); // [k]
+                    long k = precChol.shape[0];
+                    // one GEMM for all components: x [n,d] @ [d, k·d], minus each mean's projection
+                    var stacked = precChol.permute(1, 0, 2).reshape(d, k * d);
+                    var shift = means.unsqueeze(1).matmul(precChol).reshape(1, k * d);
+                    var y = x.matmul(stacked) - shift; // out of place: the SGD path differentiates through this
+                    quad = (y * y).view(x.shape[0], k, d).sum(2); // [n,k]
+                    break;
+                }
             case CovarianceType.Tied:
-            {
-                logDet = precChol.diagonal().log().sum();
-                var y = x.matmul(precChol).unsqueeze(1) - means.matmul(precChol).unsqueeze(0); // [n,k,d]
-                quad = y.square().sum(2);
-                break;
-            }
+                {
+                    logDet = precChol.diagonal().log().sum();
+                    var y = x.matmul(precChol).unsqueeze(1) - means.matmul(precChol).unsqueeze(0); // [n,k,d]
+                    quad = y.square().sum(2);
+                    break;
+                }
             case CovarianceType.Diag:
-            {
-                logDet = precChol.log().sum(1);
-                var precisions = precChol * precChol; // [k,d]
-                quad = (means * means * precisions).sum(1).unsqueeze(0) - 2 * x.matmul((means * precisions).t()) + (x * x).matmul(precisions.t());
-                break;
-            }
+                {
+                    logDet = precChol.log().sum(1);
+                    var precisions = precChol * precChol; // [k,d]
+                    quad = (means * means * precisions).sum(1).unsqueeze(0) - 2 * x.matmul((means * precisions).t()) + (x * x).matmul(precisions.t());
+                    break;
+                }
             default:
-            {
-                logDet = d * precChol.log();
-                var precisions = precChol * precChol; // [k]
-                quad = (means * means).sum(1).unsqueeze(0) * precisions - 2 * x.matmul(means.t()) * precisions + (x * x).sum(1, keepdim: true) * precisions.unsqueeze(0);
-                break;
-            }
+                {
+                    logDet = d * precChol.log();
+                    var precisions = precChol * precChol; // [k]
+                    quad = (means * means).sum(1).unsqueeze(0) * precisions - 2 * x.matmul(means.t()) * precisions + (x * x).sum(1, keepdim: true) * precisions.unsqueeze(0);
+                    break;
+                }
         }
         return -0.5 * (d * Math.Log(2 * Math.PI) + quad) + logDet;
     }

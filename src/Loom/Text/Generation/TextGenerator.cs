@@ -78,7 +78,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
             {
                 finished.TrySetResult();
             }
-        }) { IsBackground = true, Name = "loom-generate" };
+        })
+        { IsBackground = true, Name = "loom-generate" };
         worker.Start();
         try
         {

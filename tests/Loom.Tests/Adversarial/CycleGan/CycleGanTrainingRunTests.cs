@@ -103,7 +103,12 @@ public sealed class CycleGanTrainingRunTests : IDisposable
         var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(Tiny with
         {
-            Steps = 3, Threads = 0, LearningRate = 2e-4, LrSchedule = "constant", CycleWeight = 10, IdentityWeight = 0.5,
+            Steps = 3,
+            Threads = 0,
+            LearningRate = 2e-4,
+            LrSchedule = "constant",
+            CycleWeight = 10,
+            IdentityWeight = 0.5,
             DiscriminatorLayers = 2,
         });
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, saved), saved.ToJsonString());

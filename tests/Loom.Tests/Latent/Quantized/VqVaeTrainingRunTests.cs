@@ -103,8 +103,20 @@ public sealed class VqVaeTrainingRunTests : OneTorchThread
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(VqVaeRecipe.Defaults with
         {
-            Data = tmp.File("pngs"), Codes = 8, CodeDim = 4, Hidden = 8, ResBlocks = 1, ResChannels = 4, PriorChannels = 8, PriorLayers = 1,
-            BatchSize = 8, LogEvery = 1, Steps = 6, PriorSteps = 6, CheckpointEvery = 0, Seed = 1,
+            Data = tmp.File("pngs"),
+            Codes = 8,
+            CodeDim = 4,
+            Hidden = 8,
+            ResBlocks = 1,
+            ResChannels = 4,
+            PriorChannels = 8,
+            PriorLayers = 1,
+            BatchSize = 8,
+            LogEvery = 1,
+            Steps = 6,
+            PriorSteps = 6,
+            CheckpointEvery = 0,
+            Seed = 1,
         });
         Assert.True(JsonNode.DeepEquals(expected, saved), saved.ToJsonString());
     }

@@ -97,7 +97,9 @@ public sealed record VqVaeRecipe
     /// <summary>The model's config for the loaded <paramref name="data"/> (a resolved recipe).</summary>
     public VqVaeConfig ToConfig(TrainingData data) => NetworkConfig() with
     {
-        Channels = (int)data.SampleShape[0], ImageSize = (int)data.SampleShape[1], DataName = data.Name,
+        Channels = (int)data.SampleShape[0],
+        ImageSize = (int)data.SampleShape[1],
+        DataName = data.Name,
         ClassNames = ConditionalPrior == true ? data.ClassNames : [],
     };
 
