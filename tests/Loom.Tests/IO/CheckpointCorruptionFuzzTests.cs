@@ -38,6 +38,12 @@ public sealed class CheckpointCorruptionFuzzTests
     public void NGram_checkpoints() => Fuzz(SaveNGram, 3);
 
     [Fact]
+    public void Diffusion_checkpoints() => Fuzz(SaveDiffusion, 5);
+
+    [Fact]
+    public void Transformer_language_model_checkpoints() => Fuzz(SaveTransformer, 6);
+
+    [Fact]
     public void Trainer_state()
     {
         var dir = SaveWithTrainerState();
@@ -182,6 +188,34 @@ public sealed class CheckpointCorruptionFuzzTests
         };
         using var model = new VaeModel(new VariationalAutoencoder(config));
         Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 3 });
+        return dir;
+    }
+
+    private static string SaveDiffusion()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir("loom-fuzz-src"), "diffusion");
+        torch.random.manual_seed(6);
+        var config = new Loom.Models.Diffusion.DiffusionConfig
+        {
+            Network = "mlp", SampleShape = [2], Images = false, Timesteps = 20, ClassNames = ["a", "b"],
+            Mlp = new Loom.Models.Diffusion.Networks.MlpDenoiserConfig(Width: 16, Layers: 1),
+            DefaultSampler = new Loom.Models.Diffusion.Samplers.SamplerOptions { Sampler = "ddim", Steps = 4 },
+        };
+        using var model = new Loom.Models.Diffusion.DiffusionModel(config, config.CreateNetwork());
+        Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 6 });
+        return dir;
+    }
+
+    /// <summary>A 1-layer, 16-wide GPT trained for 2 steps on the bundled names (its tokenizer travels in the config).</summary>
+    private static string SaveTransformer()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir("loom-fuzz-src"), "gpt");
+        var recipe = new Loom.Models.Language.LanguageModelRecipe
+        {
+            Data = "names", Steps = 2, BatchSize = 4, Layers = 1, Heads = 2, Width = 16, Seed = 3,
+        };
+        using var outcome = OneThreadRuns.Run(() => ModelRegistry.Trainable("gpt").Train(
+            Loom.Training.Runs.RecipeJson.ToJson(recipe), new Loom.Training.Runs.TrainingContext { OutputFolder = dir }));
         return dir;
     }
 

@@ -108,9 +108,34 @@ public sealed class DiffusionFamily : IModelFamily, Training.Runs.ITrainableFami
         DiffusionTrainingRun.Train(Training.Runs.RecipeJson.FromJson<DiffusionRecipe>(recipe, "recipe"), context);
     public string Summary => "Denoising diffusion model (U-Net or MLP denoiser; DDPM/DDIM/DPM-Solver++/Euler/Heun samplers, guidance, inpainting)";
 
+    /// <summary>
+    /// Refuses network sizes out of range and a config that describes more weights than the file holds, before the
+    /// network is built (an edited width of 10^9 would otherwise allocate or hang).
+    /// </summary>
+    private static void RequireBuildable(DiffusionConfig config, IReadOnlyDictionary<string, Tensor> state)
+    {
+        double minimum;
+        if (config.Network == "mlp")
+        {
+            if (config.Mlp.Width is < 1 or > 1 << 16 || config.Mlp.Layers is < 1 or > 1024)
+                throw new LoomDataException($"config.json: mlp width {config.Mlp.Width} or layers {config.Mlp.Layers} out of range");
+            minimum = (double)config.Mlp.Width * config.Mlp.Width * config.Mlp.Layers;
+        }
+        else
+        {
+            var unet = config.UNet;
+            if (unet.BaseChannels is < 1 or > 1 << 12 || unet.Channels is < 1 or > 1 << 10 || unet.ResBlocksPerLevel is < 0 or > 64
+                || unet.Multipliers.Length is < 1 or > 16 || unet.Multipliers.Any(m => m is < 1 or > 64))
+                throw new LoomDataException("config.json: unet base_channels, channels, res_blocks or multipliers out of range");
+            minimum = 9.0 * unet.Channels * unet.BaseChannels + 9.0 * unet.BaseChannels * unet.BaseChannels * unet.Multipliers.Length;
+        }
+        IO.Checkpoints.ConfigValues.RequireStateHolds(minimum, state);
+    }
+
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
         var parsed = DiffusionConfig.FromJson(config);
+        RequireBuildable(parsed, state);
         var network = parsed.CreateNetwork();
         try
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Loom.IO.Checkpoints;
 using Loom.Models.Recurrent;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +23,9 @@ public abstract class RecurrentLanguageModelFamily : NeuralLanguageModelFamily
 
     protected override nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state)
     {
-        var rnn = new RecurrentLanguageModel(RecurrentConfig.FromJson(network));
+        var config = RecurrentConfig.FromJson(network);
+        ConfigValues.RequireStateHolds(config.MinimumParameters(), state);
+        var rnn = new RecurrentLanguageModel(config);
         ModuleParameters.CopyFrom(rnn, state, $"{Kind} checkpoint");
         return rnn;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Loom.IO.Checkpoints;
 using Loom.Models.Transformer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,9 @@ public abstract class TransformerLanguageModelFamily : NeuralLanguageModelFamily
 
     protected override nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state)
     {
-        var transformer = new DecoderTransformer(TransformerConfig.FromJson(network));
+        var config = TransformerConfig.FromJson(network);
+        ConfigValues.RequireStateHolds(config.MinimumParameters(), state);
+        var transformer = new DecoderTransformer(config);
         transformer.LoadState(state, $"{Kind} checkpoint");
         return transformer;
     }

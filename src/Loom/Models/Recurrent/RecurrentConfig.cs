@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO.Checkpoints;
 
 namespace Loom.Models.Recurrent;
 
@@ -39,24 +40,28 @@ public sealed record RecurrentConfig
         ["dropout"] = Dropout,
     };
 
+    /// <summary>Reads a saved config strictly (<see cref="ConfigValues"/>): every value typed and in range.</summary>
     public static RecurrentConfig FromJson(JsonObject json)
     {
-        T Get<T>(string key) => json[key] is { } node ? node.GetValue<T>() : throw new LoomDataException($"rnn config: missing '{key}'");
+        var v = new ConfigValues(json, "rnn config");
         var config = new RecurrentConfig
         {
-            Cell = Get<string>("cell") switch
+            Cell = v.String("cell") switch
             {
                 "lstm" => RecurrentCell.Lstm,
                 "gru" => RecurrentCell.Gru,
                 var c => throw new LoomDataException($"rnn config: unknown cell '{c}'"),
             },
-            VocabSize = Get<int>("vocab_size"),
-            EmbeddingWidth = Get<int>("embedding_width"),
-            Hidden = Get<int>("hidden"),
-            Layers = Get<int>("layers"),
-            Dropout = Get<double>("dropout"),
+            VocabSize = v.Int("vocab_size", 1, 1 << 24),
+            EmbeddingWidth = v.Int("embedding_width", 1, 1 << 16),
+            Hidden = v.Int("hidden", 1, 1 << 16),
+            Layers = v.Int("layers", 1, 1024),
+            Dropout = v.Double("dropout", 0, 1),
         };
         config.Validate();
         return config;
     }
+
+    /// <summary>A lower bound on the weights (embedding, one recurrent matrix per layer), checked before building.</summary>
+    public double MinimumParameters() => (double)VocabSize * EmbeddingWidth + (double)Layers * Hidden * Hidden;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.IO.Checkpoints;
 
 namespace Loom.Models.Transformer;
 
@@ -83,10 +84,14 @@ public sealed record TransformerConfig
         ["exact_gelu"] = ExactGelu,
     };
 
+    /// <summary>
+    /// Reads a saved config strictly (<see cref="ConfigValues"/>): every value typed and in range, so an edited file is
+    /// refused before a network is built from it.
+    /// </summary>
     public static TransformerConfig FromJson(JsonObject json)
     {
-        T Get<T>(string key) => json[key] is { } node ? node.GetValue<T>() : throw new LoomDataException($"transformer config: missing '{key}'");
-        var style = Get<string>("style") switch
+        var v = new ConfigValues(json, "transformer config");
+        var style = v.String("style") switch
         {
             "gpt2" => TransformerStyle.Gpt2,
             "llama" => TransformerStyle.Llama,
@@ -94,13 +99,22 @@ public sealed record TransformerConfig
         };
         var config = new TransformerConfig
         {
-            Style = style, VocabSize = Get<int>("vocab_size"), ContextLength = Get<int>("context_length"), Layers = Get<int>("layers"),
-            Heads = Get<int>("heads"), KvHeads = Get<int>("kv_heads"), Width = Get<int>("width"), FfnWidth = Get<int>("ffn_width"),
-            Dropout = Get<double>("dropout"), NormEps = Get<double>("norm_eps"), RopeTheta = Get<double>("rope_theta"),
-            Bias = Get<bool>("bias"), TieEmbeddings = Get<bool>("tie_embeddings"),
-            ExactGelu = json["exact_gelu"]?.GetValue<bool>() ?? false,
+            Style = style, VocabSize = v.Int("vocab_size", 1, 1 << 24), ContextLength = v.Int("context_length", 1, 1 << 20),
+            Layers = v.Int("layers", 1, 1024), Heads = v.Int("heads", 1, 1024), KvHeads = v.Int("kv_heads", 1, 1024),
+            Width = v.Int("width", 1, 1 << 16), FfnWidth = v.Int("ffn_width", 1, 1 << 18),
+            Dropout = v.Double("dropout", 0, 1), NormEps = v.Double("norm_eps", double.Epsilon, 1),
+            RopeTheta = v.Double("rope_theta", double.Epsilon, double.MaxValue),
+            Bias = v.Bool("bias"), TieEmbeddings = v.Bool("tie_embeddings"), ExactGelu = v.Bool("exact_gelu", false),
         };
         config.Validate();
         return config;
     }
+
+    /// <summary>
+    /// A lower bound on the weights of a network of this configuration (token embedding, GPT-2's position embedding,
+    /// two MLP matrices per layer), checked against a checkpoint's weights before the network is built.
+    /// </summary>
+    public double MinimumParameters() =>
+        (double)VocabSize * Width + (Style == TransformerStyle.Gpt2 ? (double)ContextLength * Width : 0)
+        + 2.0 * Layers * Width * MlpWidth;
 }
