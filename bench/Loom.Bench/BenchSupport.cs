@@ -45,7 +45,8 @@ public static class BenchSupport
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {stderr.Trim()} (install the peers with 'build/setup.sh --bench')");
+            throw new InvalidOperationException(
+                $"{script} failed ({process.ExitCode}): {stderr.Trim()} (install the peers with 'build/setup.sh --bench')");
         return JsonNode.Parse(stdout.Result.Trim().Split('\n')[^1])!.AsObject();
     }
 }

@@ -28,7 +28,8 @@ public static class ClassAccuracyBench
         }
         int n = BenchSupport.Option(args, "--n", 2000);
         int seed = BenchSupport.Option(args, "--seed", 2);
-        double temperature = double.Parse(BenchSupport.StringOption(args, "--temperature") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        double temperature =
+            double.Parse(BenchSupport.StringOption(args, "--temperature") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
         using var model = Checkpoint.Load(args[0]);
         using var reference = ReferenceClassifier.LoadBundled();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
@@ -48,7 +49,8 @@ public static class ClassAccuracyBench
             Report("real test images", reference, images, labels, real);
             Report("reconstructions", reference, vae.Decode(vae.EncodeMean(images, labels), labels), labels, real);
         }
-        if (model.Sample(new SampleRequest { Count = n, Seed = seed, Temperature = temperature }) is not TensorSamples { Labels: { } requested } samples)
+        if (model.Sample(new SampleRequest { Count = n, Seed = seed, Temperature = temperature })
+            is not TensorSamples { Labels: { } requested } samples)
         {
             Console.Error.WriteLine($"{args[0]}: not a class-conditional image model");
             return 2;
@@ -63,6 +65,7 @@ public static class ClassAccuracyBench
         var hits = reference.Logits(images).argmax(1).eq(labels.to(ScalarType.Int64));
         var perClass = Enumerable.Range(0, 10).Select(c => hits.masked_select(labels.eq(c)).to(ScalarType.Float64).mean().ToDouble());
         double fid = FrechetDistance.Compute(real, reference.Extract(images)).Value;
-        Console.WriteLine($"{what,-22} accuracy {hits.to(ScalarType.Float64).mean().ToDouble():P1}  FID-FMNIST {fid,6:F1}  per class {string.Join(" ", perClass.Select(a => a.ToString("P0")))}");
+        Console.WriteLine($"{what,-22} accuracy {hits.to(ScalarType.Float64).mean().ToDouble():P1}  FID-FMNIST {fid,6:F1}  per class "
+            + $"{string.Join(" ", perClass.Select(a => a.ToString("P0")))}");
     }
 }

@@ -37,13 +37,16 @@ public static class DiffusionBarsBench
             {
                 Network = "mlp", SampleShape = [2], Images = false, DataName = name,
                 Mlp = new MlpDenoiserConfig(Width: width, Layers: blocks),
-                VectorRange = (train.min().ToDouble() - 0.1 * (train.max().ToDouble() - train.min().ToDouble()), train.max().ToDouble() + 0.1 * (train.max().ToDouble() - train.min().ToDouble()))
+                VectorRange = (train.min().ToDouble() - 0.1 * (train.max().ToDouble() - train.min().ToDouble()),
+                    train.max().ToDouble() + 0.1 * (train.max().ToDouble() - train.min().ToDouble()))
             };
             using var model = new DiffusionModel(config, config.CreateNetwork());
             var clock = Stopwatch.StartNew();
-            var objective = new DiffusionObjective(model.Network, model.Schedule, config.Prediction, new TensorDataset(train), new DiffusionTrainingOptions { BatchSize = 256 }, CPU);
+            var objective = new DiffusionObjective(model.Network, model.Schedule, config.Prediction, new TensorDataset(train),
+                new DiffusionTrainingOptions { BatchSize = 256 }, CPU);
             var parameters = model.Network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
-            using var trainer = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions { LearningRate = lr })],
+            using var trainer =
+                new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions { LearningRate = lr })],
                 new TrainerOptions { Steps = steps, WarmupSteps = 200, GradClip = 1, EmaDecay = 0.999, EmaWarmup = true });
             trainer.Run();
             trainer.Ema!.SwapIn();
@@ -58,7 +61,10 @@ public static class DiffusionBarsBench
                     using var scope = torch.NewDisposeScope();
                     var heldA = ToyData.Generate(name, 2000, 1000 + seed, dtype: ScalarType.Float32);
                     var heldB = ToyData.Generate(name, 2000, 2000 + seed, dtype: ScalarType.Float32);
-                    var samples = model.Generate(new DiffusionRequest { Count = 2000, Seed = seed, Sampler = new SamplerOptions { Sampler = sampler, Steps = samplerSteps } });
+                    var samples = model.Generate(new DiffusionRequest
+                    {
+                        Count = 2000, Seed = seed, Sampler = new SamplerOptions { Sampler = sampler, Steps = samplerSteps }
+                    });
                     double median = MaximumMeanDiscrepancy.MedianDistance(torch.cat([heldA, heldB]).to(ScalarType.Float64));
                     var bandwidths = MaximumMeanDiscrepancy.MedianScales.Select(s => s * median).ToList();
                     double half = MaximumMeanDiscrepancy.Rbf(heldA, heldB, bandwidths, unbiased: false).Mmd2;
@@ -67,7 +73,9 @@ public static class DiffusionBarsBench
                     fits.Add(fit);
                     modelRatios.Add(fit / half);
                 }
-                Console.WriteLine($"{name,-10} {sampler,-8} {samplerSteps,4} steps: MMD² samples↔held-out {fits.Average():E3}, held-out halves {halves.Average():E3}, ratio {fits.Average() / halves.Average():F2} (per seed {string.Join(" ", modelRatios.Select(r => r.ToString("F2")))}); trained {seconds:F1} s");
+                Console.WriteLine($"{name,-10} {sampler,-8} {samplerSteps,4} steps: MMD² samples↔held-out "
+                    + $"{fits.Average():E3}, held-out halves {halves.Average():E3}, ratio {fits.Average() / halves.Average():F2} (per seed "
+                    + $"{string.Join(" ", modelRatios.Select(r => r.ToString("F2")))}); trained {seconds:F1} s");
             }
         }
         return 0;
@@ -77,7 +85,8 @@ public static class DiffusionBarsBench
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            Console.Error.WriteLine("usage: diffusion-fmnist CHECKPOINT [--n 500] [--skip-ddpm] [--runs sampler:steps[:spacing[:eta]],...] [--fid-only] [--no-clip]");
+            Console.Error.WriteLine("usage: diffusion-fmnist CHECKPOINT [--n 500] [--skip-ddpm] [--runs sampler:steps[:spacing[:eta]],...] "
+                + "[--fid-only] [--no-clip]");
             return 2;
         }
         int n = BenchSupport.Option(args, "--n", 500);
@@ -86,11 +95,13 @@ public static class DiffusionBarsBench
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         var real = reference.Extract(test.Images);
         int[] cycled = Enumerable.Range(0, n).Select(i => i % 10).ToArray();
-        Console.WriteLine($"checkpoint {args[0]}: {model.Network.parameters().Sum(p => p.numel()):N0} parameters; {n} samples per sampler, classes cycled; FID against {test.Count} test images; threads {torch.get_num_threads()}");
+        Console.WriteLine($"checkpoint {args[0]}: {model.Network.parameters().Sum(p => p.numel()):N0} parameters; {n} samples per sampler, "
+            + $"classes cycled; FID against {test.Count} test images; threads {torch.get_num_threads()}");
         var runs = BenchSupport.StringOption(args, "--runs") is { } spec
             ? spec.Split(',').Select(ParseRun).ToList()
             : [new SamplerOptions { Sampler = "ddim", Steps = 50 }, new SamplerOptions { Sampler = "dpm++2m", Steps = 20 }];
-        if (!args.Contains("--skip-ddpm") && !args.Contains("--runs")) runs.Add(new SamplerOptions { Sampler = "ddpm", Steps = 1000, Spacing = TimestepSpacing.Leading });
+        if (!args.Contains("--skip-ddpm")
+            && !args.Contains("--runs")) runs.Add(new SamplerOptions { Sampler = "ddpm", Steps = 1000, Spacing = TimestepSpacing.Leading });
         bool? clip = args.Contains("--no-clip") ? false : null;   // leave x̂_0 unclipped (the pipeline clips it to [−1, 1])
         foreach (var options in runs)
         {
@@ -99,13 +110,15 @@ public static class DiffusionBarsBench
             var samples = Generate(model, options, cycled, 1.0, clip: clip);
             double seconds = clock.Elapsed.TotalSeconds;
             var fid = FrechetDistance.Compute(real, reference.Extract(samples)).Value;
-            Console.WriteLine($"{options.Sampler,-8} {options.Steps,4} steps ({options.Spacing.ToString().ToLowerInvariant()}, eta {options.Eta}), guidance 1: FID-FMNIST {fid:F2}  ({n / seconds:F2} images/s)");
+            Console.WriteLine($"{options.Sampler,-8} {options.Steps,4} steps ({options.Spacing.ToString().ToLowerInvariant()}, eta "
+                + $"{options.Eta}), guidance 1: FID-FMNIST {fid:F2}  ({n / seconds:F2} images/s)");
         }
         if (args.Contains("--fid-only")) return 0;
         using (var scope = torch.NewDisposeScope())
         {
             var samples = Generate(model, ParseRun("ddim:50"), cycled, 3.0);
-            double accuracy = ClassifierScore.ConditionalAccuracy(reference.Logits(samples), torch.tensor(cycled.Select(l => (long)l).ToArray()));
+            double accuracy =
+                ClassifierScore.ConditionalAccuracy(reference.Logits(samples), torch.tensor(cycled.Select(l => (long)l).ToArray()));
             var fid = FrechetDistance.Compute(real, reference.Extract(samples)).Value;
             Console.WriteLine($"ddim       50 steps, guidance 3: class accuracy {accuracy:P1}, FID-FMNIST {fid:F2}");
         }
@@ -128,12 +141,14 @@ public static class DiffusionBarsBench
         return new SamplerOptions
         {
             Sampler = parts[0], Steps = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
-            Spacing = parts.Length > 2 ? SamplingPlan.ParseSpacing(parts[2]) : parts[0] == "ddpm" ? TimestepSpacing.Leading : TimestepSpacing.Trailing,
+            Spacing = parts.Length > 2 ? SamplingPlan.ParseSpacing(parts[2]) : parts[0] == "ddpm"
+                ? TimestepSpacing.Leading : TimestepSpacing.Trailing,
             Eta = parts.Length > 3 ? double.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) : 0,
         };
     }
 
-    private static Tensor Generate(DiffusionModel model, SamplerOptions options, int[] labels, double guidance, long seed = 1, bool? clip = null)
+    private static Tensor Generate(DiffusionModel model, SamplerOptions options, int[] labels, double guidance,
+        long seed = 1, bool? clip = null)
     {
         var parts = new List<Tensor>();
         for (int start = 0; start < labels.Length; start += 50)

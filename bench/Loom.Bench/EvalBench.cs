@@ -26,7 +26,8 @@ public static class EvalBench
         int repeats = Option(args, "--repeats", 3);
         bool peer = !args.Contains("--no-peer");
         TorchRuntime.EnsureLoaded();
-        Console.WriteLine($"eval bench: Fashion-MNIST reference network, torch threads {get_num_threads()}, {Environment.ProcessorCount} cores");
+        Console.WriteLine(
+            $"eval bench: Fashion-MNIST reference network, torch threads {get_num_threads()}, {Environment.ProcessorCount} cores");
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var train = FashionMnist.Load(FashionMnistSplit.Train);
         using var net = ReferenceClassifier.LoadBundled();
@@ -52,7 +53,8 @@ public static class EvalBench
             fidTimes.Add(sw.Elapsed.TotalSeconds);
         }
         double extract = Median(extractTimes), fid = Median(fidTimes);
-        Console.WriteLine($"loom  features 10k: {extract:F3} s ({10000 / extract:F0} images/s)   FID 10k vs 10k (128-d): {fid * 1000:F1} ms   total {extract + fid:F3} s");
+        Console.WriteLine($"loom  features 10k: {extract:F3} s ({10000 / extract:F0} images/s)   FID 10k vs 10k (128-d): {fid * 1000:F1} "
+            + $"ms   total {extract + fid:F3} s");
 
         using var a = testFeatures!.narrow(0, 0, 5000);
         using var b = testFeatures!.narrow(0, 5000, 5000);
@@ -66,11 +68,15 @@ public static class EvalBench
             var dir = Directory.CreateTempSubdirectory("loom-eval-bench-").FullName;
             var weights = Path.Combine(AppContext.BaseDirectory, ReferenceClassifier.BundledFolder, "model.safetensors");
             using var subsetIndices = randperm(train.Images.shape[0], generator: Seeding.Generator(0, "bench-train-subset"))[..10000];
-            SafeTensorsFile.Save(Path.Combine(dir, "train_subset_indices.safetensors"), new Dictionary<string, Tensor> { ["indices"] = subsetIndices });
-            var result = RunPythonPeer("fid_torch.py", weights, test.Folder, Path.Combine(dir, "train_subset_indices.safetensors"), repeats.ToString(CultureInfo.InvariantCulture));
+            SafeTensorsFile.Save(Path.Combine(dir, "train_subset_indices.safetensors"),
+                new Dictionary<string, Tensor> { ["indices"] = subsetIndices });
+            var result = RunPythonPeer("fid_torch.py", weights, test.Folder, Path.Combine(dir, "train_subset_indices.safetensors"),
+                repeats.ToString(CultureInfo.InvariantCulture));
             double peerExtract = result["extract_s"]!.GetValue<double>(), peerFid = result["fid_s"]!.GetValue<double>();
-            Console.WriteLine($"peer  features 10k: {peerExtract:F3} s ({10000 / peerExtract:F0} images/s)   FID 10k vs 10k: {peerFid * 1000:F1} ms   total {peerExtract + peerFid:F3} s  ({result["versions"]})");
-            Console.WriteLine($"peer  FID train vs test {result["fid_train_test"]!.GetValue<double>():F6} (loom {fidTrainTest:F6}); relative difference {Math.Abs(result["fid_train_test"]!.GetValue<double>() - fidTrainTest) / fidTrainTest:E2}");
+            Console.WriteLine($"peer  features 10k: {peerExtract:F3} s ({10000 / peerExtract:F0} images/s)   FID 10k vs 10k: "
+                + $"{peerFid * 1000:F1} ms   total {peerExtract + peerFid:F3} s  ({result["versions"]})");
+            Console.WriteLine($"peer  FID train vs test {result["fid_train_test"]!.GetValue<double>():F6} (loom {fidTrainTest:F6}); "
+                + $"relative difference {Math.Abs(result["fid_train_test"]!.GetValue<double>() - fidTrainTest) / fidTrainTest:E2}");
             Console.WriteLine($"ratio loom/peer total: {(extract + fid) / (peerExtract + peerFid):F2}x");
         }
         return 0;
@@ -81,6 +87,7 @@ public static class EvalBench
         var fid = FrechetDistance.Compute(real, fake).Value;
         var kid = KernelInceptionDistance.Subsets(real, fake, 100, 1000, 0);
         var m = ManifoldMetrics.Compute(real, fake);
-        Console.WriteLine($"{label}: FID-FMNIST {fid:F4}  KID-FMNIST {kid.Mean:F5} ± {kid.Std:F5}  precision {m.Precision:F4} recall {m.Recall:F4} density {m.Density:F4} coverage {m.Coverage:F4}");
+        Console.WriteLine($"{label}: FID-FMNIST {fid:F4}  KID-FMNIST {kid.Mean:F5} ± {kid.Std:F5}  precision {m.Precision:F4} recall "
+            + $"{m.Recall:F4} density {m.Density:F4} coverage {m.Coverage:F4}");
     }
 }

@@ -52,7 +52,8 @@ public static class GanBench
         var coverage = ModeCoverage.Measure(samples, ModeCoverage.EightGaussiansCentres(), 3 * ModeCoverage.EightGaussiansSigma);
         Console.WriteLine("| benchmark | critic steps | modes covered | within 3σ | train seconds | samples per mode |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        Console.WriteLine($"| WGAN-GP MLP, 8 gaussians, seed {seed}, λ {gp:G3}, lr {lr:G3}, β₁ {beta1:G3}, batch {batch}, width {width} | {steps} | "
+        Console.WriteLine(
+            $"| WGAN-GP MLP, 8 gaussians, seed {seed}, λ {gp:G3}, lr {lr:G3}, β₁ {beta1:G3}, batch {batch}, width {width} | {steps} | "
             + $"{coverage.Covered}/{coverage.Modes} | {coverage.WithinRadius:P1} | {seconds:F1} | {string.Join(" ", coverage.Counts)} |");
         return 0;
     }

@@ -19,10 +19,13 @@ public static class GmmBench
 {
     public static int Run(string[] args)
     {
-        int n = BenchSupport.Option(args, "--n", 100_000), d = BenchSupport.Option(args, "--dims", 8), k = BenchSupport.Option(args, "--k", 8);
-        int iters = BenchSupport.Option(args, "--iters", 100), repeats = BenchSupport.Option(args, "--repeats", 3), seed = BenchSupport.Option(args, "--seed", 0);
+        int n = BenchSupport.Option(args, "--n", 100_000), d = BenchSupport.Option(args, "--dims", 8),
+            k = BenchSupport.Option(args, "--k", 8);
+        int iters = BenchSupport.Option(args, "--iters", 100), repeats = BenchSupport.Option(args, "--repeats", 3),
+            seed = BenchSupport.Option(args, "--seed", 0);
         TorchRuntime.EnsureLoaded();
-        Console.WriteLine($"gmm bench: {n} x {d}, k={k}, full covariance, {iters} EM iterations (tol 0), torch threads {get_num_threads()}");
+        Console.WriteLine(
+            $"gmm bench: {n} x {d}, k={k}, full covariance, {iters} EM iterations (tol 0), torch threads {get_num_threads()}");
         var g = Seeding.Generator(seed, "gmm-bench");
         var centres = 4 * torch.randn([k, d], ScalarType.Float64, generator: g);
         var labels = torch.randint(k, [n], generator: g);
@@ -53,14 +56,18 @@ public static class GmmBench
             loomLl = model.MeanLogLikelihood(x);
         }
         double loom = BenchSupport.Median(times);
-        Console.WriteLine($"loom: mean log-likelihood {loomLl:R}, fit times [{string.Join(", ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}] s");
+        Console.WriteLine($"loom: mean log-likelihood {loomLl:R}, fit times "
+            + $"[{string.Join(", ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}] s");
         if (args.Contains("--no-peer"))
             return 0;
-        var peer = BenchSupport.RunPythonPeer("gmm_sklearn.py", Path.Combine(dir, "x.csv"), Path.Combine(dir, "means_init.csv"), iters.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture));
+        var peer = BenchSupport.RunPythonPeer("gmm_sklearn.py", Path.Combine(dir, "x.csv"), Path.Combine(dir, "means_init.csv"),
+            iters.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture));
         double sk = BenchSupport.Median(peer["times"]!.AsArray().Select(v => v!.GetValue<double>()).ToList());
         double skLl = peer["mean_log_likelihood"]!.GetValue<double>();
-        Console.WriteLine($"scikit-learn {peer["sklearn"]}: mean log-likelihood {skLl:R}, fit times [{string.Join(", ", peer["times"]!.AsArray())}] s, n_iter {peer["n_iter"]}");
-        Console.WriteLine($"| GMM EM {n}x{d}, k={k}, full, {iters} iters | {loom:F3} s | {sk:F3} s | {loom / sk:F2}x | |ΔLL| {Math.Abs(loomLl - skLl):G3} |");
+        Console.WriteLine($"scikit-learn {peer["sklearn"]}: mean log-likelihood {skLl:R}, fit times "
+            + $"[{string.Join(", ", peer["times"]!.AsArray())}] s, n_iter {peer["n_iter"]}");
+        Console.WriteLine($"| GMM EM {n}x{d}, k={k}, full, {iters} iters | {loom:F3} s | {sk:F3} s | {loom / sk:F2}x | |ΔLL| "
+            + $"{Math.Abs(loomLl - skLl):G3} |");
         return 0;
     }
 }

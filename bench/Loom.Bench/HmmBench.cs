@@ -21,10 +21,12 @@ public static class HmmBench
     public static int Run(string[] args)
     {
         int sequences = Option(args, "--sequences", 50), steps = Option(args, "--steps", 1000), states = Option(args, "--states", 5);
-        int dims = Option(args, "--dims", 4), iters = Option(args, "--iters", 20), repeats = Option(args, "--repeats", 3), seed = Option(args, "--seed", 0);
+        int dims = Option(args, "--dims", 4), iters = Option(args, "--iters", 20), repeats = Option(args, "--repeats", 3),
+            seed = Option(args, "--seed", 0);
         bool peer = !args.Contains("--no-peer");
         TorchRuntime.EnsureLoaded();
-        Console.WriteLine($"hmm bench: {sequences} sequences x {steps} steps, {states} states, {dims}-D diagonal Gaussians, {iters} EM iterations, torch threads {get_num_threads()}");
+        Console.WriteLine($"hmm bench: {sequences} sequences x {steps} steps, {states} states, {dims}-D diagonal Gaussians, {iters} EM "
+            + $"iterations, torch threads {get_num_threads()}");
 
         var data = SampleData(sequences, steps, states, dims, seed);
         var options = new HmmOptions { States = states, Emission = HmmEmission.GaussianDiag, MaxIter = iters, Tol = 0, Seed = seed };
@@ -49,20 +51,23 @@ public static class HmmBench
             loomIters = fitted.Monitor!.Iterations;
         }
         double loomTime = Median(times);
-        Console.WriteLine($"loom: {loomIters} iterations, final log-likelihood {loomFinal:R}, fit times [{string.Join(", ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}] s");
+        Console.WriteLine($"loom: {loomIters} iterations, final log-likelihood {loomFinal:R}, fit times "
+            + $"[{string.Join(", ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}] s");
 
         if (!peer)
             return 0;
         var (peerFinal, peerTimes, numpy) = RunPeer(dataPath, initPath, iters, repeats);
         double peerTime = Median(peerTimes);
-        Console.WriteLine($"numpy {numpy}: final log-likelihood {peerFinal:R}, fit times [{string.Join(", ", peerTimes.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}] s");
+        Console.WriteLine($"numpy {numpy}: final log-likelihood {peerFinal:R}, fit times "
+            + $"[{string.Join(", ", peerTimes.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}] s");
         double diff = Math.Abs(loomFinal - peerFinal);
         Console.WriteLine($"final log-likelihood |loom - numpy| = {diff:G3} (relative {diff / Math.Abs(peerFinal):G3})");
         Console.WriteLine();
         Console.WriteLine("| benchmark | Loom (s) | NumPy peer (s) | Loom / peer |");
         Console.WriteLine("|---|---|---|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| HMM Baum-Welch, {sequences}x{steps} steps, K={states}, D={dims} diag, {iters} iters | {loomTime:F3} | {peerTime:F3} | {loomTime / peerTime:F2} |"));
+            $"| HMM Baum-Welch, {sequences}x{steps} steps, K={states}, D={dims} diag, {iters} iters | {loomTime:F3} | {peerTime:F3} | "
+                + $"{loomTime / peerTime:F2} |"));
         Directory.Delete(dir, recursive: true);
         return diff / Math.Abs(peerFinal) < 1e-6 ? 0 : 1;
     }
@@ -102,12 +107,14 @@ public static class HmmBench
             return new JsonArray(values.Select(v => (JsonNode)v).ToArray());
         long cols = c.shape[1];
         return new JsonArray(Enumerable.Range(0, (int)c.shape[0])
-            .Select(r => (JsonNode)new JsonArray(values.Skip((int)(r * cols)).Take((int)cols).Select(v => (JsonNode)v).ToArray())).ToArray());
+            .Select(r => (JsonNode)new JsonArray(values.Skip((int)(r * cols)).Take((int)cols).Select(v => (JsonNode)v).ToArray()))
+                .ToArray());
     }
 
     private static (double Final, List<double> Times, string Numpy) RunPeer(string dataPath, string initPath, int iters, int repeats)
     {
-        var result = BenchSupport.RunPythonPeer("hmm_numpy.py", dataPath, initPath, iters.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture));
+        var result = BenchSupport.RunPythonPeer("hmm_numpy.py", dataPath, initPath, iters.ToString(CultureInfo.InvariantCulture),
+            repeats.ToString(CultureInfo.InvariantCulture));
         var times = result["times"]!.AsArray().Select(n => n!.GetValue<double>()).ToList();
         return (result["final_loglik"]!.GetValue<double>(), times, result["numpy"]!.GetValue<string>());
     }

@@ -34,7 +34,8 @@ public static class LmGenerateBench
         var tokenizer = CharTokenizer.Train(text);
         using var model = new DecoderTransformer(TransformerConfig.Gpt2(tokenizer.VocabSize, tokens + 1, 6, 6, 384), seed: 0);
         model.eval();
-        Console.WriteLine($"lm-generate: {model.parameters().Sum(p => p.numel()):N0} parameters, {tokens} new tokens per row, torch threads {get_num_threads()}");
+        Console.WriteLine($"lm-generate: {model.parameters().Sum(p => p.numel()):N0} parameters, {tokens} new tokens per row, torch "
+            + $"threads {get_num_threads()}");
         var settings = new GenerationSettings { DoSample = false, MaxNewTokens = tokens };
         foreach (int batch in new[] { 1, 8 })
         {
@@ -49,9 +50,11 @@ public static class LmGenerateBench
                 double seconds = clock.Elapsed.TotalSeconds;
                 int made = outputs.Sum(o => o.TokenIds.Count);
                 rates[cache] = made / seconds;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  {(cache ? "kv cache " : "recompute")}  {made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  {(cache ? "kv cache " : "recompute")}  "
+                    + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s"));
             }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  cache speed-up {rates[true] / rates[false]:F1}× (work ratio (N+1)/2 = {(tokens + 1) / 2.0:F1})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"batch {batch}  cache speed-up {rates[true] / rates[false]:F1}× (work ratio (N+1)/2 = {(tokens + 1) / 2.0:F1})"));
         }
         return 0;
     }

@@ -50,7 +50,9 @@ public static class LmNamesBench
         using (var trainer = LanguageModelTraining.CreateTrainer(model, data, options)) trainer.Run();
         (double nats, long tokens) result = LanguageModelTraining.ExactLoss(model, data, true, data.LongestLine);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"names {kind}: {parameters:N0} parameters, {options.Steps} steps × batch {options.BatchSize} in {clock.Elapsed.TotalSeconds:F1} s; held-out loss {result.nats / result.tokens:F4} nats/char over {result.tokens} characters (makemore: transformer 1.92, GRU 2.00 target)"));
+            $"names {kind}: {parameters:N0} parameters, {options.Steps} steps × batch {options.BatchSize} "
+                + $"in {clock.Elapsed.TotalSeconds:F1} s; held-out loss {result.nats / result.tokens:F4} nats/char over {result.tokens} "
+                + $"characters (makemore: transformer 1.92, GRU 2.00 target)"));
         return 0;
     }
 }

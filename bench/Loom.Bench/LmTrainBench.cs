@@ -32,7 +32,8 @@ public static class LmTrainBench
         var config = TransformerConfig.Gpt2(chars.Length, 64, 4, 4, 128);
         if (args.Contains("--nanogpt")) config = config with { Bias = false, ExactGelu = true };   // nanoGPT's defaults
         using var model = new DecoderTransformer(config, seed: seed);
-        Console.WriteLine($"lm-train: {model.parameters().Sum(p => p.numel()):N0} parameters, vocab {chars.Length}, torch threads {get_num_threads()}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"lm-train: {model.parameters().Sum(p => p.numel()):N0} parameters, vocab {chars.Length}, torch threads "
+            + $"{get_num_threads()}, {Environment.ProcessorCount} cores");
         using var trainer = LanguageModelTraining.CreateTrainer(model, data, options);
         var clock = Stopwatch.StartNew();
         var result = trainer.Run();
@@ -40,12 +41,16 @@ public static class LmTrainBench
         var estimate = LanguageModelTraining.EstimateLoss(model, data, options with { EvalBatches = 200 });
         var (nats, tokens) = LanguageModelTraining.ExactLoss(model, data, true, 64);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"loom  {steps} steps in {seconds:F1} s: {seconds / steps * 1000:F1} ms/step, {steps * 12 * 64 / seconds:F0} tokens/s; val loss {estimate["val_loss"]:F4} (200 random batches), {nats / tokens:F4} (whole split, {tokens} tokens); train loss {estimate["train_loss"]:F4}"));
+            $"loom  {steps} steps in {seconds:F1} s: {seconds / steps * 1000:F1} ms/step, {steps * 12 * 64 / seconds:F0} tokens/s; "
+                + $"val loss {estimate["val_loss"]:F4} (200 random batches), {nats / tokens:F4} (whole split, {tokens} tokens); train loss "
+                + $"{estimate["train_loss"]:F4}"));
         if (peer)
         {
             var json = BenchSupport.RunPythonPeer("nanogpt_char.py", path, steps.ToString(CultureInfo.InvariantCulture));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"peer  {steps} steps in {json["seconds"]!.GetValue<double>():F1} s: {json["seconds"]!.GetValue<double>() / steps * 1000:F1} ms/step; val loss {json["val_loss"]!.GetValue<double>():F4} (200 random batches) ({json["versions"]})"));
+                $"peer  {steps} steps in {json["seconds"]!.GetValue<double>():F1} "
+                    + $"s: {json["seconds"]!.GetValue<double>() / steps * 1000:F1} ms/step; val loss "
+                    + $"{json["val_loss"]!.GetValue<double>():F4} (200 random batches) ({json["versions"]})"));
         }
         return 0;
     }

@@ -54,9 +54,12 @@ public static class NumericsStressBench
             collector.Join();
         Console.WriteLine($"lifetime guard {TorchNumerics.LifetimeGuard ?? "MISSING"}, oneDNN convolutions {TorchNumerics.OneDnn}");
         Console.WriteLine($"threads {torch.get_num_threads()}, gc pressure {(pressure ? "on" : "off")}, scoped {scoped}, " +
-                          $"{GC.CollectionCount(2) - gen2Before} full collections ({GC.CollectionCount(0)} gen0), {clock.Elapsed.TotalSeconds:F0} s");
-        Console.WriteLine($"conv2d + conv_transpose2d: {passes} passes, {conv.NonFinite} with non-finite values, {conv.Mismatched} differing from pass 1");
-        Console.WriteLine($"u-net training: {unetSteps} steps, {unet.NonFinite} with a non-finite loss or gradient, {unet.Mismatched} differing from a twin run");
+                          $"{GC.CollectionCount(2) - gen2Before} full collections ({GC.CollectionCount(0)} gen0), "
+                              + $"{clock.Elapsed.TotalSeconds:F0} s");
+        Console.WriteLine($"conv2d + conv_transpose2d: {passes} passes, {conv.NonFinite} with non-finite values, "
+            + $"{conv.Mismatched} differing from pass 1");
+        Console.WriteLine($"u-net training: {unetSteps} steps, {unet.NonFinite} with a non-finite loss or gradient, {unet.Mismatched} "
+            + $"differing from a twin run");
         bool clean = conv.NonFinite + conv.Mismatched + unet.NonFinite + unet.Mismatched == 0;
         Console.WriteLine(clean ? "clean" : "NOT CLEAN");
         return clean ? 0 : 1;
@@ -107,8 +110,10 @@ public static class NumericsStressBench
             {
                 mismatched++;
                 if (mismatched <= 3)
-                    Console.WriteLine($"pass {i} checksums vs pass 1: " + string.Join(" ", sums.Zip(first).Select(p => $"{p.First:G6}/{p.Second:G6}")));
-                maxRelative = Math.Max(maxRelative, sums.Zip(first).Max(p => Math.Abs(p.First - p.Second) / Math.Max(Math.Abs(p.Second), 1e-30)));
+                    Console.WriteLine($"pass {i} checksums vs pass 1: "
+                        + string.Join(" ", sums.Zip(first).Select(p => $"{p.First:G6}/{p.Second:G6}")));
+                maxRelative =
+                    Math.Max(maxRelative, sums.Zip(first).Max(p => Math.Abs(p.First - p.Second) / Math.Max(Math.Abs(p.Second), 1e-30)));
             }
             conv.zero_grad();
             convT.zero_grad();
@@ -132,7 +137,10 @@ public static class NumericsStressBench
     private static (int NonFinite, List<float> Losses) TrainUNet(int steps)
     {
         torch.manual_seed(1);
-        using var net = new UNet(new UNetConfig { BaseChannels = UNetBase, Multipliers = [1, 2], AttentionLevels = [1], ResBlocksPerLevel = 1, NumClasses = 10 });
+        using var net = new UNet(new UNetConfig
+        {
+            BaseChannels = UNetBase, Multipliers = [1, 2], AttentionLevels = [1], ResBlocksPerLevel = 1, NumClasses = 10
+        });
         using var optimizer = torch.optim.AdamW(net.parameters(), 1e-3);
         var generator = new torch.Generator(7);
         int nonFinite = 0;
@@ -150,7 +158,8 @@ public static class NumericsStressBench
                           net.parameters().All(p => p.grad is null || torch.isfinite(p.grad).all().item<bool>());
             if (!finite && ++nonFinite == 1)
                 Console.WriteLine($"u-net step {i}: loss {loss.item<float>()}, non-finite gradients in " + string.Join(", ",
-                    net.named_parameters().Where(p => p.parameter.grad is { } g && !torch.isfinite(g).all().item<bool>()).Select(p => p.name).Take(8)));
+                    net.named_parameters().Where(p => p.parameter.grad is { } g && !torch.isfinite(g).all().item<bool>())
+                        .Select(p => p.name).Take(8)));
             losses.Add(loss.item<float>());
             optimizer.step();
         }

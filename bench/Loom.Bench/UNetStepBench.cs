@@ -19,7 +19,8 @@ public static class UNetStepBench
         int steps = BenchSupport.Option(args, "--steps", 20);
         var mults = (BenchSupport.StringOption(args, "--mults") ?? "1,2,2").Split(',').Select(int.Parse).ToArray();
         torch.manual_seed(0);
-        using var net = new UNet(new UNetConfig { BaseChannels = baseChannels, Multipliers = mults, ResBlocksPerLevel = blocks, NumClasses = 10 });
+        using var net =
+            new UNet(new UNetConfig { BaseChannels = baseChannels, Multipliers = mults, ResBlocksPerLevel = blocks, NumClasses = 10 });
         long parameters = net.parameters().Sum(p => p.numel());
         using var optimizer = torch.optim.AdamW(net.parameters(), 2e-4);
         var x = torch.randn(batch, 1, 28, 28);
@@ -46,8 +47,10 @@ public static class UNetStepBench
             using var noGrad = torch.no_grad();
             net.Predict(x, t, labels);
         });
-        Console.WriteLine($"unet base {baseChannels} mults [{string.Join(",", mults)}] blocks {blocks}: {parameters:N0} parameters, threads {torch.get_num_threads()}");
-        Console.WriteLine($"batch {batch}: train step {train:F1} ms, forward (no grad) {infer:F1} ms ({batch / infer * 1000:F0} images/s per forward)");
+        Console.WriteLine($"unet base {baseChannels} mults [{string.Join(",", mults)}] blocks {blocks}: {parameters:N0} parameters, "
+            + $"threads {torch.get_num_threads()}");
+        Console.WriteLine(
+            $"batch {batch}: train step {train:F1} ms, forward (no grad) {infer:F1} ms ({batch / infer * 1000:F0} images/s per forward)");
         return 0;
     }
 }

@@ -16,7 +16,8 @@ try
     var temp = args[1] + $".{Environment.ProcessId}.tmp";
     module.Write(temp);
     File.Move(temp, args[1], overwrite: true);
-    Console.WriteLine($"TorchLifetimeWeaver: {args[1]}: {stats.Methods} methods, {stats.HandleReads} handle reads kept alive, {stats.Returns} returns");
+    Console.WriteLine(
+        $"TorchLifetimeWeaver: {args[1]}: {stats.Methods} methods, {stats.HandleReads} handle reads kept alive, {stats.Returns} returns");
     return 0;
 }
 catch (Exception e) when (e is IOException or BadImageFormatException or InvalidOperationException or UnauthorizedAccessException)

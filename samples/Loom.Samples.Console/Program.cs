@@ -18,7 +18,8 @@ var text = TextFile.Read(DataCatalog.Resolve("tinyshakespeare").Path);
 var tokenizer = CharTokenizer.Train(text);
 var data = LanguageModelData.FromStream(tokenizer.Encode(text));
 torch.manual_seed(0);
-using var model = new DecoderTransformer(TransformerConfig.Llama(tokenizer.VocabSize, context: 64, layers: 2, heads: 4, kvHeads: 2, width: 64));
+using var model =
+    new DecoderTransformer(TransformerConfig.Llama(tokenizer.VocabSize, context: 64, layers: 2, heads: 4, kvHeads: 2, width: 64));
 var options = new LanguageModelTrainingOptions { Steps = 40, BatchSize = 8, Context = 64, Warmup = 5, EvalEvery = 0 };
 using (var trainer = LanguageModelTraining.CreateTrainer(model, data, options))
 {

@@ -6,15 +6,19 @@ namespace Loom.Cli;
 /// <summary>Options shared by several commands, each created fresh per command (System.CommandLine owns them).</summary>
 public static class CliOptions
 {
-    public static Option<long> Seed() => new("--seed") { Description = "Seed for every random number generator", DefaultValueFactory = _ => 0 };
+    public static Option<long> Seed() =>
+        new("--seed") { Description = "Seed for every random number generator", DefaultValueFactory = _ => 0 };
 
-    public static Option<string> Device() => new("--device") { Description = "auto | cpu | cuda | cuda:N", DefaultValueFactory = _ => "auto" };
+    public static Option<string> Device() =>
+        new("--device") { Description = "auto | cpu | cuda | cuda:N", DefaultValueFactory = _ => "auto" };
 
-    public static Option<string> Out(string description, bool required = true) => new("--out", "-o") { Description = description, Required = required };
+    public static Option<string> Out(string description, bool required = true) =>
+        new("--out", "-o") { Description = description, Required = required };
 
     public static Option<string> Data(string description) => new("--data") { Description = description, Required = true };
 
-    public static Argument<string> Checkpoint() => new("checkpoint") { Description = "Checkpoint folder (holds config.json and model.safetensors)" };
+    public static Argument<string> Checkpoint() =>
+        new("checkpoint") { Description = "Checkpoint folder (holds config.json and model.safetensors)" };
 
     /// <summary>Rejects values outside a range with a usage error naming the option.</summary>
     public static int Positive(ParseResult parse, Option<int> option)

@@ -43,13 +43,15 @@ public sealed class ConsoleProgress : IDisposable
             return;
         lastPrint = now;
         printedDone = done;
-        var remaining = total <= done ? TimeSpan.Zero : eta ?? (done > 0 ? TimeSpan.FromSeconds(now.TotalSeconds / done * (total - done)) : TimeSpan.Zero);
+        var remaining = total <= done ? TimeSpan.Zero
+            : eta ?? (done > 0 ? TimeSpan.FromSeconds(now.TotalSeconds / done * (total - done)) : TimeSpan.Zero);
         if (interactive)
         {
             int width = 30;
             int filled = total > 0 ? (int)(width * Math.Min(1.0, (double)done / total)) : 0;
             var bar = new string('━', filled) + new string('─', width - filled);
-            AnsiConsole.Console.Write(new Markup($"\r[bold]{Markup.Escape(title)}[/] [green]{bar}[/] {done}/{total} {Markup.Escape(status)} eta {remaining:mm\\:ss}   "));
+            AnsiConsole.Console.Write(new Markup(
+                $"\r[bold]{Markup.Escape(title)}[/] [green]{bar}[/] {done}/{total} {Markup.Escape(status)} eta {remaining:mm\\:ss}   "));
             if (last) AnsiConsole.Console.WriteLine();
         }
         else

@@ -36,7 +36,8 @@ public static class LoomCli
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
-                var first = parse.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+                var first =
+                    parse.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
                 error.WriteLine($"error: {first.Message} (see 'loom {string.Join(' ', CommandPath(parse))} --help')");
                 return 2;
             }
@@ -82,7 +83,8 @@ public static class LoomCli
 
     private static Exception Unwrap(Exception e)
     {
-        while (e is AggregateException or System.Reflection.TargetInvocationException or TypeInitializationException && e.InnerException is not null)
+        while (e is AggregateException or System.Reflection.TargetInvocationException or TypeInitializationException
+            && e.InnerException is not null)
             e = e.InnerException!;
         return e;
     }

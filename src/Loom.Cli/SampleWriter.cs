@@ -41,7 +41,8 @@ public static class SampleWriter
                 else AtomicFile.WriteAllText(path, json);
                 break;
             default:
-                throw new LoomUsageException($"--out: cannot write {samples.GetType().Name.Replace("Samples", "").ToLowerInvariant()} samples to '{path}'; use {SuitableExtensions(samples)}");
+                throw new LoomUsageException($"--out: cannot write {samples.GetType().Name.Replace("Samples", "").ToLowerInvariant()} "
+                    + $"samples to '{path}'; use {SuitableExtensions(samples)}");
         }
         if (path is not null)
             console.WriteLine($"wrote {path}");
@@ -50,7 +51,8 @@ public static class SampleWriter
     private static void WritePoints(torch.Tensor values, string path)
     {
         if (values.dim() != 2 || values.shape[1] != 2)
-            throw new LoomUsageException($"--out: a .png scatter needs 2-D points; these samples have shape [{string.Join(", ", values.shape)}] (use .csv)");
+            throw new LoomUsageException(
+                $"--out: a .png scatter needs 2-D points; these samples have shape [{string.Join(", ", values.shape)}] (use .csv)");
         IO.Images.Plots.Scatter(path, "samples", [("samples", values)]);
     }
 

@@ -43,11 +43,13 @@ public static class AnomalyCommand
             if (loaded.GetService<IVariationalAutoencoder>() is not { } model)
                 throw new LoomUsageException($"anomaly: needs a vae checkpoint, got a '{loaded.Kind}' model");
             if (model.NumClasses > 0)
-                throw new LoomUsageException("anomaly: a conditional VAE needs the class of each example; train an unconditional vae (loom train vae --exclude-class K)");
+                throw new LoomUsageException("anomaly: a conditional VAE needs the class of each example; train an unconditional vae (loom "
+                    + "train vae --exclude-class K)");
             var spec = parse.GetValue(data)!;
             using var set = TrainingData.Load(spec, new DataLoadOptions { Split = FashionMnist.ParseSplit(parse.GetValue(split)!) });
             if (!set.SampleShape.SequenceEqual(model.Config.SampleShape))
-                throw new LoomUsageException($"--data: examples of shape [{string.Join(", ", set.SampleShape)}] but the model takes [{string.Join(", ", model.Config.SampleShape)}]");
+                throw new LoomUsageException($"--data: examples of shape [{string.Join(", ", set.SampleShape)}] but the model takes "
+                    + $"[{string.Join(", ", model.Config.SampleShape)}]");
             using var scope = torch.NewDisposeScope();
             long n = parse.GetValue(limit) is { } l ? Math.Clamp(l, 1, set.Count) : set.Count;
             var examples = set.Examples.narrow(0, 0, n);
@@ -56,18 +58,21 @@ public static class AnomalyCommand
 
             var csv = new StringBuilder("index,label,score\n");
             for (int i = 0; i < scores.Length; i++)
-                csv.Append(CultureInfo.InvariantCulture, $"{i},{(labels is null ? "" : labels[i].ToString(CultureInfo.InvariantCulture))},{scores[i]:R}\n");
+                csv.Append(CultureInfo.InvariantCulture,
+                    $"{i},{(labels is null ? "" : labels[i].ToString(CultureInfo.InvariantCulture))},{scores[i]:R}\n");
             var target = parse.GetValue(output);
             var summary = target is null ? Console.Error : console;
             if (target is null) console.Write(csv.ToString());
             else AtomicFile.WriteAllText(target, csv.ToString());
-            summary.WriteLine($"scored {scores.Length} examples of {set.Name} with {kind.ToString().ToLowerInvariant()} (higher = more anomalous)"
+            summary.WriteLine(
+                $"scored {scores.Length} examples of {set.Name} with {kind.ToString().ToLowerInvariant()} (higher = more anomalous)"
                 + (target is null ? "" : $"; wrote {target}"));
             if (labels is not null && model.Config.TrainClasses.Count > 0)
             {
                 var normal = model.Config.TrainClasses.ToHashSet();
                 foreach (var r in AnomalyDetection.ByClass(scores, labels, normal, set.ClassNames))
-                    summary.WriteLine($"  held-out {r.Name,-14} AUROC {r.Auroc:F4}  ({r.Anomalies} anomalies vs {r.Normals} normal; mean score {r.MeanAnomalyScore:F1} vs {r.MeanNormalScore:F1})");
+                    summary.WriteLine($"  held-out {r.Name,-14} AUROC {r.Auroc:F4}  ({r.Anomalies} anomalies vs {r.Normals} normal; mean "
+                        + $"score {r.MeanAnomalyScore:F1} vs {r.MeanNormalScore:F1})");
             }
             else if (labels is not null)
                 summary.WriteLine("  (the model was trained on every class; train with --exclude-class K to measure AUROC)");

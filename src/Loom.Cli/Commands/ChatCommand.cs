@@ -21,7 +21,8 @@ public static class ChatCommand
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var generation = new GenerationCliOptions();
-        var command = new Command("chat", "Talk to a text model in a loop that keeps the conversation history") { checkpoint, temperature, system, seed, device };
+        var command = new Command("chat",
+            "Talk to a text model in a loop that keeps the conversation history") { checkpoint, temperature, system, seed, device };
         foreach (var option in generation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -29,7 +30,8 @@ public static class ChatCommand
             var folder = parse.GetValue(checkpoint)!;
             using var loaded = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
             if (loaded.GetService<ITextGenerationModel>() is not { } model)
-                throw new LoomUsageException($"loom chat needs a neural text model (gpt, llama, lstm, gru); {folder} is a '{loaded.Kind}' model");
+                throw new LoomUsageException(
+                    $"loom chat needs a neural text model (gpt, llama, lstm, gru); {folder} is a '{loaded.Kind}' model");
             var settings = generation.Build(parse, folder, model, 200, CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
             if (settings.Stop.Count == 0) settings.Stop.Add("\n\n");
             if (settings.NumBeams > 1) throw new LoomUsageException("--beams: chat streams its replies; beam search cannot stream");

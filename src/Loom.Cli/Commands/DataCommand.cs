@@ -34,7 +34,8 @@ public static class DataCommand
             if (!result.Available)
                 output.WriteLine($"how to get  {DataCatalog.HowToGet(result.Entry)}");
             foreach (var f in result.Files)
-                output.WriteLine($"file        {f.Spec.FileName,-28} {f.Status,-14} {(f.Size is { } s ? $"{s} bytes" : "")} {f.Spec.Url ?? "(local only)"}");
+                output.WriteLine($"file        {f.Spec.FileName,-28} {f.Status,-14} {(f.Size is { } s ? $"{s} bytes" : "")} "
+                    + $"{f.Spec.Url ?? "(local only)"}");
             foreach (var s in result.Searched)
                 output.WriteLine($"searched    {s}");
             return 0;

@@ -8,15 +8,23 @@ namespace Loom.Cli.Commands;
 /// <summary>The diffusion sampling options shared by <c>loom sample</c>, <c>loom inpaint</c> and <c>loom img2img</c>.</summary>
 public sealed class DiffusionCliOptions
 {
-    public Option<string?> Sampler { get; } = new("--sampler") { Description = $"Diffusion sampler: {string.Join(", ", SamplerOptions.Names)} (default: the model's)" };
+    public Option<string?> Sampler { get; } =
+        new("--sampler") { Description = $"Diffusion sampler: {string.Join(", ", SamplerOptions.Names)} (default: the model's)" };
     public Option<int?> Steps { get; } = new("--steps") { Description = "Diffusion sampling steps (default: the model's)" };
-    public Option<double?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale for --class (default: the model's)" };
-    public Option<string?> Class { get; } = new("--class") { Description = "Class to generate (class-conditional models): an index, or 'all' to cycle through every class" };
+    public Option<double?> Guidance { get; } =
+        new("--guidance") { Description = "Classifier-free guidance scale for --class (default: the model's)" };
+    public Option<string?> Class { get; } =
+        new("--class") { Description = "Class to generate (class-conditional models): an index, or 'all' to cycle through every class" };
     public Option<double> Eta { get; } = new("--eta") { Description = "DDIM η (0 = deterministic)", DefaultValueFactory = _ => 0 };
     public Option<bool> Karras { get; } = new("--karras") { Description = "Karras noise levels instead of the schedule's timesteps" };
-    public Option<string?> Spacing { get; } = new("--spacing") { Description = "Timestep spacing: leading | trailing | linspace (default: the model's)" };
+    public Option<string?> Spacing { get; } =
+        new("--spacing") { Description = "Timestep spacing: leading | trailing | linspace (default: the model's)" };
 
-    public Option<int?> Interpolate { get; } = new("--interpolate") { Description = "Latent interpolation: N samples along a slerp between the noise of --seed and --seed+1 (deterministic sampler advised)" };
+    public Option<int?> Interpolate { get; } = new("--interpolate")
+    {
+        Description =
+        "Latent interpolation: N samples along a slerp between the noise of --seed and --seed+1 (deterministic sampler advised)"
+    };
 
     public IEnumerable<Option> All => [Sampler, Steps, Guidance, Class, Eta, Karras, Spacing, Interpolate];
 
@@ -71,7 +79,8 @@ public sealed class DiffusionCliOptions
         if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
             return Enumerable.Range(0, count).Select(i => i % classes).ToArray();
         if (!int.TryParse(spec, out int c) || c < 0 || c >= classes)
-            throw new LoomUsageException($"--class: '{spec}' is not a class; this model has classes 0..{classes - 1} ({string.Join(", ", model.Config.ClassNames)}) or 'all'");
+            throw new LoomUsageException($"--class: '{spec}' is not a class; this model has classes 0..{classes - 1} "
+                + $"({string.Join(", ", model.Config.ClassNames)}) or 'all'");
         return Enumerable.Repeat(c, count).ToArray();
     }
 }

@@ -20,18 +20,36 @@ public static class DiffusionEditCommands
     private static Command Create(bool inpaint)
     {
         var checkpoint = CliOptions.Checkpoint();
-        var image = new Option<string>("--image") { Description = "Input: a PNG of the model's size, or fashion-mnist:N (test image N)", Required = true };
-        var mask = new Option<string>("--mask") { Description = "Region to regenerate: a PNG (white = regenerate) or top | bottom | left | right | center", Required = inpaint };
-        var resample = new Option<int>("--resample") { Description = "RePaint resampling: repeat each step this many times (1 = off)", DefaultValueFactory = _ => 1 };
-        var strength = new Option<double>("--strength") { Description = "How far to noise the input before denoising (0..1]", DefaultValueFactory = _ => 0.6 };
+        var image = new Option<string>("--image")
+        {
+            Description = "Input: a PNG of the model's size, or fashion-mnist:N (test image N)", Required = true
+        };
+        var mask = new Option<string>("--mask")
+        {
+            Description = "Region to regenerate: a PNG (white = regenerate) or top | bottom | left | right | center", Required = inpaint
+        };
+        var resample = new Option<int>("--resample")
+        {
+            Description = "RePaint resampling: repeat each step this many times (1 = off)", DefaultValueFactory = _ => 1
+        };
+        var strength = new Option<double>("--strength")
+        {
+            Description = "How far to noise the input before denoising (0..1]", DefaultValueFactory = _ => 0.6
+        };
         var count = new Option<int>("--n") { Description = "Number of results", DefaultValueFactory = _ => 8 };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var output = CliOptions.Out("Output PNG grid (first tile: the input)");
         var diffusion = new DiffusionCliOptions();
         var command = inpaint
-            ? new Command("inpaint", "Fill a masked region of an image with a diffusion model") { checkpoint, image, mask, resample, count, seed, device, output }
-            : new Command("img2img", "Re-imagine an image with a diffusion model: noise it to --strength, then denoise") { checkpoint, image, strength, count, seed, device, output };
+            ? new Command("inpaint", "Fill a masked region of an image with a diffusion model")
+            {
+                checkpoint, image, mask, resample, count, seed, device, output
+            }
+            : new Command("img2img", "Re-imagine an image with a diffusion model: noise it to --strength, then denoise")
+            {
+                checkpoint, image, strength, count, seed, device, output
+            };
         foreach (var option in diffusion.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -41,11 +59,13 @@ public static class DiffusionEditCommands
                 throw new LoomUsageException($"--out: writes a PNG grid; '{outPath}' does not end in .png");
             using var loaded = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
             if (loaded.GetService<IDiffusionGenerator>() is not { } model)
-                throw new LoomUsageException($"{(inpaint ? "inpaint" : "img2img")}: needs a diffusion checkpoint; this one is '{loaded.Kind}'");
+                throw new LoomUsageException(
+                    $"{(inpaint ? "inpaint" : "img2img")}: needs a diffusion checkpoint; this one is '{loaded.Kind}'");
             using var scope = torch.NewDisposeScope();
             var input = DiffusionImageInput.ReadImage(parse.GetValue(image)!, model);
             using var progress = new ConsoleProgress(inpaint ? "inpaint" : "img2img", Console.Error);
-            var request = diffusion.Build(parse, model, CliOptions.Positive(parse, count), parse.GetValue(seed), progress) with { Image = input };
+            var request =
+                diffusion.Build(parse, model, CliOptions.Positive(parse, count), parse.GetValue(seed), progress) with { Image = input };
             torch.Tensor shown = input;
             if (inpaint)
             {

@@ -14,9 +14,11 @@ public static class DiffusionImageInput
     /// A PNG file (greyscale or colour, converted to the model's channels; must have the model's size), or
     /// <c>fashion-mnist:N</c> for test image N. Returns [1, C, H, W] in [0, 1].
     /// </summary>
-    public static Tensor ReadImage(string spec, IDiffusionGenerator model) => ReadImage(spec, model.Config.SampleShape, model.Config.Images);
+    public static Tensor ReadImage(string spec, IDiffusionGenerator model) =>
+        ReadImage(spec, model.Config.SampleShape, model.Config.Images);
 
-    /// <summary>As <see cref="ReadImage(string, IDiffusionGenerator)"/> for any model whose samples have <paramref name="shape"/>.</summary>
+    /// <summary>As <see cref="ReadImage(string, IDiffusionGenerator)"/> for any model whose samples have
+    /// <paramref name="shape"/>.</summary>
     public static Tensor ReadImage(string spec, long[] shape, bool images)
     {
         if (!images || shape.Length != 3)
@@ -24,7 +26,8 @@ public static class DiffusionImageInput
         return ReadImage(spec, shape);
     }
 
-    /// <summary>As <see cref="ReadImage(string, IDiffusionGenerator)"/> for any image model whose images are [C, H, W] = <paramref name="shape"/>.</summary>
+    /// <summary>As <see cref="ReadImage(string, IDiffusionGenerator)"/> for any image model whose images are [C, H, W] =
+    /// <paramref name="shape"/>.</summary>
     public static Tensor ReadImage(string spec, long[] shape)
     {
         using var scope = torch.NewDisposeScope();
@@ -34,7 +37,8 @@ public static class DiffusionImageInput
             if (!int.TryParse(spec[(FashionMnist.Name.Length + 1)..], out int index) || index < 0)
                 throw new LoomUsageException($"--image: '{spec}' should be fashion-mnist:N with N a test-image index");
             using var test = FashionMnist.Load(FashionMnistSplit.Test);
-            if (index >= test.Count) throw new LoomUsageException($"--image: the Fashion-MNIST test split has {test.Count} images; {index} is out of range");
+            if (index >= test.Count) throw new LoomUsageException(
+                $"--image: the Fashion-MNIST test split has {test.Count} images; {index} is out of range");
             image = test.Images[index];
         }
         else
@@ -45,7 +49,8 @@ public static class DiffusionImageInput
                 image = shape[0] == 1 ? image.mean([0], keepdim: true) : image.expand(shape[0], -1, -1);
         }
         if (image.shape[1] != shape[1] || image.shape[2] != shape[2])
-            throw new LoomUsageException($"--image: {spec} is {image.shape[2]}×{image.shape[1]}; this model makes {shape[2]}×{shape[1]} images");
+            throw new LoomUsageException(
+                $"--image: {spec} is {image.shape[2]}×{image.shape[1]}; this model makes {shape[2]}×{shape[1]} images");
         return image.unsqueeze(0).contiguous().MoveToOuterDisposeScope();
     }
 

@@ -12,19 +12,43 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var source = new Argument<string>("source") { Description = "Checkpoint folder, or a sample file (.safetensors with a 'samples' tensor, .csv rows, or text lines)" };
-        var against = new Option<string[]>("--against") { Description = "More checkpoints or sample files for the same table", AllowMultipleArgumentsPerToken = true };
+        var source = new Argument<string>("source")
+        {
+            Description = "Checkpoint folder, or a sample file (.safetensors with a 'samples' tensor, .csv rows, or text lines)"
+        };
+        var against = new Option<string[]>("--against")
+        {
+            Description = "More checkpoints or sample files for the same table", AllowMultipleArgumentsPerToken = true
+        };
         var data = CliOptions.Data("Real data: fashion-mnist, a toy set name, a numeric CSV, or a text file (the training corpus)");
         var output = CliOptions.Out("Folder for metrics.json, report.html and the figures");
         var defaults = new EvaluationOptions();
-        var samples = new Option<int>("--samples") { Description = "Samples to draw from each model (sample files: used up to this many)", DefaultValueFactory = _ => defaults.Samples };
+        var samples = new Option<int>("--samples")
+        {
+            Description = "Samples to draw from each model (sample files: used up to this many)",
+            DefaultValueFactory = _ => defaults.Samples
+        };
         var kidSubsets = new Option<int>("--kid-subsets") { Description = "KID subsets", DefaultValueFactory = _ => defaults.KidSubsets };
-        var kidSubsetSize = new Option<int>("--kid-subset-size") { Description = "Samples per KID subset", DefaultValueFactory = _ => defaults.KidSubsetSize };
-        var copyNGram = new Option<int>("--copy-ngram") { Description = "Word n-gram length counted as a verbatim copy of the training text", DefaultValueFactory = _ => defaults.CopyNGram };
-        var textSamples = new Option<int>("--text-samples") { Description = "Texts drawn from a text model", DefaultValueFactory = _ => defaults.TextSamples };
-        var cache = new Option<string?>("--cache") { Description = "Feature cache folder (default $LOOM_CACHE/features or ~/.cache/loom/features)" };
+        var kidSubsetSize = new Option<int>("--kid-subset-size")
+        {
+            Description = "Samples per KID subset", DefaultValueFactory = _ => defaults.KidSubsetSize
+        };
+        var copyNGram = new Option<int>("--copy-ngram")
+        {
+            Description = "Word n-gram length counted as a verbatim copy of the training text",
+            DefaultValueFactory = _ => defaults.CopyNGram
+        };
+        var textSamples = new Option<int>("--text-samples")
+        {
+            Description = "Texts drawn from a text model", DefaultValueFactory = _ => defaults.TextSamples
+        };
+        var cache = new Option<string?>("--cache")
+        {
+            Description = "Feature cache folder (default $LOOM_CACHE/features or ~/.cache/loom/features)"
+        };
         var seed = CliOptions.Seed();
-        var command = new Command("eval", "Evaluate checkpoints or sample files: likelihood, FID/KID/IS, precision/recall, MMD, text diversity, memorization")
+        var command = new Command("eval",
+            "Evaluate checkpoints or sample files: likelihood, FID/KID/IS, precision/recall, MMD, text diversity, memorization")
             { source, against, data, output, samples, kidSubsets, kidSubsetSize, copyNGram, textSamples, cache, seed };
         command.SetAction(parse =>
         {
@@ -67,7 +91,8 @@ public static class EvalCommand
                 foreach (var note in r.Notes)
                     console.WriteLine($"  note: {note}");
             }
-            console.WriteLine($"wrote {Path.Combine(outDir, EvaluationReport.MetricsFile)} and {Path.Combine(outDir, EvaluationReport.ReportFile)}");
+            console.WriteLine(
+                $"wrote {Path.Combine(outDir, EvaluationReport.MetricsFile)} and {Path.Combine(outDir, EvaluationReport.ReportFile)}");
             return 0;
         });
         return command;

@@ -18,19 +18,26 @@ public sealed class GenerationCliOptions
     public Option<double?> TopP { get; } = new("--top-p") { Description = "Nucleus sampling: the smallest set with this much probability" };
     public Option<double?> MinP { get; } = new("--min-p") { Description = "Drop tokens less likely than min-p × the most likely one" };
     public Option<double?> TypicalP { get; } = new("--typical-p") { Description = "Locally typical sampling mass" };
-    public Option<double?> RepetitionPenalty { get; } = new("--repetition-penalty") { Description = "Divide logits of tokens already present (>1 discourages repeats)" };
-    public Option<double?> FrequencyPenalty { get; } = new("--frequency-penalty") { Description = "Subtract this × count of each token so far" };
-    public Option<double?> PresencePenalty { get; } = new("--presence-penalty") { Description = "Subtract this from every token seen so far" };
+    public Option<double?> RepetitionPenalty { get; } =
+        new("--repetition-penalty") { Description = "Divide logits of tokens already present (>1 discourages repeats)" };
+    public Option<double?> FrequencyPenalty { get; } =
+        new("--frequency-penalty") { Description = "Subtract this × count of each token so far" };
+    public Option<double?> PresencePenalty { get; } =
+        new("--presence-penalty") { Description = "Subtract this from every token seen so far" };
     public Option<int?> NoRepeatNGram { get; } = new("--no-repeat-ngram") { Description = "Never repeat an n-gram of this size" };
     public Option<int?> Beams { get; } = new("--beams") { Description = "Beam search with this many beams (deterministic)" };
     public Option<double?> LengthPenalty { get; } = new("--length-penalty") { Description = "Beam search: score / length^penalty" };
-    public Option<string[]> Stop { get; } = new("--stop") { Description = "Stop when the text contains this string (repeatable)", AllowMultipleArgumentsPerToken = false };
-    public Option<int> Logprobs { get; } = new("--logprobs") { Description = "Report each token's log-probability and this many alternatives", DefaultValueFactory = _ => 0 };
+    public Option<string[]> Stop { get; } =
+        new("--stop") { Description = "Stop when the text contains this string (repeatable)", AllowMultipleArgumentsPerToken = false };
+    public Option<int> Logprobs { get; } =
+        new("--logprobs") { Description = "Report each token's log-probability and this many alternatives", DefaultValueFactory = _ => 0 };
 
-    public IEnumerable<Option> All => [MaxTokens, MinTokens, Greedy, TopK, TopP, MinP, TypicalP, RepetitionPenalty, FrequencyPenalty, PresencePenalty, NoRepeatNGram, Beams, LengthPenalty, Stop, Logprobs];
+    public IEnumerable<Option> All => [MaxTokens, MinTokens, Greedy, TopK, TopP, MinP, TypicalP, RepetitionPenalty, FrequencyPenalty,
+        PresencePenalty, NoRepeatNGram, Beams, LengthPenalty, Stop, Logprobs];
 
     /// <summary>generation.json beside the checkpoint, else the model's defaults; then the command line on a clone.</summary>
-    public GenerationSettings Build(ParseResult parse, string checkpoint, ITextGenerationModel model, int defaultLength, double temperature, long seed)
+    public GenerationSettings Build(ParseResult parse, string checkpoint, ITextGenerationModel model, int defaultLength,
+        double temperature, long seed)
     {
         var file = Path.Combine(checkpoint, "generation.json");
         var settings = (File.Exists(file) ? GenerationSettings.Load(file) : model.DefaultSettings(defaultLength)).Clone();

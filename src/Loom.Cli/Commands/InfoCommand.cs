@@ -25,7 +25,8 @@ public static class InfoCommand
                 output.WriteLine($"loom      {card.LoomVersion}, created {card.CreatedUtc:u}");
                 if (card.CommandLine is not null) output.WriteLine($"command   {card.CommandLine}");
                 foreach (var d in card.Data) output.WriteLine($"data      {d.Source} ({d.Bytes} bytes, sha256 {d.Sha256})");
-                foreach (var (name, value) in card.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)) output.WriteLine($"metric    {name} = {value:G6}");
+                foreach (var (name, value) in card.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)) output.WriteLine(
+                    $"metric    {name} = {value:G6}");
             }
             var header = SafeTensorsFile.ReadHeader(Path.Combine(dir, Checkpoint.ModelFile));
             output.WriteLine($"tensors   {header.Entries.Count}");
@@ -34,7 +35,9 @@ public static class InfoCommand
             output.WriteLine($"resumable {(Checkpoint.HasTrainerState(dir) ? "yes" : "no")}");
             // The same check loading and resuming make: a damaged or torn checkpoint fails here with one line.
             bool verified = Checkpoint.Verify(dir, trainerState: Checkpoint.HasTrainerState(dir));
-            output.WriteLine($"integrity {(verified ? "every file matches manifest.json (size and SHA-256)" : "unverified (no manifest.json: written by an older Loom)")}");
+            output.WriteLine("integrity " + (verified
+                ? "every file matches manifest.json (size and SHA-256)"
+                : "unverified (no manifest.json: written by an older Loom)"));
             // What sample, score and eval would do with it: load it fully (config checks, shapes, finite weights).
             using (Checkpoint.Load(dir)) output.WriteLine("loads     yes");
             return 0;

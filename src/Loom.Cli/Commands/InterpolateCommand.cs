@@ -24,15 +24,21 @@ public static class InterpolateCommand
         var checkpoint = CliOptions.Checkpoint();
         var output = CliOptions.Out("Output: .png (image grid, or a scatter for 2-D vectors) or .csv");
         var steps = new Option<int>("--steps") { Description = "Points along each path (columns)", DefaultValueFactory = _ => 8 };
-        var rows = new Option<int>("--rows") { Description = "Paths (rows); with --traverse, latent dimensions shown", DefaultValueFactory = _ => 4 };
+        var rows = new Option<int>("--rows")
+        {
+            Description = "Paths (rows); with --traverse, latent dimensions shown", DefaultValueFactory = _ => 4
+        };
         var from = new Option<string?>("--from") { Description = "Start image for a VAE: a PNG or fashion-mnist:N (test image N)" };
         var to = new Option<string?>("--to") { Description = "End image for a VAE (with --from)" };
         var traverse = new Option<bool>("--traverse") { Description = "Sweep each latent dimension instead of interpolating" };
-        var range = new Option<double>("--range") { Description = "Traversal range in prior standard deviations", DefaultValueFactory = _ => 3.0 };
-        var classOption = new Option<int?>("--class") { Description = "Class for a conditional model (default: row r uses class r mod classes)" };
+        var range =
+            new Option<double>("--range") { Description = "Traversal range in prior standard deviations", DefaultValueFactory = _ => 3.0 };
+        var classOption =
+            new Option<int?>("--class") { Description = "Class for a conditional model (default: row r uses class r mod classes)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
-        var command = new Command("interpolate", "Interpolate between latents (VAE, GAN, diffusion noise) or traverse latent dimensions; writes a grid")
+        var command = new Command("interpolate",
+            "Interpolate between latents (VAE, GAN, diffusion noise) or traverse latent dimensions; writes a grid")
         {
             checkpoint, output, steps, rows, from, to, traverse, range, classOption, seed, device,
         };
@@ -63,14 +69,16 @@ public static class InterpolateCommand
                 int classes = latent.NumClasses;
                 int? cls = parse.GetValue(classOption);
                 if (cls is { } c && (classes == 0 || c < 0 || c >= classes))
-                    throw new LoomUsageException(classes == 0 ? "--class: this model is not class-conditional" : $"--class: must be in 0..{classes - 1}, got {c}");
+                    throw new LoomUsageException(classes == 0 ? "--class: this model is not class-conditional"
+                        : $"--class: must be in 0..{classes - 1}, got {c}");
                 var (latents, rowOf) = parse.GetValue(traverse)
                     ? Traversal(latent.LatentDim, Math.Min(rowCount, latent.LatentDim), columns, parse.GetValue(range), starts)
                     : Paths(latent.LatentDim, rowCount, columns, seedValue, starts, ends);
                 var labels = classes == 0 ? null : torch.tensor(rowOf.Select(r => (long)(cls ?? r % classes)).ToArray());
                 grid = latent.Decode(latents, labels);
             }
-            else throw new LoomUsageException($"interpolate: a '{model.Kind}' model has no latent space to walk (VAE, GAN and diffusion models do)");
+            else throw new LoomUsageException(
+                $"interpolate: a '{model.Kind}' model has no latent space to walk (VAE, GAN and diffusion models do)");
             Write(grid, columns, target, console);
             return 0;
         });
@@ -123,7 +131,10 @@ public static class InterpolateCommand
         var image = DiffusionImageInput.ReadImage(spec, vae.Config.SampleShape, vae.Config.Images);
         Tensor? labels = null;
         if (vae.NumClasses > 0)
-            labels = torch.tensor(new long[] { cls ?? throw new LoomUsageException("--from/--to: a conditional VAE needs --class for the images") });
+            labels = torch.tensor(new long[]
+            {
+                cls ?? throw new LoomUsageException("--from/--to: a conditional VAE needs --class for the images")
+            });
         return vae.EncodeMean(image, labels);
     }
 
@@ -131,7 +142,8 @@ public static class InterpolateCommand
     {
         int classes = model.Config.NumClasses;
         if (cls is { } c && (classes == 0 || c < 0 || c >= classes))
-            throw new LoomUsageException(classes == 0 ? "--class: this model is not class-conditional" : $"--class: must be in 0..{classes - 1}, got {c}");
+            throw new LoomUsageException(classes == 0 ? "--class: this model is not class-conditional"
+                : $"--class: must be in 0..{classes - 1}, got {c}");
         long[] shape = [1, .. model.Config.SampleShape];
         var noise = new List<Tensor>();
         for (int r = 0; r < rows; r++)
@@ -147,7 +159,8 @@ public static class InterpolateCommand
         return model.Generate(new DiffusionRequest
         {
             Count = rows * columns, Seed = seed, Sampler = model.Config.DefaultSampler with { Sampler = "ddim", Eta = 0 }, Labels = labels,
-            Guidance = labels is null ? 1 : model.Config.DefaultGuidance, InitialNoise = torch.cat(noise.ToArray(), 0), Cancellation = CliContext.Cancellation,
+            Guidance = labels is null ? 1 : model.Config.DefaultGuidance, InitialNoise = torch.cat(noise.ToArray(), 0),
+            Cancellation = CliContext.Cancellation,
         });
     }
 

@@ -14,11 +14,15 @@ public static class McmcCommand
 {
     public static Command Create()
     {
-        var target = new Option<string>("--target") { Description = $"Target distribution: {string.Join(", ", McmcTargets.Names)}", Required = true };
+        var target = new Option<string>("--target")
+        {
+            Description = $"Target distribution: {string.Join(", ", McmcTargets.Names)}", Required = true
+        };
         var sampler = new Option<string>("--sampler") { Description = "rwmh | mala | hmc | gibbs", DefaultValueFactory = _ => "hmc" };
         var chains = new Option<int>("--chains") { Description = "Chains run in parallel", DefaultValueFactory = _ => 8 };
         var samples = new Option<int>("--samples") { Description = "Draws kept per chain", DefaultValueFactory = _ => 1000 };
-        var burnIn = new Option<int>("--burn-in") { Description = "Draws discarded first (step size tuned there)", DefaultValueFactory = _ => 500 };
+        var burnIn =
+            new Option<int>("--burn-in") { Description = "Draws discarded first (step size tuned there)", DefaultValueFactory = _ => 500 };
         var thin = new Option<int>("--thin") { Description = "Keep every N-th draw", DefaultValueFactory = _ => 1 };
         var stepSize = new Option<double>("--step-size") { Description = "Initial step size", DefaultValueFactory = _ => 0.1 };
         var leapfrog = new Option<int>("--leapfrog") { Description = "Leapfrog steps per HMC proposal", DefaultValueFactory = _ => 10 };
@@ -45,19 +49,23 @@ public static class McmcCommand
             };
             McmcResult result;
             using (var progress = new ConsoleProgress($"mcmc {options.Sampler}", Console.Error))
-                result = McmcRunner.Run(t, options, new SynchronousProgress<(int Done, int Total)>(p => progress.Report(p.Done, p.Total, "")), CliContext.Cancellation);
+                result = McmcRunner.Run(t, options,
+                    new SynchronousProgress<(int Done, int Total)>(p => progress.Report(p.Done, p.Total, "")), CliContext.Cancellation);
             using (result)
             {
                 console.WriteLine($"target {t.Name}, sampler {options.Sampler}, {options.Chains} chains × {options.Samples} draws");
-                console.WriteLine($"acceptance     {result.Acceptance.Average():F3} (per chain {result.Acceptance.Min():F3}..{result.Acceptance.Max():F3})");
+                console.WriteLine($"acceptance     {result.Acceptance.Average():F3} (per chain "
+                    + $"{result.Acceptance.Min():F3}..{result.Acceptance.Max():F3})");
                 console.WriteLine($"step size      {result.StepSize:G4}");
                 for (int d = 0; d < result.Mean.Length; d++)
-                    console.WriteLine($"x{d,-13} mean {result.Mean[d],9:F4}  var {result.Variance[d],9:F4}  ess {result.EffectiveSampleSize[d],8:F0}");
+                    console.WriteLine(
+                        $"x{d,-13} mean {result.Mean[d],9:F4}  var {result.Variance[d],9:F4}  ess {result.EffectiveSampleSize[d],8:F0}");
                 if (parse.GetValue(output) is { } dir)
                 {
                     Directory.CreateDirectory(dir);
                     var flat = result.Draws.reshape(-1, result.Draws.shape[2]);
-                    NumericCsv.Write(Path.Combine(dir, "draws.csv"), flat, Enumerable.Range(0, (int)flat.shape[1]).Select(i => $"x{i}").ToList());
+                    NumericCsv.Write(Path.Combine(dir, "draws.csv"), flat,
+                        Enumerable.Range(0, (int)flat.shape[1]).Select(i => $"x{i}").ToList());
                     var summary = new JsonObject
                     {
                         ["target"] = t.Name,

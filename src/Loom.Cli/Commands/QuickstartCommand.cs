@@ -78,7 +78,8 @@ public static class QuickstartCommand
                     ["eval", Path.Combine(dir, "ngram"), "--data", "tinyshakespeare", "--seed", s,
                      "--out", Path.Combine(dir, "eval-text")]),
                 new("Diffusion model (MLP denoiser) on 8 gaussians", "diffusion-2d",
-                    ["train", "diffusion", "--overwrite", "--data", "8gaussians", "--steps", Invariant(CliOptions.Positive(parse, twoDSteps)),
+                    ["train", "diffusion", "--overwrite", "--data", "8gaussians", "--steps",
+                        Invariant(CliOptions.Positive(parse, twoDSteps)),
                      "--checkpoint-every", "0", "--out", Path.Combine(dir, "diffusion-2d"), "--seed", s]),
                 new("Evaluate the 2-D diffusion model against fresh 8-gaussians draws", "diffusion-2d",
                     ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s,
@@ -91,7 +92,8 @@ public static class QuickstartCommand
             {
                 var image = Path.Combine(dir, "diffusion-fmnist");
                 steps.Add(new("Small class-conditional U-Net diffusion model on Fashion-MNIST", "diffusion-fmnist",
-                    ["train", "diffusion", "--overwrite", "--data", "fashion-mnist", "--conditional", "--steps", Invariant(imageDiffusionSteps),
+                    ["train", "diffusion", "--overwrite", "--data", "fashion-mnist", "--conditional", "--steps",
+                        Invariant(imageDiffusionSteps),
                      "--base-channels", "16", "--multipliers", "1,2", "--attention", "1", "--batch-size", "32", "--lr", "1e-3",
                      "--sampler-steps", "25", "--checkpoint-every", "0", "--out", image, "--seed", s]));
                 steps.Add(new("Inpaint the bottom half of a test image", "diffusion-fmnist",

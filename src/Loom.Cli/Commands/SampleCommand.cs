@@ -22,16 +22,25 @@ public static class SampleCommand
     {
         var checkpoint = CliOptions.Checkpoint();
         var count = new Option<int>("--n") { Description = "Number of samples", DefaultValueFactory = _ => 16 };
-        var length = new Option<int>("--length") { Description = "Length of each sequence / text (tokens or steps)", DefaultValueFactory = _ => 200 };
+        var length = new Option<int>("--length")
+        {
+            Description = "Length of each sequence / text (tokens or steps)", DefaultValueFactory = _ => 200
+        };
         var prompt = new Option<string?>("--prompt") { Description = "Text the samples start with (text models)" };
-        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature: softmax temperature for text models, prior standard deviation for a VAE or GAN", DefaultValueFactory = _ => 1.0 };
+        var temperature = new Option<double>("--temperature")
+        {
+            Description = "Sampling temperature: softmax temperature for text models, prior standard deviation for a VAE or GAN",
+            DefaultValueFactory = _ => 1.0
+        };
         var stream = new Option<bool>("--stream") { Description = "Print text as it is generated (neural text models, one sample)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
-        var output = CliOptions.Out("Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
+        var output = CliOptions.Out(
+            "Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
-        var command = new Command("sample", "Draw samples from a checkpoint") { checkpoint, count, length, prompt, temperature, stream, seed, device, output };
+        var command = new Command("sample",
+            "Draw samples from a checkpoint") { checkpoint, count, length, prompt, temperature, stream, seed, device, output };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         command.SetAction(parse =>
@@ -41,8 +50,10 @@ public static class SampleCommand
             using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
             if (model.GetService<ITextGenerationModel>() is { } lm)
             {
-                var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length), CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
-                return SampleText(lm, settings, parse.GetValue(prompt) ?? "", CliOptions.Positive(parse, count), parse.GetValue(stream), parse.GetValue(output), console);
+                var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length),
+                    CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
+                return SampleText(lm, settings, parse.GetValue(prompt) ?? "", CliOptions.Positive(parse, count), parse.GetValue(stream),
+                    parse.GetValue(output), console);
             }
             if (model.GetService<IDiffusionGenerator>() is { } dm)
             {
@@ -50,7 +61,8 @@ public static class SampleCommand
                 using var progress = new ConsoleProgress("sample diffusion", Console.Error);
                 var diffusionRequest = diffusion.Build(parse, dm, CliOptions.Positive(parse, count), parse.GetValue(seed), progress);
                 using var diffusionScope = torch.NewDisposeScope();
-                var diffusionSampling = new SampleRequest { Count = diffusionRequest.Count, Seed = diffusionRequest.Seed }.With(diffusionRequest);
+                var diffusionSampling =
+                    new SampleRequest { Count = diffusionRequest.Count, Seed = diffusionRequest.Seed }.With(diffusionRequest);
                 SampleWriter.Write(model.Sample(diffusionSampling), parse.GetValue(output), console);
                 return 0;
             }
@@ -85,7 +97,8 @@ public static class SampleCommand
         return c;
     }
 
-    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings, string prompt, int count, bool stream,
+    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings,
+        string prompt, int count, bool stream,
         string? output, TextWriter console)
     {
         var generator = model.CreateGenerator();
@@ -105,7 +118,8 @@ public static class SampleCommand
         var outputs = generator.Generate(Enumerable.Repeat(prompt, count).ToList(), settings, CliContext.Cancellation);
         if (settings.Logprobs > 0 || (output?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false))
         {
-            var json = new JsonArray(outputs.Select(o => (JsonNode)ToJson(o)).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            var json = new JsonArray(outputs.Select(o => (JsonNode)ToJson(o)).ToArray())
+                .ToJsonString(new JsonSerializerOptions { WriteIndented = true });
             if (output is null) console.WriteLine(json);
             else AtomicFile.WriteAllText(output, json + "\n");
             return 0;
@@ -125,7 +139,10 @@ public static class SampleCommand
             ["id"] = t.TokenId,
             ["text"] = t.Text,
             ["logprob"] = t.Logprob,
-            ["top"] = new JsonArray(t.Alternatives.Select(a => (JsonNode)new JsonObject { ["id"] = a.TokenId, ["text"] = a.Text, ["logprob"] = a.Logprob }).ToArray()),
+            ["top"] = new JsonArray(t.Alternatives.Select(a => (JsonNode)new JsonObject
+            {
+                ["id"] = a.TokenId, ["text"] = a.Text, ["logprob"] = a.Logprob
+            }).ToArray()),
         }).ToArray()),
     };
 }

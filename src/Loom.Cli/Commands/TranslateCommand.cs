@@ -24,12 +24,16 @@ public static class TranslateCommand
     {
         var checkpoint = CliOptions.Checkpoint();
         var image = new Option<string?>("--image") { Description = "Input: a PNG of the model's size, or fashion-mnist:N (test image N)" };
-        var images = new Option<string?>("--images") { Description = "Batch input: fashion-mnist-test:CLASS (test images of a class, by index or name) or a folder of PNGs" };
+        var images = new Option<string?>("--images")
+        {
+            Description = "Batch input: fashion-mnist-test:CLASS (test images of a class, by index or name) or a folder of PNGs"
+        };
         var count = new Option<int>("--n") { Description = "With --images: how many images (the first N)", DefaultValueFactory = _ => 16 };
         var direction = new Option<string>("--direction") { Description = "a2b (G_AB) or b2a (G_BA)", DefaultValueFactory = _ => "a2b" };
         var cycle = new Option<bool>("--cycle") { Description = "Also translate back: rows of original | translated | reconstructed" };
         var device = CliOptions.Device();
-        var output = CliOptions.Out("Output: .png (one image, or a grid), or .safetensors (translated images, with the target class as labels for loom eval)");
+        var output = CliOptions.Out(
+            "Output: .png (one image, or a grid), or .safetensors (translated images, with the target class as labels for loom eval)");
         var command = new Command("translate", "Translate images between the two domains of a CycleGAN")
         {
             checkpoint, image, images, count, direction, cycle, device, output,
@@ -64,7 +68,8 @@ public static class TranslateCommand
                 // The target domain's Fashion-MNIST class as labels, so loom eval reports how often the translation is classified as it.
                 var targetClass = way == TranslationDirection.AtoB ? model.Config.DomainBClass : model.Config.DomainAClass;
                 var labels = targetClass is { } c ? torch.full(translated.shape[0], (long)c, torch.ScalarType.Int64) : null;
-                SampleTensorFile.Save(outPath, new Models.TensorSamples(translated, labels) { ClassNames = labels is null ? null : Data.FashionMnist.ClassNames });
+                SampleTensorFile.Save(outPath,
+                    new Models.TensorSamples(translated, labels) { ClassNames = labels is null ? null : Data.FashionMnist.ClassNames });
             }
             else if (parse.GetValue(cycle))
             {
@@ -78,13 +83,15 @@ public static class TranslateCommand
                 if (translated.shape[0] == 1) Png.Write(outPath, translated[0]);
                 else SampleGrid.Write(outPath, translated);
             }
-            console.WriteLine($"wrote {outPath} ({input.shape[0]} image{(input.shape[0] == 1 ? "" : "s")}, {from} → {model.TargetDomain(way)}{(parse.GetValue(cycle) ? " → back" : "")})");
+            console.WriteLine($"wrote {outPath} ({input.shape[0]} image{(input.shape[0] == 1 ? "" : "s")}, {from} → "
+                + $"{model.TargetDomain(way)}{(parse.GetValue(cycle) ? " → back" : "")})");
             return 0;
         });
         return command;
     }
 
-    /// <summary>The first <paramref name="n"/> test images of a Fashion-MNIST class, or of a folder's PNGs (sorted by name), as [n, C, H, W] in [0, 1].</summary>
+    /// <summary>The first <paramref name="n"/> test images of a Fashion-MNIST class, or of a folder's PNGs (sorted by name), as [n, C, H,
+    /// W] in [0, 1].</summary>
     private static Tensor ReadBatch(string spec, int n, long[] shape)
     {
         if (spec.StartsWith(TestPrefix, StringComparison.OrdinalIgnoreCase))
@@ -96,7 +103,8 @@ public static class TranslateCommand
             var chosen = indices.narrow(0, 0, Math.Min(n, indices.shape[0]));
             var picked = test.Images.index_select(0, chosen);
             if (!picked.shape.Skip(1).SequenceEqual(shape))
-                throw new LoomUsageException($"--images: Fashion-MNIST images are 28×28; this model translates [{string.Join(", ", shape)}] images");
+                throw new LoomUsageException(
+                    $"--images: Fashion-MNIST images are 28×28; this model translates [{string.Join(", ", shape)}] images");
             return picked.MoveToOuterDisposeScope();
         }
         if (!Directory.Exists(spec))

@@ -23,7 +23,8 @@ public sealed class BatchSampler
         if (batchSize <= 0)
             throw new LoomUsageException($"--batch-size: must be positive, got {batchSize}");
         if (dropLast && batchSize > count)
-            throw new LoomUsageException($"--batch-size: {batchSize} is larger than the {count} examples and the last partial batch is dropped, so no batch remains");
+            throw new LoomUsageException($"--batch-size: {batchSize} is larger than the {count} examples and the last partial batch is "
+                + $"dropped, so no batch remains");
         Count = count;
         BatchSize = batchSize;
         Seed = seed;

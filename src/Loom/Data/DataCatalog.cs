@@ -45,7 +45,8 @@ public static class DataCatalog
 
     /// <summary>The entry called <paramref name="name"/>, or a usage error listing the known names.</summary>
     public static DatasetEntry Get(string name) =>
-        Find(name) ?? throw new LoomUsageException($"'{name}' is not a known data set; known: {string.Join(", ", Entries.Select(e => e.Name))}");
+        Find(name)
+            ?? throw new LoomUsageException($"'{name}' is not a known data set; known: {string.Join(", ", Entries.Select(e => e.Name))}");
 
     /// <summary>
     /// Turns a <c>--data</c> value into a source: an existing file; a folder holding a catalogued set's files; a

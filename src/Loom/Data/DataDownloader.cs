@@ -107,7 +107,8 @@ public static class DataDownloader
         }
         catch (HttpRequestException e) when (e.StatusCode is null)
         {
-            throw new LoomDataException($"{url}: cannot reach the server, this machine looks offline ({Reason(e)}); {Alternative(entry)}", e);
+            throw new LoomDataException(
+                $"{url}: cannot reach the server, this machine looks offline ({Reason(e)}); {Alternative(entry)}", e);
         }
         catch (HttpRequestException e)
         {
@@ -126,7 +127,8 @@ public static class DataDownloader
     private static string Alternative(DatasetEntry entry) =>
         entry.InstallHint is not null
             ? $"install it instead with '{entry.InstallHint}', or copy its files into {DataSearchPaths.DefaultCache()}/{entry.Name}/"
-            : $"copy its files ({string.Join(", ", entry.Files.Select(f => f.FileName))}) into {DataSearchPaths.DefaultCache()}/{entry.Name}/ or point $LOOM_DATA at a folder holding {entry.Name}/";
+            : $"copy its files ({string.Join(", ", entry.Files.Select(f => f.FileName))}) into "
+                + $"{DataSearchPaths.DefaultCache()}/{entry.Name}/ or point $LOOM_DATA at a folder holding {entry.Name}/";
 
     private static string Reason(Exception e)
     {

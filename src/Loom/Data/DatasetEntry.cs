@@ -16,7 +16,8 @@ public enum DatasetKind
 /// <summary>One file of a catalogued data set.</summary>
 /// <param name="FileName">The name the file has on disk in a data folder.</param>
 /// <param name="Url">Canonical download address, or null for local-only files.</param>
-/// <param name="Sha256">SHA-256 (lower-case hex) of the bytes at <paramref name="Url"/> (or of the canonical local file), or null when unknown.</param>
+/// <param name="Sha256">SHA-256 (lower-case hex) of the bytes at <paramref name="Url"/> (or of the canonical local file), or null when
+/// unknown.</param>
 /// <param name="Size">Size in bytes of the canonical file, when known.</param>
 /// <param name="AlternateSha256">Other known-good checksums (e.g. a distribution's re-compressed copy), with where they come from.</param>
 /// <param name="Aliases">Other names the same file may have locally (e.g. <c>input.txt</c>).</param>

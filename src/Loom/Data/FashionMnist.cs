@@ -62,7 +62,8 @@ public static class FashionMnist
         return ($"{prefix}-images-idx3-ubyte.gz", $"{prefix}-labels-idx1-ubyte.gz");
     }
 
-    /// <summary>The folder holding all four files: <paramref name="folder"/> when given (error if incomplete), else the first searched folder that has them, else null.</summary>
+    /// <summary>The folder holding all four files: <paramref name="folder"/> when given (error if incomplete), else the first searched
+    /// folder that has them, else null.</summary>
     public static string? FindFolder(string? folder = null, DataSearchPaths? paths = null)
     {
         var entry = DataCatalog.Get(Name);
@@ -100,7 +101,8 @@ public static class FashionMnist
     }
 
     /// <summary>Loads a split as raw bytes: images uint8 [n,28,28] and labels int64 [n], checked for shape and range.</summary>
-    public static (Tensor Images, Tensor Labels, string Folder) LoadRaw(FashionMnistSplit split, string? folder = null, DataSearchPaths? paths = null)
+    public static (Tensor Images, Tensor Labels, string Folder) LoadRaw(FashionMnistSplit split, string? folder = null,
+        DataSearchPaths? paths = null)
     {
         var found = (folder is null ? FindOrFetchFolder(paths) : FindFolder(folder)) ?? throw new LoomDataException(
             $"--data {Name}: not found on this machine; {DataCatalog.HowToGet(DataCatalog.Get(Name))}");
@@ -111,10 +113,12 @@ public static class FashionMnist
         try
         {
             if (images.dtype != ScalarType.Byte || images.dim() != 3 || images.shape[1] != 28 || images.shape[2] != 28)
-                throw new LoomDataException($"{imagePath}: expected u8 images [n, 28, 28], got {images.dtype} [{string.Join(", ", images.shape)}]");
+                throw new LoomDataException(
+                    $"{imagePath}: expected u8 images [n, 28, 28], got {images.dtype} [{string.Join(", ", images.shape)}]");
             using var rawLabels = IdxFile.Read(labelPath);
             if (rawLabels.dtype != ScalarType.Byte || rawLabels.dim() != 1)
-                throw new LoomDataException($"{labelPath}: expected u8 labels [n], got {rawLabels.dtype} [{string.Join(", ", rawLabels.shape)}]");
+                throw new LoomDataException(
+                    $"{labelPath}: expected u8 labels [n], got {rawLabels.dtype} [{string.Join(", ", rawLabels.shape)}]");
             if (rawLabels.shape[0] != images.shape[0])
                 throw new LoomDataException($"{labelPath}: has {rawLabels.shape[0]} labels but {imagePath} has {images.shape[0]} images");
             if (rawLabels.numel() > 0 && rawLabels.max().item<byte>() >= ClassNames.Count)

@@ -19,13 +19,15 @@ public static class FashionMnistClasses
         for (int i = 0; i < Names.Count; i++)
             if (NameKey(Names[i]) == wanted || Names[i].Split('/').Any(part => NameKey(part) == wanted))
                 return i;
-        throw new LoomUsageException($"{option}: '{text}' is not a Fashion-MNIST class; use 0–{Names.Count - 1} or one of {string.Join(", ", Names.Select(n => n.ToLowerInvariant()))}");
+        throw new LoomUsageException($"{option}: '{text}' is not a Fashion-MNIST class; use 0–{Names.Count - 1} or one of "
+            + $"{string.Join(", ", Names.Select(n => n.ToLowerInvariant()))}");
     }
 
     /// <summary>Parses "0,5,7" (or names) into distinct classes in the order given; at least one.</summary>
     public static int[] ParseList(string text, string option = "--classes")
     {
-        var classes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part => ParseOne(part, option)).ToArray();
+        var classes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => ParseOne(part, option)).ToArray();
         if (classes.Length == 0)
             throw new LoomUsageException($"{option}: give at least one class, e.g. 0,1");
         Check(classes, option);

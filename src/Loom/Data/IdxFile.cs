@@ -56,7 +56,8 @@ public static class IdxFile
         {
             var what = actual < expected ? "truncated" : "has trailing bytes";
             throw new LoomDataException(
-                $"{path}: IDX data {what}: shape [{string.Join(", ", shape)}] of {Types[typeIndex].Name} needs {expected} bytes, found {actual}");
+                $"{path}: IDX data {what}: shape [{string.Join(", ", shape)}] of {Types[typeIndex].Name} needs "
+                    + $"{expected} bytes, found {actual}");
         }
         var data = bytes.AsSpan((int)headerLength).ToArray();
         SwapEndianness(data, size);
@@ -73,7 +74,8 @@ public static class IdxFile
     {
         var typeIndex = Array.FindIndex(Types, t => t.Type == tensor.dtype);
         if (typeIndex < 0)
-            throw new LoomDataException($"{path}: IDX cannot store {tensor.dtype} tensors (use Byte, Int8, Int16, Int32, Float32 or Float64)");
+            throw new LoomDataException(
+                $"{path}: IDX cannot store {tensor.dtype} tensors (use Byte, Int8, Int16, Int32, Float32 or Float64)");
         if (tensor.dim() == 0 || tensor.dim() > 255)
             throw new LoomDataException($"{path}: IDX needs 1 to 255 dimensions, the tensor has {tensor.dim()}");
         var (code, _, size, _) = Types[typeIndex];

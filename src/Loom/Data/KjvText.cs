@@ -29,7 +29,8 @@ public static class KjvText
     public static string ExtractTo(string folder)
     {
         if (!PackageInstalled())
-            throw new LoomDataException($"{PackageData}: the KJV text is not installed; install it with 'sudo apt-get install bible-kjv bible-kjv-text'");
+            throw new LoomDataException(
+                $"{PackageData}: the KJV text is not installed; install it with 'sudo apt-get install bible-kjv bible-kjv-text'");
         var start = new ProcessStartInfo(Program)
         {
             RedirectStandardOutput = true,
@@ -49,7 +50,8 @@ public static class KjvText
         process.WaitForExit();
         if (process.ExitCode != 0 || text.Length < 1_000_000)
             throw new LoomDataException(
-                $"{Program}: extracting the KJV text failed (exit {process.ExitCode}, {text.Length} chars): {errors.Result.Split('\n')[0].Trim()}");
+                $"{Program}: extracting the KJV text failed (exit {process.ExitCode}, {text.Length} chars): "
+                    + $"{errors.Result.Split('\n')[0].Trim()}");
         var path = Path.Combine(folder, FileName);
         IO.AtomicFile.WriteAllText(path, text);
         return path;

@@ -27,7 +27,8 @@ public static class NumericCsv
             if (line.Length == 0 || line.StartsWith('#'))
                 continue;
             var cells = line.Split(',');
-            if (rows.Count == 0 && header is null && cells.Any(c => !double.TryParse(c.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            if (rows.Count == 0 && header is null
+                && cells.Any(c => !double.TryParse(c.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
             {
                 header = cells.Select(c => c.Trim()).ToArray();
                 columns = cells.Length;

@@ -37,13 +37,15 @@ public static class PngFolder
             if (image.shape[0] == 4) image = image.narrow(0, 0, 3);
             if (image.shape[0] == 3) image = image.mean([0], keepdim: true);
             if (images.Count > 0 && !image.shape.SequenceEqual(images[0].shape))
-                throw new LoomDataException($"{file}: is {image.shape[2]}×{image.shape[1]} but {Path.GetFileName(files[0])} is {images[0].shape[2]}×{images[0].shape[1]}; all images need one size");
+                throw new LoomDataException($"{file}: is {image.shape[2]}×{image.shape[1]} but {Path.GetFileName(files[0])} is "
+                    + $"{images[0].shape[2]}×{images[0].shape[1]}; all images need one size");
             images.Add(image);
             hashes.Append(FileHash.Sha256(file));
             bytes += new FileInfo(file).Length;
         }
         var stacked = torch.stack(images, 0).contiguous().MoveToOuterDisposeScope();
-        var provenance = new DataProvenance($"{Path.GetFullPath(folder)} ({files.Count} PNGs; sha256 over the files' sha256s in name order)",
+        var provenance =
+            new DataProvenance($"{Path.GetFullPath(folder)} ({files.Count} PNGs; sha256 over the files' sha256s in name order)",
             FileHash.Sha256(Encoding.ASCII.GetBytes(hashes.ToString())), bytes);
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
         return new TrainingData(stacked, null, stacked.shape.Skip(1).ToArray(), true, [], name, provenance);

@@ -23,7 +23,8 @@ public sealed class TensorDataset
         long n = tensors[0].shape[0];
         for (int i = 1; i < tensors.Length; i++)
             if (tensors[i].shape[0] != n)
-                throw new LoomDataException($"data tensors disagree on the number of examples: tensor 0 has {n}, tensor {i} has {tensors[i].shape[0]}");
+                throw new LoomDataException(
+                    $"data tensors disagree on the number of examples: tensor 0 has {n}, tensor {i} has {tensors[i].shape[0]}");
         this.tensors = tensors;
         Count = n;
     }

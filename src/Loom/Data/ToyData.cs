@@ -25,7 +25,8 @@ namespace Loom.Data;
 public static class ToyData
 {
     /// <summary>The canonical names.</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { "moons", "circles", "8gaussians", "swissroll", "checkerboard", "pinwheel" };
+    public static IReadOnlyList<string> Names { get; } =
+        new[] { "moons", "circles", "8gaussians", "swissroll", "checkerboard", "pinwheel" };
 
     private static readonly Dictionary<string, string> Aliases = new()
     {

@@ -31,9 +31,11 @@ public sealed record TrainingData(Tensor Examples, Tensor? Labels, long[] Sample
     /// <summary>The Fashion-MNIST classes kept, in the order asked for; null when all are.</summary>
     public IReadOnlyList<int>? Subset { get; init; }
 
-    /// <summary>The training set: the examples, plus the labels when <paramref name="withLabels"/>. It views this record's tensors.</summary>
+    /// <summary>The training set: the examples, plus the labels when <paramref name="withLabels"/>. It views this record's
+    /// tensors.</summary>
     public TensorDataset ToDataset(bool withLabels) =>
-        withLabels ? new TensorDataset(Examples, Labels ?? throw new LoomUsageException($"--data {Name}: has no class labels")) : new TensorDataset(Examples);
+        withLabels ? new TensorDataset(Examples, Labels ?? throw new LoomUsageException($"--data {Name}: has no class labels"))
+            : new TensorDataset(Examples);
 
     /// <summary>Disposes the examples and labels.</summary>
     public void Dispose()
@@ -59,13 +61,15 @@ public sealed record TrainingData(Tensor Examples, Tensor? Labels, long[] Sample
             throw new LoomUsageException($"--classes: '{spec}' has no class labels (only fashion-mnist has)");
         if (Directory.Exists(spec))
             return options.AllowPngFolder ? PngFolder.Load(spec, "--data", options.Limit)
-                : throw new LoomDataException($"--data: {spec} is a folder; this model trains on fashion-mnist, a toy set ({string.Join(", ", ToyData.Names)}) or a numeric CSV");
+                : throw new LoomDataException($"--data: {spec} is a folder; this model trains on fashion-mnist, a toy set "
+                    + $"({string.Join(", ", ToyData.Names)}) or a numeric CSV");
         if (options.Limit > 0)
             throw new LoomUsageException("--train-limit: applies to fashion-mnist and folders of PNGs only");
         if (!File.Exists(spec) && ToyData.IsToy(spec))
             return LoadToy(spec, options.Points, options.Seed);
         if (!File.Exists(spec))
-            throw new LoomDataException($"--data: {spec}: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})");
+            throw new LoomDataException(
+                $"--data: {spec}: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})");
         using var scope = torch.NewDisposeScope();
         var table = NumericCsv.ReadMatrix(spec).to(ScalarType.Float32).MoveToOuterDisposeScope();
         return Vectors(table, Path.GetFileName(spec), DataProvenance.OfFile(spec));
@@ -123,7 +127,8 @@ public sealed record TrainingData(Tensor Examples, Tensor? Labels, long[] Sample
         }
         var provenance = FashionMnistProvenance(data.Folder, options.Split, notes);
         // contiguous() gives new handles (sharing storage when nothing was selected), so disposing `data` frees nothing returned.
-        return new TrainingData(images.contiguous().MoveToOuterDisposeScope(), labels.contiguous().MoveToOuterDisposeScope(), [1, 28, 28], true,
+        return new TrainingData(images.contiguous().MoveToOuterDisposeScope(),
+            labels.contiguous().MoveToOuterDisposeScope(), [1, 28, 28], true,
             names, FashionMnist.Name, provenance)
         { Subset = classes };
     }

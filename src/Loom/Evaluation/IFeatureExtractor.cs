@@ -19,7 +19,8 @@ public interface IFeatureExtractor
     Tensor Extract(Tensor samples, IProgress<long>? progress = null);
 }
 
-/// <summary>A classifier whose softmax gives the Inception-Score-style classifier score and the class accuracy of conditional samples.</summary>
+/// <summary>A classifier whose softmax gives the Inception-Score-style classifier score and the class accuracy of conditional
+/// samples.</summary>
 public interface ISampleClassifier
 {
     /// <summary>Names the classifier and its weights.</summary>

@@ -18,7 +18,8 @@ public static class ImageChecks
             _ => false,
         };
         if (!ok)
-            throw new LoomDataException($"samples have shape [{string.Join("×", perSample)}] per item; the Fashion-MNIST reference network takes 1×28×28 images");
+            throw new LoomDataException(
+                $"samples have shape [{string.Join("×", perSample)}] per item; the Fashion-MNIST reference network takes 1×28×28 images");
     }
 
     /// <summary>Requires two sets with the same per-sample shape.</summary>
@@ -27,6 +28,7 @@ public static class ImageChecks
         var sa = a.shape.Skip(1).ToArray();
         var sb = b.shape.Skip(1).ToArray();
         if (!sa.SequenceEqual(sb))
-            throw new LoomDataException($"{aName} items are [{string.Join("×", sa)}] but {bName} items are [{string.Join("×", sb)}]; they must match");
+            throw new LoomDataException(
+                $"{aName} items are [{string.Join("×", sa)}] but {bName} items are [{string.Join("×", sb)}]; they must match");
     }
 }

@@ -97,7 +97,8 @@ public static class SafeTensorsFile
         return moved;
     }
 
-    private static byte[] BuildHeader(string path, List<string> names, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] BuildHeader(string path, List<string> names, IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -155,7 +156,8 @@ public static class SafeTensorsFile
 }
 
 /// <summary>Tensors and metadata read from a safetensors file; disposing it disposes the tensors.</summary>
-public sealed class SafeTensorsContent(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata) : IDisposable
+public sealed class SafeTensorsContent(IReadOnlyDictionary<string, Tensor> tensors,
+    IReadOnlyDictionary<string, string> metadata) : IDisposable
 {
     public IReadOnlyDictionary<string, Tensor> Tensors { get; } = tensors;
     public IReadOnlyDictionary<string, string> Metadata { get; } = metadata;

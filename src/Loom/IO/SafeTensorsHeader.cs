@@ -34,7 +34,8 @@ public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> Entries, I
         if (headerLength > MaxHeaderBytes)
             throw new LoomDataException($"{path}: safetensors header length {headerLength} is not plausible (limit {MaxHeaderBytes})");
         if ((long)headerLength > fileLength - 8)
-            throw new LoomDataException($"{path}: truncated safetensors file: header says {headerLength} bytes, file has {fileLength - 8} after the length");
+            throw new LoomDataException(
+                $"{path}: truncated safetensors file: header says {headerLength} bytes, file has {fileLength - 8} after the length");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         long dataStart = 8 + (long)headerLength;
@@ -72,7 +73,8 @@ public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> Entries, I
                 entries.Add(ReadEntry(property, path));
             }
             CheckCoverage(entries, bufferLength, path);
-            return new SafeTensorsHeader(entries.OrderBy(e => e.Begin).ThenBy(e => e.Name, StringComparer.Ordinal).ToList(), metadata, dataStart);
+            return new SafeTensorsHeader(entries.OrderBy(e => e.Begin).ThenBy(e => e.Name, StringComparer.Ordinal)
+                .ToList(), metadata, dataStart);
         }
     }
 
@@ -98,7 +100,8 @@ public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> Entries, I
             throw new LoomDataException($"{path}: tensor '{name}': missing string 'dtype'");
         var dtype = dtypeElement.GetString()!;
         if (!SafeTensorsDtype.TryParse(dtype, out _, out int size))
-            throw new LoomDataException($"{path}: tensor '{name}': unsupported dtype '{dtype}' (supported: {string.Join(", ", SafeTensorsDtype.Supported)})");
+            throw new LoomDataException(
+                $"{path}: tensor '{name}': unsupported dtype '{dtype}' (supported: {string.Join(", ", SafeTensorsDtype.Supported)})");
         if (!v.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
             throw new LoomDataException($"{path}: tensor '{name}': missing 'shape' array");
         var shape = new List<long>();
@@ -117,7 +120,8 @@ public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> Entries, I
         try { expected = checked(entry.ElementCount * size); }
         catch (OverflowException) { throw new LoomDataException($"{path}: tensor '{name}': shape is too large"); }
         if (end - begin != expected)
-            throw new LoomDataException($"{path}: tensor '{name}': data_offsets span {end - begin} bytes but {dtype}[{string.Join(", ", shape)}] needs {expected}");
+            throw new LoomDataException(
+                $"{path}: tensor '{name}': data_offsets span {end - begin} bytes but {dtype}[{string.Join(", ", shape)}] needs {expected}");
         return entry;
     }
 
@@ -131,7 +135,8 @@ public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> Entries, I
             if (e.Begin < position)
                 throw new LoomDataException($"{path}: tensor '{e.Name}' overlaps the previous tensor (offset {e.Begin} < {position})");
             if (e.Begin > position)
-                throw new LoomDataException($"{path}: gap in the data buffer before tensor '{e.Name}' (bytes {position}..{e.Begin} unused)");
+                throw new LoomDataException(
+                    $"{path}: gap in the data buffer before tensor '{e.Name}' (bytes {position}..{e.Begin} unused)");
             position = e.End;
         }
         if (position > bufferLength)

@@ -37,14 +37,17 @@ public static class SampleTensorFile
     public static TensorSamples Load(string path)
     {
         using var content = SafeTensorsFile.Load(path);
-        Tensor? chosen = content.Tensors.TryGetValue(SamplesKey, out var s) ? s : content.Tensors.Count == 1 ? content.Tensors.Values.First() : null;
+        Tensor? chosen =
+            content.Tensors.TryGetValue(SamplesKey, out var s) ? s : content.Tensors.Count == 1 ? content.Tensors.Values.First() : null;
         if (chosen is null)
-            throw new LoomDataException($"{path}: holds {content.Tensors.Count} tensors ({string.Join(", ", content.Tensors.Keys.Take(5))}); name the samples tensor '{SamplesKey}'");
+            throw new LoomDataException($"{path}: holds {content.Tensors.Count} tensors "
+                + $"({string.Join(", ", content.Tensors.Keys.Take(5))}); name the samples tensor '{SamplesKey}'");
         Tensor? labels = null;
         if (content.Tensors.TryGetValue(LabelsKey, out var l))
         {
             if (l.dim() != 1 || l.shape[0] != chosen.shape[0])
-                throw new LoomDataException($"{path}: '{LabelsKey}' must be [n] with one class per sample; it is [{string.Join(", ", l.shape)}] for {chosen.shape[0]} samples");
+                throw new LoomDataException($"{path}: '{LabelsKey}' must be [n] with one class per sample; it is "
+                    + $"[{string.Join(", ", l.shape)}] for {chosen.shape[0]} samples");
             labels = l.to(ScalarType.Int64).detach().clone();
         }
         IReadOnlyList<string>? names = null;

@@ -11,7 +11,8 @@ public interface ILatentVariableModel : IConditionalModel
 {
     int LatentDim { get; }
 
-    /// <summary>Decodes latents <c>[n, LatentDim]</c>; <paramref name="labels"/> is <c>[n]</c> int64 for conditional models, else null.</summary>
+    /// <summary>Decodes latents <c>[n, LatentDim]</c>; <paramref name="labels"/> is <c>[n]</c> int64 for conditional models, else
+    /// null.</summary>
     Tensor Decode(Tensor latents, Tensor? labels = null);
 }
 

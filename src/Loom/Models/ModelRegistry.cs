@@ -17,14 +17,16 @@ public static class ModelRegistry
     {
         if (Families.Value.TryGetValue(kind, out var family))
             return family;
-        throw new LoomUsageException($"unknown model kind '{kind}'; known kinds: {string.Join(", ", Families.Value.Keys.Order(StringComparer.Ordinal))}");
+        throw new LoomUsageException(
+            $"unknown model kind '{kind}'; known kinds: {string.Join(", ", Families.Value.Keys.Order(StringComparer.Ordinal))}");
     }
 
     public static bool TryGet(string kind, out IModelFamily? family) => Families.Value.TryGetValue(kind, out family);
 
     /// <summary>The family of <paramref name="kind"/> as a trainer; a usage error when it cannot train.</summary>
     public static Training.Runs.ITrainableFamily Trainable(string kind) =>
-        Get(kind) as Training.Runs.ITrainableFamily ?? throw new LoomUsageException($"model kind '{kind}' cannot be trained through the library's training API");
+        Get(kind) as Training.Runs.ITrainableFamily
+            ?? throw new LoomUsageException($"model kind '{kind}' cannot be trained through the library's training API");
 
     /// <summary>Adds a family; a kind that is already registered by a different type is an error.</summary>
     public static void Register(IModelFamily family)
@@ -37,7 +39,8 @@ public static class ModelRegistry
     private static ConcurrentDictionary<string, IModelFamily> Discover()
     {
         var families = typeof(IModelFamily).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IModelFamily).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IModelFamily).IsAssignableFrom(t)
+                && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (IModelFamily)Activator.CreateInstance(t)!);
         return new ConcurrentDictionary<string, IModelFamily>(families.Select(f => KeyValuePair.Create(f.Kind, f)), StringComparer.Ordinal);
     }

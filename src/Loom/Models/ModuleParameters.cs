@@ -18,7 +18,8 @@ public static class ModuleParameters
             if (!state.TryGetValue(key, out var value))
                 throw new LoomDataException($"{source}: missing tensor '{key}'");
             if (!value.shape.SequenceEqual(p.shape))
-                throw new LoomDataException($"{source}: tensor '{key}' has shape [{string.Join(", ", value.shape)}], the model needs [{string.Join(", ", p.shape)}]");
+                throw new LoomDataException($"{source}: tensor '{key}' has shape [{string.Join(", ", value.shape)}], the model needs "
+                    + $"[{string.Join(", ", p.shape)}]");
             p.copy_(value);
             used.Add(key);
         }

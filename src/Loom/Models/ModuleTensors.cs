@@ -26,7 +26,8 @@ public static class ModuleTensors
         if (targets.Keys.FirstOrDefault(key => !state.ContainsKey(key)) is { } missing)
             throw new LoomDataException($"{source}: missing tensor '{missing}'");
         if (targets.FirstOrDefault(t => !state[t.Key].shape.SequenceEqual(t.Value.shape)) is { Key: not null } wrong)
-            throw new LoomDataException($"{source}: tensor '{wrong.Key}' has shape [{string.Join(", ", state[wrong.Key].shape)}], the model needs [{string.Join(", ", wrong.Value.shape)}]");
+            throw new LoomDataException($"{source}: tensor '{wrong.Key}' has shape [{string.Join(", ", state[wrong.Key].shape)}], the "
+                + $"model needs [{string.Join(", ", wrong.Value.shape)}]");
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in targets)
             target.copy_(state[key]);

@@ -19,7 +19,8 @@ public static class PriorLatents
         return temperature == 1.0 ? z : z.mul_(temperature);
     }
 
-    /// <summary>Throws a usage error unless <paramref name="temperature"/> is a positive finite number (every sampler that scales a spread by T).</summary>
+    /// <summary>Throws a usage error unless <paramref name="temperature"/> is a positive finite number (every sampler that scales a spread
+    /// by T).</summary>
     public static void CheckTemperature(double temperature)
     {
         if (!(temperature > 0) || !double.IsFinite(temperature))

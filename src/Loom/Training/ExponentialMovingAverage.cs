@@ -25,7 +25,8 @@ public sealed class ExponentialMovingAverage : IDisposable
     public double Decay { get; }
     public IReadOnlyList<Tensor> Shadows => shadows;
 
-    /// <summary>Ramp the decay up as min(decay, (1 + n)/(10 + n)) after n updates, so early weights fade quickly (diffusers' EMA warmup).</summary>
+    /// <summary>Ramp the decay up as min(decay, (1 + n)/(10 + n)) after n updates, so early weights fade quickly (diffusers' EMA
+    /// warmup).</summary>
     public bool Warmup { get; init; }
 
     /// <summary>The decay used for update number <paramref name="updates"/> (0-based).</summary>

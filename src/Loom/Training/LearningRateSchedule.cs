@@ -12,8 +12,10 @@ public enum ScheduleKind
     Linear,
 }
 
-/// <summary>Learning rate at each step: a linear ramp over the warmup steps, then constant/cosine/linear decay to <c>MinLearningRate</c>.</summary>
-public sealed record LearningRateSchedule(ScheduleKind Kind, double PeakLearningRate, long WarmupSteps, long TotalSteps, double MinLearningRate)
+/// <summary>Learning rate at each step: a linear ramp over the warmup steps, then constant/cosine/linear decay to
+/// <c>MinLearningRate</c>.</summary>
+public sealed record LearningRateSchedule(ScheduleKind Kind, double PeakLearningRate, long WarmupSteps,
+    long TotalSteps, double MinLearningRate)
 {
     public double At(long step)
     {

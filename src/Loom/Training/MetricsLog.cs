@@ -45,12 +45,15 @@ public sealed class MetricsLog
     {
         var series = new List<Plots.Series>();
         foreach (var group in entries.Where(e => e["loss"] is not null).GroupBy(e => e["phase"]?.GetValue<string>() ?? "train"))
-            series.Add(new Plots.Series($"{group.Key} loss", group.Select(e => e["step"]!.GetValue<double>()).ToList(), group.Select(e => e["loss"]!.GetValue<double>()).ToList()));
-        var evalKeys = entries.SelectMany(e => e.Select(kv => kv.Key)).Where(k => k.StartsWith("val_", StringComparison.Ordinal)).Distinct();
+            series.Add(new Plots.Series($"{group.Key} loss", group.Select(e => e["step"]!.GetValue<double>()).ToList(),
+                group.Select(e => e["loss"]!.GetValue<double>()).ToList()));
+        var evalKeys =
+            entries.SelectMany(e => e.Select(kv => kv.Key)).Where(k => k.StartsWith("val_", StringComparison.Ordinal)).Distinct();
         foreach (var key in evalKeys)
         {
             var points = entries.Where(e => e[key] is not null).ToList();
-            series.Add(new Plots.Series(key, points.Select(e => e["step"]!.GetValue<double>()).ToList(), points.Select(e => e[key]!.GetValue<double>()).ToList()));
+            series.Add(new Plots.Series(key, points.Select(e => e["step"]!.GetValue<double>()).ToList(),
+                points.Select(e => e[key]!.GetValue<double>()).ToList()));
         }
         if (series.Count > 0)
             Plots.LossCurve(pngPath, title, series);

@@ -111,7 +111,8 @@ public sealed class Optimizer : IDisposable
     private Tensor Checked(Tensor t, int i)
     {
         if (!t.shape.SequenceEqual(parameters[i].shape))
-            throw new Core.LoomDataException($"trainer state: optimizer moment {i} has shape [{string.Join(", ", t.shape)}], the parameter has [{string.Join(", ", parameters[i].shape)}]");
+            throw new Core.LoomDataException($"trainer state: optimizer moment {i} has shape [{string.Join(", ", t.shape)}], the parameter "
+                + $"has [{string.Join(", ", parameters[i].shape)}]");
         if (t.dtype != parameters[i].dtype)
             throw new Core.LoomDataException($"trainer state: optimizer moment {i} is {t.dtype}, the parameter is {parameters[i].dtype}");
         return t.to(parameters[i].device);

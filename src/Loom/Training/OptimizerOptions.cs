@@ -19,7 +19,8 @@ public sealed record OptimizerOptions
     public double Beta2 { get; init; } = 0.999;
     public double Eps { get; init; } = 1e-8;
     public double WeightDecay { get; init; } = 0.0;
-    /// <summary>Decay only parameters with two or more dimensions (weight matrices, embeddings), not biases and norm gains — nanoGPT's rule.</summary>
+    /// <summary>Decay only parameters with two or more dimensions (weight matrices, embeddings), not biases and norm gains — nanoGPT's
+    /// rule.</summary>
     public bool DecayMatricesOnly { get; init; }
     public double Momentum { get; init; } = 0.0;
     public bool Nesterov { get; init; }

@@ -34,7 +34,8 @@ public sealed class Trainer : IDisposable
         this.phases = phases;
         this.options = options;
         optimizers = phases.Select(p => new Optimizer(p.Parameters, p.Optimizer)).ToArray();
-        schedules = phases.Select(p => new LearningRateSchedule(options.Schedule, p.Optimizer.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRate)).ToArray();
+        schedules = phases.Select(p => new LearningRateSchedule(options.Schedule, p.Optimizer.LearningRate, options.WarmupSteps,
+            options.Steps, options.MinLearningRate)).ToArray();
         if (options.EmaDecay is { } decay)
         {
             if (options.EmaPhase < 0 || options.EmaPhase >= phases.Count)
@@ -50,7 +51,8 @@ public sealed class Trainer : IDisposable
     public long SkippedSteps { get; private set; }
     /// <summary>Evaluation callback: metrics such as <c>val_loss</c>. Called every <c>EvalEvery</c> steps and at the end.</summary>
     public Func<IReadOnlyDictionary<string, double>>? Evaluate { get; init; }
-    /// <summary>Saves a checkpoint (the model plus <see cref="CaptureState"/>). Called periodically, at the end and on interruption.</summary>
+    /// <summary>Saves a checkpoint (the model plus <see cref="CaptureState"/>). Called periodically, at the end and on
+    /// interruption.</summary>
     public Action<Trainer>? SaveCheckpoint { get; init; }
     public MetricsLog? Log { get; init; }
     public ITrainingProgress? Progress { get; init; }
@@ -134,7 +136,8 @@ public sealed class Trainer : IDisposable
                 return (double.NaN, examples, double.NaN, extra);
             }
             if (!double.IsFinite(value))
-                throw new LoomException($"loss became {Describe(value)} at step {Step + 1} (phase '{phase.Name}'); last finite loss {MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
+                throw new LoomException($"loss became {Describe(value)} at step {Step + 1} (phase '{phase.Name}'); last finite loss "
+                    + $"{MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
             (result.Loss / options.AccumulationSteps).backward();
             total += value / options.AccumulationSteps;
             examples += result.Examples;
@@ -153,7 +156,8 @@ public sealed class Trainer : IDisposable
             return (total, examples, norm, extra);
         }
         if (!double.IsFinite(norm))
-            throw new LoomException($"gradient norm became {Describe(norm)} at step {Step + 1} (phase '{phase.Name}'); last finite loss {MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
+            throw new LoomException($"gradient norm became {Describe(norm)} at step {Step + 1} (phase '{phase.Name}'); last finite loss "
+                + $"{MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
         consecutiveSkips = 0;
         optimizer.Step(schedules[p].At(Step));
         return (total, examples, norm, extra);
@@ -202,7 +206,8 @@ public sealed class Trainer : IDisposable
         var json = new ConfigValues(state.Json, "trainer-state.json");
         var names = json.Strings("phases", []);
         if (!names.SequenceEqual(phases.Select(p => p.Name)))
-            throw new LoomDataException($"trainer state: phases [{string.Join(", ", names)}] do not match this run's [{string.Join(", ", phases.Select(p => p.Name))}]");
+            throw new LoomDataException($"trainer state: phases [{string.Join(", ", names)}] do not match this run's "
+                + $"[{string.Join(", ", phases.Select(p => p.Name))}]");
         Step = json.Long("step", 0, long.MaxValue);
         // Null is how CaptureState writes "none yet" for these two.
         bestMetric = state.Json["best_metric"] is null ? null : json.Double("best_metric", double.MinValue, double.MaxValue);

@@ -2,7 +2,8 @@ using Loom.Core;
 
 namespace Loom.Training;
 
-/// <summary>How the shared <see cref="Trainer"/> runs: length, schedule, clipping, accumulation, EMA, evaluation, early stopping, logging.</summary>
+/// <summary>How the shared <see cref="Trainer"/> runs: length, schedule, clipping, accumulation, EMA, evaluation, early stopping,
+/// logging.</summary>
 public sealed record TrainerOptions
 {
     public long Steps { get; init; } = 1000;
@@ -46,9 +47,11 @@ public sealed record TrainerOptions
         if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
         if (AccumulationSteps < 1) throw new LoomUsageException($"--accumulation: must be at least 1, got {AccumulationSteps}");
         if (GradClip < 0) throw new LoomUsageException($"--grad-clip: must be non-negative, got {GradClip}");
-        if (WarmupSteps < 0 || WarmupSteps > Steps) throw new LoomUsageException($"--warmup: must be between 0 and --steps, got {WarmupSteps}");
+        if (WarmupSteps < 0
+            || WarmupSteps > Steps) throw new LoomUsageException($"--warmup: must be between 0 and --steps, got {WarmupSteps}");
         if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
-        if (EmaDecay is { } decay && !(decay > 0 && decay < 1)) throw new LoomUsageException($"--ema: the decay must be in (0, 1), got {decay}");
+        if (EmaDecay is { } decay
+            && !(decay > 0 && decay < 1)) throw new LoomUsageException($"--ema: the decay must be in (0, 1), got {decay}");
     }
 }
 

@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace Loom.Training;
 
-/// <summary>What an objective computes for one micro-batch: a scalar loss to minimise, how many examples (or tokens) it covered, and extra metrics.</summary>
+/// <summary>What an objective computes for one micro-batch: a scalar loss to minimise, how many examples (or tokens) it covered, and extra
+/// metrics.</summary>
 public sealed record TrainingLoss(Tensor Loss, long Examples, IReadOnlyDictionary<string, double>? Metrics = null);
 
 /// <summary>
@@ -24,4 +25,5 @@ public sealed class DelegateObjective(Func<long, int, TrainingLoss> compute) : I
 /// One alternating part of training: an objective, the parameters it updates with its own optimizer, and how often it
 /// runs (every N steps). A plain model has one phase; a GAN has a discriminator and a generator phase.
 /// </summary>
-public sealed record TrainingPhase(string Name, ITrainingObjective Objective, IReadOnlyList<TorchSharp.Modules.Parameter> Parameters, OptimizerOptions Optimizer, int Every = 1);
+public sealed record TrainingPhase(string Name, ITrainingObjective Objective, IReadOnlyList<TorchSharp.Modules.Parameter> Parameters,
+    OptimizerOptions Optimizer, int Every = 1);

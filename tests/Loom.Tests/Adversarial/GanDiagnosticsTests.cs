@@ -61,7 +61,8 @@ public class GanDiagnosticsTests
     {
         var diagnostics = new GanDiagnostics();
         Assert.Null(diagnostics.CheckClassHistogram([7, 6, 7, 6, 7, 6, 7, 6, 6, 6], 10));
-        Assert.Equal("mode-collapse-classes", diagnostics.CheckClassHistogram([40, 3, 3, 3, 3, 3, 3, 3, 2, 1], 10)?.Kind);   // 62% one class
+        Assert.Equal("mode-collapse-classes",
+            diagnostics.CheckClassHistogram([40, 3, 3, 3, 3, 3, 3, 3, 2, 1], 10)?.Kind);   // 62% one class
         // No class above half, but only three of ten used: entropy log 3 / log 10 = 0.48.
         Assert.NotNull(diagnostics.CheckClassHistogram([22, 21, 21, 0, 0, 0, 0, 0, 0, 0], 10));
         // Trained on two classes: an even split is healthy even though one class has half.
@@ -78,7 +79,8 @@ public class GanDiagnosticsTests
         var real = ModeCoverage.Measure(ToyData.Generate("8gaussians", 4000, 5), centres, radius);
         Assert.Equal(8, real.Covered);
         Assert.InRange(real.WithinRadius, 0.97, 1.0);   // P(r ≤ 3σ) = 1 − e^(−4.5) ≈ 0.989 in 2-D
-        var oneMode = ModeCoverage.Measure(centres[2].unsqueeze(0).expand(100, 2) + 0.01 * torch.randn([100, 2], dtype: ScalarType.Float64), centres, radius);
+        var oneMode = ModeCoverage.Measure(centres[2].unsqueeze(0).expand(100, 2)
+            + 0.01 * torch.randn([100, 2], dtype: ScalarType.Float64), centres, radius);
         Assert.Equal(1, oneMode.Covered);
         Assert.Equal(100, oneMode.Counts[2]);
         var far = ModeCoverage.Measure(torch.zeros(50, 2), centres, radius);

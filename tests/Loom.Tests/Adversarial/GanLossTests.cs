@@ -18,7 +18,8 @@ public class GanLossTests
         var fake = torch.tensor(new[] { 0.5, -3.0 });
         double Value(Tensor t) => t.ToDouble();
 
-        Assert.Equal((Softplus(-2) + Softplus(1)) / 2 + (Softplus(0.5) + Softplus(-3)) / 2, Value(GanLosses.Discriminator(GanLossKind.NonSaturating, real, fake)), 12);
+        Assert.Equal((Softplus(-2) + Softplus(1)) / 2 + (Softplus(0.5) + Softplus(-3)) / 2,
+            Value(GanLosses.Discriminator(GanLossKind.NonSaturating, real, fake)), 12);
         Assert.Equal((Softplus(-0.5) + Softplus(3)) / 2, Value(GanLosses.Generator(GanLossKind.NonSaturating, fake)), 12);
         // Wasserstein: mean fake − mean real = −1.25 − 0.5; generator −mean fake = 1.25.
         Assert.Equal(-1.75, Value(GanLosses.Discriminator(GanLossKind.Wasserstein, real, fake)), 12);

@@ -106,8 +106,10 @@ public class GanModelTests
         }
         var state = model.GetState();
         Assert.Contains("generator.norm_1.running_mean", state.Keys);
-        Assert.Contains(state.Keys, k => k.StartsWith("discriminator.", StringComparison.Ordinal) && k.EndsWith("weight_u", StringComparison.Ordinal));
-        Assert.Contains(state.Keys, k => k.StartsWith("discriminator.", StringComparison.Ordinal) && k.EndsWith("weight_orig", StringComparison.Ordinal));
+        Assert.Contains(state.Keys,
+            k => k.StartsWith("discriminator.", StringComparison.Ordinal) && k.EndsWith("weight_u", StringComparison.Ordinal));
+        Assert.Contains(state.Keys,
+            k => k.StartsWith("discriminator.", StringComparison.Ordinal) && k.EndsWith("weight_orig", StringComparison.Ordinal));
         Checkpoint.Save(folder.Path, model, new ModelCard());
         using var loaded = (GanModel)Checkpoint.Load(folder.Path);
         Assert.Equal(model.Config.ToJson().ToJsonString(), loaded.Config.ToJson().ToJsonString());
@@ -129,7 +131,8 @@ public class GanModelTests
         ((TensorSamples)model.Sample(new SampleRequest { Count = 4, Seed = 1 })).Dispose();
         // Live tensors after each step of a new run: the first step creates the optimizer moments, later steps add nothing.
         var counts = new List<long>();
-        using var trainer = new Trainer(phases.All, new TrainerOptions { Steps = 6, LogEvery = 1 }) { Progress = new TensorCountRecorder(counts) };
+        using var trainer =
+            new Trainer(phases.All, new TrainerOptions { Steps = 6, LogEvery = 1 }) { Progress = new TensorCountRecorder(counts) };
         trainer.Run();
         Assert.Equal(6, counts.Count);
         Assert.True(counts.Skip(1).All(c => c == counts[1]), string.Join(", ", counts));

@@ -25,7 +25,8 @@ public class GanTrainingTests
         using var scope = torch.NewDisposeScope();
         var samples = ((TensorSamples)model.Sample(new SampleRequest { Count = 2000, Seed = 7 })).Values;
         var coverage = ModeCoverage.Measure(samples, ModeCoverage.EightGaussiansCentres(), 3 * ModeCoverage.EightGaussiansSigma);
-        Assert.True(coverage.Covered >= 6, $"covered {coverage.Covered} of 8 modes; per mode {string.Join(" ", coverage.Counts)}; {coverage.WithinRadius:P0} within 3σ");
+        Assert.True(coverage.Covered >= 6,
+            $"covered {coverage.Covered} of 8 modes; per mode {string.Join(" ", coverage.Counts)}; {coverage.WithinRadius:P0} within 3σ");
         Assert.True(coverage.WithinRadius > 0.5, $"only {coverage.WithinRadius:P0} of samples within 3σ of a mode");
     }
 }

@@ -9,7 +9,8 @@ public class SpectralNormTests
 {
     public static TheoryData<string> Layers => ["linear", "conv2d"];
 
-    private static SpectralNormLayer Create(string kind) => kind == "linear" ? new SpectralNormLinear(7, 5) : new SpectralNormConv2d(3, 4, 3, stride: 2, padding: 1);
+    private static SpectralNormLayer Create(string kind) =>
+        kind == "linear" ? new SpectralNormLinear(7, 5) : new SpectralNormConv2d(3, 4, 3, stride: 2, padding: 1);
 
     private static double LargestSingularValue(Tensor weight)
     {

@@ -8,16 +8,20 @@ namespace Loom.Tests.Adversarial;
 /// <summary>Small GANs and their training phases for the tests.</summary>
 internal static class TinyGans
 {
-    public static GanConfig MlpConfig(GanLossKind loss = GanLossKind.Wasserstein, int classes = 0, bool spectralNorm = false, int width = 16) => new()
-    {
-        Loss = loss, Network = "mlp", SpectralNorm = spectralNorm, DiscriminatorBatchNorm = false, LatentDim = 4, Width = width, Layers = 2,
-        SampleShape = [2], Images = false, ClassNames = Enumerable.Range(0, classes).Select(c => $"class {c}").ToArray(), DataName = "test",
-        VectorRange = (-4, 4),
-    };
+    public static GanConfig MlpConfig(GanLossKind loss = GanLossKind.Wasserstein, int classes = 0,
+        bool spectralNorm = false, int width = 16) => new()
+        {
+            Loss = loss, Network = "mlp", SpectralNorm = spectralNorm, DiscriminatorBatchNorm = false,
+            LatentDim = 4, Width = width, Layers = 2,
+            SampleShape = [2], Images = false,
+            ClassNames = Enumerable.Range(0, classes).Select(c => $"class {c}").ToArray(), DataName = "test",
+            VectorRange = (-4, 4),
+        };
 
     public static GanConfig ConvConfig(int classes = 0, bool spectralNorm = false, bool batchNorm = true) => new()
     {
-        Loss = spectralNorm ? GanLossKind.Hinge : GanLossKind.NonSaturating, Network = "dcgan", SpectralNorm = spectralNorm, DiscriminatorBatchNorm = batchNorm,
+        Loss = spectralNorm ? GanLossKind.Hinge : GanLossKind.NonSaturating, Network = "dcgan", SpectralNorm = spectralNorm,
+        DiscriminatorBatchNorm = batchNorm,
         LatentDim = 8, BaseChannels = 4, SampleShape = [1, 28, 28], Images = true,
         ClassNames = Enumerable.Range(0, classes).Select(c => $"class {c}").ToArray(), DataName = "test",
     };
@@ -45,7 +49,8 @@ internal static class TinyGans
 
     public static GanTrainingOptions Options(int batchSize = 64, double gradientPenalty = 0, int nCritic = 1, double lr = 1e-3) => new()
     {
-        BatchSize = batchSize, GradientPenalty = gradientPenalty, CriticSteps = nCritic, GeneratorLearningRate = lr, DiscriminatorLearningRate = lr,
+        BatchSize = batchSize, GradientPenalty = gradientPenalty, CriticSteps = nCritic, GeneratorLearningRate = lr,
+        DiscriminatorLearningRate = lr,
         Beta1 = 0.5, Beta2 = 0.9,
     };
 }

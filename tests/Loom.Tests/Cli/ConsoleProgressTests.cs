@@ -3,7 +3,8 @@ using Xunit;
 
 namespace Loom.Tests.Cli;
 
-/// <summary>Plain-line progress: the caller's ETA wins (a resumed run's restored steps are not free), the last line always prints.</summary>
+/// <summary>Plain-line progress: the caller's ETA wins (a resumed run's restored steps are not free), the last line always
+/// prints.</summary>
 public class ConsoleProgressTests
 {
     [Fact]

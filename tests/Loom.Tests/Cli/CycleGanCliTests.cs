@@ -7,12 +7,14 @@ using TorchSharp;
 
 namespace Loom.Tests.Cli;
 
-/// <summary>CycleGAN through the real binary: train on Fashion-MNIST classes and on folders, translate, resume exactly, bad input.</summary>
+/// <summary>CycleGAN through the real binary: train on Fashion-MNIST classes and on folders, translate, resume exactly, bad
+/// input.</summary>
 public class CycleGanCliTests
 {
     private readonly string work = RepoPaths.NewTempDir("loom-cyclegan-cli");
 
-    private static readonly string[] Tiny = ["--batch-size", "4", "--base-channels", "4", "--res-blocks", "1", "--disc-channels", "4", "--checkpoint-every", "0"];
+    private static readonly string[] Tiny =
+        ["--batch-size", "4", "--base-channels", "4", "--res-blocks", "1", "--disc-channels", "4", "--checkpoint-every", "0"];
 
     private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, args);
 
@@ -29,7 +31,8 @@ public class CycleGanCliTests
     }
 
     private string[] FolderTrain(string output, int steps) =>
-        ["train", "cyclegan", "--data-a", "a", "--data-b", "b", .. Tiny, "--downsamples", "1", "--pool-size", "6", "--seed", "5", "--steps", steps.ToString(), "--out", output];
+        ["train", "cyclegan", "--data-a", "a", "--data-b", "b", .. Tiny, "--downsamples", "1", "--pool-size", "6", "--seed", "5", "--steps",
+            steps.ToString(), "--out", output];
 
     private long[] PngShape(string file)
     {
@@ -40,7 +43,8 @@ public class CycleGanCliTests
     [FashionMnistFact]
     public void Trains_on_two_fashion_mnist_classes_then_translates_files_test_images_and_batches()
     {
-        var trained = Loom(["train", "cyclegan", "--data", "fashion-mnist", "--domain-a", "sandal", "--domain-b", "7", .. Tiny, "--steps", "4", "--out", "fm"]);
+        var trained = Loom(["train", "cyclegan", "--data", "fashion-mnist", "--domain-a", "sandal", "--domain-b", "7", .. Tiny,
+            "--steps", "4", "--out", "fm"]);
         Assert.True(trained.ExitCode == 0, trained.ToString());
         Assert.Contains("Sandal", trained.Stdout);
         Assert.Equal(new long[] { 1, 6 * 30 + 2, 8 * 30 + 2 }, PngShape(Path.Combine("fm", "translations.png")));   // 6 rows of 8
@@ -59,7 +63,8 @@ public class CycleGanCliTests
         Assert.True(strip.ExitCode == 0, strip.ToString());
         Assert.Contains("Sneaker → Sandal", strip.Stdout);
         Assert.Equal(new long[] { 1, 32, 3 * 30 + 2 }, PngShape("strip.png"));   // original | translated | reconstructed
-        var batch = Loom("translate", "fm", "--images", "fashion-mnist-test:sneaker", "--n", "4", "--direction", "b2a", "--out", "batch.png");
+        var batch =
+            Loom("translate", "fm", "--images", "fashion-mnist-test:sneaker", "--n", "4", "--direction", "b2a", "--out", "batch.png");
         Assert.True(batch.ExitCode == 0, batch.ToString());
         Assert.Equal(new long[] { 1, 62, 62 }, PngShape("batch.png"));   // 2×2 grid
         var tensors = Loom("translate", "fm", "--images", "fashion-mnist-test:sandal", "--n", "3", "--out", "t.safetensors");
@@ -86,8 +91,10 @@ public class CycleGanCliTests
         Assert.True(first.ExitCode == 0, first.ToString());
         var resumed = Loom([.. FolderTrain("resumed", 6), "--dtype", "float64", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "trainer-state.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "trainer-state.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "trainer-state.safetensors")),
+            File.ReadAllBytes(Path.Combine(work, "resumed", "trainer-state.safetensors")));
         var log = File.ReadAllLines(Path.Combine(work, "resumed", "log.jsonl"));
         Assert.Equal(["3", "6"], log.Select(l => JsonNode.Parse(l)!["step"]!.ToJsonString()));
         Assert.DoesNotContain("skipped_steps", string.Concat(log));

@@ -12,7 +12,8 @@ public class DiffusionCliTests
 {
     private readonly string work = RepoPaths.NewTempDir("loom-diffusion-cli");
 
-    private static readonly string[] Train = ["train", "diffusion", "--data", "8gaussians", "--points", "4000", "--width", "64", "--layers", "2",
+    private static readonly string[] Train =
+        ["train", "diffusion", "--data", "8gaussians", "--points", "4000", "--width", "64", "--layers", "2",
         "--batch-size", "256", "--lr", "2e-3", "--warmup", "50", "--seed", "1", "--checkpoint-every", "0"];
 
     private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, args);
@@ -71,7 +72,8 @@ public class DiffusionCliTests
         Assert.True(sampled.ExitCode == 0, sampled.ToString());
         var eval = Loom("eval", "s.safetensors", "--data", "fashion-mnist", "--cache", "/tmp/loom-test-feature-cache", "--out", "eval");
         Assert.True(eval.ExitCode == 0, eval.ToString());
-        var metrics = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(work, "eval", "metrics.json")))!["results"]![0]!["metrics"]!;
+        var metrics = System.Text.Json.Nodes.JsonNode.Parse(
+            File.ReadAllText(Path.Combine(work, "eval", "metrics.json")))!["results"]![0]!["metrics"]!;
         // A model that ignores the class scores at most 1/10 on average over the 10 requested classes, whatever it draws (Σ_c ⅒·P(drawn
         // image is classified c) ≤ ⅒); with the labels of good samples shifted by one class, 0.11. Measured with these settings: 0.31
         // (this test); training seeds 1–3 with sampling seed 3: 0.33, 0.37, 0.36 (20 sampling steps: 0.35–0.43; 4 training steps:
@@ -148,7 +150,8 @@ public class DiffusionCliTests
         Assert.Equal(0, Loom([.. Train, "--steps", "50", "--out", "resumed"]).ExitCode);
         var resumed = Loom([.. Train, "--steps", "120", "--out", "resumed", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
     }
 
     [Fact]

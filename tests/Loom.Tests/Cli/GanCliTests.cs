@@ -14,7 +14,8 @@ public class GanCliTests
 {
     private readonly string work = RepoPaths.NewTempDir("loom-gan-cli");
 
-    private static readonly string[] Toy = ["train", "wgan-gp", "--data", "8gaussians", "--points", "2000", "--width", "32", "--layers", "2",
+    private static readonly string[] Toy =
+        ["train", "wgan-gp", "--data", "8gaussians", "--points", "2000", "--width", "32", "--layers", "2",
         "--batch-size", "64", "--seed", "1", "--checkpoint-every", "0"];
 
     private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, args);
@@ -24,9 +25,14 @@ public class GanCliTests
     {
         var trained = Loom([.. Toy, "--steps", "300", "--sample-every", "100", "--out", "m"]);
         Assert.True(trained.ExitCode == 0, trained.ToString());
-        foreach (var file in new[] { "samples.png", "loss.png", "log.jsonl", "config.json", "progress/step-000100.png", "progress/step-000200.png", "progress/step-000300.png" })
+        foreach (var file in new[]
+        {
+            "samples.png", "loss.png", "log.jsonl", "config.json", "progress/step-000100.png",
+            "progress/step-000200.png", "progress/step-000300.png"
+        })
             Assert.True(File.Exists(Path.Combine(work, "m", file)), file);
-        var log = File.ReadAllLines(Path.Combine(work, "m", "log.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).Where(e => e["warning"] is null).ToList();
+        var log = File.ReadAllLines(Path.Combine(work, "m", "log.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject())
+            .Where(e => e["warning"] is null).ToList();
         Assert.Equal(30, log.Count);
         // Every line has the critic's numbers and the latest generator loss, though the generator runs every fifth step.
         Assert.All(log, e => Assert.NotNull(e["discriminator_gp"]));
@@ -54,8 +60,10 @@ public class GanCliTests
         Assert.Equal(0, Loom([.. Toy, "--steps", "63", "--ema", "0.95", "--out", "resumed"]).ExitCode);
         var resumed = Loom([.. Toy, "--steps", "120", "--ema", "0.95", "--out", "resumed", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
-        var steps = File.ReadAllLines(Path.Combine(work, "resumed", "log.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
+        var steps = File.ReadAllLines(Path.Combine(work, "resumed", "log.jsonl"))
+            .Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
         Assert.Equal(steps.Order().ToList(), steps);
         Assert.Equal(120, steps[^1]);
         Assert.Contains("moving average", File.ReadAllText(Path.Combine(work, "resumed", "card.json")));
@@ -71,10 +79,12 @@ public class GanCliTests
     [FashionMnistFact]
     public void Dcgan_and_cgan_train_on_fashion_mnist_and_sample()
     {
-        var dcgan = Loom("train", "dcgan", "--data", "fashion-mnist", "--steps", "3", "--base-channels", "8", "--batch-size", "16", "--sample-every", "0", "--out", "dc");
+        var dcgan = Loom("train", "dcgan", "--data", "fashion-mnist", "--steps", "3", "--base-channels", "8", "--batch-size", "16",
+            "--sample-every", "0", "--out", "dc");
         Assert.True(dcgan.ExitCode == 0, dcgan.ToString());
         Assert.True(File.Exists(Path.Combine(work, "dc", "samples.png")));
-        var cgan = Loom("train", "cgan", "--data", "fashion-mnist", "--classes", "0,5,7", "--steps", "2", "--base-channels", "8", "--batch-size", "16",
+        var cgan = Loom("train", "cgan", "--data", "fashion-mnist", "--classes", "0,5,7", "--steps", "2",
+            "--base-channels", "8", "--batch-size", "16",
             "--class-norm", "--sample-every", "0", "--out", "cg");
         Assert.True(cgan.ExitCode == 0, cgan.ToString());
         Assert.Contains("3 classes", cgan.Stdout);
@@ -85,9 +95,11 @@ public class GanCliTests
         Assert.True(config["aux_classifier"]!.GetValue<bool>());   // the cgan preset's default (λ 1)
         Assert.Contains("class_ce", File.ReadAllText(Path.Combine(work, "cg", "log.jsonl")));
         // A run without the classifier head (--aux-classifier 0, or saved before the preset had one) resumes without it.
-        string[] small = ["--data", "fashion-mnist", "--classes", "0,5,7", "--base-channels", "8", "--batch-size", "16", "--sample-every", "0", "--out", "cg0"];
+        string[] small = ["--data", "fashion-mnist", "--classes", "0,5,7", "--base-channels", "8", "--batch-size", "16",
+            "--sample-every", "0", "--out", "cg0"];
         Assert.Equal(0, Loom(["train", "cgan", .. small, "--steps", "2", "--aux-classifier", "0"]).ExitCode);
-        Assert.False(JsonNode.Parse(File.ReadAllText(Path.Combine(work, "cg0", "config.json")))!["config"]!["aux_classifier"]!.GetValue<bool>());
+        Assert.False(
+            JsonNode.Parse(File.ReadAllText(Path.Combine(work, "cg0", "config.json")))!["config"]!["aux_classifier"]!.GetValue<bool>());
         var resumed = Loom(["train", "cgan", .. small, "--steps", "3", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.DoesNotContain("class_ce", File.ReadAllLines(Path.Combine(work, "cg0", "log.jsonl")).Last());

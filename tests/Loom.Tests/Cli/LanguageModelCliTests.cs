@@ -15,13 +15,15 @@ public sealed class LanguageModelCliTests : IDisposable
     public LanguageModelCliTests()
     {
         text = folder.File("verse.txt");
-        var verse = string.Join("\n", Enumerable.Range(0, 60).Select(i => i % 3 == 0 ? "the cat sat on the mat" : i % 3 == 1 ? "a dog ran in the fog" : "my hat is on the cat"));
+        var verse = string.Join("\n", Enumerable.Range(0, 60)
+            .Select(i => i % 3 == 0 ? "the cat sat on the mat" : i % 3 == 1 ? "a dog ran in the fog" : "my hat is on the cat"));
         File.WriteAllText(text, verse + "\n");
     }
 
     private CliRunner.Result Loom(params string[] args) => CliRunner.Run(folder.Path, TimeSpan.FromMinutes(4), args);
 
-    private static readonly string[] Tiny = ["--steps", "60", "--batch-size", "8", "--context", "16", "--layers", "1", "--heads", "2", "--width", "16", "--hidden", "32", "--embedding", "8", "--warmup", "5", "--lr", "0.01", "--eval-every", "30", "--seed", "1"];
+    private static readonly string[] Tiny = ["--steps", "60", "--batch-size", "8", "--context", "16", "--layers", "1", "--heads", "2",
+        "--width", "16", "--hidden", "32", "--embedding", "8", "--warmup", "5", "--lr", "0.01", "--eval-every", "30", "--seed", "1"];
 
     [Theory]
     [InlineData("gpt", "char")]
@@ -33,17 +35,22 @@ public sealed class LanguageModelCliTests : IDisposable
         var ckpt = folder.File(kind);
         var train = Loom(["train", kind, "--data", text, "--tokenizer", tokenizer, "--out", ckpt, .. Tiny]);
         Assert.True(train.ExitCode == 0, train.ToString());
-        foreach (var file in new[] { "config.json", "model.safetensors", "card.json", "tokenizer.json", "generation.json", "log.jsonl", "loss.png", "sample.txt" })
+        foreach (var file in new[]
+        {
+            "config.json", "model.safetensors", "card.json", "tokenizer.json", "generation.json", "log.jsonl", "loss.png", "sample.txt"
+        })
             Assert.True(File.Exists(Path.Combine(ckpt, file)), $"{kind}: {file} missing\n{train}");
         var card = JsonNode.Parse(File.ReadAllText(Path.Combine(ckpt, "card.json")))!;
         double valLoss = card["metrics"]!["val_loss"]!.GetValue<double>();
-        int vocab = JsonNode.Parse(File.ReadAllText(Path.Combine(ckpt, "config.json")))!["config"]!["network"]!["vocab_size"]!.GetValue<int>();
+        int vocab =
+            JsonNode.Parse(File.ReadAllText(Path.Combine(ckpt, "config.json")))!["config"]!["network"]!["vocab_size"]!.GetValue<int>();
         Assert.True(valLoss < Math.Log(vocab) - 0.5, $"{kind}: val loss {valLoss} is no better than uniform over {vocab} tokens");
 
         var sample = Loom("sample", ckpt, "--n", "2", "--max-tokens", "20", "--prompt", "the ", "--top-k", "5", "--seed", "3");
         Assert.True(sample.ExitCode == 0, sample.ToString());
         Assert.StartsWith("the ", sample.Stdout);
-        Assert.Equal(sample.Stdout, Loom("sample", ckpt, "--n", "2", "--max-tokens", "20", "--prompt", "the ", "--top-k", "5", "--seed", "3").Stdout);
+        Assert.Equal(sample.Stdout,
+            Loom("sample", ckpt, "--n", "2", "--max-tokens", "20", "--prompt", "the ", "--top-k", "5", "--seed", "3").Stdout);
 
         var score = Loom("score", ckpt, "--data", text);
         Assert.True(score.ExitCode == 0, score.ToString());
@@ -71,7 +78,8 @@ public sealed class LanguageModelCliTests : IDisposable
         var beams = Loom("sample", ckpt, "--n", "1", "--max-tokens", "8", "--beams", "3", "--prompt", "a ");
         Assert.True(beams.ExitCode == 0, beams.ToString());
 
-        var chat = CliRunner.RunWithInput(folder.Path, TimeSpan.FromMinutes(2), "the cat\n/history\n/reset\na dog\n", "chat", ckpt, "--max-tokens", "12", "--seed", "1");
+        var chat = CliRunner.RunWithInput(folder.Path, TimeSpan.FromMinutes(2), "the cat\n/history\n/reset\na dog\n", "chat", ckpt,
+            "--max-tokens", "12", "--seed", "1");
         Assert.True(chat.ExitCode == 0, chat.ToString());
         Assert.Contains("the cat", chat.Stdout);
         Assert.Contains("(history cleared)", chat.Stdout);
@@ -104,7 +112,8 @@ public sealed class LanguageModelCliTests : IDisposable
                 process.Kill(entireProcessTree: true);
                 Assert.Fail($"loom logged no training step before it was to be signalled:\n{await stdout}\n{await stderr}");
             }
-            System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            System.Diagnostics.Process.Start("kill",
+                ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
             if (!process.WaitForExit(60_000))
             {
                 process.Kill(entireProcessTree: true);
@@ -123,7 +132,8 @@ public sealed class LanguageModelCliTests : IDisposable
         Assert.True(straight.ExitCode == 0, straight.ToString());
         var resumed = Loom([.. run, "--steps", steps, "--out", dir, "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(folder.File("straight"), "model.safetensors")), File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(folder.File("straight"), "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
     }
 
     /// <summary>Whether log.jsonl holds a complete line for a finished step (the trainer appends one every few steps).</summary>
@@ -144,7 +154,8 @@ public sealed class LanguageModelCliTests : IDisposable
         foreach (var (args, code, needle) in new (string[], int, string)[]
         {
             (["train", "gpt", "--data", text, "--out", folder.File("x"), "--tokenizer", "wordpiece"], 2, "--tokenizer"),
-            (["train", "gpt", "--data", text, "--out", folder.File("x"), "--kv-heads", "1", "--heads", "2", "--width", "16"], 2, "--kv-heads"),
+            (["train", "gpt", "--data", text, "--out", folder.File("x"), "--kv-heads", "1", "--heads", "2", "--width", "16"], 2,
+                "--kv-heads"),
             (["train", "gpt", "--data", text, "--out", folder.File("x"), "--heads", "3", "--width", "16"], 2, "--heads"),
             (["train", "gpt", "--data", folder.File("missing.txt"), "--out", folder.File("x")], 1, "missing.txt"),
             (["sample", ckpt, "--prompt", "Ω", "--n", "1"], 1, "Ω"),

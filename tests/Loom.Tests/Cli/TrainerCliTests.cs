@@ -9,7 +9,8 @@ public class TrainerCliTests
 {
     private readonly string work = RepoPaths.NewTempDir("loom-trainer-cli");
 
-    private static readonly string[] Common = ["train", "gmm", "--data", "moons", "--points", "1000", "--method", "sgd", "--schedule", "constant", "--warmup", "0", "--seed", "2", "--components", "4"];
+    private static readonly string[] Common = ["train", "gmm", "--data", "moons", "--points", "1000", "--method", "sgd", "--schedule",
+        "constant", "--warmup", "0", "--seed", "2", "--components", "4"];
 
     private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, [.. Common, .. args]);
 
@@ -20,9 +21,11 @@ public class TrainerCliTests
         Assert.Equal(0, Loom("--steps", "120", "--out", "resumed").ExitCode);
         var resumed = Loom("--steps", "300", "--out", "resumed", "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(work, "resumed", "loss.png")));
-        var steps = File.ReadAllLines(Path.Combine(work, "resumed", "log.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
+        var steps = File.ReadAllLines(Path.Combine(work, "resumed", "log.jsonl"))
+            .Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
         Assert.Equal(steps.Order().ToList(), steps); // one uninterrupted-looking log
         Assert.Equal(300, steps[^1]);
     }

@@ -54,7 +54,8 @@ public class VaeCliTests
     [FashionMnistFact]
     public void Conditional_vae_samples_the_requested_class_with_labels_and_walks_between_images()
     {
-        var trained = Loom("train", "cvae", "--data", "fashion-mnist", "--classes", "1,7", "--steps", "30", "--hidden", "64", "--latent-dim", "4",
+        var trained =
+            Loom("train", "cvae", "--data", "fashion-mnist", "--classes", "1,7", "--steps", "30", "--hidden", "64", "--latent-dim", "4",
             "--eval-k", "5", "--eval-n", "50", "--checkpoint-every", "0", "--latent-prior", "gmm", "--prior-components", "3", "--out", "c");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         Assert.Contains("3-component latent mixture per class", trained.Stdout);
@@ -67,7 +68,8 @@ public class VaeCliTests
         using var file = SafeTensorsFile.Load(Path.Combine(work, "s.safetensors"));
         Assert.Equal(new long[] { 6, 1, 28, 28 }, file.Tensors["samples"].shape);
         Assert.True(file.Tensors["labels"].eq(7).all().item<bool>());
-        var walk = Loom("interpolate", "c", "--from", "fashion-mnist:0", "--to", "fashion-mnist:2", "--class", "1", "--steps", "4", "--out", "walk.png");
+        var walk = Loom("interpolate", "c", "--from", "fashion-mnist:0", "--to", "fashion-mnist:2", "--class", "1",
+            "--steps", "4", "--out", "walk.png");
         Assert.True(walk.ExitCode == 0, walk.ToString());
         CliAssert.OneLineError(Loom("interpolate", "c", "--from", "fashion-mnist:0", "--to", "fashion-mnist:2", "--out", "walk.png"), 2,
             "--class");
@@ -76,7 +78,8 @@ public class VaeCliTests
     [FashionMnistFact]
     public void Anomaly_scores_rank_a_held_out_class_and_report_its_auroc()
     {
-        var trained = Loom("train", "vae", "--data", "fashion-mnist", "--classes", "1,9", "--steps", "60", "--hidden", "64", "--latent-dim", "4",
+        var trained =
+            Loom("train", "vae", "--data", "fashion-mnist", "--classes", "1,9", "--steps", "60", "--hidden", "64", "--latent-dim", "4",
             "--eval-k", "0", "--eval-n", "50", "--checkpoint-every", "0", "--out", "a");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var scored = Loom("anomaly", "a", "--data", "fashion-mnist", "--n", "600", "--out", "scores.csv");
@@ -97,7 +100,8 @@ public class VaeCliTests
     [FashionMnistFact]
     public void Vae_gan_training_logs_both_phases_keeps_the_discriminator_for_resume_only()
     {
-        string[] args = ["train", "cvae", "--data", "fashion-mnist", "--classes", "1,7", "--hidden", "32", "--latent-dim", "4", "--batch-size", "16",
+        string[] args =
+            ["train", "cvae", "--data", "fashion-mnist", "--classes", "1,7", "--hidden", "32", "--latent-dim", "4", "--batch-size", "16",
             "--eval-k", "0", "--eval-n", "20", "--checkpoint-every", "0", "--adversarial", "5", "--out", "g"];
         var first = Loom([.. args, "--steps", "4"]);
         Assert.True(first.ExitCode == 0, first.ToString());
@@ -107,10 +111,12 @@ public class VaeCliTests
         using (var state = SafeTensorsFile.Load(Path.Combine(work, "g", "trainer-state.safetensors")))
             Assert.Contains(state.Tensors.Keys, k => k.StartsWith("adversary.", StringComparison.Ordinal));
         using (var model = SafeTensorsFile.Load(Path.Combine(work, "g", "model.safetensors")))
-            Assert.DoesNotContain(model.Tensors.Keys, k => k.Contains("adversary", StringComparison.Ordinal) || k.Contains("discriminator", StringComparison.Ordinal));
+            Assert.DoesNotContain(model.Tensors.Keys,
+                k => k.Contains("adversary", StringComparison.Ordinal) || k.Contains("discriminator", StringComparison.Ordinal));
         var resumed = Loom([.. args, "--steps", "6", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Equal(6, System.Text.Json.Nodes.JsonNode.Parse(File.ReadLines(Path.Combine(work, "g", "log.jsonl")).Last())!["step"]!.GetValue<long>());
+        Assert.Equal(6,
+            System.Text.Json.Nodes.JsonNode.Parse(File.ReadLines(Path.Combine(work, "g", "log.jsonl")).Last())!["step"]!.GetValue<long>());
     }
 
     [Fact]
@@ -120,7 +126,8 @@ public class VaeCliTests
         Assert.Equal(0, Loom([.. Moons, "--steps", "30", "--eval-k", "0", "--out", "resumed"]).ExitCode);
         var resumed = Loom([.. Moons, "--steps", "80", "--eval-k", "0", "--out", "resumed", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work, "straight", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(work, "resumed", "model.safetensors")));
     }
 
     [Fact]

@@ -40,9 +40,11 @@ public sealed class VqVaeCliTests : IDisposable
         File.ReadAllLines(In(folder, "log.jsonl")).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!)
             .Select(e => (e["phase"]!.GetValue<string>(), e["step"]!.GetValue<long>())).ToList();
 
-    private static List<(string, long)> Steps(string phase, long count) => Enumerable.Range(1, (int)count).Select(s => (phase, (long)s)).ToList();
+    private static List<(string, long)> Steps(string phase, long count) =>
+        Enumerable.Range(1, (int)count).Select(s => (phase, (long)s)).ToList();
 
-    private string SavedStage(string folder) => JsonNode.Parse(File.ReadAllText(In(folder, "trainer-state.json")))!["vqvae_stage"]!.GetValue<string>();
+    private string SavedStage(string folder) =>
+        JsonNode.Parse(File.ReadAllText(In(folder, "trainer-state.json")))!["vqvae_stage"]!.GetValue<string>();
 
     [FashionMnistFact]
     public void Trains_both_stages_writes_its_pictures_and_samples_through_loom_sample()
@@ -50,7 +52,10 @@ public sealed class VqVaeCliTests : IDisposable
         var trained = Loom([.. FashionTiny, "--steps", "6", "--prior-steps", "30", "--checkpoint-every", "3", "--conditional-prior",
             "--out", "m"]);
         Assert.True(trained.ExitCode == 0, trained.ToString());
-        foreach (var file in new[] { "model.safetensors", "config.json", "card.json", "log.jsonl", "loss.png", "reconstructions.png", "samples.png" })
+        foreach (var file in new[]
+        {
+            "model.safetensors", "config.json", "card.json", "log.jsonl", "loss.png", "reconstructions.png", "samples.png"
+        })
             Assert.True(File.Exists(In("m", file)), file);
         Assert.Equal([.. Steps("autoencoder", 6), .. Steps("prior", 30)], Logged("m"));
         Assert.Equal("prior", SavedStage("m"));
@@ -103,7 +108,8 @@ public sealed class VqVaeCliTests : IDisposable
     [FashionMnistFact]
     public async Task Sigterm_in_stage_one_saves_and_resume_finishes_both_stages()
     {
-        var start = CliRunner.StartInfo(work, [.. FashionTiny, "--steps", "100000000", "--prior-steps", "2", "--checkpoint-every", "2", "--out", "long"]);
+        var start = CliRunner.StartInfo(work,
+            [.. FashionTiny, "--steps", "100000000", "--prior-steps", "2", "--checkpoint-every", "2", "--out", "long"]);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -112,20 +118,23 @@ public sealed class VqVaeCliTests : IDisposable
             Thread.Sleep(100);
         if (process.HasExited)
             Assert.Fail("loom exited before it was signalled: " + await stderr);
-        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit(); // the test host starts children with SIGINT ignored
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!
+            .WaitForExit(); // the test host starts children with SIGINT ignored
         if (!process.WaitForExit(60_000))
         {
             process.Kill(entireProcessTree: true);
             Assert.Fail("loom did not stop after SIGTERM");
         }
         Assert.True(process.ExitCode == 143, await stderr + await stdout);
-        Assert.Contains("interrupted (Ctrl-C or SIGTERM) in stage autoencoder", JsonNode.Parse(File.ReadAllText(In("long", "card.json")))!["notes"]!.GetValue<string>());
+        Assert.Contains("interrupted (Ctrl-C or SIGTERM) in stage autoencoder",
+            JsonNode.Parse(File.ReadAllText(In("long", "card.json")))!["notes"]!.GetValue<string>());
         Assert.Equal("autoencoder", SavedStage("long"));
         Assert.False(File.Exists(In("long", "samples.png")));
         long saved = JsonNode.Parse(File.ReadAllText(In("long", "trainer-state.json")))!["step"]!.GetValue<long>();
         Assert.InRange(saved, 2, 99_999_999);
 
-        var resumed = Loom([.. FashionTiny, "--steps", (saved + 3).ToString(System.Globalization.CultureInfo.InvariantCulture), "--prior-steps", "2",
+        var resumed =
+            Loom([.. FashionTiny, "--steps", (saved + 3).ToString(System.Globalization.CultureInfo.InvariantCulture), "--prior-steps", "2",
             "--checkpoint-every", "2", "--out", "long", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal([.. Steps("autoencoder", saved + 3), .. Steps("prior", 2)], Logged("long"));

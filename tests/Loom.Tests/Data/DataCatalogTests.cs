@@ -11,7 +11,10 @@ public class DataCatalogTests
     [Fact]
     public void CatalogHasTheExpectedEntriesWithChecksumsForEveryUrl()
     {
-        foreach (var name in new[] { "tinyshakespeare", "names", "fashion-mnist", "kjv", "moons", "circles", "8gaussians", "swissroll", "checkerboard", "pinwheel" })
+        foreach (var name in new[]
+        {
+            "tinyshakespeare", "names", "fashion-mnist", "kjv", "moons", "circles", "8gaussians", "swissroll", "checkerboard", "pinwheel"
+        })
             Assert.NotNull(DataCatalog.Find(name));
         foreach (var entry in DataCatalog.Entries)
         {
@@ -31,7 +34,8 @@ public class DataCatalogTests
     [Fact]
     public void BundledFilesMatchTheRecordedChecksums()
     {
-        var paths = new DataSearchPaths(null, Path.Combine(Path.GetTempPath(), "loom-no-cache-" + Guid.NewGuid().ToString("N")), new[] { BundledData() }, false);
+        var paths = new DataSearchPaths(null, Path.Combine(Path.GetTempPath(), "loom-no-cache-" + Guid.NewGuid().ToString("N")),
+            new[] { BundledData() }, false);
         foreach (var name in new[] { "tinyshakespeare", "names" })
         {
             var info = DataCatalog.Info(name, paths);

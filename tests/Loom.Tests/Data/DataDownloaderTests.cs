@@ -79,7 +79,8 @@ public class DataDownloaderTests
     public void NotFoundIsAnHttpErrorAndKeepsEarlierGoodFiles()
     {
         using var tmp = new TempFolder();
-        using var http = new HttpClient(new FakeHandler(path => path.EndsWith("b.txt") ? new HttpResponseMessage(HttpStatusCode.NotFound) : Bytes(Good)));
+        using var http = new HttpClient(
+            new FakeHandler(path => path.EndsWith("b.txt") ? new HttpResponseMessage(HttpStatusCode.NotFound) : Bytes(Good)));
         var e = Assert.Throws<LoomDataException>(() => DataDownloader.Get(Demo("http://example.test/"), tmp.Path, http));
         Assert.Contains("HTTP 404", e.Message);
         Assert.Contains("http://example.test/b.txt", e.Message);
@@ -91,10 +92,12 @@ public class DataDownloaderTests
     {
         using var tmp = new TempFolder();
         var names = File.ReadAllBytes(RepoPaths.BundledData("names.txt"));
-        var handler = new FakeHandler(path => path.EndsWith("/names.txt") ? Bytes(names) : new HttpResponseMessage(HttpStatusCode.NotFound));
+        var handler =
+            new FakeHandler(path => path.EndsWith("/names.txt") ? Bytes(names) : new HttpResponseMessage(HttpStatusCode.NotFound));
         using var http = new HttpClient(handler);
         var reports = new List<DownloadProgress>();
-        var paths = tmp.SearchPaths() with { FetchMissing = true, Http = http, DownloadProgress = new SyncProgress<DownloadProgress>(reports.Add) };
+        var paths =
+            tmp.SearchPaths() with { FetchMissing = true, Http = http, DownloadProgress = new SyncProgress<DownloadProgress>(reports.Add) };
         var source = DataCatalog.Resolve("names", paths);
         Assert.Equal(Path.Combine(paths.CacheFolder("names"), "names.txt"), source.Path);
         Assert.Equal(names, File.ReadAllBytes(source.Path));

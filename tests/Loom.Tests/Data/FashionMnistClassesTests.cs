@@ -18,8 +18,10 @@ public class FashionMnistClassesTests
     {
         Assert.Equal("--classes: class 12 is out of range; Fashion-MNIST classes are 0–9",
             Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList("3,12")).Message);
-        Assert.Equal("--classes: class 3 is listed twice", Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList("3,sandal,3")).Message);
-        Assert.StartsWith("--classes: give at least one class", Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList(" , ")).Message);
+        Assert.Equal("--classes: class 3 is listed twice",
+            Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList("3,sandal,3")).Message);
+        Assert.StartsWith("--classes: give at least one class",
+            Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList(" , ")).Message);
         Assert.StartsWith("--domain-a: 'boots' is not a Fashion-MNIST class; use 0–9 or one of t-shirt/top, trouser",
             Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseOne("boots", "--domain-a")).Message);
         Assert.Throws<LoomUsageException>(() => FashionMnistClasses.Check([-1]));

@@ -51,7 +51,8 @@ public class ToyDataTests
         using var p = ToyData.Generate("8gaussians", 4000, seed: 2);
         var x = Col(p, 0);
         var y = Col(p, 1);
-        var centres = Enumerable.Range(0, 8).Select(k => (X: 2 * Math.Sqrt(2) * Math.Cos(k * Math.PI / 4), Y: 2 * Math.Sqrt(2) * Math.Sin(k * Math.PI / 4))).ToArray();
+        var centres = Enumerable.Range(0, 8)
+            .Select(k => (X: 2 * Math.Sqrt(2) * Math.Cos(k * Math.PI / 4), Y: 2 * Math.Sqrt(2) * Math.Sin(k * Math.PI / 4))).ToArray();
         var sums = new (double X, double Y, int N)[8];
         for (int i = 0; i < x.Length; i++)
         {

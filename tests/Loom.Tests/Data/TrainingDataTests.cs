@@ -16,7 +16,8 @@ public class TrainingDataTests
     public void A_relabelled_subset_keeps_those_classes_numbered_in_the_order_given()
     {
         using var raw = FashionMnist.Load(FashionMnistSplit.Test);
-        using var data = TrainingData.Load("fashion-mnist", new DataLoadOptions { Split = FashionMnistSplit.Test, Classes = [7, 5], Relabel = true });
+        using var data =
+            TrainingData.Load("fashion-mnist", new DataLoadOptions { Split = FashionMnistSplit.Test, Classes = [7, 5], Relabel = true });
         var original = Values(raw.Labels);
         var labels = Values(data.Labels!);
         Assert.Equal(original.Count(l => l is 5 or 7), data.Count);
@@ -138,7 +139,8 @@ public class TrainingDataTests
         var empty = Path.Combine(tmp.Path, "empty");
         Directory.CreateDirectory(empty);
         Assert.Equal($"--data: {empty} holds no .png files", Assert.Throws<LoomDataException>(() => PngFolder.Load(empty)).Message);
-        Assert.Contains("--data-a: nowhere: no such folder", Assert.Throws<LoomDataException>(() => PngFolder.Load("nowhere", "--data-a")).Message);
+        Assert.Contains("--data-a: nowhere: no such folder",
+            Assert.Throws<LoomDataException>(() => PngFolder.Load("nowhere", "--data-a")).Message);
     }
 
     [Fact]
@@ -150,13 +152,15 @@ public class TrainingDataTests
             Assert.Throws<LoomUsageException>(() => TrainingData.Load("fashion-mnist", new DataLoadOptions { Classes = [3, 3] })).Message);
         Assert.Equal("--classes: 'moons' has no class labels (only fashion-mnist has)",
             Assert.Throws<LoomUsageException>(() => TrainingData.Load("moons", new DataLoadOptions { Classes = [1] })).Message);
-        Assert.Contains("--train-limit", Assert.Throws<LoomUsageException>(() => TrainingData.Load("moons", new DataLoadOptions { Limit = -1 })).Message);
+        Assert.Contains("--train-limit",
+            Assert.Throws<LoomUsageException>(() => TrainingData.Load("moons", new DataLoadOptions { Limit = -1 })).Message);
     }
 
     [Fact]
     public void A_missing_file_names_the_known_sources()
     {
         var error = Assert.Throws<LoomDataException>(() => TrainingData.Load("nowhere.csv", new DataLoadOptions()));
-        Assert.Equal($"--data: nowhere.csv: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})", error.Message);
+        Assert.Equal(
+            $"--data: nowhere.csv: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})", error.Message);
     }
 }

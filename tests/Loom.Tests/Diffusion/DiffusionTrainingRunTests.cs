@@ -138,7 +138,11 @@ public sealed class DiffusionTrainingRunTests
         {
             torch.set_num_threads(threads);
         }
-        foreach (var file in new[] { Checkpoint.ModelFile, Checkpoint.ConfigFile, Checkpoint.TrainerStateTensorsFile, RunFolder.RecipeFile })
-            Assert.Equal(File.ReadAllBytes(Path.Combine(tmp.File("library"), file)), File.ReadAllBytes(Path.Combine(tmp.File("cli"), file)));
+        foreach (var file in new[]
+        {
+            Checkpoint.ModelFile, Checkpoint.ConfigFile, Checkpoint.TrainerStateTensorsFile, RunFolder.RecipeFile
+        })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(tmp.File("library"), file)),
+                File.ReadAllBytes(Path.Combine(tmp.File("cli"), file)));
     }
 }

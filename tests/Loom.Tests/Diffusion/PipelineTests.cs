@@ -26,7 +26,11 @@ public class PipelineTests
         var mask = torch.tensor(new float[] { 1, 1, 0, 0 });
         foreach (var resample in new[] { 1, 3 })
         {
-            var x = Gaussian().Generate(new DiffusionRequest { Count = 2000, Seed = 1, Image = image, Mask = mask, Resample = resample, Sampler = new SamplerOptions { Sampler = "ddpm", Steps = 100 } });
+            var x = Gaussian().Generate(new DiffusionRequest
+            {
+                Count = 2000, Seed = 1, Image = image, Mask = mask, Resample = resample,
+                Sampler = new SamplerOptions { Sampler = "ddpm", Steps = 100 }
+            });
             Assert.True(x[.., 0].eq(9).all().item<bool>() && x[.., 1].eq(-9).all().item<bool>(), "known entries changed");
             // Independent dimensions: the generated ones follow N(0.5, 1) whatever the known ones are.
             Assert.InRange(x[.., 2..].mean().ToDouble(), 0.42, 0.58);
@@ -66,16 +70,22 @@ public class PipelineTests
         using var net = new MlpDenoiser(new MlpDenoiserConfig(Dimensions: 2, Width: 16, Layers: 1, NumClasses: 2));
         var schedule = new NoiseSchedule(BetaScheduleKind.Cosine, 50);
         var data = new TensorDataset(torch.randn(64, 2), torch.randint(0, 2, [64], dtype: ScalarType.Int64));
-        var objective = new DiffusionObjective(net, schedule, PredictionType.Velocity, data, new DiffusionTrainingOptions { BatchSize = 16, MinSnrGamma = 5 }, torch.CPU);
+        var objective = new DiffusionObjective(net, schedule, PredictionType.Velocity, data,
+            new DiffusionTrainingOptions { BatchSize = 16, MinSnrGamma = 5 }, torch.CPU);
         var parameters = net.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
-        using var trainer = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions())], new TrainerOptions { Steps = 2, EmaDecay = 0.9, EmaWarmup = true });
+        using var trainer = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions())],
+            new TrainerOptions { Steps = 2, EmaDecay = 0.9, EmaWarmup = true });
         trainer.Run();
         var pipeline = new DiffusionPipeline(net, schedule, PredictionType.Velocity, [2], images: false);
-        var request = new DiffusionRequest { Count = 4, Labels = [0, 1, 0, 1], Guidance = 3, Sampler = new SamplerOptions { Sampler = "dpm++2m", Steps = 10 } };
+        var request = new DiffusionRequest
+        {
+            Count = 4, Labels = [0, 1, 0, 1], Guidance = 3, Sampler = new SamplerOptions { Sampler = "dpm++2m", Steps = 10 }
+        };
         pipeline.Generate(request).Dispose();
         // Live tensors after each step of a new run: the first step creates the optimizer moments, later steps add nothing.
         var counts = new List<long>();
-        using var trainer2 = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions())], new TrainerOptions { Steps = 4, LogEvery = 1 })
+        using var trainer2 = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions())],
+            new TrainerOptions { Steps = 4, LogEvery = 1 })
         {
             Progress = new TensorCountRecorder(counts),
         };

@@ -10,10 +10,12 @@ public class SamplerTests
 {
     private const double Mean = 0.5, Std = 1.0;
 
-    private static (Tensor Samples, DiffusionPipeline Pipeline) Run(SamplerOptions sampler, BetaScheduleKind kind = BetaScheduleKind.Linear, int count = 2000, long seed = 3)
+    private static (Tensor Samples, DiffusionPipeline Pipeline) Run(SamplerOptions sampler, BetaScheduleKind kind = BetaScheduleKind.Linear,
+        int count = 2000, long seed = 3)
     {
         var schedule = new NoiseSchedule(kind, 1000);
-        var pipeline = new DiffusionPipeline(new GaussianDenoiser(schedule, Mean, Std), schedule, PredictionType.Epsilon, [2], images: false);
+        var pipeline =
+            new DiffusionPipeline(new GaussianDenoiser(schedule, Mean, Std), schedule, PredictionType.Epsilon, [2], images: false);
         return (pipeline.Generate(new DiffusionRequest { Count = count, Seed = seed, Sampler = sampler }), pipeline);
     }
 
@@ -38,7 +40,10 @@ public class SamplerTests
     public void Recovers_the_mean_and_variance_of_Gaussian_data(string name, int steps, bool karras, string spacing)
     {
         using var scope = torch.NewDisposeScope();
-        var options = new SamplerOptions { Sampler = name, Steps = steps, KarrasSigmas = karras, Spacing = SamplingPlan.ParseSpacing(spacing), LangevinSteps = 40 };
+        var options = new SamplerOptions
+        {
+            Sampler = name, Steps = steps, KarrasSigmas = karras, Spacing = SamplingPlan.ParseSpacing(spacing), LangevinSteps = 40
+        };
         var (x, _) = Run(options);
         double mean = x.mean().ToDouble(), std = x.std().ToDouble();
         // 2000 samples of 2 dimensions: standard errors ≈ 0.016 (mean) and 1.1% (std).
@@ -75,7 +80,8 @@ public class SamplerTests
         // Invert: find x with Step(x) = next by fixed-point iteration started from DDIM inversion.
         var x = DdimSampler.Invert(next, levels[i + 1], levels[i], pipelineDenoise);
         for (int k = 0; k < 50; k++)
-            x = x + levels[i].Alpha / levels[i + 1].Alpha * (next - sampler.Step(x, i, levels, pipelineDenoise, () => throw new InvalidOperationException()));
+            x = x + levels[i].Alpha / levels[i + 1]
+                .Alpha * (next - sampler.Step(x, i, levels, pipelineDenoise, () => throw new InvalidOperationException()));
         Assert.True((x - xt).abs().max().ToDouble() < 1e-9, $"inversion error {(x - xt).abs().max().ToDouble()}");
     }
 

@@ -10,7 +10,8 @@ namespace Loom.Tests.Diffusion;
 
 public class UNetTests
 {
-    private static UNetConfig Tiny(int classes = 0) => new() { BaseChannels = 8, Multipliers = [1, 2], Groups = 4, AttentionLevels = [1], Resolution = 8, NumClasses = classes };
+    private static UNetConfig Tiny(int classes = 0) =>
+        new() { BaseChannels = 8, Multipliers = [1, 2], Groups = 4, AttentionLevels = [1], Resolution = 8, NumClasses = classes };
 
 
     [Fact]
@@ -38,7 +39,8 @@ public class UNetTests
         using var net = new MlpDenoiser(new MlpDenoiserConfig(Dimensions: 2, Width: 32, Layers: 2));
         var schedule = new NoiseSchedule(BetaScheduleKind.Linear, 100);
         var x = ToyData.Generate("8gaussians", 512, 0, dtype: ScalarType.Float32);
-        var objective = new DiffusionObjective(net, schedule, PredictionType.Epsilon, new TensorDataset(x), new DiffusionTrainingOptions { BatchSize = 128 }, torch.CPU);
+        var objective = new DiffusionObjective(net, schedule, PredictionType.Epsilon, new TensorDataset(x),
+            new DiffusionTrainingOptions { BatchSize = 128 }, torch.CPU);
         var parameters = net.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
         var losses = new List<double>();
         using var trainer = new Trainer([new TrainingPhase("denoise", objective, parameters, new OptimizerOptions { LearningRate = 3e-3 })],
@@ -48,7 +50,8 @@ public class UNetTests
         };
         trainer.Run();
         Assert.Equal(0, trainer.SkippedSteps);
-        Assert.True(losses.TakeLast(20).Average() < 0.8 * losses.Take(20).Average(), $"loss did not fall: {losses.Take(20).Average():F3} → {losses.TakeLast(20).Average():F3}");
+        Assert.True(losses.TakeLast(20).Average() < 0.8 * losses.Take(20).Average(),
+            $"loss did not fall: {losses.Take(20).Average():F3} → {losses.TakeLast(20).Average():F3}");
     }
 
     private sealed class LossRecorder(List<double> losses) : ITrainingProgress

@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 
 namespace Loom.Tests.Evaluation;
 
-/// <summary><c>loom eval</c> through the real binary: vectors, images (sample files), text, several sources side by side, bad input.</summary>
+/// <summary><c>loom eval</c> through the real binary: vectors, images (sample files), text, several sources side by side, bad
+/// input.</summary>
 public sealed class EvalCliTests : IDisposable
 {
     // One feature cache for the whole test run, so the 70,000 real Fashion-MNIST images go through the network once.
@@ -16,7 +17,8 @@ public sealed class EvalCliTests : IDisposable
 
     private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work.Path, args);
 
-    private JsonObject Metrics(string outDir) => JsonNode.Parse(File.ReadAllText(Path.Combine(work.Path, outDir, "metrics.json")))!.AsObject();
+    private JsonObject Metrics(string outDir) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(work.Path, outDir, "metrics.json")))!.AsObject();
 
     private static double Metric(JsonObject metrics, int source, string name)
     {
@@ -27,8 +29,10 @@ public sealed class EvalCliTests : IDisposable
     [Fact]
     public void MixtureOnAToySetGetsDistributionLikelihoodAndMembershipMetrics()
     {
-        Assert.Equal(0, Loom("train", "gmm", "--data", "eight-gaussians", "--components", "8", "--points", "2000", "--out", "good", "--seed", "1").ExitCode);
-        Assert.Equal(0, Loom("train", "gmm", "--data", "eight-gaussians", "--components", "1", "--points", "2000", "--out", "poor", "--seed", "1").ExitCode);
+        Assert.Equal(0, Loom("train", "gmm", "--data", "eight-gaussians", "--components", "8", "--points", "2000", "--out",
+            "good", "--seed", "1").ExitCode);
+        Assert.Equal(0, Loom("train", "gmm", "--data", "eight-gaussians", "--components", "1", "--points", "2000", "--out",
+            "poor", "--seed", "1").ExitCode);
         var r = Loom("eval", "good", "--against", "poor", "--data", "eight-gaussians", "--samples", "800", "--out", "report");
         Assert.True(r.ExitCode == 0, r.ToString());
         var m = Metrics("report");
@@ -55,7 +59,8 @@ public sealed class EvalCliTests : IDisposable
         using (var g = global::Loom.Core.Seeding.Generator(2))
         using (var noise = rand([400, 1, 28, 28], generator: g))
             SafeTensorsFile.Save(work.File("noise.safetensors"), new Dictionary<string, Tensor> { ["samples"] = noise });
-        var r = CliRunner.Run(work.Path, TimeSpan.FromMinutes(10), "eval", "copies.safetensors", "--against", "noise.safetensors", "--data", "fashion-mnist",
+        var r = CliRunner.Run(work.Path, TimeSpan.FromMinutes(10), "eval", "copies.safetensors", "--against",
+            "noise.safetensors", "--data", "fashion-mnist",
             "--samples", "400", "--kid-subsets", "20", "--kid-subset-size", "200", "--cache", Cache, "--out", "img");
         Assert.True(r.ExitCode == 0, r.ToString());
         var m = Metrics("img");

@@ -45,7 +45,8 @@ public sealed class MetricInputTests
         var e = Assert.Throws<LoomDataException>(() => Loom.Evaluation.ImageChecks.RequireFashionMnistShape(images));
         Assert.Contains("1×32×32", e.Message);
         using var other = rand(4, 1, 28, 28);
-        Assert.Contains("must match", Assert.Throws<LoomDataException>(() => Loom.Evaluation.ImageChecks.RequireSameItemShape(images, other, "generated", "real")).Message);
+        Assert.Contains("must match", Assert.Throws<LoomDataException>(() =>
+            Loom.Evaluation.ImageChecks.RequireSameItemShape(images, other, "generated", "real")).Message);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ public sealed class MetricsFixtureTests
 {
     private const double Relative = 1e-4, Absolute = 1e-9;
 
-    private static readonly JsonObject Reference = JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("metrics_reference.json")))!.AsObject();
+    private static readonly JsonObject Reference =
+        JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("metrics_reference.json")))!.AsObject();
 
     private static SafeTensorsContent Features() => SafeTensorsFile.Load(RepoPaths.Fixture("metrics_features.safetensors"));
 

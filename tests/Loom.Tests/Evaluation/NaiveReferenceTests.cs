@@ -68,7 +68,8 @@ public sealed class NaiveReferenceTests
             for (int i = 0; i < x.Length; i++) for (int j = 0; j < x.Length; j++) if (i != j) xx += K(x[i], x[j]);
             for (int i = 0; i < y.Length; i++) for (int j = 0; j < y.Length; j++) if (i != j) yy += K(y[i], y[j]);
             foreach (var a in x) foreach (var b in y) xy += K(a, b);
-            double expected = xx / (x.Length * (x.Length - 1.0)) + yy / (y.Length * (y.Length - 1.0)) - 2 * xy / (x.Length * (double)y.Length);
+            double expected =
+                xx / (x.Length * (x.Length - 1.0)) + yy / (y.Length * (y.Length - 1.0)) - 2 * xy / (x.Length * (double)y.Length);
             Assert.Equal(expected, result.Mmd2, 10);
             var pooled = x.Concat(y).ToArray();
             var pairs = new List<double>();
@@ -136,7 +137,8 @@ public sealed class NaiveReferenceTests
             Assert.Equal(0, proximity.MedianHeldOutDistance!.Value, 10);
             var copies = TrainingSetProximity.Compute(trainT[..5], trainT);
             Assert.All(copies.SampleDistances, d => Assert.InRange(d, 0, 1e-6));
-            Assert.Equal(copies.ClosestPairs(5).Select(p => (long)p.Sample).Order(), copies.ClosestPairs(5).Select(p => p.Training).Order());
+            Assert.Equal(copies.ClosestPairs(5).Select(p => (long)p.Sample).Order(),
+                copies.ClosestPairs(5).Select(p => p.Training).Order());
         }
     }
 

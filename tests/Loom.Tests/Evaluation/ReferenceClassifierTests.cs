@@ -54,7 +54,8 @@ public sealed class ReferenceClassifierTests
     {
         using var train = FashionMnist.Load(FashionMnistSplit.Train);
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
-        var (classifier, result) = FashionMnistClassifierTraining.Train(train, new ClassifierTrainingOptions { Epochs = 1, TrainLimit = 2560, Seed = 1 });
+        var (classifier, result) =
+            FashionMnistClassifierTraining.Train(train, new ClassifierTrainingOptions { Epochs = 1, TrainLimit = 2560, Seed = 1 });
         using var folder = new TempFolder();
         using (classifier)
         {

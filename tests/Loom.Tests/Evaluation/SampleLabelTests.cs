@@ -43,7 +43,10 @@ public class SampleLabelTests
     public void Sample_files_keep_labels_and_class_names_and_reject_bad_metadata()
     {
         var path = Path.Combine(work, "s.safetensors");
-        using (var samples = new TensorSamples(torch.rand(3, 1, 28, 28), torch.tensor(new long[] { 0, 1, 1 })) { ClassNames = ["Bag", "Trouser"] })
+        using (var samples = new TensorSamples(torch.rand(3, 1, 28, 28), torch.tensor(new long[] { 0, 1, 1 }))
+        {
+            ClassNames = ["Bag", "Trouser"]
+        })
             SampleTensorFile.Save(path, samples);
         using (var read = SampleTensorFile.Load(path))
         {
@@ -62,7 +65,8 @@ public class SampleLabelTests
         }
 
         var bad = Path.Combine(work, "bad.safetensors");
-        SafeTensorsFile.Save(bad, new Dictionary<string, torch.Tensor> { ["samples"] = torch.rand(2, 2), ["labels"] = torch.zeros(2, torch.ScalarType.Int64) },
+        SafeTensorsFile.Save(bad,
+            new Dictionary<string, torch.Tensor> { ["samples"] = torch.rand(2, 2), ["labels"] = torch.zeros(2, torch.ScalarType.Int64) },
             new Dictionary<string, string> { ["class_names"] = "{\"not\": \"a list\"}" });
         Assert.Contains("class_names", Assert.Throws<LoomDataException>(() => SampleTensorFile.Load(bad)).Message);
     }

@@ -16,8 +16,10 @@ public class HmmBadInputTests
         var e = Assert.Throws<LoomDataException>(() => model.LogLikelihood(tensor(new long[] { 0, 1, 4 })));
         Assert.Contains("symbol 4", e.Message);
         Assert.Throws<LoomDataException>(() => model.Viterbi(tensor(new long[] { -1, 0 })));
-        Assert.Throws<LoomDataException>(() => HiddenMarkovModel.Fit(new[] { tensor(new long[] { 0, 1 }), tensor(new long[] { 2, -3 }) }, Categorical));
-        Assert.Throws<LoomDataException>(() => HiddenMarkovModel.Fit(new[] { tensor(new long[] { 0, 5 }) }, Categorical with { Symbols = 3 }));
+        Assert.Throws<LoomDataException>(() =>
+            HiddenMarkovModel.Fit(new[] { tensor(new long[] { 0, 1 }), tensor(new long[] { 2, -3 }) }, Categorical));
+        Assert.Throws<LoomDataException>(() =>
+            HiddenMarkovModel.Fit(new[] { tensor(new long[] { 0, 5 }) }, Categorical with { Symbols = 3 }));
     }
 
     [Fact]
@@ -43,7 +45,8 @@ public class HmmBadInputTests
         using var model = HmmTestModels.Categorical3();
         Assert.Contains("empty", Assert.Throws<LoomDataException>(() => model.LogLikelihood(zeros(0, dtype: ScalarType.Int64))).Message);
         Assert.Throws<LoomDataException>(() => HiddenMarkovModel.Fit(Array.Empty<Tensor>(), Categorical));
-        Assert.Throws<LoomDataException>(() => HiddenMarkovModel.Fit(new[] { tensor(new long[] { 1, 0 }), zeros(0, dtype: ScalarType.Int64) }, Categorical));
+        Assert.Throws<LoomDataException>(() =>
+            HiddenMarkovModel.Fit(new[] { tensor(new long[] { 1, 0 }), zeros(0, dtype: ScalarType.Int64) }, Categorical));
         Assert.Throws<LoomDataException>(() => HiddenMarkovModel.Fit(new[] { zeros(0, 2, dtype: ScalarType.Float64) }, Diag));
     }
 
@@ -53,8 +56,10 @@ public class HmmBadInputTests
         using var model = HmmTestModels.Separated2();   // 2-D
         var e = Assert.Throws<LoomDataException>(() => model.LogLikelihood(zeros(4, 3, dtype: ScalarType.Float64)));
         Assert.Contains("3 dimensions", e.Message);
-        Assert.Throws<LoomDataException>(() => HiddenMarkovModel.Fit(new[] { zeros(5, 2, dtype: ScalarType.Float64), zeros(5, 3, dtype: ScalarType.Float64) }, Diag));
-        Assert.Throws<LoomDataException>(() => HiddenMarkovModel.Fit(new[] { zeros(1, 2, dtype: ScalarType.Float64) }, Diag));   // fewer points than states
+        Assert.Throws<LoomDataException>(() =>
+            HiddenMarkovModel.Fit(new[] { zeros(5, 2, dtype: ScalarType.Float64), zeros(5, 3, dtype: ScalarType.Float64) }, Diag));
+        Assert.Throws<LoomDataException>(() =>
+            HiddenMarkovModel.Fit(new[] { zeros(1, 2, dtype: ScalarType.Float64) }, Diag));   // fewer points than states
     }
 
     [Fact]
@@ -75,6 +80,7 @@ public class HmmBadInputTests
     {
         var covars = tensor(new[] { 1.0, 2.0, 2.0, 1.0 }, new long[] { 1, 2, 2 });
         Assert.Contains("positive definite", Assert.Throws<LoomDataException>(() =>
-            HiddenMarkovModel.Gaussian(tensor(new[] { 1.0 }), tensor(new[,] { { 1.0 } }), zeros(1, 2, dtype: ScalarType.Float64), covars)).Message);
+            HiddenMarkovModel.Gaussian(tensor(new[] { 1.0 }), tensor(new[,] { { 1.0 } }), zeros(1, 2, dtype: ScalarType.Float64), covars))
+                .Message);
     }
 }

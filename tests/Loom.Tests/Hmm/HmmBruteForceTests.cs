@@ -63,7 +63,8 @@ public class HmmBruteForceTests
             x[t, 0] = 2 * rng.NextDouble() - 1;
             x[t, 1] = 2 * rng.NextDouble() - 1;
         }
-        var model = HiddenMarkovModel.Gaussian(T(start), T(trans), T(means), tensor(flat, new long[] { states, 2, 2 }, dtype: ScalarType.Float64));
+        var model =
+            HiddenMarkovModel.Gaussian(T(start), T(trans), T(means), tensor(flat, new long[] { states, 2, 2 }, dtype: ScalarType.Float64));
         return new Case(model, T(x), start, trans, Full2LogEmit(means, covs, x));
     }
 

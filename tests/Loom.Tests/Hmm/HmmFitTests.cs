@@ -21,7 +21,8 @@ public class HmmFitTests
     {
         using var truth = emission == HmmEmission.Categorical ? HmmTestModels.Categorical3() : HmmTestModels.Full2();
         var data = HmmTestModels.Sample(truth, 8, 60).Observations;
-        var options = new HmmOptions { States = 3, Emission = emission, MaxIter = 25, Tol = 0, MinCovar = 1e-6, Seed = 1, Init = HmmInit.Random };
+        var options =
+            new HmmOptions { States = 3, Emission = emission, MaxIter = 25, Tol = 0, MinCovar = 1e-6, Seed = 1, Init = HmmInit.Random };
         using var model = HiddenMarkovModel.Fit(data, options);
         Assert.Equal(25, model.Monitor!.Iterations);
         Assert.True(model.Monitor.History[^1] > model.Monitor.History[0] + 1);
@@ -33,7 +34,8 @@ public class HmmFitTests
     {
         using var truth = HmmTestModels.Separated2();
         var samples = HmmTestModels.Sample(truth, 20, 200);
-        using var model = HiddenMarkovModel.Fit(samples.Observations, new HmmOptions { States = 2, Emission = HmmEmission.GaussianDiag, Seed = 4 });
+        using var model =
+            HiddenMarkovModel.Fit(samples.Observations, new HmmOptions { States = 2, Emission = HmmEmission.GaussianDiag, Seed = 4 });
         Assert.True(model.Monitor!.Converged);
         // min_covar makes EM inexact near its fixed point: any dip stays within tol.
         Assert.True(model.Monitor.History[^1] >= model.Monitor.History.Max() - 1e-4);
@@ -92,7 +94,8 @@ public class HmmFitTests
         using var truth = HmmTestModels.Categorical3();
         var data = HmmTestModels.Sample(truth, 6, 50).Observations;
         var reports = new List<HmmEmProgress>();
-        using var model = HiddenMarkovModel.Fit(data, new HmmOptions { States = 2, Emission = HmmEmission.Categorical, MaxIter = 500, Tol = 1e-2, Seed = 2 },
+        using var model = HiddenMarkovModel.Fit(data,
+            new HmmOptions { States = 2, Emission = HmmEmission.Categorical, MaxIter = 500, Tol = 1e-2, Seed = 2 },
             new SyncProgress<HmmEmProgress>(reports.Add));
         var monitor = model.Monitor!;
         Assert.True(monitor.Converged);

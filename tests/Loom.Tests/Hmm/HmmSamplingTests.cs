@@ -55,7 +55,8 @@ public class HmmSamplingTests
             using var mean = rows.mean(new long[] { 0 });
             using var centered = rows - mean;
             using var cov = centered.t().matmul(centered) / (rows.shape[0] - 1);
-            HmmBruteForceTests.AssertClose(HmmBruteForce.ToArray2(model.GetState()["means"][k].unsqueeze(0)), HmmBruteForce.ToArray2(mean.unsqueeze(0)), 0.06);
+            HmmBruteForceTests.AssertClose(HmmBruteForce.ToArray2(model.GetState()["means"][k].unsqueeze(0)),
+                HmmBruteForce.ToArray2(mean.unsqueeze(0)), 0.06);
             HmmBruteForceTests.AssertClose(HmmBruteForce.ToArray2(covars[k]), HmmBruteForce.ToArray2(cov), 0.06);
         }
     }

@@ -21,7 +21,8 @@ public class HmmTensorCountTests
         var data = HmmTestModels.Sample(truth, 6, 30).Observations.ToList();
         data.Add(data[0][..17]);   // a shorter sequence exercises padding
         var counts = new List<long>();
-        using var model = HiddenMarkovModel.Fit(data, new HmmOptions { States = 2, Emission = emission, MaxIter = 6, Tol = 0, Seed = 1, MinCovar = 1e-6 },
+        using var model =
+            HiddenMarkovModel.Fit(data, new HmmOptions { States = 2, Emission = emission, MaxIter = 6, Tol = 0, Seed = 1, MinCovar = 1e-6 },
             new SyncProgress<HmmEmProgress>(_ => counts.Add(TensorCounts.Live)));
         Assert.Equal(6, counts.Count);
         Assert.All(counts, c => Assert.Equal(counts[0], c));

@@ -57,8 +57,10 @@ public sealed class CheckpointCorruptionFuzzTests
     {
         var dir = save();
         var cases = Cases(dir, [Checkpoint.ModelFile, Checkpoint.ConfigFile, Checkpoint.CardFile], seed).ToList();
-        Assert.True(cases.Count(c => c.File == Checkpoint.ModelFile) >= 100, $"{cases.Count(c => c.File == Checkpoint.ModelFile)} weight cases");
-        Assert.True(cases.Count(c => c.File == Checkpoint.ConfigFile) >= 50, $"{cases.Count(c => c.File == Checkpoint.ConfigFile)} config cases");
+        Assert.True(cases.Count(c => c.File == Checkpoint.ModelFile) >= 100,
+            $"{cases.Count(c => c.File == Checkpoint.ModelFile)} weight cases");
+        Assert.True(cases.Count(c => c.File == Checkpoint.ConfigFile) >= 50,
+            $"{cases.Count(c => c.File == Checkpoint.ConfigFile)} config cases");
         Check(dir, cases, ProbeModel);
     }
 
@@ -143,10 +145,12 @@ public sealed class CheckpointCorruptionFuzzTests
         {
             // A config value the loader ignored or changed is a silent success on a file that does not say what it holds.
             var path = c.Name[..c.Name.IndexOf(" = ", StringComparison.Ordinal)];
-            var written = At(JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.ConfigFile)))!["config"], path["/config".Length..]);
+            var written =
+                At(JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.ConfigFile)))!["config"], path["/config".Length..]);
             var loaded = At(model.GetConfig(), path["/config".Length..]);
             if (path.StartsWith("/config/", StringComparison.Ordinal) && !SameValue(written, loaded))
-                return new(Result.Garbage, $"config says {written?.ToJsonString() ?? "null"}, the model has {loaded?.ToJsonString() ?? "null"}");
+                return new(Result.Garbage,
+                    $"config says {written?.ToJsonString() ?? "null"}, the model has {loaded?.ToJsonString() ?? "null"}");
         }
         return new(Result.Loaded, "");
     }
@@ -172,8 +176,10 @@ public sealed class CheckpointCorruptionFuzzTests
         var dir = Path.Combine(RepoPaths.NewTempDir("loom-fuzz-src"), "gmm");
         using var scope = torch.NewDisposeScope();
         var g = Seeding.Generator(5, "blobs");
-        var x = torch.cat([torch.randn([200, 2], ScalarType.Float64, generator: g), torch.randn([200, 2], ScalarType.Float64, generator: g) + 4]);
-        using var model = GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 2, CovarianceType = CovarianceType.Full, Seed = 1 });
+        var x = torch.cat(
+            [torch.randn([200, 2], ScalarType.Float64, generator: g), torch.randn([200, 2], ScalarType.Float64, generator: g) + 4]);
+        using var model =
+            GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 2, CovarianceType = CovarianceType.Full, Seed = 1 });
         Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 1 });
         return dir;
     }
@@ -251,7 +257,8 @@ public sealed class CheckpointCorruptionFuzzTests
         var x = torch.randn(16, 3);
         var y = x.sum(1, keepdim: true);
         var phase = new TrainingPhase("fit", new DelegateObjective((_, _) =>
-            new TrainingLoss(nn.functional.mse_loss(module.forward(x), y), 16)), [.. module.parameters()], new OptimizerOptions { LearningRate = 1e-2 });
+            new TrainingLoss(nn.functional.mse_loss(module.forward(x), y), 16)), [.. module.parameters()],
+                new OptimizerOptions { LearningRate = 1e-2 });
         return (new Trainer([phase], new TrainerOptions { Steps = steps, LogEvery = 100, EmaDecay = 0.9 }), module);
     }
 

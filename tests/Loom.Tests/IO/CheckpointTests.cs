@@ -111,7 +111,8 @@ public class CheckpointTests
         using (var model = new ShiftModel(torch.tensor(new[] { 1.0, double.NaN }), 0.5))
             Checkpoint.Save(dir, model, new ModelCard());
         var e = Assert.Throws<LoomDataException>(() => Checkpoint.Load(dir));
-        Assert.Equal($"{Path.Combine(dir, Checkpoint.ModelFile)}: tensor 'mean' holds NaN or infinite values; the model cannot be used", e.Message);
+        Assert.Equal(
+            $"{Path.Combine(dir, Checkpoint.ModelFile)}: tensor 'mean' holds NaN or infinite values; the model cannot be used", e.Message);
     }
 
     [Fact]
@@ -119,7 +120,8 @@ public class CheckpointTests
     {
         var dir = Path.Combine(RepoPaths.NewTempDir(), "ckpt");
         using var model = new ShiftModel(torch.tensor(new[] { 1.0, 2.0 }), 0.5);
-        TrainerStateFiles State(long step) => new(new JsonObject { ["step"] = step }, new Dictionary<string, Tensor> { ["x"] = torch.full(2, (double)step) });
+        TrainerStateFiles State(long step) =>
+            new(new JsonObject { ["step"] = step }, new Dictionary<string, Tensor> { ["x"] = torch.full(2, (double)step) });
         Checkpoint.Save(dir, model, new ModelCard(), State(10));
         var olderJson = File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerStateJsonFile));
         Checkpoint.Save(dir, model, new ModelCard(), State(20));
@@ -181,7 +183,8 @@ public class CheckpointTests
     public void MissingFolderFileOrConfigAreClearErrors()
     {
         var tmp = RepoPaths.NewTempDir();
-        Assert.Contains("no such checkpoint folder", Assert.Throws<LoomDataException>(() => Checkpoint.Load(Path.Combine(tmp, "nope"))).Message);
+        Assert.Contains("no such checkpoint folder",
+            Assert.Throws<LoomDataException>(() => Checkpoint.Load(Path.Combine(tmp, "nope"))).Message);
         Assert.Contains("not a Loom checkpoint", Assert.Throws<LoomDataException>(() => Checkpoint.Load(tmp)).Message);
         var file = Path.Combine(tmp, "file.txt");
         File.WriteAllText(file, "x");

@@ -67,8 +67,10 @@ public class LatentMixturePriorTests
         var z = prior.Draw(2000, torch.full(2000, 2L), seed: 1);
         // Both clusters, half each: the pooled mean lies between them.
         Assert.InRange(z[.., 0].mean().ToDouble(), -0.3, 0.3);
-        Assert.Throws<Loom.Core.LoomDataException>(() => LatentMixturePrior.Fit(latents.narrow(0, 0, 3), null, 0, new LatentPriorOptions { Components = 5 }));
-        Assert.Throws<Loom.Core.LoomUsageException>(() => LatentMixturePrior.Fit(latents, labels, 2, new LatentPriorOptions { Components = 0 }));
+        Assert.Throws<Loom.Core.LoomDataException>(() =>
+            LatentMixturePrior.Fit(latents.narrow(0, 0, 3), null, 0, new LatentPriorOptions { Components = 5 }));
+        Assert.Throws<Loom.Core.LoomUsageException>(() =>
+            LatentMixturePrior.Fit(latents, labels, 2, new LatentPriorOptions { Components = 0 }));
     }
 
     [Fact]
@@ -79,7 +81,8 @@ public class LatentMixturePriorTests
         torch.random.manual_seed(2);
         var config = new VaeConfig
         {
-            Network = "mlp", Likelihood = VaeLikelihood.Gaussian, LatentDim = 3, Hidden = 16, Layers = 1, SampleShape = [4], Images = false, ClassNames = ["a", "b"],
+            Network = "mlp", Likelihood = VaeLikelihood.Gaussian, LatentDim = 3, Hidden = 16, Layers = 1, SampleShape = [4],
+            Images = false, ClassNames = ["a", "b"],
         };
         using var model = new VaeModel(new VariationalAutoencoder(config));
         var examples = torch.randn(200, 4);

@@ -47,7 +47,8 @@ public class VaeAdversaryTests
         using var scope = torch.NewDisposeScope();
         using var network = new VariationalAutoencoder(Config);
         using var discriminator = VaeAdversary.Create(Config);
-        var loss = new VaeDiscriminatorObjective(network, discriminator, Data(), new VaeTrainingOptions { BatchSize = 8, Seed = 1 }, torch.CPU).Compute(0, 0);
+        var loss = new VaeDiscriminatorObjective(network, discriminator, Data(),
+            new VaeTrainingOptions { BatchSize = 8, Seed = 1 }, torch.CPU).Compute(0, 0);
         Assert.True(double.IsFinite(loss.Loss.ToDouble()));
         Assert.True(loss.Metrics!.ContainsKey("d_real") && loss.Metrics.ContainsKey("d_fake"));
         loss.Loss.backward();
@@ -58,9 +59,11 @@ public class VaeAdversaryTests
     [Fact]
     public void Only_28_by_28_images_and_sane_weights_are_accepted()
     {
-        Assert.Throws<Loom.Core.LoomUsageException>(() => VaeAdversary.Create(Config with { SampleShape = [2], Images = false, Likelihood = VaeLikelihood.Gaussian }));
+        Assert.Throws<Loom.Core.LoomUsageException>(() =>
+            VaeAdversary.Create(Config with { SampleShape = [2], Images = false, Likelihood = VaeLikelihood.Gaussian }));
         Assert.Throws<Loom.Core.LoomUsageException>(() => new VaeTrainingOptions { Adversarial = -1 }.Validate());
         Assert.Throws<Loom.Core.LoomUsageException>(() => new VaeTrainingOptions { Adversarial = 1, AdversaryLearningRate = 0 }.Validate());
-        Assert.Equal(new[] { -1f, 0f, 1f }, VaeAdversary.ToDiscriminatorSpace(torch.tensor(new[] { 0f, 0.5f, 1f })).data<float>().ToArray());
+        Assert.Equal(new[] { -1f, 0f, 1f },
+            VaeAdversary.ToDiscriminatorSpace(torch.tensor(new[] { 0f, 0.5f, 1f })).data<float>().ToArray());
     }
 }

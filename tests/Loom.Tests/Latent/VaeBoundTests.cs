@@ -8,10 +8,12 @@ namespace Loom.Tests.Latent;
 /// <summary>The VAE's bounds against closed forms, naive formulas and numerical integration.</summary>
 public class VaeBoundTests
 {
-    private static VariationalAutoencoder Vectors(int dims, int latent, VaeLikelihood likelihood = VaeLikelihood.Gaussian, int classes = 0) =>
+    private static VariationalAutoencoder Vectors(int dims, int latent,
+        VaeLikelihood likelihood = VaeLikelihood.Gaussian, int classes = 0) =>
         new(new VaeConfig
         {
-            Network = "mlp", Likelihood = likelihood, LatentDim = latent, Hidden = 16, Layers = 1, SampleShape = [dims], Images = likelihood == VaeLikelihood.Bernoulli,
+            Network = "mlp", Likelihood = likelihood, LatentDim = latent, Hidden = 16, Layers = 1, SampleShape = [dims],
+            Images = likelihood == VaeLikelihood.Bernoulli,
             ClassNames = Enumerable.Range(0, classes).Select(c => $"c{c}").ToArray(),
         });
 
@@ -85,7 +87,8 @@ public class VaeBoundTests
         var terms = vae.Elbo(x, null);
         Assert.True((terms.Elbo - (terms.LogLikelihood - terms.Kl)).abs().max().ToDouble() < 1e-5);
         double Mean(Func<Tensor> f) => Enumerable.Range(0, 20).Average(_ => f().mean().ToDouble());
-        double elbo = Mean(() => vae.Elbo(x, null).Elbo), k5 = Mean(() => vae.IwaeBound(x, null, 5)), k50 = Mean(() => vae.IwaeBound(x, null, 50));
+        double elbo =
+            Mean(() => vae.Elbo(x, null).Elbo), k5 = Mean(() => vae.IwaeBound(x, null, 5)), k50 = Mean(() => vae.IwaeBound(x, null, 50));
         double nll = vae.ImportanceNll(x, null, 2000, chunk: 300).mean().ToDouble();
         Assert.True(elbo < k5 && k5 < k50 && k50 <= -nll + 0.05, $"ELBO {elbo:F3}, IWAE-5 {k5:F3}, IWAE-50 {k50:F3}, −NLL {-nll:F3}");
     }

@@ -15,7 +15,8 @@ public class VaeModelTests
 {
     private static VaeConfig MoonsConfig(int trainSamples = 1) => new()
     {
-        Network = "mlp", Likelihood = VaeLikelihood.Gaussian, LatentDim = 2, Hidden = 64, Layers = 2, SampleShape = [2], Images = false, TrainSamples = trainSamples,
+        Network = "mlp", Likelihood = VaeLikelihood.Gaussian, LatentDim = 2, Hidden = 64, Layers = 2, SampleShape = [2],
+        Images = false, TrainSamples = trainSamples,
     };
 
     private static (double First, double Last) Train(VariationalAutoencoder vae, TensorDataset data, long steps)
@@ -29,7 +30,8 @@ public class VaeModelTests
             var loss = objective.Compute(s, m);
             losses.Add(loss.Loss.ToDouble());
             return loss;
-        }), parameters, new OptimizerOptions { LearningRate = options.LearningRate })], new TrainerOptions { Steps = steps, GradClip = 10 });
+        }), parameters, new OptimizerOptions { LearningRate = options.LearningRate })],
+            new TrainerOptions { Steps = steps, GradClip = 10 });
         vae.train();
         trainer.Run();
         vae.eval();
@@ -66,7 +68,8 @@ public class VaeModelTests
         Assert.False(first.eq(other).all().item<bool>());
         Checkpoint.Save(dir, model, new ModelCard());
         using var loaded = (VaeModel)Checkpoint.Load(dir);
-        Assert.Equal(config, loaded.Config with { ClassNames = config.ClassNames, SampleShape = config.SampleShape, TrainClasses = config.TrainClasses });
+        Assert.Equal(config,
+            loaded.Config with { ClassNames = config.ClassNames, SampleShape = config.SampleShape, TrainClasses = config.TrainClasses });
         var reloaded = ((TensorSamples)loaded.Sample(new SampleRequest { Count = 6, Seed = 4, Class = 2 })).Values;
         Assert.True(first.eq(reloaded).all().item<bool>());
         Assert.Throws<Loom.Core.LoomUsageException>(() => loaded.Sample(new SampleRequest { Count = 2, Class = 3 }));
@@ -87,11 +90,15 @@ public class VaeModelTests
         torch.random.manual_seed(3);
         foreach (var (network, blocks) in new[] { ("mlp", 0), ("conv", 0), ("conv", 1) })
         {
-            using var model = new VaeModel(new VariationalAutoencoder(new VaeConfig { Network = network, ResBlocks = blocks, LatentDim = 4, Hidden = 32, BaseChannels = 4, ClassNames = ["x", "y"] }));
+            using var model = new VaeModel(new VariationalAutoencoder(new VaeConfig
+            {
+                Network = network, ResBlocks = blocks, LatentDim = 4, Hidden = 32, BaseChannels = 4, ClassNames = ["x", "y"]
+            }));
             var images = ((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = 1, Class = 1 })).Values;
             Assert.Equal(new long[] { 3, 1, 28, 28 }, images.shape);
             Assert.True(images.min().ToDouble() >= 0 && images.max().ToDouble() <= 1);
-            var nll = model.ExampleNll(torch.bernoulli(torch.full(new long[] { 2, 1, 28, 28 }, 0.3f)), torch.tensor(new long[] { 0, 1 }), 20, 0);
+            var nll =
+                model.ExampleNll(torch.bernoulli(torch.full(new long[] { 2, 1, 28, 28 }, 0.3f)), torch.tensor(new long[] { 0, 1 }), 20, 0);
             Assert.Equal(new long[] { 2 }, nll.shape);
             Assert.True(nll.gt(0).all().item<bool>());
         }
@@ -126,7 +133,8 @@ public class VaeModelTests
         var parameters = model.Network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
         // Live tensors after each step: the first step creates the optimizer moments, later steps add nothing.
         var counts = new List<long>();
-        using var trainer = new Trainer([new TrainingPhase("elbo", objective, parameters, new OptimizerOptions())], new TrainerOptions { Steps = 4, LogEvery = 1 })
+        using var trainer = new Trainer([new TrainingPhase("elbo", objective, parameters, new OptimizerOptions())],
+            new TrainerOptions { Steps = 4, LogEvery = 1 })
         {
             Progress = new TensorCountRecorder(counts),
         };

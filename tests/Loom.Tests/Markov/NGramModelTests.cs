@@ -32,10 +32,12 @@ public class NGramModelTests
             // count of (context, x): raw at the top order, distinct left extensions below it
             double Count(string x) => m == n
                 ? ngrams.Count(g => g.Skip(n - m).Take(m - 1).SequenceEqual(context) && g[^1] == x)
-                : ngrams.Where(g => g.Skip(n - m).Take(m - 1).SequenceEqual(context) && g[^1] == x).Select(g => string.Join("\u0001", g.Take(n - m))).Distinct().Count()
+                : ngrams.Where(g => g.Skip(n - m).Take(m - 1).SequenceEqual(context) && g[^1] == x)
+                    .Select(g => string.Join("\u0001", g.Take(n - m))).Distinct().Count()
                   == 0 ? 0 : DistinctLeft(m, context, x);
             double DistinctLeft(int order, string[] ctx, string x) =>
-                ngrams.Where(g => g.Skip(n - order).Take(order - 1).SequenceEqual(ctx) && g[^1] == x).Select(g => g[n - order - 1]).Distinct().Count();
+                ngrams.Where(g => g.Skip(n - order).Take(order - 1).SequenceEqual(ctx) && g[^1] == x)
+                    .Select(g => g[n - order - 1]).Distinct().Count();
             var counts = vocab.ToDictionary(x => x, Count);
             double total = counts.Values.Sum();
             if (total == 0) return P(m - 1, h, word);
@@ -71,7 +73,8 @@ public class NGramModelTests
     [InlineData(NGramSmoothing.AddK, 3)]
     public void DistributionsSumToOneForSeenAndUnseenContexts(NGramSmoothing smoothing, int order)
     {
-        var model = NGramModel.Fit("First Citizen:\nBefore we proceed any further, hear me speak.\n", new NGramOptions { Order = order, Smoothing = smoothing, K = 0.5 });
+        var model = NGramModel.Fit("First Citizen:\nBefore we proceed any further, hear me speak.\n",
+            new NGramOptions { Order = order, Smoothing = smoothing, K = 0.5 });
         var random = new Random(1);
         for (int trial = 0; trial < 50; trial++)
         {
@@ -105,7 +108,8 @@ public class NGramModelTests
     [Fact]
     public void CheckpointRoundTripKeepsProbabilitiesAndSamples()
     {
-        var model = NGramModel.Fit("to be or not to be, that is the question\nwhether 'tis nobler in the mind\n", new NGramOptions { Order = 3 });
+        var model =
+            NGramModel.Fit("to be or not to be, that is the question\nwhether 'tis nobler in the mind\n", new NGramOptions { Order = 3 });
         var dir = Path.Combine(RepoPaths.NewTempDir(), "ngram");
         Checkpoint.Save(dir, model, new ModelCard());
         using var loaded = (NGramModel)Checkpoint.Load(dir);
@@ -132,8 +136,10 @@ public class NGramModelTests
     public void BadInputIsAClearError()
     {
         Assert.Contains("--order", Assert.Throws<LoomUsageException>(() => NGramModel.Fit("abc", new NGramOptions { Order = 0 })).Message);
-        Assert.Contains("fewer than the order", Assert.Throws<LoomDataException>(() => NGramModel.Fit("ab", new NGramOptions { Order = 5 })).Message);
-        Assert.Contains("no tokens", Assert.Throws<LoomDataException>(() => NGramModel.Fit("   ", new NGramOptions { Level = TokenLevel.Word })).Message);
+        Assert.Contains("fewer than the order",
+            Assert.Throws<LoomDataException>(() => NGramModel.Fit("ab", new NGramOptions { Order = 5 })).Message);
+        Assert.Contains("no tokens",
+            Assert.Throws<LoomDataException>(() => NGramModel.Fit("   ", new NGramOptions { Level = TokenLevel.Word })).Message);
         Assert.Contains("--level", Assert.Throws<LoomUsageException>(() => NGramOptions.ParseLevel("byte")).Message);
         var bad = Path.Combine(RepoPaths.NewTempDir(), "latin1.txt");
         File.WriteAllBytes(bad, [0x61, 0xE9, 0x62]);

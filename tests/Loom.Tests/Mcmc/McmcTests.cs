@@ -35,7 +35,8 @@ public class McmcTests
     [InlineData(McmcSampler.Hmc)]
     public void CorrelatedGaussianMomentsAreRecovered(McmcSampler sampler)
     {
-        using var r = McmcRunner.Run(McmcTargets.CorrelatedGaussian(), new McmcOptions { Sampler = sampler, Chains = 16, Samples = 1500, BurnIn = 500, StepSize = 0.5, LeapfrogSteps = 8, Seed = 1 });
+        using var r = McmcRunner.Run(McmcTargets.CorrelatedGaussian(),
+            new McmcOptions { Sampler = sampler, Chains = 16, Samples = 1500, BurnIn = 500, StepSize = 0.5, LeapfrogSteps = 8, Seed = 1 });
         AssertMean(r, 0, 1, 1);
         AssertMean(r, 1, -1, 2);
         Assert.InRange(r.Variance[0], 0.85, 1.15);
@@ -50,7 +51,8 @@ public class McmcTests
     [Fact]
     public void HmcSamplesTheBanana()
     {
-        using var r = McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Sampler = McmcSampler.Hmc, Chains = 16, Samples = 1500, BurnIn = 500, StepSize = 0.2, Seed = 2 });
+        using var r = McmcRunner.Run(McmcTargets.Banana(),
+            new McmcOptions { Sampler = McmcSampler.Hmc, Chains = 16, Samples = 1500, BurnIn = 500, StepSize = 0.2, Seed = 2 });
         AssertMean(r, 0, 0, 4);
         AssertMean(r, 1, 1, 3); // E[x2] = 0.25·E[x1²] = 1; Var[x2] = 1 + 0.0625·Var[x1²] = 1 + 0.0625·32 = 3
     }
@@ -59,11 +61,13 @@ public class McmcTests
     public void AcceptanceRatesBehaveAsTheoryPredicts()
     {
         var target = McmcTargets.CorrelatedGaussian();
-        McmcResult Fixed(McmcSampler s, double step) => McmcRunner.Run(target, new McmcOptions { Sampler = s, Chains = 8, Samples = 300, BurnIn = 0, StepSize = step, Adapt = false, Seed = 3 });
+        McmcResult Fixed(McmcSampler s, double step) => McmcRunner.Run(target,
+            new McmcOptions { Sampler = s, Chains = 8, Samples = 300, BurnIn = 0, StepSize = step, Adapt = false, Seed = 3 });
         using (var tiny = Fixed(McmcSampler.RandomWalk, 1e-3)) Assert.True(tiny.Acceptance.Average() > 0.99);
         using (var huge = Fixed(McmcSampler.RandomWalk, 100)) Assert.True(huge.Acceptance.Average() < 0.05);
         using (var hmc = Fixed(McmcSampler.Hmc, 0.05)) Assert.True(hmc.Acceptance.Average() > 0.95);
-        using var adapted = McmcRunner.Run(target, new McmcOptions { Sampler = McmcSampler.RandomWalk, Chains = 16, Samples = 1000, BurnIn = 1000, StepSize = 10, Seed = 4 });
+        using var adapted = McmcRunner.Run(target,
+            new McmcOptions { Sampler = McmcSampler.RandomWalk, Chains = 16, Samples = 1000, BurnIn = 1000, StepSize = 10, Seed = 4 });
         Assert.InRange(adapted.Acceptance.Average(), 0.15, 0.35);
     }
 
@@ -88,7 +92,8 @@ public class McmcTests
             corr += w * Spin(0) * Spin(1);
             edgeCount += w * Spin(4) * Spin(5);
         }
-        using var r = McmcRunner.Run(McmcTargets.Ising(side, j), new McmcOptions { Sampler = McmcSampler.Gibbs, Chains = 64, Samples = 400, BurnIn = 50, Seed = 5 });
+        using var r = McmcRunner.Run(McmcTargets.Ising(side, j),
+            new McmcOptions { Sampler = McmcSampler.Gibbs, Chains = 64, Samples = 400, BurnIn = 50, Seed = 5 });
         var spins = r.Draws * 2 - 1; // [n, chains, 9]
         double Estimate(int a, int b) => (spins[.., .., a] * spins[.., .., b]).mean().item<double>();
         Assert.Equal(corr / z, Estimate(0, 1), 1.5e-2);
@@ -115,9 +120,16 @@ public class McmcTests
     [Fact]
     public void BadOptionsAreClearErrors()
     {
-        Assert.Contains("use gibbs", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Ising(2, 0.1), new McmcOptions { Sampler = McmcSampler.Hmc })).Message);
-        Assert.Contains("discrete target", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Sampler = McmcSampler.Gibbs })).Message);
-        Assert.Contains("--chains", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Chains = 0 })).Message);
+        Assert.Contains("use gibbs", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Ising(2, 0.1), new McmcOptions
+        {
+            Sampler = McmcSampler.Hmc
+        })).Message);
+        Assert.Contains("discrete target", Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Banana(), new McmcOptions
+        {
+            Sampler = McmcSampler.Gibbs
+        })).Message);
+        Assert.Contains("--chains",
+            Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Chains = 0 })).Message);
         Assert.Contains("--target", Assert.Throws<LoomUsageException>(() => McmcTargets.Get("donut")).Message);
         Assert.Contains("--sampler", Assert.Throws<LoomUsageException>(() => McmcOptions.ParseSampler("nuts")).Message);
     }

@@ -58,7 +58,8 @@ public class GaussianMixtureTests
     public void LogLikelihoodMatchesTheTextbookDensityForEveryCovarianceType(string type)
     {
         var x = Blobs(1);
-        using var m = GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 3, CovarianceType = CovarianceTypes.Parse(type), Seed = 2 });
+        using var m =
+            GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 3, CovarianceType = CovarianceTypes.Parse(type), Seed = 2 });
         var ours = m.ScoreSamples(x);
         var naive = NaiveLogLikelihood(m, x);
         Assert.True((ours - naive).abs().max().item<double>() < 1e-9);
@@ -76,7 +77,8 @@ public class GaussianMixtureTests
         var means = m.Means.data<double>().ToArray();
         for (int c = 0; c < 3; c++)
         {
-            double best = Enumerable.Range(0, 3).Min(j => Math.Abs(means[2 * j] - TrueMeans[c, 0]) + Math.Abs(means[2 * j + 1] - TrueMeans[c, 1]));
+            double best =
+                Enumerable.Range(0, 3).Min(j => Math.Abs(means[2 * j] - TrueMeans[c, 0]) + Math.Abs(means[2 * j + 1] - TrueMeans[c, 1]));
             Assert.True(best < 0.15, $"no fitted mean near ({TrueMeans[c, 0]}, {TrueMeans[c, 1]}): {string.Join(", ", means)}");
         }
         foreach (var w in m.Weights.data<double>().ToArray())
@@ -122,10 +124,18 @@ public class GaussianMixtureTests
     public void BadInputIsAClearError()
     {
         var x = Blobs(7);
-        Assert.Contains("NaN", Assert.Throws<LoomDataException>(() => GaussianMixture.Fit(torch.tensor(new[] { 1.0, double.NaN, 2, 3 }, [2, 2]), new GaussianMixtureOptions())).Message);
-        Assert.Contains("fewer than", Assert.Throws<LoomDataException>(() => GaussianMixture.Fit(x[..2], new GaussianMixtureOptions { Components = 3 })).Message);
-        Assert.Contains("--components", Assert.Throws<LoomUsageException>(() => GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 0 })).Message);
-        Assert.Contains("means init", Assert.Throws<LoomUsageException>(() => GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 2, MeansInit = torch.zeros(3, 2) })).Message);
+        Assert.Contains("NaN", Assert.Throws<LoomDataException>(() => GaussianMixture.Fit(torch.tensor(new[]
+        {
+            1.0, double.NaN, 2, 3
+        }, [2, 2]), new GaussianMixtureOptions())).Message);
+        Assert.Contains("fewer than",
+            Assert.Throws<LoomDataException>(() => GaussianMixture.Fit(x[..2], new GaussianMixtureOptions { Components = 3 })).Message);
+        Assert.Contains("--components",
+            Assert.Throws<LoomUsageException>(() => GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 0 })).Message);
+        Assert.Contains("means init", Assert.Throws<LoomUsageException>(() => GaussianMixture.Fit(x, new GaussianMixtureOptions
+        {
+            Components = 2, MeansInit = torch.zeros(3, 2)
+        })).Message);
         using var m = GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 2 });
         var csv = Path.Combine(RepoPaths.NewTempDir(), "three.csv");
         File.WriteAllText(csv, "1,2,3\n4,5,6\n");

@@ -9,9 +9,11 @@ namespace Loom.Tests.Mixture;
 /// <summary>EM from the same initialisation converges to scikit-learn 1.2's results (tests/fixtures/sklearn_gmm_reference.json).</summary>
 public class SklearnConformanceTests
 {
-    private static readonly JsonObject Reference = JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("sklearn_gmm_reference.json")))!.AsObject();
+    private static readonly JsonObject Reference =
+        JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("sklearn_gmm_reference.json")))!.AsObject();
 
-    private static Tensor Matrix(JsonNode node) => torch.tensor(node.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<double>())).ToArray(),
+    private static Tensor Matrix(JsonNode node) =>
+        torch.tensor(node.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<double>())).ToArray(),
         [node.AsArray().Count, node.AsArray()[0]!.AsArray().Count], ScalarType.Float64);
 
     private static Tensor Nested(JsonNode node) => node switch
@@ -32,7 +34,8 @@ public class SklearnConformanceTests
         var x = Matrix(c["data"]!);
         long d = x.shape[1];
         Assert.Equal("identity", c["precisions_init"]!.GetValue<string>());
-        var precisionsInit = type == CovarianceType.Full ? torch.eye(d, dtype: ScalarType.Float64).expand(k, d, d).clone() : torch.ones([k, d], ScalarType.Float64);
+        var precisionsInit = type == CovarianceType.Full ? torch.eye(d, dtype: ScalarType.Float64).expand(k, d, d).clone()
+            : torch.ones([k, d], ScalarType.Float64);
         var options = new GaussianMixtureOptions
         {
             Components = k,

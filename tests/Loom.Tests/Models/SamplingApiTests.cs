@@ -103,7 +103,8 @@ public sealed class SamplingApiTests
             if (p.Done == 3) cancel.Cancel();
         });
         var request = new SampleRequest { Count = 5, Seed = 9 };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ((IGenerativeModel)model).SampleAsync(request, progress, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ((IGenerativeModel)model)
+            .SampleAsync(request, progress, cancel.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ((IGenerativeModel)model).SampleAsync(request, null, cancel.Token));
     }
 

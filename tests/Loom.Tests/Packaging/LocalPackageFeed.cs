@@ -18,7 +18,8 @@ public sealed class LocalPackageFeed : IDisposable
         foreach (var project in new[] { "src/Loom/Loom.csproj", "src/Loom.Cli/Loom.Cli.csproj" })
         {
             var pack = Dotnet(RepoPaths.Root, TimeSpan.FromMinutes(15),
-                "pack", Path.Combine(RepoPaths.Root, project), "-c", "Release", "-v", "q", "-nologo", "-p:Version=" + Version, "-o", Folder);
+                "pack", Path.Combine(RepoPaths.Root, project), "-c", "Release", "-v", "q", "-nologo",
+                    "-p:Version=" + Version, "-o", Folder);
             if (pack.ExitCode != 0)
                 throw new InvalidOperationException($"dotnet pack {project} failed\n{pack}");
         }

@@ -71,7 +71,8 @@ public sealed class PackageConsumerTests(LocalPackageFeed feed) : IClassFixture<
             var train = ProcessRunner.Run(loom, ["train", "ngram", "--data", "names", "--order", "3", "--out", "names-3gram"], work,
                 TimeSpan.FromMinutes(5), environment);
             Assert.True(train.ExitCode == 0, train.ToString());
-            var sample = ProcessRunner.Run(loom, ["sample", "names-3gram", "--n", "5", "--seed", "1"], work, TimeSpan.FromMinutes(2), environment);
+            var sample =
+                ProcessRunner.Run(loom, ["sample", "names-3gram", "--n", "5", "--seed", "1"], work, TimeSpan.FromMinutes(2), environment);
             Assert.True(sample.ExitCode == 0, sample.ToString());
             var names = sample.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.True(names.Length >= 5 && names.All(n => Regex.IsMatch(n, "^[a-z]+$")), sample.ToString());

@@ -14,7 +14,8 @@ public static class CliRunner
 
     public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
 
-    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) => RunWithInput(workingDirectory, timeout, "", args);
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunWithInput(workingDirectory, timeout, "", args);
 
     /// <summary>
     /// How every test starts the CLI (also for tests that signal the process themselves): output redirected, and one
@@ -48,7 +49,8 @@ public static class CliRunner
         var beside = Path.Combine(AppContext.BaseDirectory, "Loom.Cli.dll");
         if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "Loom.Cli.runtimeconfig.json")))
             return beside;
-        var config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var config =
+            AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var built = Path.Combine(RepoPaths.Root, "src", "Loom.Cli", "bin", config, "net10.0", "Loom.Cli.dll");
         if (File.Exists(built))
             return built;

@@ -29,7 +29,8 @@ public static class CorruptionCases
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(original);
         int dataStart = 8 + (int)headerLength;
         var header = JsonNode.Parse(Encoding.UTF8.GetString(original, 8, (int)headerLength))!.AsObject();
-        CorruptionCase Bytes(string what, bool structural, Func<byte[]> make) => new(name, what, structural, p => System.IO.File.WriteAllBytes(p, make()));
+        CorruptionCase Bytes(string what, bool structural, Func<byte[]> make) =>
+            new(name, what, structural, p => System.IO.File.WriteAllBytes(p, make()));
 
         foreach (ulong prefix in new ulong[] { 0, 1, 2, headerLength - 1, headerLength + 1, headerLength + 8, (ulong)original.Length,
                      (ulong)original.Length - 8, 1UL << 31, (1UL << 32) + headerLength, 1UL << 63, ulong.MaxValue, 100_000_001 })
@@ -40,7 +41,10 @@ public static class CorruptionCases
                 return b;
             });
 
-        var cuts = new List<int> { 0, 1, 7, 8, 9, 8 + dataStart / 2, dataStart - 1, dataStart, dataStart + 1, original.Length - 1, original.Length - 4 };
+        var cuts = new List<int>
+        {
+            0, 1, 7, 8, 9, 8 + dataStart / 2, dataStart - 1, dataStart, dataStart + 1, original.Length - 1, original.Length - 4
+        };
         for (int i = 0; i < 9; i++) cuts.Add(random.Next(1, original.Length - 1));
         foreach (int cut in cuts.Distinct())
             yield return Bytes($"truncated to {cut} bytes", true, () => original[..cut]);
@@ -53,9 +57,13 @@ public static class CorruptionCases
             var offsets = entry["data_offsets"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
             long start = offsets[0], end = offsets[1], size = original.Length - dataStart;
             string dtype = entry["dtype"]!.GetValue<string>();
-            foreach (JsonNode? value in new JsonNode?[] { "F64", "F16", "BF16", "I64", "I32", "U8", "BOOL", "F8_E4M3", "C64", "XYZ", "", " F32", 5, null })
+            foreach (JsonNode? value in new JsonNode?[]
+            {
+                "F64", "F16", "BF16", "I64", "I32", "U8", "BOOL", "F8_E4M3", "C64", "XYZ", "", " F32", 5, null
+            })
                 if (value?.ToJsonString() != JsonValue.Create(dtype).ToJsonString())
-                    yield return Header($"{tensor}.dtype = {value?.ToJsonString() ?? "null"}", h => h[tensor]!["dtype"] = value?.DeepClone());
+                    yield return Header($"{tensor}.dtype = {value?.ToJsonString() ?? "null"}",
+                        h => h[tensor]!["dtype"] = value?.DeepClone());
             var shapes = new List<JsonNode?>
             {
                 new JsonArray(), new JsonArray(0), new JsonArray(-1), new JsonArray(1_000_000_000_000L),
@@ -73,7 +81,8 @@ public static class CorruptionCases
                 new JsonArray(size, size + (end - start)),
             };
             foreach (var value in offsetCases.Where(v => v?.ToJsonString() != new JsonArray(start, end).ToJsonString()))
-                yield return Header($"{tensor}.data_offsets = {value?.ToJsonString() ?? "null"}", h => h[tensor]!["data_offsets"] = value?.DeepClone());
+                yield return Header($"{tensor}.data_offsets = {value?.ToJsonString() ?? "null"}",
+                    h => h[tensor]!["data_offsets"] = value?.DeepClone());
             yield return Header($"{tensor} removed", h => h.Remove(tensor));
             yield return Header($"{tensor} renamed", h =>
             {
@@ -119,7 +128,10 @@ public static class CorruptionCases
             var offsets = floatTensor.Value!["data_offsets"]!.AsArray().Select(n => (int)n!.GetValue<long>()).ToArray();
             bool f64 = floatTensor.Value["dtype"]!.GetValue<string>() == "F64";
             int width = f64 ? 8 : 4, count = (offsets[1] - offsets[0]) / width;
-            foreach (var (what, value, index) in new[] { ("NaN", double.NaN, 0), ("+Inf", double.PositiveInfinity, count - 1), ("-Inf", double.NegativeInfinity, count / 2) })
+            foreach (var (what, value, index) in new[]
+            {
+                ("NaN", double.NaN, 0), ("+Inf", double.PositiveInfinity, count - 1), ("-Inf", double.NegativeInfinity, count / 2)
+            })
                 yield return Bytes($"{floatTensor.Key}[{index}] = {what}", true, () =>
                 {
                     var b = (byte[])original.Clone();
@@ -156,12 +168,14 @@ public static class CorruptionCases
     {
         var random = new Random(seed);
         var root = JsonNode.Parse(original)!;
-        CorruptionCase Text(string what, bool structural, string text) => new(name, what, structural, p => System.IO.File.WriteAllText(p, text));
+        CorruptionCase Text(string what, bool structural, string text) =>
+            new(name, what, structural, p => System.IO.File.WriteAllText(p, text));
         var replacements = new JsonNode?[] { -1, 0, 1_000_000_000, 1e300, -1e300, 0.5, "x", null, true, new JsonArray(), new JsonObject() };
         foreach (var path in Leaves(root).Take(maxValues))
         {
             foreach (var value in replacements)
-                yield return Text($"{path} = {value?.ToJsonString() ?? "null"}", false, Replace(root, path, value?.DeepClone(), remove: false));
+                yield return Text($"{path} = {value?.ToJsonString() ?? "null"}", false,
+                    Replace(root, path, value?.DeepClone(), remove: false));
             yield return Text($"{path} removed", false, Replace(root, path, null, remove: true));
         }
         var cuts = new List<int> { 0, 1, original.Length / 2, original.Length - 1 };

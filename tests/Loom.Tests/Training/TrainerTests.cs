@@ -11,7 +11,8 @@ public class TrainerTests
 {
     // Static tensors may be first touched inside a trainer's dispose scope: detach them so no scope owns them.
     private static readonly Tensor X = torch.randn([64, 4], generator: new Generator(1)).DetachFromDisposeScope();
-    private static readonly Tensor Y = (X.matmul(torch.tensor(new float[] { 1, -2, 0.5f, 3 }).unsqueeze(1)) + 0.01f * torch.randn([64, 1], generator: new Generator(2))).DetachFromDisposeScope();
+    private static readonly Tensor Y = (X.matmul(torch.tensor(new float[] { 1, -2, 0.5f, 3 }).unsqueeze(1))
+        + 0.01f * torch.randn([64, 1], generator: new Generator(2))).DetachFromDisposeScope();
 
     private static nn.Module<Tensor, Tensor> Model(long seed, double dropout = 0.2)
     {
@@ -20,7 +21,8 @@ public class TrainerTests
     }
 
     /// <summary>MSE on a batch chosen from (step, micro) only, so resumed runs see the same batches.</summary>
-    private static ITrainingObjective Mse(nn.Module<Tensor, Tensor> model, int batch = 16, int micro = 1) => new DelegateObjective((step, m) =>
+    private static ITrainingObjective Mse(nn.Module<Tensor, Tensor> model, int batch = 16, int micro = 1) =>
+        new DelegateObjective((step, m) =>
     {
         var idx = torch.randperm(64, generator: Seeding.Generator(7, $"batch:{step}"))[..(batch * micro)];
         var part = idx.narrow(0, m * batch, batch);
@@ -37,7 +39,8 @@ public class TrainerTests
     public void RegressionConverges()
     {
         var model = Model(1, dropout: 0);
-        using var trainer = new Trainer([Phase(model)], new TrainerOptions { Steps = 400, Schedule = ScheduleKind.Cosine, WarmupSteps = 20 });
+        using var trainer =
+            new Trainer([Phase(model)], new TrainerOptions { Steps = 400, Schedule = ScheduleKind.Cosine, WarmupSteps = 20 });
         var result = trainer.Run();
         Assert.Equal(400, result.Steps);
         Assert.True(result.LastLoss < 0.05, $"final loss {result.LastLoss}");
@@ -61,7 +64,8 @@ public class TrainerTests
     public void ClippingBoundsTheGlobalGradientNorm()
     {
         var model = Model(2, dropout: 0);
-        using var trainer = new Trainer([Phase(model, new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 1e-9 })], new TrainerOptions { Steps = 1, GradClip = 0.01 });
+        using var trainer = new Trainer([Phase(model, new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 1e-9 })],
+            new TrainerOptions { Steps = 1, GradClip = 0.01 });
         trainer.Run();
         var norm = Math.Sqrt(Params(model).Sum(p => p.grad!.pow(2).sum().item<float>()));
         Assert.InRange(norm, 0.0099, 0.0101);
@@ -74,7 +78,10 @@ public class TrainerTests
         var b = Model(3, dropout: 0);
         var sgd = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9 };
         using (var full = new Trainer([Phase(a, sgd, micro: 1, batch: 32)], new TrainerOptions { Steps = 3 })) full.Run();
-        using (var halves = new Trainer([Phase(b, sgd, micro: 2, batch: 16)], new TrainerOptions { Steps = 3, AccumulationSteps = 2 })) halves.Run();
+        using (var halves = new Trainer([Phase(b, sgd, micro: 2, batch: 16)], new TrainerOptions
+        {
+            Steps = 3, AccumulationSteps = 2
+        })) halves.Run();
         foreach (var (pa, pb) in Params(a).Zip(Params(b)))
             Assert.True((pa - pb).abs().max().item<float>() < 1e-6);
     }
@@ -91,7 +98,8 @@ public class TrainerTests
             seen.Add(first.detach().clone().DetachFromDisposeScope());
             return inner.Compute(step, micro);
         });
-        var phase = new TrainingPhase("main", recording, Params(model), new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1 });
+        var phase =
+            new TrainingPhase("main", recording, Params(model), new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1 });
         using var trainer = new Trainer([phase], new TrainerOptions { Steps = 3, EmaDecay = 0.9 });
         trainer.Run();
         var expected = seen[0];
@@ -126,7 +134,8 @@ public class TrainerTests
             expected = 0.8 * expected + 0.2 * after;
         Assert.True((trainer.Ema!.Shadows[0] - expected).abs().max().item<float>() < 1e-7);
         Assert.Equal(Params(b)[0].shape, trainer.Ema.Shadows[0].shape);
-        Assert.Throws<LoomUsageException>(() => new Trainer([Phase(a, sgd)], new TrainerOptions { Steps = 2, EmaDecay = 0.9, EmaPhase = 1 }));
+        Assert.Throws<LoomUsageException>(() =>
+            new Trainer([Phase(a, sgd)], new TrainerOptions { Steps = 2, EmaDecay = 0.9, EmaPhase = 1 }));
         Assert.Throws<LoomUsageException>(() => new Trainer([Phase(a, sgd)], new TrainerOptions { Steps = 2, EmaDecay = 1.5 }));
     }
 
@@ -142,7 +151,9 @@ public class TrainerTests
         using (var cts = new CancellationTokenSource())
         {
             var objective = Mse(firstHalf);
-            var phase = new TrainingPhase("main", new DelegateObjective((s, m) => { if (s == 9) cts.Cancel(); return objective.Compute(s, m); }), Params(firstHalf), new OptimizerOptions { LearningRate = 1e-2 });
+            var phase =
+                new TrainingPhase("main", new DelegateObjective((s, m) => { if (s == 9) cts.Cancel(); return objective.Compute(s, m); }),
+                Params(firstHalf), new OptimizerOptions { LearningRate = 1e-2 });
             using var t = new Trainer([phase], options) { SaveCheckpoint = tr => saved = tr.CaptureState() };
             var result = t.Run(cts.Token);
             Assert.True(result.Interrupted);
@@ -166,7 +177,8 @@ public class TrainerTests
     {
         var model = Model(7, dropout: 0);
         var inner = Mse(model);
-        var phase = new TrainingPhase("main", new DelegateObjective((s, m) => s == 4 ? new TrainingLoss(torch.tensor(float.NaN, requires_grad: true), 1) : inner.Compute(s, m)),
+        var phase = new TrainingPhase("main", new DelegateObjective((s, m) => s == 4
+            ? new TrainingLoss(torch.tensor(float.NaN, requires_grad: true), 1) : inner.Compute(s, m)),
             Params(model), new OptimizerOptions());
         using var trainer = new Trainer([phase], new TrainerOptions { Steps = 10 });
         var e = Assert.Throws<LoomException>(() => trainer.Run());
@@ -200,8 +212,10 @@ public class TrainerTests
         var objB = Mse(b);
         var phases = new[]
         {
-            new TrainingPhase("a", new DelegateObjective((s, m) => { aCalls++; return objA.Compute(s, m); }), Params(a), new OptimizerOptions()),
-            new TrainingPhase("b", new DelegateObjective((s, m) => { bCalls++; return objB.Compute(s, m); }), Params(b), new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.01 }, Every: 3),
+            new TrainingPhase("a", new DelegateObjective((s, m) => { aCalls++; return objA.Compute(s, m); }),
+                Params(a), new OptimizerOptions()),
+            new TrainingPhase("b", new DelegateObjective((s, m) => { bCalls++; return objB.Compute(s, m); }), Params(b),
+                new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.01 }, Every: 3),
         };
         var bBefore = Params(b).Select(p => p.detach().clone()).ToList();
         using var trainer = new Trainer(phases, new TrainerOptions { Steps = 9 });
@@ -217,7 +231,9 @@ public class TrainerTests
         var model = Model(11);
         var inner = Mse(model);
         var counts = new Dictionary<long, long>();
-        var phase = new TrainingPhase("main", new DelegateObjective((s, m) => { counts[s] = TensorCounts.Live; return inner.Compute(s, m); }), Params(model), new OptimizerOptions());
+        var phase = new TrainingPhase("main",
+            new DelegateObjective((s, m) => { counts[s] = TensorCounts.Live; return inner.Compute(s, m); }), Params(model),
+            new OptimizerOptions());
         using var trainer = new Trainer([phase], new TrainerOptions { Steps = 16, EmaDecay = 0.99, GradClip = 1 });
         trainer.Run();
         Assert.Equal(counts[5], counts[15]);

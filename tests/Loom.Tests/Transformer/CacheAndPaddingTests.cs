@@ -19,8 +19,14 @@ public sealed class CacheAndPaddingTests
     {
         "gpt" => new DecoderTransformer(TransformerConfig.Gpt2(vocab, 32, 2, 2, 16), seed: 3),
         "llama" => new DecoderTransformer(TransformerConfig.Llama(vocab, 32, 2, 4, 2, 16), seed: 3),
-        "gru" => new RecurrentLanguageModel(new RecurrentConfig { Cell = RecurrentCell.Gru, VocabSize = vocab, EmbeddingWidth = 8, Hidden = 16, Layers = 2 }, 3),
-        "lstm" => new RecurrentLanguageModel(new RecurrentConfig { Cell = RecurrentCell.Lstm, VocabSize = vocab, EmbeddingWidth = 8, Hidden = 16, Layers = 2 }, 3),
+        "gru" => new RecurrentLanguageModel(new RecurrentConfig
+        {
+            Cell = RecurrentCell.Gru, VocabSize = vocab, EmbeddingWidth = 8, Hidden = 16, Layers = 2
+        }, 3),
+        "lstm" => new RecurrentLanguageModel(new RecurrentConfig
+        {
+            Cell = RecurrentCell.Lstm, VocabSize = vocab, EmbeddingWidth = 8, Hidden = 16, Layers = 2
+        }, 3),
         _ => throw new ArgumentException(kind),
     };
 
@@ -79,7 +85,8 @@ public sealed class CacheAndPaddingTests
         var model = (ICausalLanguageModel)module;
         var stream = Enumerable.Range(0, 400).Select(i => (i * 7 + i / 3) % 11).ToArray();
         var data = LanguageModelData.FromStream(stream);
-        var options = new LanguageModelTrainingOptions { Steps = 6, BatchSize = 4, Context = 8, EvalEvery = 3, EvalBatches = 2, Warmup = 1 };
+        var options =
+            new LanguageModelTrainingOptions { Steps = 6, BatchSize = 4, Context = 8, EvalEvery = 3, EvalBatches = 2, Warmup = 1 };
         using var trainer = kind is "gpt" or "llama"
             ? LanguageModelTraining.CreateTrainer((DecoderTransformer)module, data, options)
             : LanguageModelTraining.CreateTrainer((RecurrentLanguageModel)module, data, options);

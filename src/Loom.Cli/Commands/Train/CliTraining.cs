@@ -17,7 +17,8 @@ namespace Loom.Cli.Commands.Train;
 public sealed class CliTraining(bool resumable = true, bool anyDevice = true)
 {
     public Option<string> Out { get; } = CliOptions.Out("Checkpoint folder to write");
-    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run saved in --out with the recipe it started with" };
+    public Option<bool> Resume { get; } =
+        new("--resume") { Description = "Continue the run saved in --out with the recipe it started with" };
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "A recipe file (JSON, as run.json in a checkpoint): the run starts from it and flags override it",

@@ -15,13 +15,29 @@ public static class TrainClassifierCommand
     public static IEnumerable<Command> Create()
     {
         var output = CliOptions.Out("Folder to write model.safetensors, card.json, log.jsonl and loss.png to");
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => new ClassifierTrainingOptions().Epochs };
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => new ClassifierTrainingOptions().BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Peak AdamW learning rate", DefaultValueFactory = _ => new ClassifierTrainingOptions().LearningRate };
-        var limit = new Option<int>("--train-limit") { Description = "Train on the first N images only (0 = all 60,000)", DefaultValueFactory = _ => 0 };
-        var folder = new Option<string?>("--data-folder") { Description = "Folder with the four Fashion-MNIST IDX files (default: the usual search paths)" };
+        var epochs = new Option<int>("--epochs")
+        {
+            Description = "Passes over the training set", DefaultValueFactory = _ => new ClassifierTrainingOptions().Epochs
+        };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Images per step", DefaultValueFactory = _ => new ClassifierTrainingOptions().BatchSize
+        };
+        var lr = new Option<double>("--lr")
+        {
+            Description = "Peak AdamW learning rate", DefaultValueFactory = _ => new ClassifierTrainingOptions().LearningRate
+        };
+        var limit = new Option<int>("--train-limit")
+        {
+            Description = "Train on the first N images only (0 = all 60,000)", DefaultValueFactory = _ => 0
+        };
+        var folder = new Option<string?>("--data-folder")
+        {
+            Description = "Folder with the four Fashion-MNIST IDX files (default: the usual search paths)"
+        };
         var seed = CliOptions.Seed();
-        var command = new Command("fmnist-classifier", "The Fashion-MNIST reference CNN behind FID-FMNIST, KID-FMNIST and the classifier score")
+        var command =
+            new Command("fmnist-classifier", "The Fashion-MNIST reference CNN behind FID-FMNIST, KID-FMNIST and the classifier score")
             { output, epochs, batchSize, lr, limit, folder, seed };
         command.SetAction(parse =>
         {
@@ -40,7 +56,8 @@ public static class TrainClassifierCommand
             Directory.CreateDirectory(outDir);
             var log = new MetricsLog(Path.Combine(outDir, Checkpoint.LogFile));
             using var progress = new ConsoleProgress("fmnist-classifier", Console.Error);
-            var (classifier, result) = FashionMnistClassifierTraining.Train(train, options, log, new TrainingProgressAdapter(progress), CliContext.Cancellation);
+            var (classifier, result) =
+                FashionMnistClassifierTraining.Train(train, options, log, new TrainingProgressAdapter(progress), CliContext.Cancellation);
             using (classifier)
             {
                 double accuracy = classifier.Accuracy(test.Images, test.Labels);
@@ -52,7 +69,10 @@ public static class TrainClassifierCommand
                     CommandLine = CliContext.CommandLine,
                     Seed = options.Seed,
                     Device = "cpu",
-                    Metrics = new Dictionary<string, double> { ["test_accuracy"] = accuracy, ["steps"] = result.Steps, ["final_loss"] = result.LastLoss },
+                    Metrics = new Dictionary<string, double>
+                    {
+                        ["test_accuracy"] = accuracy, ["steps"] = result.Steps, ["final_loss"] = result.LastLoss
+                    },
                     Notes = result.Interrupted ? $"interrupted at step {result.Steps}; not fully trained" : null,
                 };
                 classifier.Save(outDir, card);

@@ -13,7 +13,8 @@ public static class TrainLanguageModelCommand
 {
     /// <summary>One command per registered family that trains from a <see cref="LanguageModelRecipe"/>.</summary>
     public static IEnumerable<Command> Create() =>
-        ModelRegistry.All.Where(f => f is ITrainableFamily { RecipeType: var recipe } && recipe == typeof(LanguageModelRecipe)).Select(CreateFor);
+        ModelRegistry.All.Where(f => f is ITrainableFamily { RecipeType: var recipe } && recipe == typeof(LanguageModelRecipe))
+            .Select(CreateFor);
 
     private static Command CreateFor(IModelFamily family)
     {

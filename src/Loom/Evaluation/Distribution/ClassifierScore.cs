@@ -14,7 +14,8 @@ public sealed record ClassifierScoreResult(double Mean, double Std, int Splits);
 /// </summary>
 public static class ClassifierScore
 {
-    /// <summary>Score from class logits [n, classes], split into <paramref name="splits"/> consecutive chunks (torchmetrics' convention).</summary>
+    /// <summary>Score from class logits [n, classes], split into <paramref name="splits"/> consecutive chunks (torchmetrics'
+    /// convention).</summary>
     public static ClassifierScoreResult FromLogits(Tensor logits, int splits = 1)
     {
         FeatureChecks.RequireMatrix(logits, "classifier logits");

@@ -19,13 +19,15 @@ public sealed class FeatureStatistics : IDisposable
     public long Count { get; }
     public long Dim => Mean.shape[0];
 
-    /// <summary>Fits the Gaussian of <paramref name="features"/>; needs more samples than dimensions, so the covariance can have full rank.</summary>
+    /// <summary>Fits the Gaussian of <paramref name="features"/>; needs more samples than dimensions, so the covariance can have full
+    /// rank.</summary>
     public static FeatureStatistics Of(Tensor features, string name = "samples")
     {
         FeatureChecks.RequireMatrix(features, name);
         long n = features.shape[0], d = features.shape[1];
         if (n <= d)
-            throw new LoomDataException($"{name}: {n} samples for {d}-dimensional features; a Fréchet distance needs more samples than feature dimensions (use at least {d + 1}, ideally 10×)");
+            throw new LoomDataException($"{name}: {n} samples for {d}-dimensional features; a Fréchet distance needs more samples than "
+                + $"feature dimensions (use at least {d + 1}, ideally 10×)");
         using var scope = torch.NewDisposeScope();
         var x = features.to(ScalarType.Float64, CPU);
         var mean = x.mean([0L]);
@@ -66,7 +68,8 @@ public static class FeatureChecks
         RequireMatrix(a, aName);
         RequireMatrix(b, bName);
         if (a.shape[1] != b.shape[1])
-            throw new LoomDataException($"{aName} has {a.shape[1]}-dimensional features but {bName} has {b.shape[1]}; both must come from the same extractor");
+            throw new LoomDataException(
+                $"{aName} has {a.shape[1]}-dimensional features but {bName} has {b.shape[1]}; both must come from the same extractor");
     }
 
     public static void RequireAtLeast(Tensor x, long count, string name, string why)

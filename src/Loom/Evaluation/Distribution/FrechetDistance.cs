@@ -6,7 +6,8 @@ namespace Loom.Evaluation.Distribution;
 /// <summary>A Fréchet distance and what the matrix square root had to clamp.</summary>
 /// <param name="Value">‖μ₁−μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr (Σ₁Σ₂)^½.</param>
 /// <param name="ClampedEigenvalues">Eigenvalues of Σ₁^½ Σ₂ Σ₁^½ (or of Σ₁) that were slightly negative from rounding and set to 0.</param>
-/// <param name="MostNegativeEigenvalue">The most negative of those (0 when none); large magnitudes mean an ill-conditioned covariance.</param>
+/// <param name="MostNegativeEigenvalue">The most negative of those (0 when none); large magnitudes mean an ill-conditioned
+/// covariance.</param>
 public sealed record FrechetResult(double Value, int ClampedEigenvalues, double MostNegativeEigenvalue);
 
 /// <summary>

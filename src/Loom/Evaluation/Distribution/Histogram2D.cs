@@ -4,12 +4,14 @@ using static TorchSharp.torch;
 namespace Loom.Evaluation.Distribution;
 
 /// <summary>Two 2-D histograms on a shared grid and their total-variation distance ½ Σ |p − q|.</summary>
-public sealed record Histogram2DResult(double[,] Real, double[,] Generated, double TotalVariation, double XMin, double XMax, double YMin, double YMax);
+public sealed record Histogram2DResult(double[,] Real, double[,] Generated, double TotalVariation, double XMin,
+    double XMax, double YMin, double YMax);
 
 /// <summary>2-D histograms for 2-D data (toy sets): a number you can track and a picture you can look at.</summary>
 public static class Histogram2D
 {
-    /// <summary>Bins both sets on a <paramref name="bins"/>² grid spanning the real data's 0.5–99.5 percentile box (widened by 10%).</summary>
+    /// <summary>Bins both sets on a <paramref name="bins"/>² grid spanning the real data's 0.5–99.5 percentile box (widened by
+    /// 10%).</summary>
     public static Histogram2DResult Compute(Tensor real, Tensor fake, int bins = 40)
     {
         FeatureChecks.RequireSameDim(real, fake, "real", "generated");

@@ -24,14 +24,16 @@ public static class KernelInceptionDistance
         return UnbiasedMmd2(real.to(ScalarType.Float64, CPU), fake.to(ScalarType.Float64, CPU));
     }
 
-    /// <summary>KID averaged over <paramref name="subsets"/> random subsets of <paramref name="subsetSize"/> (capped at the smaller set's size).</summary>
+    /// <summary>KID averaged over <paramref name="subsets"/> random subsets of <paramref name="subsetSize"/> (capped at the smaller set's
+    /// size).</summary>
     public static KidResult Subsets(Tensor real, Tensor fake, int subsets = 100, int subsetSize = 1000, long seed = 0)
     {
         FeatureChecks.RequireSameDim(real, fake, "real", "generated");
         if (subsets < 1) throw new LoomUsageException($"--kid-subsets: must be at least 1, got {subsets}");
         int size = (int)Math.Min(subsetSize, Math.Min(real.shape[0], fake.shape[0]));
         if (size < 2)
-            throw new LoomDataException($"KID needs at least 2 samples in each set, got {real.shape[0]} real and {fake.shape[0]} generated");
+            throw new LoomDataException(
+                $"KID needs at least 2 samples in each set, got {real.shape[0]} real and {fake.shape[0]} generated");
         using var scope = torch.NewDisposeScope();
         var r = real.to(ScalarType.Float64, CPU);
         var f = fake.to(ScalarType.Float64, CPU);

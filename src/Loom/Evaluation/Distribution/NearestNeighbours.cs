@@ -26,7 +26,8 @@ public static class NearestNeighbours
         return ConcatAndDispose(parts);
     }
 
-    /// <summary>Distance to and index of the nearest row of <paramref name="reference"/> for each row of <paramref name="query"/>.</summary>
+    /// <summary>Distance to and index of the nearest row of <paramref name="reference"/> for each row of
+    /// <paramref name="query"/>.</summary>
     public static (Tensor Distances, Tensor Indices) Nearest(Tensor query, Tensor reference)
     {
         var distances = new List<Tensor>();

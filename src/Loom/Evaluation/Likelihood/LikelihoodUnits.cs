@@ -37,7 +37,8 @@ public static class LikelihoodUnits
     public static double BitsPerDimFromUnitScale(double totalNllNats, long examples, long dimsPerExample)
     {
         if (examples <= 0 || dimsPerExample <= 0)
-            throw new LoomDataException($"bits/dim needs a positive number of examples and dimensions, got {examples} and {dimsPerExample}");
+            throw new LoomDataException(
+                $"bits/dim needs a positive number of examples and dimensions, got {examples} and {dimsPerExample}");
         double dims = examples * (double)dimsPerExample;
         return (totalNllNats + dims * Math.Log(256)) / (dims * Math.Log(2));
     }

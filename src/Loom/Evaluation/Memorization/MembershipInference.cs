@@ -3,9 +3,12 @@ using Loom.Core;
 namespace Loom.Evaluation.Memorization;
 
 /// <summary>Result of a loss-threshold membership-inference attack.</summary>
-/// <param name="Auroc">Area under the ROC curve of "lower loss ⇒ member": 0.5 means the model leaks nothing this attack can see, 1 means members are perfectly separable.</param>
-/// <param name="Advantage">Best true-positive minus false-positive rate over all thresholds (Yeom et al. 2018's membership advantage).</param>
-public sealed record MembershipInferenceResult(double Auroc, double Advantage, int Members, int NonMembers, double MeanMemberLoss, double MeanNonMemberLoss);
+/// <param name="Auroc">Area under the ROC curve of "lower loss ⇒ member": 0.5 means the model leaks nothing this attack can see, 1 means
+/// members are perfectly separable.</param>
+/// <param name="Advantage">Best true-positive minus false-positive rate over all thresholds (Yeom et al. 2018's membership
+/// advantage).</param>
+public sealed record MembershipInferenceResult(double Auroc, double Advantage, int Members, int NonMembers,
+    double MeanMemberLoss, double MeanNonMemberLoss);
 
 /// <summary>
 /// Loss-threshold membership inference (Yeom et al. 2018): an attacker guesses "in the training set" when a model's
@@ -17,7 +20,8 @@ public static class MembershipInference
     public static MembershipInferenceResult LossThreshold(IReadOnlyList<double> memberLosses, IReadOnlyList<double> nonMemberLosses)
     {
         if (memberLosses.Count == 0 || nonMemberLosses.Count == 0)
-            throw new LoomDataException($"membership inference needs losses for members and non-members, got {memberLosses.Count} and {nonMemberLosses.Count}");
+            throw new LoomDataException(
+                $"membership inference needs losses for members and non-members, got {memberLosses.Count} and {nonMemberLosses.Count}");
         if (memberLosses.Concat(nonMemberLosses).Any(v => !double.IsFinite(v)))
             throw new LoomDataException("membership inference: a per-example loss is NaN or infinite");
         // Sort all losses ascending; sweep thresholds between distinct values.
@@ -42,6 +46,7 @@ public static class MembershipInference
             advantage = Math.Max(advantage, membersBelow / m - nonMembersBelow / n);
             i = j;
         }
-        return new MembershipInferenceResult(aucNumerator / (m * n), advantage, (int)m, (int)n, memberLosses.Average(), nonMemberLosses.Average());
+        return new MembershipInferenceResult(aucNumerator / (m * n), advantage, (int)m, (int)n,
+            memberLosses.Average(), nonMemberLosses.Average());
     }
 }

@@ -8,15 +8,18 @@ namespace Loom.Evaluation.Memorization;
 /// <param name="SampleDistances">Distance of each generated sample to its nearest training example.</param>
 /// <param name="SampleNeighbours">Index of that training example.</param>
 /// <param name="MedianSampleDistance">Median of <see cref="SampleDistances"/>.</param>
-/// <param name="MedianHeldOutDistance">Median distance of held-out real examples to their nearest training example (null without held-out data).</param>
-/// <param name="Ratio">MedianSampleDistance / MedianHeldOutDistance: about 1 for a model that generalizes, well below 1 for one that copies.</param>
+/// <param name="MedianHeldOutDistance">Median distance of held-out real examples to their nearest training example (null without held-out
+/// data).</param>
+/// <param name="Ratio">MedianSampleDistance / MedianHeldOutDistance: about 1 for a model that generalizes, well below 1 for one that
+/// copies.</param>
 /// <param name="CloserThanHeldOut">Share of samples nearer to the training set than the closest 1% of held-out examples are.</param>
 public sealed record ProximityResult(double[] SampleDistances, long[] SampleNeighbours, double MedianSampleDistance,
     double? MedianHeldOutDistance, double? Ratio, double? CloserThanHeldOut)
 {
     /// <summary>The <paramref name="count"/> samples closest to the training set: (sample index, training index, distance).</summary>
     public IReadOnlyList<(int Sample, long Training, double Distance)> ClosestPairs(int count) =>
-        SampleDistances.Select((d, i) => (Sample: i, Training: SampleNeighbours[i], Distance: d)).OrderBy(p => p.Distance).Take(count).ToList();
+        SampleDistances.Select((d, i) => (Sample: i, Training: SampleNeighbours[i], Distance: d))
+            .OrderBy(p => p.Distance).Take(count).ToList();
 }
 
 /// <summary>
@@ -42,7 +45,8 @@ public static class TrainingSetProximity
         double medianHeld = Median(held);
         double firstPercentile = held[(int)(0.01 * (held.Length - 1))];
         double closer = distances.Count(x => x < firstPercentile) / (double)distances.Length;
-        return new ProximityResult(distances, neighbours, medianSample, medianHeld, medianHeld > 0 ? medianSample / medianHeld : null, closer);
+        return new ProximityResult(distances, neighbours, medianSample, medianHeld, medianHeld > 0
+            ? medianSample / medianHeld : null, closer);
     }
 
     private static double Median(double[] values)

@@ -49,7 +49,8 @@ public sealed class ReferenceClassifier : IFeatureExtractor, ISampleClassifier, 
             throw new LoomDataException($"{path}: the Fashion-MNIST reference network is missing from this build");
         var sha = FileHash.Sha256(path);
         if (sha != BundledSha256)
-            throw new LoomDataException($"{path}: SHA-256 {sha[..12]}… is not the committed reference network ({BundledSha256[..Math.Min(12, BundledSha256.Length)]}…); rebuild Loom");
+            throw new LoomDataException($"{path}: SHA-256 {sha[..12]}… is not the committed reference network "
+                + $"({BundledSha256[..Math.Min(12, BundledSha256.Length)]}…); rebuild Loom");
         return Load(folder);
     }
 
@@ -70,13 +71,15 @@ public sealed class ReferenceClassifier : IFeatureExtractor, ISampleClassifier, 
             {
                 var saved = content.Tensors[name];
                 if (!saved.shape.SequenceEqual(tensor.shape))
-                    throw new LoomDataException($"{path}: tensor {name} has shape [{string.Join(",", saved.shape)}], expected [{string.Join(",", tensor.shape)}]");
+                    throw new LoomDataException(
+                        $"{path}: tensor {name} has shape [{string.Join(",", saved.shape)}], expected [{string.Join(",", tensor.shape)}]");
                 tensor.copy_(saved);
             }
         return new ReferenceClassifier(net, FileHash.Sha256(path));
     }
 
-    /// <summary>Writes <c>model.safetensors</c> and <c>card.json</c> (with the test accuracy and command line) into <paramref name="folder"/>.</summary>
+    /// <summary>Writes <c>model.safetensors</c> and <c>card.json</c> (with the test accuracy and command line) into
+    /// <paramref name="folder"/>.</summary>
     public void Save(string folder, ModelCard card)
     {
         Directory.CreateDirectory(folder);
@@ -91,7 +94,8 @@ public sealed class ReferenceClassifier : IFeatureExtractor, ISampleClassifier, 
 
     public Tensor Logits(Tensor samples, IProgress<long>? progress = null) => Batched(samples, net.forward, progress);
 
-    /// <summary>Class logits [n,10] (float64) from features returned by <see cref="Extract"/>, without rerunning the convolutions.</summary>
+    /// <summary>Class logits [n,10] (float64) from features returned by <see cref="Extract"/>, without rerunning the
+    /// convolutions.</summary>
     public Tensor LogitsFromFeatures(Tensor features)
     {
         using var noGrad = torch.no_grad();

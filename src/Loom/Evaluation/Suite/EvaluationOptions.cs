@@ -24,7 +24,8 @@ public sealed record EvaluationOptions
     public int TextSamples { get; init; } = 100;
     /// <summary>Length of each text sample (characters or tokens, as the model counts).</summary>
     public int TextLength { get; init; } = 300;
-    /// <summary>Bins per axis of the 2-D histogram; 20² cells keep the total variation of two 2000-point draws of one distribution small.</summary>
+    /// <summary>Bins per axis of the 2-D histogram; 20² cells keep the total variation of two 2000-point draws of one distribution
+    /// small.</summary>
     public int HistogramBins { get; init; } = 20;
     /// <summary>Real examples the low-dimensional metrics compare against, at most.</summary>
     public int MaxReference { get; init; } = 10_000;

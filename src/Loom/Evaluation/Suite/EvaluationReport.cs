@@ -27,10 +27,14 @@ public static class EvaluationReport
             ["requested_samples"] = options.Samples,
             ["results"] = new JsonArray(results.Select(r => (JsonNode?)r.ToJson()).ToArray()),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, MetricsFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        AtomicFile.WriteAllText(Path.Combine(outDir, MetricsFile), json.ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping
+        }));
 
         var report = new HtmlReport($"Loom evaluation against {dataSpec}");
-        report.Paragraph($"Loom {Core.LoomVersion.Current}, seed {options.Seed}, {DateTimeOffset.UtcNow:u}. Metrics conventions: docs/evaluation.md.");
+        report.Paragraph(
+            $"Loom {Core.LoomVersion.Current}, seed {options.Seed}, {DateTimeOffset.UtcNow:u}. Metrics conventions: docs/evaluation.md.");
         var metricNames = results.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().ToList();
         var header = new List<string> { "metric" };
         header.AddRange(results.Select(r => $"{r.Name} ({r.Kind})"));

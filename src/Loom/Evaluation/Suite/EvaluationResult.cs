@@ -7,13 +7,15 @@ public sealed record MetricValue(double Value, double? Std = null)
 {
     public override string ToString() => Std is { } s ? $"{Format(Value)} ± {Format(s)}" : Format(Value);
 
-    public static string Format(double v) => double.IsNaN(v) ? "n/a" : Math.Abs(v) is >= 1e-3 and < 1e5 || v == 0 ? v.ToString("0.####") : v.ToString("0.###e+0");
+    public static string Format(double v) =>
+        double.IsNaN(v) ? "n/a" : Math.Abs(v) is >= 1e-3 and < 1e5 || v == 0 ? v.ToString("0.####") : v.ToString("0.###e+0");
 }
 
 /// <summary>A figure written into the report folder.</summary>
 public sealed record ReportFigure(string FileName, string Caption);
 
-/// <summary>Everything measured for one checkpoint or sample file: metrics (in insertion order), the feature space they were computed in, notes on what was skipped, figures and text samples.</summary>
+/// <summary>Everything measured for one checkpoint or sample file: metrics (in insertion order), the feature space they were computed in,
+/// notes on what was skipped, figures and text samples.</summary>
 public sealed class EvaluationResult(string name, string kind)
 {
     /// <summary>Short label of what was evaluated (checkpoint folder or file name).</summary>

@@ -79,12 +79,14 @@ public sealed class EvaluationSource : IDisposable
 
     private static SampleSet Limit(SampleSet samples, int count) => samples switch
     {
-        TensorSamples t when t.Values.shape[0] > count => new TensorSamples(t.Values[..count].clone(), t.Labels?[..count].clone()) { ClassNames = t.ClassNames },
+        TensorSamples t when t.Values.shape[0] > count =>
+            new TensorSamples(t.Values[..count].clone(), t.Labels?[..count].clone()) { ClassNames = t.ClassNames },
         TextSamples t when t.Texts.Count > count => new TextSamples(t.Texts.Take(count).ToList()),
         _ => samples,
     };
 
-    /// <summary>The training data recorded in a checkpoint's card: a toy set is regenerated, a file read; null when unknown or gone.</summary>
+    /// <summary>The training data recorded in a checkpoint's card: a toy set is regenerated, a file read; null when unknown or
+    /// gone.</summary>
     public Tensor? TrainingVectors()
     {
         if (!IsCheckpoint || !File.Exists(System.IO.Path.Combine(Path, Checkpoint.CardFile)))
@@ -100,7 +102,8 @@ public sealed class EvaluationSource : IDisposable
 
     /// <summary>SHA-256 of the training data recorded in the card (null when unknown).</summary>
     public string? TrainingSha256() =>
-        IsCheckpoint && File.Exists(System.IO.Path.Combine(Path, Checkpoint.CardFile)) ? Checkpoint.ReadCard(Path).Data.FirstOrDefault()?.Sha256 : null;
+        IsCheckpoint && File.Exists(System.IO.Path.Combine(Path, Checkpoint.CardFile))
+            ? Checkpoint.ReadCard(Path).Data.FirstOrDefault()?.Sha256 : null;
 
     public void Dispose()
     {

@@ -58,12 +58,14 @@ public sealed class Evaluator : IDisposable
                 new TextEvaluator(options).Evaluate(t.Texts, data.File!, result);
                 break;
             default:
-                throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be compared with --data {data.Spec} ({DataKind.ToString().ToLowerInvariant()})");
+                throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be "
+                    + $"compared with --data {data.Spec} ({DataKind.ToString().ToLowerInvariant()})");
         }
         if (source.Model?.GetService<ILikelihoodModel>() is { } likelihood && DataKind == EvaluationDataKind.Text)
         {
             if (source.TrainingSha256() == FileHash.Sha256(data.File!))
-                result.Notes.Add($"--data {data.Spec} is the checkpoint's own training data: the likelihood measures fit, not generalization");
+                result.Notes.Add(
+                    $"--data {data.Spec} is the checkpoint's own training data: the likelihood measures fit, not generalization");
             AddLikelihood(result, likelihood.Score(data.File!, cancellation));
         }
         if (source.IsCheckpoint)

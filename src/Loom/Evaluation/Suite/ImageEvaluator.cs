@@ -34,8 +34,10 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         return (referenceFeatures, trainingFeatures);
     }
 
-    /// <param name="labels">Requested class per sample (conditional models): adds <c>class_accuracy</c>, the share the reference network assigns to it.</param>
-    public void Evaluate(Tensor samples, ImageEvaluationData data, EvaluationResult result, string outDir, IProgress<string>? progress = null, Tensor? labels = null)
+    /// <param name="labels">Requested class per sample (conditional models): adds <c>class_accuracy</c>, the share the reference network
+    /// assigns to it.</param>
+    public void Evaluate(Tensor samples, ImageEvaluationData data, EvaluationResult result, string outDir,
+        IProgress<string>? progress = null, Tensor? labels = null)
     {
         ImageChecks.RequireFashionMnistShape(samples);
         // Real features outlive this call (several sources share them), so they are made before the scope opens.
@@ -57,7 +59,8 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         var fid = FrechetDistance.Compute(real, fake);
         result.Add("fid_fmnist", fid.Value);
         if (fid.ClampedEigenvalues > 0)
-            result.Notes.Add($"Fréchet distance: {fid.ClampedEigenvalues} slightly negative eigenvalues (min {fid.MostNegativeEigenvalue:G3}) clamped to 0");
+            result.Notes.Add($"Fréchet distance: {fid.ClampedEigenvalues} slightly negative eigenvalues (min "
+                + $"{fid.MostNegativeEigenvalue:G3}) clamped to 0");
         var kid = KernelInceptionDistance.Subsets(real, fake, options.KidSubsets, options.KidSubsetSize, options.Seed);
         result.Add("kid_fmnist", kid.Mean, kid.Std);
         var logits = network.LogitsFromFeatures(fake);
@@ -74,8 +77,10 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         result.Add("density", manifold.Density);
         result.Add("coverage", manifold.Coverage);
 
-        SampleGrid.Write(Path.Combine(outDir, FileSafe(result.Name) + "-samples.png"), images[..(int)Math.Min(64, images.shape[0])], columns: 8);
-        result.Figures.Add(new ReportFigure(FileSafe(result.Name) + "-samples.png", $"{result.Name}: first {Math.Min(64, images.shape[0])} samples"));
+        SampleGrid.Write(Path.Combine(outDir, FileSafe(result.Name) + "-samples.png"),
+            images[..(int)Math.Min(64, images.shape[0])], columns: 8);
+        result.Figures.Add(
+            new ReportFigure(FileSafe(result.Name) + "-samples.png", $"{result.Name}: first {Math.Min(64, images.shape[0])} samples"));
         if (train is null || data.Training is null)
         {
             result.Notes.Add("memorization: no training images, so nearest-neighbour distances were skipped");
@@ -93,7 +98,8 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         var bottom = torch.stack(pairs.Select(p => data.Training[p.Training]).ToList());
         var name = FileSafe(result.Name) + "-neighbours.png";
         SampleGrid.Write(Path.Combine(outDir, name), torch.cat([top, bottom], 0), columns: pairs.Count);
-        result.Figures.Add(new ReportFigure(name, $"{result.Name}: the {pairs.Count} samples closest to the training set (top) and their nearest training images (bottom), distances {string.Join(", ", pairs.Select(p => p.Distance.ToString("F2")))}"));
+        result.Figures.Add(new ReportFigure(name, $"{result.Name}: the {pairs.Count} samples closest to the training set (top) and their "
+            + $"nearest training images (bottom), distances {string.Join(", ", pairs.Select(p => p.Distance.ToString("F2")))}"));
     }
 
     /// <summary>At most <paramref name="count"/> rows of <paramref name="x"/>, chosen by a seeded permutation.</summary>
@@ -105,5 +111,6 @@ public sealed class ImageEvaluator(ReferenceClassifier network, FeatureCache cac
         return x.index_select(0, torch.randperm(x.shape[0], generator: g)[..(int)count]);
     }
 
-    public static string FileSafe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+    public static string FileSafe(string name) =>
+        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 }

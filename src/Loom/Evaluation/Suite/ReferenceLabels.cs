@@ -26,7 +26,8 @@ public static class ReferenceLabels
         {
             if (low < 0 || high >= referenceNames.Count)
             {
-                problem = $"labels span {low}..{high}, outside the reference network's classes 0..{referenceNames.Count - 1}; class_accuracy skipped";
+                problem = $"labels span {low}..{high}, outside the reference network's classes "
+                    + $"0..{referenceNames.Count - 1}; class_accuracy skipped";
                 return null;
             }
             return labels.to(ScalarType.Int64).clone().MoveToOuterDisposeScope();
@@ -43,7 +44,8 @@ public static class ReferenceLabels
             int found = referenceKeys.IndexOf(FashionMnistClasses.NameKey(names[i]));
             if (found < 0)
             {
-                problem = $"class '{names[i]}' is not one of the reference network's classes ({string.Join(", ", referenceNames)}); class_accuracy skipped";
+                problem = $"class '{names[i]}' is not one of the reference network's classes "
+                    + $"({string.Join(", ", referenceNames)}); class_accuracy skipped";
                 return null;
             }
             lookup[i] = found;

@@ -28,7 +28,8 @@ public sealed class TextEvaluator(EvaluationOptions options)
         result.Add($"copied_{copies.N}gram_fraction", copies.CopiedNGramFraction);
         result.Add("longest_copy_words", copies.Longest.Words);
         if (copies.Longest.Words > 0)
-            result.Notes.Add($"longest verbatim copy ({copies.Longest.Words} words, sample {copies.Longest.Sample}): \"{Shorten(copies.Longest.Text, 200)}\"");
+            result.Notes.Add($"longest verbatim copy ({copies.Longest.Words} words, sample {copies.Longest.Sample}): "
+                + $"\"{Shorten(copies.Longest.Text, 200)}\"");
         result.TextSamples.AddRange(texts.Take(8));
     }
 

@@ -42,6 +42,7 @@ public static class NGramCounts
         if (hypotheses.Count == 0)
             throw new Core.LoomDataException($"{metric}: no hypotheses to score");
         if (hypotheses.Count != references.Count)
-            throw new Core.LoomDataException($"{metric}: {hypotheses.Count} hypotheses but {references.Count} references; give one reference (set) per hypothesis");
+            throw new Core.LoomDataException(
+                $"{metric}: {hypotheses.Count} hypotheses but {references.Count} references; give one reference (set) per hypothesis");
     }
 }

@@ -31,7 +31,8 @@ public static class Checkpoint
     {
         Directory.CreateDirectory(directory);
         RemoveOrphanedTemporaryFiles(directory);
-        var metadata = new Dictionary<string, string> { ["format"] = "loom", ["kind"] = model.Kind, ["loom_version"] = LoomVersion.Current };
+        var metadata =
+            new Dictionary<string, string> { ["format"] = "loom", ["kind"] = model.Kind, ["loom_version"] = LoomVersion.Current };
         SafeTensorsFile.Save(Path.Combine(directory, ModelFile), model.GetState(), metadata);
         if (trainerState is not null)
         {
@@ -105,7 +106,8 @@ public static class Checkpoint
         {
             throw;
         }
-        catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or FormatException or JsonException or NullReferenceException)
+        catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or FormatException
+            or JsonException or NullReferenceException)
         {
             throw new LoomDataException($"{directory}: the checkpoint does not match a '{kind}' model ({e.Message.Split('\n')[0]})", e);
         }

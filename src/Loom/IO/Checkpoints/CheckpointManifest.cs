@@ -24,7 +24,8 @@ public static class CheckpointManifest
             entries[name] = new JsonObject { ["size"] = new FileInfo(path).Length, ["sha256"] = FileHash.Sha256(path) };
         }
         var manifest = new JsonObject { ["format"] = "loom-checkpoint-manifest/1", ["files"] = entries };
-        AtomicFile.WriteAllText(Path.Combine(directory, FileName), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName),
+            manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>

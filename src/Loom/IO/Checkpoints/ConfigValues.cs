@@ -29,7 +29,8 @@ public sealed class ConfigValues(JsonObject config, string source = "config.json
     public double Double(string key, double min, double max)
     {
         var value = Value(key);
-        if (value.GetValueKind() != JsonValueKind.Number || !Element(value).TryGetDouble(out double x) || !double.IsFinite(x) || x < min || x > max)
+        if (value.GetValueKind() != JsonValueKind.Number || !Element(value).TryGetDouble(out double x)
+            || !double.IsFinite(x) || x < min || x > max)
             throw Bad(key, $"a number from {min} to {max}", value);
         return x;
     }
@@ -60,12 +61,14 @@ public sealed class ConfigValues(JsonObject config, string source = "config.json
 
     public string String(string key, string whenAbsent) => config.ContainsKey(key) ? String(key) : whenAbsent;
 
-    /// <summary>A list of integers, each from <paramref name="min"/> to <paramref name="max"/>, at most <paramref name="maxCount"/>.</summary>
+    /// <summary>A list of integers, each from <paramref name="min"/> to <paramref name="max"/>, at most
+    /// <paramref name="maxCount"/>.</summary>
     public long[] Longs(string key, long min, long max, int maxCount)
     {
         if (Node(key) is not JsonArray array || array.Count > maxCount)
             throw Bad(key, $"a list of at most {maxCount} integers", Node(key));
-        return array.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && Element(v).TryGetInt64(out long x) && x >= min && x <= max
+        return array.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && Element(v)
+            .TryGetInt64(out long x) && x >= min && x <= max
             ? x
             : throw Bad(key, $"a list of integers from {min} to {max}", array)).ToArray();
     }

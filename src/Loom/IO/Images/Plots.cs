@@ -41,7 +41,8 @@ public static class Plots
     }
 
     /// <summary>Scatter plot of one or more [n, 2] point sets (e.g. training data vs samples).</summary>
-    public static void Scatter(string path, string title, IReadOnlyList<(string Name, Tensor Points)> sets, int width = 600, int height = 600)
+    public static void Scatter(string path, string title, IReadOnlyList<(string Name, Tensor Points)> sets,
+        int width = 600, int height = 600)
     {
         var plot = new Plot();
         foreach (var (name, points) in sets)

@@ -19,7 +19,8 @@ public sealed class ClassConditionalBatchNorm : nn.Module
 
     public ClassConditionalBatchNorm(long channels, int numClasses) : base("class_conditional_batch_norm")
     {
-        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), "class-conditional BatchNorm needs at least one class");
+        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses),
+            "class-conditional BatchNorm needs at least one class");
         norm = nn.BatchNorm2d(channels, affine: false);
         gain = nn.Embedding(numClasses, channels);
         bias = nn.Embedding(numClasses, channels);

@@ -58,9 +58,12 @@ public sealed record GanConfig
         switch (Network)
         {
             case "mlp" when SampleShape.Length != 1:
-                throw new LoomDataException($"gan config: the mlp networks take vectors, not samples of shape [{string.Join(", ", SampleShape)}]");
-            case "dcgan" when SampleShape.Length != 3 || SampleShape[1] != ConvGanConfig.Resolution || SampleShape[2] != ConvGanConfig.Resolution:
-                throw new LoomDataException($"gan config: the dcgan networks take {ConvGanConfig.Resolution}×{ConvGanConfig.Resolution} images, not samples of shape [{string.Join(", ", SampleShape)}]");
+                throw new LoomDataException(
+                    $"gan config: the mlp networks take vectors, not samples of shape [{string.Join(", ", SampleShape)}]");
+            case "dcgan" when SampleShape.Length != 3 || SampleShape[1] != ConvGanConfig.Resolution
+                || SampleShape[2] != ConvGanConfig.Resolution:
+                throw new LoomDataException($"gan config: the dcgan networks take {ConvGanConfig.Resolution}×{ConvGanConfig.Resolution} "
+                    + $"images, not samples of shape [{string.Join(", ", SampleShape)}]");
             case "mlp" or "dcgan":
                 break;
             default:
@@ -86,7 +89,8 @@ public sealed record GanConfig
 
     private MlpGanConfig MlpShape() => new((int)SampleShape[0], LatentDim, Width, Layers, NumClasses, SpectralNorm, AuxClassifier);
 
-    private ConvGanConfig ConvShape() => new((int)SampleShape[0], LatentDim, BaseChannels, NumClasses, DiscriminatorBatchNorm, SpectralNorm, ClassNorm, AuxClassifier);
+    private ConvGanConfig ConvShape() =>
+        new((int)SampleShape[0], LatentDim, BaseChannels, NumClasses, DiscriminatorBatchNorm, SpectralNorm, ClassNorm, AuxClassifier);
 
     public JsonObject ToJson() => new()
     {
@@ -130,7 +134,8 @@ public sealed record GanConfig
                 VectorRange = json["vector_range"] is JsonArray r ? (r[0]!.GetValue<double>(), r[1]!.GetValue<double>()) : null,
             };
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or LoomUsageException)
+        catch (Exception e) when (
+            e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or LoomUsageException)
         {
             throw new LoomDataException($"gan config.json is incomplete or malformed: {e.Message}");
         }

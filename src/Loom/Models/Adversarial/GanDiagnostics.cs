@@ -51,7 +51,9 @@ public sealed class GanDiagnostics(GanDiagnosticsOptions? options = null)
         collapsedRun = value < Options.CollapsedLoss ? collapsedRun + 1 : 0;
         return collapsedRun >= Options.CollapsedLogs
             ? new GanWarning("discriminator-collapse",
-                $"the discriminator loss has stayed below {Options.CollapsedLoss:G3} for {collapsedRun} logs (now {value:G3}): D separates real from fake perfectly and G gets no useful gradient; try spectral norm, a lower --lr-d or the hinge / wgan-gp loss")
+                $"the discriminator loss has stayed below {Options.CollapsedLoss:G3} for {collapsedRun} logs (now {value:G3}): "
+                    + $"D separates real from fake perfectly and G gets no useful gradient; try spectral norm, a lower --lr-d or "
+                    + $"the hinge / wgan-gp loss")
             : null;
     }
 
@@ -62,12 +64,15 @@ public sealed class GanDiagnostics(GanDiagnosticsOptions? options = null)
             gradientHistory[network] = history = [];
         GanWarning? warning = null;
         if (!double.IsFinite(norm))
-            warning = new GanWarning($"{network}-gradient-explosion", $"the {network} gradient norm is not finite; lower its learning rate or turn on gradient clipping");
+            warning = new GanWarning($"{network}-gradient-explosion",
+                $"the {network} gradient norm is not finite; lower its learning rate or turn on gradient clipping");
         else if (norm > Options.MaxGradNorm)
-            warning = new GanWarning($"{network}-gradient-explosion", $"the {network} gradient norm is {norm:G3}, above {Options.MaxGradNorm:G3}; lower its learning rate or turn on gradient clipping");
+            warning = new GanWarning($"{network}-gradient-explosion", $"the {network} gradient norm is {norm:G3}, above "
+                + $"{Options.MaxGradNorm:G3}; lower its learning rate or turn on gradient clipping");
         else if (history.Count >= 3 && norm > Options.GradGrowth * Median(history))
             warning = new GanWarning($"{network}-gradient-explosion",
-                $"the {network} gradient norm jumped to {norm:G3}, {norm / Median(history):G3}× its recent median; lower its learning rate or turn on gradient clipping");
+                $"the {network} gradient norm jumped to {norm:G3}, {norm / Median(history):G3}× its recent median; lower its learning rate "
+                    + $"or turn on gradient clipping");
         if (double.IsFinite(norm))
         {
             history.Add(norm);
@@ -80,7 +85,8 @@ public sealed class GanDiagnostics(GanDiagnosticsOptions? options = null)
     public GanWarning? CheckDiversity(double ratio) =>
         double.IsFinite(ratio) && ratio < Options.MinDiversity
             ? new GanWarning("mode-collapse-diversity",
-                $"possible mode collapse: the fixed-noise samples' mean pairwise distance is {ratio:P0} of the real data's (below {Options.MinDiversity:P0})")
+                $"possible mode collapse: the fixed-noise samples' mean pairwise distance is {ratio:P0} of the real data's (below "
+                    + $"{Options.MinDiversity:P0})")
             : null;
 
     /// <summary>
@@ -96,13 +102,16 @@ public sealed class GanDiagnostics(GanDiagnosticsOptions? options = null)
         double entropy = -counts.Where(c => c > 0).Sum(c => (double)c / total * Math.Log((double)c / total)) / Math.Log(classes);
         double shareLimit = Math.Max(Options.MaxClassShare, 1.5 / classes);
         if (maxShare > shareLimit)
-            return new GanWarning("mode-collapse-classes", $"possible mode collapse: one class takes {maxShare:P0} of the samples (reference classifier; limit {shareLimit:P0})");
+            return new GanWarning("mode-collapse-classes",
+                $"possible mode collapse: one class takes {maxShare:P0} of the samples (reference classifier; limit {shareLimit:P0})");
         if (entropy < Options.MinClassEntropy)
-            return new GanWarning("mode-collapse-classes", $"possible mode collapse: the class histogram of the samples has entropy {entropy:F2} of the maximum (limit {Options.MinClassEntropy:F2})");
+            return new GanWarning("mode-collapse-classes", $"possible mode collapse: the class histogram of the samples has entropy "
+                + $"{entropy:F2} of the maximum (limit {Options.MinClassEntropy:F2})");
         return null;
     }
 
-    /// <summary>Mean pairwise Euclidean distance of <paramref name="samples"/> divided by that of <paramref name="real"/> (rows flattened).</summary>
+    /// <summary>Mean pairwise Euclidean distance of <paramref name="samples"/> divided by that of <paramref name="real"/> (rows
+    /// flattened).</summary>
     public static double DiversityRatio(Tensor samples, Tensor real)
     {
         using var scope = torch.NewDisposeScope();

@@ -70,7 +70,8 @@ public static class GanLosses
         return (norms - 1).square().mean();
     }
 
-    /// <summary>‖∇ₓ D(x)‖₂ for each example of <paramref name="x"/> ([n]); <paramref name="createGraph"/> keeps the graph for a penalty.</summary>
+    /// <summary>‖∇ₓ D(x)‖₂ for each example of <paramref name="x"/> ([n]); <paramref name="createGraph"/> keeps the graph for a
+    /// penalty.</summary>
     public static Tensor InputGradientNorms(GanDiscriminator critic, Tensor x, Tensor? labels, bool createGraph)
     {
         var input = x.detach().requires_grad_(true);

@@ -10,7 +10,8 @@ namespace Loom.Models.Adversarial;
 /// <c>generator.</c> and <c>discriminator.</c>, buffers included, so training can continue from a checkpoint).
 /// Sampling draws z ~ N(0, I) from the request's seed and decodes it with the generator in evaluation mode.
 /// </summary>
-public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscriminator discriminator) : IGenerativeModel, ILatentVariableModel
+public sealed class GanModel(GanConfig config, GanGenerator generator,
+    GanDiscriminator discriminator) : IGenerativeModel, ILatentVariableModel
 {
     public const string KindName = "gan";
     public const string GeneratorPrefix = "generator.";
@@ -32,14 +33,16 @@ public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscri
         return state;
     }
 
-    /// <summary>Copies both networks' parameters and buffers from <c>state[prefix + "generator." …]</c> and <c>…"discriminator." …</c>.</summary>
+    /// <summary>Copies both networks' parameters and buffers from <c>state[prefix + "generator." …]</c> and <c>…"discriminator."
+    /// …</c>.</summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, string source, string prefix = "")
     {
         ModuleTensors.CopyFrom(Generator, state, source, prefix + GeneratorPrefix);
         ModuleTensors.CopyFrom(Discriminator, state, source, prefix + DiscriminatorPrefix);
     }
 
-    /// <summary>Latents [count, LatentDim] from <paramref name="seed"/> (CPU, float32): N(0, T² I) (see <see cref="PriorLatents"/>).</summary>
+    /// <summary>Latents [count, LatentDim] from <paramref name="seed"/> (CPU, float32): N(0, T² I) (see
+    /// <see cref="PriorLatents"/>).</summary>
     public Tensor Latents(int count, long seed, double temperature = 1.0)
     {
         using var generator = Seeding.Generator(seed, "gan:latents");
@@ -59,20 +62,23 @@ public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscri
             return null;
         }
         if (label is { } c && (c < 0 || c >= NumClasses))
-            throw new LoomUsageException($"--class: {c} is not a class of this GAN (0–{NumClasses - 1}: {string.Join(", ", Config.ClassNames)})");
+            throw new LoomUsageException(
+                $"--class: {c} is not a class of this GAN (0–{NumClasses - 1}: {string.Join(", ", Config.ClassNames)})");
         var ids = label is { } fixedClass
             ? Enumerable.Repeat((long)fixedClass, count)
             : Enumerable.Range(0, count).Select(i => (long)i * NumClasses / count);
         return torch.tensor(ids.ToArray(), ScalarType.Int64);
     }
 
-    /// <summary>Generator output for <paramref name="latents"/> in data space (images in [0, 1], vectors in data units), on the CPU.</summary>
+    /// <summary>Generator output for <paramref name="latents"/> in data space (images in [0, 1], vectors in data units), on the
+    /// CPU.</summary>
     public Tensor Decode(Tensor latents, Tensor? labels = null)
     {
         if (latents.dim() != 2 || latents.shape[1] != LatentDim)
             throw new LoomUsageException($"latents must be [n, {LatentDim}], got [{string.Join(", ", latents.shape)}]");
         if ((labels is null) != (NumClasses == 0))
-            throw new LoomUsageException(NumClasses == 0 ? "this GAN is unconditional; decode without labels" : "this GAN is conditional; decode needs one class id per latent");
+            throw new LoomUsageException(NumClasses == 0 ? "this GAN is unconditional; decode without labels"
+                : "this GAN is conditional; decode needs one class id per latent");
         using var scope = torch.NewDisposeScope();
         bool wasTraining = Generator.training;
         Generator.eval();
@@ -103,7 +109,10 @@ public sealed class GanModel(GanConfig config, GanGenerator generator, GanDiscri
         using var scope = torch.NewDisposeScope();
         var labels = Labels(request.Count, request.Class);
         var samples = Decode(Latents(request.Count, request.Seed, request.Temperature), labels);
-        return new TensorSamples(samples.MoveToOuterDisposeScope(), labels?.cpu().MoveToOuterDisposeScope()) { ClassNames = labels is null ? null : Config.ClassNames };
+        return new TensorSamples(samples.MoveToOuterDisposeScope(), labels?.cpu().MoveToOuterDisposeScope())
+        {
+            ClassNames = labels is null ? null : Config.ClassNames
+        };
     }
 
     /// <summary>Data space → model space: images [0, 1] → [−1, 1]; vectors standardized by <see cref="GanConfig.VectorRange"/>.</summary>
@@ -156,7 +165,8 @@ public sealed class GanFamily : IModelFamily, Training.Runs.ITrainableFamily
     public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
         GanTrainingRun.Train(Training.Runs.RecipeJson.FromJson<GanRecipe>(recipe, "recipe"), context);
 
-    public string Summary => "Generative adversarial network (MLP or DCGAN; non-saturating, WGAN-GP or hinge loss; spectral norm; class-conditional)";
+    public string Summary =>
+        "Generative adversarial network (MLP or DCGAN; non-saturating, WGAN-GP or hinge loss; spectral norm; class-conditional)";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {

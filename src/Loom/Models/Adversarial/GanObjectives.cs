@@ -20,7 +20,8 @@ namespace Loom.Models.Adversarial;
 /// <param name="seed">Seed of the batch order.</param>
 /// <param name="device">Device the networks are on.</param>
 /// <param name="classifierWeight">λ of the auxiliary-classifier loss (0 = none).</param>
-public sealed class DiscriminatorObjective(GanModel model, TensorDataset data, int batchSize, double gradientPenalty, long seed, Device device,
+public sealed class DiscriminatorObjective(GanModel model, TensorDataset data, int batchSize,
+    double gradientPenalty, long seed, Device device,
     double classifierWeight = 0) : ITrainingObjective
 {
     private readonly BatchSampler batches = new(data.Count, Math.Min(batchSize, data.Count), seed);

@@ -42,17 +42,22 @@ public sealed record GanTrainingOptions
         // Steps, clipping, logging and the EMA decay are the shared trainer's options: its checks, before any data loads.
         new TrainerOptions { Steps = Steps, GradClip = GradClip, LogEvery = LogEvery, EmaDecay = GeneratorEma }.Validate();
         if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
-        if (!(GeneratorLearningRate > 0) || !double.IsFinite(GeneratorLearningRate)) throw new LoomUsageException($"--lr-g: must be a positive number, got {GeneratorLearningRate}");
-        if (!(DiscriminatorLearningRate > 0) || !double.IsFinite(DiscriminatorLearningRate)) throw new LoomUsageException($"--lr-d: must be a positive number, got {DiscriminatorLearningRate}");
+        if (!(GeneratorLearningRate > 0) || !double.IsFinite(GeneratorLearningRate)) throw new LoomUsageException(
+            $"--lr-g: must be a positive number, got {GeneratorLearningRate}");
+        if (!(DiscriminatorLearningRate > 0) || !double.IsFinite(DiscriminatorLearningRate)) throw new LoomUsageException(
+            $"--lr-d: must be a positive number, got {DiscriminatorLearningRate}");
         if (CriticSteps < 1) throw new LoomUsageException($"--n-critic: must be at least 1, got {CriticSteps}");
-        if (GradientPenalty < 0 || !double.IsFinite(GradientPenalty)) throw new LoomUsageException($"--gp-weight: must be a non-negative number, got {GradientPenalty}");
-        if (ClassifierWeight < 0 || !double.IsFinite(ClassifierWeight)) throw new LoomUsageException($"--aux-classifier: must be a non-negative number, got {ClassifierWeight}");
+        if (GradientPenalty < 0 || !double.IsFinite(GradientPenalty)) throw new LoomUsageException(
+            $"--gp-weight: must be a non-negative number, got {GradientPenalty}");
+        if (ClassifierWeight < 0 || !double.IsFinite(ClassifierWeight)) throw new LoomUsageException(
+            $"--aux-classifier: must be a non-negative number, got {ClassifierWeight}");
         if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
     }
 }
 
 /// <summary>The two objectives of a GAN and the shared trainer's phases built from them (discriminator first).</summary>
-public sealed record GanPhases(DiscriminatorObjective DiscriminatorObjective, GeneratorObjective GeneratorObjective, TrainingPhase Discriminator, TrainingPhase Generator)
+public sealed record GanPhases(DiscriminatorObjective DiscriminatorObjective, GeneratorObjective GeneratorObjective,
+    TrainingPhase Discriminator, TrainingPhase Generator)
 {
     public IReadOnlyList<TrainingPhase> All => [Discriminator, Generator];
 }
@@ -74,8 +79,10 @@ public static class GanTraining
         if (model.NumClasses > 0 && data.Width < 2)
             throw new LoomUsageException("a conditional GAN needs class labels with its data");
         if (options.ClassifierWeight > 0 && !model.Config.AuxClassifier)
-            throw new LoomUsageException("--aux-classifier: this GAN's discriminator was built without an auxiliary classifier (a run resumed with an option it did not start with?)");
-        var d = new DiscriminatorObjective(model, data, options.BatchSize, options.GradientPenalty, options.Seed, device, options.ClassifierWeight);
+            throw new LoomUsageException("--aux-classifier: this GAN's discriminator was built without an auxiliary classifier (a run "
+                + "resumed with an option it did not start with?)");
+        var d = new DiscriminatorObjective(model, data, options.BatchSize, options.GradientPenalty, options.Seed,
+            device, options.ClassifierWeight);
         var g = new GeneratorObjective(model, options.BatchSize, device, options.ClassifierWeight);
         OptimizerOptions Adam(double lr) => new() { LearningRate = lr, Beta1 = options.Beta1, Beta2 = options.Beta2 };
         return new GanPhases(d, g,
@@ -96,7 +103,8 @@ public static class GanTraining
     };
 
     /// <summary>The model-card note of a run that keeps a generator EMA, or null.</summary>
-    public static string? AverageNote(double? decay) => decay is { } d ? $"generator weights are the exponential moving average (decay {d})" : null;
+    public static string? AverageNote(double? decay) =>
+        decay is { } d ? $"generator weights are the exponential moving average (decay {d})" : null;
 
     public static List<TorchSharp.Modules.Parameter> Parameters(nn.Module module) =>
         module.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Loom.Models.Adversarial;
 
 /// <summary>Shape of the MLP generator and discriminator for vectors (2-D toy sets, tabular rows).</summary>
-public sealed record MlpGanConfig(int Dimensions = 2, int LatentDim = 8, int Width = 128, int Layers = 3, int NumClasses = 0, bool SpectralNorm = false,
+public sealed record MlpGanConfig(int Dimensions = 2, int LatentDim = 8, int Width = 128, int Layers = 3,
+    int NumClasses = 0, bool SpectralNorm = false,
     bool AuxClassifier = false);
 
 /// <summary>

@@ -23,7 +23,8 @@ public static class ModeCoverage
     public static Tensor EightGaussiansCentres()
     {
         double r = 2 * Math.Sqrt(2);
-        var values = Enumerable.Range(0, 8).SelectMany(k => new[] { r * Math.Cos(k * Math.PI / 4), r * Math.Sin(k * Math.PI / 4) }).ToArray();
+        var values =
+            Enumerable.Range(0, 8).SelectMany(k => new[] { r * Math.Cos(k * Math.PI / 4), r * Math.Sin(k * Math.PI / 4) }).ToArray();
         return torch.tensor(values, [8, 2], ScalarType.Float64);
     }
 
@@ -33,7 +34,8 @@ public static class ModeCoverage
     public static ModeCoverageResult Measure(Tensor samples, Tensor centres, double radius, double minShare = 0.01)
     {
         if (samples.dim() != 2 || centres.dim() != 2 || samples.shape[1] != centres.shape[1])
-            throw new LoomDataException($"mode coverage: samples [{string.Join(", ", samples.shape)}] and centres [{string.Join(", ", centres.shape)}] must be [n, d] and [k, d]");
+            throw new LoomDataException($"mode coverage: samples [{string.Join(", ", samples.shape)}] and centres "
+                + $"[{string.Join(", ", centres.shape)}] must be [n, d] and [k, d]");
         using var scope = torch.NewDisposeScope();
         var x = samples.to(ScalarType.Float64).cpu();
         var distances = torch.cdist(x, centres.to(ScalarType.Float64).cpu());

@@ -89,7 +89,8 @@ public sealed class SpectralNormLinear(long inputs, long outputs, bool hasBias =
 }
 
 /// <summary>A 2-D convolution with a square kernel and spectral normalization (W reshaped to [out, in·k·k]).</summary>
-public sealed class SpectralNormConv2d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, bool hasBias = true)
+public sealed class SpectralNormConv2d(long inChannels, long outChannels, long kernel, long stride = 1,
+    long padding = 0, bool hasBias = true)
     : SpectralNormLayer("spectral_norm_conv2d", [outChannels, inChannels, kernel, kernel], inChannels * kernel * kernel, hasBias)
 {
     protected override Tensor Apply(Tensor input, Tensor weight) =>
@@ -102,8 +103,10 @@ public static class SpectralNorm
     public static nn.Module<Tensor, Tensor> Linear(long inputs, long outputs, bool normalized) =>
         normalized ? new SpectralNormLinear(inputs, outputs) : nn.Linear(inputs, outputs);
 
-    public static nn.Module<Tensor, Tensor> Conv2d(long inChannels, long outChannels, long kernel, long stride, long padding, bool normalized) =>
-        normalized ? new SpectralNormConv2d(inChannels, outChannels, kernel, stride, padding) : new Conv2dLayer(inChannels, outChannels, kernel, stride, padding);
+    public static nn.Module<Tensor, Tensor> Conv2d(long inChannels, long outChannels, long kernel, long stride,
+        long padding, bool normalized) =>
+        normalized ? new SpectralNormConv2d(inChannels, outChannels, kernel, stride, padding)
+            : new Conv2dLayer(inChannels, outChannels, kernel, stride, padding);
 
     /// <summary>The spectrally normalized layers inside <paramref name="module"/>.</summary>
     public static IEnumerable<SpectralNormLayer> Layers(nn.Module module) =>

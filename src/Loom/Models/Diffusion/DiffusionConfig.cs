@@ -48,7 +48,8 @@ public sealed record DiffusionConfig
         ["unet"] = new JsonObject
         {
             ["channels"] = UNet.Channels, ["resolution"] = UNet.Resolution, ["base_channels"] = UNet.BaseChannels,
-            ["multipliers"] = Ints(UNet.Multipliers), ["res_blocks"] = UNet.ResBlocksPerLevel, ["attention_levels"] = Ints(UNet.AttentionLevels),
+            ["multipliers"] = Ints(UNet.Multipliers), ["res_blocks"] = UNet.ResBlocksPerLevel,
+            ["attention_levels"] = Ints(UNet.AttentionLevels),
             ["groups"] = UNet.Groups, ["dropout"] = UNet.Dropout,
         },
         ["mlp"] = new JsonObject { ["width"] = Mlp.Width, ["layers"] = Mlp.Layers },
@@ -63,7 +64,8 @@ public sealed record DiffusionConfig
         ["data"] = DataName,
         ["sampler"] = new JsonObject
         {
-            ["name"] = DefaultSampler.Sampler, ["steps"] = DefaultSampler.Steps, ["spacing"] = DefaultSampler.Spacing.ToString().ToLowerInvariant(),
+            ["name"] = DefaultSampler.Sampler, ["steps"] = DefaultSampler.Steps,
+            ["spacing"] = DefaultSampler.Spacing.ToString().ToLowerInvariant(),
             ["karras_sigmas"] = DefaultSampler.KarrasSigmas, ["eta"] = DefaultSampler.Eta,
         },
         ["guidance"] = DefaultGuidance,

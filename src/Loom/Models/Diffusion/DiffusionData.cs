@@ -5,14 +5,16 @@ using Loom.IO.Checkpoints;
 namespace Loom.Models.Diffusion;
 
 /// <summary>Training data in model space (images scaled to [−1, 1]) with optional labels, and what describes it.</summary>
-public sealed record DiffusionData(TensorDataset Set, long[] SampleShape, bool Images, IReadOnlyList<string> ClassNames, string Name, DataProvenance Provenance)
+public sealed record DiffusionData(TensorDataset Set, long[] SampleShape, bool Images, IReadOnlyList<string> ClassNames,
+    string Name, DataProvenance Provenance)
 {
     /// <summary>The vectors' overall (min, max) in data space; null for images.</summary>
     public (double Low, double High)? Range { get; init; }
 
     /// <summary>
     /// Loads <c>fashion-mnist</c> (train split; labels when <paramref name="conditional"/>), a toy 2-D set by name
-    /// (<paramref name="points"/> points from <paramref name="seed"/>), or a numeric CSV (one vector per row); see <see cref="TrainingData.Load"/>.
+    /// (<paramref name="points"/> points from <paramref name="seed"/>), or a numeric CSV (one vector per row); see
+    /// <see cref="TrainingData.Load"/>.
     /// </summary>
     public static DiffusionData Load(string spec, bool conditional, int points, long seed)
     {
@@ -24,7 +26,8 @@ public sealed record DiffusionData(TensorDataset Set, long[] SampleShape, bool I
             data.Examples.mul_(2).sub_(1);
         if (!conditional)
             data.Labels?.Dispose();
-        return new DiffusionData(data.ToDataset(conditional), data.SampleShape, data.Images, conditional ? data.ClassNames : [], data.Name, data.Provenance)
+        return new DiffusionData(data.ToDataset(conditional), data.SampleShape, data.Images, conditional ? data.ClassNames
+            : [], data.Name, data.Provenance)
         {
             Range = data.Range,
         };

@@ -61,7 +61,8 @@ public sealed class DiffusionModel : IGenerativeModel, IConditionalModel, IProgr
     public SampleSet Sample(SampleRequest request, IProgress<SampleProgress>? progress, CancellationToken cancellation)
     {
         if (request.Temperature != 1.0)
-            throw new LoomUsageException($"temperature: a diffusion model has none (got {request.Temperature}); set its sampler's options instead");
+            throw new LoomUsageException(
+                $"temperature: a diffusion model has none (got {request.Temperature}); set its sampler's options instead");
         var template = request.Get<DiffusionRequest>();
         IReadOnlyList<int>? labels = template?.Labels
             ?? (request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray()
@@ -74,7 +75,8 @@ public sealed class DiffusionModel : IGenerativeModel, IConditionalModel, IProgr
             Count = request.Count,
             Seed = request.Seed,
             Labels = labels,
-            Progress = progress is null ? template?.Progress : (done, total) => progress.Report(new SampleProgress(done, total, "denoising step")),
+            Progress = progress is null ? template?.Progress : (done, total) =>
+                progress.Report(new SampleProgress(done, total, "denoising step")),
             Cancellation = cancellation.CanBeCanceled ? cancellation : template?.Cancellation ?? CancellationToken.None,
         };
         if (labels is not null && (NumClasses == 0 || labels.Any(l => l < 0 || l >= NumClasses)))
@@ -106,7 +108,8 @@ public sealed class DiffusionFamily : IModelFamily, Training.Runs.ITrainableFami
 
     public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
         DiffusionTrainingRun.Train(Training.Runs.RecipeJson.FromJson<DiffusionRecipe>(recipe, "recipe"), context);
-    public string Summary => "Denoising diffusion model (U-Net or MLP denoiser; DDPM/DDIM/DPM-Solver++/Euler/Heun samplers, guidance, inpainting)";
+    public string Summary =>
+        "Denoising diffusion model (U-Net or MLP denoiser; DDPM/DDIM/DPM-Solver++/Euler/Heun samplers, guidance, inpainting)";
 
     /// <summary>
     /// Refuses network sizes out of range and a config that describes more weights than the file holds, before the

@@ -92,7 +92,8 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
         var f = x.to(ScalarType.Float32);
         if (f.dim() == sampleShape.Length) f = f.unsqueeze(0);
         if (!f.shape.Skip(1).SequenceEqual(sampleShape))
-            throw new LoomUsageException($"--image: shape [{string.Join(", ", f.shape.Skip(1))}] does not match the model's samples [{string.Join(", ", sampleShape)}]");
+            throw new LoomUsageException($"--image: shape [{string.Join(", ", f.shape.Skip(1))}] does not match the model's samples "
+                + $"[{string.Join(", ", sampleShape)}]");
         return images ? f * 2 - 1 : f;
     }
 
@@ -112,7 +113,8 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
             for (int retry = 0; retry < 3 && !torch.isfinite(output).all().item<bool>(); retry++)
                 output = Predict(x, t, labels, nullLabels, guided ? request.Guidance : null);
             if (!torch.isfinite(output).all().item<bool>())
-                throw new LoomException($"the denoiser returned NaN or infinity at timestep {level.Timestep:F1} in four tries; the input or the weights are not finite");
+                throw new LoomException($"the denoiser returned NaN or infinity at timestep {level.Timestep:F1} in four tries; the input "
+                    + $"or the weights are not finite");
             var (x0, eps) = Predictions.Split(prediction, output, x, level.AlphaBar);
             if (range is { } r)
             {

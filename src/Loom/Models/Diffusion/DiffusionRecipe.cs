@@ -87,7 +87,8 @@ public sealed record DiffusionRecipe
     /// </summary>
     public DiffusionRecipe Resolve(bool images)
     {
-        var json = RecipeJson.Overlay(RecipeJson.Overlay(RecipeJson.ToJson(Defaults), images ? ImagePreset : VectorPreset), RecipeJson.ToJson(this));
+        var json = RecipeJson.Overlay(
+            RecipeJson.Overlay(RecipeJson.ToJson(Defaults), images ? ImagePreset : VectorPreset), RecipeJson.ToJson(this));
         var resolved = RecipeJson.FromJson<DiffusionRecipe>(json, "diffusion recipe");
         resolved.Validate();
         return resolved;
@@ -102,7 +103,10 @@ public sealed record DiffusionRecipe
         if (Timesteps is < 2) throw new LoomUsageException($"--timesteps: must be at least 2, got {Timesteps}");
         if (Ema is < 0 or >= 1) throw new LoomUsageException($"--ema: must be in [0, 1), got {Ema}");
         if (SamplerSteps is < 1) throw new LoomUsageException($"--sampler-steps: must be at least 1, got {SamplerSteps}");
-        foreach (var (name, value) in new[] { ("--base-channels", BaseChannels), ("--res-blocks", ResBlocks), ("--width", Width), ("--layers", Layers) })
+        foreach (var (name, value) in new[]
+        {
+            ("--base-channels", BaseChannels), ("--res-blocks", ResBlocks), ("--width", Width), ("--layers", Layers)
+        })
             if (value is < 1) throw new LoomUsageException($"{name}: must be at least 1, got {value}");
     }
 

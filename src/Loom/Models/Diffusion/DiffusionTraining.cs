@@ -55,7 +55,8 @@ public sealed class DiffusionObjective : ITrainingObjective
     private readonly Device device;
     private readonly Tensor alphaBars;
 
-    public DiffusionObjective(Denoiser network, NoiseSchedule schedule, PredictionType prediction, TensorDataset data, DiffusionTrainingOptions options, Device device)
+    public DiffusionObjective(Denoiser network, NoiseSchedule schedule, PredictionType prediction, TensorDataset data,
+        DiffusionTrainingOptions options, Device device)
     {
         this.network = network;
         this.schedule = schedule;

@@ -92,7 +92,8 @@ public static class DiffusionTrainingRun
             Progress = context.Progress,
             SaveCheckpoint = t =>
             {
-                folder.Save(t, model, model.Network, folder.Card([data.Provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step },
+                folder.Save(t, model, model.Network,
+                    folder.Card([data.Provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step },
                     t.Ema is null ? null : $"weights are the exponential moving average (decay {t.Ema.Decay})"));
                 folder.WriteLossCurve(lossTitle);
             },
@@ -126,7 +127,8 @@ public static class DiffusionTrainingRun
         {
             var sets = new List<(string, Tensor)>();
             if (data is not null)
-                sets.Add(("data", data.Set.Get(Enumerable.Range(0, (int)Math.Min(2000, data.Set.Count)).Select(i => (long)i).ToArray())[0]));
+                sets.Add(
+                    ("data", data.Set.Get(Enumerable.Range(0, (int)Math.Min(2000, data.Set.Count)).Select(i => (long)i).ToArray())[0]));
             sets.Add(("samples", samples));
             Plots.Scatter(path, "diffusion samples vs data", sets);
         }

@@ -18,7 +18,8 @@ public enum PredictionType
 /// <summary>Conversions between a model output and the (x̂_0, ε̂) pair every sampler works with.</summary>
 public static class Predictions
 {
-    /// <summary>The training target for clean data <paramref name="x0"/>, noise <paramref name="noise"/> at ᾱ (a broadcastable tensor).</summary>
+    /// <summary>The training target for clean data <paramref name="x0"/>, noise <paramref name="noise"/> at ᾱ (a broadcastable
+    /// tensor).</summary>
     public static Tensor Target(PredictionType type, Tensor x0, Tensor noise, Tensor alphaBar) => type switch
     {
         PredictionType.Epsilon => noise,

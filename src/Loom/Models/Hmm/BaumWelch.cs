@@ -22,7 +22,8 @@ internal static class BaumWelch
                 if (!double.IsFinite(logLik))
                 {
                     next.Dispose();
-                    throw new LoomDataException($"Baum-Welch: the training log-likelihood became {logLik} at iteration {iter + 1}; the data has zero probability under the model (check the data or raise --min-covar)");
+                    throw new LoomDataException($"Baum-Welch: the training log-likelihood became {logLik} at iteration {iter + 1}; the "
+                        + $"data has zero probability under the model (check the data or raise --min-covar)");
                 }
                 bool stop = monitor.Report(logLik);
                 if (monitor.Decreased && !monitor.Converged)
@@ -47,7 +48,8 @@ internal static class BaumWelch
     }
 
     /// <summary>One E-step over all batches and the M-step; returns the new parameters and the log-likelihood under the old ones.</summary>
-    public static (HmmParameters Next, double LogLik) Iterate(HmmParameters p, IReadOnlyList<HmmBatch> batches, double minCovar, CancellationToken ct = default)
+    public static (HmmParameters Next, double LogLik) Iterate(HmmParameters p, IReadOnlyList<HmmBatch> batches, double minCovar,
+        CancellationToken ct = default)
     {
         using var scope = NewDisposeScope();
         int k = p.States;

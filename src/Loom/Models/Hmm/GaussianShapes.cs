@@ -16,7 +16,8 @@ internal static class GaussianShapes
     public static void CheckDiagCovars(Tensor covars, Tensor means)
     {
         if (covars.dim() != 2 || covars.shape[0] != means.shape[0] || covars.shape[1] != means.shape[1])
-            throw new LoomDataException($"covars: expected shape [{means.shape[0]}, {means.shape[1]}] for diagonal covariances, got [{string.Join(", ", covars.shape)}]");
+            throw new LoomDataException($"covars: expected shape [{means.shape[0]}, {means.shape[1]}] for diagonal covariances, got "
+                + $"[{string.Join(", ", covars.shape)}]");
         CheckFinite(covars, "covars");
         using var positive = (covars > 0).all();
         if (!positive.item<bool>())
@@ -27,7 +28,8 @@ internal static class GaussianShapes
     {
         long k = means.shape[0], d = means.shape[1];
         if (covars.dim() != 3 || covars.shape[0] != k || covars.shape[1] != d || covars.shape[2] != d)
-            throw new LoomDataException($"covars: expected shape [{k}, {d}, {d}] for full covariances, got [{string.Join(", ", covars.shape)}]");
+            throw new LoomDataException(
+                $"covars: expected shape [{k}, {d}, {d}] for full covariances, got [{string.Join(", ", covars.shape)}]");
         CheckFinite(covars, "covars");
     }
 

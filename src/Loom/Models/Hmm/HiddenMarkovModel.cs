@@ -21,7 +21,11 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
     internal HiddenMarkovModel(HmmParameters parameters, HmmOptions options, HmmConvergenceMonitor? monitor = null)
     {
         p = parameters;
-        Options = options with { States = parameters.States, Symbols = parameters.Emissions.Kind == HmmEmission.Categorical ? parameters.Emissions.Dim : 0 };
+        Options = options with
+        {
+            States = parameters.States,
+            Symbols = parameters.Emissions.Kind == HmmEmission.Categorical ? parameters.Emissions.Dim : 0
+        };
         Monitor = monitor;
     }
 
@@ -44,11 +48,13 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
 
     public Tensor TransMat => p.TransMat;
 
-    /// <summary>A categorical HMM from its probabilities: start <c>[K]</c>, transitions <c>[K, K]</c> (row = from), emissions <c>[K, S]</c>.</summary>
+    /// <summary>A categorical HMM from its probabilities: start <c>[K]</c>, transitions <c>[K, K]</c> (row = from), emissions <c>[K,
+    /// S]</c>.</summary>
     public static HiddenMarkovModel Categorical(Tensor startProb, Tensor transMat, Tensor emissionProb) =>
         Build(HmmEmission.Categorical, startProb, transMat, () => new CategoricalEmissions(emissionProb));
 
-    /// <summary>A Gaussian HMM: means <c>[K, D]</c>; covars <c>[K, D]</c> (variances, gaussian-diag) or <c>[K, D, D]</c> (gaussian-full).</summary>
+    /// <summary>A Gaussian HMM: means <c>[K, D]</c>; covars <c>[K, D]</c> (variances, gaussian-diag) or <c>[K, D, D]</c>
+    /// (gaussian-full).</summary>
     public static HiddenMarkovModel Gaussian(Tensor startProb, Tensor transMat, Tensor means, Tensor covars) => covars.dim() == 3
         ? Build(HmmEmission.GaussianFull, startProb, transMat, () => new GaussianFullEmissions(means, covars))
         : Build(HmmEmission.GaussianDiag, startProb, transMat, () => new GaussianDiagEmissions(means, covars));
@@ -61,7 +67,8 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
     }
 
     /// <summary>Fits an HMM to <paramref name="sequences"/> with Baum-Welch; progress is reported once per EM iteration.</summary>
-    public static HiddenMarkovModel Fit(IReadOnlyList<Tensor> sequences, HmmOptions options, IProgress<HmmEmProgress>? progress = null, CancellationToken cancellation = default)
+    public static HiddenMarkovModel Fit(IReadOnlyList<Tensor> sequences, HmmOptions options, IProgress<HmmEmProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         var (prepared, dim) = PrepareTraining(sequences, options);
         var initial = HmmInitializer.Initialize(prepared, options, dim);
@@ -69,7 +76,8 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
     }
 
     /// <summary>Fits starting from this model's parameters instead of a fresh initialisation (the model itself is unchanged).</summary>
-    public HiddenMarkovModel FitFrom(IReadOnlyList<Tensor> sequences, HmmOptions options, IProgress<HmmEmProgress>? progress = null, CancellationToken cancellation = default)
+    public HiddenMarkovModel FitFrom(IReadOnlyList<Tensor> sequences, HmmOptions options, IProgress<HmmEmProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         options = options with { States = States, Emission = Emission, Symbols = Emission == HmmEmission.Categorical ? Dim : 0 };
         options.Validate();
@@ -85,7 +93,8 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
         finally { DisposeAll(prepared); }
     }
 
-    private static HiddenMarkovModel FitFrom(HmmParameters initial, List<Tensor> prepared, HmmOptions options, IProgress<HmmEmProgress>? progress, CancellationToken ct)
+    private static HiddenMarkovModel FitFrom(HmmParameters initial, List<Tensor> prepared, HmmOptions options,
+        IProgress<HmmEmProgress>? progress, CancellationToken ct)
     {
         var batches = HmmBatch.PadInGroups(prepared, HmmBatch.CellBudget(options.States));
         DisposeAll(prepared);
@@ -296,8 +305,10 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
         return kind switch
         {
             HmmEmission.Categorical => new CategoricalEmissions(full(states, dim, 1.0 / dim, dtype: ScalarType.Float64)),
-            HmmEmission.GaussianDiag => new GaussianDiagEmissions(zeros(states, dim, dtype: ScalarType.Float64), ones(states, dim, dtype: ScalarType.Float64)),
-            _ => new GaussianFullEmissions(zeros(states, dim, dtype: ScalarType.Float64), eye(dim, dtype: ScalarType.Float64).expand(states, dim, dim)),
+            HmmEmission.GaussianDiag =>
+                new GaussianDiagEmissions(zeros(states, dim, dtype: ScalarType.Float64), ones(states, dim, dtype: ScalarType.Float64)),
+            _ => new GaussianFullEmissions(zeros(states, dim, dtype: ScalarType.Float64),
+                eye(dim, dtype: ScalarType.Float64).expand(states, dim, dim)),
         };
     }
 

@@ -49,7 +49,8 @@ internal sealed class HmmBatch : IDisposable
             indices ?? Enumerable.Range(0, sequences.Count).ToArray());
     }
 
-    /// <summary>Padded steps per batch for <paramref name="states"/> states, keeping the <c>[T, N, K, K]</c> transition posteriors near 64 MiB.</summary>
+    /// <summary>Padded steps per batch for <paramref name="states"/> states, keeping the <c>[T, N, K, K]</c> transition posteriors near 64
+    /// MiB.</summary>
     public static long CellBudget(int states) => Math.Max(4096, (1L << 23) / ((long)states * states));
 
     /// <summary>Groups sequences into batches of similar length whose padded size stays under <paramref name="maxCells"/> steps.</summary>

@@ -18,7 +18,8 @@ namespace Loom.Models.Hmm;
 /// </summary>
 public static class HmmData
 {
-    /// <summary>The sequences in <paramref name="path"/>: long <c>[T]</c> symbols (categorical) or float64 <c>[T, D]</c> tensors (Gaussian), owned by the caller.</summary>
+    /// <summary>The sequences in <paramref name="path"/>: long <c>[T]</c> symbols (categorical) or float64 <c>[T, D]</c> tensors
+    /// (Gaussian), owned by the caller.</summary>
     public static List<Tensor> Read(string path, HmmEmission emission) =>
         emission == HmmEmission.Categorical ? ReadSymbols(path) : ReadVectors(path);
 
@@ -100,7 +101,8 @@ public static class HmmData
                 continue;
             }
             var cells = line.Split(',');
-            if (!seenRow && columns < 0 && cells.Any(c => !double.TryParse(c.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            if (!seenRow && columns < 0
+                && cells.Any(c => !double.TryParse(c.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
             {
                 columns = cells.Length;   // header row
                 continue;
@@ -114,7 +116,8 @@ public static class HmmData
             {
                 var cell = cells[j].Trim();
                 if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    throw new LoomDataException($"{path}:{i + 1}: column {j + 1} is '{cell}', not a number (sequences are separated by blank lines)");
+                    throw new LoomDataException(
+                        $"{path}:{i + 1}: column {j + 1} is '{cell}', not a number (sequences are separated by blank lines)");
                 if (!double.IsFinite(value))
                     throw new LoomDataException($"{path}:{i + 1}: column {j + 1} is {cell}; NaN and infinities are not allowed");
                 current.Add(value);

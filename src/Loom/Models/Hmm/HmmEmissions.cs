@@ -29,7 +29,8 @@ internal abstract class HmmEmissions : IDisposable
     /// <summary>Zeroed sufficient-statistic accumulators (owned by the caller).</summary>
     public abstract Tensor[] NewStats();
 
-    /// <summary>Adds the posterior-weighted statistics of flat observations <c>[M]</c>/<c>[M, D]</c> with weights <c>[M, K]</c> to <paramref name="stats"/> in place.</summary>
+    /// <summary>Adds the posterior-weighted statistics of flat observations <c>[M]</c>/<c>[M, D]</c> with weights <c>[M, K]</c> to
+    /// <paramref name="stats"/> in place.</summary>
     public abstract void Accumulate(Tensor[] stats, Tensor observations, Tensor weights);
 
     /// <summary>New emissions maximising the expected complete-data log-likelihood given <paramref name="stats"/>.</summary>
@@ -74,12 +75,14 @@ internal abstract class HmmEmissions : IDisposable
         if (sequence.dim() == 1 && dim == 1)
             sequence = sequence.unsqueeze(1);
         if (sequence.dim() != 2)
-            throw new LoomDataException($"{where}: expected a [steps, {dim}] tensor of observations, got shape [{string.Join(", ", sequence.shape)}]");
+            throw new LoomDataException(
+                $"{where}: expected a [steps, {dim}] tensor of observations, got shape [{string.Join(", ", sequence.shape)}]");
         if (sequence.shape[0] == 0)
             throw new LoomDataException($"{where}: the sequence is empty");
         if (sequence.shape[1] != dim)
             throw new LoomDataException($"{where}: observations have {sequence.shape[1]} dimensions, the model has {dim}");
-        if (!sequence.is_floating_point() && sequence.dtype is not (ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte))
+        if (!sequence.is_floating_point()
+            && sequence.dtype is not (ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte))
             throw new LoomDataException($"{where}: observations must be numbers, got {sequence.dtype}");
         var x = sequence.to(ScalarType.Float64).cpu();
         if (ReferenceEquals(x, sequence))

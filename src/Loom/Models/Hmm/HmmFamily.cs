@@ -45,7 +45,8 @@ public sealed class HmmFamily : IModelFamily, ITrainableFamily
         if (emissions.States != options.States)
         {
             emissions.Dispose();
-            throw new LoomDataException($"hmm checkpoint: config says {options.States} states, the emission tensors have {emissions.States}");
+            throw new LoomDataException(
+                $"hmm checkpoint: config says {options.States} states, the emission tensors have {emissions.States}");
         }
         var start = Get("startprob");
         var trans = Get("transmat");

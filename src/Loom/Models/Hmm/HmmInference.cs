@@ -51,7 +51,8 @@ internal static class HmmInference
         return stack(betas);
     }
 
-    /// <summary><c>log(exp(v) @ m)</c> for log-vectors <c>v [N, K]</c> and a probability matrix <c>m [K, K]</c>, shifted by the row max of <c>v</c>.</summary>
+    /// <summary><c>log(exp(v) @ m)</c> for log-vectors <c>v [N, K]</c> and a probability matrix <c>m [K, K]</c>, shifted by the row max of
+    /// <c>v</c>.</summary>
     private static Tensor LogMatExp(Tensor v, Tensor m)
     {
         var shift = v.amax(AxisOne, keepdim: true);
@@ -105,7 +106,8 @@ internal static class HmmInference
 
     private static readonly long[] LastAxis = { -1 };
 
-    /// <summary>E-step of Baum-Welch on one batch: adds expected counts to the accumulators and returns the batch's total log-likelihood.</summary>
+    /// <summary>E-step of Baum-Welch on one batch: adds expected counts to the accumulators and returns the batch's total
+    /// log-likelihood.</summary>
     public static double Accumulate(HmmParameters p, HmmBatch batch, Tensor startCounts, Tensor transCounts, Tensor[] emissionStats)
     {
         using var scope = NewDisposeScope();
@@ -119,7 +121,8 @@ internal static class HmmInference
         return logLik.sum().item<double>();
     }
 
-    /// <summary>Most likely state paths <c>[T, N]</c> (entries past a sequence's end repeat its last state) and their joint log-probabilities <c>[N]</c>.</summary>
+    /// <summary>Most likely state paths <c>[T, N]</c> (entries past a sequence's end repeat its last state) and their joint
+    /// log-probabilities <c>[N]</c>.</summary>
     public static (Tensor Paths, Tensor LogProb) Viterbi(HmmParameters p, HmmBatch batch)
     {
         using var scope = NewDisposeScope();

@@ -42,7 +42,8 @@ internal static class HmmInitializer
         return new HmmParameters(start, trans, emissions);
     }
 
-    /// <summary>Seeded k-means (k-means++ seeding, then Lloyd iterations until assignments stop changing); returns centers <c>[K, D]</c>.</summary>
+    /// <summary>Seeded k-means (k-means++ seeding, then Lloyd iterations until assignments stop changing); returns centers <c>[K,
+    /// D]</c>.</summary>
     public static Tensor KMeans(Tensor x, int k, Generator g, int maxIter = 100)
     {
         long m = x.shape[0];

@@ -42,7 +42,8 @@ public sealed record HmmOptions
     /// <summary>Most EM iterations (each an E-step and an M-step).</summary>
     public int MaxIter { get; init; } = 100;
 
-    /// <summary>EM stops when the log-likelihood gain of one iteration falls below this (nats, summed over sequences); 0 or less runs all <see cref="MaxIter"/> iterations unless the likelihood decreases (beyond rounding noise).</summary>
+    /// <summary>EM stops when the log-likelihood gain of one iteration falls below this (nats, summed over sequences); 0 or less runs all
+    /// <see cref="MaxIter"/> iterations unless the likelihood decreases (beyond rounding noise).</summary>
     public double Tol { get; init; } = 1e-4;
 
     /// <summary>Added to every variance (the diagonal of every covariance) after each M-step, keeping Gaussians proper.</summary>
@@ -73,7 +74,8 @@ public sealed record HmmOptions
             throw new LoomUsageException("--init: kmeans needs Gaussian emissions; use auto or random for categorical");
     }
 
-    /// <summary>Parses an emission name as the CLI and configs spell it: <c>categorical</c>, <c>gaussian-diag</c>, <c>gaussian-full</c>.</summary>
+    /// <summary>Parses an emission name as the CLI and configs spell it: <c>categorical</c>, <c>gaussian-diag</c>,
+    /// <c>gaussian-full</c>.</summary>
     public static HmmEmission ParseEmission(string text) => text.Trim().ToLowerInvariant() switch
     {
         "categorical" or "discrete" => HmmEmission.Categorical,

@@ -9,7 +9,8 @@ public enum SequenceLayout
 {
     /// <summary>One token stream; batches are random windows of context + 1 tokens (nanoGPT). The last 10% is validation.</summary>
     Stream,
-    /// <summary>One sequence per line, framed by a delimiter token before and after (makemore's names); padded targets are ignored.</summary>
+    /// <summary>One sequence per line, framed by a delimiter token before and after (makemore's names); padded targets are
+    /// ignored.</summary>
     Lines,
 }
 
@@ -29,7 +30,8 @@ public sealed class LanguageModelData
 
     public SequenceLayout Layout { get; }
     public long TrainTokens => Layout == SequenceLayout.Stream ? trainStream.Length : trainLines.Sum(l => (long)l.Length - 1);
-    public long ValidationTokens => Layout == SequenceLayout.Stream ? validationStream.Length : validationLines.Sum(l => (long)l.Length - 1);
+    public long ValidationTokens =>
+        Layout == SequenceLayout.Stream ? validationStream.Length : validationLines.Sum(l => (long)l.Length - 1);
     /// <summary>Longest framed line minus one (the context a line batch needs); 0 for streams.</summary>
     public int LongestLine { get; private set; }
 
@@ -81,7 +83,8 @@ public sealed class LanguageModelData
         return new LanguageModelData(SequenceLayout.Lines) { validationLines = framed, LongestLine = framed.Max(l => l.Length) - 1 };
     }
 
-    /// <summary>Inputs and targets [B, T] for step <paramref name="step"/> (train) or evaluation draw <paramref name="step"/> (validation).</summary>
+    /// <summary>Inputs and targets [B, T] for step <paramref name="step"/> (train) or evaluation draw <paramref name="step"/>
+    /// (validation).</summary>
     public (Tensor Inputs, Tensor Targets) Batch(bool validation, int batchSize, int context, long seed, long step)
     {
         var random = Seeding.DotnetRandom(seed, (validation ? "val-batch:" : "batch:") + step);
@@ -90,7 +93,8 @@ public sealed class LanguageModelData
             var stream = validation ? validationStream : trainStream;
             int window = Math.Min(context, stream.Length - 1);
             if (window < 1)
-                throw new LoomDataException($"the {(validation ? "validation" : "training")} split has {stream.Length} tokens; too few for one window");
+                throw new LoomDataException(
+                    $"the {(validation ? "validation" : "training")} split has {stream.Length} tokens; too few for one window");
             var starts = Enumerable.Range(0, batchSize).Select(_ => random.Next(stream.Length - window)).ToArray();
             return Windows(stream, starts, window);
         }

@@ -29,7 +29,8 @@ public sealed record LanguageModelTrainingOptions
         if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
         if (Context < 1) throw new LoomUsageException($"--context: must be at least 1, got {Context}");
         if (EvalBatches < 1) throw new LoomUsageException($"--eval-batches: must be at least 1, got {EvalBatches}");
-        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new LoomUsageException($"--min-lr: must be in [0, --lr], got {MinLearningRate}");
+        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new LoomUsageException(
+            $"--min-lr: must be in [0, --lr], got {MinLearningRate}");
     }
 }
 
@@ -53,7 +54,8 @@ public static class LanguageModelTraining
         });
         var optimizer = new OptimizerOptions
         {
-            LearningRate = options.LearningRate, Beta1 = 0.9, Beta2 = options.Beta2, WeightDecay = options.WeightDecay, DecayMatricesOnly = true,
+            LearningRate = options.LearningRate, Beta1 = 0.9, Beta2 = options.Beta2,
+            WeightDecay = options.WeightDecay, DecayMatricesOnly = true,
         };
         var trainerOptions = new TrainerOptions
         {
@@ -117,7 +119,8 @@ public static class LanguageModelTraining
     }
 
     /// <summary>Exact NLL over a whole split (non-overlapping windows or every line once): total nats and scored tokens.</summary>
-    public static (double TotalNats, long Tokens) ExactLoss(nn.Module model, LanguageModelData data, bool validation, int context, int batchSize = 32)
+    public static (double TotalNats, long Tokens) ExactLoss(nn.Module model, LanguageModelData data, bool validation,
+        int context, int batchSize = 32)
     {
         var causal = Causal(model);
         bool wasTraining = model.training;
@@ -146,5 +149,6 @@ public static class LanguageModelTraining
     }
 
     private static ICausalLanguageModel Causal(nn.Module model) =>
-        model as ICausalLanguageModel ?? throw new ArgumentException($"{model.GetType().Name} is not a causal language model", nameof(model));
+        model as ICausalLanguageModel
+            ?? throw new ArgumentException($"{model.GetType().Name} is not a causal language model", nameof(model));
 }

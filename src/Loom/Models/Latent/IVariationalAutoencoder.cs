@@ -13,6 +13,7 @@ public interface IVariationalAutoencoder : ILatentVariableModel
     /// <summary>The posterior means μ(x) [n, LatentDim] of <paramref name="examples"/> in data space.</summary>
     Tensor EncodeMean(Tensor examples, Tensor? labels = null);
 
-    /// <summary>Anomaly scores [n] float64 of <paramref name="examples"/> (higher = more anomalous), see <see cref="VaeAnomalyScores"/>.</summary>
+    /// <summary>Anomaly scores [n] float64 of <paramref name="examples"/> (higher = more anomalous), see
+    /// <see cref="VaeAnomalyScores"/>.</summary>
     Tensor AnomalyScores(Tensor examples, Tensor? labels, AnomalyScoreKind kind, long seed, int samples);
 }

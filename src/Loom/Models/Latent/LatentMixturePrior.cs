@@ -50,7 +50,8 @@ public sealed class LatentMixturePrior : IDisposable
     public static LatentMixturePrior Fit(Tensor latents, Tensor? labels, int classes, LatentPriorOptions options)
     {
         options.Validate();
-        if (latents.dim() != 2) throw new LoomDataException($"latent prior: expected latents [n, d], got [{string.Join(", ", latents.shape)}]");
+        if (latents.dim() != 2) throw new LoomDataException(
+            $"latent prior: expected latents [n, d], got [{string.Join(", ", latents.shape)}]");
         if (classes > 0 && labels is null) throw new LoomDataException("latent prior: a conditional model needs the training labels");
         var fitted = new List<GaussianMixture>();
         GaussianMixture? pooled = null;
@@ -63,7 +64,8 @@ public sealed class LatentMixturePrior : IDisposable
                 if (rows.shape[0] >= options.Components)
                     fitted.Add(FitOne(rows, options, options.Seed + c));
                 else
-                    // A class the model saw (almost) no examples of, e.g. trained with --classes: sample its latents from all classes' mixture.
+                    // A class the model saw (almost) no examples of, e.g. trained with --classes: sample its latents from all classes'
+                    // mixture.
                     fitted.Add(pooled ??= FitOne(latents, options, options.Seed - 1));
             }
         }
@@ -78,10 +80,12 @@ public sealed class LatentMixturePrior : IDisposable
     private static GaussianMixture FitOne(Tensor rows, LatentPriorOptions options, long seed)
     {
         if (rows.shape[0] < options.Components)
-            throw new LoomDataException($"latent prior: {rows.shape[0]} training examples, fewer than --prior-components {options.Components}");
+            throw new LoomDataException(
+                $"latent prior: {rows.shape[0]} training examples, fewer than --prior-components {options.Components}");
         return GaussianMixture.Fit(rows.to(ScalarType.Float64), new GaussianMixtureOptions
         {
-            Components = options.Components, CovarianceType = options.CovarianceType, RegCovar = options.RegCovar, Seed = seed, MaxIter = 200,
+            Components = options.Components, CovarianceType = options.CovarianceType,
+            RegCovar = options.RegCovar, Seed = seed, MaxIter = 200,
         });
     }
 
@@ -155,7 +159,8 @@ public sealed class LatentMixturePrior : IDisposable
             for (int c = 0; c < count; c++)
             {
                 string prefix = $"{StatePrefix}{c}.";
-                var own = state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+                var own = state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                    .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
                 loaded.Add((GaussianMixture)family.Load(mixtureConfig, own, torch.CPU));
             }
         }

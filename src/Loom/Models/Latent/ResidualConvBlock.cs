@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Latent;
 
-/// <summary>Residual block of the VAE and VQ-VAE conv networks: x + 1×1 conv(ReLU(3×3 conv(ReLU(x)))), narrowing to <c>residualChannels</c> inside.</summary>
+/// <summary>Residual block of the VAE and VQ-VAE conv networks: x + 1×1 conv(ReLU(3×3 conv(ReLU(x)))), narrowing to <c>residualChannels</c>
+/// inside.</summary>
 public sealed class ResidualConvBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2dLayer conv3;

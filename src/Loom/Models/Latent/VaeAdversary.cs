@@ -36,7 +36,8 @@ public static class VaeAdversary
     /// <summary>Decoder means (or images in [0, 1]) → the discriminator's input range [−1, 1].</summary>
     public static Tensor ToDiscriminatorSpace(Tensor images) => images * 2 - 1;
 
-    /// <summary>The VAE's adversarial loss for its reconstructions <paramref name="means"/> (the discriminator frozen): −mean D(x̂, y).</summary>
+    /// <summary>The VAE's adversarial loss for its reconstructions <paramref name="means"/> (the discriminator frozen): −mean D(x̂,
+    /// y).</summary>
     public static Tensor GeneratorLoss(GanDiscriminator discriminator, Tensor means, Tensor? labels) =>
         GanLosses.Generator(GanLossKind.Hinge, discriminator.ScoreFrozen(ToDiscriminatorSpace(means), labels));
 }
@@ -45,7 +46,8 @@ public static class VaeAdversary
 /// The discriminator's update in VAE-GAN training: the step's real batch (gray images, the same batch the VAE sees) against
 /// reconstructions made without gradient, hinge loss. Metrics <c>d_real</c>, <c>d_fake</c>.
 /// </summary>
-public sealed class VaeDiscriminatorObjective(VariationalAutoencoder network, GanDiscriminator discriminator, TensorDataset data, VaeTrainingOptions options, Device device)
+public sealed class VaeDiscriminatorObjective(VariationalAutoencoder network, GanDiscriminator discriminator, TensorDataset data,
+    VaeTrainingOptions options, Device device)
     : ITrainingObjective
 {
     private readonly BatchSampler batches = new(data.Count, Math.Min(options.BatchSize, data.Count), options.Seed);

@@ -30,7 +30,8 @@ public static class VaeAnomalyScores
     };
 
     /// <summary>Scores [n] float64 on the CPU, computed in batches of <paramref name="batch"/>.</summary>
-    public static Tensor Score(VaeModel model, Tensor examples, Tensor? labels, AnomalyScoreKind kind, long seed, int k = 100, int elboDraws = 10, int batch = 500)
+    public static Tensor Score(VaeModel model, Tensor examples, Tensor? labels, AnomalyScoreKind kind, long seed, int k = 100,
+        int elboDraws = 10, int batch = 500)
     {
         if (kind == AnomalyScoreKind.Nll)
             return model.ExampleNll(Likelihood(model, examples, seed), labels, k, seed);

@@ -50,14 +50,18 @@ public sealed record VaeConfig
     public void Validate()
     {
         if (Network is not ("mlp" or "conv")) throw new LoomUsageException($"--network: expected mlp or conv, got '{Network}'");
-        if (Network == "conv" && !(Images && SampleShape is [1, 28, 28])) throw new LoomUsageException("--network conv: needs 28×28 grayscale images (e.g. fashion-mnist); use mlp for vectors");
+        if (Network == "conv" && !(Images && SampleShape is [1, 28, 28])) throw new LoomUsageException(
+            "--network conv: needs 28×28 grayscale images (e.g. fashion-mnist); use mlp for vectors");
         if (LatentDim < 1) throw new LoomUsageException($"--latent-dim: must be at least 1, got {LatentDim}");
         if (ResBlocks < 0) throw new LoomUsageException($"--res-blocks: must be non-negative, got {ResBlocks}");
-        if (ResBlocks > 0 && Network != "conv") throw new LoomUsageException("--res-blocks: only the conv network has residual blocks; add --network conv");
-        if (Hidden < 1 || Layers < 1 || BaseChannels < 1) throw new LoomUsageException("--hidden, --layers, --base-channels: must be at least 1");
+        if (ResBlocks > 0 && Network != "conv") throw new LoomUsageException(
+            "--res-blocks: only the conv network has residual blocks; add --network conv");
+        if (Hidden < 1 || Layers < 1
+            || BaseChannels < 1) throw new LoomUsageException("--hidden, --layers, --base-channels: must be at least 1");
         if (!(Beta >= 0) || !double.IsFinite(Beta)) throw new LoomUsageException($"--beta: must be non-negative, got {Beta}");
         if (TrainSamples < 1) throw new LoomUsageException($"--iwae: must be at least 1, got {TrainSamples}");
-        if (Likelihood == VaeLikelihood.Bernoulli && !Images) throw new LoomUsageException("--likelihood bernoulli: needs images in [0, 1]; use gaussian for vectors");
+        if (Likelihood == VaeLikelihood.Bernoulli
+            && !Images) throw new LoomUsageException("--likelihood bernoulli: needs images in [0, 1]; use gaussian for vectors");
     }
 
     public JsonObject ToJson() => new()
@@ -98,12 +102,14 @@ public sealed record VaeConfig
                 Images = v.Bool("images"),
                 ClassNames = v.Strings("class_names", []),
                 DataName = v.String("data", ""),
-                TrainClasses = v.Has("train_classes") ? v.Longs("train_classes", 0, int.MaxValue, 1 << 16).Select(c => (int)c).ToArray() : [],
+                TrainClasses =
+                    v.Has("train_classes") ? v.Longs("train_classes", 0, int.MaxValue, 1 << 16).Select(c => (int)c).ToArray() : [],
             };
             config.Validate();
             return config;
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or LoomUsageException)
+        catch (Exception e) when (
+            e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or LoomUsageException)
         {
             throw new LoomDataException($"vae config.json is incomplete or malformed: {e.Message}");
         }

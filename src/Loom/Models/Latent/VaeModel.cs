@@ -8,7 +8,8 @@ namespace Loom.Models.Latent;
 
 /// <summary>
 /// A trained VAE or conditional VAE. Samples are decoder means (pixel probabilities for Bernoulli images) of latents from
-/// N(0, T² I), T the request's temperature, or from the fitted <see cref="LatentPrior"/> when there is one; <see cref="ExampleNll(Tensor)"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
+/// N(0, T² I), T the request's temperature, or from the fitted <see cref="LatentPrior"/> when there is one;
+/// <see cref="ExampleNll(Tensor)"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
 /// </summary>
 public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExampleScorer
 {
@@ -66,7 +67,8 @@ public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExamp
             using var generator = new torch.Generator((ulong)options.Seed);
             x = torch.bernoulli(examples.to(ScalarType.Float32), generator: generator);
         }
-        var classLabels = NumClasses > 0 ? labels ?? throw new LoomDataException("latent prior: a conditional VAE needs the training labels") : null;
+        var classLabels =
+            NumClasses > 0 ? labels ?? throw new LoomDataException("latent prior: a conditional VAE needs the training labels") : null;
         var means = new List<Tensor>();
         for (long start = 0; start < x.shape[0]; start += batch)
         {
@@ -132,7 +134,8 @@ public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExamp
         return new TensorSamples(images, labels?.MoveToOuterDisposeScope()) { ClassNames = labels is null ? null : Config.ClassNames };
     }
 
-    /// <summary>Importance-sampled −log p(x) (nats) of data-space examples; labels must be given for a CVAE via <see cref="ExampleNll(Tensor, Tensor?, int, long, int)"/>.</summary>
+    /// <summary>Importance-sampled −log p(x) (nats) of data-space examples; labels must be given for a CVAE via
+    /// <see cref="ExampleNll(Tensor, Tensor?, int, long, int)"/>.</summary>
     public Tensor ExampleNll(Tensor examples) => ExampleNll(examples, null, ImportanceSamples, 0);
 
     public Tensor ExampleNll(Tensor examples, Tensor? labels, int k, long seed, int batch = 100)

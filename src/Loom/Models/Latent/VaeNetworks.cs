@@ -8,7 +8,8 @@ namespace Loom.Models.Latent;
 /// <summary>Maps data (and a class one-hot for a conditional VAE) to the mean and log-variance of q(z | x).</summary>
 public abstract class VaeEncoder(string name) : nn.Module(name)
 {
-    /// <summary><paramref name="x"/> [n, …sample shape], <paramref name="condition"/> [n, C] one-hot or null → (μ, log σ²) each [n, latent].</summary>
+    /// <summary><paramref name="x"/> [n, …sample shape], <paramref name="condition"/> [n, C] one-hot or null → (μ, log σ²) each [n,
+    /// latent].</summary>
     public abstract (Tensor Mean, Tensor LogVar) Encode(Tensor x, Tensor? condition);
 }
 
@@ -120,8 +121,10 @@ public sealed class ConvDecoder : VaeDecoder
     public ConvDecoder(VaeConfig config) : base("conv_decoder")
     {
         channels = 2 * config.BaseChannels;
-        body = nn.Sequential(nn.Linear(config.LatentDim + config.NumClasses, config.Hidden), nn.SiLU(), nn.Linear(config.Hidden, channels * 49L), nn.SiLU());
-        upsample = nn.Sequential(nn.ConvTranspose2d(channels, channels / 2, 4, 2, 1), nn.SiLU(), nn.ConvTranspose2d(channels / 2, 1, 4, 2, 1));
+        body = nn.Sequential(nn.Linear(config.LatentDim + config.NumClasses, config.Hidden), nn.SiLU(),
+            nn.Linear(config.Hidden, channels * 49L), nn.SiLU());
+        upsample =
+            nn.Sequential(nn.ConvTranspose2d(channels, channels / 2, 4, 2, 1), nn.SiLU(), nn.ConvTranspose2d(channels / 2, 1, 4, 2, 1));
         for (int i = 0; i < config.ResBlocks; i++)
         {
             blocks7.Add(new ResidualConvBlock(channels, channels / 2));

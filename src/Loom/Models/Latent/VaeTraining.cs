@@ -32,7 +32,8 @@ public sealed record VaeTrainingOptions
         if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0)) throw new LoomUsageException($"--lr: must be positive, got {LearningRate}");
         if (KlWarmup < 0) throw new LoomUsageException($"--kl-warmup: must be non-negative, got {KlWarmup}");
-        if (!(Adversarial >= 0) || !double.IsFinite(Adversarial)) throw new LoomUsageException($"--adversarial: must be non-negative, got {Adversarial}");
+        if (!(Adversarial >= 0)
+            || !double.IsFinite(Adversarial)) throw new LoomUsageException($"--adversarial: must be non-negative, got {Adversarial}");
         if (!(AdversaryLearningRate > 0)) throw new LoomUsageException($"--adversary-lr: must be positive, got {AdversaryLearningRate}");
     }
 }
@@ -52,7 +53,8 @@ public sealed class VaeObjective : ITrainingObjective
     private readonly VaeTrainingOptions options;
     private readonly Device device;
 
-    public VaeObjective(VariationalAutoencoder network, TensorDataset data, VaeTrainingOptions options, Device device, Adversarial.GanDiscriminator? discriminator = null)
+    public VaeObjective(VariationalAutoencoder network, TensorDataset data, VaeTrainingOptions options, Device device,
+        Adversarial.GanDiscriminator? discriminator = null)
     {
         this.network = network;
         this.discriminator = discriminator;
@@ -62,7 +64,8 @@ public sealed class VaeObjective : ITrainingObjective
         batches = new BatchSampler(data.Count, Math.Min(options.BatchSize, data.Count), options.Seed);
     }
 
-    /// <summary>What the VAE trains on for a batch of data-space examples: binarized afresh for a Bernoulli image model (dynamic binarization), else as is.</summary>
+    /// <summary>What the VAE trains on for a batch of data-space examples: binarized afresh for a Bernoulli image model (dynamic
+    /// binarization), else as is.</summary>
     public static Tensor TrainingInput(VariationalAutoencoder network, Tensor examples, VaeTrainingOptions options) =>
         network.Config.Likelihood == VaeLikelihood.Bernoulli && options.DynamicBinarization ? torch.bernoulli(examples) : examples;
 
@@ -82,7 +85,8 @@ public sealed class VaeObjective : ITrainingObjective
         var loss = -(terms.LogLikelihood - beta * terms.Kl).mean();
         var metrics = new Dictionary<string, double>
         {
-            ["elbo"] = terms.Elbo.mean().ToDouble(), ["reconstruction"] = -terms.LogLikelihood.mean().ToDouble(), ["kl"] = terms.Kl.mean().ToDouble(),
+            ["elbo"] = terms.Elbo.mean().ToDouble(), ["reconstruction"] = -terms.LogLikelihood.mean().ToDouble(),
+            ["kl"] = terms.Kl.mean().ToDouble(),
         };
         if (discriminator is not null && options.Adversarial > 0)
         {

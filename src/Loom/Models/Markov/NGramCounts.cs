@@ -66,7 +66,8 @@ public sealed class NGramCounts
     }
 
     /// <summary>Rebuilds from stored highest-order entries (context ids [entries, n-1], next ids, counts).</summary>
-    public static NGramCounts FromEntries(NGramOptions options, int vocabularySize, IEnumerable<(int[] Context, int Next, long Count)> entries)
+    public static NGramCounts FromEntries(NGramOptions options, int vocabularySize,
+        IEnumerable<(int[] Context, int Next, long Count)> entries)
     {
         var counts = new NGramCounts(options, vocabularySize);
         var top = counts.tables[options.Order - 1];
@@ -96,7 +97,8 @@ public sealed class NGramCounts
         }
     }
 
-    /// <summary>P(w | context) for every token id (index 0, the begin token, gets 0). <paramref name="context"/> holds the last n-1 ids.</summary>
+    /// <summary>P(w | context) for every token id (index 0, the begin token, gets 0). <paramref name="context"/> holds the last n-1
+    /// ids.</summary>
     public double[] Distribution(ReadOnlySpan<int> context)
     {
         var key = Key(context);

@@ -50,7 +50,8 @@ public sealed class NGramModel : IGenerativeModel, ILikelihoodModel
         return new NGramModel(options, vocabulary, counts, ids.Length);
     }
 
-    /// <summary>Natural-log probability of <paramref name="token"/> after <paramref name="history"/> (any length; the last n-1 tokens count).</summary>
+    /// <summary>Natural-log probability of <paramref name="token"/> after <paramref name="history"/> (any length; the last n-1 tokens
+    /// count).</summary>
     public double LogProb(IReadOnlyList<string> history, string token)
     {
         var context = Context(history.Select(Vocabulary.Id).ToArray());
@@ -95,7 +96,8 @@ public sealed class NGramModel : IGenerativeModel, ILikelihoodModel
                 var p = Counts.Distribution(Context(history));
                 history.Add(Draw(p, request.Temperature, random));
             }
-            texts.Add((request.Prompt ?? "") + (Options.Level == TokenLevel.Word && prompt.Length > 0 ? " " : "") + Vocabulary.Decode(history.Skip(prompt.Length)));
+            texts.Add((request.Prompt ?? "") + (Options.Level == TokenLevel.Word && prompt.Length > 0 ? " " : "")
+                + Vocabulary.Decode(history.Skip(prompt.Length)));
         }
         return new TextSamples(texts);
     }

@@ -68,7 +68,8 @@ internal static class NGramState
         int width = options.Order - 1;
         var contextsTensor = Get(state, "contexts", ScalarType.Int32);
         if (contextsTensor.dim() != 2 || contextsTensor.shape[1] != width)
-            throw new LoomDataException($"model.safetensors: 'contexts' has shape [{string.Join(", ", contextsTensor.shape)}], expected [entries, {width}]");
+            throw new LoomDataException(
+                $"model.safetensors: 'contexts' has shape [{string.Join(", ", contextsTensor.shape)}], expected [entries, {width}]");
         var contexts = contextsTensor.data<int>().ToArray();
         var next = Get(state, "next", ScalarType.Int32).data<int>().ToArray();
         var counts = Get(state, "counts", ScalarType.Int64).data<long>().ToArray();
@@ -80,7 +81,8 @@ internal static class NGramState
         var ngramCounts = NGramCounts.FromEntries(options, vocabulary.Size, entries);
         // Recorded for readers of config.json; they must describe the tensors, not contradict them.
         if (values.Long("vocabulary_size", 0, long.MaxValue, vocabulary.Size) != vocabulary.Size)
-            throw new LoomDataException($"config.json: 'vocabulary_size' is {config["vocabulary_size"]}, but the vocabulary holds {vocabulary.Size}");
+            throw new LoomDataException(
+                $"config.json: 'vocabulary_size' is {config["vocabulary_size"]}, but the vocabulary holds {vocabulary.Size}");
         long total = counts.Sum();
         if (values.Long("training_tokens", 0, long.MaxValue, total) != total)
             throw new LoomDataException($"config.json: 'training_tokens' is {config["training_tokens"]}, but the counts add up to {total}");

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Loom.Models.Mcmc;
 
 /// <summary>What a run produced: draws [samples, chains, d], acceptance rate per chain, the final step size, and summaries.</summary>
-public sealed record McmcResult(Tensor Draws, double[] Acceptance, double StepSize, double[] Mean, double[] Variance, double[] EffectiveSampleSize) : IDisposable
+public sealed record McmcResult(Tensor Draws, double[] Acceptance, double StepSize, double[] Mean, double[] Variance,
+    double[] EffectiveSampleSize) : IDisposable
 {
     public void Dispose() => Draws.Dispose();
 }
@@ -17,7 +18,8 @@ public sealed record McmcResult(Tensor Draws, double[] Acceptance, double StepSi
 /// </summary>
 public static class McmcRunner
 {
-    public static McmcResult Run(McmcTarget target, McmcOptions options, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellation = default)
+    public static McmcResult Run(McmcTarget target, McmcOptions options, IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellation = default)
     {
         options.Validate();
         if (target.IsDiscrete != (options.Sampler == McmcSampler.Gibbs))
@@ -60,7 +62,8 @@ public static class McmcRunner
         var mean = flat.mean([0]).data<double>().ToArray();
         var variance = flat.var(0L).data<double>().ToArray();
         flat.Dispose();
-        return new McmcResult(draws.MoveToOuterDisposeScope(), acceptance, step, mean, variance, McmcDiagnostics.EffectiveSampleSize(draws));
+        return new McmcResult(draws.MoveToOuterDisposeScope(), acceptance, step, mean, variance,
+            McmcDiagnostics.EffectiveSampleSize(draws));
     }
 
     private static Tensor InitialState(McmcTarget target, McmcOptions o, Generator g)
@@ -71,13 +74,14 @@ public static class McmcRunner
         return start + 0.1 * torch.randn([o.Chains, target.Dimensions], ScalarType.Float64, generator: g);
     }
 
-    private static (Tensor Next, Tensor Accepted) Transition(McmcTarget target, McmcOptions o, Tensor x, double step, Generator g) => o.Sampler switch
-    {
-        McmcSampler.RandomWalk => RandomWalk(target.LogDensity!, x, step, g),
-        McmcSampler.Mala => Mala(target.LogDensity!, x, step, g),
-        McmcSampler.Hmc => Hmc(target.LogDensity!, x, step, o.LeapfrogSteps, g),
-        _ => Gibbs(target, x, g),
-    };
+    private static (Tensor Next, Tensor Accepted) Transition(McmcTarget target, McmcOptions o, Tensor x, double step, Generator g) =>
+        o.Sampler switch
+        {
+            McmcSampler.RandomWalk => RandomWalk(target.LogDensity!, x, step, g),
+            McmcSampler.Mala => Mala(target.LogDensity!, x, step, g),
+            McmcSampler.Hmc => Hmc(target.LogDensity!, x, step, o.LeapfrogSteps, g),
+            _ => Gibbs(target, x, g),
+        };
 
     private static (Tensor, Tensor) Accept(Tensor x, Tensor proposal, Tensor logAlpha, Generator g)
     {

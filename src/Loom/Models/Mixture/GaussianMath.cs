@@ -11,7 +11,8 @@ namespace Loom.Models.Mixture;
 internal static class GaussianMath
 {
     /// <summary>M-step: (unnormalised weights nk, means [k,d], covariances) from data [n,d] and responsibilities [n,k].</summary>
-    public static (Tensor Nk, Tensor Means, Tensor Covariances) EstimateParameters(Tensor x, Tensor resp, double regCovar, CovarianceType type, OuterProducts? outer = null)
+    public static (Tensor Nk, Tensor Means, Tensor Covariances) EstimateParameters(Tensor x, Tensor resp, double regCovar,
+        CovarianceType type, OuterProducts? outer = null)
     {
         var nk = resp.sum(0L) + 10 * Eps(x.dtype);
         var means = resp.t().matmul(x) / nk.unsqueeze(1);
@@ -62,12 +63,14 @@ internal static class GaussianMath
         if (type is CovarianceType.Diag or CovarianceType.Spherical)
         {
             if (covariances.le(0).any().item<bool>())
-                throw new Core.LoomDataException("a mixture component collapsed (non-positive variance); increase --reg-covar or use fewer components");
+                throw new Core.LoomDataException(
+                    "a mixture component collapsed (non-positive variance); increase --reg-covar or use fewer components");
             return covariances.rsqrt();
         }
         var (chol, info) = torch.linalg.cholesky_ex(covariances);
         if (info.ne(0).any().item<bool>())
-            throw new Core.LoomDataException("a mixture component's covariance is not positive definite (singleton or collapsed component); increase --reg-covar or use fewer components");
+            throw new Core.LoomDataException("a mixture component's covariance is not positive definite (singleton or collapsed "
+                + "component); increase --reg-covar or use fewer components");
         var eye = torch.eye(covariances.shape[^1], dtype: covariances.dtype, device: covariances.device);
         if (type == CovarianceType.Tied)
             return torch.linalg.solve_triangular(chol, eye, upper: false).t();
@@ -116,14 +119,16 @@ internal static class GaussianMath
                 {
                     logDet = precChol.log().sum(1);
                     var precisions = precChol * precChol; // [k,d]
-                    quad = (means * means * precisions).sum(1).unsqueeze(0) - 2 * x.matmul((means * precisions).t()) + (x * x).matmul(precisions.t());
+                    quad = (means * means * precisions).sum(1).unsqueeze(0) - 2 * x.matmul((means * precisions).t())
+                        + (x * x).matmul(precisions.t());
                     break;
                 }
             default:
                 {
                     logDet = d * precChol.log();
                     var precisions = precChol * precChol; // [k]
-                    quad = (means * means).sum(1).unsqueeze(0) * precisions - 2 * x.matmul(means.t()) * precisions + (x * x).sum(1, keepdim: true) * precisions.unsqueeze(0);
+                    quad = (means * means).sum(1).unsqueeze(0) * precisions - 2 * x.matmul(means.t()) * precisions
+                        + (x * x).sum(1, keepdim: true) * precisions.unsqueeze(0);
                     break;
                 }
         }

@@ -23,7 +23,8 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
         PrecisionsCholesky = precisionsCholesky.DetachFromDisposeScope();
         CovarianceType = type;
         using (var scope = torch.NewDisposeScope())
-            Covariances = GaussianMath.CovariancesFromPrecisionCholesky(precisionsCholesky, type).MoveToOuterDisposeScope().DetachFromDisposeScope();
+            Covariances =
+                GaussianMath.CovariancesFromPrecisionCholesky(precisionsCholesky, type).MoveToOuterDisposeScope().DetachFromDisposeScope();
         FitInfo = info;
     }
 
@@ -154,7 +155,8 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
 }
 
 /// <summary>How a fit went: options used, iterations, convergence and the final lower bound.</summary>
-public sealed record MixtureFitInfo(bool Converged, int Iterations, double LowerBound, double Tol, double RegCovar, int MaxIter, int NInit, string Init, long Seed)
+public sealed record MixtureFitInfo(bool Converged, int Iterations, double LowerBound, double Tol, double RegCovar, int MaxIter,
+    int NInit, string Init, long Seed)
 {
     public JsonObject ToJson() => new()
     {

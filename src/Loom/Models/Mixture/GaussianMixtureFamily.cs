@@ -40,7 +40,8 @@ public sealed class GaussianMixtureFamily : IModelFamily, ITrainableFamily
         var weights = Require(state, "weights", [k], device);
         var means = Require(state, "means", [k, d], device);
         var prec = Require(state, "precisions_cholesky", precShape, device);
-        return new GaussianMixture(weights, means, prec, type, values.Has("fit") ? ReadFit(values.Object("fit")) : MixtureFitInfo.FromJson(null));
+        return new GaussianMixture(weights, means, prec, type, values.Has("fit") ? ReadFit(values.Object("fit"))
+            : MixtureFitInfo.FromJson(null));
     }
 
     /// <summary>The EM fit's record; each value must have its type (a missing one reads as unknown, as older checkpoints).</summary>
@@ -54,7 +55,8 @@ public sealed class GaussianMixtureFamily : IModelFamily, ITrainableFamily
         if (!state.TryGetValue(name, out var t))
             throw new LoomDataException($"model.safetensors: missing tensor '{name}' for a gmm");
         if (!t.shape.SequenceEqual(shape))
-            throw new LoomDataException($"model.safetensors: tensor '{name}' has shape [{string.Join(", ", t.shape)}], expected [{string.Join(", ", shape)}]");
+            throw new LoomDataException(
+                $"model.safetensors: tensor '{name}' has shape [{string.Join(", ", t.shape)}], expected [{string.Join(", ", shape)}]");
         return t.to(ScalarType.Float64, device).clone();
     }
 }

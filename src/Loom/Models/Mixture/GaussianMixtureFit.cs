@@ -12,7 +12,8 @@ public sealed partial class GaussianMixture
     /// mean log-likelihood changes by less than <c>Tol</c> or <c>MaxIter</c> is reached. The restart with the best
     /// lower bound is kept. Cancellation stops after the current iteration and returns the best model so far.
     /// </summary>
-    public static GaussianMixture Fit(Tensor x, GaussianMixtureOptions options, IProgress<EmProgress>? progress = null, CancellationToken cancellation = default)
+    public static GaussianMixture Fit(Tensor x, GaussianMixtureOptions options, IProgress<EmProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         Validate(x, options);
         var data = x.to(ScalarType.Float64);
@@ -36,7 +37,8 @@ public sealed partial class GaussianMixture
                 var norm = weighted.logsumexp(1, keepdim: true);
                 bound = norm.mean().item<double>();
                 if (!double.IsFinite(bound))
-                    throw new LoomDataException($"EM diverged at iteration {iter} (log-likelihood {bound}); scale the data or increase --reg-covar");
+                    throw new LoomDataException(
+                        $"EM diverged at iteration {iter} (log-likelihood {bound}); scale the data or increase --reg-covar");
                 var resp = (weighted - norm).exp();
                 var (nk, means, cov) = GaussianMath.EstimateParameters(data, resp, options.RegCovar, options.CovarianceType, outer);
                 var newP = GaussianMath.PrecisionCholesky(cov, options.CovarianceType);
@@ -68,7 +70,8 @@ public sealed partial class GaussianMixture
             }
         }
         var (bw, bm, bp) = best!.Value;
-        var info = new MixtureFitInfo(bestConverged, bestIter, bestBound, options.Tol, options.RegCovar, options.MaxIter, options.NInit, options.Init.ToString(), options.Seed);
+        var info = new MixtureFitInfo(bestConverged, bestIter, bestBound, options.Tol, options.RegCovar, options.MaxIter, options.NInit,
+            options.Init.ToString(), options.Seed);
         return new GaussianMixture(bw, bm, bp, options.CovarianceType, info);
     }
 
@@ -83,7 +86,8 @@ public sealed partial class GaussianMixture
             // Everything is given: the data-driven init would be overwritten, so skip it.
             return (o.WeightsInit.to(ScalarType.Float64).clone().MoveToOuterDisposeScope(),
                 o.MeansInit.to(ScalarType.Float64).clone().MoveToOuterDisposeScope(),
-                GaussianMath.PrecisionCholeskyFromPrecisions(o.PrecisionsInit.to(ScalarType.Float64), o.CovarianceType).contiguous().MoveToOuterDisposeScope());
+                GaussianMath.PrecisionCholeskyFromPrecisions(o.PrecisionsInit.to(ScalarType.Float64), o.CovarianceType)
+                    .contiguous().MoveToOuterDisposeScope());
         }
         Tensor resp;
         switch (o.Init)
@@ -108,7 +112,8 @@ public sealed partial class GaussianMixture
         var precChol = o.PrecisionsInit is not null
             ? GaussianMath.PrecisionCholeskyFromPrecisions(o.PrecisionsInit.to(ScalarType.Float64), o.CovarianceType)
             : GaussianMath.PrecisionCholesky(cov, o.CovarianceType);
-        return (weights.contiguous().MoveToOuterDisposeScope(), means.contiguous().MoveToOuterDisposeScope(), precChol.contiguous().MoveToOuterDisposeScope());
+        return (weights.contiguous().MoveToOuterDisposeScope(), means.contiguous().MoveToOuterDisposeScope(),
+            precChol.contiguous().MoveToOuterDisposeScope());
     }
 
     private static Tensor OneHotRows(long n, int k, Tensor rows)

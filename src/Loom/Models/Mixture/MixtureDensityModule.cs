@@ -31,7 +31,8 @@ public sealed class MixtureDensityModule : nn.Module
     }
 
     /// <summary>The parameters by name, as <c>named_parameters()</c> gives them (trainer state: <c>model.NAME</c>).</summary>
-    public IReadOnlyDictionary<string, Parameter> Named => new Dictionary<string, Parameter> { ["logits"] = logits, ["means"] = means, ["factor_raw"] = factorRaw };
+    public IReadOnlyDictionary<string, Parameter> Named =>
+        new Dictionary<string, Parameter> { ["logits"] = logits, ["means"] = means, ["factor_raw"] = factorRaw };
 
     private Tensor Factor() => factorRaw.triu(1) + torch.diag_embed(factorRaw.diagonal(dim1: 1, dim2: 2).exp());
 

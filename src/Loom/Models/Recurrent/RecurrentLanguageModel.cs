@@ -46,7 +46,8 @@ public sealed class RecurrentLanguageModel : nn.Module, ICausalLanguageModel
         using var scope = torch.NewDisposeScope();   // the weight getter makes a new handle; the state's tensors are detached
         var device = head.weight!.device;
         var zeros = torch.zeros(Config.Layers, batch, Config.Hidden, device: device);
-        return new RecurrentState(zeros, Config.Cell == RecurrentCell.Lstm ? torch.zeros(Config.Layers, batch, Config.Hidden, device: device) : null);
+        return new RecurrentState(zeros, Config.Cell == RecurrentCell.Lstm
+            ? torch.zeros(Config.Layers, batch, Config.Hidden, device: device) : null);
     }
 
     public Tensor Forward(Tensor tokens, Tensor? attentionMask = null, IDecoderState? state = null)
@@ -62,7 +63,8 @@ public sealed class RecurrentLanguageModel : nn.Module, ICausalLanguageModel
         var device = head.weight!.device;
         var x = embed.forward(tokens.to(device));
         Tensor h = recurrent?.Hidden ?? torch.zeros(Config.Layers, b, Config.Hidden, device: device);
-        Tensor? c = Config.Cell == RecurrentCell.Lstm ? recurrent?.Cell ?? torch.zeros(Config.Layers, b, Config.Hidden, device: device) : null;
+        Tensor? c =
+            Config.Cell == RecurrentCell.Lstm ? recurrent?.Cell ?? torch.zeros(Config.Layers, b, Config.Hidden, device: device) : null;
         Tensor outputs;
         var newMask = attentionMask?.narrow(1, attentionMask.shape[1] - t, t).to(device);
         if (newMask is null || newMask.eq(1).all().ToBoolean())
@@ -96,7 +98,8 @@ public sealed class RecurrentLanguageModel : nn.Module, ICausalLanguageModel
         return (output, hidden, null);
     }
 
-    /// <summary>Embedding N(0, 1); recurrent weights keep libtorch's uniform init (drawn under the seed); head N(0, 0.02), zero bias.</summary>
+    /// <summary>Embedding N(0, 1); recurrent weights keep libtorch's uniform init (drawn under the seed); head N(0, 0.02), zero
+    /// bias.</summary>
     private void Initialize(long seed)
     {
         using var noGrad = torch.no_grad();

@@ -118,7 +118,8 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         return logits.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Mean next-token cross-entropy (nats) of <paramref name="tokens"/> [B, T] against <paramref name="targets"/> [B, T].</summary>
+    /// <summary>Mean next-token cross-entropy (nats) of <paramref name="tokens"/> [B, T] against <paramref name="targets"/> [B,
+    /// T].</summary>
     public Tensor Loss(Tensor tokens, Tensor targets)
     {
         using var scope = torch.NewDisposeScope();
@@ -136,7 +137,8 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         var names = ModuleParameters.CopyFrom(this, state, source);
         var unexpected = state.Keys.Where(k => !names.Contains(k) && !IsIgnorable(k)).ToList();
         if (unexpected.Count > 0)
-            throw new LoomDataException($"{source}: unexpected tensors {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")}; does the config match the weights?");
+            throw new LoomDataException($"{source}: unexpected tensors "
+                + $"{string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")}; does the config match the weights?");
     }
 
     private bool IsIgnorable(string key) =>
@@ -147,7 +149,8 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     public IReadOnlyDictionary<string, Tensor> StateByKey() =>
         named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
 
-    /// <summary>GPT-2's initialization: N(0, 0.02) weights and embeddings, zero biases, residual projections N(0, 0.02/√(2·layers)).</summary>
+    /// <summary>GPT-2's initialization: N(0, 0.02) weights and embeddings, zero biases, residual projections N(0,
+    /// 0.02/√(2·layers)).</summary>
     private void Initialize(long seed)
     {
         using var noGrad = torch.no_grad();
@@ -156,7 +159,8 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         {
             if (name.EndsWith(".bias", StringComparison.Ordinal))
                 p.zero_();
-            else if (name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal) || name.EndsWith("ln_f.weight", StringComparison.Ordinal))
+            else if (name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal)
+                || name.EndsWith("ln_f.weight", StringComparison.Ordinal))
                 p.fill_(1);
             else
                 p.normal_(0, 0.02, generator: g);

@@ -17,7 +17,8 @@ public static class HfTransformerConfig
     public static TransformerConfig FromJson(JsonObject json, string source = "config.json")
     {
         T Get<T>(string key, T fallback) => json[key] is JsonValue v ? v.GetValue<T>() : fallback;
-        int Required(string key) => json[key] is JsonValue v ? v.GetValue<int>() : throw new LoomDataException($"{source}: missing '{key}'");
+        int Required(string key) =>
+            json[key] is JsonValue v ? v.GetValue<int>() : throw new LoomDataException($"{source}: missing '{key}'");
         var type = Get<string>("model_type", "");
         var config = type switch
         {
@@ -47,14 +48,16 @@ public static class HfTransformerConfig
                 Width = Required("hidden_size"),
                 FfnWidth = Required("intermediate_size"),
                 NormEps = Get("rms_norm_eps", 1e-6),
-                RopeTheta = json["rope_parameters"]?["rope_theta"] is JsonValue theta ? theta.GetValue<double>() : Get("rope_theta", 10000.0),
+                RopeTheta = json["rope_parameters"]?["rope_theta"] is JsonValue theta
+                    ? theta.GetValue<double>() : Get("rope_theta", 10000.0),
                 Bias = Get("attention_bias", false),
                 TieEmbeddings = Get("tie_word_embeddings", false),
             },
             _ => throw new LoomDataException($"{source}: model_type '{type}' is not supported (gpt2 or llama)"),
         };
         if (type == "llama" && json["head_dim"] is JsonValue headDim && headDim.GetValue<int>() != config.HeadDim)
-            throw new LoomDataException($"{source}: head_dim {headDim} differs from hidden_size / num_attention_heads = {config.HeadDim}; not supported");
+            throw new LoomDataException(
+                $"{source}: head_dim {headDim} differs from hidden_size / num_attention_heads = {config.HeadDim}; not supported");
         config.Validate();
         return config;
     }

@@ -30,12 +30,14 @@ public sealed class KvCache : IDecoderState
     public int Capacity { get; }
     public int Length { get; private set; }
 
-    /// <summary>Writes layer <paramref name="layer"/>'s new keys/values [B, kv, T, hd] after the filled prefix; returns the filled views.</summary>
+    /// <summary>Writes layer <paramref name="layer"/>'s new keys/values [B, kv, T, hd] after the filled prefix; returns the filled
+    /// views.</summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v)
     {
         long t = k.shape[2];
         if (Length + t > Capacity)
-            throw new LoomUsageException($"KV cache: {Length} + {t} tokens exceed its capacity of {Capacity}; ask for fewer new tokens or a shorter prompt");
+            throw new LoomUsageException(
+                $"KV cache: {Length} + {t} tokens exceed its capacity of {Capacity}; ask for fewer new tokens or a shorter prompt");
         using (torch.no_grad())
         {
             keys[layer].narrow(2, Length, t).copy_(k);

@@ -7,9 +7,11 @@ namespace Loom.Models.Transformer;
 /// <summary>The two layouts of <see cref="DecoderTransformer"/>; each names its tensors as the HF model of that style does.</summary>
 public enum TransformerStyle
 {
-    /// <summary>GPT-2: learned positions, LayerNorm, GELU (tanh) MLP, fused QKV projection, tied embeddings (HF <c>GPT2LMHeadModel</c> keys).</summary>
+    /// <summary>GPT-2: learned positions, LayerNorm, GELU (tanh) MLP, fused QKV projection, tied embeddings (HF <c>GPT2LMHeadModel</c>
+    /// keys).</summary>
     Gpt2,
-    /// <summary>Llama: RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, untied head (HF <c>LlamaForCausalLM</c> keys).</summary>
+    /// <summary>Llama: RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, untied head (HF <c>LlamaForCausalLM</c>
+    /// keys).</summary>
     Llama,
 }
 
@@ -25,7 +27,8 @@ public sealed record TransformerConfig
     /// <summary>Key/value heads (grouped-query attention); equal to <see cref="Heads"/> for plain multi-head attention.</summary>
     public int KvHeads { get; init; } = 6;
     public int Width { get; init; } = 384;
-    /// <summary>Hidden width of the MLP; 0 means 4 × width (GPT-2) or HF's Llama rule (⌊8·width/3⌋ rounded up to a multiple of 32).</summary>
+    /// <summary>Hidden width of the MLP; 0 means 4 × width (GPT-2) or HF's Llama rule (⌊8·width/3⌋ rounded up to a multiple of
+    /// 32).</summary>
     public int FfnWidth { get; init; }
     public double Dropout { get; init; }
     public double NormEps { get; init; } = 1e-5;
@@ -48,21 +51,26 @@ public sealed record TransformerConfig
     };
 
     /// <summary>Llama defaults for the other fields (no biases, untied head, grouped-query attention when kvHeads &lt; heads).</summary>
-    public static TransformerConfig Llama(int vocab, int context, int layers, int heads, int kvHeads, int width, double dropout = 0) => new()
-    {
-        Style = TransformerStyle.Llama, VocabSize = vocab, ContextLength = context, Layers = layers, Heads = heads, KvHeads = kvHeads,
-        Width = width, Dropout = dropout, Bias = false, TieEmbeddings = false,
-    };
+    public static TransformerConfig Llama(int vocab, int context, int layers, int heads, int kvHeads, int width, double dropout = 0) =>
+        new()
+        {
+            Style = TransformerStyle.Llama, VocabSize = vocab, ContextLength = context, Layers = layers, Heads = heads, KvHeads = kvHeads,
+            Width = width, Dropout = dropout, Bias = false, TieEmbeddings = false,
+        };
 
     public void Validate()
     {
         if (VocabSize < 2) throw new LoomUsageException($"transformer: vocabulary size must be at least 2, got {VocabSize}");
         if (ContextLength < 1) throw new LoomUsageException($"--context: must be at least 1, got {ContextLength}");
         if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
-        if (Heads < 1 || Width % Heads != 0) throw new LoomUsageException($"--heads: {Heads} must be at least 1 and divide --width {Width}");
-        if (KvHeads < 1 || Heads % KvHeads != 0) throw new LoomUsageException($"--kv-heads: {KvHeads} must be at least 1 and divide --heads {Heads}");
-        if (Style == TransformerStyle.Gpt2 && KvHeads != Heads) throw new LoomUsageException("--kv-heads: grouped-query attention needs the llama style");
-        if (Style == TransformerStyle.Llama && HeadDim % 2 != 0) throw new LoomUsageException($"llama: rotary embeddings need an even head width, got {HeadDim}");
+        if (Heads < 1
+            || Width % Heads != 0) throw new LoomUsageException($"--heads: {Heads} must be at least 1 and divide --width {Width}");
+        if (KvHeads < 1
+            || Heads % KvHeads != 0) throw new LoomUsageException($"--kv-heads: {KvHeads} must be at least 1 and divide --heads {Heads}");
+        if (Style == TransformerStyle.Gpt2
+            && KvHeads != Heads) throw new LoomUsageException("--kv-heads: grouped-query attention needs the llama style");
+        if (Style == TransformerStyle.Llama
+            && HeadDim % 2 != 0) throw new LoomUsageException($"llama: rotary embeddings need an even head width, got {HeadDim}");
         if (Dropout is < 0 or >= 1) throw new LoomUsageException($"--dropout: must be in [0, 1), got {Dropout}");
     }
 

@@ -37,7 +37,8 @@ public sealed class BadWordsProcessor : ILogitsProcessor
         {
             int last = sequence[^1];
             if (last >= vocab)
-                throw new LoomUsageException($"bad-words sequence [{string.Join(", ", sequence)}] holds token {last}, outside the vocabulary of {vocab} scores");
+                throw new LoomUsageException(
+                    $"bad-words sequence [{string.Join(", ", sequence)}] holds token {last}, outside the vocabulary of {vocab} scores");
             for (int r = 0; r < rows.Length; r++)
                 if (EndsWith(rows[r], sequence.AsSpan(0, sequence.Length - 1)))
                     banned[r * vocab + last] = true;

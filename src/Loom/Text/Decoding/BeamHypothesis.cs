@@ -3,7 +3,8 @@ namespace Loom.Text.Decoding;
 /// <summary>
 /// One finished beam-search candidate.
 /// </summary>
-/// <param name="Tokens">The generated tokens after the prompt, ending with the end-of-sequence token when <paramref name="Finished"/>.</param>
+/// <param name="Tokens">The generated tokens after the prompt, ending with the end-of-sequence token when
+/// <paramref name="Finished"/>.</param>
 /// <param name="SumLogProbs">Sum of the (processed) log-probabilities of <paramref name="Tokens"/>.</param>
 /// <param name="Score">SumLogProbs / Tokens.Length^length_penalty, the value beams are ranked by.</param>
 /// <param name="Finished">True when it ended with an end-of-sequence token, false when it ran into max_new_tokens.</param>

@@ -70,7 +70,8 @@ public sealed class BeamSearch
         ArgumentNullException.ThrowIfNull(promptIds);
         ArgumentNullException.ThrowIfNull(nextLogProbs);
         if (promptIds.dim() != 2 || promptIds.dtype != ScalarType.Int64 || promptIds.shape[0] == 0)
-            throw new LoomUsageException($"prompt ids must be a non-empty [batch, length] int64 tensor (got {DecodingChecks.Describe(promptIds)})");
+            throw new LoomUsageException(
+                $"prompt ids must be a non-empty [batch, length] int64 tensor (got {DecodingChecks.Describe(promptIds)})");
         using var scope = torch.NewDisposeScope();
         int batch = (int)promptIds.shape[0], rows = batch * NumBeams;
         var prompts = promptIds.repeat_interleave(NumBeams, dim: 0);
@@ -81,14 +82,16 @@ public sealed class BeamSearch
             var ids = step == 1 ? prompts : torch.cat([prompts, state.GeneratedTensor(promptIds.device)], 1);
             var logp = nextLogProbs(ids);
             if (logp is null || logp.dim() != 2 || logp.shape[0] != rows || !torch.is_floating_point(logp))
-                throw new LoomUsageException($"nextLogProbs must return [{rows}, vocabulary] floating-point log-probabilities (got {(logp is null ? "null" : DecodingChecks.Describe(logp))})");
+                throw new LoomUsageException($"nextLogProbs must return [{rows}, vocabulary] floating-point log-probabilities (got "
+                    + $"{(logp is null ? "null" : DecodingChecks.Describe(logp))})");
             if (Processor is not null)
                 logp = Processor.Process(ids, logp);
             long vocab = logp.shape[1];
             var total = logp.to(ScalarType.Float64).add(state.ScoresTensor(logp.device).unsqueeze(1)).view(batch, NumBeams * vocab);
             int candidates = (int)Math.Min(Math.Max(2, 1 + EosTokenIds.Count) * NumBeams, NumBeams * vocab);
             var (values, indices) = total.topk(candidates, dim: 1);
-            state.Advance(step, values.cpu().data<double>().ToArray(), indices.cpu().data<long>().ToArray(), candidates, vocab, EosTokenIds);
+            state.Advance(step, values.cpu().data<double>().ToArray(), indices.cpu().data<long>().ToArray(),
+                candidates, vocab, EosTokenIds);
         }
         state.FinishRunning();
         return new BeamSearchResult(state.Results());

@@ -72,7 +72,8 @@ internal sealed class BeamState
                 kept++;
             }
             if (kept < _numBeams)
-                throw new LoomUsageException($"beam search found only {kept} continuations that are not end-of-sequence for {_numBeams} beams; the vocabulary is too small for num_beams");
+                throw new LoomUsageException($"beam search found only {kept} continuations that are not end-of-sequence for {_numBeams} "
+                    + $"beams; the vocabulary is too small for num_beams");
             _done[b] = _hypotheses[b].IsDone(values[b * candidates], step);
         }
         _generated = nextGenerated;

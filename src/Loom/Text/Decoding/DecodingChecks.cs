@@ -96,7 +96,8 @@ internal static class DecodingChecks
         return result;
     }
 
-    /// <summary>Sets <paramref name="scores"/> to negative infinity where the row-major [B, V] <paramref name="banned"/> flags are set.</summary>
+    /// <summary>Sets <paramref name="scores"/> to negative infinity where the row-major [B, V] <paramref name="banned"/> flags are
+    /// set.</summary>
     public static Tensor Ban(Tensor scores, bool[] banned)
     {
         using var scope = torch.NewDisposeScope();

@@ -8,13 +8,15 @@ public sealed partial class GenerationSettings
     public void Validate()
     {
         Require(MaxNewTokens >= 1, $"max_new_tokens must be at least 1 (got {MaxNewTokens})");
-        Require(MinNewTokens >= 0 && MinNewTokens <= MaxNewTokens, $"min_new_tokens must be in [0, max_new_tokens = {MaxNewTokens}] (got {MinNewTokens})");
+        Require(MinNewTokens >= 0 && MinNewTokens <= MaxNewTokens,
+            $"min_new_tokens must be in [0, max_new_tokens = {MaxNewTokens}] (got {MinNewTokens})");
         Require(Temperature > 0 && double.IsFinite(Temperature), $"temperature must be a finite number > 0 (got {Temperature})");
         Require(TopK >= 0, $"top_k must not be negative (got {TopK}); 0 turns it off");
         Require(TopP > 0 && TopP <= 1, $"top_p must be in (0, 1] (got {TopP}); 1 turns it off");
         Require(MinP >= 0 && MinP <= 1, $"min_p must be in [0, 1] (got {MinP}); 0 turns it off");
         Require(TypicalP > 0 && TypicalP <= 1, $"typical_p must be in (0, 1] (got {TypicalP}); 1 turns it off");
-        Require(RepetitionPenalty > 0 && double.IsFinite(RepetitionPenalty), $"repetition_penalty must be a finite number > 0 (got {RepetitionPenalty}); 1 turns it off");
+        Require(RepetitionPenalty > 0 && double.IsFinite(RepetitionPenalty),
+            $"repetition_penalty must be a finite number > 0 (got {RepetitionPenalty}); 1 turns it off");
         Require(double.IsFinite(FrequencyPenalty), $"frequency_penalty must be a finite number (got {FrequencyPenalty})");
         Require(double.IsFinite(PresencePenalty), $"presence_penalty must be a finite number (got {PresencePenalty})");
         Require(NoRepeatNGramSize >= 0, $"no_repeat_ngram_size must not be negative (got {NoRepeatNGramSize}); 0 turns it off");
@@ -27,7 +29,8 @@ public sealed partial class GenerationSettings
         }
         Require(BadWordsIds is not null, "bad_words_ids must be a list (got null)");
         foreach (var sequence in BadWordsIds!)
-            Require(sequence is { Length: > 0 } && sequence.All(t => t >= 0), "bad_words_ids entries must be non-empty lists of token ids ≥ 0");
+            Require(sequence is { Length: > 0 } && sequence.All(t => t >= 0),
+                "bad_words_ids entries must be non-empty lists of token ids ≥ 0");
         Require(Stop is not null && Stop.All(s => !string.IsNullOrEmpty(s)), "stop must be a list of non-empty strings");
         Require(EosTokenIds is not null && EosTokenIds.All(t => t >= 0), "eos_token_ids must be a list of token ids ≥ 0");
         Require(PadTokenId is null or >= 0, $"pad_token_id must not be negative (got {PadTokenId})");

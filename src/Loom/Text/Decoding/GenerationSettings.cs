@@ -71,7 +71,8 @@ public sealed partial class GenerationSettings
     /// <summary>Beam hypotheses score sum log-prob / length^length_penalty; &gt; 0 favours longer ones.</summary>
     [JsonPropertyName("length_penalty")] public double LengthPenalty { get; set; } = 1.0;
 
-    /// <summary>Beam search stops as soon as num_beams hypotheses are finished (true) or when no running beam can beat them (false).</summary>
+    /// <summary>Beam search stops as soon as num_beams hypotheses are finished (true) or when no running beam can beat them
+    /// (false).</summary>
     [JsonPropertyName("early_stopping")] public bool EarlyStopping { get; set; }
 
     /// <summary>Seed for sampling; null = the global torch generator.</summary>

@@ -46,14 +46,17 @@ public sealed class TokenSelector : IDisposable
 
     /// <summary>Chooses one token per row of <paramref name="scores"/> [B, V].</summary>
     /// <param name="scores">Processed scores; a row whose scores are all negative infinity (or NaN) is an error.</param>
-    /// <param name="logProbScores">[B, V] scores whose log-softmax gives the reported log-probabilities; default <paramref name="scores"/>.</param>
+    /// <param name="logProbScores">[B, V] scores whose log-softmax gives the reported log-probabilities; default
+    /// <paramref name="scores"/>.</param>
     public TokenSelection Select(Tensor scores, Tensor? logProbScores = null)
     {
         ArgumentNullException.ThrowIfNull(scores);
         if (scores.dim() != 2 || !torch.is_floating_point(scores) || scores.shape[1] == 0)
-            throw new LoomUsageException($"scores must be a [batch, vocabulary] floating-point tensor (got {DecodingChecks.Describe(scores)})");
+            throw new LoomUsageException(
+                $"scores must be a [batch, vocabulary] floating-point tensor (got {DecodingChecks.Describe(scores)})");
         if (logProbScores is not null && !logProbScores.shape.SequenceEqual(scores.shape))
-            throw new LoomUsageException($"logProbScores must have the shape of scores [{string.Join(", ", scores.shape)}] (got {DecodingChecks.Describe(logProbScores)})");
+            throw new LoomUsageException($"logProbScores must have the shape of scores [{string.Join(", ", scores.shape)}] (got "
+                + $"{DecodingChecks.Describe(logProbScores)})");
         using var scope = torch.NewDisposeScope();
         var best = scores.amax(new long[] { -1 });
         if (best.isnan().any().item<bool>() || best.eq(double.NegativeInfinity).any().item<bool>())

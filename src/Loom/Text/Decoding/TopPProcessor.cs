@@ -32,7 +32,8 @@ public sealed class TopPProcessor : ILogitsProcessor
         long vocab = scores.shape[1];
         var (sorted, order) = scores.sort(dim: -1, descending: false);
         var cumulative = sorted.softmax(-1).cumsum(-1);
-        var removeSorted = cumulative.le(1 - P).logical_and(DecodingChecks.Removable(vocab, MinTokensToKeep, keepAtEnd: true, scores.device));
+        var removeSorted =
+            cumulative.le(1 - P).logical_and(DecodingChecks.Removable(vocab, MinTokensToKeep, keepAtEnd: true, scores.device));
         var remove = removeSorted.scatter(1, order, removeSorted);
         return scores.masked_fill(remove, double.NegativeInfinity).MoveToOuterDisposeScope();
     }

@@ -12,4 +12,5 @@ public sealed record TokenAlternative(int TokenId, string Text, double Logprob);
 public sealed record GeneratedToken(int Row, int TokenId, string Text, double? Logprob, IReadOnlyList<TokenAlternative> Alternatives);
 
 /// <summary>Why a row stopped: <c>eos</c>, <c>stop</c> (a stop sequence), <c>length</c> (max new tokens) or <c>cancelled</c>.</summary>
-public sealed record GenerationOutput(string Prompt, string Text, IReadOnlyList<int> TokenIds, string FinishReason, IReadOnlyList<GeneratedToken> Tokens);
+public sealed record GenerationOutput(string Prompt, string Text, IReadOnlyList<int> TokenIds, string FinishReason,
+    IReadOnlyList<GeneratedToken> Tokens);

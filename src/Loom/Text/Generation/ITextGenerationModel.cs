@@ -11,6 +11,7 @@ public interface ITextGenerationModel
     /// <summary>The decoding engine over this model.</summary>
     TextGenerator CreateGenerator();
 
-    /// <summary>The model's default settings (its stop tokens, sampling at temperature 1) for up to <paramref name="maxNewTokens"/>.</summary>
+    /// <summary>The model's default settings (its stop tokens, sampling at temperature 1) for up to
+    /// <paramref name="maxNewTokens"/>.</summary>
     GenerationSettings DefaultSettings(int maxNewTokens = 200);
 }

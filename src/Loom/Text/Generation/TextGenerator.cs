@@ -28,7 +28,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     public ITokenizer Tokenizer => tokenizer;
 
     /// <summary>Generates a continuation of each prompt (batched); beam search when <c>num_beams</c> &gt; 1.</summary>
-    public IReadOnlyList<GenerationOutput> Generate(IReadOnlyList<string> prompts, GenerationSettings settings, CancellationToken cancellation = default)
+    public IReadOnlyList<GenerationOutput> Generate(IReadOnlyList<string> prompts, GenerationSettings settings,
+        CancellationToken cancellation = default)
     {
         settings.Validate();
         if (settings.NumBeams > 1)
@@ -40,7 +41,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     }
 
     /// <summary>Streams tokens of all prompts as they are chosen (row by row within a step).</summary>
-    public IEnumerable<GeneratedToken> Stream(IReadOnlyList<string> prompts, GenerationSettings settings, CancellationToken cancellation = default)
+    public IEnumerable<GeneratedToken> Stream(IReadOnlyList<string> prompts, GenerationSettings settings,
+        CancellationToken cancellation = default)
     {
         settings.Validate();
         if (settings.NumBeams > 1)
@@ -53,7 +55,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     /// Streams one prompt's tokens as an async sequence. The model runs on a dedicated thread (dispose scopes are
     /// thread-static), so the caller may await freely; cancelling stops generation after the current step.
     /// </summary>
-    public async IAsyncEnumerable<GeneratedToken> StreamAsync(string prompt, GenerationSettings settings, [EnumeratorCancellation] CancellationToken cancellation = default)
+    public async IAsyncEnumerable<GeneratedToken> StreamAsync(string prompt, GenerationSettings settings,
+        [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         settings = settings.Clone();
         var channel = Channel.CreateBounded<GeneratedToken>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
@@ -183,7 +186,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                         Row = b,
                         Logprob = settings.Logprobs > 0 ? logprobs[b] : null,
                         Alternatives = topIds is null ? [] : Enumerable.Range(0, topIds.GetLength(1))
-                            .Select(j => new TokenAlternative((int)topIds[b, j], tokenizer.Decode([(int)topIds[b, j]]), topLogprobs![b, j])).ToList(),
+                            .Select(j => new TokenAlternative((int)topIds[b, j], tokenizer.Decode([(int)topIds[b, j]]), topLogprobs![b, j]))
+                                .ToList(),
                     };
                 }
                 if (rows.All(r => r.Finished)) break;

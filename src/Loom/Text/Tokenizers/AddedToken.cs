@@ -13,4 +13,5 @@ namespace Loom.Text.Tokenizers;
 /// <param name="SingleWord">The match only counts when no word character touches it.</param>
 /// <param name="Normalized">HF's flag for matching after normalization; kept for saving (Loom's tokenizers have no normalizer).</param>
 public sealed record AddedToken(
-    int Id, string Content, bool Special = true, bool LStrip = false, bool RStrip = false, bool SingleWord = false, bool Normalized = false);
+    int Id, string Content, bool Special =
+        true, bool LStrip = false, bool RStrip = false, bool SingleWord = false, bool Normalized = false);

@@ -22,7 +22,8 @@ internal sealed class AddedTokenSplitter
             .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.Content.Length).ThenBy(t => t.Id).ToArray());
     }
 
-    /// <summary>The segments of <paramref name="text"/> in order; special tokens are only cut out when <paramref name="includeSpecial"/>.</summary>
+    /// <summary>The segments of <paramref name="text"/> in order; special tokens are only cut out when
+    /// <paramref name="includeSpecial"/>.</summary>
     public List<TextSegment> Split(string text, bool includeSpecial)
     {
         var segments = new List<TextSegment>();

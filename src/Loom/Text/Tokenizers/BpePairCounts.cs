@@ -28,7 +28,8 @@ internal sealed class BpePairCounts
         }));
     }
 
-    /// <summary>Adds a distinct piece (its base symbol ids) that occurs <paramref name="count"/> times; call before the first merge.</summary>
+    /// <summary>Adds a distinct piece (its base symbol ids) that occurs <paramref name="count"/> times; call before the first
+    /// merge.</summary>
     public void AddWord(int[] symbols, long count)
     {
         int w = _words.Count;

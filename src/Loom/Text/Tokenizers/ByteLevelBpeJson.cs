@@ -132,10 +132,12 @@ public static class ByteLevelBpeJson
     private static void CheckPipeline(JsonElement root, JsonElement model, string path)
     {
         if (Optional(root, "normalizer") is { } normalizer)
-            throw new LoomDataException($"{path}: normalizer '{OptionalString(normalizer, "type")}' is not supported (byte-level BPE here has none)");
+            throw new LoomDataException(
+                $"{path}: normalizer '{OptionalString(normalizer, "type")}' is not supported (byte-level BPE here has none)");
         var pre = Optional(root, "pre_tokenizer");
         if (pre is not { } p || OptionalString(p, "type") != "ByteLevel")
-            throw new LoomDataException($"{path}: pre_tokenizer must be ByteLevel, found '{(pre is { } x ? OptionalString(x, "type") : "none")}'");
+            throw new LoomDataException(
+                $"{path}: pre_tokenizer must be ByteLevel, found '{(pre is { } x ? OptionalString(x, "type") : "none")}'");
         if (OptionalBool(p, "add_prefix_space", false) || !OptionalBool(p, "use_regex", true))
             throw new LoomDataException($"{path}: the ByteLevel pre_tokenizer must have add_prefix_space false and use_regex true");
         foreach (var part in new[] { "decoder", "post_processor" })

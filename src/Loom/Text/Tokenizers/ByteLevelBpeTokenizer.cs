@@ -71,7 +71,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             _tokenById[added.Id] = added.Content;
         }
 
-        _merges = new BpeMergeTable(_mergePairs.Select((m, rank) => (IdOf(m.Left, rank), IdOf(m.Right, rank), IdOf(m.Left + m.Right, rank))).ToList());
+        _merges = new BpeMergeTable(
+            _mergePairs.Select((m, rank) => (IdOf(m.Left, rank), IdOf(m.Right, rank), IdOf(m.Left + m.Right, rank))).ToList());
         _byteIds = Enumerable.Range(0, 256)
             .Select(b => _vocab.TryGetValue(ByteLevelAlphabet.ToChar((byte)b).ToString(), out var id) ? id : -1).ToArray();
         _bytesById = new byte[]?[VocabSize];
@@ -98,7 +99,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     /// <inheritdoc />
     public int? EosId { get; }
 
-    /// <summary>The model's vocabulary (byte-level token strings → ids), added tokens not included unless the file lists them there too.</summary>
+    /// <summary>The model's vocabulary (byte-level token strings → ids), added tokens not included unless the file lists them there
+    /// too.</summary>
     public IReadOnlyDictionary<string, int> Vocabulary => _vocab;
 
     /// <summary>The merge rules in rank order (rank 0 first).</summary>
@@ -117,7 +119,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     public static ByteLevelBpeTokenizer Train(string text, int vocabSize, IEnumerable<string>? specialTokens = null) =>
         ByteLevelBpeTrainer.Train(text, vocabSize, specialTokens);
 
-    /// <summary>The token string for <paramref name="id"/> (byte-level spelling; an added token's own text), or null for an unused id.</summary>
+    /// <summary>The token string for <paramref name="id"/> (byte-level spelling; an added token's own text), or null for an unused
+    /// id.</summary>
     public string? IdToToken(int id) => id >= 0 && id < VocabSize ? _tokenById[id] : null;
 
     /// <inheritdoc />
@@ -183,7 +186,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             {
                 symbols[i] = _byteIds[utf8[i]];
                 if (symbols[i] < 0)
-                    throw new LoomDataException($"byte 0x{utf8[i]:X2} has no token in this BPE vocabulary ('{ByteLevelAlphabet.ToChar(utf8[i])}' is missing)");
+                    throw new LoomDataException(
+                        $"byte 0x{utf8[i]:X2} has no token in this BPE vocabulary ('{ByteLevelAlphabet.ToChar(utf8[i])}' is missing)");
             }
             ids = _merges.Apply(symbols);
         }
@@ -198,5 +202,6 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
 
     private int IdOf(string token, int rank) =>
         _vocab.TryGetValue(token, out var id) ? id
-            : throw new LoomDataException($"BPE merge rank {rank} ('{_mergePairs[rank].Left}' + '{_mergePairs[rank].Right}'): '{token}' is not in the vocabulary");
+            : throw new LoomDataException(
+                $"BPE merge rank {rank} ('{_mergePairs[rank].Left}' + '{_mergePairs[rank].Right}'): '{token}' is not in the vocabulary");
 }

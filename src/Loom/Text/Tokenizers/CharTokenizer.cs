@@ -27,7 +27,8 @@ public sealed class CharTokenizer : ITokenizer
         for (int id = 0; id < _chars.Length; id++)
         {
             var c = _chars[id];
-            if (c.Length == 0 || Rune.DecodeFromUtf16(c, out var rune, out int used) != System.Buffers.OperationStatus.Done || used != c.Length)
+            if (c.Length == 0
+                || Rune.DecodeFromUtf16(c, out var rune, out int used) != System.Buffers.OperationStatus.Done || used != c.Length)
                 throw new LoomDataException($"char tokenizer: entry {id} \"{c}\" is not exactly one character");
             if (!_idByRune.TryAdd(rune.Value, id))
                 throw new LoomDataException($"char tokenizer: {RuneText.Describe(rune)} is listed twice");
@@ -36,7 +37,8 @@ public sealed class CharTokenizer : ITokenizer
         foreach (var (text, id) in specialTokens ?? new Dictionary<string, int>())
         {
             if (text.Length == 0 || id < _chars.Length || !_specialById.TryAdd(id, text))
-                throw new LoomDataException($"char tokenizer: special token '{text}' needs non-empty text and its own id ≥ {_chars.Length}, got {id}");
+                throw new LoomDataException(
+                    $"char tokenizer: special token '{text}' needs non-empty text and its own id ≥ {_chars.Length}, got {id}");
             specials[text] = id;
         }
         SpecialTokens = specials;
@@ -53,7 +55,8 @@ public sealed class CharTokenizer : ITokenizer
     {
         var specials = (specialTokens ?? []).Distinct(StringComparer.Ordinal).ToList();
         var splitter = new AddedTokenSplitter(specials.Select((s, i) => new AddedToken(i, s)));
-        var ordinary = string.Concat(splitter.Split(text, includeSpecial: true).Where(s => s.IsOrdinary).Select(s => text.AsSpan(s.Start, s.Length).ToString()));
+        var ordinary = string.Concat(splitter.Split(text, includeSpecial: true).Where(s => s.IsOrdinary)
+            .Select(s => text.AsSpan(s.Start, s.Length).ToString()));
         var chars = RuneText.DistinctSorted(ordinary);
         if (chars.Count == 0)
             throw new LoomDataException("char tokenizer: the training text is empty; there are no characters to learn");
@@ -93,7 +96,8 @@ public sealed class CharTokenizer : ITokenizer
             {
                 var rune = RuneText.At(text, i);
                 if (!_idByRune.TryGetValue(rune.Value, out int id))
-                    throw new LoomDataException($"character {RuneText.Describe(rune)} at position {i} is not in the char tokenizer's vocabulary");
+                    throw new LoomDataException(
+                        $"character {RuneText.Describe(rune)} at position {i} is not in the char tokenizer's vocabulary");
                 ids.Add(id);
                 i += rune.Utf16SequenceLength;
             }
@@ -144,7 +148,8 @@ public sealed class CharTokenizer : ITokenizer
     {
         var chars = new List<string>();
         foreach (var c in Required(root, "chars", JsonValueKind.Array, path).EnumerateArray())
-            chars.Add(c.ValueKind == JsonValueKind.String ? c.GetString()! : throw new LoomDataException($"{path}: \"chars\" must hold strings, found {c.GetRawText()}"));
+            chars.Add(c.ValueKind == JsonValueKind.String ? c.GetString()!
+                : throw new LoomDataException($"{path}: \"chars\" must hold strings, found {c.GetRawText()}"));
         var specials = new Dictionary<string, int>(StringComparer.Ordinal);
         if (Optional(root, "special_tokens") is { ValueKind: JsonValueKind.Object } map)
             foreach (var entry in map.EnumerateObject())

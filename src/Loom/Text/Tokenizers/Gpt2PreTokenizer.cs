@@ -25,7 +25,8 @@ public static class Gpt2PreTokenizer
         return pieces;
     }
 
-    /// <summary>Where the piece that starts at <paramref name="start"/> ends (exclusive); <paramref name="offset"/> only shifts positions in error messages.</summary>
+    /// <summary>Where the piece that starts at <paramref name="start"/> ends (exclusive); <paramref name="offset"/> only shifts positions
+    /// in error messages.</summary>
     public static int NextPieceEnd(ReadOnlySpan<char> text, int start, int offset = 0)
     {
         int contraction = ContractionLength(text, start);

@@ -31,7 +31,8 @@ public interface ITokenizer
     /// <summary>Decodes ids to text (invalid UTF-8 becomes U+FFFD); <paramref name="skipSpecial"/> leaves special tokens out.</summary>
     string Decode(IReadOnlyList<int> ids, bool skipSpecial = false);
 
-    /// <summary>The raw UTF-8 bytes the ids stand for, special tokens as the UTF-8 of their text (see <see cref="Utf8StreamDecoder"/>).</summary>
+    /// <summary>The raw UTF-8 bytes the ids stand for, special tokens as the UTF-8 of their text (see
+    /// <see cref="Utf8StreamDecoder"/>).</summary>
     byte[] DecodeBytes(IReadOnlyList<int> ids);
 
     /// <summary>Writes tokenizer.json (and anything else it needs) into <paramref name="folder"/>, each file atomically.</summary>

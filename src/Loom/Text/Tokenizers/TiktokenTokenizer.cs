@@ -19,12 +19,14 @@ public sealed class TiktokenTokenizer : ITokenizer
     /// <summary>The one encoding whose data package Loom references.</summary>
     public const string O200kBaseEncoding = "o200k_base";
 
-    private static readonly Lazy<TiktokenTokenizer> O200k = new(() => new TiktokenTokenizer(O200kBaseEncoding, "Microsoft.ML.Tokenizers.Data.O200kBase"));
+    private static readonly Lazy<TiktokenTokenizer> O200k =
+        new(() => new TiktokenTokenizer(O200kBaseEncoding, "Microsoft.ML.Tokenizers.Data.O200kBase"));
 
     // The encoding's own split pattern, used to encode special-token text as plain text (Microsoft.ML.Tokenizers
     // always matches special tokens, and keeps the pattern internal).
     private static readonly Lazy<Regex?> O200kPieces = new(() =>
-        typeof(MlTiktoken).GetMethod("O200kBaseRegex", BindingFlags.NonPublic | BindingFlags.Static, Type.EmptyTypes)?.Invoke(null, null) as Regex);
+        typeof(MlTiktoken).GetMethod("O200kBaseRegex", BindingFlags.NonPublic | BindingFlags.Static, Type.EmptyTypes)
+            ?.Invoke(null, null) as Regex);
 
     private readonly MlTiktoken _ml;
     private readonly byte[][] _bytesById;
@@ -101,9 +103,11 @@ public sealed class TiktokenTokenizer : ITokenizer
         }
         // special-token text to encode as plain text: split with the encoding's own pattern, encode piece by piece
         var pieces = O200kPieces.Value
-            ?? throw new LoomDataException("the text holds a special token and this Microsoft.ML.Tokenizers cannot encode it as plain text; allow special tokens");
+            ?? throw new LoomDataException(
+                "the text holds a special token and this Microsoft.ML.Tokenizers cannot encode it as plain text; allow special tokens");
         foreach (var match in pieces.EnumerateMatches(text))
-            ids.AddRange(_ml.EncodeToIds(text.Substring(match.Index, match.Length), considerPreTokenization: false, considerNormalization: false));
+            ids.AddRange(
+                _ml.EncodeToIds(text.Substring(match.Index, match.Length), considerPreTokenization: false, considerNormalization: false));
     }
 
     /// <inheritdoc />

@@ -5,7 +5,8 @@ using Loom.IO;
 
 namespace Loom.Text.Tokenizers;
 
-/// <summary>Reading and writing tokenizer.json: parse errors and missing or mistyped fields become one-line <see cref="LoomDataException"/>s.</summary>
+/// <summary>Reading and writing tokenizer.json: parse errors and missing or mistyped fields become one-line
+/// <see cref="LoomDataException"/>s.</summary>
 internal static class TokenizerJson
 {
     /// <summary>Parses the file at <paramref name="path"/> (which must exist).</summary>
@@ -56,7 +57,8 @@ internal static class TokenizerJson
         Optional(obj, name) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
 
     public static bool OptionalBool(JsonElement obj, string name, bool fallback) =>
-        Optional(obj, name) is { } v && (v.ValueKind == JsonValueKind.True || v.ValueKind == JsonValueKind.False) ? v.GetBoolean() : fallback;
+        Optional(obj, name) is { } v
+            && (v.ValueKind == JsonValueKind.True || v.ValueKind == JsonValueKind.False) ? v.GetBoolean() : fallback;
 
     /// <summary>An integer id, which must fit in an int and be ≥ 0.</summary>
     public static int Id(JsonElement value, string what, string path) =>

@@ -75,7 +75,8 @@ public sealed class RunFolder : IDisposable
             string kind = "a";
             try { kind = $"a '{Checkpoint.ReadConfig(Folder).Kind}'"; } catch (LoomException) { }
             throw new LoomUsageException(
-                $"--out {Folder}: already holds {kind} checkpoint; continue it with --resume, replace it with --overwrite, or choose another folder");
+                $"--out {Folder}: already holds {kind} checkpoint; continue it with --resume, replace it with --overwrite, "
+                    + $"or choose another folder");
         }
         foreach (var name in RunFiles)
         {
@@ -205,7 +206,8 @@ public sealed class RunFolder : IDisposable
     }
 
     /// <summary>A card for this run with its data, seed, device and origin.</summary>
-    public ModelCard Card(IReadOnlyList<DataProvenance> data, long seed, IReadOnlyDictionary<string, double> metrics, string? notes = null) =>
+    public ModelCard Card(IReadOnlyList<DataProvenance> data, long seed,
+        IReadOnlyDictionary<string, double> metrics, string? notes = null) =>
         new()
         {
             Data = data, CommandLine = context.Origin, Seed = seed, Device = context.Device.ToString(), Metrics = metrics, Notes = notes,

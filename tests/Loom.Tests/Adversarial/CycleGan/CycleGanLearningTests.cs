@@ -40,8 +40,10 @@ public class CycleGanLearningTests
             var (bToA, bBack) = model.Cycle(testB, TranslationDirection.BtoA);
             double translatedA = CycleGanTestData.RightMinusLeft(aToB).mean().ToDouble();
             double translatedB = CycleGanTestData.RightMinusLeft(bToA).mean().ToDouble();
-            Assert.True(Math.Abs(translatedA - b) < 0.3 * Math.Abs(a - b), $"A→B: right−left {translatedA:F3}; originals {a:F3}, domain B {b:F3}");
-            Assert.True(Math.Abs(translatedB - a) < 0.3 * Math.Abs(a - b), $"B→A: right−left {translatedB:F3}; originals {b:F3}, domain A {a:F3}");
+            Assert.True(Math.Abs(translatedA - b) < 0.3 * Math.Abs(a - b),
+                $"A→B: right−left {translatedA:F3}; originals {a:F3}, domain B {b:F3}");
+            Assert.True(Math.Abs(translatedB - a) < 0.3 * Math.Abs(a - b),
+                $"B→A: right−left {translatedB:F3}; originals {b:F3}, domain A {a:F3}");
             double cycleError = (aBack - testA).abs().mean().ToDouble();
             Assert.True(cycleError < 0.15, $"cycle A→B→A mean absolute error {cycleError:F3}");
         });

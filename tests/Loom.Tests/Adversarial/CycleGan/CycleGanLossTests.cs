@@ -47,7 +47,8 @@ public class CycleGanLossTests
             using var noGrad = torch.no_grad();
             var gAB = networks.GeneratorAtoB;
             var gBA = networks.GeneratorBtoA;
-            double cycle = (gBA.forward(gAB.forward(a)) - a).abs().mean().ToDouble() + (gAB.forward(gBA.forward(b)) - b).abs().mean().ToDouble();
+            double cycle =
+                (gBA.forward(gAB.forward(a)) - a).abs().mean().ToDouble() + (gAB.forward(gBA.forward(b)) - b).abs().mean().ToDouble();
             double identity = (gAB.forward(b) - b).abs().mean().ToDouble() + (gBA.forward(a) - a).abs().mean().ToDouble();
             double adversarial = (networks.DiscriminatorB.forward(gAB.forward(a)) - 1).square().mean().ToDouble()
                                + (networks.DiscriminatorA.forward(gBA.forward(b)) - 1).square().mean().ToDouble();
@@ -58,8 +59,10 @@ public class CycleGanLossTests
             Assert.Equal(12, generators.Examples);
 
             // The pool is still filling, so the discriminators see exactly this step's fakes.
-            double dA = 0.5 * ((networks.DiscriminatorA.forward(a) - 1).square().mean().ToDouble() + networks.DiscriminatorA.forward(gBA.forward(b)).square().mean().ToDouble());
-            double dB = 0.5 * ((networks.DiscriminatorB.forward(b) - 1).square().mean().ToDouble() + networks.DiscriminatorB.forward(gAB.forward(a)).square().mean().ToDouble());
+            double dA = 0.5 * ((networks.DiscriminatorA.forward(a) - 1).square().mean().ToDouble()
+                + networks.DiscriminatorA.forward(gBA.forward(b)).square().mean().ToDouble());
+            double dB = 0.5 * ((networks.DiscriminatorB.forward(b) - 1).square().mean().ToDouble()
+                + networks.DiscriminatorB.forward(gAB.forward(a)).square().mean().ToDouble());
             Assert.Equal(dA, discriminators.Metrics!["d_a"], 4);
             Assert.Equal(dB, discriminators.Metrics["d_b"], 4);
             Assert.Equal(dA + dB, discriminators.Loss.ToDouble(), 4);

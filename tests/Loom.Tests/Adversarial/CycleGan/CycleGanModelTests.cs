@@ -73,7 +73,8 @@ public class CycleGanModelTests
     {
         var config = new CycleGanConfig
         {
-            BaseChannels = 4, ResBlocks = 1, DiscriminatorChannels = 4, DomainA = "Sandal", DomainAClass = 5, DomainB = "Sneaker", DomainBClass = 7, DataName = FashionMnist.Name,
+            BaseChannels = 4, ResBlocks = 1, DiscriminatorChannels = 4, DomainA = "Sandal", DomainAClass = 5, DomainB = "Sneaker",
+            DomainBClass = 7, DataName = FashionMnist.Name,
         };
         using var model = NewModel(9, config);
         using var scope = torch.NewDisposeScope();
@@ -99,7 +100,10 @@ public class CycleGanModelTests
             using var training = new CycleGanTraining(model.Networks, new TensorDataset(a), new TensorDataset(b),
                 new CycleGanTrainingOptions { BatchSize = 4, PoolSize = 6 }, CPU);
             var phases = training.Phases.Select((p, i) => i == 0
-                ? p with { Objective = new DelegateObjective((s, m) => { counts[s] = TensorCounts.Live; return p.Objective.Compute(s, m); }) }
+                ? p with
+                {
+                    Objective = new DelegateObjective((s, m) => { counts[s] = TensorCounts.Live; return p.Objective.Compute(s, m); })
+                }
                 : p).ToList();
             using var trainer = new Trainer(phases, new TrainerOptions { Steps = 12, SkipNonFiniteGradients = true });
             trainer.Run();

@@ -17,7 +17,11 @@ public class CycleGanNetworkTests
         torch.manual_seed(0);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var config = new CycleGanConfig { Height = size, Width = size, BaseChannels = 4, Downsamples = layers, ResBlocks = 2, DiscriminatorChannels = 4, DiscriminatorLayers = layers };
+        var config = new CycleGanConfig
+        {
+            Height = size, Width = size, BaseChannels = 4, Downsamples = layers, ResBlocks = 2,
+            DiscriminatorChannels = 4, DiscriminatorLayers = layers
+        };
         using var generator = config.CreateGenerator();
         using var discriminator = config.CreateDiscriminator();
         var x = torch.rand(3, 1, size, size) * 2 - 1;
@@ -60,7 +64,8 @@ public class CycleGanNetworkTests
             var mean = y.mean([2, 3]);
             var variance = (y - y.mean([2, 3], keepdim: true)).square().mean([2, 3]);
             Assert.True(mean.abs().max().ToDouble() < 1e-4, $"train={training}: per-channel means {mean.abs().max().ToDouble()}");
-            Assert.True((variance - 1).abs().max().ToDouble() < 1e-2, $"train={training}: per-channel variances off by {(variance - 1).abs().max().ToDouble()}");
+            Assert.True((variance - 1).abs().max().ToDouble() < 1e-2,
+                $"train={training}: per-channel variances off by {(variance - 1).abs().max().ToDouble()}");
         }
         // Only the convolution weight: no affine parameters, no running statistics, no bias before the norm.
         Assert.Equal(["conv.weight"], layer.named_parameters().Select(p => p.name));
@@ -72,7 +77,14 @@ public class CycleGanNetworkTests
     [Fact]
     public void Config_round_trips_through_json_and_rejects_sizes_the_networks_cannot_take()
     {
-        var config = CycleGanTestData.Tiny() with { DomainA = "Sandal", DomainAClass = 5, DomainB = "Sneaker", DomainBClass = 7, DataName = "fashion-mnist" };
+        var config = CycleGanTestData.Tiny() with
+        {
+            DomainA = "Sandal",
+            DomainAClass = 5,
+            DomainB = "Sneaker",
+            DomainBClass = 7,
+            DataName = "fashion-mnist"
+        };
         var back = CycleGanConfig.FromJson(JsonNode.Parse(config.ToJson().ToJsonString())!.AsObject());
         Assert.Equal(config.ToJson().ToJsonString(), back.ToJson().ToJsonString());
         Assert.Equal(config with { }, back with { });

@@ -47,7 +47,8 @@ internal static class CycleGanTestData
         return (right - left).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Runs <paramref name="body"/> with one libtorch thread (the CPU convolution backward is NaN-free then; see docs/cyclegan.md).</summary>
+    /// <summary>Runs <paramref name="body"/> with one libtorch thread (the CPU convolution backward is NaN-free then; see
+    /// docs/cyclegan.md).</summary>
     public static void SingleThreaded(Action body)
     {
         int previous = torch.get_num_threads();

@@ -10,7 +10,8 @@ namespace Loom.Tests.Evaluation.Text;
 /// </summary>
 public sealed class TextMetricsFixtureTests
 {
-    private static readonly JsonObject Reference = JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("metrics_reference.json")))!.AsObject();
+    private static readonly JsonObject Reference =
+        JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("metrics_reference.json")))!.AsObject();
     private static readonly List<string> Hyps = Reference["hyps"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
     private static readonly List<string> Refs = Reference["refs"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
 

@@ -3,7 +3,8 @@ using Loom.Evaluation.Text;
 
 namespace Loom.Tests.Evaluation.Text;
 
-/// <summary>Hand-computed cases for the tokenizer, BLEU, chrF, ROUGE-L, diversity and the copy detector, and their bad-input errors.</summary>
+/// <summary>Hand-computed cases for the tokenizer, BLEU, chrF, ROUGE-L, diversity and the copy detector, and their bad-input
+/// errors.</summary>
 public sealed class TextMetricsTests
 {
     [Theory]
@@ -57,7 +58,8 @@ public sealed class TextMetricsTests
         var words = training.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var planted = string.Join(' ', words.Skip(5000).Take(10));
         var detector = new NGramCopyDetector(training, 8);
-        var report = detector.Analyze(["zzq qqz " + planted + " qqz zzq", "purple quantum giraffes negotiate with seventeen silent refrigerators tonight"]);
+        var report = detector.Analyze(
+            ["zzq qqz " + planted + " qqz zzq", "purple quantum giraffes negotiate with seventeen silent refrigerators tonight"]);
         Assert.Equal(10, report.LongestPerSample[0].Words);
         Assert.Equal(planted, report.LongestPerSample[0].Text);
         Assert.Equal(0, report.LongestPerSample[1].Words);

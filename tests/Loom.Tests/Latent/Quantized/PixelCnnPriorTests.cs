@@ -47,7 +47,8 @@ public class PixelCnnPriorTests : OneTorchThread
         for (int retry = 0; retry < 3 && !torch.isfinite(expected).all().item<bool>(); retry++)
             expected = nn.functional.conv2d(x, masked, parameters["bias"].detach(), padding: [kernel / 2, kernel / 2]);
         using var actual = conv.forward(x);
-        Assert.True(torch.allclose(actual, expected, rtol: 1e-4, atol: 1e-5), $"max difference {(actual - expected).abs().max().ToSingle()}");
+        Assert.True(torch.allclose(actual, expected, rtol: 1e-4, atol: 1e-5),
+            $"max difference {(actual - expected).abs().max().ToSingle()}");
     }
 
     [Theory]

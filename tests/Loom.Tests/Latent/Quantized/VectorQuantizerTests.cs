@@ -63,7 +63,8 @@ public class VectorQuantizerTests : OneTorchThread
         Assert.True(torch.allclose(output.Quantized.detach(), expected, rtol: 1e-6, atol: 1e-6));
         using var weights = torch.randn(2, 4, 3, 3);
         (output.Quantized * weights).sum().backward();
-        Assert.True(torch.allclose(z.grad!, weights, rtol: 0, atol: 0), "the gradient through the quantizer must be the upstream gradient itself");
+        Assert.True(torch.allclose(z.grad!, weights, rtol: 0, atol: 0),
+            "the gradient through the quantizer must be the upstream gradient itself");
     }
 
     [Fact]

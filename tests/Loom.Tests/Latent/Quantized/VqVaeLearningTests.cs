@@ -5,10 +5,12 @@ using static TorchSharp.torch;
 
 namespace Loom.Tests.Latent.Quantized;
 
-/// <summary>Both stages learn on a tiny synthetic image set: the reconstruction loss falls, the prior beats a uniform code distribution.</summary>
+/// <summary>Both stages learn on a tiny synthetic image set: the reconstruction loss falls, the prior beats a uniform code
+/// distribution.</summary>
 public class VqVaeLearningTests : OneTorchThread
 {
-    /// <summary>64 images [64, 1, 28, 28]: four random 7×7 binary patterns blown up to 28×28, 16 copies each with 3% of pixels flipped.</summary>
+    /// <summary>64 images [64, 1, 28, 28]: four random 7×7 binary patterns blown up to 28×28, 16 copies each with 3% of pixels
+    /// flipped.</summary>
     private static Tensor PatternImages()
     {
         using var scope = torch.NewDisposeScope();

@@ -67,7 +67,8 @@ public class VqVaeModelTests : OneTorchThread
         foreach (var key in new[] { "vqvae.quantizer.codebook", "vqvae.quantizer.cluster_size", "vqvae.quantizer.code_sum" })
             Assert.Contains(key, state.Keys);
         Assert.Contains(state.Keys, k => k.StartsWith("prior.", StringComparison.Ordinal));
-        Assert.DoesNotContain(state.Keys, k => k.Contains("open_", StringComparison.Ordinal)); // the prior's tap indices are rebuilt, not saved
+        Assert.DoesNotContain(state.Keys,
+            k => k.Contains("open_", StringComparison.Ordinal)); // the prior's tap indices are rebuilt, not saved
         Assert.True(model.Autoencoder.Quantizer.ClusterSize.ne(1).any().item<bool>(), "the EMA step should have moved the cluster sizes");
         Checkpoint.Save(dir, model, new ModelCard());
         using var loaded = (VqVaeModel)Checkpoint.Load(dir);
@@ -122,7 +123,8 @@ public class VqVaeModelTests : OneTorchThread
         var counts1 = RunCounting(stage1);
         model.Eval();
         var codes = PriorCodes.Encode(model, Images).DetachFromDisposeScope();
-        var stage2 = new TrainingPhase("prior", new PriorObjective(model.Prior, codes, labels, 8, 0, CPU), model.Prior.parameters().ToList(), new OptimizerOptions());
+        var stage2 = new TrainingPhase("prior", new PriorObjective(model.Prior, codes, labels, 8, 0, CPU),
+            model.Prior.parameters().ToList(), new OptimizerOptions());
         var counts2 = RunCounting(stage2);
         foreach (var counts in new[] { counts1, counts2 })
         {

@@ -50,5 +50,6 @@ internal static class DecodingTestData
 
     /// <summary>The token ids of each row whose score is not negative infinity.</summary>
     public static int[][] Kept(Tensor scores) =>
-        Rows(scores).Select(r => r.Select((s, i) => (s, i)).Where(x => !float.IsNegativeInfinity(x.s)).Select(x => x.i).ToArray()).ToArray();
+        Rows(scores)
+            .Select(r => r.Select((s, i) => (s, i)).Where(x => !float.IsNegativeInfinity(x.s)).Select(x => x.i).ToArray()).ToArray();
 }

@@ -39,7 +39,8 @@ public class LogitsProcessorChainTests
     public void UserProcessorsJoinTheChain()
     {
         var log = new List<string>();
-        var chain = new LogitsProcessorChain().Add(new Recorder(log, "first", 1f)).Add(new TopKProcessor(1)).Add(new Recorder(log, "last", 10f));
+        var chain =
+            new LogitsProcessorChain().Add(new Recorder(log, "first", 1f)).Add(new TopKProcessor(1)).Add(new Recorder(log, "last", 10f));
         using var ids = NoIds();
         using var scores = Scores([0f, 3f, 1f]);
         using var result = chain.Process(ids, scores);

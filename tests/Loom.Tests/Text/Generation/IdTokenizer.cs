@@ -14,7 +14,8 @@ internal sealed class IdTokenizer(int vocab) : ITokenizer
     public static string Text(IEnumerable<long> ids) => string.Concat(ids.Select(i => $"⟨{i}⟩"));
 
     public int[] Encode(string text, bool allowSpecial = true) =>
-        text.Split('⟨', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p.TrimEnd('⟩'), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        text.Split('⟨', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => int.Parse(p.TrimEnd('⟩'), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     public string Decode(IReadOnlyList<int> ids, bool skipSpecial = false) => Text(ids.Select(i => (long)i));
     public byte[] DecodeBytes(IReadOnlyList<int> ids) => System.Text.Encoding.UTF8.GetBytes(Decode(ids));

@@ -9,14 +9,16 @@ using TorchSharp;
 
 namespace Loom.Tests.Text.Generation;
 
-/// <summary>The decoding engine on real models: HF's greedy output, cache = recompute, batched = unbatched, seeds, stops, streaming.</summary>
+/// <summary>The decoding engine on real models: HF's greedy output, cache = recompute, batched = unbatched, seeds, stops,
+/// streaming.</summary>
 public sealed class TextGeneratorTests
 {
     private static (DecoderTransformer Model, long[] Prompt, long[] Expected) Fixture(string name)
     {
         var model = HfConformanceTests.LoadFixture(name);
         using var reference = SafeTensorsFile.Load(RepoPaths.Fixture(Path.Combine("hf", name, "reference.safetensors")));
-        return (model, reference.Tensors["greedy_prompt"].data<long>().ToArray(), reference.Tensors["greedy_output"].data<long>().ToArray());
+        return (model, reference.Tensors["greedy_prompt"].data<long>().ToArray(),
+            reference.Tensors["greedy_output"].data<long>().ToArray());
     }
 
     private static GenerationSettings Greedy(int tokens) => new() { DoSample = false, MaxNewTokens = tokens };
@@ -61,7 +63,8 @@ public sealed class TextGeneratorTests
         var (model, prompt, _) = Fixture("tiny-gpt2");
         using var _ = model;
         var generator = new TextGenerator(model, new IdTokenizer(1000), 0);
-        GenerationSettings Sampled(long seed) => new() { DoSample = true, MaxNewTokens = 16, TopK = 50, TopP = 0.95, Temperature = 1.5, Seed = seed };
+        GenerationSettings Sampled(long seed) =>
+            new() { DoSample = true, MaxNewTokens = 16, TopK = 50, TopP = 0.95, Temperature = 1.5, Seed = seed };
         var a = generator.Generate([IdTokenizer.Text(prompt)], Sampled(7))[0].TokenIds;
         var b = generator.Generate([IdTokenizer.Text(prompt)], Sampled(7))[0].TokenIds;
         var c = generator.Generate([IdTokenizer.Text(prompt)], Sampled(8))[0].TokenIds;

@@ -3,7 +3,8 @@ using Loom.Text.Tokenizers;
 
 namespace Loom.Tests.Text.Tokenizers;
 
-/// <summary>The fixture's HF tokenizer.json encodes and decodes exactly as HF tokenizers 0.23.2 did, before and after Save → Load.</summary>
+/// <summary>The fixture's HF tokenizer.json encodes and decodes exactly as HF tokenizers 0.23.2 did, before and after Save →
+/// Load.</summary>
 public class ByteLevelBpeFixtureTests
 {
     private static readonly ByteLevelBpeTokenizer Tokenizer = ByteLevelBpeTokenizer.FromJsonFile(BpeFixture.TokenizerPath);

@@ -64,7 +64,8 @@ public class TokenizerFactoryTests
         var json = File.ReadAllText(BpeFixture.TokenizerPath);
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
         var merges = node["model"]!["merges"]!.AsArray();
-        var asStrings = new System.Text.Json.Nodes.JsonArray(merges.Select(m => (System.Text.Json.Nodes.JsonNode?)$"{m![0]} {m[1]}").ToArray());
+        var asStrings =
+            new System.Text.Json.Nodes.JsonArray(merges.Select(m => (System.Text.Json.Nodes.JsonNode?)$"{m![0]} {m[1]}").ToArray());
         node["model"]!["merges"] = asStrings;
         File.WriteAllText(folder.File("tokenizer.json"), node.ToJsonString());
         var loaded = TokenizerFiles.Load(folder.Path);

@@ -31,7 +31,8 @@ public sealed class ConvNormActivation : nn.Module<Tensor, Tensor>
     private readonly InstanceNorm2d? norm;
     private readonly Activation activation;
 
-    public ConvNormActivation(int inChannels, int outChannels, int kernel, int stride, int padding, bool reflect, bool normalize, Activation activation)
+    public ConvNormActivation(int inChannels, int outChannels, int kernel, int stride, int padding, bool reflect,
+        bool normalize, Activation activation)
         : base("conv_norm_act")
     {
         conv = new Conv2dLayer(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: !normalize,

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Adversarial.CycleGan;
 
-/// <summary>One image domain: its name, the Fashion-MNIST class it came from (if any), its images [n, C, H, W] in [−1, 1] and where they came from.</summary>
+/// <summary>One image domain: its name, the Fashion-MNIST class it came from (if any), its images [n, C, H, W] in [−1, 1] and where they
+/// came from.</summary>
 public sealed record CycleGanDomain(string Name, int? FashionMnistClass, TensorDataset Images, DataProvenance Provenance);
 
 /// <summary>
@@ -18,7 +19,8 @@ public sealed class CycleGanData : IDisposable
     private readonly Tensor imagesA;
     private readonly Tensor imagesB;
 
-    private CycleGanData(string name, Tensor a, string nameA, int? classA, DataProvenance provenanceA, Tensor b, string nameB, int? classB, DataProvenance provenanceB)
+    private CycleGanData(string name, Tensor a, string nameA, int? classA, DataProvenance provenanceA, Tensor b, string nameB,
+        int? classB, DataProvenance provenanceB)
     {
         DataName = name;
         imagesA = a;
@@ -73,17 +75,22 @@ public sealed class CycleGanData : IDisposable
         return FromFashionMnist(domainA, domainB);
     }
 
-    /// <summary>Two classes of the Fashion-MNIST train split (e.g. 5 = sandal, 7 = sneaker); see <see cref="FashionMnistClasses.ParseOne"/>.</summary>
+    /// <summary>Two classes of the Fashion-MNIST train split (e.g. 5 = sandal, 7 = sneaker); see
+    /// <see cref="FashionMnistClasses.ParseOne"/>.</summary>
     public static CycleGanData FromFashionMnist(string domainA, string domainB)
     {
         int a = FashionMnistClasses.ParseOne(domainA, "--domain-a"), b = FashionMnistClasses.ParseOne(domainB, "--domain-b");
         if (a == b)
-            throw new LoomUsageException($"--domain-a and --domain-b are the same class ({FashionMnist.ClassNames[a]}); pick two different classes");
+            throw new LoomUsageException(
+                $"--domain-a and --domain-b are the same class ({FashionMnist.ClassNames[a]}); pick two different classes");
         using var scope = torch.NewDisposeScope();
         using var data = TrainingData.Load(FashionMnist.Name, new DataLoadOptions());
-        Tensor Class(int c) => data.Examples.index_select(0, torch.nonzero(data.Labels!.eq(c)).flatten()).mul(2).sub(1).MoveToOuterDisposeScope();
-        DataProvenance Provenance(int c) => data.Provenance with { Source = $"{data.Provenance.Source} class {c} ({FashionMnist.ClassNames[c]})" };
-        return new CycleGanData(FashionMnist.Name, Class(a), FashionMnist.ClassNames[a], a, Provenance(a), Class(b), FashionMnist.ClassNames[b], b, Provenance(b));
+        Tensor Class(int c) =>
+            data.Examples.index_select(0, torch.nonzero(data.Labels!.eq(c)).flatten()).mul(2).sub(1).MoveToOuterDisposeScope();
+        DataProvenance Provenance(int c) =>
+            data.Provenance with { Source = $"{data.Provenance.Source} class {c} ({FashionMnist.ClassNames[c]})" };
+        return new CycleGanData(FashionMnist.Name, Class(a), FashionMnist.ClassNames[a], a, Provenance(a), Class(b),
+            FashionMnist.ClassNames[b], b, Provenance(b));
     }
 
     /// <summary>Every <c>*.png</c> in two folders (sorted by name, see <see cref="PngFolder"/>); all images must share one size.</summary>
@@ -95,7 +102,8 @@ public sealed class CycleGanData : IDisposable
         var a = PngFolder.Load(folderA, "--data-a");
         var b = PngFolder.Load(folderB, "--data-b");
         if (!a.SampleShape.SequenceEqual(b.SampleShape))
-            throw new LoomDataException($"--data-b: {folderB} holds {b.SampleShape[2]}×{b.SampleShape[1]} images but {folderA} holds {a.SampleShape[2]}×{a.SampleShape[1]}; both domains need one size");
+            throw new LoomDataException($"--data-b: {folderB} holds {b.SampleShape[2]}×{b.SampleShape[1]} images but {folderA} holds "
+                + $"{a.SampleShape[2]}×{a.SampleShape[1]}; both domains need one size");
         // The loaded images are ours alone: mapped to [−1, 1] in place.
         return new CycleGanData("folders", a.Examples.mul_(2).sub_(1).MoveToOuterDisposeScope(), a.Name, null, a.Provenance,
             b.Examples.mul_(2).sub_(1).MoveToOuterDisposeScope(), b.Name, null, b.Provenance);

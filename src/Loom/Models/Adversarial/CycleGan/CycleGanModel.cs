@@ -57,13 +57,15 @@ public sealed class CycleGanModel : IGenerativeModel, IImageTranslator
             for (int retry = 0; retry < 3 && !torch.isfinite(y).all().item<bool>(); retry++)
                 y = generator.forward(x);
             if (!torch.isfinite(y).all().item<bool>())
-                throw new LoomException($"cyclegan: the {TranslationDirections.Name(direction)} generator returned NaN or infinity in four tries; the input or the weights are not finite");
+                throw new LoomException($"cyclegan: the {TranslationDirections.Name(direction)} generator returned NaN or infinity in four "
+                    + $"tries; the input or the weights are not finite");
             parts.Add(((y + 1) / 2).clamp(0, 1).to(ScalarType.Float32).cpu());
         }
         return torch.cat(parts, 0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>There and back: the translation of <paramref name="images"/> and its translation back to the original domain, both [n, C, H, W] in [0, 1].</summary>
+    /// <summary>There and back: the translation of <paramref name="images"/> and its translation back to the original domain, both [n, C,
+    /// H, W] in [0, 1].</summary>
     public (Tensor Translated, Tensor Reconstructed) Cycle(Tensor images, TranslationDirection direction)
     {
         var translated = Translate(images, direction);
@@ -81,14 +83,16 @@ public sealed class CycleGanModel : IGenerativeModel, IImageTranslator
     public SampleSet Sample(SampleRequest request)
     {
         if (Config.DataName != FashionMnist.Name || Config.DomainAClass is not { } classA)
-            throw new LoomUsageException($"cyclegan: this model was trained on folders of images, so it has no test images to translate; use 'loom translate CHECKPOINT --image IN.png --out OUT.png'");
+            throw new LoomUsageException($"cyclegan: this model was trained on folders of images, so it has no test images to translate; "
+                + $"use 'loom translate CHECKPOINT --image IN.png --out OUT.png'");
         if (request.Count < 1)
             throw new LoomUsageException($"--n: must be positive, got {request.Count}");
         using var scope = torch.NewDisposeScope();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         var indices = torch.nonzero(test.Labels.eq(classA)).flatten();
         if (request.Count > indices.shape[0])
-            throw new LoomUsageException($"--n: the Fashion-MNIST test split has {indices.shape[0]} images of '{Config.DomainA}'; asked for {request.Count}");
+            throw new LoomUsageException(
+                $"--n: the Fashion-MNIST test split has {indices.shape[0]} images of '{Config.DomainA}'; asked for {request.Count}");
         using var generator = Seeding.Generator(request.Seed, "cyclegan-sample");
         var chosen = indices.index_select(0, torch.randperm(indices.shape[0], generator: generator).narrow(0, 0, request.Count));
         var translated = Translate(test.Images.index_select(0, chosen), TranslationDirection.AtoB);
@@ -99,7 +103,8 @@ public sealed class CycleGanModel : IGenerativeModel, IImageTranslator
     {
         var shape = Config.ImageShape;
         if (images.dim() != 4 || !images.shape.Skip(1).SequenceEqual(shape))
-            throw new LoomUsageException($"cyclegan: expected images [n, {string.Join(", ", shape)}], got [{string.Join(", ", images.shape)}]");
+            throw new LoomUsageException(
+                $"cyclegan: expected images [n, {string.Join(", ", shape)}], got [{string.Join(", ", images.shape)}]");
     }
 
     public void Dispose() => Networks.Dispose();
@@ -120,7 +125,8 @@ public sealed class CycleGanFamily : IModelFamily, Training.Runs.ITrainableFamil
 
     public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
         CycleGanTrainingRun.Train(Training.Runs.RecipeJson.FromJson<CycleGanRecipe>(recipe, "recipe"), context);
-    public string Summary => "CycleGAN: unpaired image-to-image translation between two domains (ResNet generators, PatchGAN discriminators, LSGAN + cycle loss)";
+    public string Summary => "CycleGAN: unpaired image-to-image translation between two domains (ResNet generators, PatchGAN "
+        + "discriminators, LSGAN + cycle loss)";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {

@@ -67,7 +67,8 @@ public sealed class CycleGanNetworks : nn.Module
     /// <summary>Both discriminators' parameters (the "discriminators" training phase).</summary>
     public IReadOnlyList<Parameter> DiscriminatorParameters => Collect(d_a, d_b);
 
-    /// <summary>Turns gradient tracking of the discriminators on or off (off while the generators train, which saves their weight gradients).</summary>
+    /// <summary>Turns gradient tracking of the discriminators on or off (off while the generators train, which saves their weight
+    /// gradients).</summary>
     public void TrackDiscriminatorGradients(bool on)
     {
         foreach (var p in DiscriminatorParameters) p.requires_grad = on;

@@ -29,9 +29,12 @@ public sealed record CycleGanTrainingOptions
     {
         if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
         if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new LoomUsageException($"--lr: must be a positive number, got {LearningRate}");
-        if (!(CycleWeight >= 0) || !double.IsFinite(CycleWeight)) throw new LoomUsageException($"--cycle-weight: must be a non-negative number, got {CycleWeight}");
-        if (!(IdentityWeight >= 0) || !double.IsFinite(IdentityWeight)) throw new LoomUsageException($"--identity-weight: must be a non-negative number, got {IdentityWeight}");
+        if (!(LearningRate > 0)
+            || !double.IsFinite(LearningRate)) throw new LoomUsageException($"--lr: must be a positive number, got {LearningRate}");
+        if (!(CycleWeight >= 0) || !double.IsFinite(CycleWeight)) throw new LoomUsageException(
+            $"--cycle-weight: must be a non-negative number, got {CycleWeight}");
+        if (!(IdentityWeight >= 0) || !double.IsFinite(IdentityWeight)) throw new LoomUsageException(
+            $"--identity-weight: must be a non-negative number, got {IdentityWeight}");
         if (PoolSize < 0) throw new LoomUsageException($"--pool-size: must be non-negative, got {PoolSize}");
         if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
     }
@@ -69,7 +72,8 @@ public sealed class CycleGanTraining : IDisposable
     public const string PoolAKey = "pool.a";
     public const string PoolBKey = "pool.b";
 
-    public CycleGanTraining(CycleGanNetworks networks, TensorDataset domainA, TensorDataset domainB, CycleGanTrainingOptions options, Device device)
+    public CycleGanTraining(CycleGanNetworks networks, TensorDataset domainA, TensorDataset domainB,
+        CycleGanTrainingOptions options, Device device)
     {
         options.Validate();
         this.networks = networks;
@@ -78,14 +82,17 @@ public sealed class CycleGanTraining : IDisposable
         this.options = options;
         this.device = device;
         dtype = networks.GeneratorParameters[0].dtype;
-        batchesA = new BatchSampler(domainA.Count, Math.Min(options.BatchSize, domainA.Count), Seeding.Derive(options.Seed, "cyclegan:domain-a"));
-        batchesB = new BatchSampler(domainB.Count, Math.Min(options.BatchSize, domainB.Count), Seeding.Derive(options.Seed, "cyclegan:domain-b"));
+        batchesA =
+            new BatchSampler(domainA.Count, Math.Min(options.BatchSize, domainA.Count), Seeding.Derive(options.Seed, "cyclegan:domain-a"));
+        batchesB =
+            new BatchSampler(domainB.Count, Math.Min(options.BatchSize, domainB.Count), Seeding.Derive(options.Seed, "cyclegan:domain-b"));
         PoolA = new ImagePool(options.PoolSize);
         PoolB = new ImagePool(options.PoolSize);
         Phases =
         [
             new TrainingPhase("generators", new DelegateObjective(GeneratorLoss), networks.GeneratorParameters, options.Optimizer),
-            new TrainingPhase("discriminators", new DelegateObjective(DiscriminatorLoss), networks.DiscriminatorParameters, options.Optimizer),
+            new TrainingPhase("discriminators", new DelegateObjective(DiscriminatorLoss),
+                networks.DiscriminatorParameters, options.Optimizer),
         ];
     }
 

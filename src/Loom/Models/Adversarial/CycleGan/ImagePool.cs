@@ -71,7 +71,8 @@ public sealed class ImagePool : IDisposable
     /// <summary>The stored images [Count, …] (a copy), or null when the pool is empty.</summary>
     public Tensor? Capture() => stored is null || Count == 0 ? null : stored.narrow(0, 0, Count).clone();
 
-    /// <summary>Replaces the pool's contents with <paramref name="images"/> [k, …] (k ≤ <see cref="Capacity"/>), as saved by <see cref="Capture"/>.</summary>
+    /// <summary>Replaces the pool's contents with <paramref name="images"/> [k, …] (k ≤ <see cref="Capacity"/>), as saved by
+    /// <see cref="Capture"/>.</summary>
     public void Restore(Tensor images)
     {
         if (images.shape[0] > Capacity)

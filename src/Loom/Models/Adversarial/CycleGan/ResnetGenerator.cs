@@ -29,13 +29,15 @@ public sealed class ResnetGenerator : nn.Module<Tensor, Tensor>
         down = new ModuleList<ConvNormActivation>();
         up = new ModuleList<ConvNormActivation>();
         for (int i = 0; i < downsamples; i++)
-            down.Add(new ConvNormActivation(baseChannels << i, baseChannels << (i + 1), 3, 2, 1, reflect: false, normalize: true, Activation.Relu));
+            down.Add(new ConvNormActivation(baseChannels << i, baseChannels << (i + 1), 3, 2, 1, reflect: false,
+                normalize: true, Activation.Relu));
         int inner = baseChannels << downsamples;
         blocks = new ModuleList<ResnetBlock>();
         for (int i = 0; i < resBlocks; i++)
             blocks.Add(new ResnetBlock(inner));
         for (int i = downsamples; i > 0; i--)
-            up.Add(new ConvNormActivation(baseChannels << i, baseChannels << (i - 1), 3, 1, 1, reflect: true, normalize: true, Activation.Relu));
+            up.Add(new ConvNormActivation(baseChannels << i, baseChannels << (i - 1), 3, 1, 1, reflect: true,
+                normalize: true, Activation.Relu));
         head = new ConvNormActivation(baseChannels, channels, 7, 1, 3, reflect: true, normalize: false, Activation.None);
         RegisterComponents();
     }

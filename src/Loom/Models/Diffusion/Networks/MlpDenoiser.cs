@@ -29,7 +29,8 @@ public sealed class MlpDenoiser : Denoiser
         if (config.NumClasses > 0) label = nn.Embedding(config.NumClasses + 1, config.Width);
         for (int i = 0; i < config.Layers; i++)
         {
-            blocks.Add(nn.Sequential(nn.LayerNorm(config.Width), nn.Linear(config.Width, 2 * config.Width), nn.SiLU(), nn.Linear(2 * config.Width, config.Width)));
+            blocks.Add(nn.Sequential(nn.LayerNorm(config.Width), nn.Linear(config.Width, 2 * config.Width), nn.SiLU(),
+                nn.Linear(2 * config.Width, config.Width)));
             conditioning.Add(nn.Linear(config.Width, config.Width));
         }
         norm_out = nn.LayerNorm(config.Width);

@@ -9,7 +9,8 @@ public sealed class DdpmSampler : IDiffusionSampler
 {
     public string Name => "ddpm";
 
-    public TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<TorchSharp.torch.Tensor> noise)
+    public TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise,
+        Func<TorchSharp.torch.Tensor> noise)
     {
         var (current, next) = (levels[i], levels[i + 1]);
         var (x0, _) = denoise(x, current);
@@ -35,7 +36,8 @@ public sealed class DdimSampler(double eta = 0) : IDiffusionSampler
     public string Name => "ddim";
     public double Eta { get; } = eta >= 0 ? eta : throw new Core.LoomUsageException($"--eta: must be non-negative, got {eta}");
 
-    public TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise, Func<TorchSharp.torch.Tensor> noise)
+    public TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise,
+        Func<TorchSharp.torch.Tensor> noise)
     {
         var (current, next) = (levels[i], levels[i + 1]);
         var (x0, eps) = denoise(x, current);

@@ -44,7 +44,8 @@ public sealed class EulerAncestralSampler : IDiffusionSampler
         var (current, next) = (levels[i], levels[i + 1]);
         var (x0, _) = denoise(x, current);
         double sigma = current.Sigma, sigmaNext = next.Sigma;
-        double sigmaUp = Math.Min(sigmaNext, Math.Sqrt(Math.Max(0, sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma))));
+        double sigmaUp =
+            Math.Min(sigmaNext, Math.Sqrt(Math.Max(0, sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma))));
         double sigmaDown = Math.Sqrt(Math.Max(0, sigmaNext * sigmaNext - sigmaUp * sigmaUp));
         var xVe = VarianceExploding.ToVe(x, current);
         var d = VarianceExploding.Derivative(xVe, x0, current);

@@ -2,7 +2,8 @@ using Loom.Core;
 
 namespace Loom.Models.Diffusion.Samplers;
 
-/// <summary>Which solver and path to sample with; every option applies to every trained model. A record: copy with <c>with { }</c>.</summary>
+/// <summary>Which solver and path to sample with; every option applies to every trained model. A record: copy with <c>with {
+/// }</c>.</summary>
 public sealed record SamplerOptions
 {
     /// <summary>ddpm, ddim, dpm++2m, euler, euler-a, heun, langevin.</summary>

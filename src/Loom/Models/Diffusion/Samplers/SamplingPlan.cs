@@ -20,7 +20,8 @@ public static class SamplingPlan
     /// n noisy levels from most to least noisy, then <see cref="NoiseLevel.Clean"/>. With <paramref name="karras"/> the σ
     /// values follow Karras et al. (ρ = 7) between the schedule's σ_min and σ_max and their timesteps are interpolated.
     /// </summary>
-    public static IReadOnlyList<NoiseLevel> Levels(NoiseSchedule schedule, int steps, TimestepSpacing spacing = TimestepSpacing.Trailing, bool karras = false)
+    public static IReadOnlyList<NoiseLevel> Levels(NoiseSchedule schedule, int steps,
+        TimestepSpacing spacing = TimestepSpacing.Trailing, bool karras = false)
     {
         int T = schedule.Timesteps;
         if (steps < 1 || steps > T)
@@ -56,7 +57,8 @@ public static class SamplingPlan
         {
             ts[i] = spacing switch
             {
-                TimestepSpacing.Linspace => (int)Math.Round(steps == 1 ? T - 1 : (double)(T - 1) * (steps - 1 - i) / (steps - 1), MidpointRounding.ToEven),
+                TimestepSpacing.Linspace =>
+                    (int)Math.Round(steps == 1 ? T - 1 : (double)(T - 1) * (steps - 1 - i) / (steps - 1), MidpointRounding.ToEven),
                 TimestepSpacing.Leading => (steps - 1 - i) * (T / steps),
                 _ => (int)Math.Round(T - i * ((double)T / steps), MidpointRounding.ToEven) - 1,
             };

@@ -46,7 +46,8 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         // Uniform in ±1/√fan_in, the scale of torch's default convolution initialisation.
         double bound = 1.0 / Math.Sqrt(inChannels * kernelSize * kernelSize);
         // Detached from any dispose scope the caller has open: the module must outlive it.
-        weight = nn.Parameter(torch.empty(outChannels, inChannels, kernelSize, kernelSize).uniform_(-bound, bound).DetachFromDisposeScope());
+        weight = nn.Parameter(torch.empty(outChannels, inChannels, kernelSize, kernelSize)
+            .uniform_(-bound, bound).DetachFromDisposeScope());
         bias = nn.Parameter(torch.empty(outChannels).uniform_(-bound, bound).DetachFromDisposeScope());
         using (var scope = torch.NewDisposeScope())
         {
@@ -65,7 +66,8 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
     /// <summary>Where the weights live.</summary>
     public Device Device => weight.device;
 
-    /// <summary>The [k, k] float mask: 1 on rows above the centre, on the centre row left of the centre, and at the centre for type B.</summary>
+    /// <summary>The [k, k] float mask: 1 on rows above the centre, on the centre row left of the centre, and at the centre for type
+    /// B.</summary>
     public static Tensor CreateMask(int kernelSize, MaskType type)
     {
         int center = kernelSize / 2;

@@ -86,7 +86,8 @@ public sealed class PixelCnnPrior : nn.Module
         return embedding.forward(codes).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Logits [n, K, S, S] from embedded codes [n, C, S, S]; separate from <see cref="Embed"/> so gradients can be taken with respect to the inputs.</summary>
+    /// <summary>Logits [n, K, S, S] from embedded codes [n, C, S, S]; separate from <see cref="Embed"/> so gradients can be taken with
+    /// respect to the inputs.</summary>
     public Tensor LogitsFromEmbeddings(Tensor embedded, Tensor? labels = null)
     {
         if (NumClasses > 0 && labels is null)
@@ -119,8 +120,10 @@ public sealed class PixelCnnPrior : nn.Module
     public Tensor Sample(int count, Generator generator, double temperature = 1.0, Tensor? labels = null)
     {
         if (count < 1) throw new LoomUsageException($"--n: must be at least 1, got {count}");
-        if (!(temperature > 0) || !double.IsFinite(temperature)) throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
-        if (labels is not null && labels.shape[0] != count) throw new LoomUsageException($"prior sampling: {labels.shape[0]} labels for {count} samples");
+        if (!(temperature > 0)
+            || !double.IsFinite(temperature)) throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
+        if (labels is not null
+            && labels.shape[0] != count) throw new LoomUsageException($"prior sampling: {labels.shape[0]} labels for {count} samples");
         using var noGrad = torch.no_grad();
         var device = Device;
         var codes = torch.zeros([count, LatentSize, LatentSize], ScalarType.Int64, device);

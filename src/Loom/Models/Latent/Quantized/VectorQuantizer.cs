@@ -8,10 +8,12 @@ namespace Loom.Models.Latent.Quantized;
 /// One pass through a <see cref="VectorQuantizer"/>: the straight-through quantized map, the chosen code per position,
 /// the commitment loss, the codebook perplexity of this batch and how many dead codes were restarted.
 /// </summary>
-/// <param name="Quantized">[n, D, h, w]: z + (q − z).detach(), so the decoder sees q and the encoder gets the decoder's gradient unchanged.</param>
+/// <param name="Quantized">[n, D, h, w]: z + (q − z).detach(), so the decoder sees q and the encoder gets the decoder's gradient
+/// unchanged.</param>
 /// <param name="Indices">[n, h, w] int64 code indices.</param>
 /// <param name="CommitmentLoss">Scalar β·mean((z − sg(q))²).</param>
-/// <param name="Perplexity">Scalar exp(entropy of the code usage in this batch); K when every code is used equally, 1 when one code takes all.</param>
+/// <param name="Perplexity">Scalar exp(entropy of the code usage in this batch); K when every code is used equally, 1 when one code takes
+/// all.</param>
 /// <param name="RestartedCodes">Codes re-initialised to encoder outputs in this pass (training mode only).</param>
 public sealed record QuantizerOutput(Tensor Quantized, Tensor Indices, Tensor CommitmentLoss, Tensor Perplexity, int RestartedCodes);
 
@@ -33,14 +35,17 @@ public sealed class VectorQuantizer : nn.Module
     private readonly Tensor code_sum;      // [K, D] EMA of the sum of the assigned vectors
 
     /// <summary>Creates a codebook of N(0, 1) codes, each counted as one pseudo-observation of itself (N_k = 1, m_k = code).</summary>
-    public VectorQuantizer(int numCodes, int codeDim, double commitment = 0.25, double decay = 0.99, double deadCodeThreshold = 1.0, double epsilon = 1e-5)
+    public VectorQuantizer(int numCodes, int codeDim, double commitment = 0.25, double decay = 0.99,
+        double deadCodeThreshold = 1.0, double epsilon = 1e-5)
         : base("quantizer")
     {
         // Options are checked with their CLI names by VqVaeConfig.Validate; these guard direct use.
         if (numCodes < 2 || codeDim < 1)
-            throw new ArgumentOutOfRangeException(nameof(numCodes), $"a codebook needs at least 2 codes of at least 1 dimension, got {numCodes} × {codeDim}");
+            throw new ArgumentOutOfRangeException(nameof(numCodes),
+                $"a codebook needs at least 2 codes of at least 1 dimension, got {numCodes} × {codeDim}");
         if (!(decay is > 0 and < 1) || !(commitment >= 0) || !(deadCodeThreshold >= 0) || !(epsilon > 0))
-            throw new ArgumentOutOfRangeException(nameof(decay), "need 0 < decay < 1, commitment ≥ 0, dead-code threshold ≥ 0, epsilon > 0");
+            throw new ArgumentOutOfRangeException(nameof(decay),
+                "need 0 < decay < 1, commitment ≥ 0, dead-code threshold ≥ 0, epsilon > 0");
         NumCodes = numCodes;
         CodeDim = codeDim;
         Commitment = commitment;
@@ -110,13 +115,15 @@ public sealed class VectorQuantizer : nn.Module
     public QuantizerOutput forward(Tensor z)
     {
         if (z.dim() != 4 || z.shape[1] != CodeDim)
-            throw new LoomDataException($"vector quantizer: expected an encoder map [n, {CodeDim}, h, w], got [{string.Join(", ", z.shape)}]");
+            throw new LoomDataException(
+                $"vector quantizer: expected an encoder map [n, {CodeDim}, h, w], got [{string.Join(", ", z.shape)}]");
         long n = z.shape[0], h = z.shape[2], w = z.shape[3];
         var flat = Flatten(z);
         var indices = Assign(flat);
         var quantized = Lookup(indices.reshape(n, h, w));
         var commitment = (z - quantized.detach()).square().mean() * Commitment;
-        var counts = torch.zeros(NumCodes, dtype: ScalarType.Float32, device: z.device).index_add_(0, indices, torch.ones(indices.shape[0], dtype: ScalarType.Float32, device: z.device), 1);
+        var counts = torch.zeros(NumCodes, dtype: ScalarType.Float32, device: z.device)
+            .index_add_(0, indices, torch.ones(indices.shape[0], dtype: ScalarType.Float32, device: z.device), 1);
         var perplexity = Perplexity(counts);
         int restarted = 0;
         if (training)
@@ -138,7 +145,8 @@ public sealed class VectorQuantizer : nn.Module
         return entropy.exp().MoveToOuterDisposeScope();
     }
 
-    /// <summary>One EMA step on a batch of vectors [N, D] with their codes and per-code counts; returns how many codes were restarted.</summary>
+    /// <summary>One EMA step on a batch of vectors [N, D] with their codes and per-code counts; returns how many codes were
+    /// restarted.</summary>
     private int UpdateCodebook(Tensor flat, Tensor indices, Tensor counts)
     {
         using var scope = torch.NewDisposeScope();

@@ -24,7 +24,8 @@ public sealed class VqVae : nn.Module
     {
         Config = config;
         encoder = new VqEncoder(config);
-        quantizer = new VectorQuantizer(config.NumCodes, config.CodeDim, config.Commitment, config.EmaDecay, config.DeadCodeThreshold, config.Epsilon);
+        quantizer = new VectorQuantizer(config.NumCodes, config.CodeDim, config.Commitment, config.EmaDecay,
+            config.DeadCodeThreshold, config.Epsilon);
         decoder = new VqDecoder(config);
         RegisterComponents();
     }

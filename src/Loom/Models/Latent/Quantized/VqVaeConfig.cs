@@ -52,18 +52,23 @@ public sealed record VqVaeConfig
         if (NumCodes < 2) throw new LoomUsageException($"--codes: a codebook needs at least 2 codes, got {NumCodes}");
         if (CodeDim < 1) throw new LoomUsageException($"--code-dim: must be at least 1, got {CodeDim}");
         if (Channels < 1) throw new LoomUsageException($"vqvae: images need at least 1 channel, got {Channels}");
-        if (ImageSize < 4 || ImageSize % 4 != 0) throw new LoomUsageException($"vqvae: the image size must be a positive multiple of 4, got {ImageSize}");
+        if (ImageSize < 4
+            || ImageSize % 4 != 0) throw new LoomUsageException($"vqvae: the image size must be a positive multiple of 4, got {ImageSize}");
         if (HiddenChannels < 1) throw new LoomUsageException($"--hidden: must be at least 1, got {HiddenChannels}");
         if (ResidualBlocks < 0) throw new LoomUsageException($"--res-blocks: must be non-negative, got {ResidualBlocks}");
         if (ResidualChannels < 1) throw new LoomUsageException($"--res-channels: must be at least 1, got {ResidualChannels}");
-        if (!(Commitment >= 0) || !double.IsFinite(Commitment)) throw new LoomUsageException($"--commitment: must be a non-negative number, got {Commitment}");
+        if (!(Commitment >= 0)
+            || !double.IsFinite(Commitment)) throw new LoomUsageException($"--commitment: must be a non-negative number, got {Commitment}");
         if (!(EmaDecay is > 0 and < 1)) throw new LoomUsageException($"--ema-decay: must be in (0, 1), got {EmaDecay}");
-        if (!(DeadCodeThreshold >= 0) || !double.IsFinite(DeadCodeThreshold)) throw new LoomUsageException($"--dead-code-threshold: must be a non-negative number, got {DeadCodeThreshold}");
+        if (!(DeadCodeThreshold >= 0) || !double.IsFinite(DeadCodeThreshold)) throw new LoomUsageException(
+            $"--dead-code-threshold: must be a non-negative number, got {DeadCodeThreshold}");
         if (!(Epsilon > 0)) throw new LoomUsageException($"vqvae: the Laplace smoothing epsilon must be positive, got {Epsilon}");
         if (PriorChannels < 1) throw new LoomUsageException($"--prior-channels: must be at least 1, got {PriorChannels}");
         if (PriorLayers < 0) throw new LoomUsageException($"--prior-layers: must be non-negative, got {PriorLayers}");
-        if (PriorInputKernel < 3 || PriorInputKernel % 2 == 0) throw new LoomUsageException($"vqvae: the prior's first kernel must be odd and at least 3, got {PriorInputKernel}");
-        if (PriorKernel < 1 || PriorKernel % 2 == 0) throw new LoomUsageException($"vqvae: the prior's kernel must be odd and positive, got {PriorKernel}");
+        if (PriorInputKernel < 3 || PriorInputKernel % 2 == 0) throw new LoomUsageException(
+            $"vqvae: the prior's first kernel must be odd and at least 3, got {PriorInputKernel}");
+        if (PriorKernel < 1
+            || PriorKernel % 2 == 0) throw new LoomUsageException($"vqvae: the prior's kernel must be odd and positive, got {PriorKernel}");
     }
 
     public VqVae CreateAutoencoder()

@@ -121,7 +121,8 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
             if (labels.Count != count) throw new LoomUsageException($"vqvae: {labels.Count} labels for {count} samples");
             foreach (var label in labels)
                 if (label < 0 || label >= Config.NumClasses)
-                    throw new LoomUsageException($"--class: {label} is out of range; this prior has classes 0..{Config.NumClasses - 1} ({string.Join(", ", Config.ClassNames)})");
+                    throw new LoomUsageException($"--class: {label} is out of range; this prior has classes 0..{Config.NumClasses - 1} "
+                        + $"({string.Join(", ", Config.ClassNames)})");
             labelTensor = torch.tensor(labels.Select(l => (long)l).ToArray());
         }
         return Prior.Sample(count, generator, temperature, labelTensor).cpu().MoveToOuterDisposeScope();
@@ -136,9 +137,13 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
         if (request.Class is not null && Config.NumClasses == 0)
             throw new LoomUsageException("--class: this VQ-VAE's prior is unconditional (train with --conditional-prior)");
         IReadOnlyList<int>? labels = Config.NumClasses == 0 ? null
-            : request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray() : Enumerable.Range(0, request.Count).Select(i => i % Config.NumClasses).ToArray();
+            : request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray()
+                : Enumerable.Range(0, request.Count).Select(i => i % Config.NumClasses).ToArray();
         using var codes = SampleCodes(request.Count, request.Seed, request.Temperature, labels);
-        return new TensorSamples(Decode(codes), labels is null ? null : torch.tensor(labels.Select(l => (long)l).ToArray())) { ClassNames = labels is null ? null : Config.ClassNames };
+        return new TensorSamples(Decode(codes), labels is null ? null : torch.tensor(labels.Select(l => (long)l).ToArray()))
+        {
+            ClassNames = labels is null ? null : Config.ClassNames
+        };
     }
 
     /// <summary>
@@ -166,8 +171,10 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
 
     private void CheckImages(Tensor images)
     {
-        if (images.dim() != 4 || images.shape[1] != Config.Channels || images.shape[2] != Config.ImageSize || images.shape[3] != Config.ImageSize)
-            throw new LoomDataException($"vqvae: images must be [n, {Config.Channels}, {Config.ImageSize}, {Config.ImageSize}], got [{string.Join(", ", images.shape)}]");
+        if (images.dim() != 4 || images.shape[1] != Config.Channels || images.shape[2] != Config.ImageSize
+            || images.shape[3] != Config.ImageSize)
+            throw new LoomDataException($"vqvae: images must be [n, {Config.Channels}, {Config.ImageSize}, {Config.ImageSize}], got "
+                + $"[{string.Join(", ", images.shape)}]");
     }
 
     public void Dispose()
@@ -192,7 +199,8 @@ public sealed class VqVaeFamily : IModelFamily, Training.Runs.ITrainableFamily
     public Training.Runs.TrainingOutcome Train(JsonObject recipe, Training.Runs.TrainingContext context) =>
         VqVaeTrainingRun.Train(Training.Runs.RecipeJson.FromJson<VqVaeRecipe>(recipe, "recipe"), context);
 
-    public string Summary => "VQ-VAE (conv autoencoder, EMA codebook with dead-code restarts) with a PixelCNN prior over its codes; two-stage sampling";
+    public string Summary =>
+        "VQ-VAE (conv autoencoder, EMA codebook with dead-code restarts) with a PixelCNN prior over its codes; two-stage sampling";
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
