@@ -68,8 +68,8 @@ public class CycleGanModelTests
         Assert.Contains("loom translate", error.Message);
     }
 
-    [FashionMnistFact]
-    public void Sample_of_a_fashion_mnist_model_translates_test_images_of_domain_a_chosen_by_seed()
+    [Fact]
+    public void Sample_translates_the_images_the_request_carries_chosen_by_seed_and_reads_no_files()
     {
         var config = new CycleGanConfig
         {
@@ -78,10 +78,21 @@ public class CycleGanModelTests
         };
         using var model = NewModel(9, config);
         using var scope = torch.NewDisposeScope();
-        var first = Assert.IsType<TensorSamples>(model.Sample(new SampleRequest { Count = 3, Seed = 1 })).Values;
+        var missing = Assert.Throws<LoomUsageException>(() => model.Sample(new SampleRequest { Count = 3, Seed = 1 }));
+        Assert.Contains("TranslationInputs", missing.Message);
+
+        var images = torch.rand([5, 1, 28, 28], generator: new torch.Generator(3));
+        var request = new SampleRequest { Count = 3, Seed = 1 }.With(new TranslationInputs(images));
+        var first = Assert.IsType<TensorSamples>(model.Sample(request)).Values;
         Assert.Equal(new long[] { 3, 1, 28, 28 }, first.shape);
-        Assert.True(first.eq(((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = 1 })).Values).all().item<bool>());
-        Assert.False(first.eq(((TensorSamples)model.Sample(new SampleRequest { Count = 3, Seed = 2 })).Values).all().item<bool>());
+        Assert.True(first.eq(((TensorSamples)model.Sample(request)).Values).all().item<bool>());
+        Assert.False(first.eq(((TensorSamples)model.Sample(request with { Seed = 2 })).Values).all().item<bool>());
+        // Each sample is the translation of one of the inputs.
+        var all = model.Translate(images, TranslationDirection.AtoB);
+        for (int i = 0; i < 3; i++)
+            Assert.Contains(Enumerable.Range(0, 5), j => (all[j] - first[i]).abs().max().ToDouble() < 1e-6);
+        var tooMany = Assert.Throws<LoomUsageException>(() => model.Sample(request with { Count = 6 }));
+        Assert.Contains("5 images of 'Sandal'", tooMany.Message);
     }
 
     [Fact]

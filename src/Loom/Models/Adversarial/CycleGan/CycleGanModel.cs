@@ -73,31 +73,34 @@ public sealed class CycleGanModel : IGenerativeModel, IImageTranslator
     }
 
     /// <summary>
-    /// Translates <see cref="SampleRequest.Count"/> Fashion-MNIST test images of domain A (chosen by the seed) to domain B.
+    /// Translates <see cref="SampleRequest.Count"/> of the images in the request's <see cref="TranslationInputs"/>
+    /// option, chosen by the seed. A CycleGAN generates nothing from noise, so "sampling" it means translating images the
+    /// caller supplies; the model reads no files (<c>loom sample</c> passes the Fashion-MNIST test images of domain A for a
+    /// model trained on Fashion-MNIST classes; <c>loom translate</c> takes any images).
     /// </summary>
-    /// <remarks>
-    /// A CycleGAN generates nothing from noise, so "sampling" it means translating held-out images; a model trained on
-    /// Fashion-MNIST classes draws them from the test split. A model trained on folders of PNGs has no held-out images
-    /// of its own, and <c>loom translate</c> is the way to use it: this throws a usage error saying so.
-    /// </remarks>
     public SampleSet Sample(SampleRequest request)
     {
-        if (Config.DataName != FashionMnist.Name || Config.DomainAClass is not { } classA)
-            throw new LoomUsageException($"cyclegan: this model was trained on folders of images, so it has no test images to translate; "
-                + $"use 'loom translate CHECKPOINT --image IN.png --out OUT.png'");
+        var inputs = request.Get<TranslationInputs>() ?? throw new LoomUsageException(
+            Config.DataName == FashionMnist.Name
+                ? "cyclegan: give the images to translate (a TranslationInputs option); 'loom sample' passes Fashion-MNIST test images"
+                : "cyclegan: this model was trained on folders of images, so it has no test images to translate; "
+                  + "use 'loom translate CHECKPOINT --image IN.png --out OUT.png'");
         if (request.Count < 1)
             throw new LoomUsageException($"--n: must be positive, got {request.Count}");
-        using var scope = torch.NewDisposeScope();
-        using var test = FashionMnist.Load(FashionMnistSplit.Test);
-        var indices = torch.nonzero(test.Labels.eq(classA)).flatten();
-        if (request.Count > indices.shape[0])
+        RequireImages(inputs.Images);
+        long available = inputs.Images.shape[0];
+        if (request.Count > available)
             throw new LoomUsageException(
-                $"--n: the Fashion-MNIST test split has {indices.shape[0]} images of '{Config.DomainA}'; asked for {request.Count}");
+                $"--n: there are {available} images of '{SourceDomain(inputs.Direction)}' to translate; asked for {request.Count}");
+        using var scope = torch.NewDisposeScope();
         using var generator = Seeding.Generator(request.Seed, "cyclegan-sample");
-        var chosen = indices.index_select(0, torch.randperm(indices.shape[0], generator: generator).narrow(0, 0, request.Count));
-        var translated = Translate(test.Images.index_select(0, chosen), TranslationDirection.AtoB);
+        var chosen = torch.randperm(available, generator: generator).narrow(0, 0, request.Count);
+        var translated = Translate(inputs.Images.index_select(0, chosen), inputs.Direction);
         return new TensorSamples(translated.MoveToOuterDisposeScope());
     }
+
+    private string SourceDomain(TranslationDirection direction) =>
+        direction == TranslationDirection.AtoB ? Config.DomainA : Config.DomainB;
 
     private void RequireImages(Tensor images)
     {
