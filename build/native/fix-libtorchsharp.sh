@@ -44,7 +44,10 @@ fi
 
 for bridge in "${bridges[@]}"; do
   dir=$(dirname "$bridge")
-  cp -f "$tools/$shim" "$dir/$shim"
+  # Never rewrite a library in place: a running process may have it mapped. Copy beside it and rename over it.
+  if ! cmp -s "$tools/$shim" "$dir/$shim"; then
+    cp -f "$tools/$shim" "$dir/$shim.loomfix" && mv -f "$dir/$shim.loomfix" "$dir/$shim"
+  fi
   if patchelf --print-needed "$bridge" | grep -qx "$shim"; then
     continue  # already fixed
   fi
