@@ -19,7 +19,7 @@ public static class GanTrainingRun
 {
     public static TrainingOutcome Train(GanRecipe recipe, TrainingContext context)
     {
-        var merged = MergeWithSavedRecipe(recipe, context);
+        var merged = RecipeResume.WithSaved(recipe, context, GanRecipe.MayChangeOnResume);
         var spec = merged.Data ?? throw new LoomUsageException("--data: the recipe names no data");
         bool images = GanData.IsImageSet(spec);
         var savedConfig = SavedConfig(context);
@@ -74,16 +74,6 @@ public static class GanTrainingRun
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static GanRecipe MergeWithSavedRecipe(GanRecipe recipe, TrainingContext context)
-    {
-        var saved = RunFolder.SavedRecipe(context);
-        if (saved is null)
-            return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), GanRecipe.MayChangeOnResume, context.OutputFolder);
-        return RecipeJson.FromJson<GanRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     /// <summary>The config of the GAN a resumed run continues (null for a new run or a folder without a checkpoint).</summary>

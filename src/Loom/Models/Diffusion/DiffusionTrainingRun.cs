@@ -20,7 +20,7 @@ public static class DiffusionTrainingRun
     public static TrainingOutcome Train(DiffusionRecipe recipe, TrainingContext context)
     {
         using var folder = new RunFolder(context);
-        var merged = MergeWithSavedRecipe(recipe, folder);
+        var merged = RecipeResume.WithSaved(recipe, context, DiffusionRecipe.MayChangeOnResume);
         var data = DiffusionData.Load(merged.Data ?? throw new LoomUsageException("--data: the recipe names no data"),
             merged.Conditional ?? false, merged.Points ?? DiffusionRecipe.Defaults.Points!.Value, merged.Seed ?? 0);
         var resolved = merged.Resolve(data.Images);
@@ -60,16 +60,6 @@ public static class DiffusionTrainingRun
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static DiffusionRecipe MergeWithSavedRecipe(DiffusionRecipe recipe, RunFolder folder)
-    {
-        var saved = folder.SavedRecipe();
-        if (saved is null)
-            return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), DiffusionRecipe.MayChangeOnResume, folder.Folder);
-        return RecipeJson.FromJson<DiffusionRecipe>(merged, Path.Combine(folder.Folder, RunFolder.RecipeFile));
     }
 
     private static (TrainResult Result, long Skipped) Optimize(DiffusionModel model, DiffusionData data, DiffusionTrainingOptions options,

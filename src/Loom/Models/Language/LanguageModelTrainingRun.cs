@@ -22,7 +22,7 @@ public static class LanguageModelTrainingRun
     public static TrainingOutcome Train(NeuralLanguageModelFamily family, LanguageModelRecipe recipe, TrainingContext context)
     {
         var kind = family.Kind;
-        var merged = MergeWithSavedRecipe(recipe, context);
+        var merged = RecipeResume.WithSaved(recipe, context, LanguageModelRecipe.MayChangeOnResume);
         var source = DataCatalog.Resolve(merged.Data ?? throw new LoomUsageException("data: the recipe names no data"));
         if (source.Kind != DatasetKind.Text)
             throw new LoomUsageException(
@@ -67,18 +67,6 @@ public static class LanguageModelTrainingRun
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static LanguageModelRecipe MergeWithSavedRecipe(LanguageModelRecipe recipe, TrainingContext context)
-    {
-        if (!context.Resume)
-            return recipe;
-        var saved = RunFolder.SavedRecipe(context);
-        if (saved is null)
-            return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), LanguageModelRecipe.MayChangeOnResume, context.OutputFolder);
-        return RecipeJson.FromJson<LanguageModelRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     private static TrainResult Optimize(NeuralLanguageModel model, LanguageModelData corpus, LanguageModelTrainingOptions options,

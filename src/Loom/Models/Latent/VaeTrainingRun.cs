@@ -20,7 +20,7 @@ public static class VaeTrainingRun
 {
     public static TrainingOutcome Train(VaeRecipe recipe, TrainingContext context)
     {
-        var resolved = MergeWithSavedRecipe(recipe, context).Resolve();
+        var resolved = RecipeResume.WithSaved(recipe, context, VaeRecipe.MayChangeOnResume).Resolve();
         long seed = resolved.Seed!.Value;
         string name = resolved.Name;
         Seeding.SeedEverything(seed);
@@ -79,16 +79,6 @@ public static class VaeTrainingRun
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static VaeRecipe MergeWithSavedRecipe(VaeRecipe recipe, TrainingContext context)
-    {
-        var saved = RunFolder.SavedRecipe(context);
-        if (saved is null)
-            return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), VaeRecipe.MayChangeOnResume, context.OutputFolder);
-        return RecipeJson.FromJson<VaeRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     private static (TrainResult Result, long Skipped) Optimize(VaeModel model, TrainingData data, VaeTrainingOptions options,

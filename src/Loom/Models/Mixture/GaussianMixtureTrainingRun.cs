@@ -17,7 +17,7 @@ public static class GaussianMixtureTrainingRun
     public static TrainingOutcome Train(GaussianMixtureRecipe recipe, TrainingContext context)
     {
         context = context with { Device = CPU };
-        var resolved = MergeWithSavedRecipe(recipe, context).Resolve();
+        var resolved = RecipeResume.WithSaved(recipe, context, GaussianMixtureRecipe.MayChangeOnResume).Resolve();
         bool sgd = resolved.UsesSgd();
         if (context.Resume && !sgd)
             throw new LoomUsageException("--resume: only method sgd saves trainer state to resume; an EM fit starts over");
@@ -73,18 +73,6 @@ public static class GaussianMixtureTrainingRun
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static GaussianMixtureRecipe MergeWithSavedRecipe(GaussianMixtureRecipe recipe, TrainingContext context)
-    {
-        if (!context.Resume)
-            return recipe;
-        var saved = RunFolder.SavedRecipe(context);
-        if (saved is null)
-            return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), GaussianMixtureRecipe.MayChangeOnResume, context.OutputFolder);
-        return RecipeJson.FromJson<GaussianMixtureRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     /// <summary>A resumed run continues on the data it started on: the hash in the saved card must match.</summary>

@@ -33,4 +33,18 @@ public static class RecipeResume
         }
         return merged;
     }
+
+    /// <summary>
+    /// The recipe a run uses: <paramref name="recipe"/> for a new run (or a folder saved before run.json existed); for a
+    /// resumed one, the recipe saved in run.json merged with what may change on resume (<see cref="Merge"/>). Reads the
+    /// folder without locking it, so a run can check its recipe before it writes anything.
+    /// </summary>
+    public static T WithSaved<T>(T recipe, TrainingContext context, IReadOnlySet<string> mayChange)
+    {
+        var saved = RunFolder.SavedRecipe(context);
+        if (saved is null)
+            return recipe;
+        var merged = Merge(saved, RecipeJson.ToJson(recipe), mayChange, context.OutputFolder);
+        return RecipeJson.FromJson<T>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
+    }
 }

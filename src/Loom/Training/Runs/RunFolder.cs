@@ -109,11 +109,9 @@ public sealed class RunFolder : IDisposable
     /// <summary>The run's log, continuing after <paramref name="startStep"/>.</summary>
     public MetricsLog OpenLog(long startStep) => new(Path.Combine(Folder, Checkpoint.LogFile), startStep);
 
-    /// <summary>The recipe saved by the run being resumed, or null (a new run, or a run saved before run.json existed).</summary>
-    public JsonObject? SavedRecipe() => SavedRecipe(context);
-
     /// <summary>
-    /// <see cref="SavedRecipe()"/> without creating the folder: a run can check its recipe and data before it writes
+    /// The recipe saved by the run being resumed, or null (a new run, or a run saved before run.json existed), read
+    /// without creating the folder: a run can check its recipe and data before it writes
     /// anything, so bad input leaves no folder behind.
     /// </summary>
     public static JsonObject? SavedRecipe(TrainingContext context)

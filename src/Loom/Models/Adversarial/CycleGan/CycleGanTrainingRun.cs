@@ -22,7 +22,7 @@ public static class CycleGanTrainingRun
 
     public static TrainingOutcome Train(CycleGanRecipe recipe, TrainingContext context)
     {
-        var resolved = MergeWithSavedRecipe(recipe, context).Resolve();
+        var resolved = RecipeResume.WithSaved(recipe, context, CycleGanRecipe.MayChangeOnResume).Resolve();
         var options = resolved.ToTrainingOptions();
         long seed = options.Seed;
         Seeding.SeedEverything(seed);
@@ -80,16 +80,6 @@ public static class CycleGanTrainingRun
         if (!result.Interrupted)
             files.Add(CycleGanPictures.WriteTranslations(model, data, folder.Folder));
         return new TrainingOutcome(model, metrics, result.Interrupted, files);
-    }
-
-    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static CycleGanRecipe MergeWithSavedRecipe(CycleGanRecipe recipe, TrainingContext context)
-    {
-        var saved = RunFolder.SavedRecipe(context);
-        if (saved is null)
-            return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), CycleGanRecipe.MayChangeOnResume, context.OutputFolder);
-        return RecipeJson.FromJson<CycleGanRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     /// <summary>The config of the CycleGAN a resumed run continues (null for a new run or a folder without a checkpoint).</summary>

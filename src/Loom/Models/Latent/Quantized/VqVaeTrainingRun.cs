@@ -28,7 +28,7 @@ public static class VqVaeTrainingRun
 
     public static TrainingOutcome Train(VqVaeRecipe recipe, TrainingContext context)
     {
-        var resolved = MergeWithSavedRecipe(recipe, context).Resolve();
+        var resolved = RecipeResume.WithSaved(recipe, context, VqVaeRecipe.MayChangeOnResume).Resolve();
         long seed = resolved.Seed!.Value;
         Seeding.SeedEverything(seed);
         var spec = resolved.Data!;
@@ -84,16 +84,6 @@ public static class VqVaeTrainingRun
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The recipe of a new run, or for a resumed one the recipe saved in run.json with what may change on resume.</summary>
-    private static VqVaeRecipe MergeWithSavedRecipe(VqVaeRecipe recipe, TrainingContext context)
-    {
-        var saved = RunFolder.SavedRecipe(context);
-        if (saved is null)
-            return recipe;
-        var merged = RecipeResume.Merge(saved, RecipeJson.ToJson(recipe), VqVaeRecipe.MayChangeOnResume, context.OutputFolder);
-        return RecipeJson.FromJson<VqVaeRecipe>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
 
     /// <summary>
