@@ -79,25 +79,13 @@ public static class SampleCommand
                 Class = RequestedClass(parse.GetValue(diffusion.Class), model),
             };
             using var scope = torch.NewDisposeScope();
-            if (model.GetService<IImageTranslator>() is { } translator && TestImagesOfDomainA(translator) is { } images)
-                request = request.With(new TranslationInputs(images));
+            if (model.GetService<IImageTranslator>() is { } translator && TranslationTestImages.DomainA(translator.Config) is { } images)
+                request = request.With(images);
             var samples = model.Sample(request);
             SampleWriter.Write(samples, parse.GetValue(output), console);
             return 0;
         });
         return command;
-    }
-
-    /// <summary>
-    /// What a CycleGAN trained on Fashion-MNIST classes translates when sampled: the test split's images of domain A
-    /// (null for a model trained on folders of images; it then says to use loom translate).
-    /// </summary>
-    private static torch.Tensor? TestImagesOfDomainA(IImageTranslator translator)
-    {
-        if (translator.Config.DataName != Data.FashionMnist.Name || translator.Config.DomainAClass is not { } domainA)
-            return null;
-        using var test = Data.FashionMnist.Load(Data.FashionMnistSplit.Test);
-        return test.Images.index_select(0, torch.nonzero(test.Labels.eq(domainA)).flatten());
     }
 
     /// <summary>--class for the generic path: an index (checked by the model), 'all' or nothing (the model spreads classes).</summary>
