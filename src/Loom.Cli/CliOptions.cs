@@ -49,6 +49,15 @@ public static class CliContext
 
     private static readonly CancellationTokenSource Source = new();
 
+    /// <summary>How the running command shows the library's option names (set when a command line is parsed).</summary>
+    public static OptionFlags? OptionFlags
+    {
+        get => CurrentOptionFlags.Value;
+        set => CurrentOptionFlags.Value = value;
+    }
+
+    private static readonly AsyncLocal<OptionFlags?> CurrentOptionFlags = new();
+
     /// <summary>The number of the signal that asked the work to stop (2 SIGINT, 15 SIGTERM), or null.</summary>
     public static int? StoppedBySignal { get; private set; }
 

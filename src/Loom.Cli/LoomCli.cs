@@ -34,6 +34,7 @@ public static class LoomCli
         {
             var root = Build();
             var parse = root.Parse(args);
+            CliContext.OptionFlags = new OptionFlags(parse.CommandResult.Command);
             if (parse.Errors.Count > 0)
             {
                 var first =
@@ -57,7 +58,7 @@ public static class LoomCli
         var root = Unwrap(e);
         if (root is LoomException loom)
         {
-            error.WriteLine($"error: {loom.Message}");
+            error.WriteLine($"error: {CliContext.OptionFlags?.Describe(loom) ?? loom.Message}");
             if (verbose) error.WriteLine(e);
             return loom.ExitCode;
         }

@@ -16,14 +16,14 @@ public static class DeviceSelector
         {
             int index = 0;
             if (text.Length > 4 && (!int.TryParse(text.AsSpan(5), out index) || index < 0))
-                throw new LoomUsageException($"--device: '{spec}' is not a device; use auto, cpu, cuda or cuda:N");
+                throw LoomUsageException.ForOption("Device", $"'{spec}' is not a device; use auto, cpu, cuda or cuda:N");
             if (!TorchRuntime.CudaAvailable)
-                throw new LoomUsageException($"--device: '{spec}' was asked for but CUDA is not available (run 'loom doctor')");
+                throw LoomUsageException.ForOption("Device", $"'{spec}' was asked for but CUDA is not available (run 'loom doctor')");
             int count = (int)torch.cuda.device_count();
             if (index >= count)
-                throw new LoomUsageException($"--device: '{spec}' does not exist; this machine has {count} CUDA device(s)");
+                throw LoomUsageException.ForOption("Device", $"'{spec}' does not exist; this machine has {count} CUDA device(s)");
             return new torch.Device(DeviceType.CUDA, index);
         }
-        throw new LoomUsageException($"--device: '{spec}' is not a device; use auto, cpu, cuda or cuda:N");
+        throw LoomUsageException.ForOption("Device", $"'{spec}' is not a device; use auto, cpu, cuda or cuda:N");
     }
 }

@@ -21,9 +21,10 @@ public sealed class BatchSampler
         if (count <= 0)
             throw new LoomDataException($"cannot batch {count} examples; the data set is empty");
         if (batchSize <= 0)
-            throw new LoomUsageException($"--batch-size: must be positive, got {batchSize}");
+            throw LoomUsageException.ForOption(nameof(BatchSize), $"must be positive, got {batchSize}");
         if (dropLast && batchSize > count)
-            throw new LoomUsageException($"--batch-size: {batchSize} is larger than the {count} examples and the last partial batch is "
+            throw LoomUsageException.ForOption(nameof(BatchSize),
+                $"{batchSize} is larger than the {count} examples and the last partial batch is "
                 + $"dropped, so no batch remains");
         Count = count;
         BatchSize = batchSize;

@@ -16,7 +16,7 @@ public sealed record DataSource(string Spec, string? Name, DatasetKind Kind, IRe
     /// <summary>The single file of a one-file source (a text corpus, a CSV).</summary>
     public string Path => Files.Count == 1
         ? Files[0]
-        : throw new LoomDataException($"--data {Spec}: has {Files.Count} files, not one");
+        : throw LoomDataException.ForOption("Data", $"{Spec} has {Files.Count} files, not one");
 }
 
 /// <summary>
@@ -58,7 +58,7 @@ public static class DataCatalog
     {
         var text = spec?.Trim() ?? "";
         if (text.Length == 0)
-            throw new LoomUsageException("--data: no value given; pass a file path or a data set name");
+            throw LoomUsageException.ForOption("Data", "no value given; pass a file path or a data set name");
         if (File.Exists(text))
         {
             var full = System.IO.Path.GetFullPath(text);
@@ -69,15 +69,15 @@ public static class DataCatalog
             foreach (var candidate in Entries.Where(e => e.Files.Count > 0))
                 if (FilesIn(candidate, text) is { } inFolder)
                     return new DataSource(spec!, candidate.Name, candidate.Kind, inFolder, System.IO.Path.GetFullPath(text));
-            throw new LoomDataException($"--data {text}: is a folder without the files of a known data set; pass a file");
+            throw LoomDataException.ForOption("Data", $"{text} is a folder without the files of a known data set; pass a file");
         }
         var entry = Find(text);
         if (entry is null)
         {
             if (text.IndexOfAny(new[] { '/', '\\', '.' }) >= 0)
-                throw new LoomDataException($"--data {text}: no such file");
-            throw new LoomDataException(
-                $"--data {text}: no such file or data set; known data sets: {string.Join(", ", Entries.Select(e => e.Name))}");
+                throw LoomDataException.ForOption("Data", $"{text}: no such file");
+            throw LoomDataException.ForOption("Data",
+                $"{text}: no such file or data set; known data sets: {string.Join(", ", Entries.Select(e => e.Name))}");
         }
         if (entry.Generated)
             return new DataSource(spec!, entry.Name, entry.Kind, Array.Empty<string>(), null);
@@ -89,7 +89,7 @@ public static class DataCatalog
             var file = KjvText.ExtractTo(paths.CacheFolder(entry.Name));
             return new DataSource(spec!, entry.Name, entry.Kind, new[] { file }, System.IO.Path.GetDirectoryName(file));
         }
-        throw new LoomDataException($"--data {entry.Name}: not found on this machine; {HowToGet(entry)}");
+        throw LoomDataException.ForOption("Data", $"{entry.Name}: not found on this machine; {HowToGet(entry)}");
     }
 
     /// <summary>What a user should run to get <paramref name="entry"/>, as one clause.</summary>
@@ -129,7 +129,7 @@ public static class DataCatalog
         }
         catch (LoomDataException e)
         {
-            throw new LoomDataException($"--data {entry.Name}: not found on this machine and the download failed: {e.Message}", e);
+            throw LoomDataException.ForOption("Data", $"{entry.Name}: not found on this machine and the download failed: {e.Message}", e);
         }
         return Locate(entry, paths);
     }

@@ -52,7 +52,7 @@ public static class FashionMnist
     {
         "train" => FashionMnistSplit.Train,
         "test" or "t10k" => FashionMnistSplit.Test,
-        _ => throw new LoomUsageException($"--split: '{split}' is not a Fashion-MNIST split; use train or test"),
+        _ => throw LoomUsageException.ForOption("Split", $"'{split}' is not a Fashion-MNIST split; use train or test"),
     };
 
     /// <summary>The (images, labels) .gz file names of a split.</summary>
@@ -104,8 +104,8 @@ public static class FashionMnist
     public static (Tensor Images, Tensor Labels, string Folder) LoadRaw(FashionMnistSplit split, string? folder = null,
         DataSearchPaths? paths = null)
     {
-        var found = (folder is null ? FindOrFetchFolder(paths) : FindFolder(folder)) ?? throw new LoomDataException(
-            $"--data {Name}: not found on this machine; {DataCatalog.HowToGet(DataCatalog.Get(Name))}");
+        var found = (folder is null ? FindOrFetchFolder(paths) : FindFolder(folder)) ?? throw LoomDataException.ForOption("Data",
+            $"{Name}: not found on this machine; {DataCatalog.HowToGet(DataCatalog.Get(Name))}");
         var (imageName, labelName) = FileNames(split);
         var imagePath = Existing(found, imageName);
         var labelPath = Existing(found, labelName);

@@ -19,23 +19,23 @@ public static class FashionMnistClasses
         for (int i = 0; i < Names.Count; i++)
             if (NameKey(Names[i]) == wanted || Names[i].Split('/').Any(part => NameKey(part) == wanted))
                 return i;
-        throw new LoomUsageException($"{option}: '{text}' is not a Fashion-MNIST class; use 0–{Names.Count - 1} or one of "
+        throw LoomUsageException.ForOption(option, $"'{text}' is not a Fashion-MNIST class; use 0–{Names.Count - 1} or one of "
             + $"{string.Join(", ", Names.Select(n => n.ToLowerInvariant()))}");
     }
 
     /// <summary>Parses "0,5,7" (or names) into distinct classes in the order given; at least one.</summary>
-    public static int[] ParseList(string text, string option = "--classes")
+    public static int[] ParseList(string text, string option = "Classes")
     {
         var classes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(part => ParseOne(part, option)).ToArray();
         if (classes.Length == 0)
-            throw new LoomUsageException($"{option}: give at least one class, e.g. 0,1");
+            throw LoomUsageException.ForOption(option, "give at least one class, e.g. 0,1");
         Check(classes, option);
         return classes;
     }
 
     /// <summary>Throws a usage error unless every class is in range and listed once.</summary>
-    public static void Check(IReadOnlyList<int> classes, string option = "--classes")
+    public static void Check(IReadOnlyList<int> classes, string option = "Classes")
     {
         var seen = new HashSet<int>();
         foreach (int c in classes)
@@ -43,12 +43,12 @@ public static class FashionMnistClasses
             if (c < 0 || c >= Names.Count)
                 throw OutOfRange(option, c);
             if (!seen.Add(c))
-                throw new LoomUsageException($"{option}: class {c} is listed twice");
+                throw LoomUsageException.ForOption(option, $"class {c} is listed twice");
         }
     }
 
     private static LoomUsageException OutOfRange(string option, int index) =>
-        new($"{option}: class {index} is out of range; Fashion-MNIST classes are 0–{Names.Count - 1}");
+        LoomUsageException.ForOption(option, $"class {index} is out of range; Fashion-MNIST classes are 0–{Names.Count - 1}");
 
     /// <summary>A class name as compared: letters and digits only, lower case ("T-shirt/top" → "tshirttop").</summary>
     public static string NameKey(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());

@@ -18,13 +18,13 @@ public static class PngFolder
     /// Reads the folder (the first <paramref name="limit"/> files when &gt; 0). Errors name <paramref name="option"/>.
     /// The provenance hashes the files' SHA-256s in name order.
     /// </summary>
-    public static TrainingData Load(string folder, string option = "--data", int limit = 0)
+    public static TrainingData Load(string folder, string option = "Data", int limit = 0)
     {
         if (!Directory.Exists(folder))
-            throw new LoomDataException($"{option}: {folder}: no such folder");
+            throw LoomDataException.ForOption(option, $"{folder}: no such folder");
         var files = Directory.GetFiles(folder, "*.png").Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
-            throw new LoomDataException($"{option}: {folder} holds no .png files");
+            throw LoomDataException.ForOption(option, $"{folder} holds no .png files");
         if (limit > 0)
             files = files.Take(limit).ToList();
         using var scope = torch.NewDisposeScope();

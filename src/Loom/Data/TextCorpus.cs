@@ -17,7 +17,7 @@ public sealed record TextCorpus(string Train, string Validation)
     public static TextCorpus Split(string text, double validationFraction = DefaultValidationFraction)
     {
         if (!(validationFraction >= 0 && validationFraction < 1))
-            throw new LoomUsageException($"--val-fraction: must be in [0, 1), got {validationFraction}");
+            throw LoomUsageException.ForOption("ValidationFraction", $"must be in [0, 1), got {validationFraction}");
         int cut = (int)Math.Floor(text.Length * (1 - validationFraction));
         if (cut > 0 && cut < text.Length && char.IsLowSurrogate(text[cut]) && char.IsHighSurrogate(text[cut - 1]))
             cut--;

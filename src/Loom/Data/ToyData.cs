@@ -80,11 +80,11 @@ public static class ToyData
     {
         var canonical = Canonical(name);
         if (n <= 0 || n > MaxPoints)
-            throw new LoomUsageException(
-                $"--n: the number of points must be from 1 to {MaxPoints:N0} (toy sets are for small experiments), got {n:N0}");
+            throw LoomUsageException.ForOption("Count",
+                $"the number of points must be from 1 to {MaxPoints:N0} (toy sets are for small experiments), got {n:N0}");
         double sigma = noise ?? DefaultNoise(canonical);
         if (!double.IsFinite(sigma) || sigma < 0)
-            throw new LoomUsageException($"--noise: must be a finite number >= 0, got {sigma}");
+            throw LoomUsageException.ForOption("Noise", $"must be a finite number >= 0, got {sigma}");
         if (dtype != ScalarType.Float64 && dtype != ScalarType.Float32)
             throw new LoomUsageException($"toy data is float32 or float64, not {dtype}");
         using var scope = torch.NewDisposeScope();

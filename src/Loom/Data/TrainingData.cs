@@ -34,7 +34,7 @@ public sealed record TrainingData(Tensor Examples, Tensor? Labels, long[] Sample
     /// <summary>The training set: the examples, plus the labels when <paramref name="withLabels"/>. It views this record's
     /// tensors.</summary>
     public TensorDataset ToDataset(bool withLabels) =>
-        withLabels ? new TensorDataset(Examples, Labels ?? throw new LoomUsageException($"--data {Name}: has no class labels"))
+        withLabels ? new TensorDataset(Examples, Labels ?? throw LoomUsageException.ForOption("Data", $"{Name} has no class labels"))
             : new TensorDataset(Examples);
 
     /// <summary>Disposes the examples and labels.</summary>
@@ -54,22 +54,22 @@ public sealed record TrainingData(Tensor Examples, Tensor? Labels, long[] Sample
     public static TrainingData Load(string spec, DataLoadOptions options)
     {
         if (options.Limit < 0)
-            throw new LoomUsageException($"--train-limit: must be non-negative, got {options.Limit}");
+            throw LoomUsageException.ForOption(nameof(options.Limit), $"must be non-negative, got {options.Limit}");
         if (IsFashionMnist(spec))
             return LoadFashionMnist(options);
         if (options.Classes is { Count: > 0 })
-            throw new LoomUsageException($"--classes: '{spec}' has no class labels (only fashion-mnist has)");
+            throw LoomUsageException.ForOption("Classes", $"'{spec}' has no class labels (only fashion-mnist has)");
         if (Directory.Exists(spec))
-            return options.AllowPngFolder ? PngFolder.Load(spec, "--data", options.Limit)
-                : throw new LoomDataException($"--data: {spec} is a folder; this model trains on fashion-mnist, a toy set "
+            return options.AllowPngFolder ? PngFolder.Load(spec, "Data", options.Limit)
+                : throw LoomDataException.ForOption("Data", $"{spec} is a folder; this model trains on fashion-mnist, a toy set "
                     + $"({string.Join(", ", ToyData.Names)}) or a numeric CSV");
         if (options.Limit > 0)
-            throw new LoomUsageException("--train-limit: applies to fashion-mnist and folders of PNGs only");
+            throw LoomUsageException.ForOption("TrainLimit", "applies to fashion-mnist and folders of PNGs only");
         if (!File.Exists(spec) && ToyData.IsToy(spec))
             return LoadToy(spec, options.Points, options.Seed);
         if (!File.Exists(spec))
-            throw new LoomDataException(
-                $"--data: {spec}: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})");
+            throw LoomDataException.ForOption("Data",
+                $"{spec}: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})");
         using var scope = torch.NewDisposeScope();
         var table = NumericCsv.ReadMatrix(spec).to(ScalarType.Float32).MoveToOuterDisposeScope();
         return Vectors(table, Path.GetFileName(spec), DataProvenance.OfFile(spec));

@@ -24,6 +24,6 @@ public static class PriorLatents
     public static void CheckTemperature(double temperature)
     {
         if (!(temperature > 0) || !double.IsFinite(temperature))
-            throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
+            throw LoomUsageException.ForOption("Temperature", $"must be a positive number, got {temperature}");
     }
 }

@@ -15,7 +15,7 @@ public sealed class ExponentialMovingAverage : IDisposable
     public ExponentialMovingAverage(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, double decay)
     {
         if (decay is <= 0 or >= 1)
-            throw new Core.LoomUsageException($"--ema: decay must be in (0, 1), got {decay}");
+            throw Core.LoomUsageException.ForOption("EmaDecay", $"decay must be in (0, 1), got {decay}");
         this.parameters = parameters;
         Decay = decay;
         using var noGrad = torch.no_grad();

@@ -34,6 +34,6 @@ public sealed record LearningRateSchedule(ScheduleKind Kind, double PeakLearning
         "constant" => ScheduleKind.Constant,
         "cosine" => ScheduleKind.Cosine,
         "linear" => ScheduleKind.Linear,
-        _ => throw new LoomUsageException($"--schedule: '{text}' is not a schedule; use constant, cosine or linear"),
+        _ => throw LoomUsageException.ForOption("Schedule", $"'{text}' is not a schedule; use constant, cosine or linear"),
     };
 }

@@ -28,19 +28,19 @@ public sealed record OptimizerOptions
     public void Validate()
     {
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
-            throw new LoomUsageException($"--lr: must be a positive number, got {LearningRate}");
+            throw LoomUsageException.ForOption(nameof(LearningRate), $"must be a positive number, got {LearningRate}");
         if (Beta1 is < 0 or >= 1 || Beta2 is < 0 or >= 1)
-            throw new LoomUsageException($"--betas: must be in [0, 1), got {Beta1}, {Beta2}");
+            throw LoomUsageException.ForOption(nameof(Beta1), $"must be in [0, 1), got {Beta1}, {Beta2}");
         if (WeightDecay < 0)
-            throw new LoomUsageException($"--weight-decay: must be non-negative, got {WeightDecay}");
+            throw LoomUsageException.ForOption(nameof(WeightDecay), $"must be non-negative, got {WeightDecay}");
         if (Momentum is < 0 or >= 1)
-            throw new LoomUsageException($"--momentum: must be in [0, 1), got {Momentum}");
+            throw LoomUsageException.ForOption(nameof(Momentum), $"must be in [0, 1), got {Momentum}");
     }
 
     public static OptimizerKind ParseKind(string text) => text.Trim().ToLowerInvariant() switch
     {
         "adamw" or "adam" => OptimizerKind.AdamW,
         "sgd" => OptimizerKind.Sgd,
-        _ => throw new LoomUsageException($"--optimizer: '{text}' is not an optimizer; use adamw or sgd"),
+        _ => throw LoomUsageException.ForOption("Optimizer", $"'{text}' is not an optimizer; use adamw or sgd"),
     };
 }

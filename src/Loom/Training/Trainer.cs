@@ -137,7 +137,7 @@ public sealed class Trainer : IDisposable
             }
             if (!double.IsFinite(value))
                 throw new LoomException($"loss became {Describe(value)} at step {Step + 1} (phase '{phase.Name}'); last finite loss "
-                    + $"{MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
+                    + $"{MetricsLog.Format(lastLoss)}; try a lower LearningRate or GradClip");
             (result.Loss / options.AccumulationSteps).backward();
             total += value / options.AccumulationSteps;
             examples += result.Examples;
@@ -157,7 +157,7 @@ public sealed class Trainer : IDisposable
         }
         if (!double.IsFinite(norm))
             throw new LoomException($"gradient norm became {Describe(norm)} at step {Step + 1} (phase '{phase.Name}'); last finite loss "
-                + $"{MetricsLog.Format(lastLoss)}; try a lower --lr or --grad-clip");
+                + $"{MetricsLog.Format(lastLoss)}; try a lower LearningRate or GradClip");
         consecutiveSkips = 0;
         optimizer.Step(schedules[p].At(Step));
         return (total, examples, norm, extra);

@@ -44,14 +44,16 @@ public sealed record TrainerOptions
 
     public void Validate()
     {
-        if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
-        if (AccumulationSteps < 1) throw new LoomUsageException($"--accumulation: must be at least 1, got {AccumulationSteps}");
-        if (GradClip < 0) throw new LoomUsageException($"--grad-clip: must be non-negative, got {GradClip}");
+        if (Steps < 1) throw LoomUsageException.ForOption(nameof(Steps), $"must be at least 1, got {Steps}");
+        if (AccumulationSteps < 1) throw LoomUsageException.ForOption(nameof(AccumulationSteps),
+            $"must be at least 1, got {AccumulationSteps}");
+        if (GradClip < 0) throw LoomUsageException.ForOption(nameof(GradClip), $"must be non-negative, got {GradClip}");
         if (WarmupSteps < 0
-            || WarmupSteps > Steps) throw new LoomUsageException($"--warmup: must be between 0 and --steps, got {WarmupSteps}");
-        if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
+            || WarmupSteps > Steps) throw LoomUsageException.ForOption(nameof(WarmupSteps),
+                $"must be between 0 and Steps, got {WarmupSteps}");
+        if (LogEvery < 1) throw LoomUsageException.ForOption(nameof(LogEvery), $"must be at least 1, got {LogEvery}");
         if (EmaDecay is { } decay
-            && !(decay > 0 && decay < 1)) throw new LoomUsageException($"--ema: the decay must be in (0, 1), got {decay}");
+            && !(decay > 0 && decay < 1)) throw LoomUsageException.ForOption(nameof(EmaDecay), $"the decay must be in (0, 1), got {decay}");
     }
 }
 

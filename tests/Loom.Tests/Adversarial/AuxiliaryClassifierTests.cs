@@ -79,11 +79,11 @@ public class AuxiliaryClassifierTests
         using var plain = TinyGans.Create(TinyGans.MlpConfig(GanLossKind.Hinge, classes: 3));
         var data = new TensorDataset(torch.randn(8, 2), torch.randint(0, 3, [8], dtype: ScalarType.Int64));
         var options = TinyGans.Options(batchSize: 4) with { ClassifierWeight = 1 };
-        Assert.Contains("--aux-classifier",
+        Assert.Contains("ClassifierWeight",
             Assert.Throws<LoomUsageException>(() => GanTraining.CreatePhases(plain, data, options, torch.CPU)).Message);
-        Assert.Contains("--aux-classifier",
+        Assert.Contains("ClassifierWeight",
             Assert.Throws<LoomUsageException>(() => (options with { ClassifierWeight = -1 }).Validate()).Message);
-        Assert.Contains("--aux-classifier",
+        Assert.Contains("ClassifierWeight",
             Assert.Throws<LoomUsageException>(() => (TinyGans.MlpConfig() with { AuxClassifier = true }).Validate()).Message);
         var json = Config().ToJson();
         Assert.True(GanConfig.FromJson(json).AuxClassifier);

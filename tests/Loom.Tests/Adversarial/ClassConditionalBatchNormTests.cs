@@ -91,9 +91,9 @@ public class ClassConditionalBatchNormTests
         var json = config.ToJson();
         json.Remove("class_norm");
         Assert.False(GanConfig.FromJson(json).ClassNorm);
-        Assert.Contains("--class-norm",
+        Assert.Contains("ClassNorm",
             Assert.Throws<LoomUsageException>(() => (TinyGans.ConvConfig() with { ClassNorm = true }).Validate()).Message);
-        Assert.Contains("--class-norm",
+        Assert.Contains("ClassNorm",
             Assert.Throws<LoomUsageException>(() => (TinyGans.MlpConfig(classes: 2) with { ClassNorm = true }).Validate()).Message);
     }
 }

@@ -36,7 +36,7 @@ public class GanLossTests
             Assert.Equal(name, GanLosses.Name(GanLosses.Parse(name)));
         Assert.Equal(GanLossKind.Wasserstein, GanLosses.Parse("WGAN"));
         var error = Assert.Throws<LoomUsageException>(() => GanLosses.Parse("minimax"));
-        Assert.Contains("--loss", error.Message);
+        Assert.Contains("Loss", error.Message);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public class GanModelTests
         Assert.Throws<LoomUsageException>(() => model.Sample(new SampleRequest { Count = 2, Class = 4 }));
         using var unconditional = TinyGans.Create(TinyGans.MlpConfig());
         var error = Assert.Throws<LoomUsageException>(() => unconditional.Sample(new SampleRequest { Count = 2, Class = 0 }));
-        Assert.Contains("--class", error.Message);
+        Assert.Contains("Class", error.Message);
     }
 
     [Fact]

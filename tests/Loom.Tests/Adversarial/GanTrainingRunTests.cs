@@ -86,9 +86,9 @@ public sealed class GanTrainingRunTests
         using (Train(Tiny with { Steps = 7 }, tmp.File("run"))) { }
         var rate = Assert.Throws<LoomUsageException>(
             () => Train(Tiny with { GeneratorLearningRate = 0.05 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("generator_learning_rate: the run in ", rate.Message);
+        Assert.StartsWith("GeneratorLearningRate: the run in ", rate.Message);
         var preset = Assert.Throws<LoomUsageException>(() => Train(Tiny with { Preset = "dcgan" }, tmp.File("run"), resume: true));
-        Assert.StartsWith("preset: the run in ", preset.Message);
+        Assert.StartsWith("Preset: the run in ", preset.Message);
         using (var longer = Train(new GanRecipe { Steps = 14, SampleEvery = 7 }, tmp.File("run"), resume: true))
             Assert.Equal(14, longer.Metrics["steps"]);
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
@@ -126,9 +126,9 @@ public sealed class GanTrainingRunTests
         var vectors = new GanRecipe { Preset = "dcgan", Data = "moons", Loss = "wasserstein", BatchSize = 32 }.Resolve(images: false);
         Assert.Equal(("wgan-gp", 0.1, 32, 8),
             (vectors.Loss, vectors.GradientPenalty!.Value, vectors.BatchSize!.Value, vectors.LatentDim!.Value));
-        Assert.StartsWith("preset: ", Assert.Throws<LoomUsageException>(() => new GanRecipe { Data = "moons" }.Resolve(false)).Message);
+        Assert.StartsWith("Preset: ", Assert.Throws<LoomUsageException>(() => new GanRecipe { Data = "moons" }.Resolve(false)).Message);
         var unknown = Assert.Throws<LoomUsageException>(() => (Tiny with { Preset = "lsgan" }).Resolve(false));
-        Assert.StartsWith("preset: 'lsgan'", unknown.Message);
+        Assert.StartsWith("Preset: 'lsgan'", unknown.Message);
         Assert.Equal(["dcgan", "wgan-gp", "cgan"], ModelRegistry.Trainable(GanModel.KindName).Presets.Keys);
     }
 

@@ -125,7 +125,7 @@ public sealed class LanguageModelCliTests : IDisposable
         long logged = File.ReadLines(log).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).Max();
         Assert.InRange(stoppedAt, logged, 999_999);
         Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
-        Assert.Contains($"interrupted (Ctrl-C or SIGTERM) at step {stoppedAt}", File.ReadAllText(Path.Combine(dir, "card.json")));
+        Assert.Contains($"interrupted (cancelled) at step {stoppedAt}", File.ReadAllText(Path.Combine(dir, "card.json")));
 
         var steps = (stoppedAt + 20).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var straight = Loom([.. run, "--steps", steps, "--out", folder.File("straight")]);

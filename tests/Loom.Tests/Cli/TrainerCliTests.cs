@@ -60,7 +60,7 @@ public class TrainerCliTests
         }
         Assert.True(process.ExitCode == 143, await stderr + await stdout);
         var card = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "long", "card.json")))!;
-        Assert.Contains("interrupted (Ctrl-C or SIGTERM)", card["notes"]!.GetValue<string>());
+        Assert.Contains("interrupted (cancelled)", card["notes"]!.GetValue<string>());
         var state = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "long", "trainer-state.json")))!;
         Assert.InRange(state["step"]!.GetValue<long>(), 1, 99_999_999);
         Assert.Empty(Directory.GetFiles(Path.Combine(work, "long"), "*.tmp"));

@@ -126,7 +126,7 @@ public sealed class VqVaeCliTests : IDisposable
             Assert.Fail("loom did not stop after SIGTERM");
         }
         Assert.True(process.ExitCode == 143, await stderr + await stdout);
-        Assert.Contains("interrupted (Ctrl-C or SIGTERM) in stage autoencoder",
+        Assert.Contains("interrupted (cancelled) in stage autoencoder",
             JsonNode.Parse(File.ReadAllText(In("long", "card.json")))!["notes"]!.GetValue<string>());
         Assert.Equal("autoencoder", SavedStage("long"));
         Assert.False(File.Exists(In("long", "samples.png")));

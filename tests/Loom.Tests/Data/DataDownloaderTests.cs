@@ -116,14 +116,14 @@ public class DataDownloaderTests
             throw new HttpRequestException("Name or service not known", new SocketException((int)SocketError.HostNotFound))));
         var fetching = tmp.SearchPaths() with { FetchMissing = true, Http = http };
         var offline = Assert.Throws<LoomDataException>(() => DataCatalog.Resolve("tinyshakespeare", fetching));
-        Assert.StartsWith("--data tinyshakespeare: not found on this machine and the download failed: ", offline.Message);
+        Assert.StartsWith("Data: tinyshakespeare: not found on this machine and the download failed: ", offline.Message);
         Assert.Contains("offline", offline.Message);
         Assert.DoesNotContain('\n', offline.Message);
         Assert.False(Directory.Exists(fetching.CacheFolder("tinyshakespeare")) &&
                      Directory.EnumerateFileSystemEntries(fetching.CacheFolder("tinyshakespeare")).Any());
 
         var noFetch = Assert.Throws<LoomDataException>(() => DataCatalog.Resolve("tinyshakespeare", tmp.SearchPaths()));
-        Assert.Equal("--data tinyshakespeare: not found on this machine; run 'loom data get tinyshakespeare'", noFetch.Message);
+        Assert.Equal("Data: tinyshakespeare: not found on this machine; run 'loom data get tinyshakespeare'", noFetch.Message);
     }
 
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>

@@ -16,11 +16,11 @@ public class FashionMnistClassesTests
     [Fact]
     public void Bad_lists_name_the_option_and_the_problem()
     {
-        Assert.Equal("--classes: class 12 is out of range; Fashion-MNIST classes are 0–9",
+        Assert.Equal("Classes: class 12 is out of range; Fashion-MNIST classes are 0–9",
             Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList("3,12")).Message);
-        Assert.Equal("--classes: class 3 is listed twice",
+        Assert.Equal("Classes: class 3 is listed twice",
             Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList("3,sandal,3")).Message);
-        Assert.StartsWith("--classes: give at least one class",
+        Assert.StartsWith("Classes: give at least one class",
             Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseList(" , ")).Message);
         Assert.StartsWith("--domain-a: 'boots' is not a Fashion-MNIST class; use 0–9 or one of t-shirt/top, trouser",
             Assert.Throws<LoomUsageException>(() => FashionMnistClasses.ParseOne("boots", "--domain-a")).Message);

@@ -138,21 +138,21 @@ public class TrainingDataTests
         Assert.Contains("all images need one size", Assert.Throws<LoomDataException>(() => PngFolder.Load(folder)).Message);
         var empty = Path.Combine(tmp.Path, "empty");
         Directory.CreateDirectory(empty);
-        Assert.Equal($"--data: {empty} holds no .png files", Assert.Throws<LoomDataException>(() => PngFolder.Load(empty)).Message);
-        Assert.Contains("--data-a: nowhere: no such folder",
-            Assert.Throws<LoomDataException>(() => PngFolder.Load("nowhere", "--data-a")).Message);
+        Assert.Equal($"Data: {empty} holds no .png files", Assert.Throws<LoomDataException>(() => PngFolder.Load(empty)).Message);
+        Assert.Contains("DataA: nowhere: no such folder",
+            Assert.Throws<LoomDataException>(() => PngFolder.Load("nowhere", "DataA")).Message);
     }
 
     [Fact]
     public void Bad_class_ids_and_classes_on_data_without_labels_are_usage_errors()
     {
-        Assert.Equal("--classes: class 12 is out of range; Fashion-MNIST classes are 0–9",
+        Assert.Equal("Classes: class 12 is out of range; Fashion-MNIST classes are 0–9",
             Assert.Throws<LoomUsageException>(() => TrainingData.Load("fashion-mnist", new DataLoadOptions { Classes = [3, 12] })).Message);
-        Assert.Equal("--classes: class 3 is listed twice",
+        Assert.Equal("Classes: class 3 is listed twice",
             Assert.Throws<LoomUsageException>(() => TrainingData.Load("fashion-mnist", new DataLoadOptions { Classes = [3, 3] })).Message);
-        Assert.Equal("--classes: 'moons' has no class labels (only fashion-mnist has)",
+        Assert.Equal("Classes: 'moons' has no class labels (only fashion-mnist has)",
             Assert.Throws<LoomUsageException>(() => TrainingData.Load("moons", new DataLoadOptions { Classes = [1] })).Message);
-        Assert.Contains("--train-limit",
+        Assert.Contains("Limit",
             Assert.Throws<LoomUsageException>(() => TrainingData.Load("moons", new DataLoadOptions { Limit = -1 })).Message);
     }
 
@@ -161,6 +161,6 @@ public class TrainingDataTests
     {
         var error = Assert.Throws<LoomDataException>(() => TrainingData.Load("nowhere.csv", new DataLoadOptions()));
         Assert.Equal(
-            $"--data: nowhere.csv: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})", error.Message);
+            $"Data: nowhere.csv: no such file, and not fashion-mnist or a toy set ({string.Join(", ", ToyData.Names)})", error.Message);
     }
 }

@@ -80,7 +80,7 @@ public sealed class DiffusionTrainingRunTests
         using var tmp = new TempFolder();
         using (Train(Tiny with { Steps = 4 }, tmp.File("run"))) { }
         var error = Assert.Throws<LoomUsageException>(() => Train(Tiny with { LearningRate = 0.05 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("learning_rate: the run in ", error.Message);
+        Assert.StartsWith("LearningRate: the run in ", error.Message);
         var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(Tiny with
         {

@@ -48,7 +48,7 @@ public sealed class HmmTrainingRunTests : IDisposable
     {
         using (Train(Recipe, tmp.File("fit"))) { }
         var resume = Assert.Throws<LoomUsageException>(() => Train(Recipe, tmp.File("fit"), resume: true));
-        Assert.StartsWith("--resume: a Baum-Welch fit has no trainer state", resume.Message);
+        Assert.StartsWith("Resume: a Baum-Welch fit has no trainer state", resume.Message);
         var again = Assert.Throws<LoomUsageException>(() => Train(Recipe with { Seed = 4 }, tmp.File("fit")));
         Assert.Contains("already holds a 'hmm' checkpoint", again.Message);
         using (var replaced = Train(Recipe with { Seed = 4 }, tmp.File("fit"), overwrite: true)) Assert.False(replaced.Interrupted);

@@ -64,7 +64,7 @@ public sealed class VaeTrainingRunTests
             Assert.False(first.Metrics.ContainsKey("test_elbo"));
         }
         var card = Checkpoint.ReadCard(tmp.File("parts"));
-        Assert.Equal("interrupted (Ctrl-C or SIGTERM) at step 20; continue with --resume", card.Notes);
+        Assert.Equal("interrupted (cancelled) at step 20; resuming the run continues it", card.Notes);
         // Resuming needs no settings: the recipe comes from run.json.
         using (var rest = Train(new VaeRecipe(), tmp.File("parts"), resume: true)) Assert.Equal(50, rest.Metrics["steps"]);
         foreach (var file in new[] { Checkpoint.ModelFile, Checkpoint.TrainerStateTensorsFile, RunFolder.RecipeFile })
@@ -77,9 +77,9 @@ public sealed class VaeTrainingRunTests
         using var tmp = new TempFolder();
         using (Train(Tiny with { Steps = 4, EvalK = 0 }, tmp.File("run"))) { }
         var changed = Assert.Throws<LoomUsageException>(() => Train(Tiny with { LearningRate = 0.05 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("learning_rate: the run in ", changed.Message);
+        Assert.StartsWith("LearningRate: the run in ", changed.Message);
         var added = Assert.Throws<LoomUsageException>(() => Train(new VaeRecipe { ExcludeClass = 3 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("exclude_class: the run in ", added.Message);
+        Assert.StartsWith("ExcludeClass: the run in ", added.Message);
         Assert.Contains("started without it", added.Message);
         using (var longer = Train(new VaeRecipe { Steps = 6, CheckpointEvery = 3 }, tmp.File("run"), resume: true))
             Assert.Equal(6, longer.Metrics["steps"]);

@@ -135,12 +135,12 @@ public class NGramModelTests
     [Fact]
     public void BadInputIsAClearError()
     {
-        Assert.Contains("--order", Assert.Throws<LoomUsageException>(() => NGramModel.Fit("abc", new NGramOptions { Order = 0 })).Message);
+        Assert.Contains("Order", Assert.Throws<LoomUsageException>(() => NGramModel.Fit("abc", new NGramOptions { Order = 0 })).Message);
         Assert.Contains("fewer than the order",
             Assert.Throws<LoomDataException>(() => NGramModel.Fit("ab", new NGramOptions { Order = 5 })).Message);
         Assert.Contains("no tokens",
             Assert.Throws<LoomDataException>(() => NGramModel.Fit("   ", new NGramOptions { Level = TokenLevel.Word })).Message);
-        Assert.Contains("--level", Assert.Throws<LoomUsageException>(() => NGramOptions.ParseLevel("byte")).Message);
+        Assert.Contains("Level", Assert.Throws<LoomUsageException>(() => NGramOptions.ParseLevel("byte")).Message);
         var bad = Path.Combine(RepoPaths.NewTempDir(), "latin1.txt");
         File.WriteAllBytes(bad, [0x61, 0xE9, 0x62]);
         var model = NGramModel.Fit("abc abc", new NGramOptions { Order = 2 });

@@ -66,7 +66,7 @@ public sealed class NGramTrainingRunTests : IDisposable
     {
         using (Train(Recipe, tmp.File("fit"))) { }
         var resume = Assert.Throws<LoomUsageException>(() => Train(Recipe, tmp.File("fit"), resume: true));
-        Assert.StartsWith("--resume: an n-gram fit has no trainer state", resume.Message);
+        Assert.StartsWith("Resume: an n-gram fit has no trainer state", resume.Message);
         var again = Assert.Throws<LoomUsageException>(() => Train(Recipe with { Order = 3 }, tmp.File("fit")));
         Assert.Contains("already holds a 'ngram' checkpoint", again.Message);
         using (var replaced = Train(Recipe with { Order = 3 }, tmp.File("fit"), overwrite: true))

@@ -128,9 +128,9 @@ public class McmcTests
         {
             Sampler = McmcSampler.Gibbs
         })).Message);
-        Assert.Contains("--chains",
+        Assert.Contains("Chains",
             Assert.Throws<LoomUsageException>(() => McmcRunner.Run(McmcTargets.Banana(), new McmcOptions { Chains = 0 })).Message);
-        Assert.Contains("--target", Assert.Throws<LoomUsageException>(() => McmcTargets.Get("donut")).Message);
-        Assert.Contains("--sampler", Assert.Throws<LoomUsageException>(() => McmcOptions.ParseSampler("nuts")).Message);
+        Assert.Contains("Target", Assert.Throws<LoomUsageException>(() => McmcTargets.Get("donut")).Message);
+        Assert.Contains("Sampler", Assert.Throws<LoomUsageException>(() => McmcOptions.ParseSampler("nuts")).Message);
     }
 }

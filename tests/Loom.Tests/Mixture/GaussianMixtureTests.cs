@@ -130,7 +130,7 @@ public class GaussianMixtureTests
         }, [2, 2]), new GaussianMixtureOptions())).Message);
         Assert.Contains("fewer than",
             Assert.Throws<LoomDataException>(() => GaussianMixture.Fit(x[..2], new GaussianMixtureOptions { Components = 3 })).Message);
-        Assert.Contains("--components",
+        Assert.Contains("Components",
             Assert.Throws<LoomUsageException>(() => GaussianMixture.Fit(x, new GaussianMixtureOptions { Components = 0 })).Message);
         Assert.Contains("means init", Assert.Throws<LoomUsageException>(() => GaussianMixture.Fit(x, new GaussianMixtureOptions
         {

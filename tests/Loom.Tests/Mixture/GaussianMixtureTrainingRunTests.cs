@@ -48,7 +48,7 @@ public sealed class GaussianMixtureTrainingRunTests
         var fitted = (GaussianMixture)outcome.Model;
         Assert.True(loaded.Means.allclose(fitted.Means, rtol: 0, atol: 0));
         var error = Assert.Throws<LoomUsageException>(() => Train(Em, tmp.File("em"), resume: true));
-        Assert.StartsWith("--resume: only method sgd", error.Message);
+        Assert.StartsWith("Resume: only method sgd", error.Message);
     }
 
     [Fact]
@@ -71,9 +71,9 @@ public sealed class GaussianMixtureTrainingRunTests
         using var tmp = new TempFolder();
         using (Train(Sgd with { Steps = 5 }, tmp.File("run"))) { }
         var error = Assert.Throws<LoomUsageException>(() => Train(Sgd with { LearningRate = 0.5 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("learning_rate: the run in ", error.Message);
+        Assert.StartsWith("LearningRate: the run in ", error.Message);
         var data = Assert.Throws<LoomDataException>(() => Train(Sgd with { Points = 1200 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("--resume: the data differs", data.Message);
+        Assert.StartsWith("Resume: the data differs", data.Message);
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;
         var expected = RecipeJson.ToJson(GaussianMixtureRecipe.Defaults with
         {

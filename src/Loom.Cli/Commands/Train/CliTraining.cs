@@ -60,7 +60,7 @@ public sealed class CliTraining(bool resumable = true, bool anyDevice = true)
             Resume = resumable && parse.GetValue(Resume),
             Overwrite = parse.GetValue(Overwrite),
             Progress = new TrainingProgressAdapter(progress),
-            Messages = new SynchronousProgress<string>(console.WriteLine),
+            Messages = new SynchronousProgress<string>(m => console.WriteLine(CliContext.OptionFlags?.DescribeText(m) ?? m)),
             Origin = CliContext.CommandLine,
             Cancellation = CliContext.Cancellation,
         };
@@ -77,33 +77,17 @@ public sealed class CliTraining(bool resumable = true, bool anyDevice = true)
     }
 }
 
-/// <summary>Flags that were given on the command line, as JSON properties of a recipe (unset flags are left out).</summary>
+/// <summary>
+/// Flags that were given on the command line, as JSON properties of a recipe (unset flags are left out); each flag is
+/// recorded in <see cref="CliContext.OptionFlags"/>, so errors about the property name the flag.
+/// </summary>
 public sealed class RecipeFlags(ParseResult parse)
 {
-    private readonly Dictionary<string, string> flags = new(StringComparer.Ordinal);
-
     public JsonObject Json { get; } = new();
-
-    /// <summary>
-    /// Runs <paramref name="run"/>; an error the library raised about a recipe property ("learning_rate: …") is rethrown
-    /// naming the flag instead ("--lr: …"), so the user reads the name they typed.
-    /// </summary>
-    public T NameFlagsIn<T>(Func<T> run)
-    {
-        try
-        {
-            return run();
-        }
-        catch (LoomException e) when (e.Message.IndexOf(':') is > 0 and var colon && flags.TryGetValue(e.Message[..colon], out var flag))
-        {
-            var message = flag + e.Message[colon..];
-            throw e is LoomUsageException ? new LoomUsageException(message, e) : new LoomDataException(message, e);
-        }
-    }
 
     public RecipeFlags Add<T>(string property, Option<T> option)
     {
-        flags[property] = option.Name;
+        CliContext.OptionFlags?.Record(property, option.Name);
         var result = parse.GetResult(option);
         if (result is null || result.Implicit)
             return this;
@@ -117,7 +101,7 @@ public sealed class RecipeFlags(ParseResult parse)
     /// </summary>
     public RecipeFlags Set(string property, JsonNode value, string shownAs)
     {
-        flags[property] = shownAs;
+        CliContext.OptionFlags?.Record(property, shownAs);
         Json[property] = value;
         return this;
     }
@@ -125,7 +109,7 @@ public sealed class RecipeFlags(ParseResult parse)
     /// <summary>A comma-separated list of integers (e.g. --multipliers 1,2,2).</summary>
     public RecipeFlags AddInts(string property, Option<string?> option)
     {
-        flags[property] = option.Name;
+        CliContext.OptionFlags?.Record(property, option.Name);
         var result = parse.GetResult(option);
         if (result is null || result.Implicit || parse.GetValue(option) is not { } text)
             return this;

@@ -107,7 +107,7 @@ public static class TrainCycleGanCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress("train cyclegan", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable(CycleGanModel.KindName).Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable(CycleGanModel.KindName).Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

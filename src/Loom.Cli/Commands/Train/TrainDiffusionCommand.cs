@@ -88,7 +88,7 @@ public static class TrainDiffusionCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress("train diffusion", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable("diffusion").Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable("diffusion").Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

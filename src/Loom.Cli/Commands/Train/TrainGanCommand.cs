@@ -113,7 +113,7 @@ public static class TrainGanCommand
             recipe["preset"] = preset;   // the command is the preset
             using var progress = new ConsoleProgress($"train {preset}", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable(GanModel.KindName).Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable(GanModel.KindName).Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

@@ -59,7 +59,7 @@ public static class TrainGmmCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress("train gmm", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable("gmm").Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable("gmm").Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

@@ -42,7 +42,7 @@ public static class TrainHmmCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress("train hmm", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable("hmm").Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable("hmm").Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

@@ -71,7 +71,7 @@ public static class TrainLanguageModelCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress($"train {family.Kind}", Console.Error);
             var trainingContext = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable(family.Kind).Train(recipe, trainingContext));
+            using var outcome = ModelRegistry.Trainable(family.Kind).Train(recipe, trainingContext);
             CliTraining.Report(outcome, trainingContext, console);
             return 0;
         });

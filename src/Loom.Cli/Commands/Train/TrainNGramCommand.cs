@@ -40,7 +40,7 @@ public static class TrainNGramCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress("train ngram", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable("ngram").Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable("ngram").Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

@@ -93,7 +93,7 @@ public static class TrainVaeCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress($"train {name}", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable("vae").Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable("vae").Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

@@ -70,7 +70,7 @@ public static class TrainVqVaeCommand
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress("train vqvae", Console.Error);
             var context = shared.Context(parse, progress, console);
-            using var outcome = flags.NameFlagsIn(() => ModelRegistry.Trainable("vqvae").Train(recipe, context));
+            using var outcome = ModelRegistry.Trainable("vqvae").Train(recipe, context);
             CliTraining.Report(outcome, context, console);
             return 0;
         });

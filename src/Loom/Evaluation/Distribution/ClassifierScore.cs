@@ -20,7 +20,7 @@ public static class ClassifierScore
     {
         FeatureChecks.RequireMatrix(logits, "classifier logits");
         if (splits < 1 || splits > logits.shape[0])
-            throw new LoomUsageException($"splits: must be between 1 and the {logits.shape[0]} samples, got {splits}");
+            throw LoomUsageException.ForOption("Splits", $"must be between 1 and the {logits.shape[0]} samples, got {splits}");
         using var scope = torch.NewDisposeScope();
         var logP = nn.functional.log_softmax(logits.to(ScalarType.Float64, CPU), 1);
         var p = logP.exp();

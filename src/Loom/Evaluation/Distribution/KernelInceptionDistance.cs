@@ -29,7 +29,7 @@ public static class KernelInceptionDistance
     public static KidResult Subsets(Tensor real, Tensor fake, int subsets = 100, int subsetSize = 1000, long seed = 0)
     {
         FeatureChecks.RequireSameDim(real, fake, "real", "generated");
-        if (subsets < 1) throw new LoomUsageException($"--kid-subsets: must be at least 1, got {subsets}");
+        if (subsets < 1) throw LoomUsageException.ForOption("KidSubsets", $"must be at least 1, got {subsets}");
         int size = (int)Math.Min(subsetSize, Math.Min(real.shape[0], fake.shape[0]));
         if (size < 2)
             throw new LoomDataException(

@@ -30,7 +30,7 @@ public static class FashionMnistClassifierTraining
     public static (ReferenceClassifier Classifier, TrainResult Result) Train(FashionMnistData train, ClassifierTrainingOptions options,
         MetricsLog? log = null, ITrainingProgress? progress = null, CancellationToken cancellation = default)
     {
-        if (options.Epochs < 1) throw new LoomUsageException($"--epochs: must be at least 1, got {options.Epochs}");
+        if (options.Epochs < 1) throw LoomUsageException.ForOption(nameof(options.Epochs), $"must be at least 1, got {options.Epochs}");
         Seeding.SeedEverything(options.Seed);
         var net = new FashionMnistClassifierNet();
         var images = options.TrainLimit > 0 ? train.Images[..options.TrainLimit] : train.Images;

@@ -27,8 +27,8 @@ public sealed record EvaluationDataSpec(string Spec, EvaluationDataKind Kind, st
             DatasetKind.Toy => new(spec, EvaluationDataKind.Vectors, source.Name, null),
             DatasetKind.Table => new(spec, EvaluationDataKind.Vectors, null, source.Path),
             DatasetKind.Text => new(spec, EvaluationDataKind.Text, null, source.Path),
-            _ => throw new LoomDataException(
-                $"--data {spec}: loom eval compares with fashion-mnist, a toy set, a numeric CSV or a text corpus"),
+            _ => throw LoomDataException.ForOption("Data",
+                $"{spec}: evaluation compares with fashion-mnist, a toy set, a numeric CSV or a text corpus"),
         };
     }
 }

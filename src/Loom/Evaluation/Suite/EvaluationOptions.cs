@@ -32,11 +32,12 @@ public sealed record EvaluationOptions
 
     public void Validate()
     {
-        if (Samples < 2) throw new LoomUsageException($"--samples: must be at least 2, got {Samples}");
-        if (KidSubsets < 1) throw new LoomUsageException($"--kid-subsets: must be at least 1, got {KidSubsets}");
-        if (KidSubsetSize < 2) throw new LoomUsageException($"--kid-subset-size: must be at least 2, got {KidSubsetSize}");
-        if (KPrecisionRecall < 1 || KDensityCoverage < 1) throw new LoomUsageException("--k: must be at least 1");
+        if (Samples < 2) throw LoomUsageException.ForOption(nameof(Samples), $"must be at least 2, got {Samples}");
+        if (KidSubsets < 1) throw LoomUsageException.ForOption(nameof(KidSubsets), $"must be at least 1, got {KidSubsets}");
+        if (KidSubsetSize < 2) throw LoomUsageException.ForOption(nameof(KidSubsetSize), $"must be at least 2, got {KidSubsetSize}");
+        if (KPrecisionRecall < 1 || KDensityCoverage < 1) throw LoomUsageException.ForOption(nameof(KPrecisionRecall),
+            "must be at least 1");
         if (HistogramBins < 2) throw new LoomUsageException($"histogram bins: must be at least 2, got {HistogramBins}");
-        if (CopyNGram < 2) throw new LoomUsageException($"--copy-ngram: must be at least 2, got {CopyNGram}");
+        if (CopyNGram < 2) throw LoomUsageException.ForOption(nameof(CopyNGram), $"must be at least 2, got {CopyNGram}");
     }
 }

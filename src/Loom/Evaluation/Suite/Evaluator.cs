@@ -59,13 +59,13 @@ public sealed class Evaluator : IDisposable
                 break;
             default:
                 throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be "
-                    + $"compared with --data {data.Spec} ({DataKind.ToString().ToLowerInvariant()})");
+                    + $"compared with the evaluation data {data.Spec} ({DataKind.ToString().ToLowerInvariant()})");
         }
         if (source.Model?.GetService<ILikelihoodModel>() is { } likelihood && DataKind == EvaluationDataKind.Text)
         {
             if (source.TrainingSha256() == FileHash.Sha256(data.File!))
-                result.Notes.Add(
-                    $"--data {data.Spec} is the checkpoint's own training data: the likelihood measures fit, not generalization");
+                result.Notes.Add($"the evaluation data {data.Spec} is the checkpoint's own training data: "
+                    + "the likelihood measures fit, not generalization");
             AddLikelihood(result, likelihood.Score(data.File!, cancellation));
         }
         if (source.IsCheckpoint)
@@ -104,7 +104,8 @@ public sealed class Evaluator : IDisposable
         var training = source.TrainingVectors();
         bool heldOutIsTraining = data.File is not null && source.TrainingSha256() == FileHash.Sha256(data.File);
         if (heldOutIsTraining)
-            result.Notes.Add($"--data {name} is the checkpoint's own training data: the metrics measure fit, not generalization");
+            result.Notes.Add($"the evaluation data {name} is the checkpoint's own training data: "
+                + "the metrics measure fit, not generalization");
         var vectors = new VectorEvaluationData(name, reference, heldOutIsTraining ? null : training);
         new VectorEvaluator(options).Evaluate(samples, vectors, result, outDir);
         if (source.Model is IExampleScorer scorer)

@@ -45,16 +45,16 @@ public sealed record GanConfig
     /// <summary>Checks the shapes fit the network; throws <see cref="LoomUsageException"/> naming the option.</summary>
     public void Validate()
     {
-        if (LatentDim < 1) throw new LoomUsageException($"--latent-dim: must be at least 1, got {LatentDim}");
-        if (Width < 1) throw new LoomUsageException($"--width: must be at least 1, got {Width}");
-        if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
-        if (BaseChannels < 1) throw new LoomUsageException($"--base-channels: must be at least 1, got {BaseChannels}");
+        if (LatentDim < 1) throw LoomUsageException.ForOption(nameof(LatentDim), $"must be at least 1, got {LatentDim}");
+        if (Width < 1) throw LoomUsageException.ForOption(nameof(Width), $"must be at least 1, got {Width}");
+        if (Layers < 1) throw LoomUsageException.ForOption(nameof(Layers), $"must be at least 1, got {Layers}");
+        if (BaseChannels < 1) throw LoomUsageException.ForOption(nameof(BaseChannels), $"must be at least 1, got {BaseChannels}");
         if (ClassNorm && Network != "dcgan")
-            throw new LoomUsageException("--class-norm: only the dcgan (image) generator has BatchNorm to condition");
+            throw LoomUsageException.ForOption(nameof(ClassNorm), "only the dcgan (image) generator has BatchNorm to condition");
         if (ClassNorm && NumClasses == 0)
-            throw new LoomUsageException("--class-norm: needs class labels (a conditional GAN: loom train cgan)");
+            throw LoomUsageException.ForOption(nameof(ClassNorm), "needs class labels (a conditional GAN: loom train cgan)");
         if (AuxClassifier && NumClasses == 0)
-            throw new LoomUsageException("--aux-classifier: needs class labels (a conditional GAN: loom train cgan)");
+            throw LoomUsageException.ForOption("ClassifierWeight", "needs class labels (a conditional GAN: loom train cgan)");
         switch (Network)
         {
             case "mlp" when SampleShape.Length != 1:

@@ -25,8 +25,8 @@ public sealed record GanData(TensorDataset Set, long[] SampleShape, bool Images,
     public static GanData Load(string spec, bool labels, int points, long seed, IReadOnlyList<int>? classes = null)
     {
         if (labels && !IsImageSet(spec))
-            throw new LoomUsageException(
-                $"--data: '{spec}' has no class labels, and a conditional GAN needs them (only fashion-mnist has)");
+            throw LoomUsageException.ForOption("Data",
+                $"'{spec}' has no class labels, and a conditional GAN needs them (only fashion-mnist has)");
         // The set views the loaded tensors, which live as long as this data.
         var data = TrainingData.Load(spec, new DataLoadOptions { Classes = classes, Relabel = true, Points = points, Seed = seed });
         string name = data.Subset is { } subset ? $"{data.Name}[{string.Join(",", subset)}]" : data.Name;

@@ -52,8 +52,8 @@ public sealed class GanDiagnostics(GanDiagnosticsOptions? options = null)
         return collapsedRun >= Options.CollapsedLogs
             ? new GanWarning("discriminator-collapse",
                 $"the discriminator loss has stayed below {Options.CollapsedLoss:G3} for {collapsedRun} logs (now {value:G3}): "
-                    + $"D separates real from fake perfectly and G gets no useful gradient; try spectral norm, a lower --lr-d or "
-                    + $"the hinge / wgan-gp loss")
+                    + "D separates real from fake perfectly and G gets no useful gradient; try spectral norm, "
+                    + "a lower DiscriminatorLearningRate or the hinge / wgan-gp loss")
             : null;
     }
 

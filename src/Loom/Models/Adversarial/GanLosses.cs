@@ -31,7 +31,7 @@ public static class GanLosses
         "non-saturating" or "nonsaturating" or "ns" or "bce" => GanLossKind.NonSaturating,
         "wgan-gp" or "wgan" or "wasserstein" => GanLossKind.Wasserstein,
         "hinge" => GanLossKind.Hinge,
-        _ => throw new LoomUsageException($"--loss: '{text}' is not a GAN loss; use {string.Join(", ", Names)}"),
+        _ => throw LoomUsageException.ForOption("Loss", $"'{text}' is not a GAN loss; use {string.Join(", ", Names)}"),
     };
 
     public static string Name(GanLossKind kind) => kind switch

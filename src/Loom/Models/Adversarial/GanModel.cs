@@ -58,12 +58,12 @@ public sealed class GanModel(GanConfig config, GanGenerator generator,
         if (NumClasses == 0)
         {
             if (label is not null)
-                throw new LoomUsageException($"--class: this GAN is unconditional; it was not trained with class labels");
+                throw LoomUsageException.ForOption("Class", $"this GAN is unconditional; it was not trained with class labels");
             return null;
         }
         if (label is { } c && (c < 0 || c >= NumClasses))
-            throw new LoomUsageException(
-                $"--class: {c} is not a class of this GAN (0–{NumClasses - 1}: {string.Join(", ", Config.ClassNames)})");
+            throw LoomUsageException.ForOption("Class",
+                $"{c} is not a class of this GAN (0–{NumClasses - 1}: {string.Join(", ", Config.ClassNames)})");
         var ids = label is { } fixedClass
             ? Enumerable.Repeat((long)fixedClass, count)
             : Enumerable.Range(0, count).Select(i => (long)i * NumClasses / count);
@@ -105,7 +105,7 @@ public sealed class GanModel(GanConfig config, GanGenerator generator,
     public SampleSet Sample(SampleRequest request)
     {
         if (request.Count < 1)
-            throw new LoomUsageException($"--n: must be at least 1, got {request.Count}");
+            throw LoomUsageException.ForOption(nameof(request.Count), $"must be at least 1, got {request.Count}");
         using var scope = torch.NewDisposeScope();
         var labels = Labels(request.Count, request.Class);
         var samples = Decode(Latents(request.Count, request.Seed, request.Temperature), labels);

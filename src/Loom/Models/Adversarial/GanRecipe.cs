@@ -125,9 +125,9 @@ public sealed record GanRecipe
     public GanRecipe Resolve(bool images)
     {
         if (string.IsNullOrWhiteSpace(Preset))
-            throw new LoomUsageException($"preset: the recipe names no preset ({string.Join(", ", Presets.Keys)})");
+            throw LoomUsageException.ForOption(nameof(Preset), $"the recipe names no preset ({string.Join(", ", Presets.Keys)})");
         if (!Presets.TryGetValue(Preset, out var preset))
-            throw new LoomUsageException($"preset: '{Preset}' is not a GAN preset ({string.Join(", ", Presets.Keys)})");
+            throw LoomUsageException.ForOption(nameof(Preset), $"'{Preset}' is not a GAN preset ({string.Join(", ", Presets.Keys)})");
         var json = RecipeJson.Overlay(RecipeJson.Overlay(RecipeJson.Overlay(RecipeJson.ToJson(Defaults), preset),
             images ? ImageDefaults : VectorDefaults), RecipeJson.ToJson(this));
         var resolved = RecipeJson.FromJson<GanRecipe>(json, "gan recipe");
@@ -151,10 +151,10 @@ public sealed record GanRecipe
     /// <summary>Checks a resolved recipe (options first, then the data's own settings); errors name the option.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Data)) throw new LoomUsageException("--data: the recipe names no data");
+        if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
         ToTrainingOptions().Validate();
-        if (SampleEvery is < 0) throw new LoomUsageException($"--sample-every: must be non-negative, got {SampleEvery}");
-        if (Points is < 1) throw new LoomUsageException($"--points: must be positive, got {Points}");
+        if (SampleEvery is < 0) throw LoomUsageException.ForOption(nameof(SampleEvery), $"must be non-negative, got {SampleEvery}");
+        if (Points is < 1) throw LoomUsageException.ForOption(nameof(Points), $"must be positive, got {Points}");
         ClassList();
     }
 

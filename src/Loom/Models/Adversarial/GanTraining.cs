@@ -41,17 +41,19 @@ public sealed record GanTrainingOptions
     {
         // Steps, clipping, logging and the EMA decay are the shared trainer's options: its checks, before any data loads.
         new TrainerOptions { Steps = Steps, GradClip = GradClip, LogEvery = LogEvery, EmaDecay = GeneratorEma }.Validate();
-        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
-        if (!(GeneratorLearningRate > 0) || !double.IsFinite(GeneratorLearningRate)) throw new LoomUsageException(
-            $"--lr-g: must be a positive number, got {GeneratorLearningRate}");
-        if (!(DiscriminatorLearningRate > 0) || !double.IsFinite(DiscriminatorLearningRate)) throw new LoomUsageException(
-            $"--lr-d: must be a positive number, got {DiscriminatorLearningRate}");
-        if (CriticSteps < 1) throw new LoomUsageException($"--n-critic: must be at least 1, got {CriticSteps}");
-        if (GradientPenalty < 0 || !double.IsFinite(GradientPenalty)) throw new LoomUsageException(
-            $"--gp-weight: must be a non-negative number, got {GradientPenalty}");
-        if (ClassifierWeight < 0 || !double.IsFinite(ClassifierWeight)) throw new LoomUsageException(
-            $"--aux-classifier: must be a non-negative number, got {ClassifierWeight}");
-        if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
+        if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
+        if (!(GeneratorLearningRate > 0) || !double.IsFinite(GeneratorLearningRate))
+            throw LoomUsageException.ForOption(nameof(GeneratorLearningRate), $"must be a positive number, got {GeneratorLearningRate}");
+        if (!(DiscriminatorLearningRate > 0) || !double.IsFinite(DiscriminatorLearningRate))
+            throw LoomUsageException.ForOption(nameof(DiscriminatorLearningRate),
+                $"must be a positive number, got {DiscriminatorLearningRate}");
+        if (CriticSteps < 1) throw LoomUsageException.ForOption(nameof(CriticSteps), $"must be at least 1, got {CriticSteps}");
+        if (GradientPenalty < 0 || !double.IsFinite(GradientPenalty)) throw LoomUsageException.ForOption(nameof(GradientPenalty),
+            $"must be a non-negative number, got {GradientPenalty}");
+        if (ClassifierWeight < 0 || !double.IsFinite(ClassifierWeight)) throw LoomUsageException.ForOption(nameof(ClassifierWeight),
+            $"must be a non-negative number, got {ClassifierWeight}");
+        if (CheckpointEvery < 0) throw LoomUsageException.ForOption(nameof(CheckpointEvery),
+            $"must be non-negative, got {CheckpointEvery}");
     }
 }
 
@@ -79,7 +81,8 @@ public static class GanTraining
         if (model.NumClasses > 0 && data.Width < 2)
             throw new LoomUsageException("a conditional GAN needs class labels with its data");
         if (options.ClassifierWeight > 0 && !model.Config.AuxClassifier)
-            throw new LoomUsageException("--aux-classifier: this GAN's discriminator was built without an auxiliary classifier (a run "
+            throw LoomUsageException.ForOption(nameof(GanTrainingOptions.ClassifierWeight),
+                "this GAN's discriminator was built without an auxiliary classifier (a run "
                 + "resumed with an option it did not start with?)");
         var d = new DiscriminatorObjective(model, data, options.BatchSize, options.GradientPenalty, options.Seed,
             device, options.ClassifierWeight);

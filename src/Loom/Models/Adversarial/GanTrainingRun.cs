@@ -20,7 +20,7 @@ public static class GanTrainingRun
     public static TrainingOutcome Train(GanRecipe recipe, TrainingContext context)
     {
         var merged = RecipeResume.WithSaved(recipe, context, GanRecipe.MayChangeOnResume);
-        var spec = merged.Data ?? throw new LoomUsageException("--data: the recipe names no data");
+        var spec = merged.Data ?? throw LoomUsageException.ForOption("Data", "the recipe names no data");
         bool images = GanData.IsImageSet(spec);
         var savedConfig = SavedConfig(context);
         // A run saved without a classifier head (before the cgan preset had one, and before run.json) resumes as it started.
@@ -58,8 +58,7 @@ public static class GanTrainingRun
                 ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds, ["skipped_steps"] = skipped,
                 ["warnings"] = warnings.Count,
             };
-            string? interrupted = result.Interrupted
-                ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            string? interrupted = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             var notes = new[] { interrupted, GanTraining.AverageNote(options.GeneratorEma) }
                 .Concat(warnings.Select(w => "warning: " + w.Message)).OfType<string>().ToList();
             var card = folder.Card([data.Provenance], seed, metrics, notes.Count > 0 ? string.Join("; ", notes) : null);
@@ -84,7 +83,7 @@ public static class GanTrainingRun
             return null;
         var (kind, json) = Checkpoint.ReadConfig(folder);
         if (kind != GanModel.KindName)
-            throw new LoomUsageException($"--resume: {folder} holds a '{kind}' model, not a GAN");
+            throw LoomUsageException.ForOption("Resume", $"{folder} holds a '{kind}' model, not a GAN");
         return GanConfig.FromJson(json);
     }
 

@@ -19,7 +19,7 @@ public sealed record DiffusionData(TensorDataset Set, long[] SampleShape, bool I
     public static DiffusionData Load(string spec, bool conditional, int points, long seed)
     {
         if (conditional && !TrainingData.IsFashionMnist(spec))
-            throw new LoomUsageException($"--conditional: '{spec}' has no class labels (only fashion-mnist has)");
+            throw LoomUsageException.ForOption("Conditional", $"'{spec}' has no class labels (only fashion-mnist has)");
         // The loaded record is ours alone: its images are mapped to model space in place and the set views its tensors.
         var data = TrainingData.Load(spec, new DataLoadOptions { Points = points, Seed = seed });
         if (data.Images)

@@ -92,7 +92,7 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
         var f = x.to(ScalarType.Float32);
         if (f.dim() == sampleShape.Length) f = f.unsqueeze(0);
         if (!f.shape.Skip(1).SequenceEqual(sampleShape))
-            throw new LoomUsageException($"--image: shape [{string.Join(", ", f.shape.Skip(1))}] does not match the model's samples "
+            throw LoomUsageException.ForOption("Image", $"shape [{string.Join(", ", f.shape.Skip(1))}] does not match the model's samples "
                 + $"[{string.Join(", ", sampleShape)}]");
         return images ? f * 2 - 1 : f;
     }
@@ -136,18 +136,21 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
 
     private void Validate(DiffusionRequest request)
     {
-        if (request.Count < 1) throw new LoomUsageException($"--n: must be at least 1, got {request.Count}");
-        if (request.Resample < 1) throw new LoomUsageException($"--resample: must be at least 1, got {request.Resample}");
-        if (request.Guidance < 0) throw new LoomUsageException($"--guidance: must be non-negative, got {request.Guidance}");
+        if (request.Count < 1) throw LoomUsageException.ForOption(nameof(request.Count), $"must be at least 1, got {request.Count}");
+        if (request.Resample < 1) throw LoomUsageException.ForOption(nameof(request.Resample),
+            $"must be at least 1, got {request.Resample}");
+        if (request.Guidance < 0) throw LoomUsageException.ForOption(nameof(request.Guidance),
+            $"must be non-negative, got {request.Guidance}");
         if (request.Labels is { } labels)
         {
-            if (network.NumClasses == 0) throw new LoomUsageException("--class: this model was trained without classes");
+            if (network.NumClasses == 0) throw LoomUsageException.ForOption("Class", "this model was trained without classes");
             if (labels.Count != request.Count) throw new ArgumentException("one label per sample is needed");
             foreach (var l in labels)
                 if (l < 0 || l >= network.NumClasses)
-                    throw new LoomUsageException($"--class: {l} is out of range; this model has classes 0..{network.NumClasses - 1}");
+                    throw LoomUsageException.ForOption("Class", $"{l} is out of range; this model has classes 0..{network.NumClasses - 1}");
         }
-        if (request.Mask is not null && request.Image is null) throw new LoomUsageException("--mask needs --image");
+        if (request.Mask is not null && request.Image is null) throw LoomUsageException.ForOption(nameof(request.Mask),
+            "needs Image (the image to inpaint)");
         if (request.InitialNoise is { } noise && (noise.shape[0] != request.Count || !noise.shape.Skip(1).SequenceEqual(sampleShape)))
             throw new ArgumentException("initial noise must be [Count, …sample shape]");
     }

@@ -97,17 +97,17 @@ public sealed record DiffusionRecipe
     /// <summary>Checks a resolved recipe; errors name the property.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Data)) throw new LoomUsageException("--data: the recipe names no data");
-        if (Points is < 1) throw new LoomUsageException($"--points: must be at least 1, got {Points}");
-        if (Steps is < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
-        if (Timesteps is < 2) throw new LoomUsageException($"--timesteps: must be at least 2, got {Timesteps}");
-        if (Ema is < 0 or >= 1) throw new LoomUsageException($"--ema: must be in [0, 1), got {Ema}");
-        if (SamplerSteps is < 1) throw new LoomUsageException($"--sampler-steps: must be at least 1, got {SamplerSteps}");
+        if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
+        if (Points is < 1) throw LoomUsageException.ForOption(nameof(Points), $"must be at least 1, got {Points}");
+        if (Steps is < 1) throw LoomUsageException.ForOption(nameof(Steps), $"must be at least 1, got {Steps}");
+        if (Timesteps is < 2) throw LoomUsageException.ForOption(nameof(Timesteps), $"must be at least 2, got {Timesteps}");
+        if (Ema is < 0 or >= 1) throw LoomUsageException.ForOption(nameof(Ema), $"must be in [0, 1), got {Ema}");
+        if (SamplerSteps is < 1) throw LoomUsageException.ForOption(nameof(SamplerSteps), $"must be at least 1, got {SamplerSteps}");
         foreach (var (name, value) in new[]
         {
-            ("--base-channels", BaseChannels), ("--res-blocks", ResBlocks), ("--width", Width), ("--layers", Layers)
+            (nameof(BaseChannels), BaseChannels), (nameof(ResBlocks), ResBlocks), (nameof(Width), Width), (nameof(Layers), Layers)
         })
-            if (value is < 1) throw new LoomUsageException($"{name}: must be at least 1, got {value}");
+            if (value is < 1) throw LoomUsageException.ForOption(name, $"must be at least 1, got {value}");
     }
 
     /// <summary>The model's config for data <paramref name="data"/> (a resolved recipe).</summary>

@@ -31,10 +31,10 @@ public sealed record DiffusionTrainingOptions
 
     public void Validate()
     {
-        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
-        if (!(LearningRate > 0)) throw new LoomUsageException($"--lr: must be positive, got {LearningRate}");
-        if (LabelDropout is < 0 or >= 1) throw new LoomUsageException($"--label-dropout: must be in [0, 1), got {LabelDropout}");
-        if (MinSnrGamma < 0) throw new LoomUsageException($"--min-snr: must be non-negative, got {MinSnrGamma}");
+        if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
+        if (!(LearningRate > 0)) throw LoomUsageException.ForOption(nameof(LearningRate), $"must be positive, got {LearningRate}");
+        if (LabelDropout is < 0 or >= 1) throw LoomUsageException.ForOption(nameof(LabelDropout), $"must be in [0, 1), got {LabelDropout}");
+        if (MinSnrGamma < 0) throw LoomUsageException.ForOption(nameof(MinSnrGamma), $"must be non-negative, got {MinSnrGamma}");
     }
 }
 

@@ -21,7 +21,7 @@ public static class DiffusionTrainingRun
     {
         using var folder = new RunFolder(context);
         var merged = RecipeResume.WithSaved(recipe, context, DiffusionRecipe.MayChangeOnResume);
-        var data = DiffusionData.Load(merged.Data ?? throw new LoomUsageException("--data: the recipe names no data"),
+        var data = DiffusionData.Load(merged.Data ?? throw LoomUsageException.ForOption("Data", "the recipe names no data"),
             merged.Conditional ?? false, merged.Points ?? DiffusionRecipe.Defaults.Points!.Value, merged.Seed ?? 0);
         var resolved = merged.Resolve(data.Images);
         var seed = resolved.Seed!.Value;
@@ -48,7 +48,7 @@ public static class DiffusionTrainingRun
                 ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
                 ["final_loss"] = result.LastLoss, ["skipped_steps"] = skipped,
             };
-            string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes));
             var files = new List<string> { Path.Combine(folder.Folder, "loss.png") };
             if (!result.Interrupted && WritePreview(model, data, folder.Folder, seed) is { Length: > 0 } preview)

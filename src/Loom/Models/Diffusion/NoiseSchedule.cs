@@ -22,7 +22,7 @@ public sealed class NoiseSchedule
 {
     public NoiseSchedule(BetaScheduleKind kind, int timesteps = 1000, double betaStart = 1e-4, double betaEnd = 0.02)
     {
-        if (timesteps < 2) throw new LoomUsageException($"--timesteps: must be at least 2, got {timesteps}");
+        if (timesteps < 2) throw LoomUsageException.ForOption(nameof(Timesteps), $"must be at least 2, got {timesteps}");
         if (kind != BetaScheduleKind.Cosine && !(betaStart > 0 && betaEnd > betaStart && betaEnd < 1))
             throw new LoomUsageException($"beta schedule: need 0 < beta-start < beta-end < 1, got {betaStart} and {betaEnd}");
         Kind = kind;
@@ -95,7 +95,7 @@ public sealed class NoiseSchedule
         "linear" => BetaScheduleKind.Linear,
         "scaled-linear" => BetaScheduleKind.ScaledLinear,
         "cosine" or "squaredcos-cap-v2" => BetaScheduleKind.Cosine,
-        _ => throw new LoomUsageException($"--schedule: unknown beta schedule '{text}' (linear, scaled-linear, cosine)"),
+        _ => throw LoomUsageException.ForOption("Schedule", $"unknown beta schedule '{text}' (linear, scaled-linear, cosine)"),
     };
 
     public static string Name(BetaScheduleKind kind) => kind switch

@@ -60,7 +60,7 @@ public static class Predictions
         "epsilon" or "eps" => PredictionType.Epsilon,
         "sample" or "x0" => PredictionType.Sample,
         "v" or "v-prediction" or "v_prediction" or "velocity" => PredictionType.Velocity,
-        _ => throw new LoomUsageException($"--prediction: unknown target '{text}' (epsilon, x0, v)"),
+        _ => throw LoomUsageException.ForOption("Prediction", $"unknown target '{text}' (epsilon, x0, v)"),
     };
 
     public static string Name(PredictionType type) => type switch

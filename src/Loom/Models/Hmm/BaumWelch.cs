@@ -23,7 +23,7 @@ internal static class BaumWelch
                 {
                     next.Dispose();
                     throw new LoomDataException($"Baum-Welch: the training log-likelihood became {logLik} at iteration {iter + 1}; the "
-                        + $"data has zero probability under the model (check the data or raise --min-covar)");
+                        + $"data has zero probability under the model (check the data or raise MinCovar)");
                 }
                 bool stop = monitor.Report(logLik);
                 if (monitor.Decreased && !monitor.Converged)

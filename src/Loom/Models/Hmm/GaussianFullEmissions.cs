@@ -22,7 +22,7 @@ internal sealed class GaussianFullEmissions : HmmEmissions
         var (factor, info) = linalg.cholesky_ex(this.covars);
         long bad = info.max().to(ScalarType.Int64).item<long>();
         if (bad != 0)
-            throw new LoomDataException($"covars: a state's covariance is not positive definite; raise --min-covar (now the smallest "
+            throw new LoomDataException($"covars: a state's covariance is not positive definite; raise MinCovar (now the smallest "
                 + $"diagonal is {this.covars.diagonal(0, -2, -1).min().item<double>():G4})");
         cholesky = Own(factor);
         var logDet = 2 * cholesky.diagonal(0, -2, -1).log().sum(-1);

@@ -161,11 +161,12 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
     public SampleSet Sample(SampleRequest request)
     {
         if (request.Count < 1)
-            throw new LoomUsageException($"--count: must be at least 1, got {request.Count}");
+            throw LoomUsageException.ForOption(nameof(request.Count), $"must be at least 1, got {request.Count}");
         if (request.Length < 1)
-            throw new LoomUsageException($"--length: must be at least 1, got {request.Length}");
+            throw LoomUsageException.ForOption(nameof(request.Length), $"must be at least 1, got {request.Length}");
         if (request.Temperature != 1.0)
-            throw new LoomUsageException($"temperature: an HMM samples its chain as fitted and has none (got {request.Temperature})");
+            throw LoomUsageException.ForOption(nameof(request.Temperature),
+                $"an HMM samples its chain as fitted and has none (got {request.Temperature})");
         using var g = Seeding.Generator(request.Seed, "hmm-sample");
         using var scope = NewDisposeScope();
         var states = new Tensor[request.Length];

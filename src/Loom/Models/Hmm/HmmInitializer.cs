@@ -30,7 +30,7 @@ internal static class HmmInitializer
         {
             var x = cat(sequences.ToArray(), 0);                                   // [M, D]
             if (x.shape[0] < k)
-                throw new LoomDataException($"the data has {x.shape[0]} observations, fewer than --states {k}");
+                throw LoomDataException.ForOption("States", $"the data has {x.shape[0]} observations, fewer than the {k} states");
             var means = random ? x[randperm(x.shape[0], generator: g)[..k]] : KMeans(x, k, g);
             var centered = x - x.mean(new long[] { 0 });
             var cov = centered.t().matmul(centered) / Math.Max(1, x.shape[0] - 1);

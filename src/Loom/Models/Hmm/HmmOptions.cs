@@ -59,19 +59,19 @@ public sealed record HmmOptions
     public void Validate()
     {
         if (States < 1)
-            throw new LoomUsageException($"--states: must be at least 1, got {States}");
+            throw LoomUsageException.ForOption(nameof(States), $"must be at least 1, got {States}");
         if (Symbols < 0)
-            throw new LoomUsageException($"--symbols: must be 0 (from the data) or positive, got {Symbols}");
+            throw LoomUsageException.ForOption(nameof(Symbols), $"must be 0 (from the data) or positive, got {Symbols}");
         if (Symbols > 0 && Emission != HmmEmission.Categorical)
-            throw new LoomUsageException($"--symbols: only applies to categorical emissions, not {Emission}");
+            throw LoomUsageException.ForOption(nameof(Symbols), $"only applies to categorical emissions, not {Emission}");
         if (MaxIter < 0)
-            throw new LoomUsageException($"--max-iter: must be 0 or more, got {MaxIter}");
+            throw LoomUsageException.ForOption(nameof(MaxIter), $"must be 0 or more, got {MaxIter}");
         if (!double.IsFinite(Tol))
-            throw new LoomUsageException($"--tol: must be a finite number, got {Tol}");
+            throw LoomUsageException.ForOption(nameof(Tol), $"must be a finite number, got {Tol}");
         if (!(MinCovar >= 0) || double.IsInfinity(MinCovar))
-            throw new LoomUsageException($"--min-covar: must be a finite number >= 0, got {MinCovar}");
+            throw LoomUsageException.ForOption(nameof(MinCovar), $"must be a finite number >= 0, got {MinCovar}");
         if (Init == HmmInit.KMeans && Emission == HmmEmission.Categorical)
-            throw new LoomUsageException("--init: kmeans needs Gaussian emissions; use auto or random for categorical");
+            throw LoomUsageException.ForOption(nameof(Init), "kmeans needs Gaussian emissions; use auto or random for categorical");
     }
 
     /// <summary>Parses an emission name as the CLI and configs spell it: <c>categorical</c>, <c>gaussian-diag</c>,
@@ -81,7 +81,8 @@ public sealed record HmmOptions
         "categorical" or "discrete" => HmmEmission.Categorical,
         "gaussian-diag" or "gaussiandiag" or "diag" => HmmEmission.GaussianDiag,
         "gaussian-full" or "gaussianfull" or "full" => HmmEmission.GaussianFull,
-        _ => throw new LoomUsageException($"--emission: '{text}' is not an emission; use categorical, gaussian-diag or gaussian-full"),
+        _ => throw LoomUsageException.ForOption(nameof(Emission),
+            $"'{text}' is not an emission; use categorical, gaussian-diag or gaussian-full"),
     };
 
     /// <summary>The name <see cref="ParseEmission"/> reads back.</summary>
@@ -99,7 +100,7 @@ public sealed record HmmOptions
         "auto" => HmmInit.Auto,
         "kmeans" or "k-means" => HmmInit.KMeans,
         "random" => HmmInit.Random,
-        _ => throw new LoomUsageException($"--init: '{text}' is not an init; use auto, kmeans or random"),
+        _ => throw LoomUsageException.ForOption(nameof(Init), $"'{text}' is not an init; use auto, kmeans or random"),
     };
 
     internal JsonObject ToJson() => new()

@@ -36,7 +36,7 @@ public sealed record HmmRecipe
         var json = RecipeJson.Overlay(RecipeJson.ToJson(Defaults), RecipeJson.ToJson(this));
         var resolved = RecipeJson.FromJson<HmmRecipe>(json, "hmm recipe");
         if (string.IsNullOrWhiteSpace(resolved.Data))
-            throw new LoomUsageException("data: the recipe names no data");
+            throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
         return resolved;
     }
 

@@ -16,7 +16,7 @@ public static class HmmTrainingRun
     {
         context = context with { Device = CPU };
         if (context.Resume)
-            throw new LoomUsageException("--resume: a Baum-Welch fit has no trainer state to resume; it starts over");
+            throw LoomUsageException.ForOption("Resume", "a Baum-Welch fit has no trainer state to resume; it starts over");
         var resolved = recipe.Resolve();
         var path = resolved.Data!;
         var sequences = HmmData.Read(path, HmmOptions.ParseEmission(resolved.Emission!));
@@ -38,7 +38,7 @@ public static class HmmTrainingRun
                 ["converged"] = model.Monitor?.Converged == true ? 1 : 0,
             };
             if (model.Monitor?.Decreased == true)
-                context.Say("warning: the log-likelihood decreased during EM (within tolerance); consider a larger --min-covar");
+                context.Say("warning: the log-likelihood decreased during EM (within tolerance); consider a larger MinCovar");
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             Checkpoint.Save(folder.Folder, model, folder.Card([DataProvenance.OfFile(path)], options.Seed, metrics));
             return new TrainingOutcome(model, metrics, false, []);

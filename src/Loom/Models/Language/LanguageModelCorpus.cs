@@ -15,9 +15,9 @@ public static class LanguageModelCorpus
         {
             return TokenizerFactory.Create(spec, text);
         }
-        catch (LoomUsageException e) when (!e.Message.StartsWith("tokenizer:", StringComparison.Ordinal))
+        catch (LoomUsageException e) when (e.Option is null)
         {
-            throw new LoomUsageException("tokenizer: " + e.Message);
+            throw LoomUsageException.ForOption("Tokenizer", e.Message, e);
         }
     }
 
@@ -25,7 +25,7 @@ public static class LanguageModelCorpus
     public static ITokenizer ReadTokenizer(string folder, string kind)
     {
         if (!File.Exists(Path.Combine(folder, "tokenizer.json")))
-            throw new LoomUsageException($"--resume: {folder} has no tokenizer.json; it was not written by loom train {kind}");
+            throw LoomUsageException.ForOption("Resume", $"{folder} has no tokenizer.json; it was not written by loom train {kind}");
         return TokenizerFiles.Load(folder);
     }
 

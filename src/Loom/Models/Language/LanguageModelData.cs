@@ -39,7 +39,7 @@ public sealed class LanguageModelData
     public static LanguageModelData FromStream(int[] tokens, double validationFraction = 0.1)
     {
         if (validationFraction is < 0 or >= 1)
-            throw new LoomUsageException($"--val-fraction: must be in [0, 1), got {validationFraction}");
+            throw LoomUsageException.ForOption("ValidationFraction", $"must be in [0, 1), got {validationFraction}");
         int cut = (int)(tokens.Length * (1 - validationFraction));
         if (cut < 2)
             throw new LoomDataException($"the text has {tokens.Length} tokens; too few to train a language model");
@@ -137,7 +137,7 @@ public sealed class LanguageModelData
     {
         int width = lines.Max(l => l.Length - 1);
         if (width > context)
-            throw new LoomDataException($"a line has {width} tokens with its delimiters but the context is {context}; raise --context");
+            throw new LoomDataException($"a line has {width} tokens with its delimiters but the context is {context}; raise ContextLength");
         var x = new long[lines.Length * width];
         var y = Enumerable.Repeat(IgnoreIndex, lines.Length * width).ToArray();
         for (int b = 0; b < lines.Length; b++)

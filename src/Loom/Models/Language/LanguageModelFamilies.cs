@@ -14,7 +14,7 @@ public sealed class GptFamily : TransformerLanguageModelFamily
     {
         int heads = recipe.Heads!.Value;
         if (recipe.KvHeads is { } kv && kv != heads)
-            throw new LoomUsageException("--kv-heads: grouped-query attention is a llama feature; use loom train llama");
+            throw LoomUsageException.ForOption("KvHeads", "grouped-query attention is a llama feature; use loom train llama");
         return TransformerConfig.Gpt2(vocabSize, context, recipe.Layers!.Value, heads, recipe.Width!.Value, recipe.Dropout!.Value);
     }
 }

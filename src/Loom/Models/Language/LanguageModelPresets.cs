@@ -56,7 +56,7 @@ public static class LanguageModelPresets
     /// <summary>The preset called <paramref name="name"/> (any letter case); a usage error naming the known ones otherwise.</summary>
     public static LanguageModelPreset Get(string name) =>
         All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new LoomUsageException($"preset: '{name}' is not a preset; use {string.Join(", ", All.Select(p => p.Name))}");
+        ?? throw LoomUsageException.ForOption("Preset", $"'{name}' is not a preset; use {string.Join(", ", All.Select(p => p.Name))}");
 
     /// <summary>The network an architecture gets from a preset made for the other one.</summary>
     public static JsonObject DefaultNetwork(LanguageModelArchitecture architecture) => architecture == LanguageModelArchitecture.Transformer

@@ -26,11 +26,11 @@ public sealed record LanguageModelTrainingOptions
 
     public void Validate()
     {
-        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
-        if (Context < 1) throw new LoomUsageException($"--context: must be at least 1, got {Context}");
-        if (EvalBatches < 1) throw new LoomUsageException($"--eval-batches: must be at least 1, got {EvalBatches}");
-        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new LoomUsageException(
-            $"--min-lr: must be in [0, --lr], got {MinLearningRate}");
+        if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
+        if (Context < 1) throw LoomUsageException.ForOption(nameof(Context), $"must be at least 1, got {Context}");
+        if (EvalBatches < 1) throw LoomUsageException.ForOption(nameof(EvalBatches), $"must be at least 1, got {EvalBatches}");
+        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw LoomUsageException.ForOption(nameof(MinLearningRate),
+            $"must be in [0, LearningRate], got {MinLearningRate}");
     }
 }
 

@@ -23,7 +23,7 @@ public static class LanguageModelTrainingRun
     {
         var kind = family.Kind;
         var merged = RecipeResume.WithSaved(recipe, context, LanguageModelRecipe.MayChangeOnResume);
-        var source = DataCatalog.Resolve(merged.Data ?? throw new LoomUsageException("data: the recipe names no data"));
+        var source = DataCatalog.Resolve(merged.Data ?? throw LoomUsageException.ForOption("Data", "the recipe names no data"));
         if (source.Kind != DatasetKind.Text)
             throw new LoomUsageException(
                 $"data: '{source.Spec}' is {source.Kind.ToString().ToLowerInvariant()} data; a language model needs text");
@@ -53,7 +53,7 @@ public static class LanguageModelTrainingRun
             var watch = Stopwatch.StartNew();
             var result = Optimize(model, corpus, options, folder, provenance, context);
             var metrics = FinalMetrics(model, corpus, options, folder, watch.Elapsed.TotalSeconds, parameters);
-            string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             Checkpoint.Save(folder.Folder, model, folder.Card([provenance], seed, metrics, notes));
             tokenizer.Save(folder.Folder);
             model.DefaultSettings().Save(Path.Combine(folder.Folder, "generation.json"));

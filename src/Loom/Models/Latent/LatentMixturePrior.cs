@@ -18,7 +18,7 @@ public sealed record LatentPriorOptions
 
     public void Validate()
     {
-        if (Components < 1) throw new LoomUsageException($"--prior-components: must be at least 1, got {Components}");
+        if (Components < 1) throw LoomUsageException.ForOption(nameof(Components), $"must be at least 1, got {Components}");
         if (!(RegCovar >= 0)) throw new LoomUsageException($"latent prior reg_covar: must be non-negative, got {RegCovar}");
     }
 }
@@ -81,7 +81,7 @@ public sealed class LatentMixturePrior : IDisposable
     {
         if (rows.shape[0] < options.Components)
             throw new LoomDataException(
-                $"latent prior: {rows.shape[0]} training examples, fewer than --prior-components {options.Components}");
+                $"latent prior: {rows.shape[0]} training examples, fewer than PriorComponents {options.Components}");
         return GaussianMixture.Fit(rows.to(ScalarType.Float64), new GaussianMixtureOptions
         {
             Components = options.Components, CovarianceType = options.CovarianceType,

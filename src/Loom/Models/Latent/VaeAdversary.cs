@@ -30,7 +30,7 @@ public static class VaeAdversary
     public static void Check(VaeConfig config)
     {
         if (!(config.Images && config.SampleShape is [1, 28, 28]))
-            throw new LoomUsageException("--adversarial: needs 28×28 grayscale images (e.g. fashion-mnist)");
+            throw LoomUsageException.ForOption("Adversarial", "needs 28×28 grayscale images (e.g. fashion-mnist)");
     }
 
     /// <summary>Decoder means (or images in [0, 1]) → the discriminator's input range [−1, 1].</summary>

@@ -26,7 +26,7 @@ public static class VaeAnomalyScores
         "elbo" => AnomalyScoreKind.Elbo,
         "reconstruction" or "recon" => AnomalyScoreKind.Reconstruction,
         "nll" => AnomalyScoreKind.Nll,
-        _ => throw new LoomUsageException($"--score: expected elbo, reconstruction or nll, got '{text}'"),
+        _ => throw LoomUsageException.ForOption("Score", $"expected elbo, reconstruction or nll, got '{text}'"),
     };
 
     /// <summary>Scores [n] float64 on the CPU, computed in batches of <paramref name="batch"/>.</summary>

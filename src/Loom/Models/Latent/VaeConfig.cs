@@ -49,19 +49,21 @@ public sealed record VaeConfig
 
     public void Validate()
     {
-        if (Network is not ("mlp" or "conv")) throw new LoomUsageException($"--network: expected mlp or conv, got '{Network}'");
-        if (Network == "conv" && !(Images && SampleShape is [1, 28, 28])) throw new LoomUsageException(
-            "--network conv: needs 28×28 grayscale images (e.g. fashion-mnist); use mlp for vectors");
-        if (LatentDim < 1) throw new LoomUsageException($"--latent-dim: must be at least 1, got {LatentDim}");
-        if (ResBlocks < 0) throw new LoomUsageException($"--res-blocks: must be non-negative, got {ResBlocks}");
-        if (ResBlocks > 0 && Network != "conv") throw new LoomUsageException(
-            "--res-blocks: only the conv network has residual blocks; add --network conv");
-        if (Hidden < 1 || Layers < 1
-            || BaseChannels < 1) throw new LoomUsageException("--hidden, --layers, --base-channels: must be at least 1");
-        if (!(Beta >= 0) || !double.IsFinite(Beta)) throw new LoomUsageException($"--beta: must be non-negative, got {Beta}");
-        if (TrainSamples < 1) throw new LoomUsageException($"--iwae: must be at least 1, got {TrainSamples}");
+        if (Network is not ("mlp" or "conv")) throw LoomUsageException.ForOption(nameof(Network), $"expected mlp or conv, got '{Network}'");
+        if (Network == "conv" && !(Images && SampleShape is [1, 28, 28])) throw LoomUsageException.ForOption(nameof(Network),
+            "conv needs 28×28 grayscale images (e.g. fashion-mnist); use mlp for vectors");
+        if (LatentDim < 1) throw LoomUsageException.ForOption(nameof(LatentDim), $"must be at least 1, got {LatentDim}");
+        if (ResBlocks < 0) throw LoomUsageException.ForOption(nameof(ResBlocks), $"must be non-negative, got {ResBlocks}");
+        if (ResBlocks > 0 && Network != "conv") throw LoomUsageException.ForOption(nameof(ResBlocks),
+            "only the conv network has residual blocks; set Network to conv");
+        if (Hidden < 1) throw LoomUsageException.ForOption(nameof(Hidden), $"must be at least 1, got {Hidden}");
+        if (Layers < 1) throw LoomUsageException.ForOption(nameof(Layers), $"must be at least 1, got {Layers}");
+        if (BaseChannels < 1) throw LoomUsageException.ForOption(nameof(BaseChannels), $"must be at least 1, got {BaseChannels}");
+        if (!(Beta >= 0) || !double.IsFinite(Beta)) throw LoomUsageException.ForOption(nameof(Beta), $"must be non-negative, got {Beta}");
+        if (TrainSamples < 1) throw LoomUsageException.ForOption(nameof(TrainSamples), $"must be at least 1, got {TrainSamples}");
         if (Likelihood == VaeLikelihood.Bernoulli
-            && !Images) throw new LoomUsageException("--likelihood bernoulli: needs images in [0, 1]; use gaussian for vectors");
+            && !Images) throw LoomUsageException.ForOption(nameof(Likelihood),
+            "bernoulli needs images in [0, 1]; use gaussian for vectors");
     }
 
     public JsonObject ToJson() => new()
@@ -127,6 +129,6 @@ public sealed record VaeConfig
     {
         "bernoulli" => VaeLikelihood.Bernoulli,
         "gaussian" => VaeLikelihood.Gaussian,
-        _ => throw new LoomUsageException($"--likelihood: expected bernoulli or gaussian, got '{text}'"),
+        _ => throw LoomUsageException.ForOption(nameof(Likelihood), $"expected bernoulli or gaussian, got '{text}'"),
     };
 }

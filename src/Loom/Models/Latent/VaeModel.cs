@@ -118,11 +118,12 @@ public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExamp
     {
         if (NumClasses == 0)
         {
-            if (requested is not null) throw new LoomUsageException("--class: this VAE is not conditional");
+            if (requested is not null) throw LoomUsageException.ForOption("Class", "this VAE is not conditional");
             return null;
         }
         if (requested is { } c && (c < 0 || c >= NumClasses))
-            throw new LoomUsageException($"--class: must be in 0..{NumClasses - 1} ({string.Join(", ", Config.ClassNames)}), got {c}");
+            throw LoomUsageException.ForOption("Class",
+                $"must be in 0..{NumClasses - 1} ({string.Join(", ", Config.ClassNames)}), got {c}");
         return requested is { } k ? torch.full(count, k, ScalarType.Int64) : torch.arange(count, dtype: ScalarType.Int64) % NumClasses;
     }
 

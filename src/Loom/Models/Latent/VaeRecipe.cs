@@ -90,7 +90,7 @@ public sealed record VaeRecipe
     /// </summary>
     public VaeRecipe Resolve()
     {
-        if (string.IsNullOrWhiteSpace(Data)) throw new LoomUsageException("--data: the recipe names no data");
+        if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
         var preset = RecipeJson.Overlay(RecipeJson.ToJson(Defaults), ImageData ? ImagePreset : VectorPreset);
         var json = RecipeJson.Overlay(preset, RecipeJson.ToJson(this));
         var resolved = RecipeJson.FromJson<VaeRecipe>(json, "vae recipe");
@@ -101,12 +101,13 @@ public sealed record VaeRecipe
     /// <summary>Checks a resolved recipe; errors name the option.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Data)) throw new LoomUsageException("--data: the recipe names no data");
-        if (Points is < 1) throw new LoomUsageException($"--points: must be positive, got {Points}");
-        if (EvalN is < 1) throw new LoomUsageException($"--eval-n: must be positive, got {EvalN}");
-        if (EvalK is < 0) throw new LoomUsageException($"--eval-k: must be non-negative, got {EvalK}");
-        if (Iwae > 1 && Beta != 1) throw new LoomUsageException("--iwae: the IWAE bound has no KL term to weight; leave --beta at 1");
-        if (Adversarial > 0 && Iwae > 1) throw new LoomUsageException("--adversarial: works with the ELBO; leave --iwae at 1");
+        if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
+        if (Points is < 1) throw LoomUsageException.ForOption(nameof(Points), $"must be positive, got {Points}");
+        if (EvalN is < 1) throw LoomUsageException.ForOption(nameof(EvalN), $"must be positive, got {EvalN}");
+        if (EvalK is < 0) throw LoomUsageException.ForOption(nameof(EvalK), $"must be non-negative, got {EvalK}");
+        if (Iwae > 1 && Beta != 1) throw LoomUsageException.ForOption(nameof(Iwae),
+            "the IWAE bound has no KL term to weight; leave Beta at 1");
+        if (Adversarial > 0 && Iwae > 1) throw LoomUsageException.ForOption(nameof(Adversarial), "works with the ELBO; leave Iwae at 1");
         VaeConfig.ParseLikelihood(Likelihood!);
         ToLatentPriorOptions();
         TrainClasses();
@@ -119,11 +120,11 @@ public sealed record VaeRecipe
     public int[] TrainClasses()
     {
         if (Classes is not null && ExcludeClass is not null)
-            throw new LoomUsageException("--classes and --exclude-class: give one or the other");
+            throw LoomUsageException.ForOption(nameof(ExcludeClass), "give Classes or ExcludeClass, not both");
         if (ExcludeClass is { } held)
         {
             if (held < 0 || held >= FashionMnist.ClassNames.Count)
-                throw new LoomUsageException($"--exclude-class: must be in 0..{FashionMnist.ClassNames.Count - 1}, got {held}");
+                throw LoomUsageException.ForOption(nameof(ExcludeClass), $"must be in 0..{FashionMnist.ClassNames.Count - 1}, got {held}");
             return Enumerable.Range(0, FashionMnist.ClassNames.Count).Where(c => c != held).ToArray();
         }
         return Classes is null ? [] : [.. FashionMnistClasses.ParseList(Classes).Order()];
@@ -159,12 +160,13 @@ public sealed record VaeRecipe
     /// <summary>How to fit the sampling prior after training, or null for N(0, I) (a resolved recipe).</summary>
     public LatentPriorOptions? ToLatentPriorOptions()
     {
-        if (PriorComponents is < 1) throw new LoomUsageException($"--prior-components: must be at least 1, got {PriorComponents}");
+        if (PriorComponents is < 1) throw LoomUsageException.ForOption(nameof(PriorComponents),
+            $"must be at least 1, got {PriorComponents}");
         return LatentPrior!.Trim().ToLowerInvariant() switch
         {
             "normal" => null,
             "gmm" => new LatentPriorOptions { Components = PriorComponents!.Value, Seed = Seed!.Value },
-            _ => throw new LoomUsageException($"--latent-prior: expected normal or gmm, got '{LatentPrior}'"),
+            _ => throw LoomUsageException.ForOption(nameof(LatentPrior), $"expected normal or gmm, got '{LatentPrior}'"),
         };
     }
 }

@@ -28,13 +28,15 @@ public sealed record VaeTrainingOptions
 
     public void Validate()
     {
-        if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
-        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
-        if (!(LearningRate > 0)) throw new LoomUsageException($"--lr: must be positive, got {LearningRate}");
-        if (KlWarmup < 0) throw new LoomUsageException($"--kl-warmup: must be non-negative, got {KlWarmup}");
+        if (Steps < 1) throw LoomUsageException.ForOption(nameof(Steps), $"must be at least 1, got {Steps}");
+        if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
+        if (!(LearningRate > 0)) throw LoomUsageException.ForOption(nameof(LearningRate), $"must be positive, got {LearningRate}");
+        if (KlWarmup < 0) throw LoomUsageException.ForOption(nameof(KlWarmup), $"must be non-negative, got {KlWarmup}");
         if (!(Adversarial >= 0)
-            || !double.IsFinite(Adversarial)) throw new LoomUsageException($"--adversarial: must be non-negative, got {Adversarial}");
-        if (!(AdversaryLearningRate > 0)) throw new LoomUsageException($"--adversary-lr: must be positive, got {AdversaryLearningRate}");
+            || !double.IsFinite(Adversarial)) throw LoomUsageException.ForOption(nameof(Adversarial),
+                $"must be non-negative, got {Adversarial}");
+        if (!(AdversaryLearningRate > 0)) throw LoomUsageException.ForOption(nameof(AdversaryLearningRate),
+            $"must be positive, got {AdversaryLearningRate}");
     }
 }
 

@@ -28,7 +28,8 @@ public static class VaeTrainingRun
         using var data = TrainingData.Load(resolved.Data!,
             new DataLoadOptions { Classes = subset, Points = resolved.Points!.Value, Seed = seed });
         if (resolved.Conditional == true && data.Labels is null)
-            throw new LoomUsageException($"cvae: --data {resolved.Data} has no class labels (only fashion-mnist has)");
+            throw LoomUsageException.ForOption(nameof(VaeRecipe.Conditional),
+                $"the data {resolved.Data} has no class labels (only fashion-mnist has)");
         var config = context.Resume && File.Exists(Path.Combine(context.OutputFolder, Checkpoint.ConfigFile))
             ? VaeConfig.FromJson(Checkpoint.ReadConfig(context.OutputFolder).Config)
             : resolved.ToConfig(data);
@@ -68,7 +69,7 @@ public static class VaeTrainingRun
                 if (priorOptions is not null)
                     FitLatentPrior(model, data, priorOptions, metrics, name, context);
             }
-            string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes));
             if (!result.Interrupted)
                 files.AddRange(VaePreviews.Write(model, data, heldOut, folder.Folder, seed));

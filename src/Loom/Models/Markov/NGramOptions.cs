@@ -33,24 +33,24 @@ public sealed record NGramOptions
     public void Validate()
     {
         if (Order < 1 || Order > 12)
-            throw new LoomUsageException($"--order: must be between 1 and 12, got {Order}");
+            throw LoomUsageException.ForOption(nameof(Order), $"must be between 1 and 12, got {Order}");
         if (Smoothing == NGramSmoothing.AddK && !(K > 0))
-            throw new LoomUsageException($"--k: must be positive, got {K}");
+            throw LoomUsageException.ForOption(nameof(K), $"must be positive, got {K}");
         if (Smoothing == NGramSmoothing.KneserNey && !(Discount > 0 && Discount < 1))
-            throw new LoomUsageException($"--discount: must be in (0, 1), got {Discount}");
+            throw LoomUsageException.ForOption(nameof(Discount), $"must be in (0, 1), got {Discount}");
     }
 
     public static TokenLevel ParseLevel(string text) => text.Trim().ToLowerInvariant() switch
     {
         "char" or "character" => TokenLevel.Char,
         "word" => TokenLevel.Word,
-        _ => throw new LoomUsageException($"--level: '{text}' is not a token level; use char or word"),
+        _ => throw LoomUsageException.ForOption(nameof(Level), $"'{text}' is not a token level; use char or word"),
     };
 
     public static NGramSmoothing ParseSmoothing(string text) => text.Trim().ToLowerInvariant() switch
     {
         "kn" or "kneser-ney" or "kneserney" => NGramSmoothing.KneserNey,
         "add-k" or "addk" or "laplace" => NGramSmoothing.AddK,
-        _ => throw new LoomUsageException($"--smoothing: '{text}' is not a smoothing; use kneser-ney or add-k"),
+        _ => throw LoomUsageException.ForOption(nameof(Smoothing), $"'{text}' is not a smoothing; use kneser-ney or add-k"),
     };
 }

@@ -18,7 +18,7 @@ public static class NGramTrainingRun
     {
         context = context with { Device = CPU };
         if (context.Resume)
-            throw new LoomUsageException("--resume: an n-gram fit has no trainer state to resume; it starts over");
+            throw LoomUsageException.ForOption("Resume", "an n-gram fit has no trainer state to resume; it starts over");
         var resolved = recipe.Resolve();
         var source = DataCatalog.Resolve(resolved.Data!);
         if (source.Kind != DatasetKind.Text)
@@ -27,7 +27,7 @@ public static class NGramTrainingRun
         var text = TextFile.Read(source.Path);
         double fraction = resolved.ValFraction!.Value;
         if (fraction is < 0 or >= 0.9)
-            throw new LoomUsageException($"val_fraction: must be in [0, 0.9), got {fraction}");
+            throw LoomUsageException.ForOption(nameof(NGramRecipe.ValFraction), $"must be in [0, 0.9), got {fraction}");
         int cut = (int)(text.Length * (1 - fraction));
         var options = resolved.ToOptions();
         var progress = new IterationProgress(context.Progress, examplesPerIteration: 1);

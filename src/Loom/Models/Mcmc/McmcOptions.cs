@@ -43,12 +43,12 @@ public sealed record McmcOptions
 
     public void Validate()
     {
-        if (Chains < 1) throw new LoomUsageException($"--chains: must be at least 1, got {Chains}");
-        if (Samples < 2) throw new LoomUsageException($"--samples: must be at least 2, got {Samples}");
-        if (BurnIn < 0) throw new LoomUsageException($"--burn-in: must be non-negative, got {BurnIn}");
-        if (Thin < 1) throw new LoomUsageException($"--thin: must be at least 1, got {Thin}");
-        if (!(StepSize > 0)) throw new LoomUsageException($"--step-size: must be positive, got {StepSize}");
-        if (LeapfrogSteps < 1) throw new LoomUsageException($"--leapfrog: must be at least 1, got {LeapfrogSteps}");
+        if (Chains < 1) throw LoomUsageException.ForOption(nameof(Chains), $"must be at least 1, got {Chains}");
+        if (Samples < 2) throw LoomUsageException.ForOption(nameof(Samples), $"must be at least 2, got {Samples}");
+        if (BurnIn < 0) throw LoomUsageException.ForOption(nameof(BurnIn), $"must be non-negative, got {BurnIn}");
+        if (Thin < 1) throw LoomUsageException.ForOption(nameof(Thin), $"must be at least 1, got {Thin}");
+        if (!(StepSize > 0)) throw LoomUsageException.ForOption(nameof(StepSize), $"must be positive, got {StepSize}");
+        if (LeapfrogSteps < 1) throw LoomUsageException.ForOption(nameof(LeapfrogSteps), $"must be at least 1, got {LeapfrogSteps}");
     }
 
     public static McmcSampler ParseSampler(string text) => text.Trim().ToLowerInvariant() switch
@@ -57,6 +57,6 @@ public sealed record McmcOptions
         "mala" => McmcSampler.Mala,
         "hmc" => McmcSampler.Hmc,
         "gibbs" => McmcSampler.Gibbs,
-        _ => throw new LoomUsageException($"--sampler: '{text}' is not a sampler; use rwmh, mala, hmc or gibbs"),
+        _ => throw LoomUsageException.ForOption(nameof(Sampler), $"'{text}' is not a sampler; use rwmh, mala, hmc or gibbs"),
     };
 }

@@ -24,8 +24,8 @@ public static class McmcRunner
         options.Validate();
         if (target.IsDiscrete != (options.Sampler == McmcSampler.Gibbs))
             throw new LoomUsageException(target.IsDiscrete
-                ? $"--sampler: target '{target.Name}' is discrete; use gibbs"
-                : $"--sampler: gibbs needs a discrete target; '{target.Name}' is continuous (use rwmh, mala or hmc)");
+                ? $"target '{target.Name}' is discrete; use gibbs"
+                : $"gibbs needs a discrete target; '{target.Name}' is continuous (use rwmh, mala or hmc)");
         using var outer = torch.NewDisposeScope();
         var g = Seeding.Generator(options.Seed, "mcmc");
         var state = InitialState(target, options, g);

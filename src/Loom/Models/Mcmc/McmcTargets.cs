@@ -15,7 +15,7 @@ public static class McmcTargets
         "banana" => Banana(),
         "mixture1d" => Mixture1D(),
         "ising" => Ising(3, 0.4),
-        _ => throw new LoomUsageException($"--target: '{name}' is not a built-in target; use {string.Join(", ", Names)}"),
+        _ => throw LoomUsageException.ForOption("Target", $"'{name}' is not a built-in target; use {string.Join(", ", Names)}"),
     };
 
     /// <summary>Mean (1, −1), variances 1 and 2, correlation 0.8.</summary>

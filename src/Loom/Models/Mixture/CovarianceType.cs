@@ -22,7 +22,7 @@ public static class CovarianceTypes
         "tied" => CovarianceType.Tied,
         "diag" or "diagonal" => CovarianceType.Diag,
         "spherical" => CovarianceType.Spherical,
-        _ => throw new LoomUsageException($"--covariance: '{text}' is not a covariance type; use full, tied, diag or spherical"),
+        _ => throw LoomUsageException.ForOption("Covariance", $"'{text}' is not a covariance type; use full, tied, diag or spherical"),
     };
 
     public static string Name(this CovarianceType type) => type.ToString().ToLowerInvariant();

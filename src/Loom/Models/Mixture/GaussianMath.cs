@@ -64,13 +64,13 @@ internal static class GaussianMath
         {
             if (covariances.le(0).any().item<bool>())
                 throw new Core.LoomDataException(
-                    "a mixture component collapsed (non-positive variance); increase --reg-covar or use fewer components");
+                    "a mixture component collapsed (non-positive variance); increase RegCovar or use fewer components");
             return covariances.rsqrt();
         }
         var (chol, info) = torch.linalg.cholesky_ex(covariances);
         if (info.ne(0).any().item<bool>())
             throw new Core.LoomDataException("a mixture component's covariance is not positive definite (singleton or collapsed "
-                + "component); increase --reg-covar or use fewer components");
+                + "component); increase RegCovar or use fewer components");
         var eye = torch.eye(covariances.shape[^1], dtype: covariances.dtype, device: covariances.device);
         if (type == CovarianceType.Tied)
             return torch.linalg.solve_triangular(chol, eye, upper: false).t();

@@ -38,7 +38,7 @@ public sealed partial class GaussianMixture
                 bound = norm.mean().item<double>();
                 if (!double.IsFinite(bound))
                     throw new LoomDataException(
-                        $"EM diverged at iteration {iter} (log-likelihood {bound}); scale the data or increase --reg-covar");
+                        $"EM diverged at iteration {iter} (log-likelihood {bound}); scale the data or increase RegCovar");
                 var resp = (weighted - norm).exp();
                 var (nk, means, cov) = GaussianMath.EstimateParameters(data, resp, options.RegCovar, options.CovarianceType, outer);
                 var newP = GaussianMath.PrecisionCholesky(cov, options.CovarianceType);
@@ -126,21 +126,21 @@ public sealed partial class GaussianMixture
     private static void Validate(Tensor x, GaussianMixtureOptions o)
     {
         if (o.Components < 1)
-            throw new LoomUsageException($"--components: must be at least 1, got {o.Components}");
+            throw LoomUsageException.ForOption(nameof(o.Components), $"must be at least 1, got {o.Components}");
         if (o.MaxIter < 1)
-            throw new LoomUsageException($"--max-iter: must be at least 1, got {o.MaxIter}");
+            throw LoomUsageException.ForOption(nameof(o.MaxIter), $"must be at least 1, got {o.MaxIter}");
         if (o.NInit < 1)
-            throw new LoomUsageException($"--n-init: must be at least 1, got {o.NInit}");
+            throw LoomUsageException.ForOption(nameof(o.NInit), $"must be at least 1, got {o.NInit}");
         if (!(o.RegCovar >= 0))
-            throw new LoomUsageException($"--reg-covar: must be non-negative, got {o.RegCovar}");
+            throw LoomUsageException.ForOption(nameof(o.RegCovar), $"must be non-negative, got {o.RegCovar}");
         if (!(o.Tol >= 0))
-            throw new LoomUsageException($"--tol: must be non-negative, got {o.Tol}");
+            throw LoomUsageException.ForOption(nameof(o.Tol), $"must be non-negative, got {o.Tol}");
         if (x.dim() != 2)
-            throw new LoomDataException($"data: expected a [samples, dimensions] matrix, got shape [{string.Join(", ", x.shape)}]");
+            throw LoomDataException.ForOption("Data", $"expected a [samples, dimensions] matrix, got shape [{string.Join(", ", x.shape)}]");
         if (x.shape[0] < o.Components)
-            throw new LoomDataException($"data: {x.shape[0]} samples are fewer than the {o.Components} components");
+            throw LoomDataException.ForOption("Data", $"{x.shape[0]} samples are fewer than the {o.Components} components");
         if (!torch.isfinite(x).all().item<bool>())
-            throw new LoomDataException("data: contains NaN or infinite values");
+            throw LoomDataException.ForOption("Data", "contains NaN or infinite values");
         long k = o.Components, d = x.shape[1];
         CheckShape(o.WeightsInit, [k], "weights init");
         CheckShape(o.MeansInit, [k, d], "means init");

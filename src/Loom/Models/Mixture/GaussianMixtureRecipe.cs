@@ -68,9 +68,9 @@ public sealed record GaussianMixtureRecipe
     /// <summary>Checks a resolved recipe; errors name the property.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Data)) throw new LoomUsageException("data: the recipe names no data");
-        if (Holdout is < 0 or >= 0.9) throw new LoomUsageException($"holdout: must be in [0, 0.9), got {Holdout}");
-        if (Ema is < 0 or >= 1) throw new LoomUsageException($"ema: must be in [0, 1), got {Ema}");
+        if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
+        if (Holdout is < 0 or >= 0.9) throw LoomUsageException.ForOption(nameof(Holdout), $"must be in [0, 0.9), got {Holdout}");
+        if (Ema is < 0 or >= 1) throw LoomUsageException.ForOption(nameof(Ema), $"must be in [0, 1), got {Ema}");
         UsesSgd();
         ToOptions();
         ToSchedule();
@@ -81,7 +81,7 @@ public sealed record GaussianMixtureRecipe
     {
         "em" => false,
         "sgd" => true,
-        _ => throw new LoomUsageException($"method: '{Method}' is not a method; use em or sgd"),
+        _ => throw LoomUsageException.ForOption(nameof(Method), $"'{Method}' is not a method; use em or sgd"),
     };
 
     /// <summary>The EM options of a resolved recipe (SGD starts from one EM step with them).</summary>
@@ -100,6 +100,6 @@ public sealed record GaussianMixtureRecipe
         "k-means++" or "kmeans++" => MixtureInit.KMeansPlusPlus,
         "random" => MixtureInit.Random,
         "random-from-data" or "random_from_data" => MixtureInit.RandomFromData,
-        _ => throw new LoomUsageException($"init: '{text}' is not an init; use kmeans, k-means++, random or random-from-data"),
+        _ => throw LoomUsageException.ForOption("Init", $"'{text}' is not an init; use kmeans, k-means++, random or random-from-data"),
     };
 }

@@ -20,7 +20,7 @@ public static class GaussianMixtureTrainingRun
         var resolved = RecipeResume.WithSaved(recipe, context, GaussianMixtureRecipe.MayChangeOnResume).Resolve();
         bool sgd = resolved.UsesSgd();
         if (context.Resume && !sgd)
-            throw new LoomUsageException("--resume: only method sgd saves trainer state to resume; an EM fit starts over");
+            throw LoomUsageException.ForOption("Resume", "only method sgd saves trainer state to resume; an EM fit starts over");
         long seed = resolved.Seed!.Value;
         Seeding.SeedEverything(seed);
         var (x, provenance) = GaussianMixtureData.Load(resolved.Data!, resolved.Points!.Value, seed);
@@ -38,7 +38,7 @@ public static class GaussianMixtureTrainingRun
             var (fitted, result) = GaussianMixtureSgdRun.Fit(train, heldOut, resolved, folder, provenance, context);
             model = fitted;
             interrupted = result.Interrupted;
-            notes = interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+            notes = RunFolder.InterruptedNote(interrupted, result.Steps);
             files.Add(Path.Combine(folder.Folder, "loss.png"));
         }
         else
@@ -49,7 +49,7 @@ public static class GaussianMixtureTrainingRun
             model = GaussianMixture.Fit(train, options,
                 progress.Of<EmProgress>(p => ((long)p.Init * options.MaxIter + p.Iteration, total, -p.LowerBound)), context.Cancellation);
             interrupted = context.Cancellation.IsCancellationRequested;
-            notes = interrupted ? "interrupted (Ctrl-C or SIGTERM) before convergence" : null;
+            notes = interrupted ? "interrupted (cancelled) before convergence" : null;
         }
         try
         {
@@ -79,10 +79,10 @@ public static class GaussianMixtureTrainingRun
     private static void RequireSameData(string folder, DataProvenance provenance)
     {
         if (!File.Exists(Path.Combine(folder, Checkpoint.CardFile)))
-            throw new LoomUsageException($"--resume: {folder} holds no checkpoint to resume");
+            throw LoomUsageException.ForOption("Resume", $"{folder} holds no checkpoint to resume");
         var saved = Checkpoint.ReadCard(folder).Data.FirstOrDefault();
         if (saved?.Sha256 != provenance.Sha256)
-            throw new LoomDataException($"--resume: the data differs from the run saved in {folder} " +
+            throw LoomDataException.ForOption("Resume", $"the data differs from the run saved in {folder} " +
                                         $"(sha256 {saved?.Sha256?[..12]}… vs {provenance.Sha256?[..12]}…)");
     }
 

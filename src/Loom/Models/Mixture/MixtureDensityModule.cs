@@ -18,7 +18,7 @@ public sealed class MixtureDensityModule : nn.Module
     public MixtureDensityModule(GaussianMixture start) : base("mixture_density")
     {
         if (start.CovarianceType != CovarianceType.Full)
-            throw new Core.LoomUsageException("--method sgd fits full covariances; use --covariance full");
+            throw Core.LoomUsageException.ForOption("Covariance", "SGD fits full covariances; use full");
         using var scope = torch.NewDisposeScope();
         var u = start.PrecisionsCholesky;
         var raw = u.triu(1) + torch.diag_embed(u.diagonal(dim1: 1, dim2: 2).log());

@@ -24,10 +24,10 @@ public sealed record RecurrentConfig
     public void Validate()
     {
         if (VocabSize < 2) throw new LoomUsageException($"rnn: vocabulary size must be at least 2, got {VocabSize}");
-        if (EmbeddingWidth < 1) throw new LoomUsageException($"--embedding: must be at least 1, got {EmbeddingWidth}");
-        if (Hidden < 1) throw new LoomUsageException($"--hidden: must be at least 1, got {Hidden}");
-        if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
-        if (Dropout is < 0 or >= 1) throw new LoomUsageException($"--dropout: must be in [0, 1), got {Dropout}");
+        if (EmbeddingWidth < 1) throw LoomUsageException.ForOption(nameof(EmbeddingWidth), $"must be at least 1, got {EmbeddingWidth}");
+        if (Hidden < 1) throw LoomUsageException.ForOption(nameof(Hidden), $"must be at least 1, got {Hidden}");
+        if (Layers < 1) throw LoomUsageException.ForOption(nameof(Layers), $"must be at least 1, got {Layers}");
+        if (Dropout is < 0 or >= 1) throw LoomUsageException.ForOption(nameof(Dropout), $"must be in [0, 1), got {Dropout}");
     }
 
     public JsonObject ToJson() => new()

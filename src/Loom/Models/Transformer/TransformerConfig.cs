@@ -61,17 +61,19 @@ public sealed record TransformerConfig
     public void Validate()
     {
         if (VocabSize < 2) throw new LoomUsageException($"transformer: vocabulary size must be at least 2, got {VocabSize}");
-        if (ContextLength < 1) throw new LoomUsageException($"--context: must be at least 1, got {ContextLength}");
-        if (Layers < 1) throw new LoomUsageException($"--layers: must be at least 1, got {Layers}");
+        if (ContextLength < 1) throw LoomUsageException.ForOption(nameof(ContextLength), $"must be at least 1, got {ContextLength}");
+        if (Layers < 1) throw LoomUsageException.ForOption(nameof(Layers), $"must be at least 1, got {Layers}");
         if (Heads < 1
-            || Width % Heads != 0) throw new LoomUsageException($"--heads: {Heads} must be at least 1 and divide --width {Width}");
+            || Width % Heads != 0) throw LoomUsageException.ForOption(nameof(Heads),
+                $"{Heads} must be at least 1 and divide Width {Width}");
         if (KvHeads < 1
-            || Heads % KvHeads != 0) throw new LoomUsageException($"--kv-heads: {KvHeads} must be at least 1 and divide --heads {Heads}");
+            || Heads % KvHeads != 0) throw LoomUsageException.ForOption(nameof(KvHeads),
+                $"{KvHeads} must be at least 1 and divide Heads {Heads}");
         if (Style == TransformerStyle.Gpt2
-            && KvHeads != Heads) throw new LoomUsageException("--kv-heads: grouped-query attention needs the llama style");
+            && KvHeads != Heads) throw LoomUsageException.ForOption(nameof(KvHeads), "grouped-query attention needs the llama style");
         if (Style == TransformerStyle.Llama
             && HeadDim % 2 != 0) throw new LoomUsageException($"llama: rotary embeddings need an even head width, got {HeadDim}");
-        if (Dropout is < 0 or >= 1) throw new LoomUsageException($"--dropout: must be in [0, 1), got {Dropout}");
+        if (Dropout is < 0 or >= 1) throw LoomUsageException.ForOption(nameof(Dropout), $"must be in [0, 1), got {Dropout}");
     }
 
     public JsonObject ToJson() => new()

@@ -46,7 +46,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     {
         settings.Validate();
         if (settings.NumBeams > 1)
-            throw new LoomUsageException("--beams: beam search returns whole sequences; it cannot stream");
+            throw LoomUsageException.ForOption("Beams", "beam search returns whole sequences; it cannot stream");
         var rows = prompts.Select(p => new RowState(p, settings)).ToArray();
         return Run(rows, settings, cancellation);
     }

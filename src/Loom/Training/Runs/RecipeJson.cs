@@ -35,6 +35,10 @@ public static class RecipeJson
         }
     }
 
+    /// <summary>A JSON property's name as the recipe record names it (learning_rate → LearningRate), for errors.</summary>
+    public static string OptionName(string property) =>
+        string.Concat(property.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
+
     /// <summary><paramref name="overlay"/>'s properties laid over <paramref name="baseline"/>'s (a new object).</summary>
     public static JsonObject Overlay(JsonObject baseline, JsonObject overlay)
     {

@@ -26,10 +26,10 @@ public static class RecipeResume
             }
             var before = saved[name];
             if (!JsonNode.DeepEquals(before, value))
-                throw new LoomUsageException(
-                    $"{name}: the run in {folder} was started {(before is null ? "without it" : "with " + before.ToJsonString())}, " +
+                throw LoomUsageException.ForOption(RecipeJson.OptionName(name),
+                    $"the run in {folder} was started {(before is null ? "without it" : "with " + before.ToJsonString())}, " +
                     $"not {value.ToJsonString()}; a resumed run keeps its recipe " +
-                    $"(may change on resume: {string.Join(", ", mayChange.Order(StringComparer.Ordinal))})");
+                    $"(may change on resume: {string.Join(", ", mayChange.Select(RecipeJson.OptionName).Order(StringComparer.Ordinal))})");
         }
         return merged;
     }

@@ -38,7 +38,8 @@ public sealed class RunFolder : IDisposable
     {
         this.context = context;
         if (File.Exists(context.OutputFolder))
-            throw new LoomUsageException($"--out {context.OutputFolder}: is a file; give a folder for the checkpoint");
+            throw LoomUsageException.ForOption(nameof(TrainingContext.OutputFolder),
+                $"{context.OutputFolder} is a file; give a folder for the checkpoint");
         Directory.CreateDirectory(context.OutputFolder);
         folderLock = Lock(context.OutputFolder);
         try
@@ -61,7 +62,8 @@ public sealed class RunFolder : IDisposable
         }
         catch (IOException)
         {
-            throw new LoomUsageException($"--out {folder}: another run is writing to this folder; wait for it or use another --out");
+            throw LoomUsageException.ForOption(nameof(TrainingContext.OutputFolder),
+                $"{folder}: another run is writing to this folder; wait for it or use another folder");
         }
     }
 
@@ -74,8 +76,8 @@ public sealed class RunFolder : IDisposable
         {
             string kind = "a";
             try { kind = $"a '{Checkpoint.ReadConfig(Folder).Kind}'"; } catch (LoomException) { }
-            throw new LoomUsageException(
-                $"--out {Folder}: already holds {kind} checkpoint; continue it with --resume, replace it with --overwrite, "
+            throw LoomUsageException.ForOption(nameof(TrainingContext.OutputFolder),
+                $"{Folder} already holds {kind} checkpoint; continue it with Resume, replace it with Overwrite, "
                     + $"or choose another folder");
         }
         foreach (var name in RunFiles)
@@ -99,12 +101,16 @@ public sealed class RunFolder : IDisposable
         if (!context.Resume)
             return 0;
         if (!Checkpoint.HasTrainerState(Folder))
-            throw new LoomUsageException(File.Exists(Path.Combine(Folder, Checkpoint.ConfigFile))
-                ? $"--resume: {Folder} has no trainer state to resume from"
-                : $"--resume: {Folder} has no checkpoint yet (the run stopped before its first save); start it again without --resume");
+            throw LoomUsageException.ForOption(nameof(TrainingContext.Resume), File.Exists(Path.Combine(Folder, Checkpoint.ConfigFile))
+                ? $"{Folder} has no trainer state to resume from"
+                : $"{Folder} has no checkpoint yet (the run stopped before its first save); start it again without Resume");
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, Checkpoint.TrainerStateJsonFile)))!;
         return json["step"]!.GetValue<long>();
     }
+
+    /// <summary>The card's note for a run cancellation stopped early (null when it finished).</summary>
+    public static string? InterruptedNote(bool interrupted, long step) =>
+        interrupted ? $"interrupted (cancelled) at step {step}; resuming the run continues it" : null;
 
     /// <summary>The run's log, continuing after <paramref name="startStep"/>.</summary>
     public MetricsLog OpenLog(long startStep) => new(Path.Combine(Folder, Checkpoint.LogFile), startStep);
@@ -138,8 +144,8 @@ public sealed class RunFolder : IDisposable
         var state = Checkpoint.ReadTrainerState(Folder);
         try
         {
-            if (network is not null) ModuleParameters.CopyFrom(network, state.Tensors, "--resume", "model.");
-            foreach (var (module, prefix) in auxiliary ?? []) ModuleTensors.CopyFrom(module, state.Tensors, "--resume", prefix);
+            if (network is not null) ModuleParameters.CopyFrom(network, state.Tensors, "resume", "model.");
+            foreach (var (module, prefix) in auxiliary ?? []) ModuleTensors.CopyFrom(module, state.Tensors, "resume", prefix);
         }
         catch (LoomDataException e)
         {

@@ -47,8 +47,8 @@ public sealed class RunStages
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Folder, Checkpoint.TrainerStateJsonFile)));
         var stage = json?[StateKey]?.GetValue<string>() ?? "";
         if (!Stages.Contains(stage))
-            throw new LoomDataException(
-                $"--resume: {folder.Folder} holds no trainer state of this run (\"{StateKey}\" is not {string.Join(" or ", Stages)})");
+            throw LoomDataException.ForOption("Resume",
+                $"{folder.Folder} holds no trainer state of this run (\"{StateKey}\" is not {string.Join(" or ", Stages)})");
         return (stage, step);
     }
 

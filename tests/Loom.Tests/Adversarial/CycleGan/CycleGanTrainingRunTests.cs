@@ -97,7 +97,7 @@ public sealed class CycleGanTrainingRunTests : IDisposable
     {
         using (Train(Tiny with { Steps = 2 }, tmp.File("run"))) { }
         var error = Assert.Throws<LoomUsageException>(() => Train(Tiny with { CycleWeight = 5 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("cycle_weight: the run in ", error.Message);
+        Assert.StartsWith("CycleWeight: the run in ", error.Message);
         using (var longer = Train(new CycleGanRecipe { Steps = 3, Threads = 0 }, tmp.File("run"), resume: true))
             Assert.Equal(3, longer.Metrics["steps"]);
         var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;

@@ -55,7 +55,7 @@ public class VqVaeModelTests : OneTorchThread
         Assert.Throws<LoomDataException>(() => VqVaeConfig.FromJson(broken));
         var zero = config.ToJson();
         zero["codes"] = 0;
-        Assert.Contains("--codes", Assert.Throws<LoomDataException>(() => VqVaeConfig.FromJson(zero)).Message);
+        Assert.Contains("NumCodes", Assert.Throws<LoomDataException>(() => VqVaeConfig.FromJson(zero)).Message);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class VqVaeModelTests : OneTorchThread
         Assert.Equal(new long[] { 5, 7, 7 }, cycled.shape);
         using var asClass2 = model.SampleCodes(2, 1, labels: [2, 2]);
         Assert.Equal(new long[] { 2, 7, 7 }, asClass2.shape);
-        Assert.Contains("--class", Assert.Throws<LoomUsageException>(() => model.SampleCodes(1, 1, labels: [3])).Message);
+        Assert.Contains("Class", Assert.Throws<LoomUsageException>(() => model.SampleCodes(1, 1, labels: [3])).Message);
         using var codes = model.Encode(Images);
         Assert.Equal(ScalarType.Int64, codes.dtype);
         Assert.Equal(new long[] { 24, 7, 7 }, codes.shape);

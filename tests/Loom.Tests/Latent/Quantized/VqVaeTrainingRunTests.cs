@@ -77,7 +77,7 @@ public sealed class VqVaeTrainingRunTests : OneTorchThread
                 Assert.Equal(step, first.Metrics[$"{stage}_steps"]);
             }
             Assert.Equal(stage, SavedStage(folder));
-            Assert.StartsWith($"interrupted (Ctrl-C or SIGTERM) in stage {stage} at step {step}", Checkpoint.ReadCard(folder).Notes);
+            Assert.StartsWith($"interrupted (cancelled) in stage {stage} at step {step}", Checkpoint.ReadCard(folder).Notes);
             using (var rest = Train(new VqVaeRecipe(), folder, resume: true)) Assert.False(rest.Interrupted);
             string[] files =
                 [Checkpoint.ModelFile, Checkpoint.TrainerStateTensorsFile, Checkpoint.TrainerStateJsonFile, RunFolder.RecipeFile];
@@ -96,8 +96,8 @@ public sealed class VqVaeTrainingRunTests : OneTorchThread
         using var tmp = new TempFolder();
         using (Train(Tiny(tmp), tmp.File("run"))) { }
         var error = Assert.Throws<LoomUsageException>(() => Train(Tiny(tmp) with { Codes = 16 }, tmp.File("run"), resume: true));
-        Assert.StartsWith("codes: the run in ", error.Message);
-        Assert.Contains("may change on resume: checkpoint_every, prior_steps, steps", error.Message);
+        Assert.StartsWith("Codes: the run in ", error.Message);
+        Assert.Contains("may change on resume: CheckpointEvery, PriorSteps, Steps", error.Message);
         using (var more = Train(new VqVaeRecipe { PriorSteps = 6 }, tmp.File("run"), resume: true))
             Assert.Equal(6, more.Metrics["prior_steps"]);
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.File("run"), RunFolder.RecipeFile)))!;

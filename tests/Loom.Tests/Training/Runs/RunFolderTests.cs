@@ -16,7 +16,8 @@ public sealed class RunFolderTests
         using (new RunFolder(context))
         {
             var e = Assert.Throws<LoomUsageException>(() => new RunFolder(context));
-            Assert.Equal($"--out {tmp.File("run")}: another run is writing to this folder; wait for it or use another --out", e.Message);
+            Assert.Equal($"OutputFolder: {tmp.File("run")}: another run is writing to this folder; wait for it or use another folder",
+                e.Message);
         }
         using (new RunFolder(context)) { }
         Assert.False(File.Exists(Path.Combine(tmp.File("run"), RunFolder.LockFile)));
@@ -32,7 +33,7 @@ public sealed class RunFolderTests
         File.WriteAllText(Path.Combine(folder, Checkpoint.LogFile), "{\"step\": 1}\n");
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "the user's own file");
         var refused = Assert.Throws<LoomUsageException>(() => new RunFolder(new TrainingContext { OutputFolder = folder }));
-        Assert.Equal($"--out {folder}: already holds a 'gmm' checkpoint; continue it with --resume, replace it with --overwrite, " +
+        Assert.Equal($"OutputFolder: {folder} already holds a 'gmm' checkpoint; continue it with Resume, replace it with Overwrite, " +
                      "or choose another folder", refused.Message);
         Assert.True(File.Exists(Path.Combine(folder, Checkpoint.LogFile)));
         using (new RunFolder(new TrainingContext { OutputFolder = folder, Overwrite = true })) { }
@@ -47,7 +48,7 @@ public sealed class RunFolderTests
         using var tmp = new TempFolder();
         using var folder = new RunFolder(new TrainingContext { OutputFolder = tmp.File("run"), Resume = true });
         var e = Assert.Throws<LoomUsageException>(() => folder.StartStep());
-        Assert.Equal($"--resume: {tmp.File("run")} has no checkpoint yet (the run stopped before its first save); " +
-                     "start it again without --resume", e.Message);
+        Assert.Equal($"Resume: {tmp.File("run")} has no checkpoint yet (the run stopped before its first save); " +
+                     "start it again without Resume", e.Message);
     }
 }

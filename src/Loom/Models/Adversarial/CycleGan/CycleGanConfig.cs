@@ -48,25 +48,27 @@ public sealed record CycleGanConfig
     /// <summary>Throws <see cref="LoomUsageException"/> when the networks cannot be built for this image size.</summary>
     public void Validate()
     {
-        if (DType is not ("float32" or "float64")) throw new LoomUsageException(
-            $"--dtype: '{DType}' is not supported; use float32 or float64");
+        if (DType is not ("float32" or "float64")) throw LoomUsageException.ForOption(nameof(DType),
+            $"'{DType}' is not supported; use float32 or float64");
         if (Channels is not (1 or 3)) throw new LoomUsageException($"cyclegan: images must have 1 or 3 channels, got {Channels}");
-        if (BaseChannels < 1) throw new LoomUsageException($"--base-channels: must be positive, got {BaseChannels}");
-        if (DiscriminatorChannels < 1) throw new LoomUsageException($"--disc-channels: must be positive, got {DiscriminatorChannels}");
-        if (ResBlocks < 0) throw new LoomUsageException($"--res-blocks: must be non-negative, got {ResBlocks}");
-        if (Downsamples is < 0 or > 4) throw new LoomUsageException($"--downsamples: must be between 0 and 4, got {Downsamples}");
-        if (DiscriminatorLayers is < 1 or > 4) throw new LoomUsageException(
-            $"--disc-layers: must be between 1 and 4, got {DiscriminatorLayers}");
+        if (BaseChannels < 1) throw LoomUsageException.ForOption(nameof(BaseChannels), $"must be positive, got {BaseChannels}");
+        if (DiscriminatorChannels < 1) throw LoomUsageException.ForOption(nameof(DiscriminatorChannels),
+            $"must be positive, got {DiscriminatorChannels}");
+        if (ResBlocks < 0) throw LoomUsageException.ForOption(nameof(ResBlocks), $"must be non-negative, got {ResBlocks}");
+        if (Downsamples is < 0 or > 4) throw LoomUsageException.ForOption(nameof(Downsamples),
+            $"must be between 0 and 4, got {Downsamples}");
+        if (DiscriminatorLayers is < 1 or > 4) throw LoomUsageException.ForOption(nameof(DiscriminatorLayers),
+            $"must be between 1 and 4, got {DiscriminatorLayers}");
         int factor = 1 << Downsamples;
         if (Height % factor != 0 || Width % factor != 0)
-            throw new LoomUsageException(
-                $"--downsamples: {Downsamples} halvings need the image size to be divisible by {factor}; the images are {Width}×{Height}");
+            throw LoomUsageException.ForOption(nameof(Downsamples),
+                $"{Downsamples} halvings need the image size to be divisible by {factor}; the images are {Width}×{Height}");
         // Reflection padding needs the padded map to be larger than the pad: 3 at full resolution, 1 at the lowest.
         if (Height < 4 || Width < 4 || Height / factor < 2 || Width / factor < 2)
             throw new LoomUsageException($"cyclegan: {Width}×{Height} images are too small for {Downsamples} downsamplings");
         if (Math.Min(Height, Width) >> DiscriminatorLayers < 1)
-            throw new LoomUsageException(
-                $"--disc-layers: {DiscriminatorLayers} stride-2 layers leave no patch map on {Width}×{Height} images");
+            throw LoomUsageException.ForOption(nameof(DiscriminatorLayers),
+                $"{DiscriminatorLayers} stride-2 layers leave no patch map on {Width}×{Height} images");
     }
 
     public ResnetGenerator CreateGenerator() => new(Channels, BaseChannels, Downsamples, ResBlocks);

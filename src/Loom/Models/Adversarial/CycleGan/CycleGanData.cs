@@ -53,25 +53,24 @@ public sealed class CycleGanData : IDisposable
         if (dataA is not null || dataB is not null)
         {
             if (data is not null)
-                throw new LoomUsageException(
-                    "--data and --data-a/--data-b: give either a data set with two classes or two folders, not both");
+                throw LoomUsageException.ForOption("Data",
+                    "give either a data set with two classes or two folders (DataA and DataB), not both");
             if (domainA is not null || domainB is not null)
-                throw new LoomUsageException(
-                    "--domain-a/--domain-b pick Fashion-MNIST classes; with --data-a/--data-b the folders are the domains");
+                throw LoomUsageException.ForOption(domainA is not null ? "DomainA" : "DomainB",
+                    "picks a Fashion-MNIST class; with DataA and DataB the folders are the domains");
             if (dataA is null || dataB is null)
-                throw new LoomUsageException(
-                    $"{(dataA is null ? "--data-a" : "--data-b")}: missing; two folders are needed, one per domain");
+                throw LoomUsageException.ForOption(dataA is null ? "DataA" : "DataB", "missing; two folders are needed, one per domain");
             return FromFolders(dataA, dataB);
         }
         if (data is null)
-            throw new LoomUsageException(
-                "--data: missing; use --data fashion-mnist --domain-a CLASS --domain-b CLASS, or --data-a DIR --data-b DIR");
+            throw LoomUsageException.ForOption("Data",
+                "missing; give fashion-mnist with two classes (DomainA and DomainB), or two folders (DataA and DataB)");
         if (!string.Equals(data, FashionMnist.Name, StringComparison.OrdinalIgnoreCase))
-            throw new LoomUsageException(
-                $"--data: '{data}' is not supported; use fashion-mnist, or two folders of PNGs with --data-a/--data-b");
+            throw LoomUsageException.ForOption("Data",
+                $"'{data}' is not supported; use fashion-mnist, or two folders of PNGs as DataA and DataB");
         if (domainA is null || domainB is null)
-            throw new LoomUsageException($"{(domainA is null ? "--domain-a" : "--domain-b")}: missing; "
-                + "--data fashion-mnist needs two classes, e.g. --domain-a sandal --domain-b sneaker");
+            throw LoomUsageException.ForOption(domainA is null ? "DomainA" : "DomainB",
+                "missing; fashion-mnist needs two classes, e.g. DomainA sandal and DomainB sneaker");
         return FromFashionMnist(domainA, domainB);
     }
 
@@ -79,10 +78,10 @@ public sealed class CycleGanData : IDisposable
     /// <see cref="FashionMnistClasses.ParseOne"/>.</summary>
     public static CycleGanData FromFashionMnist(string domainA, string domainB)
     {
-        int a = FashionMnistClasses.ParseOne(domainA, "--domain-a"), b = FashionMnistClasses.ParseOne(domainB, "--domain-b");
+        int a = FashionMnistClasses.ParseOne(domainA, "DomainA"), b = FashionMnistClasses.ParseOne(domainB, "DomainB");
         if (a == b)
-            throw new LoomUsageException(
-                $"--domain-a and --domain-b are the same class ({FashionMnist.ClassNames[a]}); pick two different classes");
+            throw LoomUsageException.ForOption("DomainB",
+                $"DomainA and DomainB are the same class ({FashionMnist.ClassNames[a]}); pick two different classes");
         using var scope = torch.NewDisposeScope();
         using var data = TrainingData.Load(FashionMnist.Name, new DataLoadOptions());
         Tensor Class(int c) =>
@@ -97,12 +96,12 @@ public sealed class CycleGanData : IDisposable
     public static CycleGanData FromFolders(string folderA, string folderB)
     {
         if (Path.GetFullPath(folderA) == Path.GetFullPath(folderB))
-            throw new LoomUsageException($"--data-a and --data-b are the same folder ({folderA}); pick two different domains");
+            throw LoomUsageException.ForOption("DataB", $"DataA and DataB are the same folder ({folderA}); pick two different domains");
         using var scope = torch.NewDisposeScope();
-        var a = PngFolder.Load(folderA, "--data-a");
-        var b = PngFolder.Load(folderB, "--data-b");
+        var a = PngFolder.Load(folderA, "DataA");
+        var b = PngFolder.Load(folderB, "DataB");
         if (!a.SampleShape.SequenceEqual(b.SampleShape))
-            throw new LoomDataException($"--data-b: {folderB} holds {b.SampleShape[2]}×{b.SampleShape[1]} images but {folderA} holds "
+            throw LoomDataException.ForOption("DataB", $"{folderB} holds {b.SampleShape[2]}×{b.SampleShape[1]} images but {folderA} holds "
                 + $"{a.SampleShape[2]}×{a.SampleShape[1]}; both domains need one size");
         // The loaded images are ours alone: mapped to [−1, 1] in place.
         return new CycleGanData("folders", a.Examples.mul_(2).sub_(1).MoveToOuterDisposeScope(), a.Name, null, a.Provenance,

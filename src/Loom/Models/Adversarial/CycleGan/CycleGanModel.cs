@@ -84,14 +84,14 @@ public sealed class CycleGanModel : IGenerativeModel, IImageTranslator
             Config.DataName == FashionMnist.Name
                 ? "cyclegan: give the images to translate (a TranslationInputs option); 'loom sample' passes Fashion-MNIST test images"
                 : "cyclegan: this model was trained on folders of images, so it has no test images to translate; "
-                  + "use 'loom translate CHECKPOINT --image IN.png --out OUT.png'");
+                  + "translate images of your own (a TranslationInputs option; 'loom translate' on the command line)");
         if (request.Count < 1)
-            throw new LoomUsageException($"--n: must be positive, got {request.Count}");
+            throw LoomUsageException.ForOption(nameof(request.Count), $"must be positive, got {request.Count}");
         RequireImages(inputs.Images);
         long available = inputs.Images.shape[0];
         if (request.Count > available)
-            throw new LoomUsageException(
-                $"--n: there are {available} images of '{SourceDomain(inputs.Direction)}' to translate; asked for {request.Count}");
+            throw LoomUsageException.ForOption("Count",
+                $"there are {available} images of '{SourceDomain(inputs.Direction)}' to translate; asked for {request.Count}");
         using var scope = torch.NewDisposeScope();
         using var generator = Seeding.Generator(request.Seed, "cyclegan-sample");
         var chosen = torch.randperm(available, generator: generator).narrow(0, 0, request.Count);

@@ -18,7 +18,7 @@ public static class TranslationDirections
     {
         "a2b" or "atob" or "a-to-b" or "ab" => TranslationDirection.AtoB,
         "b2a" or "btoa" or "b-to-a" or "ba" => TranslationDirection.BtoA,
-        _ => throw new Core.LoomUsageException($"--direction: '{text}' is not a direction; use a2b or b2a"),
+        _ => throw Core.LoomUsageException.ForOption("Direction", $"'{text}' is not a direction; use a2b or b2a"),
     };
 
     public static string Name(TranslationDirection direction) => direction == TranslationDirection.AtoB ? "a2b" : "b2a";

@@ -75,7 +75,7 @@ public sealed record CycleGanRecipe
     public void Validate()
     {
         ToTrainingOptions().Validate();
-        if (Threads is < 0) throw new LoomUsageException($"--threads: must be non-negative, got {Threads}");
+        if (Threads is < 0) throw LoomUsageException.ForOption(nameof(Threads), $"must be non-negative, got {Threads}");
     }
 
     /// <summary>The optimizer and loss settings (a resolved recipe).</summary>

@@ -27,16 +27,18 @@ public sealed record CycleGanTrainingOptions
 
     public void Validate()
     {
-        if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
-        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
+        if (Steps < 1) throw LoomUsageException.ForOption(nameof(Steps), $"must be at least 1, got {Steps}");
+        if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0)
-            || !double.IsFinite(LearningRate)) throw new LoomUsageException($"--lr: must be a positive number, got {LearningRate}");
-        if (!(CycleWeight >= 0) || !double.IsFinite(CycleWeight)) throw new LoomUsageException(
-            $"--cycle-weight: must be a non-negative number, got {CycleWeight}");
-        if (!(IdentityWeight >= 0) || !double.IsFinite(IdentityWeight)) throw new LoomUsageException(
-            $"--identity-weight: must be a non-negative number, got {IdentityWeight}");
-        if (PoolSize < 0) throw new LoomUsageException($"--pool-size: must be non-negative, got {PoolSize}");
-        if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
+            || !double.IsFinite(LearningRate)) throw LoomUsageException.ForOption(nameof(LearningRate),
+                $"must be a positive number, got {LearningRate}");
+        if (!(CycleWeight >= 0) || !double.IsFinite(CycleWeight)) throw LoomUsageException.ForOption(nameof(CycleWeight),
+            $"must be a non-negative number, got {CycleWeight}");
+        if (!(IdentityWeight >= 0) || !double.IsFinite(IdentityWeight)) throw LoomUsageException.ForOption(nameof(IdentityWeight),
+            $"must be a non-negative number, got {IdentityWeight}");
+        if (PoolSize < 0) throw LoomUsageException.ForOption(nameof(PoolSize), $"must be non-negative, got {PoolSize}");
+        if (CheckpointEvery < 0) throw LoomUsageException.ForOption(nameof(CheckpointEvery),
+            $"must be non-negative, got {CheckpointEvery}");
     }
 
     /// <summary>Adam with the paper's betas and no weight decay.</summary>

@@ -31,7 +31,8 @@ public static class CycleGanTrainingRun
         var config = SavedConfig(context) ?? resolved.ToConfig(data);
         config.Validate();
         if (!config.ImageShape.SequenceEqual(shape))
-            throw new LoomUsageException($"--resume: {context.OutputFolder} holds a model of [{string.Join(", ", config.ImageShape)}] "
+            throw LoomUsageException.ForOption("Resume",
+                $"{context.OutputFolder} holds a model of [{string.Join(", ", config.ImageShape)}] "
                 + $"images; the data has [{string.Join(", ", shape)}]");
         int threads = torch.get_num_threads();
         if (resolved.Threads > 0 && context.Device.type == DeviceType.CPU) torch.set_num_threads(resolved.Threads.Value);
@@ -74,7 +75,7 @@ public static class CycleGanTrainingRun
             ["skipped_steps"] = skipped,
         };
         foreach (var (key, value) in LastMetrics(folder.Folder)) metrics[key] = value;
-        string? notes = result.Interrupted ? $"interrupted (Ctrl-C or SIGTERM) at step {result.Steps}; continue with --resume" : null;
+        string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
         Checkpoint.Save(folder.Folder, model, folder.Card([data.A.Provenance, data.B.Provenance], options.Seed, metrics, notes));
         var files = new List<string> { Path.Combine(folder.Folder, "loss.png") };
         if (!result.Interrupted)
@@ -90,7 +91,7 @@ public static class CycleGanTrainingRun
             return null;
         var (kind, json) = Checkpoint.ReadConfig(folder);
         if (kind != CycleGanModel.KindName)
-            throw new LoomUsageException($"--resume: {folder} holds a '{kind}' model, not a CycleGAN");
+            throw LoomUsageException.ForOption("Resume", $"{folder} holds a '{kind}' model, not a CycleGAN");
         return CycleGanConfig.FromJson(json);
     }
 

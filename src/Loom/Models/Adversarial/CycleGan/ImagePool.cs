@@ -19,7 +19,7 @@ public sealed class ImagePool : IDisposable
     /// <param name="capacity">Images kept; 0 turns the pool off (<see cref="Query"/> returns its input).</param>
     public ImagePool(int capacity)
     {
-        if (capacity < 0) throw new LoomUsageException($"--pool-size: must be non-negative, got {capacity}");
+        if (capacity < 0) throw LoomUsageException.ForOption("PoolSize", $"must be non-negative, got {capacity}");
         Capacity = capacity;
     }
 
@@ -76,7 +76,7 @@ public sealed class ImagePool : IDisposable
     public void Restore(Tensor images)
     {
         if (images.shape[0] > Capacity)
-            throw new LoomDataException($"image pool: the saved pool holds {images.shape[0]} images but --pool-size is {Capacity}");
+            throw new LoomDataException($"image pool: the saved pool holds {images.shape[0]} images but PoolSize is {Capacity}");
         stored?.Dispose();
         stored = torch.zeros([Capacity, .. images.shape.Skip(1)], images.dtype, images.device);
         stored.DetachFromDisposeScope();

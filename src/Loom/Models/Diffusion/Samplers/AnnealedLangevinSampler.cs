@@ -18,8 +18,8 @@ public sealed class AnnealedLangevinSampler : IDiffusionSampler
 {
     public AnnealedLangevinSampler(int stepsPerLevel = 40, double snr = 0.16)
     {
-        if (stepsPerLevel < 1) throw new LoomUsageException($"--langevin-steps: must be at least 1, got {stepsPerLevel}");
-        if (!(snr > 0)) throw new LoomUsageException($"--snr: must be positive, got {snr}");
+        if (stepsPerLevel < 1) throw LoomUsageException.ForOption("LangevinSteps", $"must be at least 1, got {stepsPerLevel}");
+        if (!(snr > 0)) throw LoomUsageException.ForOption(nameof(Snr), $"must be positive, got {snr}");
         StepsPerLevel = stepsPerLevel;
         Snr = snr;
     }

@@ -34,7 +34,7 @@ public sealed class DdpmSampler : IDiffusionSampler
 public sealed class DdimSampler(double eta = 0) : IDiffusionSampler
 {
     public string Name => "ddim";
-    public double Eta { get; } = eta >= 0 ? eta : throw new Core.LoomUsageException($"--eta: must be non-negative, got {eta}");
+    public double Eta { get; } = eta >= 0 ? eta : throw Core.LoomUsageException.ForOption(nameof(Eta), $"must be non-negative, got {eta}");
 
     public TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor x, int i, IReadOnlyList<NoiseLevel> levels, DenoiseFunction denoise,
         Func<TorchSharp.torch.Tensor> noise)

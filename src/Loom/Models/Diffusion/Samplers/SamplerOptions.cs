@@ -31,7 +31,7 @@ public sealed record SamplerOptions
         "euler-a" or "euler-ancestral" or "euler_a" => new EulerAncestralSampler(),
         "heun" => new HeunSampler(),
         "langevin" => new AnnealedLangevinSampler(LangevinSteps, LangevinSnr),
-        _ => throw new LoomUsageException($"--sampler: unknown sampler '{Sampler}' ({string.Join(", ", Names)})"),
+        _ => throw LoomUsageException.ForOption(nameof(Sampler), $"unknown sampler '{Sampler}' ({string.Join(", ", Names)})"),
     };
 
     public IReadOnlyList<NoiseLevel> Levels(NoiseSchedule schedule) => SamplingPlan.Levels(schedule, Steps, Spacing, KarrasSigmas);

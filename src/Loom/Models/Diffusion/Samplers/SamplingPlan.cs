@@ -25,7 +25,7 @@ public static class SamplingPlan
     {
         int T = schedule.Timesteps;
         if (steps < 1 || steps > T)
-            throw new LoomUsageException($"--steps: must be between 1 and the model's {T} training timesteps, got {steps}");
+            throw LoomUsageException.ForOption("Steps", $"must be between 1 and the model's {T} training timesteps, got {steps}");
         var levels = new List<NoiseLevel>(steps + 1);
         if (karras)
         {
@@ -73,7 +73,7 @@ public static class SamplingPlan
     public static IReadOnlyList<NoiseLevel> FromStrength(IReadOnlyList<NoiseLevel> levels, double strength)
     {
         if (!(strength > 0 && strength <= 1))
-            throw new LoomUsageException($"--strength: must be in (0, 1], got {strength}");
+            throw LoomUsageException.ForOption("Strength", $"must be in (0, 1], got {strength}");
         int steps = levels.Count - 1;
         int keep = Math.Max(1, (int)Math.Round(steps * strength));
         return levels.Skip(steps - keep).ToList();
@@ -84,6 +84,6 @@ public static class SamplingPlan
         "linspace" => TimestepSpacing.Linspace,
         "leading" => TimestepSpacing.Leading,
         "trailing" => TimestepSpacing.Trailing,
-        _ => throw new LoomUsageException($"--spacing: unknown timestep spacing '{text}' (leading, trailing, linspace)"),
+        _ => throw LoomUsageException.ForOption("Spacing", $"unknown timestep spacing '{text}' (leading, trailing, linspace)"),
     };
 }

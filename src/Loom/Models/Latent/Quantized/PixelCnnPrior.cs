@@ -119,9 +119,10 @@ public sealed class PixelCnnPrior : nn.Module
     /// </summary>
     public Tensor Sample(int count, Generator generator, double temperature = 1.0, Tensor? labels = null)
     {
-        if (count < 1) throw new LoomUsageException($"--n: must be at least 1, got {count}");
+        if (count < 1) throw LoomUsageException.ForOption("Count", $"must be at least 1, got {count}");
         if (!(temperature > 0)
-            || !double.IsFinite(temperature)) throw new LoomUsageException($"--temperature: must be a positive number, got {temperature}");
+            || !double.IsFinite(temperature)) throw LoomUsageException.ForOption("Temperature",
+                $"must be a positive number, got {temperature}");
         if (labels is not null
             && labels.shape[0] != count) throw new LoomUsageException($"prior sampling: {labels.shape[0]} labels for {count} samples");
         using var noGrad = torch.no_grad();

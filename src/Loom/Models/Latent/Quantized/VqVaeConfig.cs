@@ -49,22 +49,24 @@ public sealed record VqVaeConfig
     /// <summary>Throws <see cref="LoomUsageException"/> naming the option for a value the networks cannot be built with.</summary>
     public void Validate()
     {
-        if (NumCodes < 2) throw new LoomUsageException($"--codes: a codebook needs at least 2 codes, got {NumCodes}");
-        if (CodeDim < 1) throw new LoomUsageException($"--code-dim: must be at least 1, got {CodeDim}");
+        if (NumCodes < 2) throw LoomUsageException.ForOption(nameof(NumCodes), $"a codebook needs at least 2 codes, got {NumCodes}");
+        if (CodeDim < 1) throw LoomUsageException.ForOption(nameof(CodeDim), $"must be at least 1, got {CodeDim}");
         if (Channels < 1) throw new LoomUsageException($"vqvae: images need at least 1 channel, got {Channels}");
         if (ImageSize < 4
             || ImageSize % 4 != 0) throw new LoomUsageException($"vqvae: the image size must be a positive multiple of 4, got {ImageSize}");
-        if (HiddenChannels < 1) throw new LoomUsageException($"--hidden: must be at least 1, got {HiddenChannels}");
-        if (ResidualBlocks < 0) throw new LoomUsageException($"--res-blocks: must be non-negative, got {ResidualBlocks}");
-        if (ResidualChannels < 1) throw new LoomUsageException($"--res-channels: must be at least 1, got {ResidualChannels}");
+        if (HiddenChannels < 1) throw LoomUsageException.ForOption(nameof(HiddenChannels), $"must be at least 1, got {HiddenChannels}");
+        if (ResidualBlocks < 0) throw LoomUsageException.ForOption(nameof(ResidualBlocks), $"must be non-negative, got {ResidualBlocks}");
+        if (ResidualChannels < 1) throw LoomUsageException.ForOption(nameof(ResidualChannels),
+            $"must be at least 1, got {ResidualChannels}");
         if (!(Commitment >= 0)
-            || !double.IsFinite(Commitment)) throw new LoomUsageException($"--commitment: must be a non-negative number, got {Commitment}");
-        if (!(EmaDecay is > 0 and < 1)) throw new LoomUsageException($"--ema-decay: must be in (0, 1), got {EmaDecay}");
-        if (!(DeadCodeThreshold >= 0) || !double.IsFinite(DeadCodeThreshold)) throw new LoomUsageException(
-            $"--dead-code-threshold: must be a non-negative number, got {DeadCodeThreshold}");
+            || !double.IsFinite(Commitment)) throw LoomUsageException.ForOption(nameof(Commitment),
+                $"must be a non-negative number, got {Commitment}");
+        if (!(EmaDecay is > 0 and < 1)) throw LoomUsageException.ForOption(nameof(EmaDecay), $"must be in (0, 1), got {EmaDecay}");
+        if (!(DeadCodeThreshold >= 0) || !double.IsFinite(DeadCodeThreshold)) throw LoomUsageException.ForOption(nameof(DeadCodeThreshold),
+            $"must be a non-negative number, got {DeadCodeThreshold}");
         if (!(Epsilon > 0)) throw new LoomUsageException($"vqvae: the Laplace smoothing epsilon must be positive, got {Epsilon}");
-        if (PriorChannels < 1) throw new LoomUsageException($"--prior-channels: must be at least 1, got {PriorChannels}");
-        if (PriorLayers < 0) throw new LoomUsageException($"--prior-layers: must be non-negative, got {PriorLayers}");
+        if (PriorChannels < 1) throw LoomUsageException.ForOption(nameof(PriorChannels), $"must be at least 1, got {PriorChannels}");
+        if (PriorLayers < 0) throw LoomUsageException.ForOption(nameof(PriorLayers), $"must be non-negative, got {PriorLayers}");
         if (PriorInputKernel < 3 || PriorInputKernel % 2 == 0) throw new LoomUsageException(
             $"vqvae: the prior's first kernel must be odd and at least 3, got {PriorInputKernel}");
         if (PriorKernel < 1

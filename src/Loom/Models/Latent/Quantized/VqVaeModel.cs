@@ -121,7 +121,8 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
             if (labels.Count != count) throw new LoomUsageException($"vqvae: {labels.Count} labels for {count} samples");
             foreach (var label in labels)
                 if (label < 0 || label >= Config.NumClasses)
-                    throw new LoomUsageException($"--class: {label} is out of range; this prior has classes 0..{Config.NumClasses - 1} "
+                    throw LoomUsageException.ForOption("Class",
+                        $"{label} is out of range; this prior has classes 0..{Config.NumClasses - 1} "
                         + $"({string.Join(", ", Config.ClassNames)})");
             labelTensor = torch.tensor(labels.Select(l => (long)l).ToArray());
         }
@@ -135,7 +136,7 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
     public SampleSet Sample(SampleRequest request)
     {
         if (request.Class is not null && Config.NumClasses == 0)
-            throw new LoomUsageException("--class: this VQ-VAE's prior is unconditional (train with --conditional-prior)");
+            throw LoomUsageException.ForOption("Class", "this VQ-VAE's prior is unconditional (train it with ConditionalPrior)");
         IReadOnlyList<int>? labels = Config.NumClasses == 0 ? null
             : request.Class is { } c ? Enumerable.Repeat(c, request.Count).ToArray()
                 : Enumerable.Range(0, request.Count).Select(i => i % Config.NumClasses).ToArray();

@@ -84,8 +84,8 @@ public sealed record VqVaeRecipe
     /// <summary>Checks a resolved recipe; errors name the option.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Data)) throw new LoomUsageException("--data: the recipe names no data");
-        if (TrainLimit is < 0) throw new LoomUsageException($"--train-limit: must be non-negative, got {TrainLimit}");
+        if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
+        if (TrainLimit is < 0) throw LoomUsageException.ForOption(nameof(TrainLimit), $"must be non-negative, got {TrainLimit}");
         ClassList();
         NetworkConfig().Validate();
         ToTrainingOptions().Validate();

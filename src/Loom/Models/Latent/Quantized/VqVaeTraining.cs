@@ -24,15 +24,17 @@ public sealed record VqVaeTrainingOptions
 
     public void Validate()
     {
-        if (Steps < 1) throw new LoomUsageException($"--steps: must be at least 1, got {Steps}");
-        if (PriorSteps < 1) throw new LoomUsageException($"--prior-steps: must be at least 1, got {PriorSteps}");
-        if (BatchSize < 1) throw new LoomUsageException($"--batch-size: must be at least 1, got {BatchSize}");
+        if (Steps < 1) throw LoomUsageException.ForOption(nameof(Steps), $"must be at least 1, got {Steps}");
+        if (PriorSteps < 1) throw LoomUsageException.ForOption(nameof(PriorSteps), $"must be at least 1, got {PriorSteps}");
+        if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0)
-            || !double.IsFinite(LearningRate)) throw new LoomUsageException($"--lr: must be a positive number, got {LearningRate}");
-        if (!(PriorLearningRate > 0) || !double.IsFinite(PriorLearningRate)) throw new LoomUsageException(
-            $"--prior-lr: must be a positive number, got {PriorLearningRate}");
-        if (CheckpointEvery < 0) throw new LoomUsageException($"--checkpoint-every: must be non-negative, got {CheckpointEvery}");
-        if (LogEvery < 1) throw new LoomUsageException($"--log-every: must be at least 1, got {LogEvery}");
+            || !double.IsFinite(LearningRate)) throw LoomUsageException.ForOption(nameof(LearningRate),
+                $"must be a positive number, got {LearningRate}");
+        if (!(PriorLearningRate > 0) || !double.IsFinite(PriorLearningRate)) throw LoomUsageException.ForOption(nameof(PriorLearningRate),
+            $"must be a positive number, got {PriorLearningRate}");
+        if (CheckpointEvery < 0) throw LoomUsageException.ForOption(nameof(CheckpointEvery),
+            $"must be non-negative, got {CheckpointEvery}");
+        if (LogEvery < 1) throw LoomUsageException.ForOption(nameof(LogEvery), $"must be at least 1, got {LogEvery}");
     }
 }
 

@@ -33,16 +33,16 @@ public static class VqVaeTrainingRun
         Seeding.SeedEverything(seed);
         var spec = resolved.Data!;
         if (!TrainingData.IsFashionMnist(spec) && !Directory.Exists(spec))
-            throw new LoomDataException($"--data: '{spec}' is neither fashion-mnist nor a folder of PNG images");
+            throw LoomDataException.ForOption("Data", $"'{spec}' is neither fashion-mnist nor a folder of PNG images");
         using var data = TrainingData.Load(spec, new DataLoadOptions
         {
             Classes = resolved.ClassList(), Relabel = true, Limit = resolved.TrainLimit!.Value, AllowPngFolder = true,
         });
         if (data.SampleShape[1] != data.SampleShape[2])
-            throw new LoomDataException(
-                $"--data: {spec} holds {data.SampleShape[2]}×{data.SampleShape[1]} images; the VQ-VAE needs square images");
+            throw LoomDataException.ForOption("Data",
+                $"{spec} holds {data.SampleShape[2]}×{data.SampleShape[1]} images; the VQ-VAE needs square images");
         if (resolved.ConditionalPrior == true && data.Labels is null)
-            throw new LoomUsageException($"--conditional-prior: '{spec}' has no class labels (only fashion-mnist has)");
+            throw LoomUsageException.ForOption("ConditionalPrior", $"'{spec}' has no class labels (only fashion-mnist has)");
         var config = resolved.ToConfig(data);
         config.Validate();
         if (context.Resume && File.Exists(Path.Combine(context.OutputFolder, Checkpoint.ConfigFile)))
@@ -66,7 +66,7 @@ public static class VqVaeTrainingRun
                 [$"{stage}_steps"] = result.Steps, [$"{stage}_final_loss"] = result.LastLoss,
             };
             string? notes = result.Interrupted
-                ? $"interrupted (Ctrl-C or SIGTERM) in stage {stage} at step {result.Steps}; continue with --resume"
+                ? $"interrupted (cancelled) in stage {stage} at step {result.Steps}; resuming the run continues it"
                 : null;
             if (!result.Interrupted)
                 foreach (var (name, value) in model.Evaluate(data.Examples, data.Labels)) metrics[name] = value;
@@ -119,7 +119,7 @@ public static class VqVaeTrainingRun
         using var content = SafeTensorsFile.Load(Path.Combine(folder.Folder, Checkpoint.ModelFile));
         try
         {
-            model.LoadState(content.Tensors, "--resume");
+            model.LoadState(content.Tensors, "resume");
         }
         catch (LoomDataException e)
         {
