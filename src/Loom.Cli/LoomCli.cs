@@ -60,7 +60,7 @@ public static class LoomCli
         {
             error.WriteLine($"error: {CliContext.OptionFlags?.Describe(loom) ?? loom.Message}");
             if (verbose) error.WriteLine(e);
-            return loom.ExitCode;
+            return ExitCode(loom);
         }
         if (root is OperationCanceledException)
         {
@@ -81,6 +81,9 @@ public static class LoomCli
         if (verbose) error.WriteLine(e);
         return 1;
     }
+
+    /// <summary>2 for bad usage (<see cref="LoomUsageException"/>), 1 for any other failure Loom reports.</summary>
+    public static int ExitCode(LoomException error) => error is LoomUsageException ? 2 : 1;
 
     private static Exception Unwrap(Exception e)
     {

@@ -23,11 +23,9 @@ public class LoomException : Exception
     /// <summary>What is wrong with <see cref="Option"/> (the message without the name), or null.</summary>
     public string? Problem { get; }
 
-    /// <summary>1 for a failure, 2 for bad usage.</summary>
-    public virtual int ExitCode => 1;
 }
 
-/// <summary>Bad usage: an unknown option value, a missing argument, an option combination that makes no sense. Exit code 2.</summary>
+/// <summary>Bad usage: an unknown option value, a missing argument, an option combination that makes no sense.</summary>
 public sealed class LoomUsageException : LoomException
 {
     public LoomUsageException(string message, Exception? inner = null) : base(message, inner) { }
@@ -36,11 +34,9 @@ public sealed class LoomUsageException : LoomException
 
     /// <summary>An option set to a value that cannot be used: "<paramref name="option"/>: <paramref name="problem"/>".</summary>
     public static LoomUsageException ForOption(string option, string problem, Exception? inner = null) => new(option, problem, inner);
-
-    public override int ExitCode => 2;
 }
 
-/// <summary>Input data that cannot be used: missing, empty, not UTF-8, NaN, wrong shape. Exit code 1.</summary>
+/// <summary>Input data that cannot be used: missing, empty, not UTF-8, NaN, wrong shape.</summary>
 public sealed class LoomDataException : LoomException
 {
     public LoomDataException(string message, Exception? inner = null) : base(message, inner) { }

@@ -34,8 +34,10 @@ public sealed record TrainerOptions
     public long LogEvery { get; init; } = 10;
     /// <summary>
     /// Skip an update whose gradient is NaN/Inf (counted as <c>skipped_steps</c> in the log) instead of stopping; a run
-    /// still stops after <see cref="MaxConsecutiveSkips"/> skipped steps in a row. For libtorch CPU kernels that
-    /// intermittently return NaN gradients (see docs/diffusion.md).
+    /// still stops after <see cref="MaxConsecutiveSkips"/> skipped steps in a row. Off by default and in every Loom
+    /// recipe but diffusion's: the intermittent NaN gradients it once hid came from TorchSharp temporaries freed
+    /// mid-call and a oneDNN padding bug, both fixed (docs/architecture.md), so a non-finite loss now means the run
+    /// diverged and stops with one line. Diffusion keeps it for one open anomaly (GroupNorm with one channel per group).
     /// </summary>
     public bool SkipNonFiniteGradients { get; init; }
     public int MaxConsecutiveSkips { get; init; } = 20;

@@ -20,7 +20,7 @@ public sealed partial class OptionFlagsTests
     /// <summary>Options only a library caller sets: no command has a flag for them.</summary>
     private static readonly HashSet<string> LibraryOnly = new(StringComparer.Ordinal)
     {
-        "AccumulationSteps", "Beta1", "EvalBatches", "LangevinSteps", "Momentum", "Noise", "Optimizer", "Snr", "Splits", "WeightDecay",
+        "AccumulationSteps", "EvalBatches", "LangevinSteps", "Momentum", "Noise", "Optimizer", "Snr", "Splits", "WeightDecay",
     };
 
     [Fact]
@@ -84,8 +84,8 @@ public sealed partial class OptionFlagsTests
         var flags = new OptionFlags(command);
         flags.Record("conditional", "cvae (conditional)");
         Assert.Equal("cvae (conditional): needs labels", flags.Describe(LoomDataException.ForOption("Conditional", "needs labels")));
-        Assert.Equal(2, LoomUsageException.ForOption("A", "b").ExitCode);
-        Assert.Equal(1, LoomDataException.ForOption("A", "b").ExitCode);
+        Assert.Equal(2, LoomCli.ExitCode(LoomUsageException.ForOption("A", "b")));
+        Assert.Equal(1, LoomCli.ExitCode(LoomDataException.ForOption("A", "b")));
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public static class GanTraining
     public static TrainerOptions TrainerOptions(GanModel model, GanTrainingOptions options, long evalEvery = 0) => new()
     {
         Steps = options.Steps, GradClip = options.GradClip, LogEvery = options.LogEvery, EvalEvery = evalEvery,
-        CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = model.Config.Network != "mlp",
+        CheckpointEvery = options.CheckpointEvery,
         EmaDecay = options.GeneratorEma, EmaPhase = 1, EmaWarmup = true,
     };
 

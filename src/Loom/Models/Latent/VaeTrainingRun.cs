@@ -112,7 +112,6 @@ public static class VaeTrainingRun
         {
             Steps = options.Steps, WarmupSteps = Math.Min(options.Warmup, options.Steps), GradClip = options.GradClip,
             LogEvery = options.LogEvery, CheckpointEvery = options.CheckpointEvery,
-            SkipNonFiniteGradients = model.Config.Network == "conv" || discriminator is not null,
         })
         {
             Log = folder.OpenLog(startStep),

@@ -43,25 +43,38 @@ public sealed class NGramCounts
     public static NGramCounts FromTokens(ReadOnlySpan<int> ids, NGramOptions options, int vocabularySize,
         IProgress<NGramFitProgress>? progress = null, CancellationToken cancellation = default)
     {
+        var padded = new char[options.Order - 1 + ids.Length];
+        for (int i = 0; i < ids.Length; i++) padded[options.Order - 1 + i] = (char)ids[i];
+        return FromPadded(padded, options, vocabularySize, progress, cancellation);
+    }
+
+    /// <summary>
+    /// As <see cref="FromTokens"/>, from the token ids as chars after n-1 begin tokens ((char)0). Context keys are looked
+    /// up by span, so only a context seen for the first time allocates a string.
+    /// </summary>
+    public static NGramCounts FromPadded(char[] padded, NGramOptions options, int vocabularySize,
+        IProgress<NGramFitProgress>? progress = null, CancellationToken cancellation = default)
+    {
         var counts = new NGramCounts(options, vocabularySize);
         int n = options.Order;
-        var padded = new char[n - 1 + ids.Length];
-        for (int i = 0; i < ids.Length; i++) padded[n - 1 + i] = (char)ids[i];
-        var text = new string(padded); // positions < n-1 are (char)0 = begin token
-        var top = counts.tables[n - 1];
-        for (int i = n - 1; i < text.Length; i++)
+        long total = padded.LongLength - (n - 1);
+        var top = counts.tables[n - 1].GetAlternateLookup<ReadOnlySpan<char>>();
+        for (int i = n - 1; i < padded.Length; i++)
         {
             long counted = i - (n - 1);
             if (counted % ReportEvery == 0 && counted > 0)
             {
                 cancellation.ThrowIfCancellationRequested();
-                progress?.Report(new NGramFitProgress(counted, ids.Length));
+                progress?.Report(new NGramFitProgress(counted, total));
             }
-            GetOrAdd(top, text.Substring(i - n + 1, n - 1)).Add(text[i], 1);
+            var context = padded.AsSpan(i - n + 1, n - 1);
+            if (!top.TryGetValue(context, out var followers))
+                top[context] = followers = new Followers();
+            followers.Add(padded[i], 1);
         }
         cancellation.ThrowIfCancellationRequested();
         counts.DeriveLowerOrders();
-        progress?.Report(new NGramFitProgress(ids.Length, ids.Length));
+        progress?.Report(new NGramFitProgress(total, total));
         return counts;
     }
 

@@ -102,7 +102,7 @@ public static class CycleGanTrainingRun
         using var trainer = new Trainer(training.Phases, new TrainerOptions
         {
             Steps = options.Steps, Schedule = options.LearningRateSchedule, LogEvery = options.LogEvery,
-            CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = true,
+            CheckpointEvery = options.CheckpointEvery,
         })
         {
             Log = folder.OpenLog(startStep),

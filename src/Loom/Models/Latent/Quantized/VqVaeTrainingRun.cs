@@ -160,7 +160,7 @@ public static class VqVaeTrainingRun
             using var trainer = new Trainer([phase], new TrainerOptions
             {
                 Steps = prior ? options.PriorSteps : options.Steps, GradClip = options.GradClip, LogEvery = options.LogEvery,
-                CheckpointEvery = options.CheckpointEvery, SkipNonFiniteGradients = true,
+                CheckpointEvery = options.CheckpointEvery,
             })
             {
                 Log = Stages.OpenLog(stage, resumeFrom ?? 0),
