@@ -13,7 +13,8 @@ using static TorchSharp.torch;
 namespace Loom.Tests.IO;
 
 /// <summary>
-/// The checkpoint corruption fuzzer: real checkpoints (a Gaussian mixture, a VAE, an n-gram model and a trainer state)
+/// The checkpoint corruption fuzzer: real checkpoints (a Gaussian mixture, a VAE, an n-gram model, a diffusion model, a
+/// transformer language model, a GAN, a VQ-VAE, an HMM and a trainer state)
 /// damaged in every way <see cref="CorruptionCases"/> knows, each loaded as <c>loom sample</c> and <c>--resume</c> would.
 /// With the manifest in place every damaged file must be refused with a <see cref="LoomException"/>; with the manifest
 /// removed (a checkpoint from before manifests, or a hand-edited one) every structural case must still be refused, and a
@@ -42,6 +43,15 @@ public sealed class CheckpointCorruptionFuzzTests
 
     [Fact]
     public void Transformer_language_model_checkpoints() => Fuzz(SaveTransformer, 6);
+
+    [Fact]
+    public void Gan_checkpoints() => Fuzz(SaveGan, 7);
+
+    [Fact]
+    public void Vq_vae_checkpoints() => Fuzz(SaveVqVae, 8);
+
+    [Fact]
+    public void Hmm_checkpoints() => Fuzz(SaveHmm, 9);
 
     [Fact]
     public void Trainer_state()
@@ -209,6 +219,46 @@ public sealed class CheckpointCorruptionFuzzTests
         };
         using var model = new Loom.Models.Diffusion.DiffusionModel(config, config.CreateNetwork());
         Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 6 });
+        return dir;
+    }
+
+    /// <summary>A conditional MLP GAN on 2-D vectors (its data range and class names travel in the config).</summary>
+    private static string SaveGan()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir("loom-fuzz-src"), "gan");
+        torch.random.manual_seed(7);
+        var config = new Loom.Models.Adversarial.GanConfig
+        {
+            Loss = Loom.Models.Adversarial.GanLossKind.Hinge, Network = "mlp", LatentDim = 2, Width = 8, Layers = 1,
+            SampleShape = [2], Images = false, ClassNames = ["a", "b"], VectorRange = (-1.5, 2.5), DataName = "moons",
+        };
+        using var model = new Loom.Models.Adversarial.GanModel(config, config.CreateGenerator(), config.CreateDiscriminator());
+        Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 7 });
+        return dir;
+    }
+
+    /// <summary>A tiny VQ-VAE with a class-conditional PixelCNN prior.</summary>
+    private static string SaveVqVae()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir("loom-fuzz-src"), "vqvae");
+        torch.random.manual_seed(8);
+        using var model = new Loom.Models.Latent.Quantized.VqVaeModel(Latent.Quantized.PixelCnnPriorTests.TinyConfig(2));
+        Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 8 });
+        return dir;
+    }
+
+    /// <summary>A 2-state HMM with full-covariance Gaussian emissions fitted to three short 2-D sequences.</summary>
+    private static string SaveHmm()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir("loom-fuzz-src"), "hmm");
+        var g = Seeding.Generator(9, "hmm");
+        var sequences = Enumerable.Range(0, 3).Select(i => torch.randn([30, 2], ScalarType.Float64, generator: g) + i).ToList();
+        using var model = Loom.Models.Hmm.HiddenMarkovModel.Fit(sequences, new Loom.Models.Hmm.HmmOptions
+        {
+            States = 2, Emission = Loom.Models.Hmm.HmmEmission.GaussianFull, MaxIter = 5, Seed = 1,
+        });
+        foreach (var s in sequences) s.Dispose();
+        Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 9 });
         return dir;
     }
 

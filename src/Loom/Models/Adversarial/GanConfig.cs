@@ -115,29 +115,53 @@ public sealed record GanConfig
     {
         try
         {
-            return new GanConfig
+            var v = new IO.Checkpoints.ConfigValues(json);
+            var config = new GanConfig
             {
-                Loss = GanLosses.Parse(json["loss"]!.GetValue<string>()),
-                Network = json["network"]!.GetValue<string>(),
-                SpectralNorm = json["spectral_norm"]!.GetValue<bool>(),
-                DiscriminatorBatchNorm = json["discriminator_batch_norm"]!.GetValue<bool>(),
-                LatentDim = json["latent_dim"]!.GetValue<int>(),
-                Width = json["width"]!.GetValue<int>(),
-                Layers = json["layers"]!.GetValue<int>(),
-                BaseChannels = json["base_channels"]!.GetValue<int>(),
-                ClassNorm = json["class_norm"]?.GetValue<bool>() ?? false,
-                AuxClassifier = json["aux_classifier"]?.GetValue<bool>() ?? false,
-                SampleShape = json["sample_shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray(),
-                Images = json["images"]!.GetValue<bool>(),
-                ClassNames = json["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray(),
-                DataName = json["data"]?.GetValue<string>() ?? "",
-                VectorRange = json["vector_range"] is JsonArray r ? (r[0]!.GetValue<double>(), r[1]!.GetValue<double>()) : null,
+                Loss = GanLosses.Parse(v.String("loss")),
+                Network = v.String("network"),
+                SpectralNorm = v.Bool("spectral_norm"),
+                DiscriminatorBatchNorm = v.Bool("discriminator_batch_norm"),
+                LatentDim = v.Int("latent_dim", 1, 65_536),
+                Width = v.Int("width", 1, 1 << 20),
+                Layers = v.Int("layers", 1, 1024),
+                BaseChannels = v.Int("base_channels", 1, 1 << 16),
+                ClassNorm = v.Bool("class_norm", whenAbsent: false),
+                AuxClassifier = v.Bool("aux_classifier", whenAbsent: false),
+                SampleShape = v.Longs("sample_shape", 1, 1 << 24, 4),
+                Images = v.Bool("images"),
+                ClassNames = v.Strings("class_names", []),
+                DataName = v.String("data", ""),
+                VectorRange = ReadVectorRange(json["vector_range"]),
             };
+            config.Validate();
+            return config;
         }
         catch (Exception e) when (
             e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or LoomUsageException)
         {
             throw new LoomDataException($"gan config.json is incomplete or malformed: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A lower bound on the generator's weights (its first and last layers), so a checkpoint's config can be checked
+    /// against its weights before anything is allocated.
+    /// </summary>
+    public double MinimumParameters() => Network == "mlp"
+        ? (double)LatentDim * Width + (double)Width * SampleShape[0]
+        : (double)LatentDim * BaseChannels;
+
+    // Written as null when the model works on the data as they are; otherwise [low, high], finite, low < high.
+    private static (double Low, double High)? ReadVectorRange(JsonNode? node)
+    {
+        if (node is null)
+            return null;
+        if (node is not JsonArray { Count: 2 } pair || pair[0] is not JsonValue a || pair[1] is not JsonValue b
+            || !a.TryGetValue(out double low) || !b.TryGetValue(out double high)
+            || !double.IsFinite(low) || !double.IsFinite(high) || !(low < high))
+            throw new LoomDataException(
+                $"gan config.json: vector_range must be null or [low, high] with low < high, got {node.ToJsonString()}");
+        return (low, high);
     }
 }

@@ -171,6 +171,7 @@ public sealed class GanFamily : IModelFamily, Training.Runs.ITrainableFamily
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
         var parsed = GanConfig.FromJson(config);
+        IO.Checkpoints.ConfigValues.RequireStateHolds(parsed.MinimumParameters(), state);
         var model = new GanModel(parsed, parsed.CreateGenerator(), parsed.CreateDiscriminator());
         try
         {

@@ -28,25 +28,46 @@ public sealed class HmmFamily : IModelFamily, ITrainableFamily
     /// <summary>Rebuilds the model on CPU (HMM recursions are many tiny steps; a GPU does not help them).</summary>
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
-        var options = new HmmOptions
+        // Typed and ranged: a value of the wrong type or out of range is one line naming the key, never a default.
+        var v = new IO.Checkpoints.ConfigValues(config, "hmm checkpoint config");
+        HmmOptions options;
+        try
         {
-            States = ReadInt(config, "states"),
-            Emission = HmmOptions.ParseEmission(ReadString(config, "emission")),
-            MaxIter = config["max_iter"]?.GetValue<int>() ?? 100,
-            Tol = config["tol"]?.GetValue<double>() ?? 1e-4,
-            MinCovar = config["min_covar"]?.GetValue<double>() ?? 1e-3,
-            Seed = config["seed"]?.GetValue<long>() ?? 0,
-            Init = HmmOptions.ParseInit(config["init"]?.GetValue<string>() ?? "auto"),
-        };
+            options = new HmmOptions
+            {
+                States = v.Int("states", 1, 1 << 16),
+                Emission = HmmOptions.ParseEmission(v.String("emission")),
+                MaxIter = v.Int("max_iter", 1, int.MaxValue, whenAbsent: 100),
+                Tol = v.Double("tol", 0, double.MaxValue, whenAbsent: 1e-4),
+                MinCovar = v.Double("min_covar", 0, double.MaxValue, whenAbsent: 1e-3),
+                Seed = v.Long("seed", long.MinValue, long.MaxValue, whenAbsent: 0),
+                Init = HmmOptions.ParseInit(v.String("init", "auto")),
+            };
+        }
+        catch (LoomUsageException e)
+        {
+            throw new LoomDataException($"hmm checkpoint config: {e.Message}", e);
+        }
+        string kind = v.String("kind", KindName);
+        int? configSymbols = v.Has("symbols") ? v.Int("symbols", 0, 1 << 24) : null;
+        int? configDims = v.Has("dims") ? v.Int("dims", 0, 1 << 24) : null;
         Tensor Get(string name) => state.TryGetValue(name, out var t)
             ? t
             : throw new LoomDataException($"hmm checkpoint: tensor '{name}' is missing");
         var emissions = HmmEmissions.FromState(options.Emission, Get);
-        if (emissions.States != options.States)
+        // What the config says about the emissions must be what the tensors hold (written by GetConfig).
+        int symbols = emissions.Kind == HmmEmission.Categorical ? emissions.Dim : 0;
+        int dims = emissions.Kind == HmmEmission.Categorical ? 0 : emissions.Dim;
+        string? mismatch =
+            emissions.States != options.States ? $"config says {options.States} states, the emission tensors have {emissions.States}"
+            : kind != KindName ? $"config 'kind' is '{kind}', not '{KindName}'"
+            : (configSymbols ?? symbols) != symbols ? $"config 'symbols' is {configSymbols}, the tensors hold {symbols}"
+            : (configDims ?? dims) != dims ? $"config 'dims' is {configDims}, the tensors hold {dims}"
+            : null;
+        if (mismatch is not null)
         {
             emissions.Dispose();
-            throw new LoomDataException(
-                $"hmm checkpoint: config says {options.States} states, the emission tensors have {emissions.States}");
+            throw new LoomDataException($"hmm checkpoint: {mismatch}");
         }
         var start = Get("startprob");
         var trans = Get("transmat");
@@ -70,9 +91,4 @@ public sealed class HmmFamily : IModelFamily, ITrainableFamily
             throw new LoomDataException($"hmm checkpoint: '{name}' is not a probability distribution (entries >= 0, rows summing to 1)");
     }
 
-    private static int ReadInt(JsonObject config, string key) =>
-        config[key]?.GetValue<int>() ?? throw new LoomDataException($"hmm checkpoint config: '{key}' is missing");
-
-    private static string ReadString(JsonObject config, string key) =>
-        config[key]?.GetValue<string>() ?? throw new LoomDataException($"hmm checkpoint config: '{key}' is missing");
 }

@@ -55,7 +55,7 @@ public class VqVaeModelTests : OneTorchThread
         Assert.Throws<LoomDataException>(() => VqVaeConfig.FromJson(broken));
         var zero = config.ToJson();
         zero["codes"] = 0;
-        Assert.Contains("NumCodes", Assert.Throws<LoomDataException>(() => VqVaeConfig.FromJson(zero)).Message);
+        Assert.Contains("'codes' must be an integer from 2", Assert.Throws<LoomDataException>(() => VqVaeConfig.FromJson(zero)).Message);
     }
 
     [Fact]

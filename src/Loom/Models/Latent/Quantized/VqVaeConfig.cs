@@ -117,30 +117,39 @@ public sealed record VqVaeConfig
         ["data"] = DataName,
     };
 
+    /// <summary>
+    /// A lower bound on the weights of a model of this configuration (codebook, first convolution, the prior's first
+    /// layer), so a checkpoint's config can be checked against its weights before anything is allocated.
+    /// </summary>
+    public double MinimumParameters() =>
+        (double)NumCodes * CodeDim + (double)HiddenChannels * Channels + (double)PriorChannels * PriorInputKernel;
+
     public static VqVaeConfig FromJson(JsonObject json)
     {
         try
         {
-            var prior = json["prior"]!.AsObject();
+            // Typed and ranged before anything is built: a dimension edited to 10^9 must not allocate the network.
+            var v = new IO.Checkpoints.ConfigValues(json);
+            var prior = v.Object("prior");
             var config = new VqVaeConfig
             {
-                Channels = json["channels"]!.GetValue<int>(),
-                ImageSize = json["image_size"]!.GetValue<int>(),
-                NumCodes = json["codes"]!.GetValue<int>(),
-                CodeDim = json["code_dim"]!.GetValue<int>(),
-                HiddenChannels = json["hidden_channels"]!.GetValue<int>(),
-                ResidualBlocks = json["residual_blocks"]!.GetValue<int>(),
-                ResidualChannels = json["residual_channels"]!.GetValue<int>(),
-                Commitment = json["commitment"]!.GetValue<double>(),
-                EmaDecay = json["ema_decay"]!.GetValue<double>(),
-                DeadCodeThreshold = json["dead_code_threshold"]!.GetValue<double>(),
-                Epsilon = json["epsilon"]!.GetValue<double>(),
-                PriorChannels = prior["channels"]!.GetValue<int>(),
-                PriorLayers = prior["layers"]!.GetValue<int>(),
-                PriorInputKernel = prior["input_kernel"]!.GetValue<int>(),
-                PriorKernel = prior["kernel"]!.GetValue<int>(),
-                ClassNames = json["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray(),
-                DataName = json["data"]?.GetValue<string>() ?? "",
+                Channels = v.Int("channels", 1, 64),
+                ImageSize = v.Int("image_size", 4, 4096),
+                NumCodes = v.Int("codes", 2, 65_536),
+                CodeDim = v.Int("code_dim", 1, 1 << 16),
+                HiddenChannels = v.Int("hidden_channels", 1, 1 << 16),
+                ResidualBlocks = v.Int("residual_blocks", 0, 1024),
+                ResidualChannels = v.Int("residual_channels", 1, 1 << 16),
+                Commitment = v.Double("commitment", 0, 1e12),
+                EmaDecay = v.Double("ema_decay", 0, 1),
+                DeadCodeThreshold = v.Double("dead_code_threshold", 0, 1e12),
+                Epsilon = v.Double("epsilon", 0, 1),
+                PriorChannels = prior.Int("channels", 1, 1 << 16),
+                PriorLayers = prior.Int("layers", 0, 1024),
+                PriorInputKernel = prior.Int("input_kernel", 1, 255),
+                PriorKernel = prior.Int("kernel", 1, 255),
+                ClassNames = v.Strings("class_names", []),
+                DataName = v.String("data", ""),
             };
             config.Validate();
             return config;

@@ -205,7 +205,9 @@ public sealed class VqVaeFamily : IModelFamily, Training.Runs.ITrainableFamily
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
-        var model = new VqVaeModel(VqVaeConfig.FromJson(config));
+        var parsed = VqVaeConfig.FromJson(config);
+        IO.Checkpoints.ConfigValues.RequireStateHolds(parsed.MinimumParameters(), state);
+        var model = new VqVaeModel(parsed);
         try
         {
             model.LoadState(state, "model.safetensors");
