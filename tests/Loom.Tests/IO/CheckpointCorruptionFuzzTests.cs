@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.IO.Checkpoints;
 using Loom.Models;
+using Loom.Models.Adversarial.CycleGan;
 using Loom.Models.Latent;
 using Loom.Models.Markov;
 using Loom.Models.Mixture;
@@ -14,7 +15,7 @@ namespace Loom.Tests.IO;
 
 /// <summary>
 /// The checkpoint corruption fuzzer: real checkpoints (a Gaussian mixture, a VAE, an n-gram model, a diffusion model, a
-/// transformer language model, a GAN, a VQ-VAE, an HMM and a trainer state)
+/// transformer language model, a GAN, a VQ-VAE, an HMM, a CycleGAN and a trainer state)
 /// damaged in every way <see cref="CorruptionCases"/> knows, each loaded as <c>loom sample</c> and <c>--resume</c> would.
 /// With the manifest in place every damaged file must be refused with a <see cref="LoomException"/>; with the manifest
 /// removed (a checkpoint from before manifests, or a hand-edited one) every structural case must still be refused, and a
@@ -52,6 +53,9 @@ public sealed class CheckpointCorruptionFuzzTests
 
     [Fact]
     public void Hmm_checkpoints() => Fuzz(SaveHmm, 9);
+
+    [Fact]
+    public void Cycle_gan_checkpoints() => Fuzz(SaveCycleGan, 10);
 
     [Fact]
     public void Trainer_state()
@@ -146,7 +150,12 @@ public sealed class CheckpointCorruptionFuzzTests
     {
         using var model = Checkpoint.Load(dir);
         Checkpoint.ReadCard(dir);
-        var samples = model.Sample(new SampleRequest { Count = 4, Seed = 1, Length = 20 });
+        var request = new SampleRequest { Count = 4, Seed = 1, Length = 20 };
+        // A translator samples by translating the images the request carries.
+        if (model.GetService<IImageTranslator>() is { } translator)
+            request = request.With(new TranslationInputs(
+                torch.rand([4, .. translator.Config.ImageShape], generator: new torch.Generator(1))));
+        var samples = model.Sample(request);
         bool finite = samples is not TensorSamples t || t.Values.isfinite().all().item<bool>();
         (samples as IDisposable)?.Dispose();
         if (!finite)
@@ -259,6 +268,17 @@ public sealed class CheckpointCorruptionFuzzTests
         });
         foreach (var s in sequences) s.Dispose();
         Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 9 });
+        return dir;
+    }
+
+    /// <summary>A tiny CycleGAN between two folders of 8×8 grey images.</summary>
+    private static string SaveCycleGan()
+    {
+        var dir = Path.Combine(RepoPaths.NewTempDir("loom-fuzz-src"), "cyclegan");
+        torch.random.manual_seed(10);
+        var config = Adversarial.CycleGan.CycleGanTestData.Tiny(size: 8, width: 4);
+        using var model = new CycleGanModel(config, new CycleGanNetworks(config));
+        Checkpoint.Save(dir, model, new ModelCard { CommandLine = "fuzz", Seed = 10 });
         return dir;
     }
 

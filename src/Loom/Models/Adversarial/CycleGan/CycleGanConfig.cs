@@ -88,30 +88,43 @@ public sealed record CycleGanConfig
         ["dtype"] = DType,
     };
 
+    /// <summary>
+    /// A lower bound on the weights of both generators and discriminators (first convolutions, residual blocks), so a
+    /// checkpoint's config can be checked against its weights before anything is allocated.
+    /// </summary>
+    public double MinimumParameters() => 2.0 * ((double)Channels * BaseChannels + (double)Channels * DiscriminatorChannels
+        + (double)ResBlocks * Math.Pow((double)BaseChannels * (1 << Downsamples), 2));
+
+    // A domain's Fashion-MNIST class: null (a folder of PNGs) or a class index.
+    private static int? DomainClass(JsonNode? domain, IO.Checkpoints.ConfigValues values) =>
+        domain?["class"] is null ? null : values.Int("class", 0, 1 << 16);
+
     public static CycleGanConfig FromJson(JsonObject json)
     {
         try
         {
-            var generator = json["generator"]!.AsObject();
-            var discriminator = json["discriminator"]!.AsObject();
-            var a = json["domain_a"]!.AsObject();
-            var b = json["domain_b"]!.AsObject();
+            // Typed and ranged before anything is built: a dimension edited to 10^9 must not allocate the networks.
+            var v = new IO.Checkpoints.ConfigValues(json);
+            var generator = v.Object("generator");
+            var discriminator = v.Object("discriminator");
+            var a = v.Object("domain_a");
+            var b = v.Object("domain_b");
             var config = new CycleGanConfig
             {
-                Channels = json["channels"]!.GetValue<int>(),
-                Height = json["height"]!.GetValue<int>(),
-                Width = json["width"]!.GetValue<int>(),
-                BaseChannels = generator["base_channels"]!.GetValue<int>(),
-                Downsamples = generator["downsamples"]!.GetValue<int>(),
-                ResBlocks = generator["res_blocks"]!.GetValue<int>(),
-                DiscriminatorChannels = discriminator["channels"]!.GetValue<int>(),
-                DiscriminatorLayers = discriminator["layers"]!.GetValue<int>(),
-                DomainA = a["name"]!.GetValue<string>(),
-                DomainAClass = a["class"]?.GetValue<int>(),
-                DomainB = b["name"]!.GetValue<string>(),
-                DomainBClass = b["class"]?.GetValue<int>(),
-                DataName = json["data"]?.GetValue<string>() ?? "",
-                DType = json["dtype"]?.GetValue<string>() ?? "float32",
+                Channels = v.Int("channels", 1, 64),
+                Height = v.Int("height", 1, 1 << 14),
+                Width = v.Int("width", 1, 1 << 14),
+                BaseChannels = generator.Int("base_channels", 1, 1 << 14),
+                Downsamples = generator.Int("downsamples", 0, 4),
+                ResBlocks = generator.Int("res_blocks", 0, 1024),
+                DiscriminatorChannels = discriminator.Int("channels", 1, 1 << 14),
+                DiscriminatorLayers = discriminator.Int("layers", 1, 4),
+                DomainA = a.String("name"),
+                DomainAClass = DomainClass(json["domain_a"], a),
+                DomainB = b.String("name"),
+                DomainBClass = DomainClass(json["domain_b"], b),
+                DataName = v.String("data", ""),
+                DType = v.String("dtype", "float32"),
             };
             config.Validate();
             return config;

@@ -134,6 +134,7 @@ public sealed class CycleGanFamily : IModelFamily, Training.Runs.ITrainableFamil
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
         var parsed = CycleGanConfig.FromJson(config);
+        IO.Checkpoints.ConfigValues.RequireStateHolds(parsed.MinimumParameters(), state);
         var networks = new CycleGanNetworks(parsed);
         try
         {
