@@ -27,8 +27,7 @@ public sealed partial class OptionFlags(Command command)
         ["DiscriminatorChannels"] = ["--disc-channels"], ["DiscriminatorLayers"] = ["--disc-layers"], ["DType"] = ["--dtype"],
         ["MinSnrGamma"] = ["--min-snr"], ["LeapfrogSteps"] = ["--leapfrog"], ["ValidationFraction"] = ["--val-fraction"],
         ["KPrecisionRecall"] = ["--k"], ["CopyNGram"] = ["--copy-ngram"], ["TrainSamples"] = ["--iwae"], ["Limit"] = ["--train-limit"],
-        ["ResBlocks"] = ["--res-blocks"], ["Components"] = ["--components", "--prior-components"],
-        ["Class"] = ["--class"], ["Image"] = ["--image", "--images"], ["Mask"] = ["--mask"],
+        ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);
