@@ -16,6 +16,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["gan-8gaussians"] = GanBench.Run,
     ["class-accuracy"] = ClassAccuracyBench.Run,
     ["numerics-stress"] = NumericsStressBench.Run,
+    ["determinism-probe"] = DeterminismProbeBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

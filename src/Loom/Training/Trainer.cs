@@ -24,7 +24,6 @@ public sealed class Trainer : IDisposable
     private double? bestMetric;
     private int evalsWithoutImprovement;
     private double lastLoss = double.NaN;
-    private int consecutiveSkips;
 
     public Trainer(IReadOnlyList<TrainingPhase> phases, TrainerOptions options)
     {
@@ -47,8 +46,6 @@ public sealed class Trainer : IDisposable
     /// <summary>Steps completed so far (the next step to run).</summary>
     public long Step { get; private set; }
     public ExponentialMovingAverage? Ema { get; }
-    /// <summary>Updates skipped because the gradient was not finite (with <see cref="TrainerOptions.SkipNonFiniteGradients"/>).</summary>
-    public long SkippedSteps { get; private set; }
     /// <summary>Evaluation callback: metrics such as <c>val_loss</c>. Called every <c>EvalEvery</c> steps and at the end.</summary>
     public Func<IReadOnlyDictionary<string, double>>? Evaluate { get; init; }
     /// <summary>Saves a checkpoint (the model plus <see cref="CaptureState"/>). Called periodically, at the end and on
@@ -88,7 +85,6 @@ public sealed class Trainer : IDisposable
             {
                 double seconds = Math.Max(logClock.Elapsed.TotalSeconds, 1e-9);
                 metrics["examples_per_s"] = examplesSinceLog / seconds;
-                if (SkippedSteps > 0) metrics["skipped_steps"] = SkippedSteps;
                 metrics["elapsed_s"] = clock.Elapsed.TotalSeconds;
                 if (phases.Count == 1) metrics["phase"] = phases[0].Name;
                 var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (Step - firstStep) * (options.Steps - Step));
@@ -127,14 +123,6 @@ public sealed class Trainer : IDisposable
             using var microScope = torch.NewDisposeScope();
             var result = phase.Objective.Compute(Step, micro);
             double value = result.Loss.ToDouble();
-            if (!double.IsFinite(value) && options.SkipNonFiniteGradients && consecutiveSkips < options.MaxConsecutiveSkips)
-            {
-                consecutiveSkips++;
-                optimizer.ZeroGrad();
-                SkippedSteps++;
-                extra["skipped_steps"] = SkippedSteps;
-                return (double.NaN, examples, double.NaN, extra);
-            }
             if (!double.IsFinite(value))
                 throw new LoomException($"loss became {Describe(value)} at step {Step + 1} (phase '{phase.Name}'); last finite loss "
                     + $"{MetricsLog.Format(lastLoss)}; try a lower LearningRate or GradClip");
@@ -148,17 +136,9 @@ public sealed class Trainer : IDisposable
         double norm = grads.Count == 0 ? 0 : options.GradClip > 0
             ? torch.nn.utils.clip_grad_norm_(grads, options.GradClip)
             : Math.Sqrt(grads.Sum(x => x.grad!.pow(2).sum().ToDouble()));
-        if (!double.IsFinite(norm) && options.SkipNonFiniteGradients && ++consecutiveSkips <= options.MaxConsecutiveSkips)
-        {
-            optimizer.ZeroGrad();
-            SkippedSteps++;
-            extra["skipped_steps"] = SkippedSteps;
-            return (total, examples, norm, extra);
-        }
         if (!double.IsFinite(norm))
             throw new LoomException($"gradient norm became {Describe(norm)} at step {Step + 1} (phase '{phase.Name}'); last finite loss "
                 + $"{MetricsLog.Format(lastLoss)}; try a lower LearningRate or GradClip");
-        consecutiveSkips = 0;
         optimizer.Step(schedules[p].At(Step));
         return (total, examples, norm, extra);
     }

@@ -32,15 +32,6 @@ public sealed record TrainerOptions
     /// <summary>The evaluation metric early stopping watches (lower is better).</summary>
     public string EarlyStoppingMetric { get; init; } = "val_loss";
     public long LogEvery { get; init; } = 10;
-    /// <summary>
-    /// Skip an update whose gradient is NaN/Inf (counted as <c>skipped_steps</c> in the log) instead of stopping; a run
-    /// still stops after <see cref="MaxConsecutiveSkips"/> skipped steps in a row. Off by default and in every Loom
-    /// recipe but diffusion's: the intermittent NaN gradients it once hid came from TorchSharp temporaries freed
-    /// mid-call and a oneDNN padding bug, both fixed (docs/architecture.md), so a non-finite loss now means the run
-    /// diverged and stops with one line. Diffusion keeps it for one open anomaly (GroupNorm with one channel per group).
-    /// </summary>
-    public bool SkipNonFiniteGradients { get; init; }
-    public int MaxConsecutiveSkips { get; init; } = 20;
     /// <summary>Save a checkpoint every N steps (0 = only at the end and on interruption).</summary>
     public long CheckpointEvery { get; init; }
 

@@ -97,7 +97,6 @@ public class CycleGanCliTests
             File.ReadAllBytes(Path.Combine(work, "resumed", "trainer-state.safetensors")));
         var log = File.ReadAllLines(Path.Combine(work, "resumed", "log.jsonl"));
         Assert.Equal(["3", "6"], log.Select(l => JsonNode.Parse(l)!["step"]!.ToJsonString()));
-        Assert.DoesNotContain("skipped_steps", string.Concat(log));
 
         var translated = Loom("translate", "straight", "--image", Path.Combine("a", "img00.png"), "--out", "t.png");
         Assert.True(translated.ExitCode == 0, translated.ToString());

@@ -1,3 +1,4 @@
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,10 +35,10 @@ public sealed class ConvGenerator : GanGenerator
     private readonly Linear project;
     private readonly BatchNorm2d? norm_1;
     private readonly ClassConditionalBatchNorm? class_norm_1;
-    private readonly ConvTranspose2d up_1;
+    private readonly ConvTranspose2dLayer up_1;
     private readonly BatchNorm2d? norm_2;
     private readonly ClassConditionalBatchNorm? class_norm_2;
-    private readonly ConvTranspose2d up_2;
+    private readonly ConvTranspose2dLayer up_2;
 
     public ConvGenerator(ConvGanConfig config) : base("conv_generator")
     {
@@ -55,8 +56,8 @@ public sealed class ConvGenerator : GanGenerator
             norm_1 = nn.BatchNorm2d(4 * c);
             norm_2 = nn.BatchNorm2d(2 * c);
         }
-        up_1 = nn.ConvTranspose2d(4 * c, 2 * c, 4, stride: 2, padding: 1);
-        up_2 = nn.ConvTranspose2d(2 * c, config.Channels, 4, stride: 2, padding: 1);
+        up_1 = new ConvTranspose2dLayer(4 * c, 2 * c, 4, stride: 2, padding: 1);
+        up_2 = new ConvTranspose2dLayer(2 * c, config.Channels, 4, stride: 2, padding: 1);
         RegisterComponents();
     }
 

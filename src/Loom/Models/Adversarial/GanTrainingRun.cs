@@ -51,11 +51,11 @@ public static class GanTrainingRun
             long startStep = folder.StartStep();
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var (result, skipped, warnings) = Optimize(model, data, options, resolved.SampleEvery!.Value, folder, startStep, context);
+            var (result, warnings) = Optimize(model, data, options, resolved.SampleEvery!.Value, folder, startStep, context);
             var metrics = new Dictionary<string, double>
             {
                 ["generator_parameters"] = generatorParameters, ["discriminator_parameters"] = discriminatorParameters,
-                ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds, ["skipped_steps"] = skipped,
+                ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
                 ["warnings"] = warnings.Count,
             };
             string? interrupted = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
@@ -87,7 +87,7 @@ public static class GanTrainingRun
         return GanConfig.FromJson(json);
     }
 
-    private static (TrainResult Result, long Skipped, IReadOnlyList<GanWarning> Warnings) Optimize(GanModel model, GanData data,
+    private static (TrainResult Result, IReadOnlyList<GanWarning> Warnings) Optimize(GanModel model, GanData data,
         GanTrainingOptions options, long sampleEvery, RunFolder folder, long startStep, TrainingContext context)
     {
         var log = folder.OpenLog(startStep);
@@ -120,7 +120,7 @@ public static class GanTrainingRun
             model.Discriminator.train();
             var result = trainer.Run(context.Cancellation);
             trainer.Ema?.SwapIn();   // the model keeps the generator's average from here on
-            return (result, trainer.SkippedSteps, monitor.Warnings);
+            return (result, monitor.Warnings);
         }
         finally
         {

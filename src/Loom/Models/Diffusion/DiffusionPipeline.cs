@@ -109,12 +109,9 @@ public sealed class DiffusionPipeline(Denoiser network, NoiseSchedule schedule, 
             long n = x.shape[0];
             var t = torch.full([n], level.Timestep, ScalarType.Float32, device: device);
             var output = Predict(x, t, labels, nullLabels, guided ? request.Guidance : null);
-            // libtorch's CPU convolution in this build intermittently returns NaN (docs/diffusion.md); recompute.
-            for (int retry = 0; retry < 3 && !torch.isfinite(output).all().item<bool>(); retry++)
-                output = Predict(x, t, labels, nullLabels, guided ? request.Guidance : null);
             if (!torch.isfinite(output).all().item<bool>())
-                throw new LoomException($"the denoiser returned NaN or infinity at timestep {level.Timestep:F1} in four tries; the input "
-                    + $"or the weights are not finite");
+                throw new LoomException($"the denoiser returned NaN or infinity at timestep {level.Timestep:F1}; the input or the weights "
+                    + "are not finite");
             var (x0, eps) = Predictions.Split(prediction, output, x, level.AlphaBar);
             if (range is { } r)
             {

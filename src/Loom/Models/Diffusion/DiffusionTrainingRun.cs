@@ -42,11 +42,11 @@ public static class DiffusionTrainingRun
                         $", device {context.Device}");
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var (result, skipped) = Optimize(model, data, options, folder, context);
+            var result = Optimize(model, data, options, folder, context);
             var metrics = new Dictionary<string, double>
             {
                 ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
-                ["final_loss"] = result.LastLoss, ["skipped_steps"] = skipped,
+                ["final_loss"] = result.LastLoss,
             };
             string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes));
@@ -62,7 +62,7 @@ public static class DiffusionTrainingRun
         }
     }
 
-    private static (TrainResult Result, long Skipped) Optimize(DiffusionModel model, DiffusionData data, DiffusionTrainingOptions options,
+    private static TrainResult Optimize(DiffusionModel model, DiffusionData data, DiffusionTrainingOptions options,
         RunFolder folder, TrainingContext context)
     {
         long startStep = folder.StartStep();
@@ -76,9 +76,6 @@ public static class DiffusionTrainingRun
             Steps = options.Steps, Schedule = options.LearningRateSchedule, WarmupSteps = Math.Min(options.Warmup, options.Steps),
             GradClip = options.GradClip, EmaDecay = options.EmaDecay, EmaWarmup = true, LogEvery = options.LogEvery,
             CheckpointEvery = options.CheckpointEvery,
-            // The one family that still skips: a U-Net whose GroupNorms have one channel per group can still reach a NaN
-            // loss at 2 threads (docs/architecture.md, "Numerics you can trust"); the card counts skipped_steps.
-            SkipNonFiniteGradients = true,
         })
         {
             Log = folder.OpenLog(startStep),
@@ -98,7 +95,7 @@ public static class DiffusionTrainingRun
         trainer.Ema?.SwapIn();   // the model keeps the EMA weights from here on
         model.Network.eval();
         folder.WriteLossCurve(lossTitle);
-        return (result, trainer.SkippedSteps);
+        return result;
     }
 
     /// <summary>Writes samples.png: an image grid (one row per class for a conditional model) or a 2-D scatter against the data.</summary>

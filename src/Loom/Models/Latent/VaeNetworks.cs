@@ -123,8 +123,8 @@ public sealed class ConvDecoder : VaeDecoder
         channels = 2 * config.BaseChannels;
         body = nn.Sequential(nn.Linear(config.LatentDim + config.NumClasses, config.Hidden), nn.SiLU(),
             nn.Linear(config.Hidden, channels * 49L), nn.SiLU());
-        upsample =
-            nn.Sequential(nn.ConvTranspose2d(channels, channels / 2, 4, 2, 1), nn.SiLU(), nn.ConvTranspose2d(channels / 2, 1, 4, 2, 1));
+        upsample = nn.Sequential(
+            new ConvTranspose2dLayer(channels, channels / 2, 4, 2, 1), nn.SiLU(), new ConvTranspose2dLayer(channels / 2, 1, 4, 2, 1));
         for (int i = 0; i < config.ResBlocks; i++)
         {
             blocks7.Add(new ResidualConvBlock(channels, channels / 2));

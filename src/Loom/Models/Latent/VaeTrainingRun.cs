@@ -51,13 +51,12 @@ public static class VaeTrainingRun
             using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var (result, skipped) = Optimize(model, data, options, folder, context);
+            var result = Optimize(model, data, options, folder, context);
             var metrics = new Dictionary<string, double>
             {
                 ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
                 ["final_loss"] = result.LastLoss,
             };
-            if (skipped > 0) metrics["skipped_steps"] = skipped;
             var files = new List<string> { Path.Combine(folder.Folder, "loss.png") };
             using var heldOut = result.Interrupted ? null : LoadHeldOut(resolved, data, subset);
             if (!result.Interrupted)
@@ -82,7 +81,7 @@ public static class VaeTrainingRun
         }
     }
 
-    private static (TrainResult Result, long Skipped) Optimize(VaeModel model, TrainingData data, VaeTrainingOptions options,
+    private static TrainResult Optimize(VaeModel model, TrainingData data, VaeTrainingOptions options,
         RunFolder folder, TrainingContext context)
     {
         long startStep = folder.StartStep();
@@ -129,7 +128,7 @@ public static class VaeTrainingRun
         try
         {
             var result = trainer.Run(context.Cancellation);
-            return (result, trainer.SkippedSteps);
+            return result;
         }
         finally
         {

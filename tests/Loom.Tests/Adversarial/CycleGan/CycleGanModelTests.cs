@@ -118,7 +118,6 @@ public class CycleGanModelTests
                 : p).ToList();
             using var trainer = new Trainer(phases, new TrainerOptions { Steps = 12 });
             trainer.Run();
-            Assert.Equal(0, trainer.SkippedSteps);
             Assert.Equal(counts[4], counts[11]);   // the pools are full by step 2
 
             long before = TensorCounts.Live;

@@ -68,11 +68,10 @@ public static class CycleGanTrainingRun
         long startStep = folder.StartStep();
         folder.SaveRecipe(RecipeJson.ToJson(resolved));
         var watch = Stopwatch.StartNew();
-        var (result, skipped) = Optimize(model, data, options, folder, startStep, context);
+        var result = Optimize(model, data, options, folder, startStep, context);
         var metrics = new Dictionary<string, double>
         {
             ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
-            ["skipped_steps"] = skipped,
         };
         foreach (var (key, value) in LastMetrics(folder.Folder)) metrics[key] = value;
         string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
@@ -95,7 +94,7 @@ public static class CycleGanTrainingRun
         return CycleGanConfig.FromJson(json);
     }
 
-    private static (TrainResult Result, long Skipped) Optimize(CycleGanModel model, CycleGanData data, CycleGanTrainingOptions options,
+    private static TrainResult Optimize(CycleGanModel model, CycleGanData data, CycleGanTrainingOptions options,
         RunFolder folder, long startStep, TrainingContext context)
     {
         using var training = new CycleGanTraining(model.Networks, data.A.Images, data.B.Images, options, model.Device);
@@ -118,7 +117,7 @@ public static class CycleGanTrainingRun
         model.Networks.train();
         var result = trainer.Run(context.Cancellation);
         model.Networks.eval();
-        return (result, trainer.SkippedSteps);
+        return result;
     }
 
     /// <summary>A checkpoint: the networks as the model; the trainer state with the live weights and the image pools.</summary>

@@ -30,8 +30,8 @@ public sealed class ImagePool : IDisposable
 
     /// <summary>
     /// Images to show the discriminator for the batch <paramref name="images"/> [n, …]: a new tensor of the same shape
-    /// (without gradient history). A batch that is not finite (libtorch's CPU convolution sometimes returns NaN) is
-    /// returned as it is and never stored, so one bad step cannot poison later ones.
+    /// (without gradient history). A batch that is not finite is returned as it is and never stored, so a diverging
+    /// step cannot poison the pool.
     /// </summary>
     public Tensor Query(Tensor images)
     {

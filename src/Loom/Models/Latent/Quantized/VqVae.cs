@@ -66,17 +66,12 @@ public sealed class VqVae : nn.Module
         return Finite(() => decoder.forward(quantized), "decoder").sigmoid().MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Runs <paramref name="compute"/> again when its output is not finite: libtorch's CPU convolution in this build
-    /// intermittently returns NaN (docs/diffusion.md). Three retries, then an error.
-    /// </summary>
+    /// <summary>The output of <paramref name="compute"/>, or an error when it is not finite (never garbage handed on).</summary>
     private static Tensor Finite(Func<Tensor> compute, string what)
     {
         var output = compute();
-        for (int retry = 0; retry < 3 && !torch.isfinite(output).all().item<bool>(); retry++)
-            output = compute();
         if (!torch.isfinite(output).all().item<bool>())
-            throw new LoomException($"the VQ-VAE {what} returned NaN or infinity in four tries; the input or the weights are not finite");
+            throw new LoomException($"the VQ-VAE {what} returned NaN or infinity; the input or the weights are not finite");
         return output;
     }
 }

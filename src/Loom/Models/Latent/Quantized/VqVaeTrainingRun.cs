@@ -59,10 +59,10 @@ public static class VqVaeTrainingRun
             using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var (stage, result, skipped) = Optimize(model, data, options, folder, context);
+            var (stage, result) = Optimize(model, data, options, folder, context);
             var metrics = new Dictionary<string, double>
             {
-                ["parameters"] = parameters, ["train_seconds"] = watch.Elapsed.TotalSeconds, ["skipped_steps"] = skipped,
+                ["parameters"] = parameters, ["train_seconds"] = watch.Elapsed.TotalSeconds,
                 [$"{stage}_steps"] = result.Steps, [$"{stage}_final_loss"] = result.LastLoss,
             };
             string? notes = result.Interrupted
@@ -87,10 +87,9 @@ public static class VqVaeTrainingRun
     }
 
     /// <summary>
-    /// Runs the stages from where the run stands; returns the stage it stopped in, that stage's result and the skipped
-    /// updates.
+    /// Runs the stages from where the run stands; returns the stage it stopped in and that stage's result.
     /// </summary>
-    private static (string Stage, TrainResult Result, long Skipped) Optimize(VqVaeModel model, TrainingData data,
+    private static (string Stage, TrainResult Result) Optimize(VqVaeModel model, TrainingData data,
         VqVaeTrainingOptions options, RunFolder folder, TrainingContext context)
     {
         var run = new StagedRun(model, data, options, folder, context);
@@ -102,11 +101,11 @@ public static class VqVaeTrainingRun
         {
             var first = run.Stage(AutoencoderStage, resumeFrom);
             if (first.Interrupted)
-                return (AutoencoderStage, first, run.Skipped);
+                return (AutoencoderStage, first);
             resumeFrom = null;
         }
         var second = run.Stage(PriorStage, resumeFrom);
-        return (PriorStage, second, run.Skipped);
+        return (PriorStage, second);
     }
 
     /// <summary>
@@ -127,14 +126,11 @@ public static class VqVaeTrainingRun
         }
     }
 
-    /// <summary>One stage at a time on its own trainer; counts the updates skipped for a non-finite loss or gradient.</summary>
+    /// <summary>One stage at a time on its own trainer.</summary>
     private sealed class StagedRun(VqVaeModel model, TrainingData data, VqVaeTrainingOptions options, RunFolder folder,
         TrainingContext context)
     {
         public RunStages Stages { get; } = new(folder, StageKey, [AutoencoderStage, PriorStage]);
-
-        /// <summary>Updates skipped because the loss or gradient was not finite (libtorch CPU convolution; docs/diffusion.md).</summary>
-        public long Skipped { get; private set; }
 
         /// <summary>
         /// Trains <paramref name="stage"/>, continuing the saved trainer state from step <paramref name="resumeFrom"/> when
@@ -177,7 +173,6 @@ public static class VqVaeTrainingRun
             finally
             {
                 network.eval();
-                Skipped += trainer.SkippedSteps;
                 codes?.Dispose();
             }
         }
