@@ -21,8 +21,8 @@ public enum MaskType
 /// A 2-D convolution (stride 1, "same" padding) restricted to the open taps of a fixed raster-order mask, so output
 /// position i depends only on input positions before i (type A) or up to i (type B). Written as unfold + matmul over
 /// the open taps only (about half the multiply-adds of a full kernel times a mask) rather than libtorch's convolution:
-/// the maps it runs on are small (7×7 codes), and libtorch's CPU convolution in this build intermittently returns NaN
-/// (docs/diffusion.md), which a causality check on gradients cannot tolerate. <c>weight</c> keeps the full
+/// the maps it runs on are small (7×7 codes), and libtorch 2.10's oneDNN convolution is wrong for some channel counts
+/// (docs/architecture.md, "Numerics you can trust"), which a causality check on gradients cannot tolerate. <c>weight</c> keeps the full
 /// [out, in, k, k] shape; its closed taps are never read, so they get no gradient and stay at their initial values.
 /// The tap index is a buffer rebuilt from (kernel, type).
 /// </summary>
