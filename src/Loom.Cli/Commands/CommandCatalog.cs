@@ -19,6 +19,7 @@ public static class CommandCatalog
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
         yield return InfoCommand.Create();
+        foreach (var conversion in HfFolderCommands.Create()) yield return conversion;
         yield return DataCommand.Create();
         yield return DoctorCommand.Create();
     }

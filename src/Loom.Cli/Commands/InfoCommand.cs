@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Loom.IO;
 using Loom.IO.Checkpoints;
+using Loom.Models.Language.HuggingFace;
 
 namespace Loom.Cli.Commands;
 
@@ -16,6 +17,8 @@ public static class InfoCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var dir = parse.GetValue(checkpoint)!;
+            if (HfModelFolder.Recognizes(dir))
+                return DescribeHfFolder(dir, output);
             var (kind, config) = Checkpoint.ReadConfig(dir);
             output.WriteLine($"kind      {kind}");
             output.WriteLine($"config    {config.ToJsonString()}");
@@ -43,5 +46,24 @@ public static class InfoCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>An HF model folder: its architecture, the Loom view of its config, weight files and tensors, tokenizer.</summary>
+    private static int DescribeHfFolder(string dir, TextWriter output)
+    {
+        var info = HfModelFolder.Inspect(dir);
+        output.WriteLine($"format    hf ({info.Architecture}); loads as a Loom '{HfModelFolder.KindOf(info.Config)}' model");
+        output.WriteLine($"config    {info.Config.ToJson().ToJsonString()}");
+        output.WriteLine($"tokenizer {(info.HasTokenizer ? "tokenizer.json" : "none: prompts must be token ids (--prompt-ids)")}");
+        output.WriteLine($"tokens    bos {info.TokenIds.BosId?.ToString() ?? "-"}, eos {string.Join(" ", info.TokenIds.EosIds)}");
+        foreach (var file in info.WeightFiles)
+        {
+            var header = SafeTensorsFile.ReadHeader(file);
+            output.WriteLine($"weights   {Path.GetFileName(file)}: {header.Entries.Count} tensors");
+            foreach (var e in header.Entries)
+                output.WriteLine($"  {e.Name,-40} {e.Dtype,-5} [{string.Join(", ", e.Shape)}]");
+        }
+        using (Checkpoint.Load(dir)) output.WriteLine("loads     yes");
+        return 0;
     }
 }

@@ -28,6 +28,10 @@ public static class SampleCommand
             Description = "Length of each sequence / text (tokens or steps)", DefaultValueFactory = _ => 200
         };
         var prompt = new Option<string?>("--prompt") { Description = "Text the samples start with (text models)" };
+        var promptIds = new Option<string?>("--prompt-ids")
+        {
+            Description = "The prompt as comma-separated token ids, e.g. 1,2,3 (text models; works without a tokenizer)"
+        };
         var temperature = new Option<double>("--temperature")
         {
             Description = "Sampling temperature: softmax temperature for text models, prior standard deviation for a VAE or GAN",
@@ -41,7 +45,7 @@ public static class SampleCommand
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
         var command = new Command("sample",
-            "Draw samples from a checkpoint") { checkpoint, count, length, prompt, temperature, stream, seed, device, output };
+            "Draw samples from a checkpoint") { checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, output };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         command.SetAction(parse =>
@@ -53,9 +57,12 @@ public static class SampleCommand
             {
                 var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length),
                     CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
-                return SampleText(lm, settings, parse.GetValue(prompt) ?? "", CliOptions.Positive(parse, count), parse.GetValue(stream),
-                    parse.GetValue(output), console);
+                var prompts = new TextPrompts(parse.GetValue(prompt) ?? "", ParseIds(parse.GetValue(promptIds), parse.GetValue(prompt)),
+                    CliOptions.Positive(parse, count));
+                return SampleText(lm, settings, prompts, parse.GetValue(stream), parse.GetValue(output), console);
             }
+            if (parse.GetValue(promptIds) is not null)
+                throw new LoomUsageException($"--prompt-ids: a '{model.Kind}' model takes no token ids; it is for text models");
             if (model.GetService<IDiffusionGenerator>() is { } dm)
             {
                 // The diffusion flags travel as the request's DiffusionRequest option; the model returns labels and class names.
@@ -100,17 +107,36 @@ public static class SampleCommand
         return c;
     }
 
-    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings,
-        string prompt, int count, bool stream,
+    /// <summary>--prompt-ids "1,2,3" as ids; null when not given. Both --prompt and --prompt-ids is a usage error.</summary>
+    private static IReadOnlyList<int>? ParseIds(string? spec, string? text)
+    {
+        if (spec is null) return null;
+        if (text is not null) throw new LoomUsageException("--prompt-ids: give the prompt as text (--prompt) or as token ids, not both");
+        var parts = spec.Split(',', StringSplitOptions.TrimEntries);
+        var ids = new List<int>();
+        foreach (var part in parts)
+            ids.Add(int.TryParse(part, out int id) && id >= 0
+                ? id : throw new LoomUsageException($"--prompt-ids: expected comma-separated token ids ≥ 0, got '{part}'"));
+        return ids;
+    }
+
+    /// <summary>The same prompt <see cref="Count"/> times, as text or as token ids.</summary>
+    private sealed record TextPrompts(string Text, IReadOnlyList<int>? Ids, int Count);
+
+    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings, TextPrompts prompts, bool stream,
         string? output, TextWriter console)
     {
         var generator = model.CreateGenerator();
+        string prompt = prompts.Ids is { } promptIds ? generator.Tokenizer.Decode(promptIds) : prompts.Text;
         if (stream)
         {
-            if (count != 1)
+            if (prompts.Count != 1)
                 throw new LoomUsageException("--stream: streams one sample; use --n 1");
             console.Write(prompt);
-            foreach (var token in generator.Stream([prompt], settings, CliContext.Cancellation))
+            var tokens = prompts.Ids is { } ids
+                ? generator.Stream([ids], settings, CliContext.Cancellation)
+                : generator.Stream([prompts.Text], settings, CliContext.Cancellation);
+            foreach (var token in tokens)
             {
                 console.Write(token.Text);
                 console.Flush();
@@ -118,7 +144,9 @@ public static class SampleCommand
             console.WriteLine();
             return 0;
         }
-        var outputs = generator.Generate(Enumerable.Repeat(prompt, count).ToList(), settings, CliContext.Cancellation);
+        var outputs = prompts.Ids is { } promptTokens
+            ? generator.Generate(Enumerable.Repeat(promptTokens, prompts.Count).ToList(), settings, CliContext.Cancellation)
+            : generator.Generate(Enumerable.Repeat(prompts.Text, prompts.Count).ToList(), settings, CliContext.Cancellation);
         if (settings.Logprobs > 0 || (output?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false))
         {
             var json = new JsonArray(outputs.Select(o => (JsonNode)ToJson(o)).ToArray())

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Models;
+using Loom.Models.Language.HuggingFace;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -85,6 +86,8 @@ public static class Checkpoint
     /// <summary>Rebuilds the model saved in <paramref name="directory"/> on <paramref name="device"/> (CPU by default).</summary>
     public static IGenerativeModel Load(string directory, Device? device = null)
     {
+        if (HfModelFolder.Recognizes(directory))
+            return HfModelFolder.Load(directory, device);
         var (kind, config) = ReadConfig(directory);
         if (!ModelRegistry.TryGet(kind, out var family) || family is null)
             throw new LoomDataException($"{Path.Combine(directory, ConfigFile)}: unknown model kind '{kind}' (written by a newer Loom?)");
@@ -202,7 +205,7 @@ public static class Checkpoint
     private static bool ProcessRuns(int pid) => OperatingSystem.IsLinux() ? Directory.Exists($"/proc/{pid}") : true;
 
     /// <summary>A model with NaN or infinite weights samples garbage; refuse it naming the first such tensor.</summary>
-    private static void RequireFinite(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    internal static void RequireFinite(string path, IReadOnlyDictionary<string, Tensor> tensors)
     {
         foreach (var (name, tensor) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
         {

@@ -18,7 +18,8 @@ namespace Loom.Models.Language;
 /// </summary>
 public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, ITextGenerationModel, IProgressiveSampler
 {
-    public NeuralLanguageModel(string kind, nn.Module network, ITokenizer tokenizer, SequenceLayout layout, int startTokenId)
+    public NeuralLanguageModel(string kind, nn.Module network, ITokenizer tokenizer, SequenceLayout layout, int startTokenId,
+        IReadOnlyList<int>? eosTokenIds = null)
     {
         if (network is not ICausalLanguageModel)
             throw new ArgumentException("the network must implement ICausalLanguageModel", nameof(network));
@@ -27,6 +28,7 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
         Tokenizer = tokenizer;
         Layout = layout;
         StartTokenId = startTokenId;
+        EosTokenIds = eosTokenIds ?? [];
     }
 
     public string Kind { get; }
@@ -36,6 +38,8 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
     public SequenceLayout Layout { get; }
     /// <summary>Token a sample starts from when there is no prompt (the line delimiter, or the first token of a newline).</summary>
     public int StartTokenId { get; }
+    /// <summary>Ids that end a sample besides the tokenizer's end id (an HF model's <c>eos_token_id</c> list); often empty.</summary>
+    public IReadOnlyList<int> EosTokenIds { get; }
 
     /// <summary>The decoding engine over this model.</summary>
     public TextGenerator CreateGenerator() => new(Causal, Tokenizer, StartTokenId);
@@ -46,6 +50,7 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
         var settings = new GenerationSettings { DoSample = true, MaxNewTokens = maxNewTokens };
         if (Layout == SequenceLayout.Lines) settings.EosTokenIds.Add(StartTokenId);
         else if (Tokenizer.EosId is { } eos) settings.EosTokenIds.Add(eos);
+        foreach (var id in EosTokenIds.Where(id => !settings.EosTokenIds.Contains(id))) settings.EosTokenIds.Add(id);
         return settings;
     }
 
@@ -106,13 +111,16 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
             RecurrentLanguageModel r => r.Config.ToJson(),
             _ => throw new LoomException($"{Kind}: unknown network type"),
         };
-        return new JsonObject
+        var config = new JsonObject
         {
             ["network"] = network,
             ["layout"] = Layout.ToString().ToLowerInvariant(),
             ["start_token"] = StartTokenId,
             ["tokenizer"] = TokenizerJsonNode.Capture(Tokenizer),
         };
+        if (EosTokenIds.Count > 0)
+            config["eos_token_ids"] = new JsonArray(EosTokenIds.Select(id => (JsonNode)id).ToArray());
+        return config;
     }
 
     public IReadOnlyDictionary<string, Tensor> GetState() =>

@@ -56,9 +56,10 @@ public abstract class NeuralLanguageModelFamily : IModelFamily, ITrainableFamily
             ?? throw new LoomDataException($"{Kind} checkpoint: config has no 'tokenizer'"));
         var layout = config["layout"]?.GetValue<string>() == "lines" ? SequenceLayout.Lines : SequenceLayout.Stream;
         int start = config["start_token"]?.GetValue<int>() ?? 0;
+        var eos = config["eos_token_ids"] is JsonArray ids ? ids.Select(id => id!.GetValue<int>()).ToList() : null;
         var network = LoadNetwork(networkJson, state);
         network.to(device);
         network.eval();
-        return new NeuralLanguageModel(Kind, network, tokenizer, layout, start);
+        return new NeuralLanguageModel(Kind, network, tokenizer, layout, start, eos);
     }
 }

@@ -29,26 +29,56 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
 
     /// <summary>Generates a continuation of each prompt (batched); beam search when <c>num_beams</c> &gt; 1.</summary>
     public IReadOnlyList<GenerationOutput> Generate(IReadOnlyList<string> prompts, GenerationSettings settings,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) =>
+        Generate(prompts.Select(p => (p, Encode(p))).ToList(), settings, cancellation);
+
+    /// <summary>
+    /// Generates a continuation of each prompt given as token ids (a model folder without a tokenizer takes only these);
+    /// an output's <see cref="GenerationOutput.Prompt"/> is the decoded prompt.
+    /// </summary>
+    public IReadOnlyList<GenerationOutput> Generate(IReadOnlyList<IReadOnlyList<int>> promptIds, GenerationSettings settings,
+        CancellationToken cancellation = default) =>
+        Generate(promptIds.Select(ids => (tokenizer.Decode(ids), CheckIds(ids))).ToList(), settings, cancellation);
+
+    /// <summary>Streams tokens of all prompts as they are chosen (row by row within a step).</summary>
+    public IEnumerable<GeneratedToken> Stream(IReadOnlyList<string> prompts, GenerationSettings settings,
+        CancellationToken cancellation = default) =>
+        Stream(prompts.Select(p => (p, Encode(p))).ToList(), settings, cancellation);
+
+    /// <summary>Streams the continuations of prompts given as token ids.</summary>
+    public IEnumerable<GeneratedToken> Stream(IReadOnlyList<IReadOnlyList<int>> promptIds, GenerationSettings settings,
+        CancellationToken cancellation = default) =>
+        Stream(promptIds.Select(ids => (tokenizer.Decode(ids), CheckIds(ids))).ToList(), settings, cancellation);
+
+    private IReadOnlyList<GenerationOutput> Generate(IReadOnlyList<(string Text, int[] Ids)> prompts, GenerationSettings settings,
+        CancellationToken cancellation)
     {
         settings.Validate();
         if (settings.NumBeams > 1)
-            return prompts.Select(p => BeamGenerate(p, settings)).ToList();
-        var rows = prompts.Select(p => new RowState(p, settings)).ToArray();
+            return prompts.Select(p => BeamGenerate(p.Text, p.Ids, settings)).ToList();
+        var rows = prompts.Select(p => new RowState(p.Text, p.Ids, settings)).ToArray();
         foreach (var token in Run(rows, settings, cancellation))
             rows[token.Row].Tokens.Add(token);
         return rows.Select(r => r.ToOutput()).ToList();
     }
 
-    /// <summary>Streams tokens of all prompts as they are chosen (row by row within a step).</summary>
-    public IEnumerable<GeneratedToken> Stream(IReadOnlyList<string> prompts, GenerationSettings settings,
-        CancellationToken cancellation = default)
+    private IEnumerable<GeneratedToken> Stream(IReadOnlyList<(string Text, int[] Ids)> prompts, GenerationSettings settings,
+        CancellationToken cancellation)
     {
         settings.Validate();
         if (settings.NumBeams > 1)
             throw LoomUsageException.ForOption("Beams", "beam search returns whole sequences; it cannot stream");
-        var rows = prompts.Select(p => new RowState(p, settings)).ToArray();
+        var rows = prompts.Select(p => new RowState(p.Text, p.Ids, settings)).ToArray();
         return Run(rows, settings, cancellation);
+    }
+
+    /// <summary>Prompt ids as an array, each inside the model's vocabulary; an empty prompt starts from the start token.</summary>
+    private int[] CheckIds(IReadOnlyList<int> ids)
+    {
+        foreach (var id in ids)
+            if (id < 0 || id >= model.VocabSize)
+                throw LoomUsageException.ForOption("PromptIds", $"token id {id} is outside the vocabulary [0, {model.VocabSize})");
+        return ids.Count == 0 ? [startTokenId] : ids.ToArray();
     }
 
     /// <summary>
@@ -99,7 +129,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     private IEnumerable<GeneratedToken> Run(RowState[] rows, GenerationSettings settings, CancellationToken cancellation)
     {
         if (rows.Length == 0) yield break;
-        var prompts = rows.Select(r => Encode(r.Prompt)).ToArray();
+        var prompts = rows.Select(r => r.PromptIds).ToArray();
         int promptLength = prompts.Max(p => p.Length);
         int batch = rows.Length;
         // Left padding: row b is [pad … pad, prompt tokens], its mask [0 … 0, 1 … 1].
@@ -204,9 +234,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         }
     }
 
-    private GenerationOutput BeamGenerate(string prompt, GenerationSettings settings)
+    private GenerationOutput BeamGenerate(string prompt, int[] tokens, GenerationSettings settings)
     {
-        var tokens = Encode(prompt);
         using var scope = torch.NewDisposeScope();
         var promptIds = torch.tensor(tokens.Select(t => (long)t).ToArray()).view(1, -1);
         var search = BeamSearch.FromSettings(settings, tokens.Length);
@@ -251,7 +280,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     }
 
     /// <summary>Per-prompt bookkeeping: generated ids, streamed text, stop matching, finish reason.</summary>
-    private sealed class RowState(string prompt, GenerationSettings settings)
+    private sealed class RowState(string prompt, int[] promptIds, GenerationSettings settings)
     {
         private Utf8StreamDecoder? decoder;
         private readonly StopSequenceMatcher stops = new(settings.Stop);
@@ -260,6 +289,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         private readonly System.Text.StringBuilder text = new();
 
         public string Prompt { get; } = prompt;
+        public int[] PromptIds { get; } = promptIds;
         public List<GeneratedToken> Tokens { get; } = [];
         public bool Finished => Reason is not null;
         public string? Reason { get; private set; }

@@ -47,6 +47,9 @@ public sealed class CharTokenizer : ITokenizer
         (BosId, EosId) = SpecialTokenRoles.Find(SpecialTokens);
     }
 
+    /// <summary>The characters of ids 0…n−1, in id order.</summary>
+    public IReadOnlyList<string> Characters => _chars;
+
     /// <summary>
     /// The distinct characters of <paramref name="text"/> in code point order, then <paramref name="specialTokens"/>
     /// with the next ids. Special-token text inside the training text is not counted as characters.

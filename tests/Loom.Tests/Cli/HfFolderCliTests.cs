@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using Loom.IO;
+using Loom.Tests.Support;
+
+namespace Loom.Tests.Cli;
+
+/// <summary>
+/// The real loom binary on HF model folders (tests/fixtures/hf, made by transformers, no tokenizer.json): info, sampling
+/// from prompt token ids with transformers' greedy continuation, and the one-line errors of what such a folder cannot do.
+/// </summary>
+public sealed class HfFolderCliTests
+{
+    private readonly string work = RepoPaths.NewTempDir("loom-cli-hf");
+    private static readonly string Llama = RepoPaths.Fixture(Path.Combine("hf", "tiny-llama"));
+
+    private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, args);
+
+    [Fact]
+    public void Info_describes_an_hf_folder()
+    {
+        var info = Loom("info", Llama);
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains("format    hf (LlamaForCausalLM); loads as a Loom 'llama' model", info.Stdout);
+        Assert.Contains("tokenizer none: prompts must be token ids (--prompt-ids)", info.Stdout);
+        Assert.Contains("model.layers.1.self_attn.k_proj.weight", info.Stdout);
+        Assert.Contains("loads     yes", info.Stdout);
+    }
+
+    [Fact]
+    public void Sample_with_prompt_ids_gives_the_transformers_greedy_continuation()
+    {
+        using var reference = SafeTensorsFile.Load(Path.Combine(Llama, "reference.safetensors"));
+        var prompt = reference.Tensors["greedy_prompt"].data<long>().ToArray();
+        var expected = reference.Tensors["greedy_output"].data<long>().ToArray()[prompt.Length..];
+        var sample = Loom("sample", Llama, "--prompt-ids", string.Join(",", prompt), "--greedy", "--n", "1",
+            "--length", expected.Length.ToString(), "--out", "s.json");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        var output = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "s.json")))![0]!;
+        var ids = output["token_ids"]!.AsArray().Select(t => (long)t!.GetValue<int>()).ToArray();
+        // The folder's eos id (2) ends a sample early; transformers' reference was made without one.
+        int end = Array.IndexOf(expected, 2L) is var at and >= 0 ? at + 1 : expected.Length;
+        Assert.Equal(expected[..end], ids);
+        Assert.Equal("", output["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void What_a_folder_without_a_tokenizer_cannot_do_is_one_line()
+    {
+        CliAssert.OneLineError(Loom("sample", Llama, "--prompt", "hello", "--n", "1"), 2, "--prompt-ids");
+        CliAssert.OneLineError(Loom("sample", Llama, "--prompt-ids", "1,x", "--n", "1"), 2, "'x'");
+        CliAssert.OneLineError(Loom("sample", Llama, "--prompt-ids", "1,5000", "--n", "1"), 2, "outside the vocabulary");
+        CliAssert.OneLineError(Loom("import", "hf", Llama, "--out", "ckpt"), 2, "has no tokenizer.json");
+        Assert.False(Directory.Exists(Path.Combine(work, "ckpt")));
+        CliAssert.OneLineError(Loom("export", "hf", Llama, "--out", "hf"), 2, "'ids' tokenizer has no HF tokenizer.json form");
+    }
+}
