@@ -76,6 +76,18 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     public Tensor Forward(Tensor tokens, Tensor? attentionMask = null, IDecoderState? state = null)
     {
         using var scope = torch.NewDisposeScope();
+        var x = HiddenStates(tokens, attentionMask, state);
+        var logits = head is not null ? head.forward(x) : x.matmul(tokenEmbedding.weight!.t());
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The last layer's normalised hidden states [B, T, width] of <paramref name="tokens"/> (what the output head reads;
+    /// the input of embeddings). Same arguments as <see cref="Forward"/>.
+    /// </summary>
+    public Tensor HiddenStates(Tensor tokens, Tensor? attentionMask = null, IDecoderState? state = null)
+    {
+        using var scope = torch.NewDisposeScope();
         var cache = state switch
         {
             null => null,
@@ -113,9 +125,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         for (int i = 0; i < blocks.Length; i++)
             x = blocks[i].Forward(x, context, i);
         cache?.Advance((int)t);
-        x = finalNorm.forward(x);
-        var logits = head is not null ? head.forward(x) : x.matmul(tokenEmbedding.weight!.t());
-        return logits.MoveToOuterDisposeScope();
+        return finalNorm.forward(x).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean next-token cross-entropy (nats) of <paramref name="tokens"/> [B, T] against <paramref name="targets"/> [B,
