@@ -1,15 +1,19 @@
 using System.CommandLine;
+using Loom.AI;
 using Loom.Core;
 using Loom.IO.Checkpoints;
 using Loom.Models;
 using Loom.Text.Generation;
+using Microsoft.Extensions.AI;
 
 namespace Loom.Cli.Commands;
 
 /// <summary>
-/// <c>loom chat CKPT</c>: an interactive loop over a neural text model. Each line you type is appended to the
-/// conversation so far, the model continues it (streamed) until a blank line, a stop string or the token limit, and its
-/// reply joins the history. <c>/reset</c> clears the history, <c>/history</c> shows it, <c>/exit</c> (or end of input) leaves.
+/// <c>loom chat CKPT|HF_DIR</c>: an interactive loop over a neural text model through the library's
+/// <see cref="LoomChatClient"/>. Each line you type is a user message; the model's reply (streamed) is rendered with
+/// the folder's chat template when it has one, else in Loom's plain format (the conversation so far, a reply ending at
+/// a blank line). <c>/reset</c> clears the history, <c>/history</c> shows the prompt so far, <c>/exit</c> (or end of
+/// input) leaves.
 /// </summary>
 public static class ChatCommand
 {
@@ -17,7 +21,7 @@ public static class ChatCommand
     {
         var checkpoint = CliOptions.Checkpoint();
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.8 };
-        var system = new Option<string?>("--system") { Description = "Text placed before the conversation" };
+        var system = new Option<string?>("--system") { Description = "A system message placed before the conversation" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var generation = new GenerationCliOptions();
@@ -33,10 +37,10 @@ public static class ChatCommand
                 throw new LoomUsageException(
                     $"loom chat needs a neural text model (gpt, llama, lstm, gru); {folder} is a '{loaded.Kind}' model");
             var settings = generation.Build(parse, folder, model, 200, CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
-            if (settings.Stop.Count == 0) settings.Stop.Add("\n\n");
             if (settings.NumBeams > 1) throw new LoomUsageException("--beams: chat streams its replies; beam search cannot stream");
-            var generator = model.CreateGenerator();
-            var history = new System.Text.StringBuilder(parse.GetValue(system) ?? "");
+            var format = ChatPromptFormats.For(folder);
+            using var client = new LoomChatClient(model, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), format, settings);
+            var history = Start(parse.GetValue(system));
             int turn = 0;
             console.WriteLine($"chatting with {loaded.Kind} ({folder}); /reset clears the history, /exit leaves");
             while (!CliContext.Cancellation.IsCancellationRequested)
@@ -48,28 +52,38 @@ public static class ChatCommand
                 switch (line.Trim())
                 {
                     case "/reset":
-                        history.Clear().Append(parse.GetValue(system) ?? "");
+                        history = Start(parse.GetValue(system));
                         console.WriteLine("(history cleared)");
                         continue;
                     case "/history":
-                        console.WriteLine(history.ToString());
+                        console.WriteLine(format.Format(history));
                         continue;
                 }
-                history.Append(line).Append('\n');
-                var turnSettings = settings.Clone();
-                turnSettings.Seed = settings.Seed + turn++;
+                history.Add(new ChatMessage(ChatRole.User, line));
+                var options = new ChatOptions { Seed = settings.Seed + turn++ };
                 var reply = new System.Text.StringBuilder();
-                foreach (var token in generator.Stream([history.ToString()], turnSettings, CliContext.Cancellation))
+                try
                 {
-                    console.Write(token.Text);
-                    console.Flush();
-                    reply.Append(token.Text);
+                    var updates = client.GetStreamingResponseAsync(history, options, CliContext.Cancellation);
+                    foreach (var update in updates.ToBlockingEnumerable())
+                    {
+                        console.Write(update.Text);
+                        console.Flush();
+                        reply.Append(update.Text);
+                    }
+                }
+                catch (OperationCanceledException) when (CliContext.Cancellation.IsCancellationRequested)
+                {
+                    console.WriteLine();
+                    break;   // Ctrl-C or SIGTERM: leave as a finished chat does
                 }
                 console.WriteLine();
-                history.Append(reply).Append("\n\n");
+                history.Add(new ChatMessage(ChatRole.Assistant, reply.ToString()));
             }
             return 0;
         });
         return command;
     }
+
+    private static List<ChatMessage> Start(string? system) => system is null ? [] : [new ChatMessage(ChatRole.System, system)];
 }

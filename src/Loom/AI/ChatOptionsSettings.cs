@@ -19,9 +19,9 @@ public static class ChatOptionsSettings
         if (options is null)
             return settings;
         if (options.Tools is { Count: > 0 })
-            throw LoomUsageException.ForOption(nameof(ChatOptions.Tools), "Loom text models do not call tools");
+            throw new LoomUsageException("ChatOptions.Tools: Loom text models do not call tools");
         if (options.ResponseFormat is not null and not ChatResponseFormatText)
-            throw LoomUsageException.ForOption(nameof(ChatOptions.ResponseFormat), "Loom text models answer in plain text only");
+            throw new LoomUsageException("ChatOptions.ResponseFormat: Loom text models answer in plain text only");
         if (options.Temperature is { } temperature)
         {
             if (temperature == 0) settings.DoSample = false;

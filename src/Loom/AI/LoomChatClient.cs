@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Loom.Text.Decoding;
 using Loom.Text.Generation;
 using Microsoft.Extensions.AI;
 
@@ -17,12 +18,20 @@ public sealed class LoomChatClient : IChatClient
     private readonly IChatPromptFormat format;
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
-    public LoomChatClient(ITextGenerationModel model, string modelId, IChatPromptFormat? format = null)
+    /// <param name="model">The text model; the client does not dispose it.</param>
+    /// <param name="modelId">The id responses carry (a folder name).</param>
+    /// <param name="format">How messages become a prompt (Loom's plain format by default).</param>
+    /// <param name="defaults">Decoding settings that <see cref="ChatOptions"/> adjust (the model's defaults by default).</param>
+    public LoomChatClient(ITextGenerationModel model, string modelId, IChatPromptFormat? format = null,
+        GenerationSettings? defaults = null)
     {
         this.model = model;
         this.format = format ?? new PlainChatPromptFormat();
+        this.defaults = defaults?.Clone();
         Metadata = new ChatClientMetadata("loom", defaultModelId: modelId);
     }
+
+    private readonly GenerationSettings? defaults;
 
     public ChatClientMetadata Metadata { get; }
 
@@ -51,7 +60,7 @@ public sealed class LoomChatClient : IChatClient
         ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var prompt = format.Format(messages.ToList());
-        var settings = ChatOptionsSettings.Apply(model.DefaultSettings(), options, format.StopSequences);
+        var settings = ChatOptionsSettings.Apply(defaults ?? model.DefaultSettings(), options, format.StopSequences);
         var generator = model.CreateGenerator();
         int promptTokens = prompt.Length == 0 ? 1 : generator.Tokenizer.Encode(prompt).Length;
         string id = Guid.NewGuid().ToString("N");

@@ -85,7 +85,7 @@ public sealed class LoomChatClientTests
         using var client = new LoomChatClient(model, "tiny");
         var tools = new ChatOptions { Tools = [AIFunctionFactory.Create(() => 1, "one")] };
         var error = await Assert.ThrowsAsync<LoomUsageException>(() => client.GetResponseAsync(Conversation, tools));
-        Assert.StartsWith("Tools:", error.Message);
+        Assert.StartsWith("ChatOptions.Tools:", error.Message);
     }
 
     [Fact]
