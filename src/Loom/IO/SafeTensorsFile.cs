@@ -13,7 +13,7 @@ namespace Loom.IO;
 /// </summary>
 public static class SafeTensorsFile
 {
-    private const int StreamBuffer = 1 << 20;
+    internal const int StreamBuffer = 1 << 20;
 
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -73,7 +73,7 @@ public static class SafeTensorsFile
         return SafeTensorsHeader.Read(stream, path);
     }
 
-    private static Tensor ReadEntry(FileStream stream, SafeTensorsHeader header, SafeTensorEntry entry, Device? device)
+    internal static Tensor ReadEntry(FileStream stream, SafeTensorsHeader header, SafeTensorEntry entry, Device? device)
     {
         SafeTensorsDtype.TryParse(entry.Dtype, out var type, out _);
         var tensor = torch.empty(entry.Shape, dtype: type);
@@ -137,7 +137,7 @@ public static class SafeTensorsFile
         return buffer.ToArray();
     }
 
-    private static FileStream OpenRead(string path)
+    internal static FileStream OpenRead(string path)
     {
         if (Directory.Exists(path))
             throw new LoomDataException($"{path}: is a folder, not a safetensors file");

@@ -145,13 +145,14 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, string source)
     {
         var names = ModuleParameters.CopyFrom(this, state, source);
-        var unexpected = state.Keys.Where(k => !names.Contains(k) && !IsIgnorable(k)).ToList();
+        var unexpected = state.Keys.Where(k => !names.Contains(k) && !IsIgnorableKey(k)).ToList();
         if (unexpected.Count > 0)
             throw new LoomDataException($"{source}: unexpected tensors "
                 + $"{string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")}; does the config match the weights?");
     }
 
-    private bool IsIgnorable(string key) =>
+    /// <summary>Keys HF files hold that are not parameters here: a tied head, attention-mask buffers, rotary caches.</summary>
+    public bool IsIgnorableKey(string key) =>
         (Config.TieEmbeddings && key == "lm_head.weight") || key.EndsWith(".attn.bias", StringComparison.Ordinal)
         || key.EndsWith(".attn.masked_bias", StringComparison.Ordinal) || key.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal);
 

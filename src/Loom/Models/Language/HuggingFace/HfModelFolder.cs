@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Data;
+using Loom.IO;
 using Loom.IO.Checkpoints;
 using Loom.Models.Transformer;
 using Loom.Text.Tokenizers;
@@ -40,12 +41,15 @@ public static class HfModelFolder
     public static NeuralLanguageModel Load(string folder, Device? device = null)
     {
         var info = Inspect(folder);
-        using var weights = HfWeightFiles.Load(folder);
-        Checkpoint.RequireFinite(folder, weights.Tensors);
+        // A config that implies more weights than the files hold is refused before the network is allocated.
+        double held = info.WeightFiles.Sum(f => SafeTensorsFile.ReadHeader(f).Entries.Sum(e => e.Shape.Aggregate(1.0, (n, d) => n * d)));
+        if (info.Config.MinimumParameters() > held)
+            throw new LoomDataException($"{folder}: config.json describes a network of at least {info.Config.MinimumParameters():G3} "
+                + $"weights, but the weight files hold {held:G3}");
         var network = new DecoderTransformer(info.Config);
         try
         {
-            network.LoadState(weights.Tensors, folder);
+            HfWeightFiles.CopyInto(folder, network, network.IsIgnorableKey);
             network.to(device ?? CPU);
             network.eval();
             var tokenizer = info.HasTokenizer

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.IO;
 using Loom.IO.Checkpoints;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Loom.Models.Language.HuggingFace;
@@ -54,29 +55,51 @@ public static class HfWeightFiles
         return shards;
     }
 
-    /// <summary>Every tensor of every weight file; a name in two files is an error. The caller disposes the result.</summary>
-    public static SafeTensorsContent Load(string folder, Device? device = null)
+    /// <summary>
+    /// Copies the folder's weights into <paramref name="module"/>'s parameters one tensor at a time (converting the
+    /// stored dtype), so loading holds the model plus one tensor. Every parameter must be there with its shape and finite
+    /// values; a tensor the module has no parameter for is an error unless <paramref name="ignorable"/> says otherwise.
+    /// </summary>
+    public static void CopyInto(string folder, nn.Module module, Func<string, bool> ignorable)
     {
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var readers = new List<SafeTensorsReader>();
         try
         {
             foreach (var file in Find(folder))
+                readers.Add(new SafeTensorsReader(file));
+            var where = new Dictionary<string, SafeTensorsReader>(StringComparer.Ordinal);
+            foreach (var reader in readers)
+                foreach (var entry in reader.Header.Entries)
+                    if (!where.TryAdd(entry.Name, reader))
+                        throw new LoomDataException($"{reader.Path}: tensor '{entry.Name}' is also in {where[entry.Name].Path}");
+            using var noGrad = torch.no_grad();
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (name, parameter) in module.named_parameters())
             {
-                RegularFiles.Require(file);
-                using var content = SafeTensorsFile.Load(file, device);
-                foreach (var (name, tensor) in content.Tensors)
+                var reader = where.GetValueOrDefault(name) ?? throw new LoomDataException($"{folder}: missing tensor '{name}'");
+                var entry = reader.Entry(name)!;
+                if (!entry.Shape.SequenceEqual(parameter.shape))
+                    throw new LoomDataException($"{reader.Path}: tensor '{name}' has shape [{string.Join(", ", entry.Shape)}], the model "
+                        + $"needs [{string.Join(", ", parameter.shape)}]");
+                if (!reader.TryReadInto(name, parameter))
                 {
-                    if (tensors.ContainsKey(name))
-                        throw new LoomDataException($"{file}: tensor '{name}' is also in another shard");
-                    tensors[name] = tensor.alias().DetachFromDisposeScope();
+                    using var value = reader.Read(name);
+                    parameter.copy_(value);
                 }
+                using (var finite = torch.isfinite(parameter).all())
+                    if (!finite.item<bool>())
+                        throw new LoomDataException(
+                            $"{reader.Path}: tensor '{name}' holds NaN or infinite values (as {parameter.dtype}); cannot use the model");
+                used.Add(name);
             }
+            var unexpected = where.Keys.Where(k => !used.Contains(k) && !ignorable(k)).Order(StringComparer.Ordinal).ToList();
+            if (unexpected.Count > 0)
+                throw new LoomDataException($"{folder}: unexpected tensors {string.Join(", ", unexpected.Take(5))}"
+                    + $"{(unexpected.Count > 5 ? ", …" : "")}; does config.json match the weights?");
         }
-        catch
+        finally
         {
-            foreach (var t in tensors.Values) t.Dispose();
-            throw;
+            foreach (var reader in readers) reader.Dispose();
         }
-        return new SafeTensorsContent(tensors, new Dictionary<string, string>());
     }
 }
