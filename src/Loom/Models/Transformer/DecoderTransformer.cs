@@ -102,8 +102,8 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
                 mask ?? CausalMasks.Attention(torch.ones(b, past + t, ScalarType.Int64, device), t, device), Config.SlidingWindow);
 
         var x = tokenEmbedding.forward(tokens);
-        if (Config.ScaleEmbeddings)
-            x = x * torch.tensor(Math.Sqrt(Config.Width), x.dtype, device);
+        if (Config.ScaleEmbeddings)   // HF keeps √width as a float32 buffer and casts it to the weights' dtype
+            x = x * torch.tensor((float)Math.Sqrt(Config.Width), ScalarType.Float32, device).to(x.dtype);
         AttentionContext context;
         if (positionEmbedding is not null)
         {
