@@ -9,9 +9,10 @@ namespace Loom.Models.Transformer;
 /// <summary>
 /// One decoder-only transformer, GPT-2 or Llama style (<see cref="TransformerConfig.Style"/>). Its state-dict keys are
 /// the HF keys of that style (<c>transformer.h.0.attn.c_attn.weight</c> …, <c>model.layers.0.self_attn.q_proj.weight</c> …),
-/// so HF checkpoints of either architecture load into it and its own checkpoints read like theirs.
-/// Read top to bottom: embed tokens (+ learned positions for GPT-2), run the blocks with a shared attention context,
-/// normalize, project to the vocabulary (tied to the embedding when configured).
+/// so HF checkpoints load into it and its own checkpoints read like theirs; the Llama style's options cover Mistral,
+/// Qwen2, Qwen3, Gemma and Phi-3 (<see cref="HfTransformerConfig"/>).
+/// Read top to bottom: embed tokens (+ learned positions for GPT-2; × √width for Gemma), run the blocks with a shared
+/// attention context, normalize, project to the vocabulary (tied to the embedding when configured).
 /// </summary>
 public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
 {
@@ -45,8 +46,8 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
             tokenEmbedding = nn.Embedding(config.VocabSize, config.Width);
             var layers = Enumerable.Range(0, config.Layers).Select(_ => new LlamaBlock(config)).ToArray();
             blocks = layers;
-            finalNorm = new RmsNorm(config.Width, config.NormEps);
-            rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
+            finalNorm = new RmsNorm(config.Width, config.NormEps, config.NormWeightPlusOne);
+            rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta, config.RopeScaling);
             var model = new Container("model");
             model.Add("embed_tokens", tokenEmbedding).Add("drop", embeddingDropout)
                 .Add("layers", nn.ModuleList<nn.Module>(layers)).Add("norm", finalNorm);
@@ -108,8 +109,13 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         Tensor? mask = padded || (past > 0 && t > 1)
             ? CausalMasks.Attention(attentionMask ?? torch.ones(b, past + t, ScalarType.Int64, device), t, device)
             : null;
+        if (Config.SlidingWindow > 0 && past + t > Config.SlidingWindow)
+            mask = SlidingWindowMask.Restrict(
+                mask ?? CausalMasks.Attention(torch.ones(b, past + t, ScalarType.Int64, device), t, device), Config.SlidingWindow);
 
         var x = tokenEmbedding.forward(tokens);
+        if (Config.ScaleEmbeddings)   // HF keeps √width as a float32 buffer and casts it to the weights' dtype
+            x = x * torch.tensor((float)Math.Sqrt(Config.Width), ScalarType.Float32, device).to(x.dtype);
         AttentionContext context;
         if (positionEmbedding is not null)
         {
@@ -172,7 +178,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
                 p.zero_();
             else if (name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal)
                 || name.EndsWith("ln_f.weight", StringComparison.Ordinal))
-                p.fill_(1);
+                p.fill_(Config.NormWeightPlusOne ? 0 : 1);   // Gemma's norms scale by 1 + weight
             else
                 p.normal_(0, 0.02, generator: g);
         }

@@ -4,16 +4,21 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Transformer;
 
-/// <summary>Root-mean-square normalization (Llama): x / √(mean(x²) + ε) · weight, computed in float32.</summary>
+/// <summary>
+/// Root-mean-square normalization, computed in float32: x / √(mean(x²) + ε), then scaled by the weight (Llama: in the
+/// input dtype) or by (1 + weight) (Gemma: in float32, weight starting at 0).
+/// </summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly double eps;
+    private readonly bool weightPlusOne;
 
-    public RmsNorm(long width, double eps) : base("RmsNorm")
+    public RmsNorm(long width, double eps, bool weightPlusOne = false) : base("RmsNorm")
     {
         this.eps = eps;
-        weight = nn.Parameter(torch.ones(width));
+        this.weightPlusOne = weightPlusOne;
+        weight = nn.Parameter(weightPlusOne ? torch.zeros(width) : torch.ones(width));
         register_parameter("weight", weight);
     }
 
@@ -22,6 +27,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var input = x.to(ScalarType.Float32);
         var normalized = input * torch.rsqrt(input.pow(2).mean([-1], keepdim: true) + eps);
-        return (weight * normalized.to(x.dtype)).MoveToOuterDisposeScope();
+        var output = weightPlusOne
+            ? (normalized * (weight.to(ScalarType.Float32) + 1)).to(x.dtype)
+            : weight * normalized.to(x.dtype);
+        return output.MoveToOuterDisposeScope();
     }
 }

@@ -4,7 +4,11 @@ using Loom.IO.Checkpoints;
 
 namespace Loom.Models.Transformer;
 
-/// <summary>The two layouts of <see cref="DecoderTransformer"/>; each names its tensors as the HF model of that style does.</summary>
+/// <summary>
+/// The two layouts of <see cref="DecoderTransformer"/>; each names its tensors as the HF model of that style does. The
+/// Llama style also covers Mistral, Qwen2, Qwen3, Gemma and Phi-3 through the Llama-family options of
+/// <see cref="TransformerConfig"/>.
+/// </summary>
 public enum TransformerStyle
 {
     /// <summary>GPT-2: learned positions, LayerNorm, GELU (tanh) MLP, fused QKV projection, tied embeddings (HF <c>GPT2LMHeadModel</c>
@@ -13,6 +17,17 @@ public enum TransformerStyle
     /// <summary>Llama: RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, untied head (HF <c>LlamaForCausalLM</c>
     /// keys).</summary>
     Llama,
+}
+
+/// <summary>The activation inside the gated MLP of the Llama style: down(act(gate(x)) · up(x)).</summary>
+public enum GatedActivation
+{
+    /// <summary>SiLU (SwiGLU; Llama, Mistral, Qwen, Phi-3).</summary>
+    Silu,
+    /// <summary>GELU with the tanh approximation (GeGLU; Gemma's <c>gelu_pytorch_tanh</c>).</summary>
+    GeluTanh,
+    /// <summary>Exact (erf) GELU.</summary>
+    Gelu,
 }
 
 /// <summary>Hyperparameters of a decoder-only transformer. A record: derive variants with <c>with { }</c>.</summary>
@@ -40,7 +55,28 @@ public sealed record TransformerConfig
     /// <summary>The output head shares the token embedding matrix.</summary>
     public bool TieEmbeddings { get; init; } = true;
 
-    public int HeadDim => Width / Heads;
+    // Llama-family options: each default is plain Llama, so configs saved before they existed read unchanged.
+
+    /// <summary>Width of one attention head; 0 means Width / Heads (HF <c>head_dim</c>, explicit in Qwen3 and Gemma).</summary>
+    public int HeadWidth { get; init; }
+    /// <summary>Biases on the q, k and v projections even when <see cref="Bias"/> is off (Qwen2).</summary>
+    public bool QkvBias { get; init; }
+    /// <summary>RMSNorm over each head of the queries and keys before the rotation (Qwen3's <c>q_norm</c>, <c>k_norm</c>).</summary>
+    public bool QkNorm { get; init; }
+    /// <summary>RMSNorms scale by (1 + weight), weights starting at 0 (Gemma).</summary>
+    public bool NormWeightPlusOne { get; init; }
+    /// <summary>Token embeddings are multiplied by √width, rounded to the model dtype (Gemma).</summary>
+    public bool ScaleEmbeddings { get; init; }
+    /// <summary>The activation of the gated MLP: SiLU (SwiGLU, Llama) or GELU (GeGLU, Gemma).</summary>
+    public GatedActivation MlpActivation { get; init; } = GatedActivation.Silu;
+    /// <summary>One <c>qkv_proj</c> and one <c>gate_up_proj</c> matrix instead of separate ones (Phi-3).</summary>
+    public bool FusedProjections { get; init; }
+    /// <summary>Each token attends to at most this many tokens, itself included (Mistral, Phi-3); 0 = the whole prefix.</summary>
+    public int SlidingWindow { get; init; }
+    /// <summary>How rotary frequencies are scaled for long contexts (Llama 3.1's llama3, linear, dynamic NTK).</summary>
+    public RopeScaling RopeScaling { get; init; } = RopeScaling.None;
+
+    public int HeadDim => HeadWidth > 0 ? HeadWidth : Width / Heads;
     public int MlpWidth => FfnWidth > 0 ? FfnWidth : Style == TransformerStyle.Gpt2 ? 4 * Width : (8 * Width / 3 + 31) / 32 * 32;
 
     /// <summary>GPT-2 defaults for the other fields.</summary>
@@ -58,14 +94,22 @@ public sealed record TransformerConfig
             Width = width, Dropout = dropout, Bias = false, TieEmbeddings = false,
         };
 
+    private bool HasLlamaFamilyOptions => HeadWidth != 0 || QkvBias || QkNorm || NormWeightPlusOne || ScaleEmbeddings
+        || MlpActivation != GatedActivation.Silu || FusedProjections || SlidingWindow != 0 || RopeScaling.Kind != RopeScalingKind.None;
+
     public void Validate()
     {
         if (VocabSize < 2) throw new LoomUsageException($"transformer: vocabulary size must be at least 2, got {VocabSize}");
         if (ContextLength < 1) throw LoomUsageException.ForOption(nameof(ContextLength), $"must be at least 1, got {ContextLength}");
         if (Layers < 1) throw LoomUsageException.ForOption(nameof(Layers), $"must be at least 1, got {Layers}");
         if (Heads < 1
-            || Width % Heads != 0) throw LoomUsageException.ForOption(nameof(Heads),
+            || (HeadWidth == 0 && Width % Heads != 0)) throw LoomUsageException.ForOption(nameof(Heads),
                 $"{Heads} must be at least 1 and divide Width {Width}");
+        if (HeadWidth < 0) throw LoomUsageException.ForOption(nameof(HeadWidth), $"must be 0 or positive, got {HeadWidth}");
+        if (SlidingWindow < 0) throw LoomUsageException.ForOption(nameof(SlidingWindow), $"must be 0 or positive, got {SlidingWindow}");
+        if (Style == TransformerStyle.Gpt2
+            && HasLlamaFamilyOptions) throw new LoomUsageException("transformer: the Llama-family options need the llama style");
+        RopeScaling.Validate();
         if (KvHeads < 1
             || Heads % KvHeads != 0) throw LoomUsageException.ForOption(nameof(KvHeads),
                 $"{KvHeads} must be at least 1 and divide Heads {Heads}");
@@ -92,6 +136,15 @@ public sealed record TransformerConfig
         ["bias"] = Bias,
         ["tie_embeddings"] = TieEmbeddings,
         ["exact_gelu"] = ExactGelu,
+        ["head_dim"] = HeadWidth,
+        ["qkv_bias"] = QkvBias,
+        ["qk_norm"] = QkNorm,
+        ["norm_weight_plus_one"] = NormWeightPlusOne,
+        ["scale_embeddings"] = ScaleEmbeddings,
+        ["mlp_activation"] = MlpActivation.ToString().ToLowerInvariant(),
+        ["fused_projections"] = FusedProjections,
+        ["sliding_window"] = SlidingWindow,
+        ["rope_scaling"] = RopeScaling.ToJson(),
     };
 
     /// <summary>
@@ -115,6 +168,17 @@ public sealed record TransformerConfig
             Dropout = v.Double("dropout", 0, 1), NormEps = v.Double("norm_eps", double.Epsilon, 1),
             RopeTheta = v.Double("rope_theta", double.Epsilon, double.MaxValue),
             Bias = v.Bool("bias"), TieEmbeddings = v.Bool("tie_embeddings"), ExactGelu = v.Bool("exact_gelu", false),
+            HeadWidth = v.Int("head_dim", 0, 1 << 16, 0), QkvBias = v.Bool("qkv_bias", false), QkNorm = v.Bool("qk_norm", false),
+            NormWeightPlusOne = v.Bool("norm_weight_plus_one", false), ScaleEmbeddings = v.Bool("scale_embeddings", false),
+            MlpActivation = v.String("mlp_activation", "silu") switch
+            {
+                "silu" => GatedActivation.Silu,
+                "gelutanh" => GatedActivation.GeluTanh,
+                "gelu" => GatedActivation.Gelu,
+                var s => throw new LoomDataException($"transformer config: unknown mlp_activation '{s}'"),
+            },
+            FusedProjections = v.Bool("fused_projections", false), SlidingWindow = v.Int("sliding_window", 0, 1 << 24, 0),
+            RopeScaling = v.Has("rope_scaling") ? RopeScaling.FromJson(v.Object("rope_scaling")) : RopeScaling.None,
         };
         config.Validate();
         return config;

@@ -1,0 +1,88 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Transformer;
+
+/// <summary>
+/// Llama-family attention: q/k/v projections (separate, or Phi-3's fused <c>qkv_proj</c>, q rows then k then v), optional
+/// per-head RMSNorm of queries and keys (Qwen3's <c>q_norm</c>, <c>k_norm</c>), rotary positions, grouped-query
+/// attention, output projection <c>o_proj</c>.
+/// </summary>
+public sealed class LlamaAttention : nn.Module
+{
+    private readonly Linear? qProj, kProj, vProj, qkvProj;
+    private readonly Linear oProj;
+    private readonly RmsNorm? qNorm, kNorm;
+    private readonly Dropout residDropout;
+    private readonly int heads, kvHeads, headDim;
+    private readonly double dropout;
+
+    public LlamaAttention(TransformerConfig config) : base("self_attn")
+    {
+        heads = config.Heads;
+        kvHeads = config.KvHeads;
+        headDim = config.HeadDim;
+        dropout = config.Dropout;
+        bool inputBias = config.Bias || config.QkvBias;
+        if (config.FusedProjections)
+        {
+            qkvProj = nn.Linear(config.Width, (heads + 2 * kvHeads) * headDim, inputBias);
+            register_module("qkv_proj", qkvProj);
+        }
+        else
+        {
+            qProj = nn.Linear(config.Width, heads * headDim, inputBias);
+            kProj = nn.Linear(config.Width, kvHeads * headDim, inputBias);
+            vProj = nn.Linear(config.Width, kvHeads * headDim, inputBias);
+            register_module("q_proj", qProj);
+            register_module("k_proj", kProj);
+            register_module("v_proj", vProj);
+        }
+        oProj = nn.Linear(heads * headDim, config.Width, config.Bias);
+        register_module("o_proj", oProj);
+        if (config.QkNorm)
+        {
+            qNorm = new RmsNorm(headDim, config.NormEps, config.NormWeightPlusOne);
+            kNorm = new RmsNorm(headDim, config.NormEps, config.NormWeightPlusOne);
+            register_module("q_norm", qNorm);
+            register_module("k_norm", kNorm);
+        }
+        residDropout = nn.Dropout(config.Dropout);
+        register_module("resid_dropout", residDropout);
+    }
+
+    public Parameter OutputWeight => oProj.weight!;
+
+    public Tensor Forward(Tensor x, AttentionContext context, int layer)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = x.shape[0], t = x.shape[1];
+        var (q, k, v) = Project(x);
+        q = q.view(b, t, heads, headDim);
+        k = k.view(b, t, kvHeads, headDim);
+        if (qNorm is not null)
+        {
+            q = qNorm.forward(q);
+            k = kNorm!.forward(k);
+        }
+        q = RotaryEmbedding.Apply(q.transpose(1, 2), context.Cos!, context.Sin!);
+        k = RotaryEmbedding.Apply(k.transpose(1, 2), context.Cos!, context.Sin!);
+        v = v.view(b, t, kvHeads, headDim).transpose(1, 2);
+        if (context.Cache is { } cache)
+            (k, v) = cache.Append(layer, k, v);
+        var y = ScaledAttention.Compute(q, k, v, context.Mask, context.Causal, training ? dropout : 0);
+        y = y.transpose(1, 2).reshape(b, t, heads * headDim);
+        return residDropout.forward(oProj.forward(y)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Queries [B, T, H·hd], keys and values [B, T, KV·hd].</summary>
+    private (Tensor Q, Tensor K, Tensor V) Project(Tensor x)
+    {
+        if (qkvProj is null)
+            return (qProj!.forward(x), kProj!.forward(x), vProj!.forward(x));
+        var qkv = qkvProj.forward(x);
+        long queryWidth = heads * headDim, keyWidth = kvHeads * headDim;
+        return (qkv.narrow(-1, 0, queryWidth), qkv.narrow(-1, queryWidth, keyWidth), qkv.narrow(-1, queryWidth + keyWidth, keyWidth));
+    }
+}
