@@ -227,7 +227,7 @@ public static class Checkpoint
             throw new LoomDataException($"{directory}: not a Loom checkpoint (no config.json)");
     }
 
-    private static string TextFileOrThrow(string path)
+    internal static string TextFileOrThrow(string path)
     {
         RegularFiles.Require(path);
         try

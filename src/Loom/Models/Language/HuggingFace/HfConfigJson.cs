@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Loom.Core;
 using Loom.Models.Transformer;
 
 namespace Loom.Models.Language.HuggingFace;
@@ -12,6 +13,9 @@ public static class HfConfigJson
 {
     public static JsonObject From(TransformerConfig config, int? bosId, IReadOnlyList<int> eosIds)
     {
+        if (config.Style == TransformerStyle.Llama && Unexpressible(config) is { } feature)
+            throw new LoomUsageException($"export hf: the model uses {feature}, which LlamaForCausalLM cannot express; "
+                + "only plain Llama and GPT-2 layouts export");
         var json = config.Style == TransformerStyle.Gpt2 ? Gpt2(config) : Llama(config);
         json["bos_token_id"] = bosId;
         json["eos_token_id"] = eosIds.Count switch
@@ -23,6 +27,16 @@ public static class HfConfigJson
         json["torch_dtype"] = "float32";
         return json;
     }
+
+    /// <summary>A Llama-family option (from an imported Qwen, Gemma, Phi-3 or Mistral model) that LlamaConfig lacks.</summary>
+    private static string? Unexpressible(TransformerConfig c) =>
+        c.QkvBias ? "q/k/v biases (Qwen2)"
+        : c.QkNorm ? "q/k normalisation (Qwen3)"
+        : c.NormWeightPlusOne || c.ScaleEmbeddings || c.MlpActivation != GatedActivation.Silu ? "Gemma's norms, scaling or GeLU"
+        : c.FusedProjections ? "fused projections (Phi-3)"
+        : c.SlidingWindow > 0 ? "sliding-window attention (Mistral)"
+        : c.RopeScaling.Kind != RopeScalingKind.None ? "rope scaling"
+        : null;
 
     private static JsonObject Gpt2(TransformerConfig c) => new()
     {

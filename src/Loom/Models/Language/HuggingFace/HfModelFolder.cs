@@ -28,10 +28,11 @@ public static class HfModelFolder
             return false;
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) is JsonObject root && root["kind"] is null
+            // A damaged config.json (a pipe, a device, bad JSON) is not an HF folder; loading it as a checkpoint says why.
+            return JsonNode.Parse(Checkpoint.TextFileOrThrow(path)) is JsonObject root && root["kind"] is null
                 && (root["architectures"] is not null || root["model_type"] is not null);
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or LoomDataException)
         {
             return false;
         }
@@ -73,7 +74,7 @@ public static class HfModelFolder
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
+            json = JsonNode.Parse(Checkpoint.TextFileOrThrow(configPath)) as JsonObject
                 ?? throw new LoomDataException($"{configPath}: must be a JSON object");
         }
         catch (JsonException e)

@@ -31,7 +31,7 @@ public sealed record HfTokenIds(int? BosId, IReadOnlyList<int> EosIds)
             return null;
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            return JsonNode.Parse(IO.Checkpoints.Checkpoint.TextFileOrThrow(path)) as JsonObject
                 ?? throw new LoomDataException($"{path}: must be a JSON object");
         }
         catch (JsonException e)

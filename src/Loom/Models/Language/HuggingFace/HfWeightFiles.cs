@@ -30,7 +30,7 @@ public static class HfWeightFiles
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(index));
+            root = JsonNode.Parse(Checkpoint.TextFileOrThrow(index));
         }
         catch (JsonException e)
         {
