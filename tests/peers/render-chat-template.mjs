@@ -1,13 +1,15 @@
-// Renders a chat template with @huggingface/jinja (the reference the C# renderer is compared with).
-// stdin: {"template": "...", "context": {...}}; stdout: the rendering, or {"error": message} with --json-errors.
+// Renders a template with @huggingface/jinja, the reference Loom's chat templates are compared with.
+// stdin: {"template": "...", "context": {...}}
+// stdout: {"output": rendering} or {"error": message} when parsing or rendering threw (e.g. raise_exception).
 import { Template } from "@huggingface/jinja";
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const { template, context } = JSON.parse(input);
+let result;
 try {
-  process.stdout.write(new Template(template).render(context));
+  result = { output: new Template(template).render(context) };
 } catch (e) {
-  if (!process.argv.includes("--json-errors")) throw e;
-  process.stdout.write(JSON.stringify({ error: String(e.message) }));
+  result = { error: String(e.message) };
 }
+process.stdout.write(JSON.stringify(result));

@@ -19,14 +19,21 @@ public sealed class ChatTemplate
 
     private readonly JinjaTemplate template;
 
-    /// <summary>A template from its text and special tokens (null tokens are absent from the context).</summary>
-    public ChatTemplate(string source, string? bosToken = null, string? eosToken = null)
+    /// <summary>
+    /// A template from its text and special tokens (null tokens are absent from the context); errors in it name
+    /// <paramref name="origin"/> (the file it came from) when given.
+    /// </summary>
+    public ChatTemplate(string source, string? bosToken = null, string? eosToken = null, string? origin = null)
     {
         Source = source;
         BosToken = bosToken;
         EosToken = eosToken;
-        template = JinjaTemplate.Parse(source);
+        Origin = origin;
+        template = Named(() => JinjaTemplate.Parse(source));
     }
+
+    /// <summary>The file the template came from, or null.</summary>
+    public string? Origin { get; }
 
     /// <summary>The Jinja text of the template.</summary>
     public string Source { get; }
@@ -63,7 +70,8 @@ public sealed class ChatTemplate
         string jinjaPath = Path.Combine(folder, TemplateFile);
         string? source = Directory.Exists(path) && File.Exists(jinjaPath) ? File.ReadAllText(jinjaPath) : TemplateOf(config, configPath);
         if (source is null) return null;
-        return new ChatTemplate(source, TokenText(config["bos_token"]), TokenText(config["eos_token"]));
+        string origin = Directory.Exists(path) && File.Exists(jinjaPath) ? jinjaPath : configPath;
+        return new ChatTemplate(source, TokenText(config["bos_token"]), TokenText(config["eos_token"]), origin);
     }
 
     private static JsonObject ReadConfig(string path)
@@ -119,8 +127,20 @@ public sealed class ChatTemplate
 
     /// <summary>Renders the prompt of <paramref name="messages"/>.</summary>
     public string Render(IEnumerable<ChatTemplateMessage> messages, bool addGenerationPrompt, JsonArray? tools = null,
-        JsonObject? extra = null) => template.Render(Context(messages, addGenerationPrompt, tools, extra));
+        JsonObject? extra = null) => Render(Context(messages, addGenerationPrompt, tools, extra));
 
     /// <summary>Renders with a context built by the caller (any variables the template reads).</summary>
-    public string Render(JsonObject context) => template.Render(context);
+    public string Render(JsonObject context) => Named(() => template.Render(context));
+
+    private T Named<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (LoomDataException e) when (Origin is not null)
+        {
+            throw new LoomDataException($"{Origin}: {e.Message}", e);
+        }
+    }
 }

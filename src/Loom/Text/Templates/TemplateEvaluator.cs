@@ -42,7 +42,8 @@ internal sealed class TemplateEvaluator(TemplateSource source)
         {
             case TextNode text: return text.Text;
             case CommentNode: return "";
-            case IfNode branch: return RenderBlock(Guard(branch, () => Eval(branch.Test, scope)).IsTruthy ? branch.Body : branch.Else, scope);
+            case IfNode branch:
+                return RenderBlock(Guard(branch, () => Eval(branch.Test, scope)).IsTruthy ? branch.Body : branch.Else, scope);
             case ForNode loop: return RenderFor(loop, scope);
             case SetNode set: Guard(set, () => ExecuteSet(set, scope)); return "";
             case MacroNode macro: scope.Set(macro.Name, DefineMacro(macro, scope)); return "";
@@ -275,5 +276,6 @@ internal sealed class TemplateEvaluator(TemplateSource source)
         }
     }
 
-    private TemplateValue EvaluateOptional(TemplateNode? node, TemplateScope scope) => node is null ? TemplateValue.Undefined : Evaluate(node, scope);
+    private TemplateValue EvaluateOptional(TemplateNode? node, TemplateScope scope) =>
+        node is null ? TemplateValue.Undefined : Evaluate(node, scope);
 }

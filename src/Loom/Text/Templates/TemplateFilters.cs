@@ -11,9 +11,17 @@ namespace Loom.Text.Templates;
 /// </summary>
 internal static class TemplateFilters
 {
+    private static readonly HashSet<string> Known =
+    [
+        "safe", "tojson", "join", "int", "float", "default", "indent", "replace", "list", "first", "last", "length", "reverse",
+        "sort", "string", "unique", "upper", "lower", "title", "capitalize", "trim", "abs", "items", "bool", "selectattr",
+        "rejectattr", "map", "keys", "values", "dictsort", "get",
+    ];
+
     /// <summary>Applies filter <paramref name="name"/>; <paramref name="args"/> is null when it was written without parentheses.</summary>
     public static TemplateValue Apply(string name, TemplateValue operand, CallArguments? args)
     {
+        if (!Known.Contains(name)) throw new TemplateRenderException($"unknown filter '{name}'");
         if (name == "safe" && args is null) return operand;
         if (name == "tojson") return new StringValue(TemplateJson.Write(operand, JsonOptions(args)));
         if (args is null) return ApplyPlain(name, operand);

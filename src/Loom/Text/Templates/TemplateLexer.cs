@@ -196,7 +196,12 @@ internal sealed class TemplateLexer
             }
             value.Append(escaped switch
             {
-                'n' => '\n', 't' => '\t', 'r' => '\r', 'b' => '\b', 'f' => '\f', 'v' => '\v',
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                'b' => '\b',
+                'f' => '\f',
+                'v' => '\v',
                 '\'' or '"' or '\\' => escaped,
                 _ => throw Error($"unknown escape \\{escaped} in a string literal", pos - 2),
             });
