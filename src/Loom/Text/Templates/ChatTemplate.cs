@@ -68,9 +68,11 @@ public sealed class ChatTemplate
         else throw new LoomDataException($"{path}: no such file or folder");
         var config = File.Exists(configPath) ? ReadConfig(configPath) : new JsonObject();
         string jinjaPath = Path.Combine(folder, TemplateFile);
-        string? source = Directory.Exists(path) && File.Exists(jinjaPath) ? File.ReadAllText(jinjaPath) : TemplateOf(config, configPath);
+        // A folder's chat_template.jinja wins (as in transformers); beside a named config it is the fallback.
+        bool useJinja = File.Exists(jinjaPath) && (Directory.Exists(path) || TemplateOf(config, configPath) is null);
+        string? source = useJinja ? File.ReadAllText(jinjaPath) : TemplateOf(config, configPath);
         if (source is null) return null;
-        string origin = Directory.Exists(path) && File.Exists(jinjaPath) ? jinjaPath : configPath;
+        string origin = useJinja ? jinjaPath : configPath;
         return new ChatTemplate(source, TokenText(config["bos_token"]), TokenText(config["eos_token"]), origin);
     }
 

@@ -35,7 +35,7 @@ public static class TemplateJson
     };
 
     private static TemplateValue Number(double d) =>
-        Math.Floor(d) == d && Math.Abs(d) < 9.007199254740992e15 ? new IntValue((long)d) : new FloatValue(d);
+        Math.Floor(d) == d && Math.Abs(d) < 9.2e18 ? new IntValue((long)d) : new FloatValue(d);
 
     /// <summary>Writes <paramref name="value"/> as the reference's <c>tojson</c> does.</summary>
     public static string Write(TemplateValue value, Options options, bool undefinedAsNull = true)

@@ -21,7 +21,6 @@ internal static class TemplateSlicing
             _ => throw new TemplateRenderException($"slice {what} must be an integer"),
         };
         var (from, to, by) = (Bound(start, "start"), Bound(stop, "stop"), Bound(step, "step") ?? 1);
-        if (by == 0) throw new TemplateRenderException("slice step cannot be zero");
         if (target is ListValue list) return new ListValue(Pick(list.Items, from, to, by));
         if (target is StringValue s)
         {
@@ -46,6 +45,7 @@ internal static class TemplateSlicing
             end = stop is { } b ? b < -1 ? Math.Max(n + b, -1) : Math.Min(b, n - 1) : -1;
         }
         var picked = new List<T>();
+        if (step == 0) return picked; // the reference gives an empty slice where Python raises
         for (long i = first; step > 0 ? i < end : i > end; i += step) picked.Add(items[(int)i]);
         return picked;
     }

@@ -61,7 +61,9 @@ public sealed class IntValue(long value) : TemplateValue
     public long Value { get; } = value;
     public override string TypeName => "IntegerValue";
     public override bool IsTruthy => Value != 0;
-    public override string ToString() => Value.ToString(CultureInfo.InvariantCulture);
+    // Beyond 2^53 the reference holds a double, and prints it so (1234567890123456800).
+    public override string ToString() =>
+        Math.Abs(Value) <= 1L << 53 ? Value.ToString(CultureInfo.InvariantCulture) : JsText.Number(Value);
 }
 
 /// <summary>A float; whole values print with ".0".</summary>
