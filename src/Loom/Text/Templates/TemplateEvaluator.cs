@@ -197,6 +197,10 @@ internal sealed class TemplateEvaluator(TemplateSource source)
         {
             throw new LoomDataException($"chat template {source.Describe(node.Position)}: {e.Message}");
         }
+        catch (Exception e) when (e is ArithmeticException or InvalidCastException or ArgumentException or FormatException)
+        {
+            throw new LoomDataException($"chat template {source.Describe(node.Position)}: cannot evaluate ({e.Message})", e);
+        }
     }
 
     private TemplateValue Evaluate(TemplateNode node, TemplateScope scope) => node switch

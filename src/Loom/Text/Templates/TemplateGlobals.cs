@@ -21,7 +21,9 @@ internal static partial class TemplateGlobals
             throw new TemplateRaisedException(string.Join(",", a.Positional.Select(v => v.ToString())))));
         scope.Set("range", new FunctionValue(Range));
         scope.Set("namespace", new FunctionValue(Namespace));
-        scope.Set("strftime_now", new FunctionValue(a => new StringValue(Strftime(DateTime.Now, a.Positional[0].ToString()))));
+        scope.Set("strftime_now", new FunctionValue(a => a.Positional is [StringValue format, ..]
+            ? new StringValue(Strftime(DateTime.Now, format.Value))
+            : throw new TemplateRenderException("strftime_now() takes a format string")));
     }
 
     private static TemplateValue Range(CallArguments a)

@@ -396,9 +396,10 @@ internal sealed class TemplateParser
         switch (token.Kind)
         {
             case TokenKind.Number:
-                return new ConstantNode(token.Position, token.Value.Contains('.')
-                    ? new FloatValue(double.Parse(token.Value, CultureInfo.InvariantCulture))
-                    : new IntValue(long.Parse(token.Value, CultureInfo.InvariantCulture)));
+                double number = double.Parse(token.Value, CultureInfo.InvariantCulture);
+                return new ConstantNode(token.Position, token.Value.Contains('.') ? new FloatValue(number)
+                    : long.TryParse(token.Value, CultureInfo.InvariantCulture, out long integer) ? new IntValue(integer)
+                    : new FloatValue(number));
             case TokenKind.String:
                 string text = token.Value;
                 while (Is(TokenKind.String)) text += tokens[current++].Value;
