@@ -40,7 +40,7 @@ internal static class TemplateFilters
             ListValue list => ApplyToList(name, list, args),
             StringValue s when name == "indent" => Indent(s.Value, args),
             StringValue s when name == "replace" => TemplateMethods.Replace(s.Value, args),
-            DictValue { IsNamespace: false } d when TemplateMethods.Attribute(d, name) is FunctionValue f => f.Call(args),
+            DictValue { IsNamespace: false } d when TemplateMethods.DictMethod(d, name) is FunctionValue f => f.Call(args),
             _ => throw new TemplateRenderException($"unknown filter '{name}' for {operand.TypeName}"),
         };
     }
@@ -56,7 +56,7 @@ internal static class TemplateFilters
             "reverse" => new ListValue(Enumerable.Reverse(list.Items).ToList()),
             "sort" => new ListValue(list.Items.Order(Comparer<TemplateValue>.Create((a, b) =>
                 TemplateOperators.Compare(a, b, caseSensitive: false))).ToList()),
-            "join" => new StringValue(string.Concat(list.Items.Select(i => i.ConcatText))),
+            "join" => new StringValue(string.Concat(list.Items.Select(JoinText))),
             "string" => new StringValue(TemplateJson.Write(list, new TemplateJson.Options(), undefinedAsNull: false)),
             "unique" => new ListValue(Unique(list.Items)),
             _ => throw Unknown(name, operand),
@@ -85,12 +85,7 @@ internal static class TemplateFilters
         {
             "items" => TemplateMethods.Items(d),
             "length" => new IntValue(d.Entries.Count),
-            _ => TemplateMethods.Attribute(d, name) switch
-            {
-                FunctionValue f => f.Call(new CallArguments([], [])),
-                UndefinedValue => throw Unknown(name, operand),
-                var v => v,
-            },
+            _ => TemplateMethods.DictMethod(d, name) is FunctionValue f ? f.Call(new CallArguments([], [])) : throw Unknown(name, operand),
         },
         BoolValue b => name switch
         {
@@ -101,6 +96,9 @@ internal static class TemplateFilters
         },
         _ => throw new TemplateRenderException($"cannot apply filter '{name}' to {operand.TypeName}"),
     };
+
+    /// <summary>An item as <c>join</c> writes it: none and undefined as nothing.</summary>
+    private static string JoinText(TemplateValue item) => item is NoneValue or UndefinedValue ? "" : item.ConcatText;
 
     private static TemplateRenderException Unknown(string name, TemplateValue operand) =>
         new($"unknown filter '{name}' for {operand.TypeName}");
@@ -131,7 +129,7 @@ internal static class TemplateFilters
         var parts = operand switch
         {
             StringValue s => s.Value.EnumerateRunes().Select(r => r.ToString()),
-            ListValue l => l.Items.Select(i => i.ConcatText),
+            ListValue l => l.Items.Select(JoinText),
             _ => throw new TemplateRenderException($"cannot apply filter 'join' to {operand.TypeName}"),
         };
         var separator = args.Get(0, "separator") ?? new StringValue("");

@@ -95,10 +95,11 @@ internal static partial class TemplateMethods
         return new StringValue(pattern.Replace(s, m => remaining-- > 0 ? replacement.Value : m.Value));
     }
 
-    private static TemplateValue DictAttribute(DictValue d, string name)
-    {
-        if (d.Entries.TryGetValue(name, out var value)) return value;
-        return name switch
+    private static TemplateValue DictAttribute(DictValue d, string name) =>
+        d.Entries.TryGetValue(name, out var value) ? value : DictMethod(d, name);
+
+    /// <summary>A dict's method (what a filter of that name calls), whatever keys the dict has; undefined if none.</summary>
+    public static TemplateValue DictMethod(DictValue d, string name) => name switch
         {
             "get" => Method(a => a.Positional.Count > 0 && a.Positional[0] is StringValue key
                 ? d.Entries.TryGetValue(key.Value, out var v) ? v : a.Positional.ElementAtOrDefault(1) ?? TemplateValue.None
@@ -109,7 +110,6 @@ internal static partial class TemplateMethods
             "dictsort" => Method(a => DictSort(d, a)),
             _ => TemplateValue.Undefined,
         };
-    }
 
     public static ListValue Items(DictValue d) =>
         new(d.Entries.Select(e => (TemplateValue)new ListValue([new StringValue(e.Key), e.Value])).ToList());

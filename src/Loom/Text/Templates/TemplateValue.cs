@@ -43,7 +43,8 @@ public sealed class NoneValue : TemplateValue
     internal NoneValue() { }
     public override string TypeName => "NullValue";
     public override bool IsTruthy => false;
-    public override string ToString() => "null";
+    // The reference's none holds JavaScript's undefined, so it reads "undefined" where it is joined into text.
+    public override string ToString() => "undefined";
 }
 
 /// <summary>A boolean; prints <c>true</c>/<c>false</c> as the reference does.</summary>

@@ -35,6 +35,7 @@ public class JinjaPeerEdgeCaseTests
         "{{ '  x ' | indent(2, true) }}|{{ 'a\\nb\\n\\nc' | indent }}|{{ 'The quick' | title }}{{ 'ab1c d_e' | title }}",
         "{{ 3 | float }}{{ '3.5x' | float }}{{ 'x' | int(7) }}{{ 2.7 | int }}{{ true | int }}{{ -2.5 | abs }}{{ 5 | string }}",
         "{% macro m(a, b=a ~ '!') %}{{ a }}{{ b }}{% endmacro %}{{ m('x') }}{{ m(a='y') }}{{ m('p', 'q') }}",
+        "{{ xs | join('/') }}{{ [[1, none], {'a': 1}, 1.0] | join }}{{ 'x' ~ [1.0, none, 'a'] }}{{ {'items': 5} | items }}",
         "{{ [1, 2, 1, 'a', 'a'] | unique | list }}{{ [3, 1, 2] | sort }}{{ ['b', 'A', 'c'] | sort(reverse=true) }}",
     };
 
