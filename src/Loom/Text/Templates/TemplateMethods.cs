@@ -100,16 +100,16 @@ internal static partial class TemplateMethods
 
     /// <summary>A dict's method (what a filter of that name calls), whatever keys the dict has; undefined if none.</summary>
     public static TemplateValue DictMethod(DictValue d, string name) => name switch
-        {
-            "get" => Method(a => a.Positional.Count > 0 && a.Positional[0] is StringValue key
-                ? d.Entries.TryGetValue(key.Value, out var v) ? v : a.Positional.ElementAtOrDefault(1) ?? TemplateValue.None
-                : throw new TemplateRenderException("a dict key must be a string")),
-            "items" => Method(_ => Items(d)),
-            "keys" => Method(_ => Keys(d)),
-            "values" => Method(_ => new ListValue(d.Entries.Values.ToList())),
-            "dictsort" => Method(a => DictSort(d, a)),
-            _ => TemplateValue.Undefined,
-        };
+    {
+        "get" => Method(a => a.Positional.Count > 0 && a.Positional[0] is StringValue key
+            ? d.Entries.TryGetValue(key.Value, out var v) ? v : a.Positional.ElementAtOrDefault(1) ?? TemplateValue.None
+            : throw new TemplateRenderException("a dict key must be a string")),
+        "items" => Method(_ => Items(d)),
+        "keys" => Method(_ => Keys(d)),
+        "values" => Method(_ => new ListValue(d.Entries.Values.ToList())),
+        "dictsort" => Method(a => DictSort(d, a)),
+        _ => TemplateValue.Undefined,
+    };
 
     public static ListValue Items(DictValue d) =>
         new(d.Entries.Select(e => (TemplateValue)new ListValue([new StringValue(e.Key), e.Value])).ToList());
