@@ -9,7 +9,7 @@ namespace Loom.Text.Templates;
 /// <c>{% generation %}</c> markers dropped. Every character remembers where it was in the original text, so errors can
 /// name the original line and column.
 /// </summary>
-public sealed partial class TemplateSource
+internal sealed partial class TemplateSource
 {
     private readonly string original;
     private readonly int[] origins;

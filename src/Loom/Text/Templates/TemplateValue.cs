@@ -110,14 +110,6 @@ public sealed class DictValue(OrderedDictionary<string, TemplateValue> entries, 
     public override string ConcatText => "[object Map]";
 }
 
-/// <summary>Arguments of a call: positional values, then keyword values by name.</summary>
-public sealed record CallArguments(List<TemplateValue> Positional, OrderedDictionary<string, TemplateValue> Keywords)
-{
-    /// <summary>The argument at <paramref name="index"/> or named <paramref name="name"/>, or null when not given.</summary>
-    public TemplateValue? Get(int index, string name) =>
-        index < Positional.Count ? Positional[index] : Keywords.TryGetValue(name, out var v) ? v : null;
-}
-
 /// <summary>A callable: a global function, a string or dict method, or a macro.</summary>
 public sealed class FunctionValue(Func<CallArguments, TemplateValue> call) : TemplateValue
 {
