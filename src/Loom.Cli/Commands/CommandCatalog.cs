@@ -15,6 +15,7 @@ public static class CommandCatalog
         foreach (var edit in DiffusionEditCommands.Create()) yield return edit;
         yield return TranslateCommand.Create();
         yield return ChatCommand.Create();
+        yield return ChatTemplateCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
