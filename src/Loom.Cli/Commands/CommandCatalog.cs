@@ -20,6 +20,7 @@ public static class CommandCatalog
         yield return EvalCommand.Create();
         yield return InfoCommand.Create();
         yield return DataCommand.Create();
+        yield return TokenizeCommand.Create();
         yield return DoctorCommand.Create();
     }
 }
