@@ -17,6 +17,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["class-accuracy"] = ClassAccuracyBench.Run,
     ["numerics-stress"] = NumericsStressBench.Run,
     ["determinism-probe"] = DeterminismProbeBench.Run,
+    ["hf-tokenize"] = HfTokenizeBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
