@@ -75,7 +75,8 @@ public static class HfTokenizeBench
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"node peer failed ({process.ExitCode}): {stderr.Result.Trim()} (run 'build/setup.sh --tests')");
+            throw new InvalidOperationException(
+                $"node peer failed ({process.ExitCode}): {stderr.Result.Trim()} (run 'build/setup.sh --tests')");
         return JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
     }
 }
