@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text;
 using Loom.Core;
 
 namespace Loom.Text.Tokenizers.Hf;
@@ -17,37 +15,26 @@ public sealed record BpeOptions(
 
 /// <summary>
 /// HF tokenizers' BPE model: a piece is split into characters (code points), mapped to ids (with byte fallback or the
-/// unknown token for characters outside the vocabulary), then merged lowest rank first. Pieces are cached.
+/// unknown token for characters outside the vocabulary), then merged lowest rank first.
 /// </summary>
-public sealed class BpeModel
+public sealed class BpeModel : TokenModel
 {
-    private const int CacheLimit = 1 << 18;
-
     private readonly Dictionary<string, int> _vocab;
     private readonly BpeMergeTable _merges;
     private readonly BpeOptions _options;
     private readonly int? _unkId;
-    private readonly int[] _byteTokenIds = new int[256];
-    private readonly Dictionary<int, byte> _byteOfTokenId = [];
-    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
-    private int _cacheCount;
 
     /// <summary>A model from its vocabulary (token → id), merges in rank order and options; <paramref name="path"/> names the
     /// file in messages.</summary>
     public BpeModel(
         IReadOnlyDictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges, BpeOptions options, string path)
+        : base(vocab, options.ByteFallback)
     {
         _vocab = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
         _options = options;
         if (options.UnkToken is { } unk)
             _unkId = _vocab.TryGetValue(unk, out var id) ? id
                 : throw new LoomDataException($"{path}: model.unk_token '{unk}' is not in the vocabulary");
-        for (int b = 0; b < 256; b++)
-        {
-            _byteTokenIds[b] = _vocab.TryGetValue(ByteToken((byte)b), out var id) ? id : -1;
-            if (id >= 0 && options.ByteFallback)
-                _byteOfTokenId.TryAdd(id, (byte)b);
-        }
         int prefixLength = options.ContinuingSubwordPrefix?.Length ?? 0;
         var table = new List<(int, int, int)>(merges.Count);
         for (int rank = 0; rank < merges.Count; rank++)
@@ -59,31 +46,11 @@ public sealed class BpeModel
         _merges = new BpeMergeTable(table);
     }
 
-    /// <summary>The vocabulary (token → id).</summary>
-    public IReadOnlyDictionary<string, int> Vocabulary => _vocab;
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, int> Vocabulary => _vocab;
 
-    /// <summary>The byte a "&lt;0xNN&gt;" byte-fallback token stands for, or -1 when the id is not one.</summary>
-    public int FallbackByte(int id) => _byteOfTokenId.TryGetValue(id, out var b) ? b : -1;
-
-    /// <summary>Appends the ids of <paramref name="piece"/> to <paramref name="output"/>.</summary>
-    public void Encode(string piece, List<int> output)
-    {
-        if (piece.Length == 0)
-            return;
-        if (!_cache.TryGetValue(piece, out var ids))
-        {
-            ids = EncodeUncached(piece);
-            if (Interlocked.Increment(ref _cacheCount) > CacheLimit)
-            {
-                _cache.Clear();
-                Interlocked.Exchange(ref _cacheCount, 0);
-            }
-            _cache[piece] = ids;
-        }
-        output.AddRange(ids);
-    }
-
-    private int[] EncodeUncached(string piece)
+    /// <inheritdoc />
+    protected override int[] EncodeUncached(string piece)
     {
         if (_options.IgnoreMerges && _vocab.TryGetValue(piece, out var whole))
             return [whole];
@@ -91,21 +58,19 @@ public sealed class BpeModel
         bool previousUnk = false;
         for (int i = 0; i < piece.Length;)
         {
-            var rune = RuneText.At(piece, i);
-            int length = rune.Utf16SequenceLength;
+            int length = RuneText.At(piece, i).Utf16SequenceLength;
             string symbol = piece.Substring(i, length);
             if (i > 0 && !string.IsNullOrEmpty(_options.ContinuingSubwordPrefix))
                 symbol = _options.ContinuingSubwordPrefix + symbol;
             if (i + length == piece.Length && !string.IsNullOrEmpty(_options.EndOfWordSuffix))
                 symbol += _options.EndOfWordSuffix;
-            i += length;
 
             if (_vocab.TryGetValue(symbol, out var id))
             {
                 symbols.Add(id);
                 previousUnk = false;
             }
-            else if (_options.ByteFallback && TryAddBytes(rune, symbols))
+            else if (ByteFallback && TryAddBytes(piece.AsSpan(i, length), symbols))
                 previousUnk = false;
             else if (_unkId is { } unk)
             {
@@ -113,24 +78,10 @@ public sealed class BpeModel
                     symbols.Add(unk);
                 previousUnk = true;
             }
+            i += length;
         }
         return _merges.Apply(symbols.ToArray());
     }
-
-    private bool TryAddBytes(Rune rune, List<int> symbols)
-    {
-        Span<byte> utf8 = stackalloc byte[4];
-        int count = rune.EncodeToUtf8(utf8);
-        for (int b = 0; b < count; b++)
-            if (_byteTokenIds[utf8[b]] < 0)
-                return false;
-        for (int b = 0; b < count; b++)
-            symbols.Add(_byteTokenIds[utf8[b]]);
-        return true;
-    }
-
-    /// <summary>The byte-fallback token for <paramref name="value"/>, e.g. "&lt;0x0A&gt;".</summary>
-    public static string ByteToken(byte value) => $"<0x{value:X2}>";
 
     private int IdOf(string token, int rank, string path) =>
         _vocab.TryGetValue(token, out var id) ? id

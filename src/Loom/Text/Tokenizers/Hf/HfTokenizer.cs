@@ -12,7 +12,7 @@ namespace Loom.Text.Tokenizers.Hf;
 /// <param name="PostProcessor">Adds special tokens when asked (HF's add_special_tokens).</param>
 /// <param name="AddedTokens">Tokens matched whole before the rest of the pipeline.</param>
 public sealed record HfPipeline(
-    Normalizer? Normalizer, PreTokenizer? PreTokenizer, BpeModel Model, Decoder? Decoder, PostProcessor? PostProcessor,
+    Normalizer? Normalizer, PreTokenizer? PreTokenizer, TokenModel Model, Decoder? Decoder, PostProcessor? PostProcessor,
     IReadOnlyList<AddedToken> AddedTokens);
 
 /// <summary>

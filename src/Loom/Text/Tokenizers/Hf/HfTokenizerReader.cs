@@ -48,11 +48,19 @@ public static class HfTokenizerReader
         return new HfTokenizer(pipeline, files, bos, eos);
     }
 
-    private static BpeModel ReadModel(JsonElement model, string path)
+    private static TokenModel ReadModel(JsonElement model, string path)
     {
         var type = OptionalString(model, "type");
-        if (type != "BPE")
-            throw new LoomDataException($"{path}: model '{type ?? "untyped"}' is not supported (supported: BPE)");
+        return type switch
+        {
+            "BPE" => ReadBpe(model, path),
+            "Unigram" => ReadUnigram(model, path),
+            _ => throw new LoomDataException($"{path}: model '{type ?? "untyped"}' is not supported (supported: BPE, Unigram)"),
+        };
+    }
+
+    private static BpeModel ReadBpe(JsonElement model, string path)
+    {
         if (Optional(model, "dropout") is { ValueKind: JsonValueKind.Number } dropout && dropout.GetDouble() != 0)
             throw new LoomDataException($"{path}: model.dropout {dropout.GetDouble()} is not supported (encoding here is deterministic)");
         var options = new BpeOptions(
@@ -63,6 +71,25 @@ public static class HfTokenizerReader
             ContinuingSubwordPrefix: OptionalString(model, "continuing_subword_prefix"),
             EndOfWordSuffix: OptionalString(model, "end_of_word_suffix"));
         return new BpeModel(ByteLevelBpeJson.ReadVocab(model, path), ByteLevelBpeJson.ReadMerges(model, path), options, path);
+    }
+
+    /// <summary>model.vocab as [token, score] pairs in id order, and unk_id (which a Unigram model needs).</summary>
+    private static UnigramModel ReadUnigram(JsonElement model, string path)
+    {
+        var pieces = new List<(string, double)>();
+        foreach (var entry in Required(model, "vocab", JsonValueKind.Array, path).EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Array || entry.GetArrayLength() != 2
+                || entry[0].ValueKind != JsonValueKind.String || entry[1].ValueKind != JsonValueKind.Number)
+                throw new LoomDataException(
+                    $"{path}: Unigram vocab entry {pieces.Count} must be [token, score], found {entry.GetRawText()}");
+            pieces.Add((entry[0].GetString()!, entry[1].GetDouble()));
+        }
+        var unkId = Optional(model, "unk_id") is { } unk ? Id(unk, "model.unk_id", path)
+            : throw new LoomDataException($"{path}: a Unigram model without unk_id is not supported");
+        if (unkId >= pieces.Count)
+            throw new LoomDataException($"{path}: model.unk_id {unkId} is outside the vocabulary ({pieces.Count} tokens)");
+        return new UnigramModel(pieces, unkId, OptionalBool(model, "byte_fallback", false));
     }
 
     /// <summary>A token named in tokenizer_config.json: a string or an object with "content".</summary>

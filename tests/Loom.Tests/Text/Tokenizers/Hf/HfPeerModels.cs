@@ -22,13 +22,19 @@ public static class HfPeerModels
     public static HfTokenizer Load(string name) =>
         Loaded.GetOrAdd(name, n => Assert.IsType<HfTokenizer>(TokenizerFiles.Load(TokenizerPath(n))));
 
-    /// <summary>What the peer answers for <paramref name="texts"/>.</summary>
-    public static PeerAnswer Ask(string name, IReadOnlyList<string> texts, bool dropSpecial = false, IReadOnlyList<int[]>? decode = null)
+    /// <summary>What the peer answers for <paramref name="texts"/> with model <paramref name="name"/>.</summary>
+    public static PeerAnswer Ask(string name, IReadOnlyList<string> texts, bool dropSpecial = false, IReadOnlyList<int[]>? decode = null) =>
+        AskFile(TokenizerPath(name), ConfigPath(name), texts, dropSpecial, decode);
+
+    /// <summary>What the peer answers for <paramref name="texts"/> with the tokenizer.json at <paramref name="tokenizerPath"/>.</summary>
+    public static PeerAnswer AskFile(
+        string tokenizerPath, string? configPath, IReadOnlyList<string> texts, bool dropSpecial = false,
+        IReadOnlyList<int[]>? decode = null)
     {
         var request = JsonSerializer.Serialize(new
         {
-            tokenizer = TokenizerPath(name),
-            config = ConfigPath(name),
+            tokenizer = tokenizerPath,
+            config = configPath,
             texts,
             dropSpecial,
             decode,

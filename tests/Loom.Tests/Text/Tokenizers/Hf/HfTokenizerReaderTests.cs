@@ -44,11 +44,11 @@ public class HfTokenizerReaderTests
     }
 
     [Fact]
-    public void UnigramModelIsNamedInTheError()
+    public void WordPieceModelIsNamedInTheError()
     {
-        var file = TinyHfJson.File(new JsonObject { ["type"] = "Unigram", ["vocab"] = new JsonArray() });
+        var file = TinyHfJson.File(new JsonObject { ["type"] = "WordPiece", ["vocab"] = new JsonObject() });
         var e = Assert.Throws<LoomDataException>(() => TinyHfJson.Load(file));
-        Assert.Contains("model 'Unigram' is not supported (supported: BPE)", e.Message);
+        Assert.Contains("model 'WordPiece' is not supported (supported: BPE, Unigram)", e.Message);
     }
 
     [Fact]
