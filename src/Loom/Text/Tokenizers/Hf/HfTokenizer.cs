@@ -36,13 +36,13 @@ public sealed class HfTokenizer : ITokenizer
     private readonly Dictionary<int, AddedToken> _addedById = [];
     private readonly bool _byteLevelDecoding;
     private readonly Decoder[] _tokenRewriters;
-    private readonly IReadOnlyDictionary<string, string> _savedFiles;
+    private readonly IReadOnlyDictionary<string, byte[]> _savedFiles;
 
-    /// <summary>A tokenizer from its pipeline; <paramref name="savedFiles"/> (file name → content) is what
+    /// <summary>A tokenizer from its pipeline; <paramref name="savedFiles"/> (file name → bytes) is what
     /// <see cref="Save"/> writes back, <paramref name="bosToken"/> and <paramref name="eosToken"/> come from
     /// tokenizer_config.json when it names them.</summary>
     public HfTokenizer(
-        HfPipeline pipeline, IReadOnlyDictionary<string, string> savedFiles, string? bosToken = null, string? eosToken = null)
+        HfPipeline pipeline, IReadOnlyDictionary<string, byte[]> savedFiles, string? bosToken = null, string? eosToken = null)
     {
         _pipeline = pipeline;
         _savedFiles = savedFiles;
@@ -163,7 +163,7 @@ public sealed class HfTokenizer : ITokenizer
     {
         Directory.CreateDirectory(folder);
         foreach (var (name, content) in _savedFiles)
-            AtomicFile.WriteAllText(Path.Combine(folder, name), content);
+            AtomicFile.WriteAllBytes(Path.Combine(folder, name), content);
     }
 
     private void EncodeOrdinary(string text, bool atTextStart, List<int> ids)

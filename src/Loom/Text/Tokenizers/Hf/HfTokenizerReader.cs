@@ -35,12 +35,12 @@ public static class HfTokenizerReader
             Optional(root, "post_processor") is { } post ? PostProcessorReader.Read(post, path) : null,
             ByteLevelBpeJson.ReadAddedTokens(root, path));
 
-        var files = new Dictionary<string, string> { [TokenizerFiles.FileName] = File.ReadAllText(path) };
+        var files = new Dictionary<string, byte[]> { [TokenizerFiles.FileName] = File.ReadAllBytes(path) };
         string? bos = null, eos = null;
         var configPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ConfigFileName);
         if (File.Exists(configPath))
         {
-            files[ConfigFileName] = File.ReadAllText(configPath);
+            files[ConfigFileName] = File.ReadAllBytes(configPath);
             using var config = Parse(configPath);
             bos = TokenText(config.RootElement, "bos_token");
             eos = TokenText(config.RootElement, "eos_token");
