@@ -49,7 +49,7 @@ public class TokenizeCliTests
         CliAssert.OneLineError(Loom("tokenize", path, "--decode", "99999999"), 1, "token id 99999999 is not in");
         CliAssert.OneLineError(Loom("tokenize", "no-such-folder", "--text", "a"), 1, "no tokenizer.json there");
         File.WriteAllText(Path.Combine(work, "tokenizer.json"),
-            """{"model": {"type": "BPE", "vocab": {}, "merges": []}, "pre_tokenizer": {"type": "BertPreTokenizer"}}""");
-        CliAssert.OneLineError(Loom("tokenize", work, "--text", "a"), 1, "pre_tokenizer 'BertPreTokenizer' is not supported");
+            """{"model": {"type": "BPE", "vocab": {}, "merges": []}, "pre_tokenizer": {"type": "UnicodeScripts"}}""");
+        CliAssert.OneLineError(Loom("tokenize", work, "--text", "a"), 1, "pre_tokenizer 'UnicodeScripts' is not supported");
     }
 }

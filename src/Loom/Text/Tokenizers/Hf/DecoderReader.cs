@@ -7,7 +7,7 @@ namespace Loom.Text.Tokenizers.Hf;
 /// <summary>Builds a <see cref="Decoder"/> from tokenizer.json's "decoder" object.</summary>
 internal static class DecoderReader
 {
-    private const string Supported = "ByteLevel, ByteFallback, Fuse, Replace, Strip, Metaspace, Sequence";
+    private const string Supported = "ByteLevel, ByteFallback, Fuse, Replace, Strip, Metaspace, WordPiece, Sequence";
 
     public static Decoder Read(JsonElement json, string path)
     {
@@ -24,6 +24,7 @@ internal static class DecoderReader
                 OptionalString(json, "prepend_scheme") == "never"
                     || (OptionalString(json, "prepend_scheme") is null && !OptionalBool(json, "add_prefix_space", true))
                     ? PrependScheme.Never : PrependScheme.Always),
+            "WordPiece" => new WordPieceDecoder(OptionalString(json, "prefix") ?? "##", OptionalBool(json, "cleanup", true)),
             "Sequence" => new SequenceDecoder(
                 Required(json, "decoders", JsonValueKind.Array, path).EnumerateArray().Select(d => Read(d, path)).ToList()),
             _ => throw new LoomDataException($"{path}: decoder '{type ?? "untyped"}' is not supported (supported: {Supported})"),

@@ -55,7 +55,8 @@ public static class HfTokenizerReader
         {
             "BPE" => ReadBpe(model, path),
             "Unigram" => ReadUnigram(model, path),
-            _ => throw new LoomDataException($"{path}: model '{type ?? "untyped"}' is not supported (supported: BPE, Unigram)"),
+            "WordPiece" => ReadWordPiece(model, path),
+            _ => throw new LoomDataException($"{path}: model '{type ?? "untyped"}' is not supported (supported: BPE, Unigram, WordPiece)"),
         };
     }
 
@@ -71,6 +72,16 @@ public static class HfTokenizerReader
             ContinuingSubwordPrefix: OptionalString(model, "continuing_subword_prefix"),
             EndOfWordSuffix: OptionalString(model, "end_of_word_suffix"));
         return new BpeModel(ByteLevelBpeJson.ReadVocab(model, path), ByteLevelBpeJson.ReadMerges(model, path), options, path);
+    }
+
+    private static WordPieceModel ReadWordPiece(JsonElement model, string path)
+    {
+        var vocab = ByteLevelBpeJson.ReadVocab(model, path);
+        var unk = OptionalString(model, "unk_token") ?? "[UNK]";
+        if (!vocab.TryGetValue(unk, out var unkId))
+            throw new LoomDataException($"{path}: model.unk_token '{unk}' is not in the vocabulary");
+        int maxChars = Optional(model, "max_input_chars_per_word") is { } max ? Id(max, "model.max_input_chars_per_word", path) : 100;
+        return new WordPieceModel(vocab, unkId, OptionalString(model, "continuing_subword_prefix") ?? "##", maxChars);
     }
 
     /// <summary>model.vocab as [token, score] pairs in id order, and unk_id (which a Unigram model needs).</summary>

@@ -5,13 +5,13 @@ using static Loom.Text.Tokenizers.TokenizerJson;
 namespace Loom.Text.Tokenizers.Hf;
 
 /// <summary>
-/// Builds a <see cref="PreTokenizer"/> from tokenizer.json's "pre_tokenizer" object. Digits, Punctuation, Whitespace
-/// and WhitespaceSplit are <see cref="SplitPreTokenizer"/>s with the pattern HF's definition amounts to.
+/// Builds a <see cref="PreTokenizer"/> from tokenizer.json's "pre_tokenizer" object. Digits, Punctuation, Whitespace,
+/// WhitespaceSplit and BertPreTokenizer are <see cref="SplitPreTokenizer"/>s with the pattern HF's definition amounts to.
 /// </summary>
 internal static class PreTokenizerReader
 {
     private const string Supported =
-        "ByteLevel, Split, Metaspace, Digits, Punctuation, Whitespace, WhitespaceSplit, Sequence";
+        "ByteLevel, Split, Metaspace, Digits, Punctuation, Whitespace, WhitespaceSplit, BertPreTokenizer, Sequence";
 
     /// <summary>HF's is_punc: ASCII punctuation (symbols included) or a Unicode punctuation character.</summary>
     private const string Punctuation = @"[\p{P}!-/:-@\[-`{-~]";
@@ -36,6 +36,9 @@ internal static class PreTokenizerReader
                 SplitBehaviors.Parse(OptionalString(json, "behavior") ?? "Isolated", path), invert: false),
             "Whitespace" => new SplitPreTokenizer(new CodePointRegex(@"\w+|[^\w\s]+"), SplitBehavior.Removed, invert: true),
             "WhitespaceSplit" => new SplitPreTokenizer(new CodePointRegex(@"\s+"), SplitBehavior.Removed, invert: false),
+            "BertPreTokenizer" => new SequencePreTokenizer([
+                new SplitPreTokenizer(new CodePointRegex(@"\s+"), SplitBehavior.Removed, invert: false),
+                new SplitPreTokenizer(new CodePointRegex(Punctuation), SplitBehavior.Isolated, invert: false)]),
             "Sequence" => new SequencePreTokenizer(
                 Required(json, "pretokenizers", JsonValueKind.Array, path).EnumerateArray().Select(p => Read(p, path)).ToList()),
             _ => throw new LoomDataException($"{path}: pre_tokenizer '{type ?? "untyped"}' is not supported (supported: {Supported})"),

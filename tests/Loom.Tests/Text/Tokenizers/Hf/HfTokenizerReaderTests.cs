@@ -30,7 +30,7 @@ public class HfTokenizerReaderTests
     }
 
     [Theory]
-    [InlineData("pre_tokenizer", """{"type": "BertPreTokenizer"}""", "pre_tokenizer 'BertPreTokenizer' is not supported (supported: ")]
+    [InlineData("pre_tokenizer", """{"type": "UnicodeScripts"}""", "pre_tokenizer 'UnicodeScripts' is not supported (supported: ")]
     [InlineData("normalizer", """{"type": "Precompiled"}""", "normalizer 'Precompiled' is not supported (supported: ")]
     [InlineData("decoder", """{"type": "CTC"}""", "decoder 'CTC' is not supported (supported: ")]
     [InlineData("post_processor", """{"type": "Weird"}""", "post_processor 'Weird' is not supported (supported: ")]
@@ -44,11 +44,11 @@ public class HfTokenizerReaderTests
     }
 
     [Fact]
-    public void WordPieceModelIsNamedInTheError()
+    public void WordLevelModelIsNamedInTheError()
     {
-        var file = TinyHfJson.File(new JsonObject { ["type"] = "WordPiece", ["vocab"] = new JsonObject() });
+        var file = TinyHfJson.File(new JsonObject { ["type"] = "WordLevel", ["vocab"] = new JsonObject() });
         var e = Assert.Throws<LoomDataException>(() => TinyHfJson.Load(file));
-        Assert.Contains("model 'WordPiece' is not supported (supported: BPE, Unigram)", e.Message);
+        Assert.Contains("model 'WordLevel' is not supported (supported: BPE, Unigram, WordPiece)", e.Message);
     }
 
     [Fact]
