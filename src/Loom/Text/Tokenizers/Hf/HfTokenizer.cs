@@ -15,6 +15,10 @@ public sealed record HfPipeline(
     Normalizer? Normalizer, PreTokenizer? PreTokenizer, TokenModel Model, Decoder? Decoder, PostProcessor? PostProcessor,
     IReadOnlyList<AddedToken> AddedTokens);
 
+/// <summary>A token tokenizer_config.json names for a role (bos_token, eos_token); <paramref name="Content"/> null when
+/// the file says null (the model has no such token).</summary>
+public sealed record ConfigToken(string? Content);
+
 /// <summary>
 /// A tokenizer read from a Hugging Face tokenizer.json (Llama 2/3, Qwen, Gemma, …) that gives the ids HF tokenizers
 /// gives: added tokens are cut out first (those with normalized=false on the raw text, the others on the normalized
@@ -40,9 +44,9 @@ public sealed class HfTokenizer : ITokenizer
 
     /// <summary>A tokenizer from its pipeline; <paramref name="savedFiles"/> (file name → bytes) is what
     /// <see cref="Save"/> writes back, <paramref name="bosToken"/> and <paramref name="eosToken"/> come from
-    /// tokenizer_config.json when it names them.</summary>
+    /// tokenizer_config.json when it has them (else BOS is the post-processor's first token or a usual name).</summary>
     public HfTokenizer(
-        HfPipeline pipeline, IReadOnlyDictionary<string, byte[]> savedFiles, string? bosToken = null, string? eosToken = null)
+        HfPipeline pipeline, IReadOnlyDictionary<string, byte[]> savedFiles, ConfigToken? bosToken = null, ConfigToken? eosToken = null)
     {
         _pipeline = pipeline;
         _savedFiles = savedFiles;
@@ -64,8 +68,8 @@ public sealed class HfTokenizer : ITokenizer
         SpecialTokens = pipeline.AddedTokens.Where(t => t.Special)
             .GroupBy(t => t.Content).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
         var (bos, eos) = SpecialTokenRoles.Find(SpecialTokens);
-        BosId = TokenId(bosToken) ?? FirstAddedId(pipeline.PostProcessor) ?? bos;
-        EosId = TokenId(eosToken) ?? eos;
+        BosId = bosToken is not null ? TokenId(bosToken.Content) : FirstAddedId(pipeline.PostProcessor) ?? bos;
+        EosId = eosToken is not null ? TokenId(eosToken.Content) : eos;
         _tokenRewriters = Flatten(pipeline.Decoder).ToArray();
         _byteLevelDecoding = _tokenRewriters.Any(d => d is ByteLevelDecoder);
     }

@@ -36,7 +36,7 @@ public static class HfTokenizerReader
             ByteLevelBpeJson.ReadAddedTokens(root, path));
 
         var files = new Dictionary<string, byte[]> { [TokenizerFiles.FileName] = File.ReadAllBytes(path) };
-        string? bos = null, eos = null;
+        ConfigToken? bos = null, eos = null;
         var configPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ConfigFileName);
         if (File.Exists(configPath))
         {
@@ -103,11 +103,18 @@ public static class HfTokenizerReader
         return new UnigramModel(pieces, unkId, OptionalBool(model, "byte_fallback", false));
     }
 
-    /// <summary>A token named in tokenizer_config.json: a string or an object with "content".</summary>
-    private static string? TokenText(JsonElement config, string name) => Optional(config, name) switch
+    /// <summary>A token named in tokenizer_config.json (a string or an object with "content"), null content for an
+    /// explicit null, and null when the file does not mention it.</summary>
+    private static ConfigToken? TokenText(JsonElement config, string name)
     {
-        { ValueKind: JsonValueKind.String } s => s.GetString(),
-        { ValueKind: JsonValueKind.Object } o => OptionalString(o, "content"),
-        _ => null,
-    };
+        if (!config.TryGetProperty(name, out var value))
+            return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => new ConfigToken(value.GetString()),
+            JsonValueKind.Object => new ConfigToken(OptionalString(value, "content")),
+            JsonValueKind.Null => new ConfigToken(null),
+            _ => null,
+        };
+    }
 }

@@ -87,6 +87,17 @@ public class HfTokenizerReaderTests
         Assert.Equal((1, 0), (reloaded.BosId, reloaded.EosId));
     }
 
+    [Theory]
+    [InlineData("llama3", 128000, 128001)]
+    [InlineData("qwen3", null, 151645)]
+    [InlineData("llama2", 1, 2)]
+    [InlineData("gemma3", 2, 106)]
+    public void BosAndEosComeFromTheTokenizerConfig(string model, int? bos, int? eos)
+    {
+        var tokenizer = HfPeerModels.Load(model);
+        Assert.Equal((bos, eos), (tokenizer.BosId, tokenizer.EosId));
+    }
+
     [Fact]
     public void PlainGpt2LayoutStaysAByteLevelBpeTokenizer()
     {
