@@ -18,6 +18,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["numerics-stress"] = NumericsStressBench.Run,
     ["determinism-probe"] = DeterminismProbeBench.Run,
     ["hf-load"] = HfLoadBench.Run,
+    ["hf-tokenize"] = HfTokenizeBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

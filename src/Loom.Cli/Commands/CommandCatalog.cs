@@ -22,6 +22,7 @@ public static class CommandCatalog
         yield return InfoCommand.Create();
         foreach (var conversion in HfFolderCommands.Create()) yield return conversion;
         yield return DataCommand.Create();
+        yield return TokenizeCommand.Create();
         yield return DoctorCommand.Create();
     }
 }

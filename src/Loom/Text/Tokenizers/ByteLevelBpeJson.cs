@@ -30,14 +30,34 @@ public static class ByteLevelBpeJson
             throw new LoomDataException($"{path}: model.type is '{type ?? "missing"}'; only \"BPE\" is supported");
         CheckPipeline(root, model, path);
 
+        var vocab = ReadVocab(model, path);
+        var merges = ReadMerges(model, path);
+        var added = ReadAddedTokens(root, path);
+
+        return new ByteLevelBpeTokenizer(vocab, merges, added, OptionalBool(model, "ignore_merges", false));
+    }
+
+    /// <summary>model.vocab: token → id.</summary>
+    internal static Dictionary<string, int> ReadVocab(JsonElement model, string path)
+    {
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in Required(model, "vocab", JsonValueKind.Object, path).EnumerateObject())
             vocab[entry.Name] = Id(entry.Value, $"vocab entry '{entry.Name}'", path);
+        return vocab;
+    }
 
+    /// <summary>model.merges in rank order.</summary>
+    internal static List<(string, string)> ReadMerges(JsonElement model, string path)
+    {
         var merges = new List<(string, string)>();
         foreach (var merge in Required(model, "merges", JsonValueKind.Array, path).EnumerateArray())
             merges.Add(ReadMerge(merge, merges.Count, path));
+        return merges;
+    }
 
+    /// <summary>The file's "added_tokens" list (none when absent).</summary>
+    internal static List<AddedToken> ReadAddedTokens(JsonElement root, string path)
+    {
         var added = new List<AddedToken>();
         if (Optional(root, "added_tokens") is { ValueKind: JsonValueKind.Array } list)
             foreach (var t in list.EnumerateArray())
@@ -49,8 +69,7 @@ public static class ByteLevelBpeJson
                     RStrip: OptionalBool(t, "rstrip", false),
                     SingleWord: OptionalBool(t, "single_word", false),
                     Normalized: OptionalBool(t, "normalized", false)));
-
-        return new ByteLevelBpeTokenizer(vocab, merges, added, OptionalBool(model, "ignore_merges", false));
+        return added;
     }
 
     /// <summary>Writes <paramref name="tokenizer"/> as an HF tokenizer.json at <paramref name="path"/>, atomically.</summary>
@@ -128,25 +147,38 @@ public static class ByteLevelBpeJson
         throw new LoomDataException($"{path}: merge {rank} must be \"a b\" or [\"a\", \"b\"], found {merge.GetRawText()}");
     }
 
+    /// <summary>Whether the file is the plain GPT-2 layout this class reads (otherwise the general HF pipeline,
+    /// <see cref="Hf.HfTokenizer"/>, reads it).</summary>
+    internal static bool IsPlainByteLevel(JsonElement root) =>
+        Optional(root, "model") is { } model && PipelineProblem(root, model) is null;
+
     /// <summary>Rejects the pipeline parts that would make HF tokenize differently from this implementation.</summary>
     private static void CheckPipeline(JsonElement root, JsonElement model, string path)
     {
+        if (PipelineProblem(root, model) is { } problem)
+            throw new LoomDataException($"{path}: {problem}");
+    }
+
+    private static string? PipelineProblem(JsonElement root, JsonElement model)
+    {
         if (Optional(root, "normalizer") is { } normalizer)
-            throw new LoomDataException(
-                $"{path}: normalizer '{OptionalString(normalizer, "type")}' is not supported (byte-level BPE here has none)");
+            return $"normalizer '{OptionalString(normalizer, "type")}' is not supported (byte-level BPE here has none)";
         var pre = Optional(root, "pre_tokenizer");
         if (pre is not { } p || OptionalString(p, "type") != "ByteLevel")
-            throw new LoomDataException(
-                $"{path}: pre_tokenizer must be ByteLevel, found '{(pre is { } x ? OptionalString(x, "type") : "none")}'");
+            return $"pre_tokenizer must be ByteLevel, found '{(pre is { } x ? OptionalString(x, "type") : "none")}'";
         if (OptionalBool(p, "add_prefix_space", false) || !OptionalBool(p, "use_regex", true))
-            throw new LoomDataException($"{path}: the ByteLevel pre_tokenizer must have add_prefix_space false and use_regex true");
+            return "the ByteLevel pre_tokenizer must have add_prefix_space false and use_regex true";
         foreach (var part in new[] { "decoder", "post_processor" })
             if (Optional(root, part) is { } v && OptionalString(v, "type") != "ByteLevel")
-                throw new LoomDataException($"{path}: {part} '{OptionalString(v, "type")}' is not supported (only ByteLevel or none)");
+                return $"{part} '{OptionalString(v, "type")}' is not supported (only ByteLevel or none)";
         foreach (var affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
             if (!string.IsNullOrEmpty(OptionalString(model, affix)))
-                throw new LoomDataException($"{path}: model.{affix} is not supported in byte-level BPE");
+                return $"model.{affix} is not supported in byte-level BPE";
+        foreach (var flag in new[] { "byte_fallback", "fuse_unk" })
+            if (OptionalBool(model, flag, false))
+                return $"model.{flag} is not supported in byte-level BPE";
         if (Optional(model, "dropout") is { ValueKind: JsonValueKind.Number } d && d.GetDouble() != 0)
-            throw new LoomDataException($"{path}: model.dropout {d.GetDouble()} is not supported (encoding here is deterministic)");
+            return $"model.dropout {d.GetDouble()} is not supported (encoding here is deterministic)";
+        return null;
     }
 }

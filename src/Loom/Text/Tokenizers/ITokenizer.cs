@@ -2,12 +2,13 @@ namespace Loom.Text.Tokenizers;
 
 /// <summary>
 /// Turns text into token ids and back. Implementations: <see cref="CharTokenizer"/> ("char"),
-/// <see cref="ByteLevelBpeTokenizer"/> ("bpe") and <see cref="TiktokenTokenizer"/> ("tiktoken:o200k_base").
+/// <see cref="ByteLevelBpeTokenizer"/> ("bpe"), <see cref="TiktokenTokenizer"/> ("tiktoken:o200k_base") and
+/// <see cref="Hf.HfTokenizer"/> ("hf": any other HF tokenizer.json pipeline).
 /// Read a saved tokenizer back with <see cref="TokenizerFiles.Load"/>.
 /// </summary>
 public interface ITokenizer
 {
-    /// <summary>What kind of tokenizer this is: "char", "bpe" or "tiktoken:&lt;encoding&gt;".</summary>
+    /// <summary>What kind of tokenizer this is: "char", "bpe", "tiktoken:&lt;encoding&gt;" or "hf".</summary>
     string Kind { get; }
 
     /// <summary>One past the largest id the tokenizer can produce, special tokens included (the embedding size a model needs).</summary>

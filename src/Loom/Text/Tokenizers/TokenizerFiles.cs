@@ -6,7 +6,8 @@ namespace Loom.Text.Tokenizers;
 
 /// <summary>
 /// Reads back what <see cref="ITokenizer.Save"/> wrote. tokenizer.json says which tokenizer it is: a "kind" field
-/// ("char", "tiktoken") for Loom's own formats, or model.type "BPE" for an HF tokenizers file.
+/// ("char", "tiktoken") for Loom's own formats, or a "model" for an HF tokenizers file: the plain GPT-2 byte-level
+/// layout Loom's trainer writes is a <see cref="ByteLevelBpeTokenizer"/>, any other pipeline an <see cref="Hf.HfTokenizer"/>.
 /// </summary>
 public static class TokenizerFiles
 {
@@ -31,10 +32,8 @@ public static class TokenizerFiles
                 TiktokenTokenizer.KindName => TiktokenTokenizer.Read(root, path),
                 _ => throw new LoomDataException($"{path}: unknown tokenizer kind '{kind}' (expected \"char\" or \"tiktoken\")"),
             };
-        if (Optional(root, "model") is { } model && OptionalString(model, "type") is { } type)
-            return type == "BPE"
-                ? ByteLevelBpeJson.Read(root, path)
-                : throw new LoomDataException($"{path}: HF model type '{type}' is not supported (only \"BPE\")");
+        if (Optional(root, "model") is not null)
+            return ByteLevelBpeJson.IsPlainByteLevel(root) ? ByteLevelBpeJson.Read(root, path) : Hf.HfTokenizerReader.Read(root, path);
         throw new LoomDataException($"{path}: neither a \"kind\" field nor an HF model.type; not a tokenizer file");
     }
 }

@@ -51,8 +51,8 @@ public class TokenizerFactoryTests
         Assert.Contains("tokenizer.json", Assert.Throws<LoomDataException>(() => TokenizerFiles.Load(folder.Path)).Message);
         File.WriteAllText(folder.File("tokenizer.json"), """{"kind":"sentencepiece"}""");
         Assert.Contains("sentencepiece", Assert.Throws<LoomDataException>(() => TokenizerFiles.Load(folder.Path)).Message);
-        File.WriteAllText(folder.File("tokenizer.json"), """{"model":{"type":"WordPiece"}}""");
-        Assert.Contains("WordPiece", Assert.Throws<LoomDataException>(() => TokenizerFiles.Load(folder.Path)).Message);
+        File.WriteAllText(folder.File("tokenizer.json"), """{"model":{"type":"WordLevel"}}""");
+        Assert.Contains("WordLevel", Assert.Throws<LoomDataException>(() => TokenizerFiles.Load(folder.Path)).Message);
         File.WriteAllText(folder.File("tokenizer.json"), "{ not json");
         Assert.Contains("not valid JSON", Assert.Throws<LoomDataException>(() => TokenizerFiles.Load(folder.Path)).Message);
     }
@@ -72,8 +72,15 @@ public class TokenizerFactoryTests
         foreach (var c in BpeFixture.Cases)
             Assert.Equal(c.Ids, loaded.Encode(c.Text));
 
+        // add_prefix_space is no longer the GPT-2 layout: the HF pipeline reads it and puts the space in front.
         node["pre_tokenizer"]!["add_prefix_space"] = true;
         File.WriteAllText(folder.File("tokenizer.json"), node.ToJsonString());
-        Assert.Contains("add_prefix_space", Assert.Throws<LoomDataException>(() => TokenizerFiles.Load(folder.Path)).Message);
+        var prefixed = Assert.IsType<Loom.Text.Tokenizers.Hf.HfTokenizer>(TokenizerFiles.Load(folder.Path));
+        Assert.Equal(loaded.Encode(" hello"), prefixed.Encode("hello"));
+
+        node["pre_tokenizer"] = System.Text.Json.Nodes.JsonNode.Parse("""{"type": "UnicodeScripts"}""");
+        File.WriteAllText(folder.File("tokenizer.json"), node.ToJsonString());
+        Assert.Contains("pre_tokenizer 'UnicodeScripts' is not supported",
+            Assert.Throws<LoomDataException>(() => TokenizerFiles.Load(folder.Path)).Message);
     }
 }
