@@ -25,7 +25,8 @@ public static class LoomServiceCollectionExtensions
             var model = provider.GetRequiredKeyedService<LoomModelHolder>(Key(folder)).Model;
             var text = model.GetService<ITextGenerationModel>()
                 ?? throw new LoomUsageException($"{folder} holds a '{model.Kind}' model; a chat client needs a neural text model");
-            return new LoomChatClient(text, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), format);
+            var id = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+            return new LoomChatClient(text, id, format ?? ChatPromptFormats.For(folder));
         });
     }
 

@@ -44,6 +44,19 @@ public sealed class HfFolderCliTests
     }
 
     [Fact]
+    public void Chat_on_a_folder_with_a_chat_template_renders_the_conversation_with_it()
+    {
+        Language.HuggingFace.TinyQwenFolder.Write(Path.Combine(work, "qwen"));
+        var chat = CliRunner.RunWithInput(work, TimeSpan.FromMinutes(3), "hello\n/history\n", "chat", "qwen", "--max-tokens", "3",
+            "--seed", "1");
+        Assert.True(chat.ExitCode == 0, chat.ToString());
+        Assert.Contains("<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n", chat.Stdout);
+        var sample = Loom("sample", "qwen", "--prompt", "Once upon a time", "--n", "1", "--length", "4", "--out", "s.json");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        Assert.StartsWith("Once upon a time", JsonNode.Parse(File.ReadAllText(Path.Combine(work, "s.json")))![0]!["prompt"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void What_a_folder_without_a_tokenizer_cannot_do_is_one_line()
     {
         CliAssert.OneLineError(Loom("sample", Llama, "--prompt", "hello", "--n", "1"), 2, "--prompt-ids");

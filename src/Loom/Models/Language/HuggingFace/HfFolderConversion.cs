@@ -26,8 +26,13 @@ public static class HfFolderConversion
         using var model = HfModelFolder.Load(source);
         if (model.Tokenizer is Text.Tokenizers.TokenIdTokenizer)
             throw new LoomUsageException($"{source} has no tokenizer.json; a Loom checkpoint needs one (add the model's tokenizer.json)");
-        PrepareOutput(output, overwrite, [.. Checkpoint.CheckpointFiles, CheckpointManifest.FileName, Checkpoint.LogFile]);
+        PrepareOutput(output, overwrite, [.. Checkpoint.CheckpointFiles, CheckpointManifest.FileName, Checkpoint.LogFile,
+            Text.Templates.ChatTemplate.ConfigFile, Text.Templates.ChatTemplate.TemplateFile]);
         var provenance = Directory.EnumerateFiles(source).Order(StringComparer.Ordinal).Select(DataProvenance.OfFile).ToList();
+        // The chat template and the special-token roles travel beside the checkpoint (loom chat and the chat client read them).
+        foreach (var file in new[] { Text.Templates.ChatTemplate.ConfigFile, Text.Templates.ChatTemplate.TemplateFile })
+            if (File.Exists(Path.Combine(source, file)))
+                File.Copy(Path.Combine(source, file), Path.Combine(output, file), overwrite: true);
         Checkpoint.Save(output, model, new ModelCard
         {
             Data = provenance,
