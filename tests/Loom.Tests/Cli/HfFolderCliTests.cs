@@ -53,7 +53,8 @@ public sealed class HfFolderCliTests
         Assert.Contains("<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n", chat.Stdout);
         var sample = Loom("sample", "qwen", "--prompt", "Once upon a time", "--n", "1", "--length", "4", "--out", "s.json");
         Assert.True(sample.ExitCode == 0, sample.ToString());
-        Assert.StartsWith("Once upon a time", JsonNode.Parse(File.ReadAllText(Path.Combine(work, "s.json")))![0]!["prompt"]!.GetValue<string>());
+        var written = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "s.json")))![0]!;
+        Assert.StartsWith("Once upon a time", written["prompt"]!.GetValue<string>());
     }
 
     [Fact]

@@ -105,8 +105,9 @@ public sealed record TransformerConfig
         if (Heads < 1
             || (HeadWidth == 0 && Width % Heads != 0)) throw LoomUsageException.ForOption(nameof(Heads),
                 $"{Heads} must be at least 1 and divide Width {Width}");
-        if (HeadWidth < 0) throw LoomUsageException.ForOption(nameof(HeadWidth), $"must be 0 or positive, got {HeadWidth}");
-        if (SlidingWindow < 0) throw LoomUsageException.ForOption(nameof(SlidingWindow), $"must be 0 or positive, got {SlidingWindow}");
+        // Config-only fields (read from an HF config.json; no command sets them), so the message names the config field.
+        if (HeadWidth < 0) throw new LoomUsageException($"transformer: head_dim must be 0 or positive, got {HeadWidth}");
+        if (SlidingWindow < 0) throw new LoomUsageException($"transformer: sliding_window must be 0 or positive, got {SlidingWindow}");
         if (Style == TransformerStyle.Gpt2
             && HasLlamaFamilyOptions) throw new LoomUsageException("transformer: the Llama-family options need the llama style");
         RopeScaling.Validate();

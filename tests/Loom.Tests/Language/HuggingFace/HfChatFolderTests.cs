@@ -26,7 +26,8 @@ public sealed class HfChatFolderTests
         var format = Assert.IsType<TemplateChatPromptFormat>(ChatPromptFormats.For(tmp.File("qwen")));
         var prompt = format.Format(Conversation);
         var expected = ChatTemplate.Load(tmp.File("qwen")).Render(
-            [new ChatTemplateMessage("system", "Be brief."), new ChatTemplateMessage("user", "Hi, who are you?")], addGenerationPrompt: true);
+            [new ChatTemplateMessage("system", "Be brief."), new ChatTemplateMessage("user", "Hi, who are you?")],
+            addGenerationPrompt: true);
         Assert.Equal(expected, prompt);
         Assert.StartsWith("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi, who are you?<|im_end|>\n<|im_start|>assistant",
             prompt);
