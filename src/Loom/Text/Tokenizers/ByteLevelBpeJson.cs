@@ -79,33 +79,12 @@ public static class ByteLevelBpeJson
         w.WriteString("version", "1.0");
         w.WriteNull("truncation");
         w.WriteNull("padding");
-        w.WriteStartArray("added_tokens");
-        foreach (var t in tokenizer.AddedTokens.OrderBy(t => t.Id))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("id", t.Id);
-            w.WriteString("content", t.Content);
-            w.WriteBoolean("single_word", t.SingleWord);
-            w.WriteBoolean("lstrip", t.LStrip);
-            w.WriteBoolean("rstrip", t.RStrip);
-            w.WriteBoolean("normalized", t.Normalized);
-            w.WriteBoolean("special", t.Special);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        WriteAddedTokens(w, tokenizer.AddedTokens);
         w.WriteNull("normalizer");
         WriteByteLevel(w, "pre_tokenizer", addPrefixSpace: false);
         w.WriteNull("post_processor");
         WriteByteLevel(w, "decoder", addPrefixSpace: true);
-        w.WriteStartObject("model");
-        w.WriteString("type", "BPE");
-        w.WriteNull("dropout");
-        w.WriteNull("unk_token");
-        w.WriteNull("continuing_subword_prefix");
-        w.WriteNull("end_of_word_suffix");
-        w.WriteBoolean("fuse_unk", false);
-        w.WriteBoolean("byte_fallback", false);
-        w.WriteBoolean("ignore_merges", tokenizer.IgnoreMerges);
+        WriteBpeModelStart(w, tokenizer.IgnoreMerges);
         w.WriteStartObject("vocab");
         foreach (var (token, id) in tokenizer.Vocabulary.OrderBy(kv => kv.Value))
             w.WriteNumber(token, id);
@@ -122,6 +101,39 @@ public static class ByteLevelBpeJson
         w.WriteEndObject();
         w.WriteEndObject();
     });
+
+    /// <summary>HF's <c>added_tokens</c> array, in id order.</summary>
+    internal static void WriteAddedTokens(Utf8JsonWriter w, IEnumerable<AddedToken> tokens)
+    {
+        w.WriteStartArray("added_tokens");
+        foreach (var t in tokens.OrderBy(t => t.Id))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("id", t.Id);
+            w.WriteString("content", t.Content);
+            w.WriteBoolean("single_word", t.SingleWord);
+            w.WriteBoolean("lstrip", t.LStrip);
+            w.WriteBoolean("rstrip", t.RStrip);
+            w.WriteBoolean("normalized", t.Normalized);
+            w.WriteBoolean("special", t.Special);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>Opens the <c>model</c> object of a plain BPE (no dropout, unknown token, byte fallback); vocab, merges follow.</summary>
+    internal static void WriteBpeModelStart(Utf8JsonWriter w, bool ignoreMerges)
+    {
+        w.WriteStartObject("model");
+        w.WriteString("type", "BPE");
+        w.WriteNull("dropout");
+        w.WriteNull("unk_token");
+        w.WriteNull("continuing_subword_prefix");
+        w.WriteNull("end_of_word_suffix");
+        w.WriteBoolean("fuse_unk", false);
+        w.WriteBoolean("byte_fallback", false);
+        w.WriteBoolean("ignore_merges", ignoreMerges);
+    }
 
     private static void WriteByteLevel(Utf8JsonWriter w, string name, bool addPrefixSpace)
     {

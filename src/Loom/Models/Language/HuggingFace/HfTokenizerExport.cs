@@ -38,35 +38,14 @@ public static class HfTokenizerExport
         w.WriteString("version", "1.0");
         w.WriteNull("truncation");
         w.WriteNull("padding");
-        w.WriteStartArray("added_tokens");
-        foreach (var (text, id) in tokenizer.SpecialTokens.OrderBy(kv => kv.Value))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("id", id);
-            w.WriteString("content", text);
-            w.WriteBoolean("single_word", false);
-            w.WriteBoolean("lstrip", false);
-            w.WriteBoolean("rstrip", false);
-            w.WriteBoolean("normalized", false);
-            w.WriteBoolean("special", true);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        ByteLevelBpeJson.WriteAddedTokens(w, tokenizer.SpecialTokens.Select(kv => new AddedToken(kv.Value, kv.Key)));
         w.WriteNull("normalizer");
         w.WriteNull("pre_tokenizer");
         w.WriteNull("post_processor");
         w.WriteStartObject("decoder");
         w.WriteString("type", "Fuse");
         w.WriteEndObject();
-        w.WriteStartObject("model");
-        w.WriteString("type", "BPE");
-        w.WriteNull("dropout");
-        w.WriteNull("unk_token");
-        w.WriteNull("continuing_subword_prefix");
-        w.WriteNull("end_of_word_suffix");
-        w.WriteBoolean("fuse_unk", false);
-        w.WriteBoolean("byte_fallback", false);
-        w.WriteBoolean("ignore_merges", false);
+        ByteLevelBpeJson.WriteBpeModelStart(w, ignoreMerges: false);
         w.WriteStartObject("vocab");
         for (int id = 0; id < tokenizer.Characters.Count; id++)
             w.WriteNumber(tokenizer.Characters[id], id);
