@@ -32,7 +32,7 @@ public static class SafeTensorsFile
                 using var scope = torch.NewDisposeScope();
                 var cpu = tensors[name].detach().cpu().contiguous();
                 if (cpu.numel() > 0)
-                    cpu.WriteBytesToStream(stream, StreamBuffer);
+                    TensorBytes.Write(stream, cpu);
             }
         });
     }
@@ -82,7 +82,7 @@ public static class SafeTensorsFile
             stream.Position = header.DataStart + entry.Begin;
             try
             {
-                tensor.ReadBytesFromStream(stream, StreamBuffer);
+                TensorBytes.ReadExactly(stream, tensor);
             }
             catch (EndOfStreamException e)
             {

@@ -61,7 +61,7 @@ public sealed class SafeTensorsReader : IDisposable
             stream.Position = Header.DataStart + entry.Begin;
             try
             {
-                target.ReadBytesFromStream(stream, SafeTensorsFile.StreamBuffer);
+                TensorBytes.ReadExactly(stream, target);
             }
             catch (EndOfStreamException e)
             {

@@ -209,10 +209,7 @@ public static class Checkpoint
     {
         foreach (var (name, tensor) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            if (!tensor.is_floating_point())
-                continue;
-            using var finite = torch.isfinite(tensor).all();
-            if (!finite.item<bool>())
+            if (!FiniteValues.All(tensor))
                 throw new LoomDataException($"{path}: tensor '{name}' holds NaN or infinite values; the model cannot be used");
         }
     }

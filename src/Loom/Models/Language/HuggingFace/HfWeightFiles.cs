@@ -86,10 +86,9 @@ public static class HfWeightFiles
                     using var value = reader.Read(name);
                     parameter.copy_(value);
                 }
-                using (var finite = torch.isfinite(parameter).all())
-                    if (!finite.item<bool>())
-                        throw new LoomDataException(
-                            $"{reader.Path}: tensor '{name}' holds NaN or infinite values (as {parameter.dtype}); cannot use the model");
+                if (!FiniteValues.All(parameter))
+                    throw new LoomDataException(
+                        $"{reader.Path}: tensor '{name}' holds NaN or infinite values (as {parameter.dtype}); cannot use the model");
                 used.Add(name);
             }
             var unexpected = where.Keys.Where(k => !used.Contains(k) && !ignorable(k)).Order(StringComparer.Ordinal).ToList();
