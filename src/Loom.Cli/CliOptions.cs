@@ -12,6 +12,13 @@ public static class CliOptions
     public static Option<string> Device() =>
         new("--device") { Description = "auto | cpu | cuda | cuda:N", DefaultValueFactory = _ => "auto" };
 
+    public static Option<string> Dtype() =>
+        new("--dtype")
+        {
+            Description = "Compute dtype of a transformer text model: float32 | bfloat16 | float16 (weights converted on load)",
+            DefaultValueFactory = _ => "float32",
+        };
+
     public static Option<string> Out(string description, bool required = true) =>
         new("--out", "-o") { Description = description, Required = required };
 

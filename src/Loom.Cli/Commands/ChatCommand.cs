@@ -24,15 +24,17 @@ public static class ChatCommand
         var system = new Option<string?>("--system") { Description = "A system message placed before the conversation" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
+        var dtype = CliOptions.Dtype();
         var generation = new GenerationCliOptions();
         var command = new Command("chat",
-            "Talk to a text model in a loop that keeps the conversation history") { checkpoint, temperature, system, seed, device };
+            "Talk to a text model in a loop that keeps the conversation history") { checkpoint, temperature, system, seed, device, dtype };
         foreach (var option in generation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
-            using var loaded = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
+            using var loaded = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)),
+                ComputeDtype.Parse(parse.GetValue(dtype)));
             if (loaded.GetService<ITextGenerationModel>() is not { } model)
                 throw new LoomUsageException(
                     $"loom chat needs a neural text model (gpt, llama, lstm, gru); {folder} is a '{loaded.Kind}' model");

@@ -40,19 +40,24 @@ public static class SampleCommand
         var stream = new Option<bool>("--stream") { Description = "Print text as it is generated (neural text models, one sample)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
+        var dtype = CliOptions.Dtype();
         var output = CliOptions.Out(
             "Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
         var command = new Command("sample",
-            "Draw samples from a checkpoint") { checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, output };
+            "Draw samples from a checkpoint")
+        {
+            checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, dtype, output,
+        };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
-            using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
+            using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)),
+                ComputeDtype.Parse(parse.GetValue(dtype)));
             if (model.GetService<ITextGenerationModel>() is { } lm)
             {
                 var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length),

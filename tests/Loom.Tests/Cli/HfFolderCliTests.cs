@@ -58,6 +58,17 @@ public sealed class HfFolderCliTests
     }
 
     [Fact]
+    public void Sample_computes_in_bfloat16_with_dtype_and_refuses_an_unknown_one()
+    {
+        var sample = Loom("sample", Llama, "--dtype", "bf16", "--prompt-ids", "5,6,7", "--greedy", "--n", "1", "--length", "4",
+            "--out", "s.json");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        var ids = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "s.json")))![0]!["token_ids"]!.AsArray();
+        Assert.InRange(ids.Count, 1, 4);
+        CliAssert.OneLineError(Loom("sample", Llama, "--dtype", "int8", "--prompt-ids", "5", "--n", "1"), 2, "--dtype: 'int8'");
+    }
+
+    [Fact]
     public void What_a_folder_without_a_tokenizer_cannot_do_is_one_line()
     {
         CliAssert.OneLineError(Loom("sample", Llama, "--prompt", "hello", "--n", "1"), 2, "--prompt-ids");

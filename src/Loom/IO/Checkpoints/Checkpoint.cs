@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Models;
+using Loom.Models.Language;
 using Loom.Models.Language.HuggingFace;
+using Loom.Models.Transformer;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -83,11 +85,15 @@ public static class Checkpoint
         return (root["kind"]!.GetValue<string>(), (JsonObject)config.DeepClone());
     }
 
-    /// <summary>Rebuilds the model saved in <paramref name="directory"/> on <paramref name="device"/> (CPU by default).</summary>
-    public static IGenerativeModel Load(string directory, Device? device = null)
+    /// <summary>
+    /// Rebuilds the model saved in <paramref name="directory"/> (a Loom checkpoint or an HF folder) on
+    /// <paramref name="device"/> (CPU by default), computing in <paramref name="dtype"/>: float32 by default; bfloat16 and
+    /// float16 are for transformer text models (<see cref="ComputeDtype"/>).
+    /// </summary>
+    public static IGenerativeModel Load(string directory, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         if (HfModelFolder.Recognizes(directory))
-            return HfModelFolder.Load(directory, device);
+            return HfModelFolder.Load(directory, device, dtype);
         var (kind, config) = ReadConfig(directory);
         if (!ModelRegistry.TryGet(kind, out var family) || family is null)
             throw new LoomDataException($"{Path.Combine(directory, ConfigFile)}: unknown model kind '{kind}' (written by a newer Loom?)");
@@ -117,6 +123,8 @@ public static class Checkpoint
         try
         {
             RequireSameLayout(modelPath, content.Tensors, model);
+            if (dtype != ScalarType.Float32)
+                ComputeIn(model, dtype);
         }
         catch
         {
@@ -124,6 +132,14 @@ public static class Checkpoint
             throw;
         }
         return model;
+    }
+
+    private static void ComputeIn(IGenerativeModel model, ScalarType dtype)
+    {
+        if (model is not NeuralLanguageModel { Network: DecoderTransformer network })
+            throw LoomUsageException.ForOption("Dtype",
+                $"a '{model.Kind}' model computes in float32 only; {ComputeDtype.Name(dtype)} is for transformer text models");
+        network.to(dtype);
     }
 
     /// <summary>

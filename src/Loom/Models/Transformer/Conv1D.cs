@@ -13,13 +13,13 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
     private readonly Parameter weight;
     private readonly Parameter? bias;
 
-    public Conv1D(long inputs, long outputs, bool hasBias = true) : base("Conv1D")
+    public Conv1D(long inputs, long outputs, bool hasBias = true, ScalarType dtype = ScalarType.Float32) : base("Conv1D")
     {
-        weight = nn.Parameter(torch.empty(inputs, outputs));
+        weight = nn.Parameter(torch.empty(inputs, outputs, dtype));
         register_parameter("weight", weight);
         if (hasBias)
         {
-            bias = nn.Parameter(torch.zeros(outputs));
+            bias = nn.Parameter(torch.zeros(outputs, dtype));
             register_parameter("bias", bias);
         }
     }

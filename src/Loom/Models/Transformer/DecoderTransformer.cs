@@ -24,18 +24,25 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     private readonly Linear? head;
     private readonly RotaryEmbedding? rotary;
 
-    public DecoderTransformer(TransformerConfig config, long seed = 0) : base("decoder_transformer")
+    /// <param name="config">The architecture.</param>
+    /// <param name="seed">Seeds the initial weights.</param>
+    /// <param name="dtype">The dtype of the weights and of compute (float32, bfloat16 or float16). Every parameter is
+    /// made in it, so a half-precision network never exists in float32.</param>
+    public DecoderTransformer(TransformerConfig config, long seed = 0, ScalarType dtype = ScalarType.Float32)
+        : base("decoder_transformer")
     {
         config.Validate();
         Config = config;
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw LoomUsageException.ForOption("Dtype", $"{dtype} is not a compute dtype; use float32, bfloat16 or float16");
         embeddingDropout = nn.Dropout(config.Dropout);
         if (config.Style == TransformerStyle.Gpt2)
         {
-            tokenEmbedding = nn.Embedding(config.VocabSize, config.Width);
-            positionEmbedding = nn.Embedding(config.ContextLength, config.Width);
-            var layers = Enumerable.Range(0, config.Layers).Select(_ => new Gpt2Block(config)).ToArray();
+            tokenEmbedding = nn.Embedding(config.VocabSize, config.Width, dtype: dtype);
+            positionEmbedding = nn.Embedding(config.ContextLength, config.Width, dtype: dtype);
+            var layers = Enumerable.Range(0, config.Layers).Select(_ => new Gpt2Block(config, dtype)).ToArray();
             blocks = layers;
-            finalNorm = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias);
+            finalNorm = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias, dtype: dtype);
             var transformer = new Container("transformer");
             transformer.Add("wte", tokenEmbedding).Add("wpe", positionEmbedding).Add("drop", embeddingDropout)
                 .Add("h", nn.ModuleList<nn.Module>(layers)).Add("ln_f", finalNorm);
@@ -43,10 +50,10 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         }
         else
         {
-            tokenEmbedding = nn.Embedding(config.VocabSize, config.Width);
-            var layers = Enumerable.Range(0, config.Layers).Select(_ => new LlamaBlock(config)).ToArray();
+            tokenEmbedding = nn.Embedding(config.VocabSize, config.Width, dtype: dtype);
+            var layers = Enumerable.Range(0, config.Layers).Select(_ => new LlamaBlock(config, dtype)).ToArray();
             blocks = layers;
-            finalNorm = new RmsNorm(config.Width, config.NormEps, config.NormWeightPlusOne);
+            finalNorm = new RmsNorm(config.Width, config.NormEps, config.NormWeightPlusOne, dtype);
             rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta, config.RopeScaling);
             var model = new Container("model");
             model.Add("embed_tokens", tokenEmbedding).Add("drop", embeddingDropout)
@@ -55,7 +62,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         }
         if (!config.TieEmbeddings)
         {
-            head = nn.Linear(config.Width, config.VocabSize, hasBias: false);
+            head = nn.Linear(config.Width, config.VocabSize, hasBias: false, dtype: dtype);
             register_module("lm_head", head);
         }
         Initialize(seed);

@@ -12,12 +12,12 @@ public sealed class Gpt2Attention : nn.Module
     private readonly int heads;
     private readonly double dropout;
 
-    public Gpt2Attention(TransformerConfig config) : base("attn")
+    public Gpt2Attention(TransformerConfig config, ScalarType dtype = ScalarType.Float32) : base("attn")
     {
         heads = config.Heads;
         dropout = config.Dropout;
-        cAttn = new Conv1D(config.Width, 3 * config.Width, config.Bias);
-        cProj = new Conv1D(config.Width, config.Width, config.Bias);
+        cAttn = new Conv1D(config.Width, 3 * config.Width, config.Bias, dtype);
+        cProj = new Conv1D(config.Width, config.Width, config.Bias, dtype);
         residDropout = nn.Dropout(config.Dropout);
         register_module("c_attn", cAttn);
         register_module("c_proj", cProj);
@@ -48,11 +48,11 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     private readonly Dropout dropout;
     private readonly bool exactGelu;
 
-    public Gpt2Mlp(TransformerConfig config) : base("mlp")
+    public Gpt2Mlp(TransformerConfig config, ScalarType dtype = ScalarType.Float32) : base("mlp")
     {
         exactGelu = config.ExactGelu;
-        cFc = new Conv1D(config.Width, config.MlpWidth, config.Bias);
-        cProj = new Conv1D(config.MlpWidth, config.Width, config.Bias);
+        cFc = new Conv1D(config.Width, config.MlpWidth, config.Bias, dtype);
+        cProj = new Conv1D(config.MlpWidth, config.Width, config.Bias, dtype);
         dropout = nn.Dropout(config.Dropout);
         register_module("c_fc", cFc);
         register_module("c_proj", cProj);
@@ -76,12 +76,12 @@ public sealed class Gpt2Block : nn.Module, ITransformerBlock
     private readonly Gpt2Attention attn;
     private readonly Gpt2Mlp mlp;
 
-    public Gpt2Block(TransformerConfig config) : base("block")
+    public Gpt2Block(TransformerConfig config, ScalarType dtype = ScalarType.Float32) : base("block")
     {
-        ln1 = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias);
-        attn = new Gpt2Attention(config);
-        ln2 = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias);
-        mlp = new Gpt2Mlp(config);
+        ln1 = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias, dtype: dtype);
+        attn = new Gpt2Attention(config, dtype);
+        ln2 = nn.LayerNorm(config.Width, config.NormEps, bias: config.Bias, dtype: dtype);
+        mlp = new Gpt2Mlp(config, dtype);
         register_module("ln_1", ln1);
         register_module("attn", attn);
         register_module("ln_2", ln2);

@@ -18,7 +18,7 @@ public sealed class LlamaAttention : nn.Module
     private readonly int heads, kvHeads, headDim;
     private readonly double dropout;
 
-    public LlamaAttention(TransformerConfig config) : base("self_attn")
+    public LlamaAttention(TransformerConfig config, ScalarType dtype = ScalarType.Float32) : base("self_attn")
     {
         heads = config.Heads;
         kvHeads = config.KvHeads;
@@ -27,24 +27,24 @@ public sealed class LlamaAttention : nn.Module
         bool inputBias = config.Bias || config.QkvBias;
         if (config.FusedProjections)
         {
-            qkvProj = nn.Linear(config.Width, (heads + 2 * kvHeads) * headDim, inputBias);
+            qkvProj = nn.Linear(config.Width, (heads + 2 * kvHeads) * headDim, inputBias, dtype: dtype);
             register_module("qkv_proj", qkvProj);
         }
         else
         {
-            qProj = nn.Linear(config.Width, heads * headDim, inputBias);
-            kProj = nn.Linear(config.Width, kvHeads * headDim, inputBias);
-            vProj = nn.Linear(config.Width, kvHeads * headDim, inputBias);
+            qProj = nn.Linear(config.Width, heads * headDim, inputBias, dtype: dtype);
+            kProj = nn.Linear(config.Width, kvHeads * headDim, inputBias, dtype: dtype);
+            vProj = nn.Linear(config.Width, kvHeads * headDim, inputBias, dtype: dtype);
             register_module("q_proj", qProj);
             register_module("k_proj", kProj);
             register_module("v_proj", vProj);
         }
-        oProj = nn.Linear(heads * headDim, config.Width, config.Bias);
+        oProj = nn.Linear(heads * headDim, config.Width, config.Bias, dtype: dtype);
         register_module("o_proj", oProj);
         if (config.QkNorm)
         {
-            qNorm = new RmsNorm(headDim, config.NormEps, config.NormWeightPlusOne);
-            kNorm = new RmsNorm(headDim, config.NormEps, config.NormWeightPlusOne);
+            qNorm = new RmsNorm(headDim, config.NormEps, config.NormWeightPlusOne, dtype);
+            kNorm = new RmsNorm(headDim, config.NormEps, config.NormWeightPlusOne, dtype);
             register_module("q_norm", qNorm);
             register_module("k_norm", kNorm);
         }

@@ -14,12 +14,12 @@ public sealed class LlamaBlock : nn.Module, ITransformerBlock
     private readonly LlamaAttention attn;
     private readonly LlamaMlp mlp;
 
-    public LlamaBlock(TransformerConfig config) : base("layer")
+    public LlamaBlock(TransformerConfig config, ScalarType dtype = ScalarType.Float32) : base("layer")
     {
-        inputNorm = new RmsNorm(config.Width, config.NormEps, config.NormWeightPlusOne);
-        attn = new LlamaAttention(config);
-        postAttentionNorm = new RmsNorm(config.Width, config.NormEps, config.NormWeightPlusOne);
-        mlp = new LlamaMlp(config);
+        inputNorm = new RmsNorm(config.Width, config.NormEps, config.NormWeightPlusOne, dtype);
+        attn = new LlamaAttention(config, dtype);
+        postAttentionNorm = new RmsNorm(config.Width, config.NormEps, config.NormWeightPlusOne, dtype);
+        mlp = new LlamaMlp(config, dtype);
         register_module("input_layernorm", inputNorm);
         register_module("self_attn", attn);
         register_module("post_attention_layernorm", postAttentionNorm);

@@ -16,23 +16,23 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     private readonly GatedActivation activation;
     private readonly long hidden;
 
-    public LlamaMlp(TransformerConfig config) : base("mlp")
+    public LlamaMlp(TransformerConfig config, ScalarType dtype = ScalarType.Float32) : base("mlp")
     {
         activation = config.MlpActivation;
         hidden = config.MlpWidth;
         if (config.FusedProjections)
         {
-            gateUpProj = nn.Linear(config.Width, 2 * hidden, config.Bias);
+            gateUpProj = nn.Linear(config.Width, 2 * hidden, config.Bias, dtype: dtype);
             register_module("gate_up_proj", gateUpProj);
         }
         else
         {
-            gateProj = nn.Linear(config.Width, hidden, config.Bias);
-            upProj = nn.Linear(config.Width, hidden, config.Bias);
+            gateProj = nn.Linear(config.Width, hidden, config.Bias, dtype: dtype);
+            upProj = nn.Linear(config.Width, hidden, config.Bias, dtype: dtype);
             register_module("gate_proj", gateProj);
             register_module("up_proj", upProj);
         }
-        downProj = nn.Linear(hidden, config.Width, config.Bias);
+        downProj = nn.Linear(hidden, config.Width, config.Bias, dtype: dtype);
         dropout = nn.Dropout(config.Dropout);
         register_module("down_proj", downProj);
         register_module("dropout", dropout);

@@ -14,11 +14,11 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     private readonly double eps;
     private readonly bool weightPlusOne;
 
-    public RmsNorm(long width, double eps, bool weightPlusOne = false) : base("RmsNorm")
+    public RmsNorm(long width, double eps, bool weightPlusOne = false, ScalarType dtype = ScalarType.Float32) : base("RmsNorm")
     {
         this.eps = eps;
         this.weightPlusOne = weightPlusOne;
-        weight = nn.Parameter(weightPlusOne ? torch.zeros(width) : torch.ones(width));
+        weight = nn.Parameter(weightPlusOne ? torch.zeros(width, dtype) : torch.ones(width, dtype));
         register_parameter("weight", weight);
     }
 

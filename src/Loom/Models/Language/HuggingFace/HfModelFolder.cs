@@ -38,8 +38,9 @@ public static class HfModelFolder
         }
     }
 
-    /// <summary>The folder's model and tokenizer; weights are converted to float32 for compute.</summary>
-    public static NeuralLanguageModel Load(string folder, Device? device = null)
+    /// <summary>The folder's model and tokenizer; weights are converted to <paramref name="dtype"/> (float32 by default) for
+    /// compute, one tensor at a time.</summary>
+    public static NeuralLanguageModel Load(string folder, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         var info = Inspect(folder);
         // A config that implies more weights than the files hold is refused before the network is allocated.
@@ -47,7 +48,7 @@ public static class HfModelFolder
         if (info.Config.MinimumParameters() > held)
             throw new LoomDataException($"{folder}: config.json describes a network of at least {info.Config.MinimumParameters():G3} "
                 + $"weights, but the weight files hold {held:G3}");
-        var network = new DecoderTransformer(info.Config);
+        var network = new DecoderTransformer(info.Config, dtype: dtype);
         try
         {
             HfWeightFiles.CopyInto(folder, network, network.IsIgnorableKey);
