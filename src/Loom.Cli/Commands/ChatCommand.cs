@@ -38,7 +38,11 @@ public static class ChatCommand
             if (loaded.GetService<ITextGenerationModel>() is not { } model)
                 throw new LoomUsageException(
                     $"loom chat needs a neural text model (gpt, llama, lstm, gru); {folder} is a '{loaded.Kind}' model");
-            var settings = generation.Build(parse, folder, model, 200, CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
+            // Chat samples at 0.8 unless --temperature says otherwise or the checkpoint declares a temperature of its own.
+            bool declared = model.DefaultSettings().Temperature != 1.0;
+            bool given = parse.GetResult(temperature) is { Implicit: false };
+            double? chosen = given || !declared ? CliOptions.PositiveDouble(parse, temperature) : null;
+            var settings = generation.Build(parse, model, 200, chosen, parse.GetValue(seed));
             if (settings.NumBeams > 1) throw new LoomUsageException("--beams: chat streams its replies; beam search cannot stream");
             var format = ChatPromptFormats.For(folder);
             using var client = new LoomChatClient(model, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), format, settings);

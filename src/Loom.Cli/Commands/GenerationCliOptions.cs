@@ -35,14 +35,15 @@ public sealed class GenerationCliOptions
     public IEnumerable<Option> All => [MaxTokens, MinTokens, Greedy, TopK, TopP, MinP, TypicalP, RepetitionPenalty, FrequencyPenalty,
         PresencePenalty, NoRepeatNGram, Beams, LengthPenalty, Stop, Logprobs];
 
-    /// <summary>generation.json beside the checkpoint, else the model's defaults; then the command line on a clone.</summary>
-    public GenerationSettings Build(ParseResult parse, string checkpoint, ITextGenerationModel model, int defaultLength,
-        double temperature, long seed)
+    /// <summary>
+    /// The model's defaults (its checkpoint's generation.json or generation_config.json), then the command line on a clone;
+    /// a null <paramref name="temperature"/> keeps the model's.
+    /// </summary>
+    public GenerationSettings Build(ParseResult parse, ITextGenerationModel model, int defaultLength, double? temperature, long seed)
     {
-        var file = Path.Combine(checkpoint, "generation.json");
-        var settings = (File.Exists(file) ? GenerationSettings.Load(file) : model.DefaultSettings(defaultLength)).Clone();
+        var settings = model.DefaultSettings(defaultLength).Clone();
         settings.MaxNewTokens = parse.GetValue(MaxTokens) ?? defaultLength;
-        settings.Temperature = temperature;
+        if (temperature is { } t) settings.Temperature = t;
         settings.Seed = seed;
         if (parse.GetValue(Greedy)) settings.DoSample = false;
         if (parse.GetValue(MinTokens) is { } minTokens) settings.MinNewTokens = minTokens;

@@ -60,8 +60,10 @@ public static class SampleCommand
                 ComputeDtype.Parse(parse.GetValue(dtype)));
             if (model.GetService<ITextGenerationModel>() is { } lm)
             {
-                var settings = generation.Build(parse, folder, lm, CliOptions.Positive(parse, length),
-                    CliOptions.PositiveDouble(parse, temperature), parse.GetValue(seed));
+                // An HF folder's generation_config.json may set its own temperature; --temperature given overrides it.
+                double? softmaxTemperature = parse.GetResult(temperature) is { Implicit: false }
+                    ? CliOptions.PositiveDouble(parse, temperature) : null;
+                var settings = generation.Build(parse, lm, CliOptions.Positive(parse, length), softmaxTemperature, parse.GetValue(seed));
                 var prompts = new TextPrompts(parse.GetValue(prompt) ?? "", ParseIds(parse.GetValue(promptIds), parse.GetValue(prompt)),
                     CliOptions.Positive(parse, count));
                 return SampleText(lm, settings, prompts, parse.GetValue(stream), parse.GetValue(output), console);

@@ -69,6 +69,27 @@ public sealed class HfFolderCliTests
     }
 
     [Fact]
+    public void Sample_starts_from_the_folders_generation_config_and_flags_override_it()
+    {
+        using var tmp = new TempFolder();
+        var folder = Language.HuggingFace.HfGenerationDefaultsTests.FolderWith(tmp, new JsonObject
+        {
+            ["do_sample"] = true, ["temperature"] = 0.5, ["top_k"] = 3, ["repetition_penalty"] = 1.3,
+        });
+        int[] Ids(params string[] flags)
+        {
+            var run = Loom(["sample", folder, "--prompt-ids", "5,6,7", "--n", "1", "--length", "12", "--seed", "4", "--out", "s.json",
+                .. flags]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            return JsonNode.Parse(File.ReadAllText(Path.Combine(work, "s.json")))![0]!["token_ids"]!.AsArray()
+                .Select(t => t!.GetValue<int>()).ToArray();
+        }
+        var fromFile = Ids();
+        Assert.Equal(Ids("--temperature", "0.5", "--top-k", "3", "--repetition-penalty", "1.3"), fromFile);
+        Assert.NotEqual(Ids("--temperature", "1", "--top-k", "0", "--repetition-penalty", "1"), fromFile);
+    }
+
+    [Fact]
     public void What_a_folder_without_a_tokenizer_cannot_do_is_one_line()
     {
         CliAssert.OneLineError(Loom("sample", Llama, "--prompt", "hello", "--n", "1"), 2, "--prompt-ids");

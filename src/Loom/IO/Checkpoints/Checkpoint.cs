@@ -125,6 +125,9 @@ public static class Checkpoint
             RequireSameLayout(modelPath, content.Tensors, model);
             if (dtype != ScalarType.Float32)
                 ComputeIn(model, dtype);
+            var generation = Path.Combine(directory, NeuralLanguageModel.GenerationFile);
+            if (model is NeuralLanguageModel language && File.Exists(generation))
+                language.GenerationDefaults = Text.Decoding.GenerationSettings.Load(generation);
         }
         catch
         {

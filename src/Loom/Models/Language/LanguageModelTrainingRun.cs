@@ -56,7 +56,7 @@ public static class LanguageModelTrainingRun
             string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             Checkpoint.Save(folder.Folder, model, folder.Card([provenance], seed, metrics, notes));
             tokenizer.Save(folder.Folder);
-            model.DefaultSettings().Save(Path.Combine(folder.Folder, "generation.json"));
+            model.DefaultSettings().Save(Path.Combine(folder.Folder, NeuralLanguageModel.GenerationFile));
             var sample = ((TextSamples)model.Sample(new SampleRequest { Count = 1, Length = lines ? 200 : 300, Seed = seed })).Texts[0];
             var samplePath = Path.Combine(folder.Folder, "sample.txt");
             AtomicFile.WriteAllText(samplePath, sample + "\n");

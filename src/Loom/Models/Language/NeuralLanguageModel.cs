@@ -44,10 +44,24 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
     /// <summary>The decoding engine over this model.</summary>
     public TextGenerator CreateGenerator() => new(Causal, Tokenizer, StartTokenId);
 
-    /// <summary>Default generation settings: sampling at temperature 1 that ends a line-model sample at its delimiter.</summary>
+    /// <summary>
+    /// Decoding defaults the checkpoint declares (a Loom checkpoint's <c>generation.json</c>, an HF folder's
+    /// <c>generation_config.json</c>), or null; <see cref="IO.Checkpoints.Checkpoint.Load"/> sets them.
+    /// </summary>
+    public GenerationSettings? GenerationDefaults { get; set; }
+
+    /// <summary>The file beside a Loom checkpoint that holds its decoding defaults.</summary>
+    public const string GenerationFile = "generation.json";
+
+    /// <summary>
+    /// Default generation settings for up to <paramref name="maxNewTokens"/>: <see cref="GenerationDefaults"/> when the
+    /// checkpoint has them, else sampling at temperature 1; a line model's sample ends at its delimiter, and the model's end
+    /// tokens always stop.
+    /// </summary>
     public GenerationSettings DefaultSettings(int maxNewTokens = 200)
     {
-        var settings = new GenerationSettings { DoSample = true, MaxNewTokens = maxNewTokens };
+        var settings = GenerationDefaults?.Clone() ?? new GenerationSettings { DoSample = true };
+        settings.MaxNewTokens = maxNewTokens;
         if (Layout == SequenceLayout.Lines) settings.EosTokenIds.Add(StartTokenId);
         else if (Tokenizer.EosId is { } eos) settings.EosTokenIds.Add(eos);
         foreach (var id in EosTokenIds.Where(id => !settings.EosTokenIds.Contains(id))) settings.EosTokenIds.Add(id);

@@ -27,7 +27,7 @@ public static class HfFolderConversion
         if (model.Tokenizer is Text.Tokenizers.TokenIdTokenizer)
             throw new LoomUsageException($"{source} has no tokenizer.json; a Loom checkpoint needs one (add the model's tokenizer.json)");
         PrepareOutput(output, overwrite, [.. Checkpoint.CheckpointFiles, CheckpointManifest.FileName, Checkpoint.LogFile,
-            Text.Templates.ChatTemplate.ConfigFile, Text.Templates.ChatTemplate.TemplateFile]);
+            Text.Templates.ChatTemplate.ConfigFile, Text.Templates.ChatTemplate.TemplateFile, NeuralLanguageModel.GenerationFile]);
         var provenance = Directory.EnumerateFiles(source).Order(StringComparer.Ordinal).Select(DataProvenance.OfFile).ToList();
         // The chat template and the special-token roles travel beside the checkpoint (loom chat and the chat client read them).
         foreach (var file in new[] { Text.Templates.ChatTemplate.ConfigFile, Text.Templates.ChatTemplate.TemplateFile })
@@ -38,6 +38,7 @@ public static class HfFolderConversion
             Data = provenance,
             Notes = $"imported from the HF folder {Path.GetFullPath(source)} ({HfModelFolder.Inspect(source).Architecture})",
         });
+        model.GenerationDefaults?.Save(Path.Combine(output, NeuralLanguageModel.GenerationFile));
     }
 
     /// <summary>Writes the Loom gpt/llama checkpoint <paramref name="checkpoint"/> as an HF folder in <paramref name="output"/>.</summary>
@@ -55,7 +56,9 @@ public static class HfFolderConversion
         using (var scope = torch.NewDisposeScope())
             SafeTensorsFile.Save(Path.Combine(output, HfWeightFiles.SingleFile), HfWeights(transformer),
                 new Dictionary<string, string> { ["format"] = "pt" });
-        var generation = new System.Text.Json.Nodes.JsonObject { ["bos_token_id"] = bos, ["eos_token_id"] = eos.Count > 0 ? eos[0] : null };
+        var generation = HfGenerationDefaults.ToJson(model.GenerationDefaults);
+        generation["bos_token_id"] = bos;
+        generation["eos_token_id"] = eos.Count > 0 ? eos[0] : null;
         AtomicFile.WriteAllText(Path.Combine(output, HfTokenIds.GenerationConfigFile), generation.ToJsonString(Indented));
         AtomicFile.WriteAllText(Path.Combine(output, Checkpoint.ConfigFile),
             HfConfigJson.From(transformer.Config, bos, eos).ToJsonString(Indented));

@@ -5,6 +5,7 @@ using Loom.Data;
 using Loom.IO;
 using Loom.IO.Checkpoints;
 using Loom.Models.Transformer;
+using Loom.Text.Decoding;
 using Loom.Text.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -58,7 +59,10 @@ public static class HfModelFolder
                 ? TokenizerFiles.Load(folder)
                 : new TokenIdTokenizer(folder, info.Config.VocabSize, info.TokenIds.BosId, info.TokenIds.EosIds.FirstOrDefault());
             int start = info.TokenIds.BosId ?? tokenizer.BosId ?? info.TokenIds.EosIds.FirstOrDefault();
-            return new NeuralLanguageModel(KindOf(info.Config), network, tokenizer, SequenceLayout.Stream, start, info.TokenIds.EosIds);
+            return new NeuralLanguageModel(KindOf(info.Config), network, tokenizer, SequenceLayout.Stream, start, info.TokenIds.EosIds)
+            {
+                GenerationDefaults = HfGenerationDefaults.Read(folder, new GenerationSettings()),
+            };
         }
         catch
         {

@@ -24,7 +24,8 @@ public sealed record HfTokenIds(int? BosId, IReadOnlyList<int> EosIds)
         return new HfTokenIds(bos, eos);
     }
 
-    private static JsonObject? ReadGenerationConfig(string folder)
+    /// <summary>The folder's generation_config.json as an object, or null when there is none.</summary>
+    internal static JsonObject? ReadGenerationConfig(string folder)
     {
         var path = Path.Combine(folder, GenerationConfigFile);
         if (!File.Exists(path))
