@@ -57,6 +57,9 @@ public sealed class ContinuousBatchingEngine : ITextCompletionEngine
 
     public int ActiveRequests => Volatile.Read(ref activeRequests);
 
+    /// <summary><see cref="Dispose"/> has asked the worker to stop (for tests that must know it did).</summary>
+    internal bool Stopping => stopping.IsCancellationRequested;
+
     /// <summary>
     /// Checks <paramref name="request"/> now (a <see cref="LoomUsageException"/> for bad settings, <c>NumBeams</c> &gt; 1,
     /// ids outside the vocabulary or a request longer than the context) and returns its stream. Enumerating it queues
@@ -108,7 +111,10 @@ public sealed class ContinuousBatchingEngine : ITextCompletionEngine
         try
         {
             await foreach (var update in job.Updates.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                cancellation.ThrowIfCancellationRequested();   // updates already sent are not read after a cancel
                 yield return update;
+            }
         }
         finally
         {

@@ -59,8 +59,8 @@ internal sealed class DecodingBatch(ICausalLanguageModel model, int maxRows) : I
     /// </summary>
     public List<(DecodingRow Row, Exception? Error)> Step()
     {
-        var shared = state ?? throw new InvalidOperationException("a step needs rows");
-        MakeRoomForOneColumn(shared);
+        MakeRoomForOneColumn(state ?? throw new InvalidOperationException("a step needs rows"));
+        var shared = state;   // possibly rebuilt
         int count = rows.Count, columns = shared.Length + 1;
         var ended = new List<(DecodingRow, Exception?)>();
         using var scope = torch.NewDisposeScope();
