@@ -1,5 +1,6 @@
 using Loom.Core;
 using Loom.Models.Language;
+using Loom.Text.Decoding;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,6 +20,7 @@ internal sealed class DecodingBatch(ICausalLanguageModel model, int maxRows) : I
     private const int FirstRowCapacity = 4;
     private const int MinCapacity = 32;
     private readonly List<DecodingRow> rows = [];
+    private readonly TokenSelector greedy = new(doSample: false);
     private ISpliceableDecoderState? state;
 
     public IReadOnlyList<DecodingRow> Rows => rows;
@@ -68,12 +70,21 @@ internal sealed class DecodingBatch(ICausalLanguageModel model, int maxRows) : I
         var tokens = torch.tensor(rows.Select(r => r.NextInput).ToArray()).view(count, 1);
         var logits = model.Forward(tokens, rows.All(r => r.CachedTokens == shared.Length) ? null : Mask(columns), shared);
         var last = logits.select(1, 0).to(ScalarType.Float32).cpu();
+        var plain = Enumerable.Range(0, count).Where(i => rows[i].PlainGreedy).ToArray();
+        var argmax = new Dictionary<int, long>();
+        if (plain.Length > 0)
+        {
+            using var selection = greedy.Select(last.index_select(0, torch.tensor(plain.Select(i => (long)i).ToArray())));
+            var chosen = selection.Tokens.data<long>().ToArray();
+            for (int j = 0; j < plain.Length; j++) argmax[plain[j]] = chosen[j];
+        }
         for (int i = 0; i < count; i++)
         {
             rows[i].CachedTokens++;
             try
             {
-                if (!rows[i].Choose(last.narrow(0, i, 1))) ended.Add((rows[i], null));
+                bool goesOn = argmax.TryGetValue(i, out long token) ? rows[i].Take(token) : rows[i].Choose(last.narrow(0, i, 1));
+                if (!goesOn) ended.Add((rows[i], null));
             }
             catch (Exception e)   // this row's processors or selector failed (e.g. every token removed); the others go on
             {
@@ -106,7 +117,11 @@ internal sealed class DecodingBatch(ICausalLanguageModel model, int maxRows) : I
         return all;
     }
 
-    public void Dispose() => DisposeState();
+    public void Dispose()
+    {
+        DisposeState();
+        greedy.Dispose();
+    }
 
     private void DisposeState()
     {

@@ -45,10 +45,12 @@ internal sealed class DecodingRow : IDisposable
     /// <summary>Tokens this row may still choose (each but the last is fed back first).</summary>
     public int RemainingTokens => settings.MaxNewTokens - text.GeneratedCount;
 
-    /// <summary>
-    /// Chooses the next token from <paramref name="logits"/> [1, V] (after this row's last token) and sends its update;
-    /// when the row ends (EOS, a stop sequence, max new tokens) also sends the final update. Returns whether it goes on.
-    /// </summary>
+    /// <summary>Whether this row's next token is the plain argmax of its logits (greedy, no processors, no logprobs), which
+    /// the batch chooses for all such rows at once (<see cref="Take"/>) instead of row by row (<see cref="Choose"/>).</summary>
+    public bool PlainGreedy => processors.Count == 0 && !settings.DoSample && settings.Logprobs == 0;
+
+    /// <summary>Chooses the next token from <paramref name="logits"/> [1, V] (after this row's last token), then
+    /// <see cref="Take"/>s it.</summary>
     public bool Choose(Tensor logits)
     {
         using var scope = torch.NewDisposeScope();
@@ -61,6 +63,16 @@ internal sealed class DecodingRow : IDisposable
         var (topIds, topLogprobs) = selection is { TopTokens: { } tt, TopLogProbs: { } tl }
             ? (tt.data<long>().ToArray(), tl.to(ScalarType.Float64).data<double>().ToArray())
             : (null, null);
+        return Take(token, logprob, topIds, topLogprobs);
+    }
+
+    /// <summary>
+    /// Takes the chosen <paramref name="token"/> (with its log-probability and top alternatives, when asked for) and sends
+    /// its update; when the row ends (EOS, a stop sequence, max new tokens) also the final update. Returns whether it goes
+    /// on.
+    /// </summary>
+    public bool Take(long token, double logprob = 0, long[]? topIds = null, double[]? topLogprobs = null)
+    {
         history.Add(token);
         var piece = text.Accept((int)token, tokenizer) with
         {
