@@ -171,14 +171,21 @@ public sealed class ContinuousBatchingEngine : ITextCompletionEngine
                 job.Finish();
                 continue;
             }
-            var row = new DecodingRow(job, generator.Tokenizer);
+            DecodingRow? row = null;
             try
             {
+                row = new DecodingRow(job, generator.Tokenizer);
                 if (!batch.Join(row)) Release(row, null);
             }
-            catch (Exception e)
+            catch (Exception e)   // this request's prefill failed; the batch goes on
             {
-                Release(row, e);
+                if (row is not null)
+                    Release(row, e);
+                else
+                {
+                    Interlocked.Decrement(ref activeRequests);
+                    job.Fail(e);
+                }
             }
         }
     }
