@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["lm-train"] = LmTrainBench.Run,
     ["lm-names"] = LmNamesBench.Run,
     ["lm-generate"] = LmGenerateBench.Run,
+    ["batch-decode"] = BatchDecodeBench.Run,
     ["unet-step"] = UNetStepBench.Run,
     ["diffusion-2d"] = DiffusionBarsBench.RunTwoD,
     ["diffusion-fmnist"] = DiffusionBarsBench.RunFashionMnist,

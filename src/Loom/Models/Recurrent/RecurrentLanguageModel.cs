@@ -47,7 +47,7 @@ public sealed class RecurrentLanguageModel : nn.Module, ICausalLanguageModel
         var device = head.weight!.device;
         var zeros = torch.zeros(Config.Layers, batch, Config.Hidden, device: device);
         return new RecurrentState(zeros, Config.Cell == RecurrentCell.Lstm
-            ? torch.zeros(Config.Layers, batch, Config.Hidden, device: device) : null);
+            ? torch.zeros(Config.Layers, batch, Config.Hidden, device: device) : null, capacity);
     }
 
     public Tensor Forward(Tensor tokens, Tensor? attentionMask = null, IDecoderState? state = null)

@@ -27,6 +27,9 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
     public ICausalLanguageModel Model => model;
     public ITokenizer Tokenizer => tokenizer;
 
+    /// <summary>The token an empty prompt starts from.</summary>
+    public int StartTokenId => startTokenId;
+
     /// <summary>Generates a continuation of each prompt (batched); beam search when <c>num_beams</c> &gt; 1.</summary>
     public IReadOnlyList<GenerationOutput> Generate(IReadOnlyList<string> prompts, GenerationSettings settings,
         CancellationToken cancellation = default) =>
@@ -56,7 +59,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         settings.Validate();
         if (settings.NumBeams > 1)
             return prompts.Select(p => BeamGenerate(p.Text, p.Ids, settings)).ToList();
-        var rows = prompts.Select(p => new RowState(p.Text, p.Ids, settings)).ToArray();
+        var rows = prompts.Select(p => new GenerationRow(p.Text, p.Ids, settings)).ToArray();
         foreach (var token in Run(rows, settings, cancellation))
             rows[token.Row].Tokens.Add(token);
         return rows.Select(r => r.ToOutput()).ToList();
@@ -68,12 +71,12 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         settings.Validate();
         if (settings.NumBeams > 1)
             throw LoomUsageException.ForOption("Beams", "beam search returns whole sequences; it cannot stream");
-        var rows = prompts.Select(p => new RowState(p.Text, p.Ids, settings)).ToArray();
+        var rows = prompts.Select(p => new GenerationRow(p.Text, p.Ids, settings)).ToArray();
         return Run(rows, settings, cancellation);
     }
 
     /// <summary>Prompt ids as an array, each inside the model's vocabulary; an empty prompt starts from the start token.</summary>
-    private int[] CheckIds(IReadOnlyList<int> ids)
+    internal int[] CheckIds(IReadOnlyList<int> ids)
     {
         foreach (var id in ids)
             if (id < 0 || id >= model.VocabSize)
@@ -126,7 +129,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         }
     }
 
-    private IEnumerable<GeneratedToken> Run(RowState[] rows, GenerationSettings settings, CancellationToken cancellation)
+    private IEnumerable<GeneratedToken> Run(GenerationRow[] rows, GenerationSettings settings, CancellationToken cancellation)
     {
         if (rows.Length == 0) yield break;
         var prompts = rows.Select(r => r.PromptIds).ToArray();
@@ -168,8 +171,9 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                 }
                 long[] chosen;
                 double[] logprobs;
-                long[,]? topIds = null;
-                double[,]? topLogprobs = null;
+                long[]? topIds = null;
+                double[]? topLogprobs = null;
+                int alternatives = 0;
                 using (var scope = torch.NewDisposeScope())
                 {
                     using var noGrad = torch.no_grad();
@@ -198,8 +202,9 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                     logprobs = selection.LogProbs.to(ScalarType.Float64).data<double>().ToArray();
                     if (selection.TopTokens is { } tt && selection.TopLogProbs is { } tl)
                     {
-                        topIds = ToMatrix(tt.data<long>().ToArray(), batch);
-                        topLogprobs = ToMatrix(tl.to(ScalarType.Float64).data<double>().ToArray(), batch);
+                        topIds = tt.data<long>().ToArray();
+                        topLogprobs = tl.to(ScalarType.Float64).data<double>().ToArray();
+                        alternatives = (int)tt.shape[1];
                     }
                 }
                 for (int b = 0; b < batch; b++)
@@ -209,15 +214,11 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                     ids[b].Add(token);
                     mask[b].Add(1);
                     if (row.Finished) continue;
-                    var emitted = row.Accept((int)token, tokenizer);
-                    if (emitted is null) continue;
-                    yield return emitted with
+                    yield return row.Accept((int)token, tokenizer) with
                     {
                         Row = b,
                         Logprob = settings.Logprobs > 0 ? logprobs[b] : null,
-                        Alternatives = topIds is null ? [] : Enumerable.Range(0, topIds.GetLength(1))
-                            .Select(j => new TokenAlternative((int)topIds[b, j], tokenizer.Decode([(int)topIds[b, j]]), topLogprobs![b, j]))
-                                .ToList(),
+                        Alternatives = GenerationRow.Alternatives(tokenizer, topIds, topLogprobs, b, alternatives),
                     };
                 }
                 if (rows.All(r => r.Finished)) break;
@@ -269,58 +270,5 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         for (int b = 0; b < rows.Length; b++)
             rows[b].CopyTo(start, data, b * count, count);
         return torch.tensor(data).view(rows.Length, count);
-    }
-
-    private static T[,] ToMatrix<T>(T[] flat, int rows)
-    {
-        int columns = flat.Length / rows;
-        var m = new T[rows, columns];
-        for (int i = 0; i < flat.Length; i++) m[i / columns, i % columns] = flat[i];
-        return m;
-    }
-
-    /// <summary>Per-prompt bookkeeping: generated ids, streamed text, stop matching, finish reason.</summary>
-    private sealed class RowState(string prompt, int[] promptIds, GenerationSettings settings)
-    {
-        private Utf8StreamDecoder? decoder;
-        private readonly StopSequenceMatcher stops = new(settings.Stop);
-        private readonly HashSet<int> eos = settings.EosTokenIds.ToHashSet();
-        private readonly List<int> generated = [];
-        private readonly System.Text.StringBuilder text = new();
-
-        public string Prompt { get; } = prompt;
-        public int[] PromptIds { get; } = promptIds;
-        public List<GeneratedToken> Tokens { get; } = [];
-        public bool Finished => Reason is not null;
-        public string? Reason { get; private set; }
-
-        public void Finish(string reason) => Reason ??= reason;
-
-        /// <summary>Takes a chosen token; returns the piece to stream (empty text for EOS or while text is held back).</summary>
-        public GeneratedToken? Accept(int token, ITokenizer tokenizer)
-        {
-            generated.Add(token);
-            if (eos.Contains(token))
-            {
-                Finish("eos");
-                return new GeneratedToken(0, token, "", null, []);
-            }
-            decoder ??= new Utf8StreamDecoder(tokenizer);
-            var piece = stops.Push(decoder.Push(token));
-            text.Append(piece);
-            if (stops.Stopped) Finish("stop");
-            return new GeneratedToken(0, token, piece, null, []);
-        }
-
-        /// <summary>Text still held by the UTF-8 decoder or the stop matcher when the row ends without a stop.</summary>
-        public string FlushText()
-        {
-            if (Reason == "stop") return "";
-            var rest = stops.Push(decoder?.Flush() ?? "") + stops.Flush();
-            text.Append(rest);
-            return rest;
-        }
-
-        public GenerationOutput ToOutput() => new(Prompt, text.ToString(), generated, Reason ?? "length", Tokens);
     }
 }
