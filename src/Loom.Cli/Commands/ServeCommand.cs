@@ -13,30 +13,53 @@ public static class ServeCommand
     public static Command Create()
     {
         var models = ModelsOption();
-        var host = new Option<string>("--host") { Description = "Address to listen on (0.0.0.0 exposes the server)",
-            DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host")
+        {
+            Description = "Address to listen on (0.0.0.0 exposes the server)",
+            DefaultValueFactory = _ => "127.0.0.1"
+        };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var noAuth = new Option<bool>("--no-auth") { Description = "Serve without API keys (every route open)" };
         var defaults = new LoomServerOptions();
-        var maxModels = new Option<int>("--max-models") { Description = "Most models held in memory",
-            DefaultValueFactory = _ => defaults.MaxModels };
+        var maxModels = new Option<int>("--max-models")
+        {
+            Description = "Most models held in memory",
+            DefaultValueFactory = _ => defaults.MaxModels
+        };
         var maxModelBytes = new Option<long>("--max-model-bytes") { Description = "Most bytes of weights held in memory (0: no bound)" };
-        var maxBody = new Option<long>("--max-request-body-bytes") { Description = "Largest request body accepted",
-            DefaultValueFactory = _ => defaults.MaxRequestBodyBytes };
-        var maxTokens = new Option<int>("--max-tokens-per-request") { Description = "Most tokens one request may generate",
-            DefaultValueFactory = _ => defaults.MaxTokensPerRequest };
-        var queue = new Option<int>("--queue-length") { Description = "Requests that may wait per model (beyond: 429)",
-            DefaultValueFactory = _ => defaults.QueueLength };
+        var maxBody = new Option<long>("--max-request-body-bytes")
+        {
+            Description = "Largest request body accepted",
+            DefaultValueFactory = _ => defaults.MaxRequestBodyBytes
+        };
+        var maxTokens = new Option<int>("--max-tokens-per-request")
+        {
+            Description = "Most tokens one request may generate",
+            DefaultValueFactory = _ => defaults.MaxTokensPerRequest
+        };
+        var queue = new Option<int>("--queue-length")
+        {
+            Description = "Requests that may wait per model (beyond: 429)",
+            DefaultValueFactory = _ => defaults.QueueLength
+        };
         var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key (0: no limit)" };
-        var timeout = new Option<double>("--request-timeout") { Description = "Seconds a request may take",
-            DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds };
-        var shutdown = new Option<double>("--shutdown-timeout") { Description = "Seconds stopping waits for in-flight requests",
-            DefaultValueFactory = _ => defaults.ShutdownTimeout.TotalSeconds };
+        var timeout = new Option<double>("--request-timeout")
+        {
+            Description = "Seconds a request may take",
+            DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds
+        };
+        var shutdown = new Option<double>("--shutdown-timeout")
+        {
+            Description = "Seconds stopping waits for in-flight requests",
+            DefaultValueFactory = _ => defaults.ShutdownTimeout.TotalSeconds
+        };
         var command = new Command("serve", "Serve a folder of models over an OpenAI-compatible HTTP API")
         {
             models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, rate, timeout, shutdown,
         };
-        command.SetAction(async (parse, _) =>
+        // A synchronous action: System.CommandLine installs its own signal handling (and a forced exit) for async ones,
+        // while loom's handlers (CliContext) already turn Ctrl-C and SIGTERM into a graceful stop.
+        command.SetAction(parse =>
         {
             var options = new LoomServerOptions
             {
@@ -46,25 +69,29 @@ public static class ServeCommand
                 QueueLength = parse.GetValue(queue), RateLimitPerMinute = parse.GetValue(rate),
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
             };
-            var console = parse.InvocationConfiguration.Output;
-            await using var server = await LoomServer.StartAsync(options, CliContext.Cancellation);
-            int count = server.State.Store.List().Count;
-            console.WriteLine($"loom serve: listening on {server.BaseAddress} ({count} models in {server.State.Store.Root}; "
-                + (options.NoAuth ? "no API keys: anyone who can reach this address can use it)" : "API keys required)"));
-            console.Flush();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, CliContext.Cancellation);
-            }
-            catch (OperationCanceledException)
-            {
-                console.WriteLine("loom serve: stopping after in-flight requests finish");
-                console.Flush();
-            }
-            await server.StopAsync();
+            ServeAsync(options, parse.InvocationConfiguration.Output).GetAwaiter().GetResult();
             return 0;
         });
         return command;
+    }
+
+    private static async Task ServeAsync(LoomServerOptions options, TextWriter console)
+    {
+        await using var server = await LoomServer.StartAsync(options, CliContext.Cancellation);
+        int count = server.State.Store.List().Count;
+        console.WriteLine($"loom serve: listening on {server.BaseAddress} ({count} models in {server.State.Store.Root}; "
+            + (options.NoAuth ? "no API keys: anyone who can reach this address can use it)" : "API keys required)"));
+        console.Flush();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, CliContext.Cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            console.WriteLine("loom serve: stopping after in-flight requests finish");
+            console.Flush();
+        }
+        await server.StopAsync();
     }
 
     /// <summary>The <c>--models DIR</c> option of <c>serve</c> and <c>keys</c>.</summary>

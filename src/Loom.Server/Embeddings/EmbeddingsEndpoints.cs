@@ -5,7 +5,6 @@ using Loom.Server.Protocol;
 using Loom.Server.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Loom.Server.Embeddings;
 
@@ -23,9 +22,7 @@ public sealed class EmbeddingsEndpoints : ILoomEndpoints
 
     private static async Task HandleAsync(HttpContext context)
     {
-        var state = context.RequestServices.GetRequiredService<LoomServerState>();
-        var request = await JsonRequest.ReadAsync(context).ConfigureAwait(false);
-        var modelId = request.RequiredString("model");
+        var (state, request, modelId) = await ModelRequest.ReadAsync(context).ConfigureAwait(false);
         var inputs = Inputs(request);
         var format = request.String("encoding_format") ?? "float";
         if (format is not ("float" or "base64"))

@@ -28,7 +28,8 @@ public sealed class AccessFilter : IEndpointFilter
             {
                 int wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
                 throw new ApiError(429, $"Rate limit reached: {state.Options.RateLimitPerMinute} requests per minute; please retry later.",
-                    "requests", null, "rate_limit_exceeded") { RetryAfterSeconds = Math.Max(1, wait) };
+                    "requests", null, "rate_limit_exceeded")
+                { RetryAfterSeconds = Math.Max(1, wait) };
             }
         }
         return await next(invocation).ConfigureAwait(false);

@@ -60,7 +60,7 @@ public sealed class ServerFilter : IEndpointFilter
             new ApiError(504, "The request took longer than the server's request timeout.", "timeout", null, "request_timeout"),
         EngineQueueFullException full => new ApiError(429,
             $"The model's request queue is full ({full.QueueLimit} waiting); please retry later.", "requests", null, "queue_full")
-            { RetryAfterSeconds = 1 },
+        { RetryAfterSeconds = 1 },
         BadHttpRequestException bad => new ApiError(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
             ? "The request body is larger than the server accepts." : bad.Message, "invalid_request_error", null,
             bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request_too_large" : null),

@@ -3,7 +3,6 @@ using Loom.Server.Protocol;
 using Loom.Server.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Loom.Server.Text;
 
@@ -20,9 +19,7 @@ public sealed class ChatCompletionsEndpoints : ILoomEndpoints
 
     private static async Task HandleAsync(HttpContext context)
     {
-        var state = context.RequestServices.GetRequiredService<LoomServerState>();
-        var request = await JsonRequest.ReadAsync(context).ConfigureAwait(false);
-        var modelId = request.RequiredString("model");
+        var (state, request, modelId) = await ModelRequest.ReadAsync(context).ConfigureAwait(false);
         foreach (var field in new[] { "tools", "functions", "audio", "prediction", "web_search_options" })
             request.Unsupported(field, "Loom text models do not call tools, speak or search");
         if (request.Node("tool_choice") is { } choice && choice.ToString() != "none")

@@ -28,15 +28,15 @@ public static class ChatMessages
     {
         if (node is not JsonObject message) throw JsonRequest.WrongType(field, "an object");
         var fields = new JsonRequest(message);
-        var role = (fields.String("role") ?? throw ApiError.BadField(field + ".role", $"Missing required parameter: '{field}.role'."))
-            switch
-            {
-                "system" or "developer" => ChatRole.System,
-                "user" => ChatRole.User,
-                "assistant" => ChatRole.Assistant,
-                var other => throw ApiError.BadField(field + ".role", $"Invalid value for '{field}.role': '{other}' is not supported "
-                    + "(system, developer, user, assistant).", "invalid_value"),
-            };
+        var name = fields.String("role") ?? throw ApiError.BadField(field + ".role", $"Missing required parameter: '{field}.role'.");
+        var role = name switch
+        {
+            "system" or "developer" => ChatRole.System,
+            "user" => ChatRole.User,
+            "assistant" => ChatRole.Assistant,
+            var other => throw ApiError.BadField(field + ".role", $"Invalid value for '{field}.role': '{other}' is not supported "
+                + "(system, developer, user, assistant).", "invalid_value"),
+        };
         if (fields.Node("tool_calls") is not null || fields.Node("function_call") is not null)
             throw ApiError.BadField(field, "Tool calls are not supported by this server.", "unsupported_parameter");
         return new ChatMessage(role, Content(fields.Node("content"), field + ".content"));

@@ -26,7 +26,8 @@ public static class CompletionPrompts
         return array.Select(e => e switch
         {
             _ when e is not null && IsString(e) => Encode(e, tokenizer),
-            JsonArray ids when ids.Count > 0 && ids.All(i => i is not null && i.GetValueKind() == JsonValueKind.Number) => Ids(ids, tokenizer),
+            JsonArray ids when ids.Count > 0 && ids.All(i => i is not null && i.GetValueKind() == JsonValueKind.Number) =>
+                Ids(ids, tokenizer),
             _ => throw JsonRequest.WrongType("prompt", "a string, an array of strings, an array of token ids or an array of those"),
         }).ToList();
     }

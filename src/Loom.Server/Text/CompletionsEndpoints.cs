@@ -3,7 +3,6 @@ using Loom.Server.Protocol;
 using Loom.Server.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Loom.Server.Text;
 
@@ -21,9 +20,7 @@ public sealed class CompletionsEndpoints : ILoomEndpoints
 
     private static async Task HandleAsync(HttpContext context)
     {
-        var state = context.RequestServices.GetRequiredService<LoomServerState>();
-        var request = await JsonRequest.ReadAsync(context).ConfigureAwait(false);
-        var modelId = request.RequiredString("model");
+        var (state, request, modelId) = await ModelRequest.ReadAsync(context).ConfigureAwait(false);
         if (request.Bool("echo") == true) request.Unsupported("echo", "the reply holds only the completion");
         request.Unsupported("suffix", "Loom models do not fill in the middle");
         int? alternatives = (int?)request.Integer("logprobs", 0, 5);
@@ -77,9 +74,9 @@ public sealed class CompletionsEndpoints : ILoomEndpoints
 
         public JsonObject Choice(int index, string text, IEnumerable<Loom.Text.Generation.GeneratedToken> tokens, int offset,
             string? finish) => new()
-        {
-            ["text"] = text, ["index"] = index, ["logprobs"] = Logprobs?.Completion(tokens, offset), ["finish_reason"] = finish,
-        };
+            {
+                ["text"] = text, ["index"] = index, ["logprobs"] = Logprobs?.Completion(tokens, offset), ["finish_reason"] = finish,
+            };
 
         public JsonObject Usage(JsonObject usage)
         {

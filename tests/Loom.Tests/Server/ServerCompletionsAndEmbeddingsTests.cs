@@ -50,7 +50,8 @@ public sealed class ServerCompletionsAndEmbeddingsTests
         request["stream"] = true;
         request["stream_options"] = new JsonObject { ["include_usage"] = true };
         using var http = server.Http();
-        var response = await http.PostAsync("/v1/completions", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
+        var response = await http.PostAsync("/v1/completions", content);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
         var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
             .Select(e => e["data: ".Length..]).ToList();

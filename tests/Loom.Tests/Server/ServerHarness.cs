@@ -65,7 +65,8 @@ internal sealed class ServerHarness : IAsyncDisposable
     public HttpClient Http(string? key = null)
     {
         var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        if ((key ?? Key) is { Length: > 0 } bearer) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        if ((key ?? Key) is { Length: > 0 } bearer)
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return http;
     }
 
