@@ -84,6 +84,20 @@ public sealed class ServerLimitsTests
     }
 
     [Fact]
+    public async Task A_request_past_the_request_timeout_is_cancelled_with_504()
+    {
+        await using var server = await ServerHarness.StartAsync(store => new LoomServerOptions
+        {
+            ModelsFolder = store, Port = 0, MaxTokensPerRequest = 10_000_000, RequestTimeout = TimeSpan.FromSeconds(1),
+        });
+        var (status, body, _) = await server.PostAsync("/v1/chat/completions", LongChat(stream: false, maxTokens: 10_000_000));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, status);
+        Assert.Equal("request_timeout", body["error"]!["code"]!.GetValue<string>());
+        var metrics = await MetricsWhenAsync(server, m => m.Contains("loom_engine_active_requests{model=\"tiny\"} 0"));
+        Assert.Contains("loom_engine_active_requests{model=\"tiny\"} 0", metrics);   // the engine stopped its work
+    }
+
+    [Fact]
     public async Task Stopping_the_server_lets_an_in_flight_stream_finish()
     {
         await using var server = await ServerHarness.StartAsync();
