@@ -28,6 +28,7 @@ public sealed partial class OptionFlags(Command command)
         ["MinSnrGamma"] = ["--min-snr"], ["LeapfrogSteps"] = ["--leapfrog"], ["ValidationFraction"] = ["--val-fraction"],
         ["KPrecisionRecall"] = ["--k"], ["CopyNGram"] = ["--copy-ngram"], ["TrainSamples"] = ["--iwae"], ["Limit"] = ["--train-limit"],
         ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
+        ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

@@ -16,6 +16,8 @@ public static class CommandCatalog
         yield return TranslateCommand.Create();
         yield return ChatCommand.Create();
         yield return ChatTemplateCommand.Create();
+        yield return ServeCommand.Create();
+        yield return KeysCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();

@@ -24,14 +24,16 @@ public sealed partial class OptionFlagsTests
     };
 
     [Fact]
-    public void The_library_assembly_holds_no_command_line_flag()
+    public void The_library_assemblies_hold_no_command_line_flag()
     {
-        var flags = UserStrings(typeof(IGenerativeModel).Assembly.Location)
+        var flags = new[] { typeof(IGenerativeModel), typeof(Loom.Server.LoomServerOptions) }
+            .SelectMany(t => UserStrings(t.Assembly.Location))
             .Where(s => FlagLike().IsMatch(s))
             .Distinct()
             .Order(StringComparer.Ordinal)
             .ToList();
-        Assert.True(flags.Count == 0, "Loom.dll strings that name command-line flags:\n" + string.Join("\n", flags));
+        Assert.True(flags.Count == 0, "Loom.dll or Loom.Server.dll strings that name command-line flags:\n"
+            + string.Join("\n", flags));
     }
 
     [Fact]
@@ -49,6 +51,7 @@ public sealed partial class OptionFlagsTests
         var names = OptionNamesInLibraryErrors();
         Assert.Contains("LearningRate", names);
         Assert.Contains("Data", names);
+        Assert.Contains("QueueLength", names);
         var commands = AllCommands(LoomCli.Build()).Select(c => new OptionFlags(c)).ToList();
         var missing = names.Where(n => !LibraryOnly.Contains(n) && commands.All(c => c.FlagFor(n) is null))
             .Order(StringComparer.Ordinal).ToList();
@@ -98,11 +101,14 @@ public sealed partial class OptionFlagsTests
         Assert.Null(new OptionFlags(child).FlagFor("Quiet"));
     }
 
-    /// <summary>The first argument of every <c>ForOption(nameof(…)|"…", …)</c> in the library's sources.</summary>
+    /// <summary>The first argument of every <c>ForOption(nameof(…)|"…", …)</c> in the libraries' sources (Loom and
+    /// Loom.Server).</summary>
     private static SortedSet<string> OptionNamesInLibraryErrors()
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src", "Loom"), "*.cs", SearchOption.AllDirectories))
+        var files = new[] { "Loom", "Loom.Server" }.SelectMany(library =>
+            Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src", library), "*.cs", SearchOption.AllDirectories));
+        foreach (var file in files)
         {
             if (file.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj")) continue;
             foreach (Match m in ForOptionName().Matches(File.ReadAllText(file)))

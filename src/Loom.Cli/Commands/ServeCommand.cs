@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Loom.Server;
+
+namespace Loom.Cli.Commands;
+
+/// <summary>
+/// <c>loom serve --models DIR</c>: the library's OpenAI-compatible server (<see cref="LoomServer"/>) over a model store,
+/// on loopback port 8080 unless told otherwise. The flags map onto <see cref="LoomServerOptions"/>; Ctrl-C or SIGTERM
+/// stops it after in-flight requests finish.
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var models = ModelsOption();
+        var host = new Option<string>("--host")
+        {
+            Description = "Address to listen on (0.0.0.0 exposes the server)",
+            DefaultValueFactory = _ => "127.0.0.1"
+        };
+        var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
+        var noAuth = new Option<bool>("--no-auth") { Description = "Serve without API keys (every route open)" };
+        var defaults = new LoomServerOptions();
+        var maxModels = new Option<int>("--max-models")
+        {
+            Description = "Most models held in memory",
+            DefaultValueFactory = _ => defaults.MaxModels
+        };
+        var maxModelBytes = new Option<long>("--max-model-bytes") { Description = "Most bytes of weights held in memory (0: no bound)" };
+        var maxBody = new Option<long>("--max-request-body-bytes")
+        {
+            Description = "Largest request body accepted",
+            DefaultValueFactory = _ => defaults.MaxRequestBodyBytes
+        };
+        var maxTokens = new Option<int>("--max-tokens-per-request")
+        {
+            Description = "Most tokens one request may generate",
+            DefaultValueFactory = _ => defaults.MaxTokensPerRequest
+        };
+        var queue = new Option<int>("--queue-length")
+        {
+            Description = "Requests that may wait per model (beyond: 429)",
+            DefaultValueFactory = _ => defaults.QueueLength
+        };
+        var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key (0: no limit)" };
+        var timeout = new Option<double>("--request-timeout")
+        {
+            Description = "Seconds a request may take",
+            DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds
+        };
+        var shutdown = new Option<double>("--shutdown-timeout")
+        {
+            Description = "Seconds stopping waits for in-flight requests",
+            DefaultValueFactory = _ => defaults.ShutdownTimeout.TotalSeconds
+        };
+        var command = new Command("serve", "Serve a folder of models over an OpenAI-compatible HTTP API")
+        {
+            models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, rate, timeout, shutdown,
+        };
+        // A synchronous action: System.CommandLine installs its own signal handling (and a forced exit) for async ones,
+        // while loom's handlers (CliContext) already turn Ctrl-C and SIGTERM into a graceful stop.
+        command.SetAction(parse =>
+        {
+            var options = new LoomServerOptions
+            {
+                ModelsFolder = parse.GetValue(models)!, Host = parse.GetValue(host)!, Port = parse.GetValue(port),
+                NoAuth = parse.GetValue(noAuth), MaxModels = parse.GetValue(maxModels), MaxModelBytes = parse.GetValue(maxModelBytes),
+                MaxRequestBodyBytes = parse.GetValue(maxBody), MaxTokensPerRequest = parse.GetValue(maxTokens),
+                QueueLength = parse.GetValue(queue), RateLimitPerMinute = parse.GetValue(rate),
+                RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
+            };
+            ServeAsync(options, parse.InvocationConfiguration.Output).GetAwaiter().GetResult();
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task ServeAsync(LoomServerOptions options, TextWriter console)
+    {
+        await using var server = await LoomServer.StartAsync(options, CliContext.Cancellation);
+        int count = server.State.Store.List().Count;
+        console.WriteLine($"loom serve: listening on {server.BaseAddress} ({count} models in {server.State.Store.Root}; "
+            + (options.NoAuth ? "no API keys: anyone who can reach this address can use it)" : "API keys required)"));
+        console.Flush();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, CliContext.Cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            console.WriteLine("loom serve: stopping after in-flight requests finish");
+            console.Flush();
+        }
+        await server.StopAsync();
+    }
+
+    /// <summary>The <c>--models DIR</c> option of <c>serve</c> and <c>keys</c>.</summary>
+    public static Option<string> ModelsOption() =>
+        new("--models") { Description = "The model store: a folder whose subfolders are checkpoints or HF model folders", Required = true };
+
+    private static TimeSpan Seconds(double seconds) =>
+        double.IsFinite(seconds) && Math.Abs(seconds) < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+}
