@@ -22,11 +22,11 @@ public static class GeneratedImages
     /// <summary>
     /// The sampling request behind <paramref name="request"/>: its count, seed, class and temperature, and for a
     /// diffusion model the <see cref="DiffusionRequest"/> of its settings (a class-conditional model without a class
-    /// spreads the images over its classes). Throws usage errors for what the model cannot do.
+    /// spreads the images over its classes). Throws usage errors for what the model cannot do. Any family takes it
+    /// (a vector model's samples are then points, not images).
     /// </summary>
     public static SampleRequest ToSampleRequest(IGenerativeModel model, ImageGenerationRequest request)
     {
-        ShapeOf(model);
         if (request.Count < 1)
             throw LoomUsageException.ForOption("Count", $"must be at least 1, got {request.Count}");
         if (request.Class is { } c)
@@ -54,6 +54,7 @@ public static class GeneratedImages
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
+        ShapeOf(model);
         var sampling = ToSampleRequest(model, request);
         return ModelThread.RunAsync(() =>
         {
