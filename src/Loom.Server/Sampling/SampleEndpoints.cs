@@ -40,7 +40,8 @@ public sealed class SampleEndpoints : ILoomEndpoints
         bool images = GeneratedImages.Makes(model.Model);
         var samples = await ModelWork.RunAsync(model, state.Options.QueueLength, SamplingFields.Names, null, async cancellation =>
             images
-                ? SampleSetJson.Images(await GeneratedImages.GenerateAsync(model.Model, generation, null, cancellation).ConfigureAwait(false))
+                ? SampleSetJson.Images(
+                    await GeneratedImages.GenerateAsync(model.Model, generation, null, cancellation).ConfigureAwait(false))
                 : ToJson(await model.Model.SampleAsync(sampling, null, cancellation).ConfigureAwait(false)),
             context.RequestAborted).ConfigureAwait(false);
         var body = new JsonObject { ["object"] = "loom.sample", ["model"] = model.Id, ["seed"] = generation.Seed };

@@ -113,7 +113,8 @@ public sealed class ServerImagesTests
             Assert.Equal(param, (string?)body["error"]!["param"]);
             Assert.Equal(code, (string?)body["error"]!["code"]);
         }
-        var (missing, missingBody, _) = await server.PostAsync("/v1/images/generations", new JsonObject { ["model"] = "nope", ["prompt"] = "x" });
+        var (missing, missingBody, _) =
+            await server.PostAsync("/v1/images/generations", new JsonObject { ["model"] = "nope", ["prompt"] = "x" });
         Assert.Equal(HttpStatusCode.NotFound, missing);
         Assert.Equal("model_not_found", (string?)missingBody["error"]!["code"]);
     }

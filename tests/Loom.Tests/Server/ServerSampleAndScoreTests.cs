@@ -65,7 +65,8 @@ public sealed class ServerSampleAndScoreTests
         await using var server = await StartAsync();
         using var folder = new TempFolder();
         double[][] rows = [[0.5, -0.25], [4, 3.5], [1, 1], [3.75, 4.5]];
-        var csv = string.Join("", rows.Select(r => string.Join(',', r.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "\n"));
+        var csv = string.Join("", rows.Select(r =>
+            string.Join(',', r.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "\n"));
         File.WriteAllText(folder.File("points.csv"), csv);
         File.WriteAllText(folder.File("text.txt"), "to be or not to be\n");
 
@@ -75,7 +76,8 @@ public sealed class ServerSampleAndScoreTests
             var asRows = new JsonArray(rows.Select(r => (JsonNode)new JsonArray(r.Select(v => (JsonNode)v).ToArray())).ToArray());
             foreach (JsonNode data in new JsonNode[] { asRows, csv })
             {
-                var (status, body, _) = await server.PostAsync("/v1/loom/score", new JsonObject { ["model"] = TinyServedModels.Gmm, ["data"] = data });
+                var (status, body, _) =
+                    await server.PostAsync("/v1/loom/score", new JsonObject { ["model"] = TinyServedModels.Gmm, ["data"] = data });
                 Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
                 AssertReport(expected, body);
             }
