@@ -31,28 +31,24 @@ public sealed class DiffusionCliOptions
     /// <summary>A request from the command line over the model's defaults, with progress on stderr.</summary>
     public DiffusionRequest Build(ParseResult parse, IDiffusionGenerator model, int count, long seed, ConsoleProgress? progress)
     {
-        var defaults = model.Config.DefaultSampler;
-        var sampler = defaults with
+        var settings = new DiffusionSettings
         {
-            Sampler = parse.GetValue(Sampler) ?? defaults.Sampler,
-            Steps = parse.GetValue(Steps) ?? defaults.Steps,
+            Sampler = parse.GetValue(Sampler),
+            Steps = parse.GetValue(Steps),
+            Guidance = parse.GetValue(Guidance),
             Eta = parse.GetValue(Eta),
-            KarrasSigmas = parse.GetValue(Karras) || defaults.KarrasSigmas,
-            Spacing = parse.GetValue(Spacing) is { } spacing ? SamplingPlan.ParseSpacing(spacing) : defaults.Spacing,
+            Karras = parse.GetValue(Karras),
+            Spacing = parse.GetValue(Spacing) is { } spacing ? SamplingPlan.ParseSpacing(spacing) : null,
         };
-        sampler.Create();   // an unknown name throws the one-line usage error here, before any work
+        var sampler = settings.SamplerFor(model);   // an unknown name fails before the other checks
         int? interpolate = parse.GetValue(Interpolate);
         if (interpolate is { } points)
         {
             if (points < 2) throw new LoomUsageException($"--interpolate: needs at least 2 points, got {points}");
             count = points;
         }
-        var labels = Labels(parse.GetValue(Class), model, count);
-        return new DiffusionRequest
+        return settings.ToRequest(model, count, seed, Labels(parse.GetValue(Class), model, count)) with
         {
-            Count = count, Seed = seed, Sampler = sampler,
-            Labels = labels,
-            Guidance = parse.GetValue(Guidance) ?? (labels is null ? 1.0 : model.Config.DefaultGuidance),
             Progress = progress is null ? null : (done, total) => progress.Report(done, total, $"{sampler.Sampler} step"),
             Cancellation = CliContext.Cancellation,
             InitialNoise = interpolate is null ? null : InterpolatedNoise(model, count, seed),

@@ -25,7 +25,7 @@ public sealed record ModelEntry(string Id, string Folder, string Kind, IReadOnly
         {
             var (kind, capabilities) = HfModelFolder.Recognizes(folder)
                 ? (HfModelFolder.KindOf(HfModelFolder.Inspect(folder).Config), Text(embeddings: true))
-                : Describe(Checkpoint.ReadConfig(folder).Kind);
+                : Describe(Checkpoint.ReadConfig(folder));
             long bytes = Directory.EnumerateFiles(folder, "*.safetensors").Where(f => !Path.GetFileName(f).StartsWith("trainer-state",
                 StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length);
             var created = new DateTimeOffset(File.GetLastWriteTimeUtc(Path.Combine(folder, Checkpoint.ConfigFile)), TimeSpan.Zero);
@@ -37,13 +37,15 @@ public sealed record ModelEntry(string Id, string Folder, string Kind, IReadOnly
         }
     }
 
-    private static (string, IReadOnlyList<string>) Describe(string kind)
+    private static (string, IReadOnlyList<string>) Describe((string Kind, System.Text.Json.Nodes.JsonObject Config) config)
     {
+        var kind = config.Kind;
         ModelRegistry.TryGet(kind, out var family);
         return family switch
         {
             TransformerLanguageModelFamily => (kind, Text(embeddings: true)),
             NeuralLanguageModelFamily => (kind, Text(embeddings: false)),
+            _ when Images.ImageModels.FromConfig(kind, config.Config) => (kind, [Images.ImageModels.Capability]),
             _ => (kind, []),
         };
     }

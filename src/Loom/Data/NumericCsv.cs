@@ -15,10 +15,13 @@ public static class NumericCsv
     /// <summary>Reads the file as a float64 tensor of shape [rows, columns] on CPU.</summary>
     public static Tensor ReadMatrix(string path) => ToTensor(Read(path, out _), path);
 
-    public static double[][] Read(string path, out string[]? header)
+    public static double[][] Read(string path, out string[]? header) => Parse(TextFile.Read(path), path, out header);
+
+    /// <summary>Reads CSV text held in memory (as <see cref="Read"/>); <paramref name="path"/> names it in errors.</summary>
+    public static double[][] Parse(string text, string path, out string[]? header)
     {
         header = null;
-        var lines = TextFile.Read(path).Split('\n');
+        var lines = text.Split('\n');
         var rows = new List<double[]>();
         int columns = -1;
         for (int i = 0; i < lines.Length; i++)

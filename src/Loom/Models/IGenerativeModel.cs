@@ -38,6 +38,12 @@ public interface ILikelihoodModel
 {
     /// <summary>Scores a dataset in the model's own data format; units and conventions are in <see cref="ScoreReport"/>.</summary>
     ScoreReport Score(string dataPath, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// As <see cref="Score"/>, for the text of such a data file held in memory (a server's request body, a test's
+    /// data); <paramref name="source"/> names the data in errors.
+    /// </summary>
+    ScoreReport ScoreContent(string data, string source = "data", CancellationToken cancellation = default);
 }
 
 /// <summary>

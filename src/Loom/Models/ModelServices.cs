@@ -18,27 +18,23 @@ public static class ModelServices
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
-        if (cancellation.IsCancellationRequested)
-            return Task.FromCanceled<SampleSet>(cancellation);
-        var done = new TaskCompletionSource<SampleSet>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                var sampler = model.GetService<IProgressiveSampler>();
-                done.SetResult(sampler is not null ? sampler.Sample(request, progress, cancellation) : model.Sample(request));
-            }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-            {
-                done.SetCanceled(cancellation);
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        })
-        { IsBackground = true, Name = $"loom sample {model.Kind}" };
-        thread.Start();
-        return done.Task;
+        return ModelThread.RunAsync(() => model.SampleNow(request, progress, cancellation), $"loom sample {model.Kind}", cancellation);
+    }
+
+    /// <summary>Samples on this thread, through <see cref="IProgressiveSampler"/> when the model offers it.</summary>
+    internal static SampleSet SampleNow(this IGenerativeModel model, SampleRequest request, IProgress<SampleProgress>? progress,
+        CancellationToken cancellation) =>
+        model.GetService<IProgressiveSampler>() is { } sampler ? sampler.Sample(request, progress, cancellation) : model.Sample(request);
+
+    /// <summary>
+    /// Scores data held in memory (<see cref="ILikelihoodModel.ScoreContent"/>) on a thread of its own, passing
+    /// <paramref name="cancellation"/> to the model. One call at a time per model, as for sampling.
+    /// </summary>
+    public static Task<ScoreReport> ScoreAsync(this ILikelihoodModel model, string data, string source = "data",
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        return ModelThread.RunAsync(() => model.ScoreContent(data, source, cancellation), "loom score", cancellation);
     }
 }

@@ -11,7 +11,7 @@ namespace Loom.Models.Adversarial;
 /// Sampling draws z ~ N(0, I) from the request's seed and decodes it with the generator in evaluation mode.
 /// </summary>
 public sealed class GanModel(GanConfig config, GanGenerator generator,
-    GanDiscriminator discriminator) : IGenerativeModel, ILatentVariableModel
+    GanDiscriminator discriminator) : IGenerativeModel, ILatentVariableModel, IImageGenerator
 {
     public const string KindName = "gan";
     public const string GeneratorPrefix = "generator.";
@@ -23,6 +23,8 @@ public sealed class GanModel(GanConfig config, GanGenerator generator,
     public string Kind => KindName;
     public int LatentDim => Config.LatentDim;
     public int NumClasses => Config.NumClasses;
+    public IReadOnlyList<string> ClassNames => Config.ClassNames;
+    public ImageShape? ImageShape => ImageShape.Of(Config.SampleShape, Config.Images);
 
     public JsonObject GetConfig() => Config.ToJson();
 

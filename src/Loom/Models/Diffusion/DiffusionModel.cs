@@ -11,7 +11,7 @@ namespace Loom.Models.Diffusion;
 /// schedule. <see cref="Generate"/> runs any sampler with guidance, image-to-image and inpainting; the generic
 /// <see cref="Sample(SampleRequest)"/> uses the config's default sampler.
 /// </summary>
-public sealed class DiffusionModel : IGenerativeModel, IConditionalModel, IProgressiveSampler, IDiffusionGenerator
+public sealed class DiffusionModel : IGenerativeModel, IConditionalModel, IProgressiveSampler, IDiffusionGenerator, IImageGenerator
 {
     public const string KindName = "diffusion";
 
@@ -48,6 +48,8 @@ public sealed class DiffusionModel : IGenerativeModel, IConditionalModel, IProgr
     public int NumClasses => Config.NumClasses;
 
     public IReadOnlyList<string> ClassNames => Config.ClassNames;
+
+    public ImageShape? ImageShape => ImageShape.Of(Config.SampleShape, Config.Images);
 
     public SampleSet Sample(SampleRequest request) => Sample(request, null, CancellationToken.None);
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -183,12 +184,16 @@ public sealed class HiddenMarkovModel : IGenerativeModel, ILikelihoodModel
     }
 
     /// <summary>Total NLL (nats) of the sequences in <paramref name="dataPath"/> (see <see cref="HmmData.Read"/>), unit "step".</summary>
-    public ScoreReport Score(string dataPath, CancellationToken cancellation = default)
+    public ScoreReport Score(string dataPath, CancellationToken cancellation = default) =>
+        ScoreContent(TextFile.Read(dataPath), dataPath, cancellation);
+
+    /// <summary>As <see cref="Score"/>, for the text of a data file held in memory.</summary>
+    public ScoreReport ScoreContent(string data, string source = "data", CancellationToken cancellation = default)
     {
-        var sequences = HmmData.Read(dataPath, Emission);
+        var sequences = HmmData.Parse(data, source, Emission);
         try
         {
-            var prepared = PrepareAll(sequences, p.Emissions, dataPath);
+            var prepared = PrepareAll(sequences, p.Emissions, source);
             long steps = prepared.Sum(s => s.shape[0]);
             double total = 0;
             WithPrepared(prepared, batch =>

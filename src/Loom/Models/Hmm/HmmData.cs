@@ -20,8 +20,11 @@ public static class HmmData
 {
     /// <summary>The sequences in <paramref name="path"/>: long <c>[T]</c> symbols (categorical) or float64 <c>[T, D]</c> tensors
     /// (Gaussian), owned by the caller.</summary>
-    public static List<Tensor> Read(string path, HmmEmission emission) =>
-        emission == HmmEmission.Categorical ? ReadSymbols(path) : ReadVectors(path);
+    public static List<Tensor> Read(string path, HmmEmission emission) => Parse(TextFile.Read(path), path, emission);
+
+    /// <summary>As <see cref="Read"/>, from the file's text held in memory; <paramref name="source"/> names it in errors.</summary>
+    public static List<Tensor> Parse(string text, string source, HmmEmission emission) =>
+        emission == HmmEmission.Categorical ? ParseSymbols(text, source) : ParseVectors(text, source);
 
     /// <summary>Writes sequences in the format <see cref="Read"/> reads (atomically).</summary>
     public static void Write(string path, IReadOnlyList<Tensor> sequences)
@@ -53,9 +56,9 @@ public static class HmmData
         IO.AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    private static List<Tensor> ReadSymbols(string path)
+    private static List<Tensor> ParseSymbols(string text, string path)
     {
-        var lines = TextFile.Read(path).Split('\n');
+        var lines = text.Split('\n');
         var sequences = new List<Tensor>();
         for (int i = 0; i < lines.Length; i++)
         {
@@ -76,9 +79,9 @@ public static class HmmData
         return sequences;
     }
 
-    private static List<Tensor> ReadVectors(string path)
+    private static List<Tensor> ParseVectors(string text, string path)
     {
-        var lines = TextFile.Read(path).Split('\n');
+        var lines = text.Split('\n');
         var sequences = new List<Tensor>();
         var current = new List<double>();
         int columns = -1, rowsInCurrent = 0;

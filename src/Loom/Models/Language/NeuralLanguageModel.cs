@@ -87,9 +87,14 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
         return new TextSamples(outputs.Select(o => prompt + o.Text).ToList());
     }
 
-    public ScoreReport Score(string dataPath, CancellationToken cancellation = default)
+    public ScoreReport Score(string dataPath, CancellationToken cancellation = default) =>
+        ScoreContent(TextFile.Read(dataPath), dataPath, cancellation);
+
+    public ScoreReport ScoreContent(string data, string source = "data", CancellationToken cancellation = default) =>
+        data.Length == 0 ? throw new LoomDataException($"{source}: no text to score") : ScoreText(data);
+
+    private ScoreReport ScoreText(string text)
     {
-        var text = TextFile.Read(dataPath);
         Network.eval();
         int context = Math.Min(Causal.MaxSequenceLength, 1024);
         LanguageModelData data;

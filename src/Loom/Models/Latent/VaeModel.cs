@@ -11,7 +11,7 @@ namespace Loom.Models.Latent;
 /// N(0, T² I), T the request's temperature, or from the fitted <see cref="LatentPrior"/> when there is one;
 /// <see cref="ExampleNll(Tensor)"/> is the importance-sampled −log p(x) with <see cref="ImportanceSamples"/> samples.
 /// </summary>
-public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExampleScorer
+public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExampleScorer, IImageGenerator
 {
     public const string KindName = "vae";
 
@@ -22,6 +22,8 @@ public sealed class VaeModel : IGenerativeModel, IVariationalAutoencoder, IExamp
     public string Kind => KindName;
     public int LatentDim => Config.LatentDim;
     public int NumClasses => Config.NumClasses;
+    public IReadOnlyList<string> ClassNames => Config.ClassNames;
+    public ImageShape? ImageShape => ImageShape.Of(Config.SampleShape, Config.Images);
     /// <summary>Importance samples per example for <see cref="ExampleNll(Tensor)"/>.</summary>
     public int ImportanceSamples { get; set; } = 1000;
 

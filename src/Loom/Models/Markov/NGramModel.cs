@@ -87,11 +87,14 @@ public sealed class NGramModel : IGenerativeModel, ILikelihoodModel
         return nll;
     }
 
-    public ScoreReport Score(string dataPath, CancellationToken cancellation = default)
+    public ScoreReport Score(string dataPath, CancellationToken cancellation = default) =>
+        ScoreContent(TextFile.Read(dataPath), dataPath, cancellation);
+
+    public ScoreReport ScoreContent(string data, string source = "data", CancellationToken cancellation = default)
     {
-        var ids = Vocabulary.Encode(TextFile.Read(dataPath));
+        var ids = Vocabulary.Encode(data);
         if (ids.Length == 0)
-            throw new LoomDataException($"{dataPath}: no tokens to score");
+            throw new LoomDataException($"{source}: no tokens to score");
         double unknown = ids.Count(i => i == NGramVocabulary.Unk);
         return new ScoreReport(NegativeLogLikelihood(ids, cancellation), ids.Length, Unit,
             new Dictionary<string, double> { ["unknown_tokens"] = unknown });

@@ -111,11 +111,15 @@ public sealed partial class GaussianMixture : IGenerativeModel, ILikelihoodModel
     }
 
     /// <summary>Scores a numeric CSV file (one sample per row): total NLL in nats over samples.</summary>
-    public ScoreReport Score(string dataPath, CancellationToken cancellation = default)
+    public ScoreReport Score(string dataPath, CancellationToken cancellation = default) =>
+        ScoreContent(TextFile.Read(dataPath), dataPath, cancellation);
+
+    /// <summary>Scores numeric CSV text held in memory (one sample per row).</summary>
+    public ScoreReport ScoreContent(string data, string source = "data", CancellationToken cancellation = default)
     {
-        using var x = NumericCsv.ReadMatrix(dataPath);
+        using var x = NumericCsv.ToTensor(NumericCsv.Parse(data, source, out _), source);
         if (x.shape[1] != Dimensions)
-            throw new LoomDataException($"{dataPath}: has {x.shape[1]} columns but the model has {Dimensions} dimensions");
+            throw new LoomDataException($"{source}: has {x.shape[1]} columns but the model has {Dimensions} dimensions");
         using var ll = ScoreSamples(x);
         return new ScoreReport(-ll.sum().item<double>(), x.shape[0], "sample");
     }

@@ -11,7 +11,7 @@ namespace Loom.Models.Latent.Quantized;
 /// quantizer's EMA buffers (<c>vqvae.quantizer.codebook</c>, <c>.cluster_size</c>, <c>.code_sum</c>) under
 /// <c>vqvae.</c> and the prior's parameters under <c>prior.</c>.
 /// </summary>
-public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
+public sealed class VqVaeModel : IGenerativeModel, IConditionalModel, IImageGenerator
 {
     public const string KindName = "vqvae";
     private const int EncodeBatch = 256;
@@ -30,6 +30,9 @@ public sealed class VqVaeModel : IGenerativeModel, IConditionalModel
 
     public VqVaeConfig Config { get; }
     public int NumClasses => Config.NumClasses;
+    public IReadOnlyList<string> ClassNames => Config.ClassNames;
+    public ImageShape ImageShape => new(Config.Channels, Config.ImageSize, Config.ImageSize);
+    ImageShape? IImageGenerator.ImageShape => ImageShape;
     public VqVae Autoencoder { get; }
     public PixelCnnPrior Prior { get; }
     public string Kind => KindName;

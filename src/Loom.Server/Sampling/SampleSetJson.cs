@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using Loom.Models;
+using TorchSharp;
+
+namespace Loom.Server.Sampling;
+
+/// <summary>
+/// A <see cref="SampleSet"/> as JSON, by what the family produces: <c>points</c> (rows of numbers, with <c>labels</c> and
+/// <c>class_names</c> for a class-conditional model), <c>text</c> (<c>texts</c>), <c>sequences</c> (each with its
+/// <c>observations</c>, symbol ids or rows, and hidden <c>states</c>); images come as <see cref="Images"/>.
+/// </summary>
+public static class SampleSetJson
+{
+    /// <summary>The samples' JSON fields (<c>type</c> and the data).</summary>
+    public static JsonObject ToJson(SampleSet samples) => samples switch
+    {
+        TensorSamples tensor => Points(tensor),
+        TextSamples text => new JsonObject { ["type"] = "text", ["texts"] = new JsonArray(text.Texts.Select(t => (JsonNode)t).ToArray()) },
+        SequenceSamples sequences => new JsonObject
+        {
+            ["type"] = "sequences",
+            ["sequences"] = new JsonArray(sequences.Observations.Select((o, i) => (JsonNode)new JsonObject
+            {
+                ["observations"] = Nested(o), ["states"] = Nested(sequences.States[i]),
+            }).ToArray()),
+        },
+        _ => throw new InvalidOperationException($"no JSON form for {samples.GetType().Name}"),
+    };
+
+    /// <summary>Generated images: base64 PNGs with each image's class.</summary>
+    public static JsonObject Images(IReadOnlyList<GeneratedImage> images) => new()
+    {
+        ["type"] = "images",
+        ["images"] = new JsonArray(images.Select(image =>
+        {
+            var item = new JsonObject { ["b64_json"] = Convert.ToBase64String(image.Png) };
+            if (image.Label is { } label) item["label"] = label;
+            if (image.ClassName is { } name) item["class"] = name;
+            return (JsonNode)item;
+        }).ToArray()),
+    };
+
+    private static JsonObject Points(TensorSamples samples)
+    {
+        using var values = samples.Values.dim() == 2 ? samples.Values.alias() : samples.Values.flatten(1);
+        var json = new JsonObject { ["type"] = "points", ["points"] = Nested(values) };
+        if (samples.Labels is { } labels)
+        {
+            json["labels"] = Nested(labels);
+            if (samples.ClassNames is { } names) json["class_names"] = new JsonArray(names.Select(n => (JsonNode)n).ToArray());
+        }
+        return json;
+    }
+
+    /// <summary>A 1-D tensor as an array, a 2-D one as an array of rows (integers stay integers).</summary>
+    private static JsonArray Nested(torch.Tensor tensor)
+    {
+        bool integers = !tensor.is_floating_point();
+        using var cpu = tensor.to(integers ? torch.ScalarType.Int64 : torch.ScalarType.Float64).cpu().contiguous();
+        long[]? longs = integers ? cpu.data<long>().ToArray() : null;
+        double[]? doubles = integers ? null : cpu.data<double>().ToArray();
+        JsonNode Value(long flat) => longs is not null ? longs[flat] : doubles![flat];
+        if (cpu.dim() == 1)
+            return new JsonArray(Enumerable.Range(0, (int)cpu.shape[0]).Select(i => Value(i)).ToArray());
+        long width = cpu.shape[1];
+        return new JsonArray(Enumerable.Range(0, (int)cpu.shape[0]).Select(r => (JsonNode)new JsonArray(
+            Enumerable.Range(0, (int)width).Select(c => Value(r * width + c)).ToArray())).ToArray());
+    }
+}

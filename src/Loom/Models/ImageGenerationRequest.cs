@@ -1,0 +1,26 @@
+using Loom.Models.Diffusion;
+
+namespace Loom.Models;
+
+/// <summary>What <see cref="GeneratedImages"/> draws from an image model. A record: change a copy with <c>with { }</c>.</summary>
+public sealed record ImageGenerationRequest
+{
+    /// <summary>How many images.</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>The seed: the same request with the same seed gives the same images on CPU.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>
+    /// The class index to generate (class-conditional models, see <see cref="ModelClasses"/>); null spreads the images over
+    /// the classes (each image's class comes back with it) or, for an unconditional model, draws plain samples.
+    /// </summary>
+    public int? Class { get; init; }
+
+    /// <summary>Latent noise scale of a VAE or GAN and the code prior's temperature of a VQ-VAE (see
+    /// <see cref="SampleRequest.Temperature"/>); diffusion models take only 1.</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Sampler, steps and guidance of a diffusion model; null: the model's defaults. Other families refuse it.</summary>
+    public DiffusionSettings? Diffusion { get; init; }
+}
