@@ -28,7 +28,8 @@ public sealed partial class OptionFlags(Command command)
         ["MinSnrGamma"] = ["--min-snr"], ["LeapfrogSteps"] = ["--leapfrog"], ["ValidationFraction"] = ["--val-fraction"],
         ["KPrecisionRecall"] = ["--k"], ["CopyNGram"] = ["--copy-ngram"], ["TrainSamples"] = ["--iwae"], ["Limit"] = ["--train-limit"],
         ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
-        ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"],
+        ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"], ["MaxBatchSize"] = ["--max-batch"],
+        ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

@@ -42,6 +42,12 @@ public sealed class LoomServerOptions
     /// <summary>Requests that may wait per model while others decode; one more is answered 429 with Retry-After.</summary>
     public int QueueLength { get; init; } = 16;
 
+    /// <summary>Most text requests of one model decoding together (continuous batching); more wait in the queue.</summary>
+    public int MaxBatchSize { get; init; } = 32;
+
+    /// <summary>The dtype text transformers compute in (float32, bfloat16 or float16; <see cref="ComputeDtype"/>).</summary>
+    public TorchSharp.torch.ScalarType Dtype { get; init; } = TorchSharp.torch.ScalarType.Float32;
+
     /// <summary>Requests per minute per API key (per client address without keys); 0 turns the limit off.</summary>
     public int RateLimitPerMinute { get; init; }
 
@@ -53,13 +59,15 @@ public sealed class LoomServerOptions
 
     /// <summary>
     /// Makes the engine that serves a model's text requests (one per loaded model, disposed when the model is evicted);
-    /// null gives a <see cref="SerialCompletionEngine"/> with <see cref="QueueLength"/>.
+    /// null gives a <see cref="ContinuousBatchingEngine"/> with <see cref="MaxBatchSize"/> rows and <see cref="QueueLength"/>
+    /// waiting (a <see cref="SerialCompletionEngine"/> decodes one request at a time instead).
     /// </summary>
     public Func<ITextGenerationModel, ITextCompletionEngine>? EngineFactory { get; init; }
 
     /// <summary>The engine for <paramref name="model"/>, from <see cref="EngineFactory"/> or the default.</summary>
     public ITextCompletionEngine CreateEngine(ITextGenerationModel model) =>
-        EngineFactory?.Invoke(model) ?? new SerialCompletionEngine(model, QueueLength);
+        EngineFactory?.Invoke(model) ?? new ContinuousBatchingEngine(model.CreateGenerator(),
+            new ContinuousBatchingOptions { MaxBatchSize = MaxBatchSize, QueueLimit = QueueLength });
 
     /// <summary>A copy (the factory delegate is shared).</summary>
     public LoomServerOptions Clone() => (LoomServerOptions)MemberwiseClone();
@@ -79,6 +87,8 @@ public sealed class LoomServerOptions
         Require(MaxRequestBodyBytes >= 1024, nameof(MaxRequestBodyBytes), $"must be at least 1024 (got {MaxRequestBodyBytes})");
         Require(MaxTokensPerRequest >= 1, nameof(MaxTokensPerRequest), $"must be at least 1 (got {MaxTokensPerRequest})");
         Require(QueueLength >= 0, nameof(QueueLength), $"must not be negative (got {QueueLength})");
+        Require(MaxBatchSize >= 1, nameof(MaxBatchSize), $"must be at least 1 (got {MaxBatchSize})");
+        ComputeDtype.Name(Dtype);   // throws naming Dtype for anything but float32, bfloat16 or float16
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), $"must not be negative (got {ShutdownTimeout.TotalSeconds} s)");

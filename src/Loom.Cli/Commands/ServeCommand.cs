@@ -42,6 +42,12 @@ public static class ServeCommand
             Description = "Requests that may wait per model (beyond: 429)",
             DefaultValueFactory = _ => defaults.QueueLength
         };
+        var maxBatch = new Option<int>("--max-batch")
+        {
+            Description = "Most text requests of one model decoding together (continuous batching)",
+            DefaultValueFactory = _ => defaults.MaxBatchSize
+        };
+        var dtype = CliOptions.Dtype();
         var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key (0: no limit)" };
         var timeout = new Option<double>("--request-timeout")
         {
@@ -55,7 +61,7 @@ public static class ServeCommand
         };
         var command = new Command("serve", "Serve a folder of models over an OpenAI-compatible HTTP API")
         {
-            models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, rate, timeout, shutdown,
+            models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, maxBatch, dtype, rate, timeout, shutdown,
         };
         // A synchronous action: System.CommandLine installs its own signal handling (and a forced exit) for async ones,
         // while loom's handlers (CliContext) already turn Ctrl-C and SIGTERM into a graceful stop.
@@ -66,7 +72,8 @@ public static class ServeCommand
                 ModelsFolder = parse.GetValue(models)!, Host = parse.GetValue(host)!, Port = parse.GetValue(port),
                 NoAuth = parse.GetValue(noAuth), MaxModels = parse.GetValue(maxModels), MaxModelBytes = parse.GetValue(maxModelBytes),
                 MaxRequestBodyBytes = parse.GetValue(maxBody), MaxTokensPerRequest = parse.GetValue(maxTokens),
-                QueueLength = parse.GetValue(queue), RateLimitPerMinute = parse.GetValue(rate),
+                QueueLength = parse.GetValue(queue), MaxBatchSize = parse.GetValue(maxBatch),
+                Dtype = Core.ComputeDtype.Parse(parse.GetValue(dtype)), RateLimitPerMinute = parse.GetValue(rate),
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
             };
             ServeAsync(options, parse.InvocationConfiguration.Output).GetAwaiter().GetResult();

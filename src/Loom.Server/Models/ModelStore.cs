@@ -61,8 +61,8 @@ public sealed class ModelStore : IDisposable
         {
             if (TryLease(id) is { } loadedMeanwhile) return loadedMeanwhile;
             foreach (var model in MakeRoomFor(entry.WeightBytes)) model.Dispose();
-            var fresh = await Task.Run(() => new LoadedModel(entry, Checkpoint.Load(entry.Folder), options), cancellation)
-                .ConfigureAwait(false);
+            var fresh = await Task.Run(() => new LoadedModel(entry, Checkpoint.Load(entry.Folder, dtype: options.Dtype), options),
+                cancellation).ConfigureAwait(false);
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);

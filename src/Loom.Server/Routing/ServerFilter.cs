@@ -64,6 +64,8 @@ public sealed class ServerFilter : IEndpointFilter
         BadHttpRequestException bad => new ApiError(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
             ? "The request body is larger than the server accepts." : bad.Message, "invalid_request_error", null,
             bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request_too_large" : null),
+        LoomException { Option: { } option, Problem: { } problem } when e is LoomUsageException or LoomDataException =>
+            new ApiError(400, $"{RequestFieldNames.For(option)}: {problem}", "invalid_request_error", RequestFieldNames.For(option)),
         LoomUsageException or LoomDataException => new ApiError(400, e.Message, "invalid_request_error"),
         _ => new ApiError(500, $"The server had an error while processing your request ({e.GetType().Name}: {e.Message})",
             "server_error"),

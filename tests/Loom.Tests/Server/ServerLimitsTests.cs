@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Loom.Server;
+using Loom.Text.Serving;
 
 namespace Loom.Tests.Server;
 
@@ -44,6 +45,8 @@ public sealed class ServerLimitsTests
         await using var server = await ServerHarness.StartAsync(store => new LoomServerOptions
         {
             ModelsFolder = store, Port = 0, QueueLength = 0, MaxTokensPerRequest = 1_000_000,
+            // One request at a time, and one that runs past the context (cropped), keeps the engine busy for as long as needed.
+            EngineFactory = model => new SerialCompletionEngine(model, 0),
         });
         using var http = server.Http();
         var stream = await StartStreamAsync(http, LongChat(stream: true, maxTokens: 1_000_000));
@@ -89,12 +92,33 @@ public sealed class ServerLimitsTests
         await using var server = await ServerHarness.StartAsync(store => new LoomServerOptions
         {
             ModelsFolder = store, Port = 0, MaxTokensPerRequest = 10_000_000, RequestTimeout = TimeSpan.FromSeconds(1),
+            EngineFactory = model => new SerialCompletionEngine(model, 16),
         });
         var (status, body, _) = await server.PostAsync("/v1/chat/completions", LongChat(stream: false, maxTokens: 10_000_000));
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);
         Assert.Equal("request_timeout", body["error"]!["code"]!.GetValue<string>());
         var metrics = await MetricsWhenAsync(server, m => m.Contains("loom_engine_active_requests{model=\"tiny\"} 0"));
         Assert.Contains("loom_engine_active_requests{model=\"tiny\"} 0", metrics);   // the engine stopped its work
+    }
+
+    [Fact]
+    public async Task The_default_engine_batches_and_refuses_a_request_past_the_context_naming_max_tokens()
+    {
+        var options = new LoomServerOptions { ModelsFolder = ".", MaxBatchSize = 8, QueueLength = 3 };
+        using (var model = AI.TinyChatModel.Create())
+        using (var engine = Assert.IsType<ContinuousBatchingEngine>(options.CreateEngine(model)))
+        {
+            Assert.Equal(8, engine.Options.MaxBatchSize);
+            Assert.Equal(3, engine.Options.QueueLimit);
+        }
+        await using var server = await ServerHarness.StartAsync(store => new LoomServerOptions
+        {
+            ModelsFolder = store, Port = 0, MaxTokensPerRequest = 1_000,
+        });
+        var (status, body, _) = await server.PostAsync("/v1/chat/completions", LongChat(stream: false, maxTokens: 1_000));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("max_tokens", body["error"]!["param"]!.GetValue<string>());
+        Assert.Contains("exceed the model's context of", body["error"]!["message"]!.GetValue<string>());
     }
 
     [Fact]
