@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["lm-names"] = LmNamesBench.Run,
     ["lm-generate"] = LmGenerateBench.Run,
     ["batch-decode"] = BatchDecodeBench.Run,
+    ["serve-load"] = ServeLoadBench.Run,
     ["unet-step"] = UNetStepBench.Run,
     ["diffusion-2d"] = DiffusionBarsBench.RunTwoD,
     ["diffusion-fmnist"] = DiffusionBarsBench.RunFashionMnist,

@@ -1,8 +1,9 @@
 namespace Loom.Text.Serving;
 
 /// <summary>
-/// Requests accepted but not yet decoding, first come first served, at most <paramref name="limit"/> of them. Callers
-/// add and withdraw; the engine's worker takes from the front and sleeps here while it has nothing to do.
+/// Requests accepted but not yet decoding, first come first served: as many as the batch has free rows, plus at most
+/// <paramref name="limit"/> more. Callers add and withdraw; the engine's worker takes from the front (between steps) and
+/// sleeps here while it has nothing to do.
 /// </summary>
 internal sealed class CompletionQueue(int limit) : IDisposable
 {
@@ -18,13 +19,15 @@ internal sealed class CompletionQueue(int limit) : IDisposable
         }
     }
 
-    /// <summary>Queues <paramref name="job"/>; throws <see cref="EngineQueueFullException"/> when the limit is reached.</summary>
-    public void Add(CompletionJob job)
+    /// <summary>Queues <paramref name="job"/>; throws <see cref="EngineQueueFullException"/> when
+    /// <paramref name="freeRows"/> + the limit requests already wait (a burst that the free rows will take is not refused
+    /// because the worker has not reached a step boundary yet).</summary>
+    public void Add(CompletionJob job, int freeRows)
     {
         lock (waiting)
         {
             ObjectDisposedException.ThrowIf(closed, typeof(ContinuousBatchingEngine));
-            if (waiting.Count >= limit) throw new EngineQueueFullException(limit);
+            if (waiting.Count >= limit + Math.Max(0, freeRows)) throw new EngineQueueFullException(limit);
             waiting.AddLast(job);
         }
         arrivals.Release();

@@ -107,7 +107,7 @@ public sealed class ContinuousBatchingEngine : ITextCompletionEngine
     {
         if (!job.TryStartEnumeration())
             throw new InvalidOperationException("a completion streams to one enumeration; call CompleteAsync again");
-        queue.Add(job);
+        queue.Add(job, options.MaxBatchSize - ActiveRequests);
         try
         {
             await foreach (var update in job.Updates.ReadAllAsync(cancellation).ConfigureAwait(false))

@@ -12,8 +12,8 @@ public sealed class ContinuousBatchingOptions
     /// <summary>Most requests decoding together in one batch (rows of the shared KV cache / recurrent state), ≥ 1.</summary>
     public int MaxBatchSize { get; set; } = 64;
 
-    /// <summary>Most requests accepted and waiting for a free row, ≥ 0; one more throws
-    /// <see cref="EngineQueueFullException"/>.</summary>
+    /// <summary>Most requests waiting while every row is taken, ≥ 0 (requests the free rows will take wait too, until
+    /// the next step boundary); one more throws <see cref="EngineQueueFullException"/>.</summary>
     public int QueueLimit { get; set; } = 256;
 
     /// <summary>Throws <see cref="LoomUsageException"/> naming the first option out of range.</summary>

@@ -68,6 +68,23 @@ public sealed class ContinuousBatchingLifecycleTests
     }
 
     [Fact]
+    public async Task A_burst_that_free_rows_will_take_is_accepted_before_the_next_step()
+    {
+        using var fixture = new ServingFixture("gpt");
+        using var gated = new GatedModel(fixture.Model);
+        using var engine = fixture.Engine(gated, maxBatchSize: 4, queueLimit: 0);
+        var running = CollectAsync(engine, Prompt(1), Greedy(3));
+        await gated.ArrivalsAsync(1);   // the worker is inside the first request's prefill: three rows are free
+        var burst = Enumerable.Range(2, 3).Select(i => CollectAsync(engine, Prompt(i), Greedy(3))).ToList();
+        Assert.Equal(3, engine.QueueDepth);
+        await Assert.ThrowsAsync<EngineQueueFullException>(() => CollectAsync(engine, Prompt(5), Greedy(3)));
+        gated.Open();
+        Assert.Equal(fixture.Alone(Prompt(1), Greedy(3)).TokenIds, TokenIds(await running));
+        for (int i = 0; i < burst.Count; i++)
+            Assert.Equal(fixture.Alone(Prompt(i + 2), Greedy(3)).TokenIds, TokenIds(await burst[i]));
+    }
+
+    [Fact]
     public async Task Dispose_fails_running_and_waiting_requests_with_object_disposed()
     {
         using var fixture = new ServingFixture("gru");
