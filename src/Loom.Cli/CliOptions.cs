@@ -81,7 +81,8 @@ public static class CliContext
         if (Source.IsCancellationRequested)
             return;
         context.Cancel = true;
-        Console.Error.WriteLine($"loom: {context.Signal} received; stopping after the current step and saving (send it again to abort)");
+        Console.Error.WriteLine($"loom: {context.Signal} received; stopping gracefully (training saves after its current step, "
+            + "a server drains its requests; send it again to abort)");
         StoppedBySignal = context.Signal == System.Runtime.InteropServices.PosixSignal.SIGINT ? 2 : 15;
         Source.Cancel();
     }
