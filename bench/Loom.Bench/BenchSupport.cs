@@ -49,4 +49,16 @@ public static class BenchSupport
                 $"{script} failed ({process.ExitCode}): {stderr.Trim()} (install the peers with 'build/setup.sh --bench')");
         return JsonNode.Parse(stdout.Result.Trim().Split('\n')[^1])!.AsObject();
     }
+
+    /// <summary>This process's peak resident memory (VmHWM) in bytes.</summary>
+    public static long PeakResidentBytes() => ProcessStatus("VmHWM:");
+
+    /// <summary>This process's resident memory now (VmRSS) in bytes.</summary>
+    public static long ResidentBytes() => ProcessStatus("VmRSS:");
+
+    private static long ProcessStatus(string field)
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
 }

@@ -25,15 +25,15 @@ public static class HfLoadBench
             ?? throw new ArgumentException("usage: hf-load DIR [--dtype D] | hf-load --make DIR [--layers 16] [--dtype D]");
         var dtype = Dtype(args);
         long weights = HfWeightFiles.Find(folder).Sum(f => new FileInfo(f).Length);
-        long before = PeakResidentBytes();
+        long before = BenchSupport.PeakResidentBytes();
         var clock = Stopwatch.StartNew();
         if (args.Contains("--phases"))
         {
             var info = HfModelFolder.Inspect(folder);
             using var network = new DecoderTransformer(info.Config, dtype: dtype);
-            Console.WriteLine($"network built: RSS {ResidentBytes() / 1e9:F3} GB, peak {PeakResidentBytes() / 1e9:F3} GB");
+            Console.WriteLine($"network built: RSS {BenchSupport.ResidentBytes() / 1e9:F3} GB, peak {BenchSupport.PeakResidentBytes() / 1e9:F3} GB");
             HfWeightFiles.CopyInto(folder, network, network.IsIgnorableKey);
-            Console.WriteLine($"weights copied: RSS {ResidentBytes() / 1e9:F3} GB, peak {PeakResidentBytes() / 1e9:F3} GB");
+            Console.WriteLine($"weights copied: RSS {BenchSupport.ResidentBytes() / 1e9:F3} GB, peak {BenchSupport.PeakResidentBytes() / 1e9:F3} GB");
         }
         else
         {
@@ -41,7 +41,7 @@ public static class HfLoadBench
             Console.WriteLine(
                 $"loaded a '{model.Kind}' model computing in {ComputeDtype.Name(dtype)} in {clock.Elapsed.TotalSeconds:F1} s");
         }
-        long peak = PeakResidentBytes();
+        long peak = BenchSupport.PeakResidentBytes();
         Console.WriteLine($"weights {weights / 1e9:F3} GB; peak RSS {before / 1e9:F3} GB before loading, {peak / 1e9:F3} GB after; "
             + $"peak / weights = {(double)peak / weights:F2}");
         return 0;
@@ -60,15 +60,5 @@ public static class HfLoadBench
         File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), HfConfigJson.From(config, 1, [2]).ToJsonString());
         Console.WriteLine($"wrote {folder}: {new FileInfo(Path.Combine(folder, HfWeightFiles.SingleFile)).Length / 1e9:F3} GB of weights");
         return 0;
-    }
-
-    private static long PeakResidentBytes() => Status("VmHWM:");
-
-    private static long ResidentBytes() => Status("VmRSS:");
-
-    private static long Status(string field)
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 }

@@ -50,7 +50,7 @@ public static class ServeLoadBench
             Report($"{clients} clients    ", tokensMade, seconds, firstTokens, failures);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"continuous batching over HTTP: {tokensMade / seconds / (aloneTokens / aloneSeconds):F1}× the one-at-a-time tokens/s; "
-                + $"peak RSS {PeakResidentBytes() / 1e9:F2} GB"));
+                + $"peak RSS {BenchSupport.PeakResidentBytes() / 1e9:F2} GB"));
             var small = new LoomServerOptions
             {
                 ModelsFolder = store, Port = 0, NoAuth = true, QueueLength = smallQueue, MaxBatchSize = Math.Max(1, clients / 8),
@@ -165,11 +165,5 @@ public static class ServeLoadBench
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
-    }
-
-    private static long PeakResidentBytes()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 }

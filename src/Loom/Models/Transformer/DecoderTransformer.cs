@@ -33,8 +33,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     {
         config.Validate();
         Config = config;
-        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
-            throw LoomUsageException.ForOption("Dtype", $"{dtype} is not a compute dtype; use float32, bfloat16 or float16");
+        ComputeDtype.Name(dtype);   // throws naming Dtype for anything but float32, bfloat16 or float16
         embeddingDropout = nn.Dropout(config.Dropout);
         if (config.Style == TransformerStyle.Gpt2)
         {
