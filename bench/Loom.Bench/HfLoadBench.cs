@@ -31,9 +31,11 @@ public static class HfLoadBench
         {
             var info = HfModelFolder.Inspect(folder);
             using var network = new DecoderTransformer(info.Config, dtype: dtype);
-            Console.WriteLine($"network built: RSS {BenchSupport.ResidentBytes() / 1e9:F3} GB, peak {BenchSupport.PeakResidentBytes() / 1e9:F3} GB");
+            Console.WriteLine(
+                $"network built: RSS {BenchSupport.ResidentBytes() / 1e9:F3} GB, peak {BenchSupport.PeakResidentBytes() / 1e9:F3} GB");
             HfWeightFiles.CopyInto(folder, network, network.IsIgnorableKey);
-            Console.WriteLine($"weights copied: RSS {BenchSupport.ResidentBytes() / 1e9:F3} GB, peak {BenchSupport.PeakResidentBytes() / 1e9:F3} GB");
+            Console.WriteLine(
+                $"weights copied: RSS {BenchSupport.ResidentBytes() / 1e9:F3} GB, peak {BenchSupport.PeakResidentBytes() / 1e9:F3} GB");
         }
         else
         {
