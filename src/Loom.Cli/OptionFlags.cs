@@ -30,6 +30,8 @@ public sealed partial class OptionFlags(Command command)
         ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
         ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"], ["MaxBatchSize"] = ["--max-batch"],
         ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],
+        ["Action"] = ["--moderation"], ["Actions"] = ["--moderation-action"], ["BlockedTerms"] = ["--block-list"],
+        ["BlockedPatterns"] = ["--block-pattern"], ["MinScore"] = ["--moderation-min-score"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

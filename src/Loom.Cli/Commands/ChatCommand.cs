@@ -26,9 +26,11 @@ public static class ChatCommand
         var device = CliOptions.Device();
         var dtype = CliOptions.Dtype();
         var generation = new GenerationCliOptions();
+        var moderation = new ModerationCliOptions();
         var command = new Command("chat",
             "Talk to a text model in a loop that keeps the conversation history") { checkpoint, temperature, system, seed, device, dtype };
         foreach (var option in generation.All) command.Options.Add(option);
+        foreach (var option in moderation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -44,6 +46,8 @@ public static class ChatCommand
             double? chosen = given || !declared ? CliOptions.PositiveDouble(parse, temperature) : null;
             var settings = generation.Build(parse, model, 200, chosen, parse.GetValue(seed));
             if (settings.NumBeams > 1) throw new LoomUsageException("--beams: chat streams its replies; beam search cannot stream");
+            var moderator = moderation.Build(parse);
+            bool holdBack = moderator?.MayChangeOutput ?? false;   // redact/block: show a reply only after review
             var format = ChatPromptFormats.For(folder);
             using var client = new LoomChatClient(model, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), format, settings);
             var history = Start(parse.GetValue(system));
@@ -73,9 +77,10 @@ public static class ChatCommand
                     var updates = client.GetStreamingResponseAsync(history, options, CliContext.Cancellation);
                     foreach (var update in updates.ToBlockingEnumerable())
                     {
+                        reply.Append(update.Text);
+                        if (holdBack) continue;
                         console.Write(update.Text);
                         console.Flush();
-                        reply.Append(update.Text);
                     }
                 }
                 catch (OperationCanceledException) when (CliContext.Cancellation.IsCancellationRequested)
@@ -83,8 +88,17 @@ public static class ChatCommand
                     console.WriteLine();
                     break;   // Ctrl-C or SIGTERM: leave as a finished chat does
                 }
+                string shown = reply.ToString();
+                if (moderator is not null)
+                {
+                    var review = moderator.Review(shown);
+                    ModerationCliOptions.Report(review, $"reply {turn}");
+                    shown = review.Blocked ? ModerationCliOptions.Placeholder(review) : review.Text;
+                    if (holdBack) console.Write(shown);
+                }
                 console.WriteLine();
-                history.Add(new ChatMessage(ChatRole.Assistant, reply.ToString()));
+                // The history keeps what was shown, so a withheld reply is not fed back to the model.
+                history.Add(new ChatMessage(ChatRole.Assistant, shown));
             }
             return 0;
         });

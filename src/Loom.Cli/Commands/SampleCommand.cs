@@ -8,6 +8,7 @@ using Loom.Models;
 using Loom.Models.Adversarial.CycleGan;
 using Loom.Models.Diffusion;
 using Loom.Models.Language;
+using Loom.Safety;
 using Loom.Text.Generation;
 using TorchSharp;
 
@@ -45,6 +46,7 @@ public static class SampleCommand
             "Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
+        var moderation = new ModerationCliOptions();
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
@@ -52,10 +54,12 @@ public static class SampleCommand
         };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
+        foreach (var option in moderation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
+            var moderator = moderation.Build(parse);   // before loading, so a bad moderation flag fails fast
             using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)),
                 ComputeDtype.Parse(parse.GetValue(dtype)));
             if (model.GetService<ITextGenerationModel>() is { } lm)
@@ -66,7 +70,7 @@ public static class SampleCommand
                 var settings = generation.Build(parse, lm, CliOptions.Positive(parse, length), softmaxTemperature, parse.GetValue(seed));
                 var prompts = new TextPrompts(parse.GetValue(prompt) ?? "", ParseIds(parse.GetValue(promptIds), parse.GetValue(prompt)),
                     CliOptions.Positive(parse, count));
-                return SampleText(lm, settings, prompts, parse.GetValue(stream), parse.GetValue(output), console);
+                return SampleText(lm, settings, prompts, moderator, parse.GetValue(stream), parse.GetValue(output), console);
             }
             if (parse.GetValue(promptIds) is not null)
                 throw new LoomUsageException($"--prompt-ids: a '{model.Kind}' model takes no token ids; it is for text models");
@@ -96,6 +100,8 @@ public static class SampleCommand
             if (model.GetService<IImageTranslator>() is { } translator && TranslationTestImages.DomainA(translator.Config) is { } images)
                 request = request.With(images);
             var samples = model.Sample(request);
+            if (samples is TextSamples texts && moderator is not null)
+                samples = new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList());
             SampleWriter.Write(samples, parse.GetValue(output), console);
             return 0;
         });
@@ -130,8 +136,8 @@ public static class SampleCommand
     /// <summary>The same prompt <see cref="Count"/> times, as text or as token ids.</summary>
     private sealed record TextPrompts(string Text, IReadOnlyList<int>? Ids, int Count);
 
-    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings, TextPrompts prompts, bool stream,
-        string? output, TextWriter console)
+    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings, TextPrompts prompts,
+        ContentModerator? moderator, bool stream, string? output, TextWriter console)
     {
         var generator = model.CreateGenerator();
         string prompt = prompts.Ids is { } promptIds ? generator.Tokenizer.Decode(promptIds) : prompts.Text;
@@ -139,48 +145,78 @@ public static class SampleCommand
         {
             if (prompts.Count != 1)
                 throw new LoomUsageException("--stream: streams one sample; use --n 1");
-            console.Write(prompt);
-            var tokens = prompts.Ids is { } ids
-                ? generator.Stream([ids], settings, CliContext.Cancellation)
-                : generator.Stream([prompts.Text], settings, CliContext.Cancellation);
-            foreach (var token in tokens)
-            {
-                console.Write(token.Text);
-                console.Flush();
-            }
-            console.WriteLine();
+            StreamText(generator, settings, prompts, prompt, moderator, console);
             return 0;
         }
         var outputs = prompts.Ids is { } promptTokens
             ? generator.Generate(Enumerable.Repeat(promptTokens, prompts.Count).ToList(), settings, CliContext.Cancellation)
             : generator.Generate(Enumerable.Repeat(prompts.Text, prompts.Count).ToList(), settings, CliContext.Cancellation);
+        // Only the generated text is reviewed: the prompt is the user's own.
+        var reviews = outputs.Select((o, i) => Review(moderator, o.Text, $"sample {i + 1}")).ToList();
         if (settings.Logprobs > 0 || (output?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false))
         {
-            var json = new JsonArray(outputs.Select(o => (JsonNode)ToJson(o)).ToArray())
+            var json = new JsonArray(outputs.Select((o, i) => (JsonNode)ToJson(o, reviews[i])).ToArray())
                 .ToJsonString(new JsonSerializerOptions { WriteIndented = true });
             if (output is null) console.WriteLine(json);
             else AtomicFile.WriteAllText(output, json + "\n");
             return 0;
         }
-        SampleWriter.Write(new TextSamples(outputs.Select(o => prompt + o.Text).ToList()), output, console);
+        SampleWriter.Write(new TextSamples(reviews.Select(r => prompt + Shown(r)).ToList()), output, console);
         return 0;
     }
 
-    private static JsonObject ToJson(GenerationOutput o) => new()
+    /// <summary>
+    /// Prints one sample as it is generated. When moderation may redact or block, the text is held back until it has been
+    /// reviewed, then printed at once.
+    /// </summary>
+    private static void StreamText(TextGenerator generator, Text.Decoding.GenerationSettings settings, TextPrompts prompts,
+        string prompt, ContentModerator? moderator, TextWriter console)
     {
-        ["prompt"] = o.Prompt,
-        ["text"] = o.Text,
-        ["finish_reason"] = o.FinishReason,
-        ["token_ids"] = new JsonArray(o.TokenIds.Select(t => (JsonNode)t).ToArray()),
-        ["tokens"] = new JsonArray(o.Tokens.Where(t => t.TokenId >= 0).Select(t => (JsonNode)new JsonObject
+        bool holdBack = moderator?.MayChangeOutput ?? false;
+        console.Write(prompt);
+        var tokens = prompts.Ids is { } ids
+            ? generator.Stream([ids], settings, CliContext.Cancellation)
+            : generator.Stream([prompts.Text], settings, CliContext.Cancellation);
+        var text = new System.Text.StringBuilder();
+        foreach (var token in tokens)
         {
-            ["id"] = t.TokenId,
-            ["text"] = t.Text,
-            ["logprob"] = t.Logprob,
-            ["top"] = new JsonArray(t.Alternatives.Select(a => (JsonNode)new JsonObject
+            text.Append(token.Text);
+            if (holdBack) continue;
+            console.Write(token.Text);
+            console.Flush();
+        }
+        var review = Review(moderator, text.ToString(), "sample");
+        if (holdBack) console.Write(Shown(review));
+        console.WriteLine();
+    }
+
+    private static ModerationResult Review(ContentModerator? moderator, string text, string what)
+    {
+        var result = moderator?.Review(text) ?? new ModerationResult(text, [], Redacted: false, Blocked: false);
+        ModerationCliOptions.Report(result, what);
+        return result;
+    }
+
+    private static string Shown(ModerationResult review) => review.Blocked ? ModerationCliOptions.Placeholder(review) : review.Text;
+
+    private static JsonObject ToJson(GenerationOutput o, ModerationResult review) => new()
+    {
+        ["moderation"] = ModerationJson.From(review),
+        ["prompt"] = o.Prompt,
+        ["text"] = review.Blocked ? "" : review.Text,
+        ["finish_reason"] = o.FinishReason,
+        // A redacted or blocked text's tokens would show what moderation withheld.
+        ["token_ids"] = new JsonArray((review.Redacted || review.Blocked ? [] : o.TokenIds).Select(t => (JsonNode)t).ToArray()),
+        ["tokens"] = new JsonArray(o.Tokens.Where(t => t.TokenId >= 0 && !review.Redacted && !review.Blocked)
+            .Select(t => (JsonNode)new JsonObject
             {
-                ["id"] = a.TokenId, ["text"] = a.Text, ["logprob"] = a.Logprob
+                ["id"] = t.TokenId,
+                ["text"] = t.Text,
+                ["logprob"] = t.Logprob,
+                ["top"] = new JsonArray(t.Alternatives.Select(a => (JsonNode)new JsonObject
+                {
+                    ["id"] = a.TokenId, ["text"] = a.Text, ["logprob"] = a.Logprob
+                }).ToArray()),
             }).ToArray()),
-        }).ToArray()),
     };
 }

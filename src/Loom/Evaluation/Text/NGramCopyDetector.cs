@@ -86,5 +86,17 @@ public sealed class NGramCopyDetector
         return new CopiedSpan(0, N, string.Join(' ', words, start, N));
     }
 
+    /// <summary>Index (in whitespace-separated words) where <paramref name="span"/> first occurs verbatim in the training text,
+    /// or -1; the span's words are compared as <see cref="Analyze"/> joins them, with single spaces.</summary>
+    public long WordIndexOf(string span)
+    {
+        int at = normalizedTraining.IndexOf(" " + span + " ", StringComparison.Ordinal);
+        if (at < 0) return -1;
+        long spaces = 0;
+        for (int i = 1; i <= at; i++)
+            if (normalizedTraining[i] == ' ') spaces++;
+        return spaces;
+    }
+
     private static string[] Words(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 }
