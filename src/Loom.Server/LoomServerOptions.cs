@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Safety;
 using Loom.Text.Generation;
 using Loom.Text.Serving;
 
@@ -57,6 +58,10 @@ public sealed class LoomServerOptions
     /// <summary>How long stopping waits for in-flight requests (streams included) to finish.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>What the moderation stage looks for in text outputs and what it does (flag, redact, block); by default it
+    /// flags personal data and changes nothing. Null turns moderation off.</summary>
+    public ModerationOptions? Moderation { get; init; } = new();
+
     /// <summary>
     /// Makes the engine that serves a model's text requests (one per loaded model, disposed when the model is evicted);
     /// null gives a <see cref="ContinuousBatchingEngine"/> with <see cref="MaxBatchSize"/> rows and <see cref="QueueLength"/>
@@ -69,7 +74,8 @@ public sealed class LoomServerOptions
         EngineFactory?.Invoke(model) ?? new ContinuousBatchingEngine(model.CreateGenerator(),
             new ContinuousBatchingOptions { MaxBatchSize = MaxBatchSize, QueueLimit = QueueLength });
 
-    /// <summary>A copy (the factory delegate is shared).</summary>
+    /// <summary>A copy (the factory delegate and <see cref="Moderation"/> are shared; the server's moderation stage copies
+    /// the moderation options when it starts).</summary>
     public LoomServerOptions Clone() => (LoomServerOptions)MemberwiseClone();
 
     /// <summary>Throws <see cref="LoomUsageException"/> naming the first option that cannot be used.</summary>
@@ -89,6 +95,7 @@ public sealed class LoomServerOptions
         Require(QueueLength >= 0, nameof(QueueLength), $"must not be negative (got {QueueLength})");
         Require(MaxBatchSize >= 1, nameof(MaxBatchSize), $"must be at least 1 (got {MaxBatchSize})");
         ComputeDtype.Name(Dtype);   // throws naming Dtype for anything but float32, bfloat16 or float16
+        Moderation?.Validate();
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), $"must not be negative (got {ShutdownTimeout.TotalSeconds} s)");
