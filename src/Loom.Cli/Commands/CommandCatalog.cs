@@ -21,6 +21,7 @@ public static class CommandCatalog
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
+        yield return AuditCommand.Create();
         yield return InfoCommand.Create();
         foreach (var conversion in HfFolderCommands.Create()) yield return conversion;
         yield return DataCommand.Create();
