@@ -1,0 +1,29 @@
+using Loom.Core;
+
+namespace Loom.Provenance;
+
+/// <summary>
+/// What Loom records about how an output was generated, written into the manifest as the
+/// <c>org.loom.generation</c> assertion: the model's kind, the SHA-256 of its weights, the seed, the generation
+/// parameters (name to value, as text) and the Loom version that generated it.
+/// </summary>
+public sealed record GenerationRecord(
+    string ModelKind,
+    string WeightsSha256,
+    long? Seed,
+    IReadOnlyDictionary<string, string> Parameters)
+{
+    /// <summary>The Loom version that generated the output; <see cref="LoomVersion.Current"/> unless read back.</summary>
+    public string LoomVersion { get; init; } = Core.LoomVersion.Current;
+
+    /// <summary>Throws a <see cref="LoomUsageException"/> naming the first field that cannot be written.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelKind))
+            throw LoomUsageException.ForOption(nameof(ModelKind), "must name the model kind");
+        if (WeightsSha256.Length != 64 || !WeightsSha256.All(Uri.IsHexDigit))
+            throw LoomUsageException.ForOption(nameof(WeightsSha256), $"'{WeightsSha256}' is not a SHA-256 in hex (64 digits)");
+        if (Parameters.Keys.Any(string.IsNullOrWhiteSpace))
+            throw LoomUsageException.ForOption(nameof(Parameters), "a parameter name is empty");
+    }
+}
