@@ -16,6 +16,18 @@ public sealed record GenerationRecord(
     /// <summary>The Loom version that generated the output; <see cref="LoomVersion.Current"/> unless read back.</summary>
     public string LoomVersion { get; init; } = Core.LoomVersion.Current;
 
+    /// <summary>
+    /// The record for output of the checkpoint in <paramref name="checkpoint"/>: its kind (config.json) and the SHA-256
+    /// of its weights file (model.safetensors).
+    /// </summary>
+    public static GenerationRecord ForCheckpoint(string checkpoint, long? seed, IReadOnlyDictionary<string, string> parameters)
+    {
+        var (kind, _) = IO.Checkpoints.Checkpoint.ReadConfig(checkpoint);
+        var weights = Path.Combine(checkpoint, IO.Checkpoints.Checkpoint.ModelFile);
+        if (!File.Exists(weights)) throw new LoomDataException($"{weights}: weights file does not exist");
+        return new GenerationRecord(kind, IO.FileHash.Sha256(weights), seed, parameters);
+    }
+
     /// <summary>Throws a <see cref="LoomUsageException"/> naming the first field that cannot be written.</summary>
     public void Validate()
     {
