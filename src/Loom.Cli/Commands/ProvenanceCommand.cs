@@ -48,9 +48,15 @@ public static class ProvenanceCommand
         var file = new Argument<string>("file") { Description = "The PNG or other file to sign" };
         var key = new Option<string>("--key") { Description = "Key folder made by 'loom provenance keygen'", Required = true };
         var output = CliOptions.Out("Signed output (a PNG gets its manifest embedded; other files also get OUT.c2pa)");
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint that generated the file (records its kind and weights SHA-256)" };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Checkpoint that generated the file (records its kind and weights SHA-256)",
+        };
         var kind = new Option<string?>("--model-kind") { Description = "Model kind to record (instead of --checkpoint)" };
-        var weights = new Option<string?>("--weights-sha256") { Description = "SHA-256 of the model weights to record (instead of --checkpoint)" };
+        var weights = new Option<string?>("--weights-sha256")
+        {
+            Description = "SHA-256 of the model weights to record (instead of --checkpoint)",
+        };
         var seed = new Option<long?>("--seed") { Description = "Seed the output was generated with" };
         var parameters = new Option<string[]>("--param")
         {
@@ -67,7 +73,8 @@ public static class ProvenanceCommand
             var record = parse.GetValue(checkpoint) is { } ckpt
                 ? GenerationRecord.ForCheckpoint(ckpt, parse.GetValue(seed), values)
                 : new GenerationRecord(
-                    parse.GetValue(kind) ?? throw new LoomUsageException("name the model: --checkpoint CKPT, or --model-kind and --weights-sha256"),
+                    parse.GetValue(kind)
+                        ?? throw new LoomUsageException("name the model: --checkpoint CKPT, or --model-kind and --weights-sha256"),
                     parse.GetValue(weights) ?? throw new LoomUsageException("--weights-sha256: required with --model-kind"),
                     parse.GetValue(seed), values);
             using var keys = ProvenanceKeys.Load(parse.GetValue(key)!);
@@ -127,6 +134,5 @@ public static class ProvenanceCommand
         return values;
     }
 
-    private static string Kebab(string name) =>
-        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    private static string Kebab(string name) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(name);
 }

@@ -42,7 +42,8 @@ public static class ContentCredentials
         if (manifests.Count == 0)
             return new ProvenanceReport(ProvenanceStatus.Unsigned, TamperEvidence.None, "the PNG carries no C2PA manifest (no caBX chunk)");
         if (manifests.Count > 1)
-            return new ProvenanceReport(ProvenanceStatus.Tampered, TamperEvidence.MalformedManifest, "the PNG holds more than one caBX chunk");
+            return new ProvenanceReport(ProvenanceStatus.Tampered, TamperEvidence.MalformedManifest,
+                "the PNG holds more than one caBX chunk");
         var store = PngChunks.Data(png, manifests[0]).ToArray();
         return ManifestVerifier.Verify(store, exclusions => DataHashAssertion.HashExcluding(png, exclusions), trusted ?? []);
     }

@@ -28,7 +28,8 @@ internal static class ManifestStoreWriter
         throw new InvalidOperationException("the manifest store's length did not settle");
     }
 
-    private static byte[] Build(string manifestLabel, string instanceId, ProvenanceKeys keys, GenerationRecord record, DataHashAssertion binding)
+    private static byte[] Build(
+        string manifestLabel, string instanceId, ProvenanceKeys keys, GenerationRecord record, DataHashAssertion binding)
     {
         (string Label, byte[] Cbor)[] assertions =
         [

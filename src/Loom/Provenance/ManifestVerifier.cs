@@ -14,7 +14,8 @@ internal static class ManifestVerifier
     /// <param name="store">The manifest store's bytes.</param>
     /// <param name="assetHash">SHA-256 of the asset with the given ranges left out.</param>
     /// <param name="trusted">The certificates the caller trusts (roots or the signer itself); may be empty.</param>
-    public static ProvenanceReport Verify(byte[] store, Func<IReadOnlyList<HashRange>, byte[]> assetHash, IReadOnlyCollection<X509Certificate2> trusted)
+    public static ProvenanceReport Verify(
+        byte[] store, Func<IReadOnlyList<HashRange>, byte[]> assetHash, IReadOnlyCollection<X509Certificate2> trusted)
     {
         try
         {
@@ -26,7 +27,8 @@ internal static class ManifestVerifier
         }
     }
 
-    private static ProvenanceReport VerifyStore(byte[] storeBytes, Func<IReadOnlyList<HashRange>, byte[]> assetHash, IReadOnlyCollection<X509Certificate2> trusted)
+    private static ProvenanceReport VerifyStore(
+        byte[] storeBytes, Func<IReadOnlyList<HashRange>, byte[]> assetHash, IReadOnlyCollection<X509Certificate2> trusted)
     {
         var store = JumbfSuperBox.Parse(storeBytes, "manifest store");
         if (!store.TypeUuid.AsSpan().SequenceEqual(JumbfTypes.ManifestStore))
@@ -53,31 +55,30 @@ internal static class ManifestVerifier
                 ? GenerationAssertion.FromCbor(generation) : null,
         };
         if (!signed)
-            return report with { Status = ProvenanceStatus.Tampered, Evidence = TamperEvidence.BadSignature, Detail = "the claim signature does not verify" };
+            return Tampered(report, TamperEvidence.BadSignature, "the claim signature does not verify");
 
         foreach (var link in claim.Assertions)
         {
             var box = assertions.Child(link.AssertionLabel);
             if (box is null || !SHA256.HashData(box.Payload).AsSpan().SequenceEqual(link.Hash))
-                return report with
-                {
-                    Status = ProvenanceStatus.Tampered,
-                    Evidence = TamperEvidence.AssertionHashMismatch,
-                    Detail = box is null ? $"assertion {link.AssertionLabel} is missing" : $"assertion {link.AssertionLabel} does not match its hash",
-                };
+                return Tampered(report, TamperEvidence.AssertionHashMismatch,
+                    $"assertion {link.AssertionLabel} " + (box is null ? "is missing" : "does not match its hash"));
         }
         var bindingLink = claim.Assertions.FirstOrDefault(l => l.AssertionLabel == DataHashAssertion.Label);
         if (bindingLink is null)
-            return report with { Status = ProvenanceStatus.Tampered, Evidence = TamperEvidence.MalformedManifest, Detail = "the claim has no c2pa.hash.data hard binding" };
+            return Tampered(report, TamperEvidence.MalformedManifest, "the claim has no c2pa.hash.data hard binding");
         var binding = DataHashAssertion.FromCbor(assertions.Child(DataHashAssertion.Label)!.Content("cbor")
             ?? throw new LoomDataException($"{DataHashAssertion.Label}: no CBOR content"));
         if (!assetHash(binding.Exclusions).AsSpan().SequenceEqual(binding.Hash))
-            return report with { Status = ProvenanceStatus.Tampered, Evidence = TamperEvidence.DataHashMismatch, Detail = "the content does not match the c2pa.hash.data hash" };
+            return Tampered(report, TamperEvidence.DataHashMismatch, "the content does not match the c2pa.hash.data hash");
 
         return IsTrusted(chain, trusted)
             ? report with { Status = ProvenanceStatus.Valid, Detail = "signature and hashes verify; the signer is trusted" }
             : report with { Detail = "signature and hashes verify; the signer is not in the trust list" };
     }
+
+    private static ProvenanceReport Tampered(ProvenanceReport report, TamperEvidence evidence, string detail) =>
+        report with { Status = ProvenanceStatus.Tampered, Evidence = evidence, Detail = detail };
 
     private static bool IsTrusted(X509Certificate2[] chain, IReadOnlyCollection<X509Certificate2> trusted)
     {

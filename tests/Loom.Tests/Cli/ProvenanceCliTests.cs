@@ -68,6 +68,32 @@ public class ProvenanceCliTests
     }
 
     [Fact]
+    public void SampleSign_RecordsTheCheckpointKindWeightsSeedAndOptions()
+    {
+        using var dir = new TempFolder();
+        Assert.Equal(0, CliRunner.Run(dir.Path, "provenance", "keygen", "--out", "keys").ExitCode);
+        var train = CliRunner.Run(dir.Path, "train", "gmm", "--data", "moons", "--components", "2", "--points", "200", "--out", "ckpt");
+        Assert.True(train.ExitCode == 0, train.ToString());
+
+        var sample = CliRunner.Run(dir.Path, "sample", "ckpt", "--n", "50", "--seed", "9", "--out", "points.png", "--sign", "keys");
+        var csv = CliRunner.Run(dir.Path, "sample", "ckpt", "--n", "5", "--out", "points.csv", "--sign", "keys");
+        var verify = CliRunner.Run(dir.Path, "provenance", "verify", "points.png");
+        var verifyCsv = CliRunner.Run(dir.Path, "provenance", "verify", "points.csv");
+
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        var weights = Loom.IO.FileHash.Sha256(dir.File("ckpt/model.safetensors"));
+        Assert.Contains($"model      gmm (weights sha256 {weights})", verify.Stdout);
+        Assert.Contains("seed       9", verify.Stdout);
+        Assert.Contains("parameters n=50", verify.Stdout);
+        Assert.True(csv.ExitCode == 0 && File.Exists(dir.File("points.csv.c2pa")), csv.ToString());
+        Assert.True(verifyCsv.ExitCode == 0, verifyCsv.ToString());
+        CliAssert.OneLineError(CliRunner.Run(dir.Path, "sample", "ckpt", "--sign", "keys"), 2, "--out");
+        CliAssert.OneLineError(CliRunner.Run(dir.Path, "sample", "ckpt", "--out", "x.png", "--sign", "nokeys"), 1, "no such key folder");
+        Assert.False(File.Exists(dir.File("x.png")));
+    }
+
+    [Fact]
     public void BadInput_IsOneLineError()
     {
         using var dir = new TempFolder();
@@ -81,7 +107,8 @@ public class ProvenanceCliTests
         var missingKey = SignArgs("real.png", "signed.png");
         missingKey[4] = "no-such-keys";
         CliAssert.OneLineError(CliRunner.Run(dir.Path, missingKey), 1, "no such key folder");
-        CliAssert.OneLineError(CliRunner.Run(dir.Path, "provenance", "sign", "real.png", "--key", "keys", "--out", "s.png"), 2, "--checkpoint");
+        var unnamed = CliRunner.Run(dir.Path, "provenance", "sign", "real.png", "--key", "keys", "--out", "s.png");
+        CliAssert.OneLineError(unnamed, 2, "--checkpoint");
         var badHash = SignArgs("real.png", "signed.png");
         badHash[10] = "xyz";
         CliAssert.OneLineError(CliRunner.Run(dir.Path, badHash), 2, "--weights-sha256");

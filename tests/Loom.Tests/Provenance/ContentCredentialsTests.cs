@@ -8,6 +8,14 @@ namespace Loom.Tests.Provenance;
 /// <summary>Loom's own verification of the manifests it writes: PNG-embedded and sidecar.</summary>
 public class ContentCredentialsTests
 {
+    /// <summary>The fixture PNG signed with a fresh key.</summary>
+    private static byte[] SignedPng()
+    {
+        using var dir = new TempFolder();
+        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
+        return ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+    }
+
     [Fact]
     public void Verify_UnsignedPng_IsUnsigned()
     {
@@ -65,9 +73,7 @@ public class ContentCredentialsTests
     [Fact]
     public void Verify_SignatureBytesAltered_IsTamperedBadSignature()
     {
-        using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
-        var signed = ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        var signed = SignedPng();
         // The COSE signature (r || s) ends the manifest store, which ends just before the caBX chunk's CRC.
         var (_, end) = ProvenanceFixtures.FindChunk(signed, "caBX");
         signed[end - 4 - 10] ^= 0x01;
@@ -81,9 +87,7 @@ public class ContentCredentialsTests
     [Fact]
     public void Verify_AssertionEditedInPlace_IsTamperedAssertionHashMismatch()
     {
-        using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
-        var signed = ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        var signed = SignedPng();
         // CBOR "seed": 42 is 64 73 65 65 64 18 2A; claim the seed was 43.
         byte[] seed = [0x64, (byte)'s', (byte)'e', (byte)'e', (byte)'d', 0x18, 42];
         var at = signed.AsSpan().IndexOf(seed);
@@ -100,9 +104,7 @@ public class ContentCredentialsTests
     [Fact]
     public void Verify_OnePixelChanged_IsTamperedDataHashMismatch()
     {
-        using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
-        var signed = ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        var signed = SignedPng();
 
         var report = ContentCredentials.Verify(ProvenanceFixtures.WithOnePixelChanged(signed));
 
@@ -113,9 +115,7 @@ public class ContentCredentialsTests
     [Fact]
     public void Verify_GarbledManifest_IsTamperedMalformed()
     {
-        using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
-        var signed = ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        var signed = SignedPng();
         var (start, _) = ProvenanceFixtures.FindChunk(signed, "caBX");
         signed[start + 8 + 3] ^= 0x40; // the manifest store's own box size
 
