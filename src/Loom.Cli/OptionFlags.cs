@@ -30,6 +30,7 @@ public sealed partial class OptionFlags(Command command)
         ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
         ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"], ["MaxBatchSize"] = ["--max-batch"],
         ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],
+        ["Parameters"] = ["--param"], ["CommonName"] = ["--name"], ["ValidDays"] = ["--days"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

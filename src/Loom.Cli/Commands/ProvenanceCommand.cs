@@ -34,7 +34,7 @@ public static class ProvenanceCommand
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(output)!;
-            using var keys = ProvenanceKeys.Generate(folder, parse.GetValue(name)!, CliOptions.Positive(parse, days));
+            using var keys = ProvenanceKeys.Generate(folder, parse.GetValue(name)!, parse.GetValue(days));
             parse.InvocationConfiguration.Output.WriteLine($"wrote {Path.Combine(folder, ProvenanceKeys.CertificateFile)} "
                 + $"and {Path.Combine(folder, ProvenanceKeys.PrivateKeyFile)} ({keys.Signer.Subject}, "
                 + $"valid until {keys.Signer.NotAfter.ToUniversalTime():yyyy-MM-dd})");

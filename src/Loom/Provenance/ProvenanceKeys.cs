@@ -39,8 +39,9 @@ public sealed class ProvenanceKeys : IDisposable
     /// </summary>
     public static ProvenanceKeys Generate(string folder, string commonName = "Loom content credentials", int validDays = 730)
     {
-        if (validDays < 1) throw LoomUsageException.ForOption(nameof(validDays), "must be at least 1");
-        if (string.IsNullOrWhiteSpace(commonName)) throw LoomUsageException.ForOption(nameof(commonName), "must not be empty");
+        // Errors name the parameters as options (ValidDays, CommonName), the way shells map them onto flags.
+        if (validDays < 1) throw LoomUsageException.ForOption("ValidDays", $"must be at least 1, got {validDays}");
+        if (string.IsNullOrWhiteSpace(commonName)) throw LoomUsageException.ForOption("CommonName", "must not be empty");
         var keyPath = Path.Combine(folder, PrivateKeyFile);
         if (File.Exists(keyPath) || File.Exists(Path.Combine(folder, CertificateFile)))
             throw new LoomUsageException($"{folder} already holds a signing key; remove it or choose another folder");

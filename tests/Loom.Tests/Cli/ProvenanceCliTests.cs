@@ -113,6 +113,9 @@ public class ProvenanceCliTests
         badHash[10] = "xyz";
         CliAssert.OneLineError(CliRunner.Run(dir.Path, badHash), 2, "--weights-sha256");
         CliAssert.OneLineError(CliRunner.Run(dir.Path, "provenance", "keygen", "--out", "keys"), 2, "already holds a signing key");
+        var noDays = CliRunner.Run(dir.Path, "provenance", "keygen", "--out", "k2", "--days", "0");
+        CliAssert.OneLineError(noDays, 2, "--days: must be at least 1");
+        CliAssert.OneLineError(CliRunner.Run(dir.Path, [.. SignArgs("real.png", "s.png"), "--param", "steps"]), 2, "--param");
         Assert.False(File.Exists(dir.File("signed.png")));
     }
 }
