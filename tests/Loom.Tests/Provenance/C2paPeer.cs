@@ -9,13 +9,14 @@ namespace Loom.Tests.Provenance;
 /// </summary>
 internal static class C2paPeer
 {
-    public sealed record Reading(JsonObject? Manifest, IReadOnlyList<string> Failures, string Raw);
+    /// <summary>The active manifest, c2pa-rs's failure and success status codes, and its whole output (for messages).</summary>
+    public sealed record Reading(JsonObject? Manifest, IReadOnlyList<string> Failures, IReadOnlyList<string> Successes, string Raw);
 
     public static Reading Read(string file, string mimeType)
     {
         var output = NodePeers.Run("c2pa-read.mjs", [file, mimeType]);
         var json = JsonNode.Parse(output)!.AsObject();
-        var failures = json["failures"]!.AsArray().Select(f => f!.GetValue<string>()).ToList();
-        return new Reading(json["manifest"] as JsonObject, failures, output);
+        List<string> Codes(string key) => [.. json[key]!.AsArray().Select(f => f!.GetValue<string>())];
+        return new Reading(json["manifest"] as JsonObject, Codes("failures"), Codes("success"), output);
     }
 }

@@ -52,4 +52,41 @@ public class C2paPeerTests
         Assert.Equal(ProvenanceStatus.Tampered, report.Status);
         Assert.Equal(TamperEvidence.DataHashMismatch, report.Evidence);
     }
+
+    [Fact]
+    public void C2paRs_RejectsTheClaimSignature_WhenSignatureBytesAltered()
+    {
+        using var dir = new TempFolder();
+        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
+        var signed = ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        var (_, end) = ProvenanceFixtures.FindChunk(signed, "caBX");
+        signed[end - 4 - 10] ^= 0x01; // inside s of the COSE signature, which ends the manifest store
+        var path = dir.File("forged.png");
+        File.WriteAllBytes(path, signed);
+
+        var reading = C2paPeer.Read(path, "image/png");
+
+        Assert.Contains("claimSignature.mismatch", reading.Failures);
+        Assert.Equal(TamperEvidence.BadSignature, ContentCredentials.Verify(signed).Evidence);
+    }
+
+    /// <summary>
+    /// c2pa-wasm has no entry point for a sidecar together with its asset, so it reads the sidecar alone: the store, claim,
+    /// signature and assertion links must check out; the hard binding cannot (c2pa-rs hashes the sidecar's own bytes).
+    /// </summary>
+    [Fact]
+    public void C2paRs_ReadsLoomSidecar_AsAValidManifestStore()
+    {
+        using var dir = new TempFolder();
+        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
+        var path = dir.File("story.txt.c2pa");
+        File.WriteAllBytes(path, ContentCredentials.SignSidecar("A generated story.\n"u8.ToArray(), keys, ProvenanceFixtures.Record()));
+
+        var reading = C2paPeer.Read(path, "application/c2pa");
+
+        Assert.Contains("claimSignature.validated", reading.Successes);
+        Assert.Equal(3, reading.Successes.Count(s => s == "assertion.hashedURI.match"));
+        Assert.True(reading.Failures.All(f => f is Untrusted or "assertion.dataHash.mismatch"), reading.Raw);
+        Assert.Contains(reading.Manifest!["assertions"]!.AsArray(), a => a!["label"]!.GetValue<string>() == "org.loom.generation");
+    }
 }
