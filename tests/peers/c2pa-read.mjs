@@ -1,7 +1,8 @@
 // Reads the C2PA manifest store of a file with c2pa-rs (@contentauth/c2pa-wasm) and prints what it found as JSON:
 //   node c2pa-read.mjs FILE MIME-TYPE
 // prints {"manifest": <the active manifest>, "validationState", "failures", "informational", "success" (status codes),
-// "raw" (c2pa-rs's validation_status and validation_results, for test messages)}.
+// "raw" (c2pa-rs's validation_status and validation_results, for test messages)}; when c2pa-rs finds no manifest store,
+// {"manifest": null, "error": its message} with empty code lists.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { initSync, WasmReader } from '@contentauth/c2pa-wasm';
@@ -14,7 +15,14 @@ if (!file || !format) {
 const require = createRequire(import.meta.url);
 initSync({ module: readFileSync(require.resolve('@contentauth/c2pa-wasm/c2pa.wasm')) });
 
-const reader = await WasmReader.fromBytes(format, new Uint8Array(readFileSync(file)));
+let reader;
+try {
+  reader = await WasmReader.fromBytes(format, new Uint8Array(readFileSync(file)));
+} catch (error) {
+  // No manifest store (or none c2pa-rs can read): say so instead of failing.
+  console.log(JSON.stringify({ manifest: null, error: String(error?.message ?? error), failures: [], informational: [], success: [] }));
+  process.exit(0);
+}
 const store = JSON.parse(reader.json());
 const codes = (list) => (list ?? []).map((s) => s.code);
 const results = store.validation_results?.activeManifest ?? {};

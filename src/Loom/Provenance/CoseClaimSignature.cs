@@ -46,7 +46,8 @@ internal static class CoseClaimSignature
             throw new LoomDataException("c2pa.signature: no x5chain certificate header");
         var chain = ReadChain(value.EncodedValue.ToArray());
         if (chain.Length == 0) throw new LoomDataException("c2pa.signature: the x5chain header is empty");
-        using var publicKey = chain[0].GetECDsaPublicKey();
+        // Loom signs ES256; other validators' manifests may use ES384/512 or PS256/384/512, which .NET's COSE verifies too.
+        using AsymmetricAlgorithm? publicKey = (AsymmetricAlgorithm?)chain[0].GetECDsaPublicKey() ?? chain[0].GetRSAPublicKey();
         if (publicKey is null) return (false, chain);
         try
         {

@@ -89,4 +89,17 @@ public class C2paPeerTests
         Assert.True(reading.Failures.All(f => f is Untrusted or "assertion.dataHash.mismatch"), reading.Raw);
         Assert.Contains(reading.Manifest!["assertions"]!.AsArray(), a => a!["label"]!.GetValue<string>() == "org.loom.generation");
     }
+
+    [Fact]
+    public void C2paRs_FindsNoManifest_InAnUnsignedPng()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("plain.png");
+        File.WriteAllBytes(path, ProvenanceFixtures.Png8x8());
+
+        var reading = C2paPeer.Read(path, "image/png");
+
+        Assert.True(reading.Manifest is null, reading.Raw);
+        Assert.Equal(ProvenanceStatus.Unsigned, ContentCredentials.Verify(File.ReadAllBytes(path)).Status);
+    }
 }
