@@ -13,9 +13,8 @@ public class C2paPeerTests
     public void C2paRs_ReadsLoomSignedPng_WithLoomAssertionsAndOnlyUntrustedSigner()
     {
         using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
         var path = dir.File("signed.png");
-        File.WriteAllBytes(path, ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record()));
+        File.WriteAllBytes(path, ProvenanceFixtures.SignedPng(dir.File("keys")));
 
         var reading = C2paPeer.Read(path, "image/png");
 
@@ -39,8 +38,7 @@ public class C2paPeerTests
     public void C2paRs_ReportsHashMismatch_WhenOnePixelChanged()
     {
         using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
-        var signed = ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        var signed = ProvenanceFixtures.SignedPng(dir.File("keys"));
         var tampered = ProvenanceFixtures.WithOnePixelChanged(signed);
         var path = dir.File("tampered.png");
         File.WriteAllBytes(path, tampered);
@@ -57,8 +55,7 @@ public class C2paPeerTests
     public void C2paRs_RejectsTheClaimSignature_WhenSignatureBytesAltered()
     {
         using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
-        var signed = ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        var signed = ProvenanceFixtures.SignedPng(dir.File("keys"));
         var (_, end) = ProvenanceFixtures.FindChunk(signed, "caBX");
         signed[end - 4 - 10] ^= 0x01; // inside s of the COSE signature, which ends the manifest store
         var path = dir.File("forged.png");

@@ -12,8 +12,7 @@ public class ContentCredentialsTests
     private static byte[] SignedPng()
     {
         using var dir = new TempFolder();
-        using var keys = ProvenanceKeys.Generate(dir.File("keys"));
-        return ContentCredentials.SignPng(ProvenanceFixtures.Png8x8(), keys, ProvenanceFixtures.Record());
+        return ProvenanceFixtures.SignedPng(dir.File("keys"));
     }
 
     [Fact]

@@ -15,6 +15,13 @@ internal static class ProvenanceFixtures
         return Png.Encode(image);
     }
 
+    /// <summary><see cref="Png8x8"/> signed with <see cref="Record"/> by a new key made in <paramref name="keysFolder"/>.</summary>
+    public static byte[] SignedPng(string keysFolder)
+    {
+        using var keys = ProvenanceKeys.Generate(keysFolder);
+        return ContentCredentials.SignPng(Png8x8(), keys, Record());
+    }
+
     public static GenerationRecord Record() => new(
         "diffusion",
         new string('a', 64),
