@@ -32,6 +32,7 @@ public sealed partial class OptionFlags(Command command)
         ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],
         ["Action"] = ["--moderation"], ["Actions"] = ["--moderation-action"], ["BlockedTerms"] = ["--block-list"],
         ["BlockedPatterns"] = ["--block-pattern"], ["MinScore"] = ["--moderation-min-score"],
+        ["Parameters"] = ["--param"], ["CommonName"] = ["--name"], ["ValidDays"] = ["--days"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

@@ -18,6 +18,7 @@ public static class CommandCatalog
         yield return ChatTemplateCommand.Create();
         yield return ServeCommand.Create();
         yield return KeysCommand.Create();
+        yield return ProvenanceCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();

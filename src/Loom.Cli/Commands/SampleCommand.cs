@@ -44,18 +44,29 @@ public static class SampleCommand
         var dtype = CliOptions.Dtype();
         var output = CliOptions.Out(
             "Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
+        var sign = SampleSigning.Option();
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
         var moderation = new ModerationCliOptions();
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
-            checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, dtype, output,
+            checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, dtype, output, sign,
         };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
         command.SetAction(parse =>
+        {
+            using var signing = SampleSigning.Prepare(parse, sign, output);
+            var exitCode = Sample(parse);
+            if (exitCode == 0)
+                signing?.Sign(parse, parse.GetValue(checkpoint)!, parse.GetValue(seed), parse.InvocationConfiguration.Output);
+            return exitCode;
+        });
+        return command;
+
+        int Sample(ParseResult parse)
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
@@ -104,8 +115,7 @@ public static class SampleCommand
                 samples = new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList());
             SampleWriter.Write(samples, parse.GetValue(output), console);
             return 0;
-        });
-        return command;
+        }
     }
 
     /// <summary>--class for the generic path: an index (checked by the model), 'all' or nothing (the model spreads classes).</summary>
