@@ -61,6 +61,9 @@ public sealed class LoomServerOptions
     /// <summary>What the moderation stage looks for in text outputs and what it does (flag, redact, block); by default it
     /// flags personal data and changes nothing. Null turns moderation off.</summary>
     public ModerationOptions? Moderation { get; init; } = new();
+    /// <summary>A green-list watermark every text completion gets (<see cref="Loom.Text.Watermarks.WatermarkOptions"/>);
+    /// null = the model's own generation settings decide.</summary>
+    public Loom.Text.Watermarks.WatermarkOptions? Watermark { get; init; }
 
     /// <summary>
     /// Makes the engine that serves a model's text requests (one per loaded model, disposed when the model is evicted);
@@ -99,6 +102,7 @@ public sealed class LoomServerOptions
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), $"must not be negative (got {ShutdownTimeout.TotalSeconds} s)");
+        Watermark?.Validate();
     }
 
     private static void Require(bool condition, string option, string problem)

@@ -27,6 +27,7 @@ public static class CommandCatalog
         foreach (var conversion in HfFolderCommands.Create()) yield return conversion;
         yield return DataCommand.Create();
         yield return TokenizeCommand.Create();
+        yield return WatermarkCommand.Create();
         yield return DoctorCommand.Create();
     }
 }
