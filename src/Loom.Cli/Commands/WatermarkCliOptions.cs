@@ -11,7 +11,8 @@ namespace Loom.Cli.Commands;
 public sealed class WatermarkCliOptions(string prefix)
 {
     public Option<string?> Key { get; } = new($"{prefix}key") { Description = "Watermark secret key (Kirchenbauer et al. 2023)" };
-    public Option<double?> Gamma { get; } = new($"{prefix}gamma") { Description = "Watermark green-list fraction γ in (0, 1) (default 0.25)" };
+    public Option<double?> Gamma { get; } =
+        new($"{prefix}gamma") { Description = "Watermark green-list fraction γ in (0, 1) (default 0.25)" };
     public Option<double?> Delta { get; } = new($"{prefix}delta") { Description = "Watermark bias δ added to green logits (default 2)" };
     public Option<string?> Seeding { get; } =
         new($"{prefix}seeding") { Description = "Watermark green-list seeding: previous-token (default) or self-hash" };

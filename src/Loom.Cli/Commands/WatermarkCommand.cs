@@ -35,7 +35,10 @@ public static class WatermarkCommand
         {
             Description = "Width of the model's logits (default: config.json's vocab_size, else the tokenizer's)",
         };
-        var threshold = new Option<double>("--threshold") { Description = "Call it watermarked when z exceeds this", DefaultValueFactory = _ => 4.0 };
+        var threshold = new Option<double>("--threshold")
+        {
+            Description = "Call it watermarked when z exceeds this", DefaultValueFactory = _ => 4.0,
+        };
         var ignoreRepeated = new Option<bool>("--ignore-repeated")
         {
             Description = "Score each (context, token) pair once, so repeated phrases count once",

@@ -13,7 +13,8 @@ namespace Loom.Server.Text;
 /// The sampling fields chat and completions requests share, as decoding settings: <c>max_tokens</c>, <c>temperature</c>
 /// (0 = greedy), <c>top_p</c>, <c>n</c>, <c>stop</c>, <c>seed</c>, <c>presence_penalty</c>, <c>frequency_penalty</c> go
 /// through the library's <see cref="ChatOptionsSettings"/> (as <see cref="LoomChatClient"/> maps them), then
-/// <c>logit_bias</c> and log-probabilities, and the server's watermark when it has one; plus <c>stream</c> and <c>stream_options.include_usage</c>.
+/// <c>logit_bias</c> and log-probabilities, and the server's watermark when it has one; plus <c>stream</c> and
+/// <c>stream_options.include_usage</c>.
 /// </summary>
 public sealed record TextSampling(GenerationSettings Settings, int N, bool Stream, bool IncludeUsage)
 {

@@ -9,7 +9,8 @@ public static class KeyedPermutation
 {
     private const int Rounds = 6;
 
-    /// <summary>The image of <paramref name="x"/> in [0, <paramref name="n"/>) under the permutation <paramref name="seed"/> picks.</summary>
+    /// <summary>The image of <paramref name="x"/> in [0, <paramref name="n"/>) under the permutation <paramref name="seed"/>
+    /// picks.</summary>
     public static int Apply(ulong seed, int x, int n)
     {
         if (n < 1)

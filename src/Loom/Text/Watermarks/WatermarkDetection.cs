@@ -3,7 +3,8 @@ namespace Loom.Text.Watermarks;
 /// <summary>
 /// What <see cref="WatermarkDetector"/> found in one text.
 /// </summary>
-/// <param name="TokensScored">Tokens tested (T): those with a full context, each (context, token) pair once when repeats are ignored.</param>
+/// <param name="TokensScored">Tokens tested (T): those with a full context, each (context, token) pair once when repeats
+/// are ignored.</param>
 /// <param name="GreenTokens">How many of them are green.</param>
 /// <param name="GreenFraction">GreenTokens / TokensScored (NaN when nothing was scored).</param>
 /// <param name="ExpectedGreenFraction">The green chance γ of unwatermarked text: round(γV)/V.</param>
