@@ -84,7 +84,9 @@ public sealed partial class GenerationSettings
 
     /// <summary>The green-list watermark to embed (Kirchenbauer et al. 2023); null = none. Holds the secret key, so settings
     /// saved with it hold the key too.</summary>
-    [JsonPropertyName("watermark")] public WatermarkOptions? Watermark { get; set; }
+    [JsonPropertyName("watermark")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WatermarkOptions? Watermark { get; set; }
 
     /// <summary>A deep copy: changing the copy or its collections leaves this instance alone.</summary>
     public GenerationSettings Clone()

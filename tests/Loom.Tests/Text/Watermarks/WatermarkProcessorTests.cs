@@ -96,6 +96,7 @@ public sealed class WatermarkProcessorTests
         Assert.Contains("\"self_hash\"", json);
         var back = GenerationSettings.FromJson(json).Watermark!;
         Assert.Equal(("s3cret", 0.5, 1.5, WatermarkSeeding.SelfHash), (back.Key, back.Gamma, back.Delta, back.Seeding));
+        Assert.DoesNotContain("watermark", new GenerationSettings().ToJson());   // settings without one read as before
         Assert.Null(GenerationSettings.FromJson(new GenerationSettings().ToJson()).Watermark);
 
         var copy = settings.Clone();
