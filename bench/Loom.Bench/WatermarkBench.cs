@@ -80,10 +80,7 @@ public static class WatermarkBench
         foreach (bool ignoreRepeats in new[] { false, true })
         {
             var detector = new WatermarkDetector(options, vocab) { IgnoreRepeatedNGrams = ignoreRepeats };
-            int length = detector.GreenList.ContextWidth + Tokens;
-            double stride = (heldOut.Length - length) / (double)(count - 1);
-            var z = Enumerable.Range(0, count)
-                .Select(i => detector.Detect(heldOut.AsSpan((int)(i * stride), length).ToArray()).ZScore).ToList();
+            var (z, stride) = WindowZ(detector, heldOut, count);
             Report($"{options.Seeding}: human windows (stride {stride:F0}{(ignoreRepeats ? ", repeats ignored" : "")})", z);
         }
         // Character bigrams are far from uniform, so a key's green lists shift human text's mean z; how far, over other keys.
@@ -91,13 +88,20 @@ public static class WatermarkBench
         {
             var other = options.Clone();
             other.Key = $"other key {k}";
-            var detector = new WatermarkDetector(other, vocab);
-            int length = detector.GreenList.ContextWidth + Tokens;
-            double stride = (heldOut.Length - length) / (double)(count - 1);
-            return Enumerable.Range(0, count).Average(i => detector.Detect(heldOut.AsSpan((int)(i * stride), length).ToArray()).ZScore);
+            return WindowZ(new WatermarkDetector(other, vocab), heldOut, count).Z.Average();
         }).ToList();
         var listed = string.Join(", ", means.Select(m => m.ToString("F2", CultureInfo.InvariantCulture)));
         Console.WriteLine($"{options.Seeding}: human windows' mean z under 8 other keys: {listed}");
+    }
+
+    /// <summary>z of each window and the stride between window starts.</summary>
+    private static (List<double> Z, double Stride) WindowZ(WatermarkDetector detector, int[] heldOut, int count)
+    {
+        int length = detector.GreenList.ContextWidth + Tokens;
+        double stride = (heldOut.Length - length) / (double)(count - 1);
+        var z = Enumerable.Range(0, count)
+            .Select(i => detector.Detect(heldOut.AsSpan((int)(i * stride), length).ToArray()).ZScore).ToList();
+        return (z, stride);
     }
 
     private static DecoderTransformer Train(int[] ids, int vocab, int steps, int seed)
