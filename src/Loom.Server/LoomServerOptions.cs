@@ -61,6 +61,7 @@ public sealed class LoomServerOptions
     /// <summary>What the moderation stage looks for in text outputs and what it does (flag, redact, block); by default it
     /// flags personal data and changes nothing. Null turns moderation off.</summary>
     public ModerationOptions? Moderation { get; init; } = new();
+
     /// <summary>A green-list watermark every text completion gets (<see cref="Loom.Text.Watermarks.WatermarkOptions"/>);
     /// null = the model's own generation settings decide.</summary>
     public Loom.Text.Watermarks.WatermarkOptions? Watermark { get; init; }
