@@ -6,7 +6,7 @@ namespace Loom.Cli.Commands;
 
 /// <summary>
 /// <c>loom audit CKPT --data DATA --out DIR</c>: one report on a checkpoint's provenance, differential-privacy guarantee,
-/// memorization and membership inference, and representation (<see cref="ModelAudit"/>).
+/// memorization and membership inference, representation and watermark presence (<see cref="ModelAudit"/>).
 /// </summary>
 public static class AuditCommand
 {
@@ -34,10 +34,12 @@ public static class AuditCommand
             Description = "Words per co-occurrence window (text)", DefaultValueFactory = _ => defaults.WindowWords
         };
         var seed = CliOptions.Seed();
+        var watermark = new WatermarkCliOptions("--watermark-");
         var command = new Command("audit", "Audit a checkpoint: provenance, privacy, memorization, membership inference, representation")
         {
             checkpoint, data, output, samples, copyNGram, wordLists, window, seed,
         };
+        foreach (var option in watermark.All.Where(o => o != watermark.Delta)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -46,6 +48,7 @@ public static class AuditCommand
                 Data = parse.GetValue(data)!, Samples = parse.GetValue(samples), CopyNGram = parse.GetValue(copyNGram),
                 WindowWords = parse.GetValue(window), Seed = parse.GetValue(seed),
                 WordLists = parse.GetValue(wordLists) is { } lists ? AttributeWordLists.Load(lists) : null,
+                TextWatermark = watermark.Apply(parse, null),
             };
             Seeding.SeedEverything(options.Seed);
             using var progress = new ConsoleProgress("audit", Console.Error);

@@ -39,12 +39,41 @@ public sealed class AuditCliTests : IDisposable
         Assert.Contains("Differential privacy: not trained with differential privacy", result.Stdout);
         var json = JsonNode.Parse(File.ReadAllText(folder.File("audit/audit.json")))!;
         var sections = json["sections"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
-        Assert.Equal(["provenance", "privacy", "memorization", "representation"], sections);
+        Assert.Equal(["provenance", "privacy", "memorization", "representation", "watermark"], sections);
         var memorization = json["sections"]![2]!["facts"]!;
         Assert.True(memorization["longest_copy_words"]!.GetValue<double>() >= 6, memorization.ToJsonString());  // it repeats one line
         var representation = json["sections"]![3]!;
         Assert.Equal(["female", "male"], representation["tables"]![0]!["rows"]!.AsArray().Select(r => r![0]!.GetValue<string>()));
         Assert.Contains("<h2 id=\"representation\">Representation</h2>", File.ReadAllText(folder.File("audit/audit.html")));
+    }
+
+    [Fact]
+    public void Watermark_presence_follows_the_generation_defaults_and_the_key_given()
+    {
+        var text = folder.File("verse.txt");
+        File.WriteAllText(text, string.Concat(Enumerable.Range(0, 80).Select(i => $"line {i}: the cat sat on the mat, the dog ran far\n")));
+        var ckpt = folder.File("gpt");
+        var train = Loom("train", "gpt", "--data", text, "--out", ckpt, "--steps", "10", "--batch-size", "8", "--context", "16",
+            "--layers", "1", "--heads", "2", "--width", "16", "--eval-every", "10", "--seed", "1");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        // Turn the watermark on in the checkpoint's generation defaults, as a deployment would.
+        var generation = Path.Combine(ckpt, "generation.json");
+        var defaults = JsonNode.Parse(File.ReadAllText(generation))!.AsObject();
+        defaults["watermark"] = new JsonObject { ["key"] = "audit-key", ["gamma"] = 0.25, ["delta"] = 4.0 };
+        File.WriteAllText(generation, defaults.ToJsonString());
+
+        JsonNode Section(string key)
+        {
+            var audit = Loom("audit", ckpt, "--data", text, "--samples", "6", "--out", "audit-" + key, "--watermark-key", key);
+            Assert.True(audit.ExitCode == 0, audit.ToString());
+            var sections = JsonNode.Parse(File.ReadAllText(folder.File($"audit-{key}/audit.json")))!["sections"]!.AsArray();
+            return sections.Single(s => s!["id"]!.GetValue<string>() == "watermark")!;
+        }
+        var marked = Section("audit-key");
+        Assert.StartsWith("yes", marked["facts"]!["watermarked_by_default"]!.GetValue<string>());
+        Assert.True(marked["facts"]!["detected_share"]!.GetValue<double>() >= 0.8, marked.ToJsonString());
+        var stranger = Section("other-key");
+        Assert.Equal(0, stranger["facts"]!["detected_share"]!.GetValue<double>());
     }
 
     [Fact]

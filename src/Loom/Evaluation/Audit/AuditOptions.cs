@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Text.Watermarks;
 
 namespace Loom.Evaluation.Audit;
 
@@ -16,6 +17,9 @@ public sealed class AuditOptions
     public AttributeWordLists? WordLists { get; init; }
     /// <summary>Words per co-occurrence window in the text representation audit.</summary>
     public int WindowWords { get; init; } = 20;
+    /// <summary>The text watermark to test the samples for (key, γ, seeding); null reports only whether the model's generation
+    /// defaults watermark.</summary>
+    public WatermarkOptions? TextWatermark { get; init; }
 
     public AuditOptions Clone() => (AuditOptions)MemberwiseClone();
 
@@ -24,6 +28,7 @@ public sealed class AuditOptions
         if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the audit needs real data to compare with");
         if (Samples < 2) throw LoomUsageException.ForOption(nameof(Samples), $"must be at least 2, got {Samples}");
         if (CopyNGram < 2) throw LoomUsageException.ForOption(nameof(CopyNGram), $"must be at least 2, got {CopyNGram}");
+        TextWatermark?.Validate();
         if (WindowWords < 2) throw LoomUsageException.ForOption(nameof(WindowWords), $"must be at least 2, got {WindowWords}");
     }
 }

@@ -4,7 +4,7 @@ namespace Loom.Evaluation.Audit;
 
 /// <summary>
 /// <c>loom audit</c> as a library call: one report on a checkpoint's provenance, privacy guarantee, memorization and
-/// membership inference (through the evaluation suite) and representation, written as <c>audit.json</c> and
+/// membership inference (through the evaluation suite), representation and watermark presence, written as <c>audit.json</c> and
 /// <c>audit.html</c>. Samples are drawn once and shared by the sections.
 /// </summary>
 public static class ModelAudit
@@ -33,6 +33,7 @@ public static class ModelAudit
         cancellation.ThrowIfCancellationRequested();
         progress?.Report("representation");
         report.Sections.Add(RepresentationSection.Build(EvaluationDataSpec.Resolve(options.Data), source.Samples, options));
+        report.Sections.Add(WatermarkSection.Build(source.Model, source.Samples, options));
         report.Save(outputFolder);
         return report;
     }
