@@ -1,6 +1,7 @@
 using Loom.Core;
 using Loom.Text.Generation;
 using Loom.Text.Serving;
+using Loom.Watermarks.Images;
 
 namespace Loom.Server;
 
@@ -57,6 +58,10 @@ public sealed class LoomServerOptions
     /// <summary>How long stopping waits for in-flight requests (streams included) to finish.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The invisible watermark put on every generated image (<c>/v1/images/generations</c>, <c>/v1/loom/sample</c>):
+    /// on by default with the public key <see cref="ImageWatermarkOptions.DefaultKey"/>.</summary>
+    public ImageWatermarkOptions ImageWatermark { get; init; } = new();
+
     /// <summary>
     /// Makes the engine that serves a model's text requests (one per loaded model, disposed when the model is evicted);
     /// null gives a <see cref="ContinuousBatchingEngine"/> with <see cref="MaxBatchSize"/> rows and <see cref="QueueLength"/>
@@ -92,6 +97,7 @@ public sealed class LoomServerOptions
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), $"must not be negative (got {ShutdownTimeout.TotalSeconds} s)");
+        ImageWatermark.Validate();
     }
 
     private static void Require(bool condition, string option, string problem)
