@@ -51,7 +51,8 @@ public static class ImageWatermarkBench
             ("JPEG quality 75", x => ImageDistortions.Jpeg(x, 75)),
             ("JPEG quality 50", x => ImageDistortions.Jpeg(x, 50)),
             ("0.5× resize, bilinear down and back up", x => ImageDistortions.Rescale(x, 0.5)),
-            ($"centred crop to {w}×{h} ({(double)w * h / (clean.shape[2] * clean.shape[3]):P0} of the area), resized back", x => ImageDistortions.CentreCrop(x, 0.9)),
+            ($"centred crop to {w}×{h} ({(double)w * h / (clean.shape[2] * clean.shape[3]):P0} of the area), resized back",
+                x => ImageDistortions.CentreCrop(x, 0.9)),
             ("Gaussian noise σ = 0.02", x => ImageDistortions.GaussianNoise(x, 0.02, seed)),
             ("Gaussian noise σ = 0.05", x => ImageDistortions.GaussianNoise(x, 0.05, seed)),
         };
@@ -66,8 +67,9 @@ public static class ImageWatermarkBench
         var cleanResults = detector.DetectAll(ImageDistortions.Quantise(clean));
         double detectMs = watch.Elapsed.TotalMilliseconds / clean.shape[0];
         int falsePositives = cleanResults.Count(r => r.Detected);
-        Console.WriteLine($"clean images: {falsePositives}/{cleanResults.Count} detected (FPR {(double)falsePositives / cleanResults.Count:G3}), "
-            + $"mean bit accuracy {cleanResults.Average(r => r.BitAccuracy):P1}, most matching bits {cleanResults.Max(r => r.MatchingBits)}, "
+        Console.WriteLine($"clean images: {falsePositives}/{cleanResults.Count} detected "
+            + $"(FPR {(double)falsePositives / cleanResults.Count:G3}), mean bit accuracy {cleanResults.Average(r => r.BitAccuracy):P1}, "
+            + $"most matching bits {cleanResults.Max(r => r.MatchingBits)}, "
             + $"detection {detectMs:F2} ms/image");
         var histogram = cleanResults.GroupBy(r => r.MatchingBits).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
         Console.WriteLine($"matching bits on clean images (bits:count): {string.Join(" ", histogram)}");

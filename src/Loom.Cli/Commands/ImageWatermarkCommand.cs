@@ -31,6 +31,11 @@ public static class ImageWatermarkCommand
         Description = $"The watermark key (default: ${ImageWatermarkOptions.KeyVariable}, else '{ImageWatermarkOptions.DefaultKey}')"
     };
 
+    private static Option<int> BitsOption() => new("--payload-bits")
+    {
+        Description = "Payload bits (as the image was marked with)", DefaultValueFactory = _ => new ImageWatermarkOptions().PayloadBits
+    };
+
     private static Command Detect()
     {
         var image = new Argument<string>("png") { Description = "The PNG image to check" };
@@ -39,11 +44,20 @@ public static class ImageWatermarkCommand
         {
             Description = "The PNG is a sample grid (loom sample --out grid.png) of H×W images: check each, e.g. --tile 28"
         };
-        var command = new Command("detect", "Look for the invisible watermark in a PNG") { image, key, tile };
+        var bits = BitsOption();
+        var rate = new Option<double>("--false-positive-rate")
+        {
+            Description = "Chance an unmarked image is called marked (sets the threshold)",
+            DefaultValueFactory = _ => new ImageWatermarkOptions().FalsePositiveRate
+        };
+        var command = new Command("detect", "Look for the invisible watermark in a PNG") { image, key, tile, bits, rate };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            var options = Options(parse.GetValue(key));
+            var options = Options(parse.GetValue(key), defaults => new ImageWatermarkOptions
+            {
+                Key = defaults.Key, PayloadBits = parse.GetValue(bits), FalsePositiveRate = parse.GetValue(rate),
+            });
             string path = parse.GetValue(image)!;
             using var scope = torch.NewDisposeScope();
             var pixels = Png.Read(path);
@@ -78,13 +92,23 @@ public static class ImageWatermarkCommand
         var output = CliOptions.Out("Where to write the marked PNG");
         var strength = new Option<double>("--strength")
         {
-            Description = "Quantisation step (larger: more robust, more visible)", DefaultValueFactory = _ => new ImageWatermarkOptions().Strength
+            Description = "Quantisation step (larger: more robust, more visible)",
+            DefaultValueFactory = _ => new ImageWatermarkOptions().Strength
         };
-        var command = new Command("embed", "Put the invisible watermark on a PNG") { image, key, output, strength };
+        var bits = BitsOption();
+        var iterations = new Option<int>("--iterations")
+        {
+            Description = "Embed, clip, re-embed passes", DefaultValueFactory = _ => new ImageWatermarkOptions().Iterations
+        };
+        var command = new Command("embed", "Put the invisible watermark on a PNG") { image, key, output, strength, bits, iterations };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            var options = Options(parse.GetValue(key), parse.GetValue(strength));
+            var options = Options(parse.GetValue(key), defaults => new ImageWatermarkOptions
+            {
+                Key = defaults.Key, Strength = parse.GetValue(strength), PayloadBits = parse.GetValue(bits),
+                Iterations = parse.GetValue(iterations),
+            });
             string path = parse.GetValue(image)!, target = parse.GetValue(output)!;
             using var scope = torch.NewDisposeScope();
             var pixels = Png.Read(path);
@@ -97,21 +121,14 @@ public static class ImageWatermarkCommand
         return command;
     }
 
-    private static ImageWatermarkOptions Options(string? key, double? strength = null)
+    /// <summary>The options the flags ask for, the key from --key, LOOM_WATERMARK_KEY or the default; checked (the CLI shows
+    /// an option's error under its flag).</summary>
+    private static ImageWatermarkOptions Options(string? key, Func<ImageWatermarkOptions, ImageWatermarkOptions> configure)
     {
         if (key is "")
             throw new LoomUsageException("--key: the key is empty");
-        var options = ImageWatermarkOptions.WithKey(key);
-        if (strength is { } s)
-            options = new ImageWatermarkOptions { Key = options.Key, Strength = s };
-        try
-        {
-            options.Validate();
-        }
-        catch (LoomUsageException e) when (e.Option == nameof(ImageWatermarkOptions.Strength))
-        {
-            throw new LoomUsageException($"--strength: {e.Problem}", e);
-        }
+        var options = configure(ImageWatermarkOptions.WithKey(key));
+        options.Validate();
         return options;
     }
 

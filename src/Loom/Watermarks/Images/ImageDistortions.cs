@@ -15,8 +15,8 @@ public static class ImageDistortions
     /// <summary>A JPEG round trip at <paramref name="quality"/> (1..100) through SkiaSharp's encoder.</summary>
     public static Tensor Jpeg(Tensor images, int quality)
     {
-        if (quality is < 1 or > 100)
-            throw LoomUsageException.ForOption("Quality", $"JPEG quality must be in 1..100, got {quality}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
         return Map(images, bitmap =>
         {
             using var encoded = bitmap.Encode(SKEncodedImageFormat.Jpeg, quality)
@@ -30,7 +30,7 @@ public static class ImageDistortions
     public static Tensor Rescale(Tensor images, double scale)
     {
         if (!(scale > 0 && scale <= 4))
-            throw LoomUsageException.ForOption("Scale", $"must be in (0, 4], got {scale}");
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "must be in (0, 4]");
         return Map(images, bitmap =>
         {
             int w = Math.Max(1, (int)Math.Round(bitmap.Width * scale)), h = Math.Max(1, (int)Math.Round(bitmap.Height * scale));
@@ -45,7 +45,7 @@ public static class ImageDistortions
     public static Tensor CentreCrop(Tensor images, double keptArea)
     {
         if (!(keptArea > 0 && keptArea <= 1))
-            throw LoomUsageException.ForOption("KeptArea", $"must be in (0, 1], got {keptArea}");
+            throw new ArgumentOutOfRangeException(nameof(keptArea), keptArea, "must be in (0, 1]");
         return Map(images, bitmap =>
         {
             var (w, h) = CropSize(bitmap.Width, bitmap.Height, keptArea);
@@ -70,7 +70,7 @@ public static class ImageDistortions
     public static Tensor GaussianNoise(Tensor images, double sigma, long seed)
     {
         if (!(sigma >= 0))
-            throw LoomUsageException.ForOption("Sigma", $"must be >= 0, got {sigma}");
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "must be >= 0");
         using var scope = NewDisposeScope();
         var generator = new Generator((ulong)seed);
         var noisy = images.to(ScalarType.Float32).cpu() + randn(images.shape, ScalarType.Float32, generator: generator) * sigma;

@@ -35,7 +35,8 @@ internal sealed class ImagePlanes
         using var scope = NewDisposeScope();
         var batch = images.dim() == 3 ? images.unsqueeze(0) : images;
         if (batch.dim() != 4 || batch.shape[0] < 1 || batch.shape[1] is not (1 or 3 or 4))
-            throw new LoomDataException($"{name}: images must be [N,C,H,W] or [C,H,W] with C = 1, 3 or 4, got [{string.Join(",", images.shape)}]");
+            throw new LoomDataException(
+                $"{name}: images must be [N,C,H,W] or [C,H,W] with C = 1, 3 or 4, got [{string.Join(",", images.shape)}]");
         if (batch.shape[2] < ImageWatermarkOptions.MinSide || batch.shape[3] < ImageWatermarkOptions.MinSide)
             throw new LoomDataException($"{name}: the image watermark needs images of at least {ImageWatermarkOptions.MinSide}×"
                 + $"{ImageWatermarkOptions.MinSide} pixels, got {batch.shape[2]}×{batch.shape[3]}");

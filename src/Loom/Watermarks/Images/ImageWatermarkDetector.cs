@@ -6,8 +6,8 @@ namespace Loom.Watermarks.Images;
 /// Looks for the watermark of <see cref="ImageWatermarkOptions.Key"/>: reads each payload bit as the lattice parity of the
 /// luminance DCT projection (<see cref="ImageWatermarker"/>) and counts the bits that match the key's payload. With
 /// <see cref="ImageWatermarkOptions.SearchAlignments"/> it also tries undoing blurs (dividing each coefficient by a
-/// Gaussian's response, which is how a downscale and back, or JPEG, weakens it) and keeps the best; the threshold counts those tries, so the
-/// false-positive rate on unmarked images stays at most <see cref="ImageWatermarkOptions.FalsePositiveRate"/>.
+/// Gaussian's response, which is how a downscale and back, or JPEG, weakens it) and keeps the best; the threshold counts
+/// those tries, so the false-positive rate on unmarked images stays at most <see cref="ImageWatermarkOptions.FalsePositiveRate"/>.
 /// </summary>
 public sealed class ImageWatermarkDetector
 {

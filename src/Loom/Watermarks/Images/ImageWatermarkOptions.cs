@@ -42,7 +42,8 @@ public sealed class ImageWatermarkOptions
     /// the image as it is only, which lowers the threshold.</summary>
     public bool SearchAlignments { get; init; } = true;
 
-    /// <summary>The options with a key from, in order: <paramref name="key"/>, <see cref="KeyVariable"/>, <see cref="DefaultKey"/>.</summary>
+    /// <summary>The options with a key from, in order: <paramref name="key"/>, <see cref="KeyVariable"/>,
+    /// <see cref="DefaultKey"/>.</summary>
     public static ImageWatermarkOptions WithKey(string? key, bool enabled = true) => new()
     {
         Key = !string.IsNullOrEmpty(key) ? key

@@ -74,7 +74,8 @@ internal sealed class WatermarkPattern
     private static double Radius(int u, int height, int v, int width) =>
         (double)u * u / ((double)height * height) + (double)v * v / ((double)width * width);
 
-    /// <summary><paramref name="count"/> Gaussian vectors of length <paramref name="size"/>, made orthonormal by modified Gram–Schmidt.</summary>
+    /// <summary><paramref name="count"/> Gaussian vectors of length <paramref name="size"/>, made orthonormal by modified
+    /// Gram–Schmidt.</summary>
     private static double[][] Orthonormal(KeyedRandom random, int count, int size)
     {
         var vectors = new double[count][];

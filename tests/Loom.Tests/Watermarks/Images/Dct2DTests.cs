@@ -16,7 +16,8 @@ public class Dct2DTests
                 double sum = 0;
                 for (int i = 0; i < h; i++)
                     for (int j = 0; j < w; j++)
-                        sum += x[i * w + j] * Math.Cos(Math.PI * (2 * i + 1) * u / (2.0 * h)) * Math.Cos(Math.PI * (2 * j + 1) * v / (2.0 * w));
+                        sum += x[i * w + j] * Math.Cos(Math.PI * (2 * i + 1) * u / (2.0 * h))
+                            * Math.Cos(Math.PI * (2 * j + 1) * v / (2.0 * w));
                 y[u * w + v] = sum * Math.Sqrt((u == 0 ? 1.0 : 2.0) / h) * Math.Sqrt((v == 0 ? 1.0 : 2.0) / w);
             }
         return y;

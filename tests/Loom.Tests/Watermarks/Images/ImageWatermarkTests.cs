@@ -47,7 +47,8 @@ public class ImageWatermarkTests
         Assert.All(detector.DetectAll(clean), r => Assert.False(r.Detected, $"clean image matched {r.MatchingBits} bits"));
         var otherKey = new ImageWatermarkDetector(new ImageWatermarkOptions { Key = "another key" });
         Assert.All(otherKey.DetectAll(marked), r => Assert.False(r.Detected, $"wrong key matched {r.MatchingBits} bits"));
-        Assert.All(Enumerable.Range(0, 8), i => Assert.True(Psnr(marked[i], clean[i]) > 30, $"image {i}: PSNR {Psnr(marked[i], clean[i]):F1} dB"));
+        Assert.All(Enumerable.Range(0, 8), i =>
+            Assert.True(Psnr(marked[i], clean[i]) > 30, $"image {i}: PSNR {Psnr(marked[i], clean[i]):F1} dB"));
     }
 
     [FashionMnistFact]
