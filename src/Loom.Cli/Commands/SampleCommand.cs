@@ -48,7 +48,7 @@ public static class SampleCommand
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
         var moderation = new ModerationCliOptions();
-        var watermark = new WatermarkCliOptions();
+        var imageWatermark = new ImageWatermarkCliOptions();
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
@@ -57,13 +57,13 @@ public static class SampleCommand
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
-        foreach (var option in watermark.All) command.Options.Add(option);
+        foreach (var option in imageWatermark.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
             var moderator = moderation.Build(parse);   // before loading, so a bad moderation flag fails fast
-            var marking = watermark.Build(parse);
+            var marking = imageWatermark.Build(parse);
             using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)),
                 ComputeDtype.Parse(parse.GetValue(dtype)));
             if (model.GetService<ITextGenerationModel>() is { } lm)
@@ -124,7 +124,7 @@ public static class SampleCommand
             return samples;
         }
         var marked = SampleWatermark.Apply(samples, watermark);
-        Console.Error.WriteLine(WatermarkCliOptions.MarkedNote(watermark));
+        Console.Error.WriteLine(ImageWatermarkCliOptions.MarkedNote(watermark));
         return marked;
     }
 

@@ -62,13 +62,13 @@ public class ImageWatermarkCliTests
         Assert.True(tiles.ExitCode == 0, tiles.ToString());
         Assert.Contains("grid.png: 4 of 4 images carry the watermark", tiles.Stdout);
 
-        var unmarked = Loom("sample", gan, "--n", "4", "--seed", "3", "--no-watermark", "--out", "plain.png");
+        var unmarked = Loom("sample", gan, "--n", "4", "--seed", "3", "--no-image-watermark", "--out", "plain.png");
         Assert.True(unmarked.ExitCode == 0, unmarked.ToString());
         Assert.DoesNotContain("watermark", unmarked.Stderr);
         var plain = Loom("watermark-image", "detect", "plain.png", "--tile", "28");
         Assert.Contains("plain.png: 0 of 4 images carry the watermark", plain.Stdout);
 
-        var keyed = Loom("sample", gan, "--n", "4", "--seed", "3", "--watermark-key", "k2", "--out", "keyed.png");
+        var keyed = Loom("sample", gan, "--n", "4", "--seed", "3", "--image-watermark-key", "k2", "--out", "keyed.png");
         Assert.Contains("your key", keyed.Stderr);
         Assert.Contains("4 of 4 images", Loom("watermark-image", "detect", "keyed.png", "--tile", "28", "--key", "k2").Stdout);
     }
@@ -89,6 +89,6 @@ public class ImageWatermarkCliTests
         CliAssert.OneLineError(Loom("watermark-image", "detect", "ok.png", "--key", ""), 2, "--key");
         CliAssert.OneLineError(Loom("watermark-image", "embed", "ok.png", "--strength", "0", "--out", "x.png"), 2, "--strength");
         CliAssert.OneLineError(Loom("watermark-image", "detect", "ok.png", "--payload-bits", "4"), 2, "--payload-bits");
-        CliAssert.OneLineError(Loom("sample", "nowhere", "--watermark-key", "", "--out", "x.png"), 2, "--watermark-key");
+        CliAssert.OneLineError(Loom("sample", "nowhere", "--image-watermark-key", "", "--out", "x.png"), 2, "--image-watermark-key");
     }
 }
