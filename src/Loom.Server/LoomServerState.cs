@@ -1,13 +1,15 @@
 using System.Threading.RateLimiting;
 using Loom.Server.Models;
 using Loom.Server.Observability;
+using Loom.Safety;
 using Loom.Server.Security;
 
 namespace Loom.Server;
 
 /// <summary>
 /// What every request of one server shares (a singleton in its services): the options, the model store, the metrics,
-/// the API key store (null when the server runs without keys) and the per-key rate limiter (null when off).
+/// the API key store (null when the server runs without keys), the per-key rate limiter (null when off) and the moderation
+/// stage.
 /// </summary>
 public sealed class LoomServerState : IDisposable
 {
@@ -15,6 +17,7 @@ public sealed class LoomServerState : IDisposable
     {
         Options = options;
         Store = new ModelStore(options);
+        Moderator = options.Moderation is { } moderation ? new ContentModerator(moderation) : null;
         Keys = options.NoAuth ? null : new ApiKeyStore(Store.Root);
         RateLimiter = options.RateLimitPerMinute == 0 ? null : PartitionedRateLimiter.Create<string, string>(key =>
             RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
@@ -31,6 +34,8 @@ public sealed class LoomServerState : IDisposable
     public ModelStore Store { get; }
     public ServerMetrics Metrics { get; } = new();
     public ApiKeyStore? Keys { get; }
+    /// <summary>The moderation stage text outputs pass through (null when <see cref="LoomServerOptions.Moderation"/> is off).</summary>
+    public ContentModerator? Moderator { get; }
     public PartitionedRateLimiter<string>? RateLimiter { get; }
 
     public void Dispose()

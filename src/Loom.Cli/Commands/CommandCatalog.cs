@@ -19,13 +19,16 @@ public static class CommandCatalog
         yield return ChatTemplateCommand.Create();
         yield return ServeCommand.Create();
         yield return KeysCommand.Create();
+        yield return ProvenanceCommand.Create();
         yield return McmcCommand.Create();
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
+        yield return AuditCommand.Create();
         yield return InfoCommand.Create();
         foreach (var conversion in HfFolderCommands.Create()) yield return conversion;
         yield return DataCommand.Create();
         yield return TokenizeCommand.Create();
+        yield return WatermarkCommand.Create();
         yield return DoctorCommand.Create();
     }
 }

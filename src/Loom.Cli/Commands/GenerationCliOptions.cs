@@ -32,8 +32,10 @@ public sealed class GenerationCliOptions
     public Option<int> Logprobs { get; } =
         new("--logprobs") { Description = "Report each token's log-probability and this many alternatives", DefaultValueFactory = _ => 0 };
 
+    public WatermarkCliOptions Watermark { get; } = new("--watermark-");
+
     public IEnumerable<Option> All => [MaxTokens, MinTokens, Greedy, TopK, TopP, MinP, TypicalP, RepetitionPenalty, FrequencyPenalty,
-        PresencePenalty, NoRepeatNGram, Beams, LengthPenalty, Stop, Logprobs];
+        PresencePenalty, NoRepeatNGram, Beams, LengthPenalty, Stop, Logprobs, .. Watermark.All];
 
     /// <summary>
     /// The model's defaults (its checkpoint's generation.json or generation_config.json), then the command line on a clone;
@@ -59,6 +61,7 @@ public sealed class GenerationCliOptions
         if (parse.GetValue(LengthPenalty) is { } lengthPenalty) settings.LengthPenalty = lengthPenalty;
         if (parse.GetValue(Stop) is { Length: > 0 } stops) settings.Stop = [.. stops];
         settings.Logprobs = parse.GetValue(Logprobs);
+        settings.Watermark = Watermark.Apply(parse, settings.Watermark);
         if (settings.Logprobs < 0) throw new LoomUsageException($"--logprobs: must not be negative, got {settings.Logprobs}");
         settings.Validate();
         return settings;

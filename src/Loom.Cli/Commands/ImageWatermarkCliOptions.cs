@@ -10,7 +10,8 @@ namespace Loom.Cli.Commands;
 /// </summary>
 public sealed class ImageWatermarkCliOptions
 {
-    public Option<bool> Off { get; } = new("--no-image-watermark") { Description = "Do not put the invisible watermark on generated images" };
+    public Option<bool> Off { get; } =
+        new("--no-image-watermark") { Description = "Do not put the invisible watermark on generated images" };
     public Option<string?> Key { get; } = new("--image-watermark-key")
     {
         Description = $"Image watermark key (default: ${ImageWatermarkOptions.KeyVariable}, else the public key "

@@ -13,7 +13,7 @@ public sealed class ModerationCliOptions
 {
     public Option<string> Mode { get; } = new("--moderation")
     {
-        Description = "What flagged text gets: flag (report on stderr), redact, block, or off", DefaultValueFactory = _ => "flag"
+        Description = "What flagged text gets: flag (report only), redact, block, or off", DefaultValueFactory = _ => "flag"
     };
     public Option<string[]> CategoryActions { get; } = new("--moderation-action")
     {
@@ -42,7 +42,10 @@ public sealed class ModerationCliOptions
         MinScore, NoPersonalData];
 
     /// <summary>The moderator the flags ask for; null for <c>--moderation off</c>.</summary>
-    public ContentModerator? Build(ParseResult parse)
+    public ContentModerator? Build(ParseResult parse) => Options(parse) is { } options ? new ContentModerator(options) : null;
+
+    /// <summary>The moderation options the flags ask for; null for <c>--moderation off</c>.</summary>
+    public ModerationOptions? Options(ParseResult parse)
     {
         string mode = parse.GetValue(Mode)!.Trim().ToLowerInvariant();
         if (mode == "off")
@@ -68,7 +71,8 @@ public sealed class ModerationCliOptions
             MemorizationWords = parse.GetValue(MemorizationWords),
             MinScore = parse.GetValue(MinScore),
         };
-        return new ContentModerator(options);
+        options.Validate();
+        return options;
     }
 
     /// <summary>Reports a reviewed output on stderr when anything was found:

@@ -45,6 +45,7 @@ public static class SampleCommand
         var dtype = CliOptions.Dtype();
         var output = CliOptions.Out(
             "Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
+        var sign = SampleSigning.Option();
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
         var moderation = new ModerationCliOptions();
@@ -52,13 +53,23 @@ public static class SampleCommand
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
-            checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, dtype, output,
+            checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, dtype, output, sign,
         };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
         foreach (var option in imageWatermark.All) command.Options.Add(option);
         command.SetAction(parse =>
+        {
+            using var signing = SampleSigning.Prepare(parse, sign, output);
+            var exitCode = Sample(parse);
+            if (exitCode == 0)
+                signing?.Sign(parse, parse.GetValue(checkpoint)!, parse.GetValue(seed), parse.InvocationConfiguration.Output);
+            return exitCode;
+        });
+        return command;
+
+        int Sample(ParseResult parse)
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
@@ -108,8 +119,7 @@ public static class SampleCommand
                 samples = new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList());
             SampleWriter.Write(Marked(samples, marking), parse.GetValue(output), console);
             return 0;
-        });
-        return command;
+        }
     }
 
     /// <summary>Images marked with the watermark (by default), saying so on stderr; other samples unchanged.</summary>

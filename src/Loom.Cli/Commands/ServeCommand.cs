@@ -59,11 +59,15 @@ public static class ServeCommand
             Description = "Seconds stopping waits for in-flight requests",
             DefaultValueFactory = _ => defaults.ShutdownTimeout.TotalSeconds
         };
+        var watermark = new WatermarkCliOptions("--watermark-");
         var imageWatermark = new ImageWatermarkCliOptions();
         var command = new Command("serve", "Serve a folder of models over an OpenAI-compatible HTTP API")
         {
             models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, maxBatch, dtype, rate, timeout, shutdown,
         };
+        var moderation = new ModerationCliOptions();
+        foreach (var option in moderation.All) command.Options.Add(option);
+        foreach (var option in watermark.All) command.Options.Add(option);
         foreach (var option in imageWatermark.All) command.Options.Add(option);
         // A synchronous action: System.CommandLine installs its own signal handling (and a forced exit) for async ones,
         // while loom's handlers (CliContext) already turn Ctrl-C and SIGTERM into a graceful stop.
@@ -77,6 +81,8 @@ public static class ServeCommand
                 QueueLength = parse.GetValue(queue), MaxBatchSize = parse.GetValue(maxBatch),
                 Dtype = Core.ComputeDtype.Parse(parse.GetValue(dtype)), RateLimitPerMinute = parse.GetValue(rate),
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
+                Moderation = moderation.Options(parse),
+                Watermark = watermark.Apply(parse, null),
                 ImageWatermark = imageWatermark.Build(parse),
             };
             ServeAsync(options, parse.InvocationConfiguration.Output).GetAwaiter().GetResult();

@@ -42,7 +42,8 @@ public sealed class ChatCompletionsEndpoints : ILoomEndpoints
         var tokenizer = model.RequireText().CreateGenerator().Tokenizer;
         var prompt = model.Format.Format(messages);
         IReadOnlyList<int> ids = prompt.Length == 0 ? [] : tokenizer.Encode(prompt);
-        var updates = ChoiceRunner.RunAsync(model.Engine, [ids], sampling.N, sampling.Settings, context.RequestAborted);
+        var updates = ModeratedChoices.Apply(ChoiceRunner.RunAsync(model.Engine, [ids], sampling.N, sampling.Settings,
+            context.RequestAborted), state.Moderator, context.RequestAborted);
         var responder = new TextResponder(context, state, model.Id, sampling.N);
         var shape = new Shape("chatcmpl-" + Guid.NewGuid().ToString("N"), JsonResponses.UnixNow(), model.Id,
             logprobs ? new TokenLogprobs(tokenizer, sampling.Settings.EosTokenIds, top) : null);
@@ -65,13 +66,13 @@ public sealed class ChatCompletionsEndpoints : ILoomEndpoints
         {
             ["id"] = Id, ["object"] = "chat.completion", ["created"] = Created, ["model"] = Model,
             ["system_fingerprint"] = Fingerprint,
-            ["choices"] = new JsonArray(choices.Select(c => (JsonNode)new JsonObject
+            ["choices"] = new JsonArray(choices.Select(c => (JsonNode)ModeratedChoices.Annotate(new JsonObject
             {
                 ["index"] = c.Index,
                 ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = c.Text, ["refusal"] = null },
                 ["logprobs"] = Logprobs?.Chat(c.Tokens),
                 ["finish_reason"] = c.FinishReason,
-            }).ToArray()),
+            }, c.Moderation)).ToArray()),
             ["usage"] = usage,
         };
 
@@ -83,7 +84,7 @@ public sealed class ChatCompletionsEndpoints : ILoomEndpoints
             if (update.Update.Token is { } token && (token.Text.Length > 0 || Logprobs is not null && token.TokenId >= 0))
                 yield return Chunk(Delta(update.Index, new JsonObject { ["content"] = token.Text }, Logprobs?.Chat([token]), null));
             if (choice.FinishReason is { } reason && update.Update.FinishReason is not null)
-                yield return Chunk(Delta(update.Index, new JsonObject(), null, reason));
+                yield return Chunk(Delta(update.Index, new JsonObject(), null, reason, update.Moderation));
         }
 
         public JsonObject Chunk(JsonArray choices, JsonObject? usage = null) => new()
@@ -92,9 +93,11 @@ public sealed class ChatCompletionsEndpoints : ILoomEndpoints
             ["system_fingerprint"] = Fingerprint, ["choices"] = choices, ["usage"] = usage,
         };
 
-        private static JsonArray Delta(int index, JsonObject delta, JsonObject? logprobs, string? finish) =>
+        private static JsonArray Delta(int index, JsonObject delta, JsonObject? logprobs, string? finish,
+            Loom.Safety.ModerationResult? review = null) =>
         [
-            new JsonObject { ["index"] = index, ["delta"] = delta, ["logprobs"] = logprobs, ["finish_reason"] = finish },
+            ModeratedChoices.Annotate(
+                new JsonObject { ["index"] = index, ["delta"] = delta, ["logprobs"] = logprobs, ["finish_reason"] = finish }, review),
         ];
 
         private static string Fingerprint => "loom-" + Loom.Core.LoomVersion.Current;

@@ -4,8 +4,9 @@ using Loom.Text.Serving;
 
 namespace Loom.Server.Text;
 
-/// <summary>One engine update of choice <see cref="Index"/> (choices of prompt p are p·n … p·n + n − 1).</summary>
-public sealed record ChoiceUpdate(int Index, CompletionUpdate Update);
+/// <summary>One engine update of choice <see cref="Index"/> (choices of prompt p are p·n … p·n + n − 1); a choice's final
+/// update carries its <see cref="Moderation"/> review when the server moderates.</summary>
+public sealed record ChoiceUpdate(int Index, CompletionUpdate Update, Loom.Safety.ModerationResult? Moderation = null);
 
 /// <summary>
 /// Runs a request's choices through a model's engine one after another: <c>n</c> per prompt, choice i of a prompt seeded

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Text;
+using Loom.Safety;
 using Loom.Text.Generation;
 using Loom.Text.Serving;
 
 namespace Loom.Server.Text;
 
 /// <summary>What one choice has produced so far: its text, chosen tokens (with log-probabilities when asked), token
-/// counts and OpenAI finish reason (<c>stop</c> for an end token or stop sequence, <c>length</c> at the token limit).</summary>
+/// counts and OpenAI finish reason (<c>stop</c> for an end token or stop sequence, <c>length</c> at the token limit,
+/// <c>content_filter</c> when moderation blocked it).</summary>
 public sealed class ChoiceState(int index)
 {
     private readonly StringBuilder text = new();
@@ -18,12 +20,15 @@ public sealed class ChoiceState(int index)
     public string? FinishReason { get; private set; }
     public int PromptTokens { get; private set; }
     public int CompletionTokens { get; private set; }
+    /// <summary>The moderation stage's review of the finished choice (null while decoding or when the server does not moderate).</summary>
+    public ModerationResult? Moderation { get; private set; }
 
     /// <summary>Seconds from the choice's first update to its last (its decoding time).</summary>
     public double Seconds => clock?.Elapsed.TotalSeconds ?? 0;
 
-    public void Add(CompletionUpdate update)
+    public void Add(CompletionUpdate update, ModerationResult? moderation = null)
     {
+        Moderation ??= moderation;
         clock ??= Stopwatch.StartNew();
         if (update.Token is { } token)
         {
@@ -34,7 +39,7 @@ public sealed class ChoiceState(int index)
         CompletionTokens = update.CompletionTokens;
         if (update.FinishReason is { } reason)
         {
-            FinishReason = reason == "length" ? "length" : "stop";
+            FinishReason = reason is "length" or ModeratedChoices.ContentFilter ? reason : "stop";
             clock.Stop();
         }
     }

@@ -34,14 +34,16 @@ public sealed class CompletionsEndpoints : ILoomEndpoints
             state.Options);
         if (request.Integer("best_of", 1, 128) is { } bestOf && bestOf != sampling.N)
             request.Unsupported("best_of", "every choice generated is returned; use n");
-        var updates = ChoiceRunner.RunAsync(model.Engine, prompts, sampling.N, sampling.Settings, context.RequestAborted);
+        var updates = ModeratedChoices.Apply(ChoiceRunner.RunAsync(model.Engine, prompts, sampling.N, sampling.Settings,
+            context.RequestAborted), state.Moderator, context.RequestAborted);
         var responder = new TextResponder(context, state, model.Id, prompts.Count * sampling.N);
         var shape = new Shape("cmpl-" + Guid.NewGuid().ToString("N"), JsonResponses.UnixNow(), model.Id,
             alternatives is { } top ? new Loom.Server.Text.TokenLogprobs(tokenizer, sampling.Settings.EosTokenIds, top) : null);
         if (!sampling.Stream)
         {
             await responder.CollectAsync(updates).ConfigureAwait(false);
-            var whole = shape.Body(responder.Choices.Select(c => shape.Choice(c.Index, c.Text, c.Tokens, 0, c.FinishReason)));
+            var whole = shape.Body(responder.Choices.Select(c =>
+                ModeratedChoices.Annotate(shape.Choice(c.Index, c.Text, c.Tokens, 0, c.FinishReason), c.Moderation)));
             whole["usage"] = responder.Usage(sampling.N);
             await JsonResponses.WriteAsync(context, whole).ConfigureAwait(false);
             return;
@@ -56,8 +58,8 @@ public sealed class CompletionsEndpoints : ILoomEndpoints
         var token = update.Update.Token;
         bool text = token is not null && (token.Text.Length > 0 || shape.Logprobs is not null && token.TokenId >= 0);
         if (!text && update.Update.FinishReason is null) yield break;
-        var body = shape.Body([shape.Choice(update.Index, token?.Text ?? "", token is null ? [] : [token], offsets[update.Index],
-            update.Update.FinishReason is null ? null : choice.FinishReason)]);
+        var body = shape.Body([ModeratedChoices.Annotate(shape.Choice(update.Index, token?.Text ?? "", token is null ? [] : [token],
+            offsets[update.Index], update.Update.FinishReason is null ? null : choice.FinishReason), update.Moderation)]);
         offsets[update.Index] += token?.Text.Length ?? 0;
         yield return body;
     }

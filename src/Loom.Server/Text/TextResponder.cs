@@ -53,7 +53,7 @@ public sealed class TextResponder(HttpContext context, LoomServerState state, st
     private void Add(ChoiceUpdate update)
     {
         var choice = Choices[update.Index];
-        choice.Add(update.Update);
+        choice.Add(update.Update, update.Moderation);
         if (update.Update.FinishReason is not null)
             state.Metrics.RecordGeneration(modelId, choice.CompletionTokens, choice.Seconds);
     }

@@ -13,7 +13,8 @@ namespace Loom.Server.Text;
 /// The sampling fields chat and completions requests share, as decoding settings: <c>max_tokens</c>, <c>temperature</c>
 /// (0 = greedy), <c>top_p</c>, <c>n</c>, <c>stop</c>, <c>seed</c>, <c>presence_penalty</c>, <c>frequency_penalty</c> go
 /// through the library's <see cref="ChatOptionsSettings"/> (as <see cref="LoomChatClient"/> maps them), then
-/// <c>logit_bias</c> and log-probabilities; plus <c>stream</c> and <c>stream_options.include_usage</c>.
+/// <c>logit_bias</c> and log-probabilities, and the server's watermark when it has one; plus <c>stream</c> and
+/// <c>stream_options.include_usage</c>.
 /// </summary>
 public sealed record TextSampling(GenerationSettings Settings, int N, bool Stream, bool IncludeUsage)
 {
@@ -47,6 +48,7 @@ public sealed record TextSampling(GenerationSettings Settings, int N, bool Strea
         var text = model.RequireText();
         var settings = ChatOptionsSettings.Apply(text.DefaultSettings(max), chat, formatStops);
         settings.LogitBias = LogitBias(request, text.CreateGenerator().Tokenizer.VocabSize);
+        if (options.Watermark is { } watermark) settings.Watermark = watermark.Clone();
         if (alternatives >= 0) settings.Logprobs = Math.Max(1, alternatives);
         bool stream = request.Bool("stream") ?? false;
         bool includeUsage = request.Node("stream_options") switch

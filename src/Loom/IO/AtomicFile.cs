@@ -6,7 +6,11 @@ namespace Loom.IO;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>; with <paramref name="createMode"/> the file is
+    /// created with those Unix permissions from the start (e.g. 0600 for a private key), never readable by others.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, UnixFileMode? createMode = null)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -14,7 +18,12 @@ public static class AtomicFile
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16,
+            };
+            if (createMode is { } mode && !OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
+            using (var stream = new FileStream(tmp, options))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);

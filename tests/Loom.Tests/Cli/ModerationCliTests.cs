@@ -59,8 +59,7 @@ public sealed class ModerationCliTests : IDisposable
         Assert.DoesNotContain("pii.email", result.Stderr);
     }
 
-    [Fact]
-    public void NeuralSamplesCarryTheirReviewInJsonAndStreamOnlyAfterReview()
+    private string TrainGpt()
     {
         var data = folder.File("verse.txt");
         File.WriteAllText(data, string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 60)));
@@ -68,6 +67,24 @@ public sealed class ModerationCliTests : IDisposable
         var train = Loom("train", "gpt", "--data", data, "--out", ckpt, "--steps", "20", "--batch-size", "8", "--context", "16",
             "--layers", "1", "--heads", "2", "--width", "16", "--eval-every", "20", "--seed", "1");
         Assert.True(train.ExitCode == 0, train.ToString());
+        return ckpt;
+    }
+
+    [Fact]
+    public void ChatShowsABlockedReplyAsAPlaceholderAndReportsIt()
+    {
+        var ckpt = TrainGpt();
+        var chat = CliRunner.RunWithInput(folder.Path, TimeSpan.FromMinutes(2), "the cat\n", "chat", ckpt, "--max-tokens", "20",
+            "--block-pattern", "(?s).+", "--moderation", "block");
+        Assert.True(chat.ExitCode == 0, chat.ToString());
+        Assert.Contains("> [BLOCKED blocked.pattern]", chat.Stdout);
+        Assert.Contains("loom: reply 1 blocked: blocked.pattern", chat.Stderr);
+    }
+
+    [Fact]
+    public void NeuralSamplesCarryTheirReviewInJsonAndStreamOnlyAfterReview()
+    {
+        var ckpt = TrainGpt();
 
         var json = folder.File("s.json");
         var sample = Loom("sample", ckpt, "--n", "2", "--max-tokens", "30", "--block-pattern", "[a-z]", "--moderation", "redact",

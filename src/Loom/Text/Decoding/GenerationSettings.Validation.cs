@@ -39,6 +39,7 @@ public sealed partial class GenerationSettings
         Require(!(DoSample && NumBeams > 1), "do_sample with num_beams > 1 (beam sampling) is not supported; use one or the other");
         Require(double.IsFinite(LengthPenalty), $"length_penalty must be a finite number (got {LengthPenalty})");
         Require(Logprobs >= 0, $"logprobs must not be negative (got {Logprobs}); 0 turns it off");
+        Watermark?.Validate();
     }
 
     private static void Require(bool condition, string message)

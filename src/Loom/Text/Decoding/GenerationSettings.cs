@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Loom.Text.Watermarks;
 
 namespace Loom.Text.Decoding;
 
@@ -81,6 +82,12 @@ public sealed partial class GenerationSettings
     /// <summary>How many most likely alternatives to report with each chosen token's log-probability; 0 = off.</summary>
     [JsonPropertyName("logprobs")] public int Logprobs { get; set; }
 
+    /// <summary>The green-list watermark to embed (Kirchenbauer et al. 2023); null = none. Holds the secret key, so settings
+    /// saved with it hold the key too.</summary>
+    [JsonPropertyName("watermark")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WatermarkOptions? Watermark { get; set; }
+
     /// <summary>A deep copy: changing the copy or its collections leaves this instance alone.</summary>
     public GenerationSettings Clone()
     {
@@ -89,6 +96,7 @@ public sealed partial class GenerationSettings
         copy.BadWordsIds = (BadWordsIds ?? []).Select(s => (int[])s.Clone()).ToList();
         copy.Stop = [.. Stop ?? []];
         copy.EosTokenIds = [.. EosTokenIds ?? []];
+        copy.Watermark = Watermark?.Clone();
         return copy;
     }
 }

@@ -24,6 +24,7 @@ public class ProcessorContractTests
         ["bias"] = new LogitBiasProcessor(new Dictionary<int, float> { [1] = 2f }),
         ["bad-words"] = new BadWordsProcessor([[2], [1, 3]]),
         ["min-new"] = new MinNewTokensProcessor(1, 5, [5]),
+        ["watermark"] = new Loom.Text.Watermarks.WatermarkProcessor(new() { Key = "k" }),
         ["chain"] = new LogitsProcessorChain { new TopKProcessor(3), new TemperatureProcessor(2) },
     };
 
