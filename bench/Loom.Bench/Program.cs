@@ -22,6 +22,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["hf-load"] = HfLoadBench.Run,
     ["hf-tokenize"] = HfTokenizeBench.Run,
     ["watermark"] = WatermarkBench.Run,
+    ["image-watermark"] = ImageWatermarkBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -2,6 +2,7 @@ using Loom.Core;
 using Loom.Safety;
 using Loom.Text.Generation;
 using Loom.Text.Serving;
+using Loom.Watermarks.Images;
 
 namespace Loom.Server;
 
@@ -66,6 +67,10 @@ public sealed class LoomServerOptions
     /// null = the model's own generation settings decide.</summary>
     public Loom.Text.Watermarks.WatermarkOptions? Watermark { get; init; }
 
+    /// <summary>The invisible watermark put on every generated image (<c>/v1/images/generations</c>, <c>/v1/loom/sample</c>):
+    /// on by default with the public key <see cref="ImageWatermarkOptions.DefaultKey"/>.</summary>
+    public ImageWatermarkOptions ImageWatermark { get; init; } = new();
+
     /// <summary>
     /// Makes the engine that serves a model's text requests (one per loaded model, disposed when the model is evicted);
     /// null gives a <see cref="ContinuousBatchingEngine"/> with <see cref="MaxBatchSize"/> rows and <see cref="QueueLength"/>
@@ -104,6 +109,7 @@ public sealed class LoomServerOptions
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), $"must not be negative (got {ShutdownTimeout.TotalSeconds} s)");
         Watermark?.Validate();
+        ImageWatermark.Validate();
     }
 
     private static void Require(bool condition, string option, string problem)

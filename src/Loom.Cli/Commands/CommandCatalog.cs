@@ -10,6 +10,7 @@ public static class CommandCatalog
         yield return QuickstartCommand.Create();
         yield return Train.TrainCommand.Create();
         yield return SampleCommand.Create();
+        yield return ImageWatermarkCommand.Create();
         yield return InterpolateCommand.Create();
         yield return AnomalyCommand.Create();
         foreach (var edit in DiffusionEditCommands.Create()) yield return edit;

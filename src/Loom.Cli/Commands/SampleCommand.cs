@@ -10,6 +10,7 @@ using Loom.Models.Diffusion;
 using Loom.Models.Language;
 using Loom.Safety;
 using Loom.Text.Generation;
+using Loom.Watermarks.Images;
 using TorchSharp;
 
 namespace Loom.Cli.Commands;
@@ -48,6 +49,7 @@ public static class SampleCommand
         var generation = new GenerationCliOptions();
         var diffusion = new DiffusionCliOptions();
         var moderation = new ModerationCliOptions();
+        var imageWatermark = new ImageWatermarkCliOptions();
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
@@ -56,6 +58,7 @@ public static class SampleCommand
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
+        foreach (var option in imageWatermark.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             using var signing = SampleSigning.Prepare(parse, sign, output);
@@ -71,6 +74,7 @@ public static class SampleCommand
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
             var moderator = moderation.Build(parse);   // before loading, so a bad moderation flag fails fast
+            var marking = imageWatermark.Build(parse);
             using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)),
                 ComputeDtype.Parse(parse.GetValue(dtype)));
             if (model.GetService<ITextGenerationModel>() is { } lm)
@@ -93,7 +97,7 @@ public static class SampleCommand
                 using var diffusionScope = torch.NewDisposeScope();
                 var diffusionSampling =
                     new SampleRequest { Count = diffusionRequest.Count, Seed = diffusionRequest.Seed }.With(diffusionRequest);
-                SampleWriter.Write(model.Sample(diffusionSampling), parse.GetValue(output), console);
+                SampleWriter.Write(Marked(model.Sample(diffusionSampling), marking), parse.GetValue(output), console);
                 return 0;
             }
             if (parse.GetValue(stream))
@@ -113,9 +117,25 @@ public static class SampleCommand
             var samples = model.Sample(request);
             if (samples is TextSamples texts && moderator is not null)
                 samples = new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList());
-            SampleWriter.Write(samples, parse.GetValue(output), console);
+            SampleWriter.Write(Marked(samples, marking), parse.GetValue(output), console);
             return 0;
         }
+    }
+
+    /// <summary>Images marked with the watermark (by default), saying so on stderr; other samples unchanged.</summary>
+    private static SampleSet Marked(SampleSet samples, ImageWatermarkOptions watermark)
+    {
+        if (!watermark.Enabled || samples is not TensorSamples { Values: var values } || values.dim() != 4)
+            return samples;
+        if (!SampleWatermark.CanMark(samples))
+        {
+            Console.Error.WriteLine($"loom: images of {values.shape[2]}×{values.shape[3]} pixels are too small for the invisible "
+                + $"watermark (at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide}); written unmarked");
+            return samples;
+        }
+        var marked = SampleWatermark.Apply(samples, watermark);
+        Console.Error.WriteLine(ImageWatermarkCliOptions.MarkedNote(watermark));
+        return marked;
     }
 
     /// <summary>--class for the generic path: an index (checked by the model), 'all' or nothing (the model spreads classes).</summary>

@@ -60,6 +60,7 @@ public static class ServeCommand
             DefaultValueFactory = _ => defaults.ShutdownTimeout.TotalSeconds
         };
         var watermark = new WatermarkCliOptions("--watermark-");
+        var imageWatermark = new ImageWatermarkCliOptions();
         var command = new Command("serve", "Serve a folder of models over an OpenAI-compatible HTTP API")
         {
             models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, maxBatch, dtype, rate, timeout, shutdown,
@@ -67,6 +68,7 @@ public static class ServeCommand
         var moderation = new ModerationCliOptions();
         foreach (var option in moderation.All) command.Options.Add(option);
         foreach (var option in watermark.All) command.Options.Add(option);
+        foreach (var option in imageWatermark.All) command.Options.Add(option);
         // A synchronous action: System.CommandLine installs its own signal handling (and a forced exit) for async ones,
         // while loom's handlers (CliContext) already turn Ctrl-C and SIGTERM into a graceful stop.
         command.SetAction(parse =>
@@ -81,6 +83,7 @@ public static class ServeCommand
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
                 Moderation = moderation.Options(parse),
                 Watermark = watermark.Apply(parse, null),
+                ImageWatermark = imageWatermark.Build(parse),
             };
             ServeAsync(options, parse.InvocationConfiguration.Output).GetAwaiter().GetResult();
             return 0;

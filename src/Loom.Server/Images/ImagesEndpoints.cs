@@ -17,7 +17,8 @@ namespace Loom.Server.Images;
 /// <c>class</c>), and each image's class comes back as <c>revised_prompt</c>. <c>size</c> only as the model's own (e.g.
 /// <c>28x28</c>) or <c>auto</c>; <c>response_format</c> only <c>b64_json</c> (the default); <c>output_format</c> only
 /// <c>png</c>. Loom fields: <c>seed</c>, <c>class</c>, <c>temperature</c>, <c>sampler</c>, <c>steps</c>,
-/// <c>guidance</c>, <c>eta</c> (<see cref="SamplingFields"/>); the response adds the <c>seed</c> used.
+/// <c>guidance</c>, <c>eta</c> (<see cref="SamplingFields"/>); the response adds the <c>seed</c> used and <c>watermark</c>
+/// (whether the images carry the invisible watermark, <see cref="LoomServerOptions.ImageWatermark"/>).
 /// </summary>
 public sealed class ImagesEndpoints : ILoomEndpoints
 {
@@ -52,7 +53,7 @@ public sealed class ImagesEndpoints : ILoomEndpoints
         if (request.String("size") is { } size && size != "auto" && !string.Equals(size, shape.Size, StringComparison.OrdinalIgnoreCase))
             throw ApiError.BadField("size", $"Invalid value for 'size': '{size}'. The model '{model.Id}' makes {shape.Size} images "
                 + "only (or use 'auto').", "invalid_value");
-        var generation = SamplingFields.Read(request, model.Model, MaxImages, prompt);
+        var generation = SamplingFields.Read(request, model.Model, MaxImages, prompt) with { Watermark = state.Options.ImageWatermark };
         SamplingFields.ToSampleRequest(model.Model, generation);
         var images = await ModelWork.RunAsync(model, state.Options.QueueLength, SamplingFields.Names, null,
             cancellation => GeneratedImages.GenerateAsync(model.Model, generation, null, cancellation), context.RequestAborted)
@@ -66,6 +67,7 @@ public sealed class ImagesEndpoints : ILoomEndpoints
         await JsonResponses.WriteAsync(context, new JsonObject
         {
             ["created"] = JsonResponses.UnixNow(), ["data"] = data, ["output_format"] = "png", ["seed"] = generation.Seed,
+            ["watermark"] = generation.Watermark.Enabled,
         }).ConfigureAwait(false);
     }
 

@@ -1,13 +1,15 @@
 using Loom.Core;
 using Loom.IO.Images;
 using Loom.Models.Diffusion;
+using Loom.Watermarks.Images;
 using TorchSharp;
 
 namespace Loom.Models;
 
 /// <summary>
 /// Images from any image family (diffusion, GAN, VAE, VQ-VAE; <see cref="IImageGenerator"/>) as PNG files: one call
-/// samples the model on a thread of its own and encodes each image, with the class it was generated for.
+/// samples the model on a thread of its own, puts the request's invisible watermark on each image
+/// (<see cref="ImageGenerationRequest.Watermark"/>, on by default) and encodes it, with the class it was generated for.
 /// </summary>
 public static class GeneratedImages
 {
@@ -55,12 +57,13 @@ public static class GeneratedImages
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
         ShapeOf(model);
+        request.Watermark.Validate();
         var sampling = ToSampleRequest(model, request);
         return ModelThread.RunAsync(() =>
         {
             using var scope = torch.NewDisposeScope();
             return model.SampleNow(sampling, progress, cancellation) is TensorSamples samples
-                ? Encode(samples)
+                ? Encode((TensorSamples)SampleWatermark.Apply(samples, request.Watermark))
                 : throw new LoomException($"a '{model.Kind}' model returned no image tensor");
         }, $"loom images {model.Kind}", cancellation);
     }

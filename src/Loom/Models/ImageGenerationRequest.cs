@@ -1,4 +1,5 @@
 using Loom.Models.Diffusion;
+using Loom.Watermarks.Images;
 
 namespace Loom.Models;
 
@@ -23,4 +24,8 @@ public sealed record ImageGenerationRequest
 
     /// <summary>Sampler, steps and guidance of a diffusion model; null: the model's defaults. Other families refuse it.</summary>
     public DiffusionSettings? Diffusion { get; init; }
+
+    /// <summary>The invisible watermark put on every image (on by default with the public key
+    /// <see cref="ImageWatermarkOptions.DefaultKey"/>; <c>Enabled = false</c> turns it off).</summary>
+    public ImageWatermarkOptions Watermark { get; init; } = new();
 }

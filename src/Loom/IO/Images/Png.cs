@@ -49,8 +49,14 @@ public static class Png
         ReadOnlySpan<byte> signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
         if (data.Length < signature.Length || !data.AsSpan(0, signature.Length).SequenceEqual(signature))
             throw new LoomDataException($"{name}: not a PNG file (missing PNG signature)");
+        return DecodeImage(data, name, "PNG");
+    }
+
+    /// <summary>Decodes image bytes of any format SkiaSharp reads (PNG, JPEG, …) to a uint8 tensor [C,H,W].</summary>
+    internal static Tensor DecodeImage(byte[] data, string name, string format)
+    {
         using var codec = SKCodec.Create(new MemoryStream(data))
-            ?? throw new LoomDataException($"{name}: PNG file is corrupt or truncated");
+            ?? throw new LoomDataException($"{name}: {format} file is corrupt or truncated");
         var info = codec.Info;
         bool grey = info.ColorType == SKColorType.Gray8;
         bool alpha = !grey && info.AlphaType != SKAlphaType.Opaque;
@@ -62,7 +68,7 @@ public static class Png
         {
             var result = codec.GetPixels(target, handle.AddrOfPinnedObject());
             if (result != SKCodecResult.Success)
-                throw new LoomDataException($"{name}: PNG file could not be decoded ({result})");
+                throw new LoomDataException($"{name}: {format} file could not be decoded ({result})");
         }
         finally
         {
@@ -70,7 +76,7 @@ public static class Png
         }
         int h = info.Height, w = info.Width;
         if (target.RowBytes != w * target.BytesPerPixel)
-            throw new LoomDataException($"{name}: unexpected PNG row layout");
+            throw new LoomDataException($"{name}: unexpected {format} row layout");
         using var scope = NewDisposeScope();
         if (grey)
             return tensor(pixels, [1L, h, w], ScalarType.Byte).MoveToOuterDisposeScope();
@@ -82,6 +88,15 @@ public static class Png
     }
 
     private static byte[] EncodeToBytes(Tensor image, string name)
+    {
+        using var bitmap = ToBitmap(image, name);
+        using var encoded = bitmap.Encode(SKEncodedImageFormat.Png, 100)
+            ?? throw new LoomException($"{name}: PNG encoding failed");
+        return encoded.ToArray();
+    }
+
+    /// <summary>An image tensor (see <see cref="Write"/>) as a Gray8 or RGBA8888 bitmap; the caller disposes it.</summary>
+    internal static SKBitmap ToBitmap(Tensor image, string name)
     {
         using var scope = NewDisposeScope();
         var chw = ToByteChw(image, name);
@@ -100,11 +115,9 @@ public static class Png
             info = new SKImageInfo(w, h, SKColorType.Rgba8888, c == 4 ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
         }
         var raw = pixels.data<byte>().ToArray();
-        using var bitmap = new SKBitmap(info);
+        var bitmap = new SKBitmap(info);
         Marshal.Copy(raw, 0, bitmap.GetPixels(), raw.Length);
-        using var encoded = bitmap.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new LoomException($"{name}: PNG encoding failed");
-        return encoded.ToArray();
+        return bitmap;
     }
 
     /// <summary>Validates the shape/values and converts to a contiguous uint8 [C,H,W] tensor on the CPU.</summary>
