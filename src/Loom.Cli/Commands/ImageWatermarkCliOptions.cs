@@ -5,7 +5,7 @@ namespace Loom.Cli.Commands;
 
 /// <summary>
 /// The image watermark flags of <c>loom sample</c> and <c>loom serve</c>, mapped onto <see cref="ImageWatermarkOptions"/>:
-/// generated images are marked by default; the key comes from <c>--image-watermark-key</c>, else <c>LOOM_WATERMARK_KEY</c>, else
+/// generated images are marked by default; the key comes from <c>--image-watermark-key</c>, else <c>LOOM_IMAGE_WATERMARK_KEY</c>, else
 /// the public key <c>loom</c>.
 /// </summary>
 public sealed class ImageWatermarkCliOptions

@@ -11,7 +11,7 @@ namespace Loom.Cli.Commands;
 /// <c>loom watermark-image detect PNG [--key K] [--tile H[xW]]</c>: looks for the invisible image watermark
 /// (<see cref="ImageWatermarkDetector"/>) and prints matching bits, bit accuracy, p-value and the verdict; <c>--tile</c>
 /// checks each image of a grid that <c>loom sample</c> wrote. <c>loom watermark-image embed PNG --out OUT</c> marks an
-/// image. The key defaults to <c>LOOM_WATERMARK_KEY</c>, else the public key <c>loom</c>.
+/// image. The key defaults to <c>LOOM_IMAGE_WATERMARK_KEY</c>, else the public key <c>loom</c>.
 /// </summary>
 public static class ImageWatermarkCommand
 {
@@ -121,7 +121,7 @@ public static class ImageWatermarkCommand
         return command;
     }
 
-    /// <summary>The options the flags ask for, the key from --key, LOOM_WATERMARK_KEY or the default; checked (the CLI shows
+    /// <summary>The options the flags ask for, the key from --key, LOOM_IMAGE_WATERMARK_KEY or the default; checked (the CLI shows
     /// an option's error under its flag).</summary>
     private static ImageWatermarkOptions Options(string? key, Func<ImageWatermarkOptions, ImageWatermarkOptions> configure)
     {

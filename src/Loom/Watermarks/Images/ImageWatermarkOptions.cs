@@ -14,7 +14,7 @@ public sealed class ImageWatermarkOptions
     public const string DefaultKey = "loom";
 
     /// <summary>The environment variable the CLI and server read a key from when no key is passed.</summary>
-    public const string KeyVariable = "LOOM_WATERMARK_KEY";
+    public const string KeyVariable = "LOOM_IMAGE_WATERMARK_KEY";
 
     /// <summary>Smallest image side that can carry the mark.</summary>
     public const int MinSide = 16;
