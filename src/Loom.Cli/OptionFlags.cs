@@ -30,6 +30,8 @@ public sealed partial class OptionFlags(Command command)
         ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
         ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"], ["MaxBatchSize"] = ["--max-batch"],
         ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],
+        ["NoiseMultiplier"] = ["--noise", "--dp-noise"], ["TargetEpsilon"] = ["--epsilon", "--dp-epsilon"],
+        ["Delta"] = ["--delta", "--dp-delta"], ["MaxGradNorm"] = ["--dp-clip"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

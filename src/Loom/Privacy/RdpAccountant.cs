@@ -14,7 +14,7 @@ public sealed class RdpAccountant
     {
         Orders = orders ?? SubsampledGaussianRdp.DefaultOrders;
         if (Orders.Count == 0 || Orders.Any(a => !(a > 1) || double.IsInfinity(a)))
-            throw LoomUsageException.ForOption("Orders", "RDP orders must be finite numbers above 1");
+            throw new ArgumentException("RDP orders must be finite numbers above 1", nameof(orders));
     }
 
     public IReadOnlyList<double> Orders { get; }

@@ -23,7 +23,7 @@ public static class SubsampledGaussianRdp
     {
         CheckMechanism(noiseMultiplier, sampleRate);
         if (!(order > 1) || double.IsInfinity(order))
-            throw LoomUsageException.ForOption("Order", $"an RDP order must be a finite number above 1, got {order}");
+            throw new ArgumentOutOfRangeException(nameof(order), order, "an RDP order must be a finite number above 1");
         if (sampleRate == 1)
             return order / (2 * noiseMultiplier * noiseMultiplier);
         double logA = order == Math.Floor(order)
