@@ -31,8 +31,8 @@ internal static class PerSampleLayerRules
             _ => throw new LoomUsageException($"no per-example gradient rule for a {module.GetType().Name} layer"),
         };
 
-    /// <summary>Squared norm of each example's gradient over the layer's parameters, [B]. A linear layer fed one row per
-    /// example takes the outer-product shortcut ‖g xᵀ‖² = ‖g‖²‖x‖² instead of forming the [B, out, in] gradients.</summary>
+    /// <summary>Squared norm of each example's gradient over the layer's parameters, [B]. A linear layer fed one row
+    /// per example takes the shortcut ‖g xᵀ‖² = ‖g‖²‖x‖² instead of forming the [B, out, in] gradients.</summary>
     public static Tensor SquaredNorms(nn.Module module, Tensor input, Tensor outputGrad)
     {
         if (module is Linear linear && input.dim() == 2)

@@ -116,7 +116,8 @@ public class PerSampleGradientsTests
     public void FrozenUnsupportedLayersAreFine()
     {
         var model = Seeded(() => nn.Sequential(("fc", nn.Linear(4, 4)), ("bn", nn.BatchNorm1d(4))));
-        using var hooks = new PerSampleGradients(model, model.named_parameters().Where(p => p.name.StartsWith("fc.")).Select(p => p.parameter));
+        var linear = model.named_parameters().Where(p => p.name.StartsWith("fc.", StringComparison.Ordinal)).Select(p => p.parameter);
+        using var hooks = new PerSampleGradients(model, linear);
         Assert.Equal(0, hooks.BatchSize);
     }
 
