@@ -127,7 +127,7 @@ public class DpSgdTrainerTests
             new TrainerOptions { Steps = 1, Privacy = Dp(noise: 1, clip: 1) });
         var result = trainer.Run();
         Assert.Equal(1, result.Steps);
-        Assert.True(model.parameters().Zip(before).Any(p => (p.First - p.Second).abs().max().ToDouble() > 0), "noise should move the weights");
+        Assert.True(model.parameters().Zip(before).Any(p => (p.First - p.Second).abs().max().ToDouble() > 0), "noise moves the weights");
         Assert.Equal(1, trainer.PrivacySpent!.Steps);
     }
 
