@@ -21,6 +21,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["determinism-probe"] = DeterminismProbeBench.Run,
     ["hf-load"] = HfLoadBench.Run,
     ["hf-tokenize"] = HfTokenizeBench.Run,
+    ["dp-vae"] = DpVaeBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
