@@ -42,7 +42,8 @@ public static class DpVaeBench
             };
             var folder = Path.Combine(Path.GetTempPath(), $"loom-dp-vae-{Environment.ProcessId}-{(target is null ? "plain" : "dp")}");
             var clock = Stopwatch.StartNew();
-            using var outcome = ModelRegistry.Trainable("vae").Train(RecipeJson.ToJson(recipe), new TrainingContext { OutputFolder = folder, Overwrite = true });
+            var context = new TrainingContext { OutputFolder = folder, Overwrite = true };
+            using var outcome = ModelRegistry.Trainable("vae").Train(RecipeJson.ToJson(recipe), context);
             double seconds = clock.Elapsed.TotalSeconds;
             var vae = (VaeModel)outcome.Model;
             var auroc = MembershipInference.LossThreshold(Losses(vae, members), Losses(vae, nonMembers)).Auroc;
@@ -59,7 +60,8 @@ public static class DpVaeBench
         var mask = torch.zeros_like(data.Labels, dtype: ScalarType.Bool);
         foreach (var c in classes) mask |= data.Labels == c;
         var indices = mask.nonzero().reshape(-1);
-        return data.Images.index_select(0, indices.narrow(0, 0, Math.Min(n, indices.shape[0]))).to(ScalarType.Float32).DetachFromDisposeScope();
+        var chosen = indices.narrow(0, 0, Math.Min(n, indices.shape[0]));
+        return data.Images.index_select(0, chosen).to(ScalarType.Float32).DetachFromDisposeScope();
     }
 
     private static double[] Losses(VaeModel vae, Tensor images)
