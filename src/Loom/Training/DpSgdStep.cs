@@ -66,6 +66,11 @@ internal sealed class DpSgdStep : IDisposable
             meanNorm = norms.mean().ToDouble();
             clipped = (norms > clip).to(ScalarType.Float64).mean().ToDouble();
             foreach (var (parameter, sum) in hooks.WeightedSum(factors)) sums[parameter] = sum;
+            // A layer run through forward() instead of call() skips its hook: its gradient would silently be lost.
+            var missed = phase.Parameters.FirstOrDefault(p => !sums.ContainsKey(p) && p.grad is { } g && g.abs().max().ToDouble() > 0);
+            if (missed is not null)
+                throw new LoomUsageException($"DP-SGD saw no per-example gradients for a trained [{string.Join(", ", missed.shape)}] "
+                    + "parameter that has a gradient; its layer must run through call() so its forward hook fires");
         }
         using (torch.no_grad())
         {

@@ -147,6 +147,33 @@ public class DpSgdTrainerTests
         Assert.Contains("'bn'", refused.Message);
     }
 
+    [Fact]
+    public void ALayerRunThroughForwardInsteadOfCallIsRefusedNotSilentlyDropped()
+    {
+        torch.manual_seed(2);
+        var model = new Bypass(nn.Linear(3, 1));
+        var error = Assert.Throws<LoomUsageException>(() =>
+        {
+            using var trainer = new Trainer([Phase(model, Objective(model, FixedBatch))],
+                new TrainerOptions { Steps = 1, Privacy = Dp(noise: 0, clip: 1) });
+            trainer.Run();
+        });
+        Assert.Contains("call()", error.Message);
+    }
+
+    private sealed class Bypass : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> inner;
+
+        public Bypass(nn.Module<Tensor, Tensor> inner) : base("bypass")
+        {
+            this.inner = inner;
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => inner.forward(input);
+    }
+
     [Theory]
     [InlineData(null, null, 1.0, 1e-5, "TargetEpsilon")]
     [InlineData(1.0, 2.0, 1.0, 1e-5, "TargetEpsilon")]
