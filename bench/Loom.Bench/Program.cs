@@ -23,6 +23,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["hf-tokenize"] = HfTokenizeBench.Run,
     ["watermark"] = WatermarkBench.Run,
     ["image-watermark"] = ImageWatermarkBench.Run,
+    ["dp-vae"] = DpVaeBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -34,7 +34,10 @@ public sealed partial class OptionFlags(Command command)
         ["BlockedPatterns"] = ["--block-pattern"], ["MinScore"] = ["--moderation-min-score"],
         ["Parameters"] = ["--param"], ["CommonName"] = ["--name"], ["ValidDays"] = ["--days"],
         ["Key"] = ["--key", "--watermark-key"], ["Gamma"] = ["--gamma", "--watermark-gamma"],
-        ["Delta"] = ["--delta", "--watermark-delta"], ["Seeding"] = ["--seeding", "--watermark-seeding"],
+        ["Delta"] = ["--delta", "--watermark-delta", "--dp-delta"],
+        ["Seeding"] = ["--seeding", "--watermark-seeding"],
+        ["NoiseMultiplier"] = ["--noise", "--dp-noise"], ["TargetEpsilon"] = ["--epsilon", "--dp-epsilon"],
+        ["MaxGradNorm"] = ["--dp-clip"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

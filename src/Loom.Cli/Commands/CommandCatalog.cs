@@ -25,6 +25,7 @@ public static class CommandCatalog
         yield return EvalCommand.Create();
         yield return AuditCommand.Create();
         yield return InfoCommand.Create();
+        yield return PrivacyCommand.Create();
         foreach (var conversion in HfFolderCommands.Create()) yield return conversion;
         yield return DataCommand.Create();
         yield return TokenizeCommand.Create();

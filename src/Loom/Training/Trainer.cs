@@ -13,7 +13,8 @@ namespace Loom.Training;
 /// learning rate. After the step: EMA update, logging, evaluation with early stopping, periodic checkpoints.
 /// Cancellation finishes the current step, saves a checkpoint and returns <see cref="TrainResult.Interrupted"/>.
 /// State for exact resume (step, optimizer moments, EMA, early-stopping counters, the CPU RNG) goes through
-/// <see cref="CaptureState"/>/<see cref="RestoreState"/>.
+/// <see cref="CaptureState"/>/<see cref="RestoreState"/>. With <see cref="TrainerOptions.Privacy"/> a step is a DP-SGD
+/// step instead (<see cref="DpSgdStep"/>), and the state keeps the privacy accountant's step count.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -21,6 +22,7 @@ public sealed class Trainer : IDisposable
     private readonly Optimizer[] optimizers;
     private readonly TrainerOptions options;
     private readonly LearningRateSchedule[] schedules;
+    private readonly DpSgdStep? privateStep;
     private double? bestMetric;
     private int evalsWithoutImprovement;
     private double lastLoss = double.NaN;
@@ -41,7 +43,19 @@ public sealed class Trainer : IDisposable
                 throw new LoomUsageException($"EMA phase {options.EmaPhase} does not exist (the trainer has {phases.Count} phases)");
             Ema = new ExponentialMovingAverage(phases[options.EmaPhase].Parameters, decay) { Warmup = options.EmaWarmup };
         }
+        if (options.Privacy is { } privacy)
+        {
+            if (phases.Count != 1)
+                throw new LoomUsageException($"DP-SGD trains one phase; this run has {phases.Count}");
+            privateStep = new DpSgdStep(phases[0], privacy, options.Steps);
+        }
     }
+
+    /// <summary>What DP-SGD has spent so far (for the model card), or null when training is not private.</summary>
+    public Privacy.PrivacyCard? PrivacySpent => privateStep?.Card();
+
+    /// <summary>The noise multiplier DP-SGD uses (given, or found for the target ε), or null when not private.</summary>
+    public double? NoiseMultiplier => privateStep?.NoiseMultiplier;
 
     /// <summary>Steps completed so far (the next step to run).</summary>
     public long Step { get; private set; }
@@ -87,6 +101,7 @@ public sealed class Trainer : IDisposable
                 metrics["examples_per_s"] = examplesSinceLog / seconds;
                 metrics["elapsed_s"] = clock.Elapsed.TotalSeconds;
                 if (phases.Count == 1) metrics["phase"] = phases[0].Name;
+                if (PrivacySpent is { } spent) metrics["epsilon"] = spent.Epsilon;
                 var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (Step - firstStep) * (options.Steps - Step));
                 Progress?.Report(Step, options.Steps, lastLoss, examplesSinceLog / seconds, eta);
                 examplesSinceLog = 0;
@@ -118,6 +133,15 @@ public sealed class Trainer : IDisposable
         double total = 0;
         long examples = 0;
         var extra = new Dictionary<string, double>();
+        if (privateStep is not null)
+        {
+            (total, examples, double meanNorm, extra) = privateStep.Run(Step);
+            if (examples > 0 && !double.IsFinite(total))
+                throw new LoomException($"loss became {Describe(total)} at step {Step + 1} (phase '{phase.Name}'); last finite loss "
+                    + $"{MetricsLog.Format(lastLoss)}; try a lower LearningRate");
+            optimizer.Step(schedules[p].At(Step));
+            return (total, examples, meanNorm, extra);
+        }
         for (int micro = 0; micro < options.AccumulationSteps; micro++)
         {
             using var microScope = torch.NewDisposeScope();
@@ -178,6 +202,11 @@ public sealed class Trainer : IDisposable
             ["evals_without_improvement"] = evalsWithoutImprovement,
             ["last_loss"] = double.IsFinite(lastLoss) ? lastLoss : null,
         };
+        if (privateStep is not null)
+        {
+            json["privacy_steps"] = privateStep.Accountant.Steps;
+            json["noise_multiplier"] = privateStep.NoiseMultiplier;
+        }
         return new TrainerStateFiles(json, tensors);
     }
 
@@ -193,6 +222,12 @@ public sealed class Trainer : IDisposable
         bestMetric = state.Json["best_metric"] is null ? null : json.Double("best_metric", double.MinValue, double.MaxValue);
         evalsWithoutImprovement = json.Int("evals_without_improvement", 0, int.MaxValue, 0);
         lastLoss = state.Json["last_loss"] is null ? double.NaN : json.Double("last_loss", double.MinValue, double.MaxValue);
+        if (privateStep is not null)
+        {
+            if (state.Json["privacy_steps"] is null)
+                throw new LoomDataException("trainer state: the saved run did not train with DP-SGD, so its privacy cost is unknown");
+            privateStep.RestoreSteps(json.Long("privacy_steps", 0, long.MaxValue), json.Double("noise_multiplier", 0, double.MaxValue));
+        }
         for (int p = 0; p < optimizers.Length; p++)
             optimizers[p].RestoreState($"optimizer.{p}.", state.Tensors);
         Ema?.RestoreState("ema.", state.Tensors);
@@ -206,5 +241,6 @@ public sealed class Trainer : IDisposable
     {
         foreach (var o in optimizers) o.Dispose();
         Ema?.Dispose();
+        privateStep?.Dispose();
     }
 }

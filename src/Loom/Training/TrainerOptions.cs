@@ -34,6 +34,8 @@ public sealed record TrainerOptions
     public long LogEvery { get; init; } = 10;
     /// <summary>Save a checkpoint every N steps (0 = only at the end and on interruption).</summary>
     public long CheckpointEvery { get; init; }
+    /// <summary>Train with DP-SGD (one phase, no accumulation, no global clipping); null trains as usual.</summary>
+    public PrivateTraining? Privacy { get; init; }
 
     public void Validate()
     {
@@ -47,6 +49,29 @@ public sealed record TrainerOptions
         if (LogEvery < 1) throw LoomUsageException.ForOption(nameof(LogEvery), $"must be at least 1, got {LogEvery}");
         if (EmaDecay is { } decay
             && !(decay > 0 && decay < 1)) throw LoomUsageException.ForOption(nameof(EmaDecay), $"the decay must be in (0, 1), got {decay}");
+        if (Privacy is not null)
+        {
+            Privacy.Validate();
+            if (AccumulationSteps != 1) throw LoomUsageException.ForOption(nameof(AccumulationSteps), "DP-SGD takes one batch per step");
+            if (GradClip > 0) throw LoomUsageException.ForOption(nameof(GradClip),
+                "DP-SGD clips each example's gradient to MaxGradNorm; leave the global GradClip at 0");
+        }
+    }
+}
+
+/// <summary>
+/// DP-SGD for the trainer: the privacy settings plus how the objective samples, every example joining a step's batch with
+/// probability <see cref="SampleRate"/> (Poisson sampling) for <see cref="ExpectedBatchSize"/> = q·N examples on average.
+/// </summary>
+public sealed record PrivateTraining(Privacy.DpOptions Options, double SampleRate, double ExpectedBatchSize)
+{
+    public void Validate()
+    {
+        Options.Validate();
+        if (!(SampleRate > 0 && SampleRate <= 1))
+            throw LoomUsageException.ForOption(nameof(SampleRate), $"must be in (0, 1], got {SampleRate}");
+        if (!(ExpectedBatchSize > 0))
+            throw LoomUsageException.ForOption("BatchSize", $"the expected batch must be positive, got {ExpectedBatchSize}");
     }
 }
 

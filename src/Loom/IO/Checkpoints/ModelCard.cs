@@ -19,6 +19,9 @@ public sealed record ModelCard
     [JsonPropertyName("device")] public string? Device { get; init; }
     [JsonPropertyName("metrics")] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     [JsonPropertyName("notes")] public string? Notes { get; init; }
+    /// <summary>The (ε, δ) a DP-SGD run spent and its settings; absent for ordinary training.</summary>
+    [JsonPropertyName("privacy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Privacy.PrivacyCard? Privacy { get; init; }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

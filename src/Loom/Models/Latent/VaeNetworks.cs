@@ -36,7 +36,7 @@ public sealed class MlpEncoder : VaeEncoder
     {
         var input = x.flatten(1);
         if (condition is not null) input = torch.cat([input, condition], 1);
-        var stats = head.forward(body.forward(input)).chunk(2, 1);
+        var stats = head.call(body.call(input)).chunk(2, 1);
         return (stats[0], stats[1]);
     }
 
@@ -70,7 +70,7 @@ public sealed class MlpDecoder : VaeDecoder
     public override Tensor Decode(Tensor z, Tensor? condition)
     {
         var input = condition is null ? z : torch.cat([z, condition], 1);
-        return head.forward(body.forward(input)).reshape([z.shape[0], .. shape]);
+        return head.call(body.call(input)).reshape([z.shape[0], .. shape]);
     }
 }
 
@@ -101,7 +101,7 @@ public sealed class ConvEncoder : VaeEncoder
         foreach (var block in blocks) h = block.forward(h);
         var input = h.flatten(1);
         if (condition is not null) input = torch.cat([input, condition], 1);
-        var stats = head.forward(body.forward(input)).chunk(2, 1);
+        var stats = head.call(body.call(input)).chunk(2, 1);
         return (stats[0], stats[1]);
     }
 }

@@ -58,6 +58,14 @@ public sealed record VaeRecipe
     /// <summary>Save every N steps; 0 = at the end and when cancelled.</summary>
     public long? CheckpointEvery { get; init; }
     public long? Seed { get; init; }
+    /// <summary>DP-SGD with the noise found for this target ε over the run (see <see cref="Privacy.DpOptions"/>).</summary>
+    public double? DpEpsilon { get; init; }
+    /// <summary>DP-SGD with this noise multiplier σ.</summary>
+    public double? DpNoise { get; init; }
+    /// <summary>δ of DP-SGD's (ε, δ) (default 1e-5).</summary>
+    public double? DpDelta { get; init; }
+    /// <summary>DP-SGD's per-example clipping norm C (default 1).</summary>
+    public double? DpClip { get; init; }
 
     /// <summary>What may differ when a run is resumed: more steps, another checkpoint interval.</summary>
     public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "steps", "checkpoint_every" };
@@ -108,6 +116,8 @@ public sealed record VaeRecipe
         if (Iwae > 1 && Beta != 1) throw LoomUsageException.ForOption(nameof(Iwae),
             "the IWAE bound has no KL term to weight; leave Beta at 1");
         if (Adversarial > 0 && Iwae > 1) throw LoomUsageException.ForOption(nameof(Adversarial), "works with the ELBO; leave Iwae at 1");
+        if (Iwae > 1 && (DpEpsilon ?? DpNoise) is not null) throw LoomUsageException.ForOption(nameof(Iwae),
+            "DP-SGD trains on the ELBO (one decoder row per example); leave Iwae at 1");
         VaeConfig.ParseLikelihood(Likelihood!);
         ToLatentPriorOptions();
         TrainClasses();
@@ -155,6 +165,10 @@ public sealed record VaeRecipe
         Steps = Steps!.Value, BatchSize = BatchSize!.Value, LearningRate = LearningRate!.Value, Warmup = Warmup!.Value,
         KlWarmup = KlWarmup!.Value, Adversarial = Adversarial!.Value, AdversaryLearningRate = AdversaryLearningRate!.Value,
         Seed = Seed!.Value, CheckpointEvery = CheckpointEvery!.Value,
+        Privacy = DpEpsilon is null && DpNoise is null && DpDelta is null && DpClip is null ? null : new Privacy.DpOptions
+        {
+            TargetEpsilon = DpEpsilon, NoiseMultiplier = DpNoise, Delta = DpDelta ?? 1e-5, MaxGradNorm = DpClip ?? 1.0,
+        },
     };
 
     /// <summary>How to fit the sampling prior after training, or null for N(0, I) (a resolved recipe).</summary>

@@ -25,6 +25,9 @@ public sealed record VaeTrainingOptions
     public long Seed { get; init; }
     public long LogEvery { get; init; } = 20;
     public long CheckpointEvery { get; init; } = 1000;
+    /// <summary>Train with DP-SGD (Poisson batches of <see cref="BatchSize"/> on average, per-example clipping, noise);
+    /// null trains as usual.</summary>
+    public Privacy.DpOptions? Privacy { get; init; }
 
     public void Validate()
     {
@@ -37,6 +40,9 @@ public sealed record VaeTrainingOptions
                 $"must be non-negative, got {Adversarial}");
         if (!(AdversaryLearningRate > 0)) throw LoomUsageException.ForOption(nameof(AdversaryLearningRate),
             $"must be positive, got {AdversaryLearningRate}");
+        Privacy?.Validate();
+        if (Privacy is not null && Adversarial > 0) throw LoomUsageException.ForOption(nameof(Adversarial),
+            "a VAE-GAN's discriminator sees the data without DP-SGD; leave Adversarial at 0 for private training");
     }
 }
 
@@ -71,9 +77,23 @@ public sealed class VaeObjective : ITrainingObjective
     public static Tensor TrainingInput(VariationalAutoencoder network, Tensor examples, VaeTrainingOptions options) =>
         network.Config.Likelihood == VaeLikelihood.Bernoulli && options.DynamicBinarization ? torch.bernoulli(examples) : examples;
 
+    /// <summary>The Poisson sample rate of DP-SGD: the batch size over the data set size.</summary>
+    public static double SampleRate(VaeTrainingOptions options, long count) => Math.Min(1.0, (double)options.BatchSize / count);
+
+    /// <summary>The loss of step <paramref name="step"/>'s batch; with DP-SGD the batch is Poisson-sampled (possibly empty)
+    /// and each example's −(log p(x|z) − β·KL) comes with it (the recipe refuses IWAE and the adversarial term there).</summary>
     public TrainingLoss Compute(long step, int micro)
     {
-        var batch = data.Batch(batches, step);
+        Tensor[] batch;
+        if (options.Privacy is null)
+            batch = data.Batch(batches, step);
+        else
+        {
+            var indices = Data.PoissonSampling.Indices(data.Count, SampleRate(options, data.Count), options.Seed, step);
+            if (indices.shape[0] == 0)
+                return new TrainingLoss(torch.zeros(1).sum(), 0, PerExampleLoss: torch.zeros(0));
+            batch = data.Get(indices);
+        }
         var x = TrainingInput(network, batch[0].to(ScalarType.Float32), options).to(device);
         var labels = network.Config.NumClasses > 0 ? batch[1].to(ScalarType.Int64).to(device) : null;
         long n = x.shape[0];
@@ -84,7 +104,8 @@ public sealed class VaeObjective : ITrainingObjective
         }
         var terms = network.Elbo(x, labels);
         double beta = network.Config.Beta * (options.KlWarmup > 0 ? Math.Min(1.0, (step + 1.0) / options.KlWarmup) : 1.0);
-        var loss = -(terms.LogLikelihood - beta * terms.Kl).mean();
+        var perExample = -(terms.LogLikelihood - beta * terms.Kl);
+        var loss = perExample.mean();
         var metrics = new Dictionary<string, double>
         {
             ["elbo"] = terms.Elbo.mean().ToDouble(), ["reconstruction"] = -terms.LogLikelihood.mean().ToDouble(),
@@ -94,8 +115,8 @@ public sealed class VaeObjective : ITrainingObjective
         {
             var adversarial = VaeAdversary.GeneratorLoss(discriminator, network.MeanOf(terms.DecoderOutput), labels);
             metrics["adversarial"] = adversarial.ToDouble();
-            loss = loss + options.Adversarial * adversarial;
+            return new TrainingLoss(loss + options.Adversarial * adversarial, n, metrics);
         }
-        return new TrainingLoss(loss, n, metrics);
+        return new TrainingLoss(loss, n, metrics, perExample);
     }
 }

@@ -51,12 +51,13 @@ public static class VaeTrainingRun
             using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var result = Optimize(model, data, options, folder, context);
+            var (result, privacy) = Optimize(model, data, options, folder, context);
             var metrics = new Dictionary<string, double>
             {
                 ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
                 ["final_loss"] = result.LastLoss,
             };
+            if (privacy?.Epsilon is { } epsilon) metrics["epsilon"] = epsilon;
             var files = new List<string> { Path.Combine(folder.Folder, "loss.png") };
             using var heldOut = result.Interrupted ? null : LoadHeldOut(resolved, data, subset);
             if (!result.Interrupted)
@@ -69,7 +70,7 @@ public static class VaeTrainingRun
                     FitLatentPrior(model, data, priorOptions, metrics, name, context);
             }
             string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
-            Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes));
+            Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes) with { Privacy = privacy });
             if (!result.Interrupted)
                 files.AddRange(VaePreviews.Write(model, data, heldOut, folder.Folder, seed));
             return new TrainingOutcome(model, metrics, result.Interrupted, files);
@@ -81,12 +82,15 @@ public static class VaeTrainingRun
         }
     }
 
-    private static TrainResult Optimize(VaeModel model, TrainingData data, VaeTrainingOptions options,
-        RunFolder folder, TrainingContext context)
+    private static (TrainResult Result, Privacy.PrivacyCard? Privacy) Optimize(VaeModel model, TrainingData data,
+        VaeTrainingOptions options, RunFolder folder, TrainingContext context)
     {
         long startStep = folder.StartStep();
         var network = model.Network;
-        var parameters = network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
+        // A Bernoulli VAE never uses the Gaussian log-scale; DP-SGD leaves it out, as it belongs to no layer it can hook.
+        var parameters = network.named_parameters()
+            .Where(p => options.Privacy is null || model.Config.Likelihood != VaeLikelihood.Bernoulli || p.name != "log_scale")
+            .Select(p => p.parameter).ToList();
         var dataset = data.ToDataset(model.NumClasses > 0);
         var phases = new List<TrainingPhase>();
         GanDiscriminator? discriminator = null;
@@ -103,32 +107,39 @@ public static class VaeTrainingRun
         IReadOnlyList<(torch.nn.Module, string)> auxiliary = discriminator is null ? [] : [(discriminator, VaeAdversary.StatePrefix)];
         var objective = new VaeObjective(network, dataset, options, context.Device, discriminator);
         phases.Add(new TrainingPhase(model.Config.TrainSamples > 1 ? "iwae" : "elbo", objective, parameters,
-            new OptimizerOptions { LearningRate = options.LearningRate }));
+            new OptimizerOptions { LearningRate = options.LearningRate }, Model: network));
+        double sampleRate = VaeObjective.SampleRate(options, dataset.Count);
+        var privacy = options.Privacy is { } dp ? new PrivateTraining(dp, sampleRate, sampleRate * dataset.Count) : null;
         string lossTitle = model.Config.TrainSamples > 1
             ? $"vae: −IWAE bound (k={model.Config.TrainSamples}), nats"
             : "vae: −ELBO, nats";
         using var trainer = new Trainer(phases, new TrainerOptions
         {
-            Steps = options.Steps, WarmupSteps = Math.Min(options.Warmup, options.Steps), GradClip = options.GradClip,
-            LogEvery = options.LogEvery, CheckpointEvery = options.CheckpointEvery,
+            Steps = options.Steps, WarmupSteps = Math.Min(options.Warmup, options.Steps), GradClip = privacy is null ? options.GradClip : 0,
+            LogEvery = options.LogEvery, CheckpointEvery = options.CheckpointEvery, Privacy = privacy,
         })
         {
             Log = folder.OpenLog(startStep),
             Progress = context.Progress,
             SaveCheckpoint = t =>
             {
-                var card = folder.Card([data.Provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step });
+                var card = folder.Card([data.Provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step })
+                    with
+                { Privacy = t.PrivacySpent };
                 folder.Save(t, model, network, card, auxiliary);
                 folder.WriteLossCurve(lossTitle);
             },
         };
         if (context.Resume)
             folder.Restore(network, trainer, auxiliary);
+        if (trainer.NoiseMultiplier is { } sigma)
+            context.Say($"DP-SGD: noise multiplier {sigma:G4}, clip {options.Privacy!.MaxGradNorm:G4}, sample rate {sampleRate:G4}, "
+                + $"δ {options.Privacy.Delta:G3}");
         network.train();
         try
         {
             var result = trainer.Run(context.Cancellation);
-            return result;
+            return (result, trainer.PrivacySpent);
         }
         finally
         {

@@ -40,6 +40,14 @@ public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
     /// <summary>[out], or null without a bias.</summary>
     public Parameter? Bias => bias;
 
+    /// <summary>Stride (rows, columns).</summary>
+    public IReadOnlyList<long> Stride => stride;
+
+    /// <summary>Padding on each side (rows, columns), filled as <see cref="PaddingMode"/> says.</summary>
+    public IReadOnlyList<long> Padding => padding;
+
+    public PaddingModes PaddingMode => paddingMode;
+
     public override Tensor forward(Tensor input)
     {
         if (paddingMode == PaddingModes.Zeros)
