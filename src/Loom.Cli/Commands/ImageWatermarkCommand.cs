@@ -16,7 +16,6 @@ namespace Loom.Cli.Commands;
 public static class ImageWatermarkCommand
 {
     /// <summary>The frame <see cref="SampleGrid"/> puts around and between the tiles of <c>loom sample</c>'s grids.</summary>
-    private const int GridPadding = 2;
 
     public static Command Create()
     {
@@ -65,8 +64,10 @@ public static class ImageWatermarkCommand
             if (parse.GetValue(tile) is { } spec)
             {
                 var (h, w) = ParseTile(spec);
-                var tiles = Tiles(pixels, h, w, path);
-                var results = detector.DetectAll(torch.stack(tiles));
+                if (h < ImageWatermarkOptions.MinSide || w < ImageWatermarkOptions.MinSide)
+                    throw new LoomUsageException($"--tile: images of {h}×{w} are too small to carry the watermark "
+                        + $"(at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide})");
+                var results = detector.DetectAll(SampleGrid.Split(pixels, h, w, name: path));
                 for (int i = 0; i < results.Count; i++)
                     console.WriteLine($"image {i + 1}: {Describe(results[i])}");
                 console.WriteLine($"{path}: {results.Count(r => r.Detected)} of {results.Count} images carry the watermark");
@@ -77,7 +78,7 @@ public static class ImageWatermarkCommand
                     + $"(at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide})");
             var result = detector.Detect(pixels);
             console.WriteLine($"{path}: {Describe(result)}");
-            if (!result.Detected && LooksLikeGrid(pixels))
+            if (!result.Detected && SampleGrid.HasFrame(pixels))
                 console.WriteLine("this looks like a sample grid (white frame): each image carries its own mark; "
                     + "check them with --tile H[xW], e.g. --tile 28");
             return 0;
@@ -148,23 +149,4 @@ public static class ImageWatermarkCommand
         throw new LoomUsageException($"--tile: expected the image size as H or HxW, e.g. 28 or 32x32, got '{spec}'");
     }
 
-    /// <summary>The tiles of a <see cref="SampleGrid"/> of h×w images, row by row (trailing blank tiles included).</summary>
-    private static List<torch.Tensor> Tiles(torch.Tensor grid, int h, int w, string path)
-    {
-        if (h < ImageWatermarkOptions.MinSide || w < ImageWatermarkOptions.MinSide)
-            throw new LoomUsageException($"--tile: images of {h}×{w} are too small to carry the watermark "
-                + $"(at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide})");
-        long rows = (grid.shape[1] - GridPadding) / (h + GridPadding), cols = (grid.shape[2] - GridPadding) / (w + GridPadding);
-        if (rows < 1 || cols < 1)
-            throw new LoomDataException($"{path}: {grid.shape[1]}×{grid.shape[2]} pixels holds no {h}×{w} tile of a sample grid");
-        var tiles = new List<torch.Tensor>();
-        for (long r = 0; r < rows; r++)
-            for (long c = 0; c < cols; c++)
-                tiles.Add(grid.narrow(1, GridPadding + r * (h + GridPadding), h).narrow(2, GridPadding + c * (w + GridPadding), w));
-        return tiles;
-    }
-
-    /// <summary>True when the image has the white frame <see cref="SampleGrid"/> draws (its first rows and columns are white).</summary>
-    private static bool LooksLikeGrid(torch.Tensor image) =>
-        image.narrow(1, 0, GridPadding).min().item<float>() >= 1f && image.narrow(2, 0, GridPadding).min().item<float>() >= 1f;
 }

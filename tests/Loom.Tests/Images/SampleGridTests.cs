@@ -47,4 +47,18 @@ public class SampleGridTests
         Assert.Throws<LoomDataException>(() => SampleGrid.Build(rand(2, 2, 8, 8)));
         Assert.Throws<LoomUsageException>(() => SampleGrid.Build(rand(2, 1, 8, 8), columns: 0));
     }
+
+    [Fact]
+    public void SplitGivesBackTheTilesBuildDrew()
+    {
+        using var scope = NewDisposeScope();
+        var images = randint(0, 256, [5, 3, 6, 4], ScalarType.Byte);
+        var grid = SampleGrid.Build(images, columns: 3);
+        var tiles = SampleGrid.Split(grid, 6, 4);
+        Assert.Equal(new long[] { 6, 3, 6, 4 }, tiles.shape);   // 2 rows × 3 columns, the last tile blank
+        Assert.True((tiles.narrow(0, 0, 5) == images).all().item<bool>());
+        Assert.Equal(255, tiles[5].min().item<byte>());
+        Assert.True(SampleGrid.HasFrame(grid.to_type(ScalarType.Float32) / 255));
+        Assert.Throws<LoomDataException>(() => SampleGrid.Split(grid, 40, 40));
+    }
 }

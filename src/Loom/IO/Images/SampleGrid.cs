@@ -46,6 +46,35 @@ public static class SampleGrid
         return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The inverse of <see cref="Build"/>: the <paramref name="height"/>×<paramref name="width"/> tiles of a grid image
+    /// [C, H, W] drawn with <paramref name="padding"/>, row by row, as one batch [N, C, height, width] (trailing blank tiles
+    /// included). Throws <see cref="LoomDataException"/> when the grid holds no tile of that size.
+    /// </summary>
+    public static Tensor Split(Tensor grid, int height, int width, int padding = 2, string name = "grid")
+    {
+        if (height < 1 || width < 1 || padding < 0)
+            throw new LoomUsageException($"{name}: tiles need a positive size and padding >= 0, got {height}×{width}, padding {padding}");
+        long c = grid.shape[0], rows = (grid.shape[1] - padding) / (height + padding), cols = (grid.shape[2] - padding) / (width + padding);
+        if (rows < 1 || cols < 1)
+            throw new LoomDataException($"{name}: {grid.shape[1]}×{grid.shape[2]} pixels holds no {height}×{width} tile of a sample grid");
+        using var scope = NewDisposeScope();
+        return grid.narrow(1, padding, rows * (height + padding)).narrow(2, padding, cols * (width + padding))
+            .reshape(c, rows, height + padding, cols, width + padding)
+            .permute(1, 3, 0, 2, 4)
+            .narrow(3, 0, height).narrow(4, 0, width)
+            .reshape(rows * cols, c, height, width)
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>True when an image [C, H, W] in [0,1] has the white frame <see cref="Build"/> draws with its default pad value
+    /// (its first <paramref name="padding"/> rows and columns are white).</summary>
+    public static bool HasFrame(Tensor image, int padding = 2)
+    {
+        using var scope = NewDisposeScope();
+        return image.narrow(1, 0, padding).min().item<float>() >= 1f && image.narrow(2, 0, padding).min().item<float>() >= 1f;
+    }
+
     private static Tensor ToBytes(Tensor images, string name)
     {
         var t = images.cpu();
