@@ -1,5 +1,6 @@
 using Loom.Core;
 using Loom.Models.Layers;
+using Loom.Models.Transformer;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ internal static class PerSampleLayerRules
 {
     /// <summary>Whether per-example gradients of <paramref name="module"/>'s own parameters can be formed.</summary>
     public static bool Supports(nn.Module module) =>
-        module is Linear or Conv2d or Conv2dLayer or Embedding or LayerNorm or GroupNorm;
+        module is Linear or Conv2d or Conv2dLayer or Embedding or LayerNorm or GroupNorm or Conv1D or RmsNorm or ISharedWeightLayer;
 
     /// <summary>Each parameter the layer owns (by its name: <c>weight</c>, <c>bias</c>) with its per-example gradients
     /// [B, …parameter shape].</summary>
@@ -28,18 +29,31 @@ internal static class PerSampleLayerRules
             Embedding embedding => ForEmbedding(embedding, input, outputGrad),
             LayerNorm norm => ForLayerNorm(norm, input, outputGrad),
             GroupNorm norm => ForGroupNorm(norm, input, outputGrad),
+            Conv1D conv => ForConv1D(conv.Bias is not null, input, outputGrad),
+            RmsNorm norm => ForRmsNorm(norm, input, outputGrad),
+            ISharedWeightLayer => ForLinear(false, input, outputGrad),
             _ => throw new LoomUsageException($"no per-example gradient rule for a {module.GetType().Name} layer"),
         };
 
-    /// <summary>Squared norm of each example's gradient over the layer's parameters, [B]. A linear layer fed one row
-    /// per example takes the shortcut ‖g xᵀ‖² = ‖g‖²‖x‖² instead of forming the [B, out, in] gradients.</summary>
+    /// <summary>Squared norm of each example's gradient over the layer's parameters, [B]. An affine layer (Linear, GPT-2's
+    /// Conv1D) takes a shortcut instead of forming the [B, out, in] gradients: ‖g xᵀ‖² = ‖g‖²‖x‖² for one row per example,
+    /// and for a sequence of T rows the Gram form Σ_ts (g_t·g_s)(x_t·x_s) when T² is below out·in.</summary>
     public static Tensor SquaredNorms(nn.Module module, Tensor input, Tensor outputGrad)
     {
-        if (module is Linear linear && input.dim() == 2)
+        bool? bias = module switch { Linear l => l.bias is not null, Conv1D c => c.Bias is not null, _ => null };
+        if (bias is { } hasBias)
         {
-            var g2 = outputGrad.pow(2).sum(1);
-            var norms = g2 * input.pow(2).sum(1);
-            return linear.bias is not null ? norms + g2 : norms;
+            long n = input.shape[0], inputs = input.shape[^1], outputs = outputGrad.shape[^1];
+            var x = input.reshape(n, -1, inputs);
+            var g = outputGrad.reshape(n, -1, outputs);
+            long t = x.shape[1];
+            if (t == 1 || t * t < inputs * outputs)
+            {
+                var norms = t == 1
+                    ? g.pow(2).sum([1, 2]) * x.pow(2).sum([1, 2])
+                    : (g.bmm(g.transpose(1, 2)) * x.bmm(x.transpose(1, 2))).sum([1, 2]);
+                return hasBias ? norms + g.sum(1).pow(2).sum(1) : norms;
+            }
         }
         return SquaredNorms(Gradients(module, input, outputGrad).Select(p => p.Gradients));
     }
@@ -58,12 +72,13 @@ internal static class PerSampleLayerRules
         Array.Fill(shape, 1L);
         shape[0] = weights.shape[0];
         var weighted = outputGrad * weights.reshape(shape).to(outputGrad.dtype);
-        if (module is Linear linear)
+        if (module is Linear or Conv1D or ISharedWeightLayer)
         {
             var x = input.reshape(-1, input.shape[^1]);
             var g = weighted.reshape(-1, weighted.shape[^1]);
-            yield return ("weight", g.t().matmul(x));
-            if (linear.bias is not null) yield return ("bias", g.sum(0L));
+            yield return ("weight", module is Conv1D ? x.t().matmul(g) : g.t().matmul(x));
+            bool bias = module switch { Linear l => l.bias is not null, Conv1D c => c.Bias is not null, _ => false };
+            if (bias) yield return ("bias", g.sum(0L));
             yield break;
         }
         foreach (var (name, perExample) in Gradients(module, input, weighted))
@@ -77,6 +92,23 @@ internal static class PerSampleLayerRules
         var g = outputGrad.reshape(n, -1, outputGrad.shape[^1]); // [B, T, out]
         yield return ("weight", g.transpose(1, 2).bmm(x));
         if (bias) yield return ("bias", g.sum(1));
+    }
+
+    // GPT-2's Conv1D stores its weight [in, out], the transpose of Linear's.
+    private static IEnumerable<(string, Tensor)> ForConv1D(bool bias, Tensor input, Tensor outputGrad)
+    {
+        long n = input.shape[0];
+        var x = input.reshape(n, -1, input.shape[^1]);          // [B, T, in]
+        var g = outputGrad.reshape(n, -1, outputGrad.shape[^1]); // [B, T, out]
+        yield return ("weight", x.transpose(1, 2).bmm(g));
+        if (bias) yield return ("bias", g.sum(1));
+    }
+
+    private static IEnumerable<(string, Tensor)> ForRmsNorm(RmsNorm norm, Tensor input, Tensor outputGrad)
+    {
+        long n = input.shape[0];
+        var product = outputGrad * norm.Normalized(input).to(outputGrad.dtype);
+        yield return ("weight", product.reshape(n, -1, product.shape[^1]).sum(1));
     }
 
     private static IEnumerable<(string, Tensor)> ForConv(Tensor weight, bool bias, ConvGeometry geometry, Tensor input,

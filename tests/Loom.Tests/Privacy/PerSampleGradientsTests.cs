@@ -9,17 +9,18 @@ namespace Loom.Tests.Privacy;
 /// <summary>Per-example gradients from the hooks equal the gradients of a loop that runs backward on each example alone.</summary>
 public class PerSampleGradientsTests
 {
-    private const int Batch = 5;
+    internal const int Batch = 5;
 
     /// <summary>A per-example loss that is not linear in the output: Σ (tanh(out) − target)².</summary>
     private static Tensor PerExampleLoss(Tensor output, Tensor target) =>
         (output.tanh() - target).pow(2).reshape(output.shape[0], -1).sum(1);
 
-    private static void AssertMatchesTheLoop(nn.Module<Tensor, Tensor> model, Tensor inputs)
+    internal static void AssertMatchesTheLoop(nn.Module<Tensor, Tensor> model, Tensor inputs)
     {
         var output = model.call(inputs).detach();
         var target = torch.randn(output.shape, dtype: output.dtype, generator: new Generator(9));
-        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        var parameters = named.Select(p => p.parameter).ToList();
         using var hooks = new PerSampleGradients(model);
         model.zero_grad();
         PerExampleLoss(model.call(inputs), target).sum().backward();
@@ -41,13 +42,13 @@ public class PerSampleGradientsTests
         {
             model.zero_grad();
             PerExampleLoss(model.call(inputs[i..(i + 1)]), target[i..(i + 1)]).sum().backward();
-            foreach (var p in parameters)
+            foreach (var (name, p) in named)
             {
                 var expected = p.grad!;
                 var actual = perExample[p][i];
                 Assert.Equal(expected.shape, actual.shape);
                 double error = (actual - expected).abs().max().ToDouble();
-                Assert.True(error < 1e-5, $"parameter {string.Join('x', p.shape)}, example {i}: off by {error}");
+                Assert.True(error < 1e-5, $"parameter {name}, example {i}: off by {error}");
                 loopNorms[i] += expected.pow(2).sum().ToDouble();
             }
         }
@@ -62,6 +63,10 @@ public class PerSampleGradientsTests
 
     [Fact]
     public void LinearOverASequence() => AssertMatchesTheLoop(Seeded(() => nn.Linear(4, 3)), Randn(Batch, 6, 4));
+
+    /// <summary>Few rows per example and a wide layer: the norms take the Gram form Σ_ts (g_t·g_s)(x_t·x_s).</summary>
+    [Fact]
+    public void LinearOverAShortSequence() => AssertMatchesTheLoop(Seeded(() => nn.Linear(8, 6)), Randn(Batch, 3, 8));
 
     [Fact]
     public void Conv2dWithStridePaddingDilationAndGroups() =>
@@ -121,7 +126,7 @@ public class PerSampleGradientsTests
         Assert.Equal(0, hooks.BatchSize);
     }
 
-    private static T Seeded<T>(Func<T> create) where T : nn.Module
+    internal static T Seeded<T>(Func<T> create) where T : nn.Module
     {
         torch.manual_seed(11);
         var module = create();

@@ -71,25 +71,18 @@ public static class TrainVaeCommand
             Description = "Save every N steps (0 = at the end and on Ctrl-C; default 1000)",
         };
         var seed = new Option<long?>("--seed") { Description = "Seed for every random number generator (default 0)" };
-        var dpEpsilon = new Option<double?>("--dp-epsilon")
-        {
-            Description = "Train with DP-SGD (MLP network, ELBO) to this ε over the whole run; Poisson batches of --batch-size on average",
-        };
-        var dpNoise = new Option<double?>("--dp-noise") { Description = "DP-SGD with this noise multiplier σ instead of a target ε" };
-        var dpDelta = new Option<double?>("--dp-delta") { Description = "δ of DP-SGD's (ε, δ) guarantee (default 1e-5)" };
-        var dpClip = new Option<double?>("--dp-clip") { Description = "DP-SGD's per-example gradient clipping norm (default 1)" };
+        var dp = new DpTrainingFlags("MLP network, ELBO");
         var shared = new CliTraining();
         var command = new Command(name, description)
         {
             data, network, likelihood, latent, hidden, layers, baseChannels, resBlocks, beta, iwae, klWarmup, adversarial, adversaryLr,
             steps, batchSize, lr, warmup, classes, exclude, latentPrior, priorComponents, evalK, evalN, points, checkpointEvery, seed,
-            dpEpsilon, dpNoise, dpDelta, dpClip,
         };
-        foreach (var option in shared.All) command.Options.Add(option);
+        foreach (var option in dp.All.Concat(shared.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            var flags = new RecipeFlags(parse)
+            var flags = dp.AddTo(new RecipeFlags(parse))
                 .Add("data", data).Add("network", network).Add("likelihood", likelihood).Add("latent_dim", latent).Add("hidden", hidden)
                 .Add("layers", layers).Add("base_channels", baseChannels).Add("res_blocks", resBlocks).Add("beta", beta).Add("iwae", iwae)
                 .Add("kl_warmup", klWarmup).Add("adversarial", adversarial).Add("adversary_learning_rate", adversaryLr).Add("steps", steps)
@@ -97,7 +90,6 @@ public static class TrainVaeCommand
                 .Add("exclude_class", exclude)
                 .Add("latent_prior", latentPrior).Add("prior_components", priorComponents).Add("eval_k", evalK).Add("eval_n", evalN)
                 .Add("points", points).Add("checkpoint_every", checkpointEvery).Add("seed", seed)
-                .Add("dp_epsilon", dpEpsilon).Add("dp_noise", dpNoise).Add("dp_delta", dpDelta).Add("dp_clip", dpClip)
                 .Set("conditional", conditional, $"{name} (conditional)");
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress($"train {name}", Console.Error);

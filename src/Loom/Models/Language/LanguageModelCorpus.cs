@@ -13,7 +13,8 @@ public static class LanguageModelCorpus
     {
         try
         {
-            return TokenizerFactory.Create(spec, text);
+            // Samples start from the newline token, so a one-line text still gives the tokenizer one.
+            return TokenizerFactory.Create(spec, text.Contains('\n') ? text : text + "\n");
         }
         catch (LoomUsageException e) when (e.Option is null)
         {

@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -101,6 +102,29 @@ public sealed class LanguageModelData
         var lines = validation ? validationLines : trainLines;
         var chosen = Enumerable.Range(0, batchSize).Select(_ => lines[random.Next(lines.Length)]).ToArray();
         return PadLines(chosen, context);
+    }
+
+    /// <summary>
+    /// The examples DP-SGD samples and protects: the training stream's disjoint windows of <paramref name="context"/>
+    /// tokens (stream layout), or its framed lines (lines layout).
+    /// </summary>
+    public long PrivateExamples(int context) => Layout == SequenceLayout.Stream
+        ? (trainStream.Length - 1) / Math.Max(1, Math.Min(context, trainStream.Length - 1))
+        : trainLines.Length;
+
+    /// <summary>
+    /// Step <paramref name="step"/>'s Poisson batch for DP-SGD: each of the <see cref="PrivateExamples"/> joins with probability
+    /// <paramref name="rate"/>, so the batch may be empty (then null).
+    /// </summary>
+    public (Tensor Inputs, Tensor Targets)? PoissonBatch(double rate, int context, long seed, long step)
+    {
+        var chosen = PoissonSampling.Indices(PrivateExamples(context), rate, seed, step).data<long>().ToArray();
+        if (chosen.Length == 0)
+            return null;
+        if (Layout == SequenceLayout.Lines)
+            return PadLines(chosen.Select(i => trainLines[i]).ToArray(), context);
+        int window = Math.Min(context, trainStream.Length - 1);
+        return Windows(trainStream, chosen.Select(i => (int)(i * window)).ToArray(), window);
     }
 
     /// <summary>The whole split in deterministic batches: non-overlapping windows (stream) or every line once (lines).</summary>

@@ -48,6 +48,15 @@ public sealed record LanguageModelRecipe
     /// <summary>Save every N steps; 0 = at the end and when cancelled.</summary>
     public long? CheckpointEvery { get; init; }
     public long? Seed { get; init; }
+    /// <summary>DP-SGD with the noise found for this target ε over the run (see <see cref="Privacy.DpOptions"/>); each
+    /// disjoint training window (stream) or line is one protected example. Transformer families only.</summary>
+    public double? DpEpsilon { get; init; }
+    /// <summary>DP-SGD with this noise multiplier σ instead of a target ε.</summary>
+    public double? DpNoise { get; init; }
+    /// <summary>δ of DP-SGD's (ε, δ) guarantee (default 1e-5).</summary>
+    public double? DpDelta { get; init; }
+    /// <summary>DP-SGD's per-example gradient clipping norm (default 1).</summary>
+    public double? DpClip { get; init; }
 
     /// <summary>What may differ when a run is resumed: more steps, another checkpoint interval.</summary>
     public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "steps", "checkpoint_every" };
@@ -86,5 +95,9 @@ public sealed record LanguageModelRecipe
         Steps = Steps!.Value, BatchSize = BatchSize!.Value, Context = context, LearningRate = LearningRate!.Value,
         MinLearningRate = MinLearningRate!.Value, Warmup = Warmup!.Value, WeightDecay = WeightDecay!.Value, EvalEvery = EvalEvery!.Value,
         EvalBatches = EvalBatches!.Value, CheckpointEvery = CheckpointEvery!.Value, Seed = Seed!.Value,
+        Privacy = DpEpsilon is null && DpNoise is null && DpDelta is null && DpClip is null ? null : new Privacy.DpOptions
+        {
+            TargetEpsilon = DpEpsilon, NoiseMultiplier = DpNoise, Delta = DpDelta ?? 1e-5, MaxGradNorm = DpClip ?? 1.0,
+        },
     };
 }

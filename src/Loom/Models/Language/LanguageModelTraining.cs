@@ -23,9 +23,16 @@ public sealed record LanguageModelTrainingOptions
     public int AccumulationSteps { get; init; } = 1;
     public long CheckpointEvery { get; init; }
     public long Seed { get; init; }
+    /// <summary>
+    /// Train with DP-SGD: Poisson batches of <see cref="BatchSize"/> examples on average from the training split's
+    /// disjoint windows (stream) or lines, each example's gradient clipped, Gaussian noise added. Transformer families
+    /// only (RNN layers have no per-example gradient rule); <see cref="GradClip"/> is replaced by the per-example clip.
+    /// </summary>
+    public Privacy.DpOptions? Privacy { get; init; }
 
     public void Validate()
     {
+        Privacy?.Validate();
         if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
         if (Context < 1) throw LoomUsageException.ForOption(nameof(Context), $"must be at least 1, got {Context}");
         if (EvalBatches < 1) throw LoomUsageException.ForOption(nameof(EvalBatches), $"must be at least 1, got {EvalBatches}");
@@ -46,12 +53,21 @@ public static class LanguageModelTraining
     {
         options.Validate();
         var causal = Causal(model);
-        var objective = new DelegateObjective((step, micro) =>
-        {
-            var (x, y) = data.Batch(false, options.BatchSize, options.Context, options.Seed, step * options.AccumulationSteps + micro);
-            var loss = Loss(causal, x, y, out long tokens);
-            return new TrainingLoss(loss, tokens);
-        });
+        double sampleRate = Math.Min(1.0, options.BatchSize / (double)Math.Max(1, data.PrivateExamples(options.Context)));
+        var objective = options.Privacy is null
+            ? new DelegateObjective((step, micro) =>
+            {
+                var (x, y) = data.Batch(false, options.BatchSize, options.Context, options.Seed, step * options.AccumulationSteps + micro);
+                var loss = Loss(causal, x, y, out long tokens);
+                return new TrainingLoss(loss, tokens);
+            })
+            : new DelegateObjective((step, _) =>
+            {
+                if (data.PoissonBatch(sampleRate, options.Context, options.Seed, step) is not var (x, y))
+                    return new TrainingLoss(torch.zeros(1).sum(), 0, PerExampleLoss: torch.zeros(0));
+                var perSequence = PerSequenceLoss(causal, x, y);
+                return new TrainingLoss(perSequence.mean(), perSequence.shape[0], PerExampleLoss: perSequence);
+            });
         var optimizer = new OptimizerOptions
         {
             LearningRate = options.LearningRate, Beta1 = 0.9, Beta2 = options.Beta2,
@@ -63,14 +79,18 @@ public static class LanguageModelTraining
             Schedule = ScheduleKind.Cosine,
             WarmupSteps = Math.Min(options.Warmup, options.Steps),
             MinLearningRate = options.MinLearningRate,
-            GradClip = options.GradClip,
+            GradClip = options.Privacy is null ? options.GradClip : 0,
             AccumulationSteps = options.AccumulationSteps,
             EvalEvery = options.EvalEvery,
             LogEvery = Math.Clamp(options.Steps / 200, 1, 10),
             CheckpointEvery = options.CheckpointEvery,
+            Privacy = options.Privacy is { } dp
+                ? new PrivateTraining(dp, sampleRate, sampleRate * data.PrivateExamples(options.Context))
+                : null,
         };
         model.train();
-        return new Trainer([new TrainingPhase("lm", objective, model.parameters().ToList(), optimizer)], trainerOptions)
+        var phase = new TrainingPhase("lm", objective, model.parameters().ToList(), optimizer, Model: model);
+        return new Trainer([phase], trainerOptions)
         {
             Evaluate = () => EstimateLoss(model, data, options),
             Log = log,
@@ -88,6 +108,18 @@ public static class LanguageModelTraining
         tokens = flatTargets.ne(LanguageModelData.IgnoreIndex).sum().ToInt64();
         var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), flatTargets, ignore_index: LanguageModelData.IgnoreIndex);
         return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Each sequence's mean cross-entropy over its scored tokens, [B] (DP-SGD's per-example losses).</summary>
+    public static Tensor PerSequenceLoss(ICausalLanguageModel model, Tensor inputs, Tensor targets)
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = model.Forward(inputs);
+        var flatTargets = targets.to(logits.device).view(-1);
+        var perToken = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), flatTargets,
+            ignore_index: LanguageModelData.IgnoreIndex, reduction: nn.Reduction.None).view(targets.shape);
+        var scored = targets.to(logits.device).ne(LanguageModelData.IgnoreIndex).to(perToken.dtype).sum(1).clamp_min(1);
+        return (perToken.sum(1) / scored).MoveToOuterDisposeScope();
     }
 
     /// <summary>nanoGPT's estimate_loss: mean loss over <c>EvalBatches</c> seeded random batches of each split, in eval mode.</summary>

@@ -51,10 +51,10 @@ public static class LanguageModelTrainingRun
             using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var result = Optimize(model, corpus, options, folder, provenance, context);
+            var (result, privacy) = Optimize(model, corpus, options, folder, provenance, context);
             var metrics = FinalMetrics(model, corpus, options, folder, watch.Elapsed.TotalSeconds, parameters);
             string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
-            Checkpoint.Save(folder.Folder, model, folder.Card([provenance], seed, metrics, notes));
+            Checkpoint.Save(folder.Folder, model, folder.Card([provenance], seed, metrics, notes) with { Privacy = privacy });
             tokenizer.Save(folder.Folder);
             model.DefaultSettings().Save(Path.Combine(folder.Folder, NeuralLanguageModel.GenerationFile));
             var sample = ((TextSamples)model.Sample(new SampleRequest { Count = 1, Length = lines ? 200 : 300, Seed = seed })).Texts[0];
@@ -69,22 +69,31 @@ public static class LanguageModelTrainingRun
         }
     }
 
-    private static TrainResult Optimize(NeuralLanguageModel model, LanguageModelData corpus, LanguageModelTrainingOptions options,
-        RunFolder folder, DataProvenance provenance, TrainingContext context)
+    private static (TrainResult Result, Privacy.PrivacyCard? Privacy) Optimize(NeuralLanguageModel model, LanguageModelData corpus,
+        LanguageModelTrainingOptions options, RunFolder folder, DataProvenance provenance, TrainingContext context)
     {
         long startStep = folder.StartStep();
         string lossTitle = $"{model.Kind}: cross-entropy (nats per token)";
         var log = folder.OpenLog(startStep);
         using var trainer = LanguageModelTraining.CreateTrainer(model.Network, corpus, options, log, context.Progress, t =>
         {
-            var card = folder.Card([provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step });
+            var card = folder.Card([provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step })
+                with
+            { Privacy = t.PrivacySpent };
             folder.Save(t, model, model.Network, card);
             model.Tokenizer.Save(folder.Folder);
             folder.WriteLossCurve(lossTitle);
         });
         if (context.Resume)
             folder.Restore(model.Network, trainer);
-        return trainer.Run(context.Cancellation);
+        if (trainer.NoiseMultiplier is { } sigma)
+        {
+            string unit = corpus.Layout == SequenceLayout.Lines ? "lines" : "windows";
+            context.Say($"DP-SGD: noise multiplier {sigma:G4}, clip {options.Privacy!.MaxGradNorm:G4}, "
+                + $"{corpus.PrivateExamples(options.Context):N0} examples ({unit}), δ {options.Privacy.Delta:G3}");
+        }
+        var result = trainer.Run(context.Cancellation);
+        return (result, trainer.PrivacySpent);
     }
 
     /// <summary>Exact validation loss over the whole held-out split, the last loss estimates, throughput.</summary>

@@ -26,6 +26,8 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
 
     public Parameter Weight => weight;
 
+    public Parameter? Bias => bias;
+
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();

@@ -21,7 +21,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     private readonly Dropout embeddingDropout;
     private readonly ITransformerBlock[] blocks;
     private readonly nn.Module<Tensor, Tensor> finalNorm;
-    private readonly Linear? head;
+    private readonly nn.Module<Tensor, Tensor> head;
     private readonly RotaryEmbedding? rotary;
 
     /// <param name="config">The architecture.</param>
@@ -59,11 +59,10 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
                 .Add("layers", nn.ModuleList<nn.Module>(layers)).Add("norm", finalNorm);
             register_module("model", model);
         }
-        if (!config.TieEmbeddings)
-        {
-            head = nn.Linear(config.Width, config.VocabSize, hasBias: false, dtype: dtype);
-            register_module("lm_head", head);
-        }
+        head = config.TieEmbeddings
+            ? new TiedOutputHead(tokenEmbedding)
+            : nn.Linear(config.Width, config.VocabSize, hasBias: false, dtype: dtype);
+        register_module("lm_head", head);   // the tied head owns no tensors, so the state dict keeps the embedding once
         Initialize(seed);
     }
 
@@ -84,7 +83,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     {
         using var scope = torch.NewDisposeScope();
         var x = HiddenStates(tokens, attentionMask, state);
-        var logits = head is not null ? head.forward(x) : x.matmul(tokenEmbedding.weight!.t());
+        var logits = head.call(x);
         return logits.MoveToOuterDisposeScope();
     }
 
@@ -119,13 +118,13 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
             mask = SlidingWindowMask.Restrict(
                 mask ?? CausalMasks.Attention(torch.ones(b, past + t, ScalarType.Int64, device), t, device), Config.SlidingWindow);
 
-        var x = tokenEmbedding.forward(tokens);
+        var x = tokenEmbedding.call(tokens);
         if (Config.ScaleEmbeddings)   // HF keeps √width as a float32 buffer and casts it to the weights' dtype
             x = x * torch.tensor((float)Math.Sqrt(Config.Width), ScalarType.Float32, device).to(x.dtype);
         AttentionContext context;
         if (positionEmbedding is not null)
         {
-            x = x + positionEmbedding.forward(positions);
+            x = x + positionEmbedding.call(positions);
             context = new AttentionContext(mask, cache);
         }
         else
@@ -133,11 +132,11 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
             var (cos, sin) = rotary!.Angles(positions, x.dtype);
             context = new AttentionContext(mask, cache, cos, sin);
         }
-        x = embeddingDropout.forward(x);
+        x = embeddingDropout.call(x);
         for (int i = 0; i < blocks.Length; i++)
             x = blocks[i].Forward(x, context, i);
         cache?.Advance((int)t);
-        return finalNorm.forward(x).MoveToOuterDisposeScope();
+        return finalNorm.call(x).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean next-token cross-entropy (nats) of <paramref name="tokens"/> [B, T] against <paramref name="targets"/> [B,

@@ -31,8 +31,8 @@ public sealed class LlamaBlock : nn.Module, ITransformerBlock
     public Tensor Forward(Tensor x, AttentionContext context, int layer)
     {
         using var scope = torch.NewDisposeScope();
-        x = x + attn.Forward(inputNorm.forward(x), context, layer);
-        x = x + mlp.forward(postAttentionNorm.forward(x));
+        x = x + attn.Forward(inputNorm.call(x), context, layer);
+        x = x + mlp.call(postAttentionNorm.call(x));
         return x.MoveToOuterDisposeScope();
     }
 }

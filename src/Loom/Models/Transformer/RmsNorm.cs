@@ -25,11 +25,18 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var input = x.to(ScalarType.Float32);
-        var normalized = input * torch.rsqrt(input.pow(2).mean([-1], keepdim: true) + eps);
+        var normalized = Normalized(x);
         var output = weightPlusOne
             ? (normalized * (weight.to(ScalarType.Float32) + 1)).to(x.dtype)
             : weight * normalized.to(x.dtype);
         return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>x / √(mean(x²) + ε) over the last dimension, in float32, before the weight (what the weight's gradient
+    /// multiplies).</summary>
+    public Tensor Normalized(Tensor x)
+    {
+        var input = x.to(ScalarType.Float32);
+        return input * torch.rsqrt(input.pow(2).mean([-1], keepdim: true) + eps);
     }
 }
