@@ -77,8 +77,6 @@ public sealed record TableMetadata(IReadOnlyList<ColumnSpec> Columns, string? Pr
             });
         }
         var key = json["primary_key"]?.GetValueKind() == JsonValueKind.String ? (string?)json["primary_key"] : null;
-        if (key is not null && specs.All(s => s.Name != key))
-            throw new LoomDataException($"{source}: primary_key '{key}' is not one of the columns");
         return new TableMetadata(specs, key);
     }
 
@@ -91,6 +89,8 @@ public sealed record TableMetadata(IReadOnlyList<ColumnSpec> Columns, string? Pr
         foreach (var c in overrides.Columns)
             if (Find(c.Name) is null)
                 throw new LoomDataException($"{source}: column '{c.Name}' is not in the table (columns: {string.Join(", ", Columns.Select(x => x.Name))})");
+        if (overrides.PrimaryKey is { } declared && Find(declared) is null)
+            throw new LoomDataException($"{source}: primary_key '{declared}' is not one of the columns");
         var columns = Columns.Select(c => overrides.Find(c.Name) ?? c).ToList();
         var key = overrides.PrimaryKey ?? (PrimaryKey is { } k && columns.First(c => c.Name == k).Kind == ColumnKind.Id ? k : null);
         if (key is not null)

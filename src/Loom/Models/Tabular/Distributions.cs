@@ -80,6 +80,9 @@ public static class Distributions
     /// <summary>The x with I_x(a, b) = p, by bisection (60 halvings: below 1e-15 of the unit interval).</summary>
     public static double BetaQuantile(double p, double a, double b)
     {
+        if (p <= 0) return 0;
+        if (p >= 1) return 1;
+        if (p > 0.5) return 1 - BetaQuantile(1 - p, b, a);   // the upper tail through its mirror keeps its precision
         double lo = 0, hi = 1;
         for (int i = 0; i < 60; i++)
         {

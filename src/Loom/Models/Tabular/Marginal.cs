@@ -73,8 +73,16 @@ public sealed record TruncatedNormalMarginal(double Low, double High, double Mea
     public override double Cdf(double x) =>
         B > A ? Math.Clamp((Distributions.NormalCdf((x - Mean) / Std) - A) / (B - A), 0, 1) : 0.5;
 
-    public override double Quantile(double u) =>
-        Math.Clamp(Mean + Std * Distributions.NormalQuantile(A + Math.Clamp(u, 0, 1) * (B - A)), Low, High);
+    /// <summary>F⁻¹(u); the upper half through the upper tail (1 − Φ), which keeps its precision near the maximum.</summary>
+    public override double Quantile(double u)
+    {
+        u = Math.Clamp(u, 0, 1);
+        double p = A + u * (B - A);
+        if (p <= 0.5)
+            return Math.Clamp(Mean + Std * Distributions.NormalQuantile(p), Low, High);
+        double upperLow = Distributions.NormalCdf((Mean - Low) / Std), upperHigh = Distributions.NormalCdf((Mean - High) / Std);
+        return Math.Clamp(Mean - Std * Distributions.NormalQuantile(upperHigh + (1 - u) * (upperLow - upperHigh)), Low, High);
+    }
 
     protected override void WriteParameters(JsonObject json)
     {
