@@ -53,8 +53,9 @@ public static class TabularBench
             var peer = RunPythonPeer("table_quality.py", Path.Combine(dir, "train.csv"), Path.Combine(dir, "synthetic.csv"),
                 Path.Combine(dir, "metadata.json"));
             double peerOverall = peer["overall"]!.GetValue<double>();
-            peerLine = $"peer ({peer["versions"]}) on the same CSVs: overall {peerOverall:F4}, shapes {peer["column_shapes"]!.GetValue<double>():F4}, "
-                + $"trends {peer["column_pair_trends"]!.GetValue<double>():F4}; |loom − peer| overall {Math.Abs(peerOverall - copula.Quality.Overall):G3}";
+            double peerShapes = peer["column_shapes"]!.GetValue<double>(), peerTrends = peer["column_pair_trends"]!.GetValue<double>();
+            peerLine = $"peer ({peer["versions"]}) on the same CSVs: overall {peerOverall:F4}, shapes {peerShapes:F4}, "
+                + $"trends {peerTrends:F4}; |loom − peer| overall {Math.Abs(peerOverall - copula.Quality.Overall):G3}";
         }
         Directory.Delete(dir, recursive: true);
 
@@ -62,14 +63,16 @@ public static class TabularBench
             + $"sampling {train.RowCount} rows {sampleSeconds:F3} s");
         if (peerLine.Length > 0) Console.WriteLine(peerLine);
         Console.WriteLine();
-        Console.WriteLine("| synthesizer | fit (s) | quality | column shapes | pair trends | DCR ratio | NNDR median | exact copies | holdout's own copies |");
+        Console.WriteLine("| synthesizer | fit (s) | quality | column shapes | pair trends | DCR ratio | NNDR median | exact copies "
+            + "| holdout's own copies |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(Row("Gaussian copula", Median(times), copula));
         Console.WriteLine(Row("independent columns (baseline)", double.NaN, baseline));
         return 0;
     }
 
-    private static (TableQualityReport Quality, TablePrivacyReport Privacy) Measure(Table train, Table synthetic, Table holdout, int rows, int seed) =>
+    private static (TableQualityReport Quality, TablePrivacyReport Privacy) Measure(Table train, Table synthetic, Table holdout,
+        int rows, int seed) =>
         (TableQuality.Evaluate(train, synthetic), TablePrivacy.Evaluate(train, synthetic, holdout, rows, seed));
 
     /// <summary>Each column of <paramref name="table"/> permuted on its own (seeded): the marginals exactly, no dependence.</summary>

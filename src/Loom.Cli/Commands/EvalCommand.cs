@@ -57,8 +57,8 @@ public static class EvalCommand
         {
             var console = parse.InvocationConfiguration.Output;
             if (table.Applies(parse, parse.GetValue(data)!, parse.GetValue(source)!))
-                return table.Run(parse, parse.GetValue(source)!, parse.GetValue(against) ?? [], parse.GetValue(data)!, parse.GetValue(output)!,
-                    parse.GetValue(seed), console);
+                return table.Run(parse, parse.GetValue(source)!, parse.GetValue(against) ?? [], parse.GetValue(data)!,
+                    parse.GetValue(output)!, parse.GetValue(seed), console);
             var options = new EvaluationOptions
             {
                 Samples = parse.GetValue(samples),

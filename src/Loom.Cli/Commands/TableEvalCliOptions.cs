@@ -16,10 +16,14 @@ public sealed class TableEvalCliOptions
     {
         Description = "Tables: metadata JSON of the real table (SDV layout); default detected, with NAME.metadata.json beside the CSV"
     };
-    public Option<string?> Holdout { get; } = new("--holdout") { Description = "Tables: held-out real rows (CSV) the privacy numbers compare with" };
+    public Option<string?> Holdout { get; } = new("--holdout")
+    {
+        Description = "Tables: held-out real rows (CSV) the privacy numbers compare with"
+    };
     public Option<int> PrivacyRows { get; } = new("--privacy-rows")
     {
-        Description = "Tables: synthetic and held-out rows measured for privacy (seeded subset)", DefaultValueFactory = _ => Defaults.PrivacyRows
+        Description = "Tables: synthetic and held-out rows measured for privacy (seeded subset)",
+        DefaultValueFactory = _ => Defaults.PrivacyRows
     };
     public Option<bool> Table { get; } = new("--table")
     {
@@ -36,7 +40,8 @@ public sealed class TableEvalCliOptions
     public int Run(ParseResult parse, string source, string[] against, string data, string outDir, long seed, TextWriter console)
     {
         if (against.Length > 0)
-            throw new LoomUsageException("--against: a table evaluation compares one synthetic table with the real one; run eval once per table");
+            throw new LoomUsageException(
+                "--against: a table evaluation compares one synthetic table with the real one; run eval once per table");
         if (!Directory.Exists(source) && !File.Exists(source))
             throw new LoomDataException($"{source}: no such checkpoint folder or CSV file");
         var options = new TableEvaluationOptions
@@ -55,7 +60,8 @@ public sealed class TableEvalCliOptions
         if (p.DcrRatio is { } ratio) console.WriteLine($"  dcr_ratio                    {ratio:0.0000}");
         console.WriteLine($"  exact_copy_rate              {p.ExactCopyRate:0.0000}");
         if (p.HoldoutExactCopyRate is { } held) console.WriteLine($"  holdout_exact_copy_rate      {held:0.0000}");
-        console.WriteLine($"wrote {Path.Combine(outDir, TableEvaluation.MetricsFile)} and {Path.Combine(outDir, TableEvaluation.ReportFile)}");
+        console.WriteLine(
+            $"wrote {Path.Combine(outDir, TableEvaluation.MetricsFile)} and {Path.Combine(outDir, TableEvaluation.ReportFile)}");
         return 0;
     }
 }

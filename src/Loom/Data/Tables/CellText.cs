@@ -5,7 +5,8 @@ namespace Loom.Data.Tables;
 /// <summary>How table cells are read: missing-value tokens, numbers, booleans and dates.</summary>
 public static class CellText
 {
-    private static readonly HashSet<string> MissingTokens = new(StringComparer.OrdinalIgnoreCase) { "", "NA", "NaN", "null", "None", "N/A" };
+    private static readonly HashSet<string> MissingTokens =
+        new(StringComparer.OrdinalIgnoreCase) { "", "NA", "NaN", "null", "None", "N/A" };
     private static readonly HashSet<string> TrueWords = new(StringComparer.OrdinalIgnoreCase) { "true", "yes", "t", "y" };
     private static readonly HashSet<string> FalseWords = new(StringComparer.OrdinalIgnoreCase) { "false", "no", "f", "n" };
 
@@ -22,7 +23,8 @@ public static class CellText
         double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
     public static bool TryInteger(string cell, out double value) =>
-        TryNumber(cell, out value) && value == Math.Floor(value) && Math.Abs(value) < 1e15 && !cell.Contains('e', StringComparison.OrdinalIgnoreCase);
+        TryNumber(cell, out value) && value == Math.Floor(value) && Math.Abs(value) < 1e15
+        && !cell.Contains('e', StringComparison.OrdinalIgnoreCase);
 
     public static bool IsBoolean(string cell) => TrueWords.Contains(cell) || FalseWords.Contains(cell);
 
@@ -55,6 +57,6 @@ public static class CellText
 
     /// <summary>A number written with at most <paramref name="decimals"/> places, invariant culture, no exponent.</summary>
     public static string FormatNumber(double value, int decimals) =>
-        Math.Round(value, Math.Min(decimals, 15), MidpointRounding.ToEven).ToString(decimals == 0 ? "0" : "0." + new string('#', Math.Min(decimals, 15)),
-            CultureInfo.InvariantCulture);
+        Math.Round(value, Math.Min(decimals, 15), MidpointRounding.ToEven)
+            .ToString(decimals == 0 ? "0" : "0." + new string('#', Math.Min(decimals, 15)), CultureInfo.InvariantCulture);
 }

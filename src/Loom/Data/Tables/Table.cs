@@ -62,7 +62,9 @@ public sealed class Table
         return new Table(metadata, columns);
     }
 
-    /// <summary>Reads a CSV with the exact metadata <paramref name="metadata"/> (no detection): a synthetic table against a real one.</summary>
+    /// <summary>
+    /// Reads a CSV with the exact metadata <paramref name="metadata"/> (no detection): a synthetic table against a real one.
+    /// </summary>
     public static Table ReadAs(string path, TableMetadata metadata)
     {
         var table = Read(path, metadata, "metadata");
@@ -155,7 +157,8 @@ public sealed class Table
             if (CellText.IsMissing(value))
                 throw new LoomDataException($"{source}: row {i + 1}, column '{key.Name}': the primary key is missing");
             if (!seen.TryAdd(value, i))
-                throw new LoomDataException($"{source}: row {i + 1}, column '{key.Name}': primary key '{value}' repeats row {seen[value] + 1}");
+                throw new LoomDataException(
+                    $"{source}: row {i + 1}, column '{key.Name}': primary key '{value}' repeats row {seen[value] + 1}");
         }
     }
 

@@ -27,7 +27,8 @@ public static class TableDatasets
         new("fair", "python3-statsmodels", "Fair's 1978 affairs survey (6,366 women): marriage rating, age, children, religion, occupation",
             "Public domain (statsmodels datasets, Debian python3-statsmodels)",
             "/usr/lib/python3/dist-packages/statsmodels/datasets/fair/fair.csv"),
-        new("seattle-weather", "python3-vega-datasets", "Daily Seattle weather 2012–2015: precipitation, temperatures, wind, weather type",
+        new("seattle-weather", "python3-vega-datasets",
+            "Daily Seattle weather 2012–2015: precipitation, temperatures, wind, weather type",
             "vega-datasets (BSD-3-Clause; NOAA data), Debian python3-vega-datasets",
             "/usr/lib/python3/dist-packages/vega_datasets/_data/seattle-weather.csv"),
     ];
@@ -51,7 +52,7 @@ public static class TableDatasets
     {
         if (!PackageInstalled(source))
             throw new LoomDataException($"{source.Name}: comes from Debian's {source.Package}, which is not installed; "
-                + $"install it with 'sudo apt-get install --no-install-recommends {source.Package}'");
+                + $"install it with 'sudo apt-get install {source.Package}'");
         Directory.CreateDirectory(folder);
         var csv = Path.Combine(folder, source.Name + ".csv");
         var metadata = Path.Combine(folder, source.Name + ".metadata.json");

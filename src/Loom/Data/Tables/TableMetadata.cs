@@ -26,7 +26,8 @@ public sealed record TableMetadata(IReadOnlyList<ColumnSpec> Columns, string? Pr
             if (c.Kind is ColumnKind.Numeric or ColumnKind.Integer)
                 o["computer_representation"] = c.Kind == ColumnKind.Integer ? "Int64" : "Float";
             if (c.Values is { } values)
-                o[c.Kind == ColumnKind.Ordinal ? "order" : "values"] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
+                o[c.Kind == ColumnKind.Ordinal ? "order" : "values"] =
+                    new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
             if (c.DatetimeFormat is { } format) o["datetime_format"] = format;
             if (c.Min is { } min) o["min"] = min;
             if (c.Max is { } max) o["max"] = max;
@@ -66,14 +67,16 @@ public sealed record TableMetadata(IReadOnlyList<ColumnSpec> Columns, string? Pr
                 throw new LoomDataException($"{where}: expected an object with an 'sdtype'");
             var kind = ColumnKinds.Parse((string)o["sdtype"]!, (string?)o["computer_representation"], where);
             var values = (o["order"] ?? o["values"]) is JsonArray array
-                ? array.Select(v => v?.GetValueKind() is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
-                    ? v.ToString() : throw new LoomDataException($"{where}: order/values must be strings")).ToList()
+                ? array.Select(v => v?.GetValueKind() is JsonValueKind.String or JsonValueKind.Number
+                    or JsonValueKind.True or JsonValueKind.False
+                        ? v.ToString() : throw new LoomDataException($"{where}: order/values must be strings")).ToList()
                 : null;
             if (kind == ColumnKind.Ordinal && values is null)
                 throw new LoomDataException($"{where}: an ordinal column needs its levels in 'order'");
             specs.Add(new ColumnSpec(name, kind)
             {
-                Values = values, DatetimeFormat = (string?)o["datetime_format"], Min = Number(o, "min", where), Max = Number(o, "max", where),
+                Values = values, DatetimeFormat = (string?)o["datetime_format"],
+                Min = Number(o, "min", where), Max = Number(o, "max", where),
             });
         }
         var key = json["primary_key"]?.GetValueKind() == JsonValueKind.String ? (string?)json["primary_key"] : null;
@@ -88,7 +91,8 @@ public sealed record TableMetadata(IReadOnlyList<ColumnSpec> Columns, string? Pr
     {
         foreach (var c in overrides.Columns)
             if (Find(c.Name) is null)
-                throw new LoomDataException($"{source}: column '{c.Name}' is not in the table (columns: {string.Join(", ", Columns.Select(x => x.Name))})");
+                throw new LoomDataException(
+                    $"{source}: column '{c.Name}' is not in the table (columns: {string.Join(", ", Columns.Select(x => x.Name))})");
         if (overrides.PrimaryKey is { } declared && Find(declared) is null)
             throw new LoomDataException($"{source}: primary_key '{declared}' is not one of the columns");
         var columns = Columns.Select(c => overrides.Find(c.Name) ?? c).ToList();

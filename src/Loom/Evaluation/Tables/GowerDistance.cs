@@ -22,7 +22,9 @@ public sealed class GowerDistance
         }).ToList();
     }
 
-    /// <summary>A table's rows as feature vectors: numbers scaled to the reference range (NaN = missing), labels as codes (−1 = missing).</summary>
+    /// <summary>
+    /// A table's rows as feature vectors: numbers scaled to the reference range (NaN = missing), labels as codes (−1 = missing).
+    /// </summary>
     public double[][] Encode(Table table, Dictionary<string, Dictionary<string, int>> codes)
     {
         var rows = new double[table.RowCount][];

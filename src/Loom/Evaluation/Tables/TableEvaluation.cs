@@ -31,7 +31,8 @@ public sealed record TableEvaluationOptions
 }
 
 /// <summary>A table evaluation's numbers.</summary>
-public sealed record TableEvaluationResult(string Source, int RealRows, int SyntheticRows, TableQualityReport Quality, TablePrivacyReport Privacy);
+public sealed record TableEvaluationResult(string Source, int RealRows, int SyntheticRows, TableQualityReport Quality,
+    TablePrivacyReport Privacy);
 
 /// <summary>
 /// <c>loom eval</c> for tables: a synthetic CSV (or rows drawn from a table model's checkpoint, as many as the real
@@ -58,7 +59,9 @@ public static class TableEvaluation
         return records.Skip(1).Any(r => r.Any(c => !CellText.IsMissing(c.Trim()) && !CellText.TryNumber(c.Trim(), out _)));
     }
 
-    /// <summary>Evaluates <paramref name="source"/> (a CSV or a table checkpoint) against the real table <paramref name="dataSpec"/>.</summary>
+    /// <summary>
+    /// Evaluates <paramref name="source"/> (a CSV or a table checkpoint) against the real table <paramref name="dataSpec"/>.
+    /// </summary>
     public static TableEvaluationResult Evaluate(string source, string dataSpec, TableEvaluationOptions options)
     {
         options.Validate();
@@ -120,7 +123,8 @@ public static class TableEvaluation
         var json = ToJson(result);
         json["data"] = dataSpec;
         json["loom_version"] = LoomVersion.Current;
-        AtomicFile.WriteAllText(Path.Combine(outDir, MetricsFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(outDir, MetricsFile),
+            json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         var report = new HtmlReport($"Loom table evaluation: {Path.GetFileName(result.Source)} against {dataSpec}");
         report.Paragraph($"Loom {LoomVersion.Current}; {result.SyntheticRows} synthetic rows against {result.RealRows} real rows. "
             + "Quality as SDMetrics' quality report; conventions in docs/tabular.md.");
@@ -130,13 +134,15 @@ public static class TableEvaluation
             ["column pair trends", F(result.Quality.ColumnPairTrends)],
         ]);
         report.Heading("Column shapes", 3);
-        report.Table(["column", "metric", "score"], result.Quality.Shapes.Select(s => (IReadOnlyList<string>)[s.Column, s.Metric, F(s.Score)]));
+        report.Table(["column", "metric", "score"],
+            result.Quality.Shapes.Select(s => (IReadOnlyList<string>)[s.Column, s.Metric, F(s.Score)]));
         report.Heading("Column pair trends", 3);
         report.Table(["columns", "metric", "score", "real ρ", "synthetic ρ"], result.Quality.Trends.Select(t =>
             (IReadOnlyList<string>)[$"{t.First} × {t.Second}", t.Metric, F(t.Score), F(t.RealCorrelation), F(t.SyntheticCorrelation)]));
         var p = result.Privacy;
         report.Heading("Privacy");
-        report.Paragraph($"Gower distances; {p.SyntheticRows} synthetic and {p.HoldoutRows} held-out rows measured against every real row.");
+        report.Paragraph(
+            $"Gower distances; {p.SyntheticRows} synthetic and {p.HoldoutRows} held-out rows measured against every real row.");
         report.Table(["measure", "synthetic", "held-out real"], [
             ["median distance to closest record (DCR)", F(p.DcrSyntheticMedian), F(p.DcrHoldoutMedian)],
             ["DCR ratio (synthetic / held-out)", F(p.DcrRatio), ""],
@@ -148,5 +154,6 @@ public static class TableEvaluation
 
     private static JsonNode? Json(double? value) => value is { } v && double.IsFinite(v) ? JsonValue.Create(v) : null;
 
-    private static string F(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "—";
+    private static string F(double? value) =>
+        value is { } v && double.IsFinite(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "—";
 }

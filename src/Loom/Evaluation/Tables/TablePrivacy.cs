@@ -5,7 +5,8 @@ namespace Loom.Evaluation.Tables;
 /// <summary>Privacy numbers of a synthetic table against the real (training) table, with a held-out real table as the yardstick.</summary>
 /// <param name="DcrSyntheticMedian">Median distance from a synthetic row to its closest real row (Gower distance).</param>
 /// <param name="DcrHoldoutMedian">The same for held-out real rows (null without a holdout).</param>
-/// <param name="DcrRatio">Synthetic over holdout median: about 1 when synthetic rows are no closer to the training rows than new real rows are.</param>
+/// <param name="DcrRatio">Synthetic over holdout median: about 1 when synthetic rows are no closer to the training rows than new real
+/// rows are.</param>
 /// <param name="NndrSyntheticMedian">Median nearest / second-nearest distance ratio of synthetic rows (low = sits on one real row).</param>
 /// <param name="NndrHoldoutMedian">The same for held-out rows.</param>
 /// <param name="ExactCopyRate">Share of synthetic rows equal to some real row in every column (ids left out).</param>
@@ -38,8 +39,9 @@ public static class TablePrivacy
         var held = Subsample(holdout, maxRows, seed + 1);
         var heldNear = gower.NearestTwo(gower.Encode(held, codes), realRows);
         double dcrSynth = Median(synthNear.Select(n => n.Nearest)), dcrHeld = Median(heldNear.Select(n => n.Nearest));
+        double heldCopy = RowKeys(held).Count(realKeys.Contains) / (double)held.RowCount;
         return new TablePrivacyReport(dcrSynth, dcrHeld, dcrHeld > 0 ? dcrSynth / dcrHeld : double.NaN, Median(synthNear.Select(Ratio)),
-            Median(heldNear.Select(Ratio)), copy, RowKeys(held).Count(realKeys.Contains) / (double)held.RowCount, synth.RowCount, held.RowCount);
+            Median(heldNear.Select(Ratio)), copy, heldCopy, synth.RowCount, held.RowCount);
     }
 
     private static double Ratio((double Nearest, double Second) n) =>

@@ -68,7 +68,9 @@ public static class TableStatistics
     public static string Bin(double value, double[] innerEdges) =>
         double.IsNaN(value) ? "NA" : innerEdges.Count(e => e < value).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>A column's cells as contingency keys: labels as written ("NA" for missing, apart from a label "NA"), numbers binned.</summary>
+    /// <summary>
+    /// A column's cells as contingency keys: labels as written ("NA" for missing, apart from a label "NA"), numbers binned.
+    /// </summary>
     public static string[] Keys(TableColumn column, double[] innerEdges) =>
         column.Labels is { } labels
             ? labels.Select(l => l is null ? "\u0000NA" : "=" + l).ToArray()

@@ -107,7 +107,10 @@ public sealed record CopulaColumn(ColumnSpec Spec)
 
     public JsonObject ToJson()
     {
-        var json = new JsonObject { ["name"] = Spec.Name, ["missing_rate"] = MissingRate, ["decimals"] = Decimals, ["integer_ids"] = IntegerIds };
+        var json = new JsonObject
+        {
+            ["name"] = Spec.Name, ["missing_rate"] = MissingRate, ["decimals"] = Decimals, ["integer_ids"] = IntegerIds,
+        };
         if (Marginal is { } marginal) json["marginal"] = marginal.ToJson();
         if (Categories is { } categories)
         {
@@ -128,8 +131,11 @@ public sealed record CopulaColumn(ColumnSpec Spec)
         };
         if (spec.Kind == ColumnKind.Id) return column;
         if (spec.Kind.IsNumberLike())
-            return column with { Marginal = Marginal.FromJson(json["marginal"] as JsonObject
-                ?? throw new LoomDataException($"config.json: column '{spec.Name}' has no marginal")) };
+            return column with
+            {
+                Marginal = Marginal.FromJson(json["marginal"] as JsonObject
+                ?? throw new LoomDataException($"config.json: column '{spec.Name}' has no marginal"))
+            };
         var categories = (json["categories"] as JsonArray)?.Select(c => c?.GetValue<string>()).ToList();
         var frequencies = (json["frequencies"] as JsonArray)?.Select(f => f?.GetValue<double>() ?? double.NaN).ToList();
         if (categories is null || frequencies is null || categories.Count == 0 || categories.Count != frequencies.Count

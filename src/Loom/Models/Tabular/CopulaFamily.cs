@@ -7,11 +7,14 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Tabular;
 
-/// <summary>Registry entry for <c>copula</c>: rebuilds a <see cref="GaussianCopula"/> and fits one from a <see cref="CopulaRecipe"/>.</summary>
+/// <summary>
+/// Registry entry for <c>copula</c>: rebuilds a <see cref="GaussianCopula"/> and fits one from a <see cref="CopulaRecipe"/>.
+/// </summary>
 public sealed class CopulaFamily : IModelFamily, ITrainableFamily
 {
     public string Kind => GaussianCopula.KindName;
-    public string Summary => "Gaussian copula synthesizer for mixed-type tables (SDV's GaussianCopula): marginals chosen by KS, conditional sampling";
+    public string Summary =>
+        "Gaussian copula synthesizer for mixed-type tables (SDV's GaussianCopula): marginals chosen by KS, conditional sampling";
 
     public Type RecipeType => typeof(CopulaRecipe);
 

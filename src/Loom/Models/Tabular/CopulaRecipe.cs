@@ -16,7 +16,9 @@ public sealed record CopulaRecipe
     /// default <c>NAME.metadata.json</c> beside <c>NAME.csv</c> when there is one.
     /// </summary>
     public string? Metadata { get; init; }
-    /// <summary>auto (chosen by KS among uniform, truncated normal, beta; else empirical) or one of empirical, uniform, truncnorm, beta.</summary>
+    /// <summary>
+    /// auto (chosen by KS among uniform, truncated normal, beta; else empirical) or one of empirical, uniform, truncnorm, beta.
+    /// </summary>
     public string? Marginals { get; init; }
     public long? Seed { get; init; }
 
@@ -25,7 +27,8 @@ public sealed record CopulaRecipe
     /// <summary>This recipe with every unset property taken from <see cref="Defaults"/>; validates the result.</summary>
     public CopulaRecipe Resolve()
     {
-        var resolved = RecipeJson.FromJson<CopulaRecipe>(RecipeJson.Overlay(RecipeJson.ToJson(Defaults), RecipeJson.ToJson(this)), "copula recipe");
+        var resolved = RecipeJson.FromJson<CopulaRecipe>(RecipeJson.Overlay(RecipeJson.ToJson(Defaults), RecipeJson.ToJson(this)),
+            "copula recipe");
         resolved.Validate();
         return resolved;
     }

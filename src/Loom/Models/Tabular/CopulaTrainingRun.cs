@@ -48,7 +48,8 @@ public static class CopulaTrainingRun
     {
         var source = DataCatalog.Resolve(data);
         if (source.Kind != DatasetKind.Table)
-            throw LoomDataException.ForOption("Data", $"'{source.Spec}' is {source.Kind.ToString().ToLowerInvariant()} data; a copula needs a CSV table");
+            throw LoomDataException.ForOption("Data",
+                $"'{source.Spec}' is {source.Kind.ToString().ToLowerInvariant()} data; a copula needs a CSV table");
         var path = source.Files.First(f => f.EndsWith(".csv", StringComparison.OrdinalIgnoreCase));
         return (Table.Read(path, metadata ?? SidecarMetadata(path)), path);
     }

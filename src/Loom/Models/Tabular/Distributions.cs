@@ -3,69 +3,76 @@ namespace Loom.Models.Tabular;
 /// <summary>The standard normal distribution's CDF and quantile, and the regularized incomplete beta function.</summary>
 public static class Distributions
 {
-    /// <summary>Φ(z), with absolute error below 1e-15 (erfc by a Chebyshev-fitted rational, refined as Numerical Recipes' erfccheb).</summary>
+    /// <summary>Φ(z) through <see cref="Erfc"/>.</summary>
     public static double NormalCdf(double z) => 0.5 * Erfc(-z / Math.Sqrt(2));
+
+    // Acklam's coefficients for Φ⁻¹ (central region a/b, tails c/d; highest power first).
+    private static readonly double[] QuantileA =
+        [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01,
+            2.506628277459239e+00];
+    private static readonly double[] QuantileB =
+        [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01, 1];
+    private static readonly double[] QuantileC =
+        [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00,
+            2.938163982698783e+00];
+    private static readonly double[] QuantileD =
+        [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00, 1];
+
+    // W. J. Cody's rational approximations of erf/erfc on |x| < 0.5, [0.5, 4) and [4, ∞) (highest power first).
+    private static readonly double[] SmallTop = [0.185777706184603153, 3.16112374387056560, 113.864154151050156, 377.485237685302021,
+        3209.37758913846947];
+    private static readonly double[] SmallBottom = [1, 23.6012909523441209, 244.024637934444173, 1282.61652607737228, 2844.23683343917062];
+    private static readonly double[] MiddleTop = [2.15311535474403846e-8, 0.564188496988670089, 8.88314979438837594, 66.1191906371416295,
+        298.635138197400131, 881.952221241769090, 1712.04761263407058, 2051.07837782607147, 1230.33935479799725];
+    private static readonly double[] MiddleBottom = [1, 15.7449261107098347, 117.693950891312499, 537.181101862009858, 1621.38957456669019,
+        3290.79923573345963, 4362.61909014324716, 3439.36767414372164, 1230.33935480374942];
+    private static readonly double[] LargeTop = [0.0163153871373020978, 0.305326634961232344, 0.360344899949804439, 0.125781726111229246,
+        0.0160837851487422766, 6.58749161529837803e-4];
+    private static readonly double[] LargeBottom =
+        [1, 2.56852019228982242, 1.87295284992346725, 0.527905102951428412, 0.0605183413124413191, 2.33520497626869185e-3];
 
     /// <summary>Φ⁻¹(p) for p in (0, 1): Acklam's rational approximation with one Halley step (relative error ~1e-15).</summary>
     public static double NormalQuantile(double p)
     {
         if (p <= 0) return double.NegativeInfinity;
         if (p >= 1) return double.PositiveInfinity;
-        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
-        double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
-        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
-        double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
         double x;
-        if (p < 0.02425)
+        if (p < 0.02425 || p > 1 - 0.02425)
         {
-            double q = Math.Sqrt(-2 * Math.Log(p));
-            x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-        }
-        else if (p > 1 - 0.02425)
-        {
-            double q = Math.Sqrt(-2 * Math.Log(1 - p));
-            x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+            double q = Math.Sqrt(-2 * Math.Log(Math.Min(p, 1 - p)));
+            x = Polynomial(q, QuantileC) / Polynomial(q, QuantileD) * (p < 0.5 ? 1 : -1);
         }
         else
         {
             double q = p - 0.5, r = q * q;
-            x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
-                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+            x = Polynomial(r, QuantileA) * q / Polynomial(r, QuantileB);
         }
         double e = NormalCdf(x) - p, u = e * Math.Sqrt(2 * Math.PI) * Math.Exp(x * x / 2);
         return x - u / (1 + x * u / 2);
     }
 
-    /// <summary>The complementary error function (W. J. Cody's rational approximations).</summary>
+    /// <summary>The complementary error function (W. J. Cody's rational approximations, near machine precision).</summary>
     public static double Erfc(double x)
     {
         double ax = Math.Abs(x), result;
         if (ax < 0.5)
-        {
-            double t = x * x;
-            double top = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t
-                + 3209.37758913846947;
-            double bot = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
-            return 1 - x * top / bot;
-        }
+            return 1 - x * Polynomial(x * x, SmallTop) / Polynomial(x * x, SmallBottom);
         if (ax < 4)
-        {
-            double top = (((((((2.15311535474403846e-8 * ax + 0.564188496988670089) * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax
-                + 298.635138197400131) * ax + 881.952221241769090) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725;
-            double bot = (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax
-                + 3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
-            result = Math.Exp(-ax * ax) * top / bot;
-        }
+            result = Math.Exp(-ax * ax) * Polynomial(ax, MiddleTop) / Polynomial(ax, MiddleBottom);
         else
         {
             double z = 1 / (ax * ax);
-            double top = ((((0.0163153871373020978 * z + 0.305326634961232344) * z + 0.360344899949804439) * z + 0.125781726111229246) * z
-                + 0.0160837851487422766) * z + 6.58749161529837803e-4;
-            double bot = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 0.527905102951428412) * z + 0.0605183413124413191) * z
-                + 2.33520497626869185e-3;
-            result = Math.Exp(-ax * ax) / ax * (1 / Math.Sqrt(Math.PI) - z * top / bot);
+            result = Math.Exp(-ax * ax) / ax * (1 / Math.Sqrt(Math.PI) - z * Polynomial(z, LargeTop) / Polynomial(z, LargeBottom));
         }
         return x < 0 ? 2 - result : result;
+    }
+
+    /// <summary>Σ cᵢ x^(n−1−i) by Horner's rule (coefficients highest power first).</summary>
+    private static double Polynomial(double x, double[] coefficients)
+    {
+        double sum = 0;
+        foreach (var c in coefficients) sum = sum * x + c;
+        return sum;
     }
 
     /// <summary>I_x(a, b), the regularized incomplete beta function (continued fraction, Numerical Recipes §6.4).</summary>

@@ -15,7 +15,9 @@ public readonly record struct NormalCondition(int Dimension, double Low, double 
 /// </summary>
 public static class GaussianConditioning
 {
-    /// <summary><paramref name="count"/> rows of d = Σ's size; <paramref name="scale"/> multiplies the noise's standard deviation.</summary>
+    /// <summary>
+    /// <paramref name="count"/> rows of d = Σ's size; <paramref name="scale"/> multiplies the noise's standard deviation.
+    /// </summary>
     public static double[][] Sample(double[,] sigma, IReadOnlyList<NormalCondition> conditions, int count, Random random, double scale = 1)
     {
         int d = sigma.GetLength(0);

@@ -37,7 +37,10 @@ public sealed class GaussianCopula : IGenerativeModel, ITableGenerator
     /// <summary>The column index of each copula dimension.</summary>
     public IReadOnlyList<int> Dimensions { get; }
 
-    /// <summary>Fits the copula to <paramref name="table"/>; <paramref name="marginals"/> is <c>auto</c> or one distribution for every number column.</summary>
+    /// <summary>
+    /// Fits the copula to <paramref name="table"/>; <paramref name="marginals"/> is <c>auto</c> or one distribution for every number
+    /// column.
+    /// </summary>
     public static GaussianCopula Fit(Table table, string marginals, long seed)
     {
         var columns = table.Columns.Select(c => CopulaColumn.Fit(c, marginals)).ToList();
@@ -73,7 +76,8 @@ public sealed class GaussianCopula : IGenerativeModel, ITableGenerator
             fixedValues.TryGetValue(j, out var fixedValue);
             output.Add(column.Spec.Kind == ColumnKind.Id
                 ? new TableColumn(column.Spec, null, Enumerable.Range(0, request.Count)
-                    .Select(i => column.IntegerIds ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{column.Spec.Name}_{i}")
+                    .Select(i => column.IntegerIds
+                        ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{column.Spec.Name}_{i}")
                     .ToArray())
                 : Reverse(column, z.Select(row => Distributions.NormalCdf(row[k])).ToArray(), fixedValue, random));
         }
@@ -102,7 +106,8 @@ public sealed class GaussianCopula : IGenerativeModel, ITableGenerator
         {
             int j = Columns.Select(c => c.Spec.Name).ToList().IndexOf(name);
             if (j < 0)
-                throw LoomUsageException.ForOption("Condition", $"'{name}' is not a column; columns: {string.Join(", ", Columns.Select(c => c.Spec.Name))}");
+                throw LoomUsageException.ForOption("Condition",
+                    $"'{name}' is not a column; columns: {string.Join(", ", Columns.Select(c => c.Spec.Name))}");
             var column = Columns[j];
             if (!column.Modelled)
                 throw LoomUsageException.ForOption("Condition", $"'{name}' is an id column; ids are regenerated, not conditioned on");
@@ -138,7 +143,8 @@ public sealed class GaussianCopula : IGenerativeModel, ITableGenerator
             return CellText.TryDatetime(text, format, out var seconds) ? seconds
                 : throw LoomUsageException.ForOption("Condition", $"{spec.Name}={text}: not a date in the format {format}");
         bool ok = spec.Kind == ColumnKind.Integer ? CellText.TryInteger(text, out var value) : CellText.TryNumber(text, out value);
-        return ok ? value : throw LoomUsageException.ForOption("Condition", $"{spec.Name}={text}: not {(spec.Kind == ColumnKind.Integer ? "a whole number" : "a number")}");
+        return ok ? value : throw LoomUsageException.ForOption("Condition",
+            $"{spec.Name}={text}: not {(spec.Kind == ColumnKind.Integer ? "a whole number" : "a number")}");
     }
 
     private int DimensionOf(int column)
@@ -162,7 +168,10 @@ public sealed class GaussianCopula : IGenerativeModel, ITableGenerator
     public IReadOnlyDictionary<string, Tensor> GetState()
     {
         int d = Dimensions.Count;
-        return new Dictionary<string, Tensor> { ["correlation"] = tensor(CorrelationMatrix.Flatten(Correlation), [d, d], ScalarType.Float64) };
+        return new Dictionary<string, Tensor>
+        {
+            ["correlation"] = tensor(CorrelationMatrix.Flatten(Correlation), [d, d], ScalarType.Float64),
+        };
     }
 
     public void Dispose() { }

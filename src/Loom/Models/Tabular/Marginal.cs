@@ -47,7 +47,8 @@ public abstract record Marginal(double Low, double High)
             "uniform" => new UniformMarginal(low, high),
             "truncnorm" => new TruncatedNormalMarginal(low, high, json.Double("mean", double.MinValue, double.MaxValue),
                 json.Double("std", double.Epsilon, double.MaxValue)),
-            "beta" => new BetaMarginal(low, high, json.Double("a", double.Epsilon, double.MaxValue), json.Double("b", double.Epsilon, double.MaxValue)),
+            "beta" => new BetaMarginal(low, high, json.Double("a", double.Epsilon, double.MaxValue),
+                json.Double("b", double.Epsilon, double.MaxValue)),
             "empirical" => new EmpiricalMarginal(Knots(node)),
             var other => throw new LoomDataException($"config.json: '{other}' is not a marginal distribution"),
         };
@@ -105,7 +106,10 @@ public sealed record BetaMarginal(double Low, double High, double A, double B) :
     }
 }
 
-/// <summary>The data's own distribution: linear between quantile knots (knot k at u = k / (knots − 1); the first the minimum, the last the maximum).</summary>
+/// <summary>
+/// The data's own distribution: linear between quantile knots (knot k at u = k / (knots − 1); the first the minimum, the last the
+/// maximum).
+/// </summary>
 public sealed record EmpiricalMarginal(double[] Knots) : Marginal(Knots[0], Knots[^1])
 {
     public override string Name => "empirical";

@@ -16,7 +16,9 @@ public static class MarginalFit
     /// <summary>The names <see cref="Fit"/> takes: auto, or one distribution forced.</summary>
     public static IReadOnlyList<string> Choices { get; } = ["auto", "empirical", "uniform", "truncnorm", "beta"];
 
-    /// <summary>The marginal for <paramref name="values"/> (finite, at least one) by <paramref name="choice"/> (see <see cref="Choices"/>).</summary>
+    /// <summary>
+    /// The marginal for <paramref name="values"/> (finite, at least one) by <paramref name="choice"/> (see <see cref="Choices"/>).
+    /// </summary>
     public static Marginal Fit(double[] values, string choice)
     {
         var sorted = values.Order().ToArray();

@@ -15,7 +15,9 @@ public sealed class TablePackageFactAttribute : FactAttribute
     }
 }
 
-/// <summary>The table data sets written from their Debian packages, read with their metadata; a missing package named in one line.</summary>
+/// <summary>
+/// The table data sets written from their Debian packages, read with their metadata; a missing package named in one line.
+/// </summary>
 public sealed class TableDatasetsTests : IDisposable
 {
     private readonly TempFolder work = new();
@@ -64,7 +66,7 @@ public sealed class TableDatasetsTests : IDisposable
     {
         var absent = new TableDatasets.Source("fair", "python3-statsmodels", "", "", work.File("no-such.csv"));
         var e = Assert.Throws<LoomDataException>(() => TableDatasets.WriteTo(absent, work.Path));
-        Assert.Contains("apt-get install --no-install-recommends python3-statsmodels", e.Message);
+        Assert.Contains("apt-get install python3-statsmodels", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 }

@@ -3,7 +3,9 @@ using Loom.Tests.Support;
 
 namespace Loom.Tests.Models.Tabular;
 
-/// <summary><c>loom train copula</c> → <c>loom sample</c> → <c>loom eval</c> through the real binary, and bad input as one line.</summary>
+/// <summary>
+/// <c>loom train copula</c> → <c>loom sample</c> → <c>loom eval</c> through the real binary, and bad input as one line.
+/// </summary>
 public sealed class CopulaCliTests : IDisposable
 {
     private readonly TempFolder work = new();

@@ -22,7 +22,8 @@ public static class CopulaFixtures
             string level = zx + 0.5 * Normal(random) > 0 ? "high" : "low";
             text.Append(CultureInfo.InvariantCulture, $"{i + 7},{x},{zy:0.000},{random.Next(1, 6)},{level},")
                 .Append(random.NextDouble() < 0.3 ? "True" : "False").Append(',')
-                .Append(new DateTime(2024, 1, 1).AddDays(random.Next(0, 60)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n');
+                .Append(new DateTime(2024, 1, 1).AddDays(random.Next(0, 60)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+                .Append('\n');
         }
         return text.ToString();
     }
