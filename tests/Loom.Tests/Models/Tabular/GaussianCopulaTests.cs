@@ -86,6 +86,19 @@ public sealed class GaussianCopulaTests : IDisposable
         Assert.InRange(Mean(atX, "y"), 0.9, 1.6);
     }
 
+    [Fact]
+    public void ConstantColumnsStayConstant()
+    {
+        var csv = "a,c,k\n" + string.Join("\n", Enumerable.Range(0, 200).Select(i => $"{i % 17},{(i % 10 == 0 ? "" : "2.5")},same")) + "\n";
+        var table = Table.Parse(csv, "constant.csv");
+        var model = GaussianCopula.Fit(table, "auto", 0);
+        var synthetic = ((TableSamples)model.Sample(new SampleRequest { Count = 500, Seed = 1 })).Table;
+        Assert.All(synthetic.Column("c")!.Numbers!.Where(v => !double.IsNaN(v)), v => Assert.Equal(2.5, v));
+        Assert.InRange(synthetic.Column("c")!.MissingRate(), 0.04, 0.16);
+        Assert.All(synthetic.Column("k")!.Labels!, v => Assert.Equal("same", v));
+        Assert.True(TableStatistics.KolmogorovSmirnov(table.Column("a")!.Numbers!, synthetic.Column("a")!.Numbers!) < 0.1);
+    }
+
     [Theory]
     [InlineData("level=mid", "'mid' never occurs in column 'level'")]
     [InlineData("colour=red", "'colour' is not a column")]
