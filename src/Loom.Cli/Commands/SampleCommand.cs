@@ -8,6 +8,7 @@ using Loom.Models;
 using Loom.Models.Adversarial.CycleGan;
 using Loom.Models.Diffusion;
 using Loom.Models.Language;
+using Loom.Models.Tabular;
 using Loom.Safety;
 using Loom.Text.Generation;
 using Loom.Watermarks.Images;
@@ -39,6 +40,10 @@ public static class SampleCommand
             Description = "Sampling temperature: softmax temperature for text models, prior standard deviation for a VAE or GAN",
             DefaultValueFactory = _ => 1.0
         };
+        var condition = new Option<string[]>("--condition")
+        {
+            Description = "Table models: col=value that every sampled row has (repeatable)", AllowMultipleArgumentsPerToken = false
+        };
         var stream = new Option<bool>("--stream") { Description = "Print text as it is generated (neural text models, one sample)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
@@ -53,7 +58,7 @@ public static class SampleCommand
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
-            checkpoint, count, length, prompt, promptIds, temperature, stream, seed, device, dtype, output, sign,
+            checkpoint, count, length, prompt, promptIds, temperature, condition, stream, seed, device, dtype, output, sign,
         };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
@@ -111,6 +116,10 @@ public static class SampleCommand
                 Seed = parse.GetValue(seed),
                 Class = RequestedClass(parse.GetValue(diffusion.Class), model),
             };
+            if (parse.GetValue(condition) is { Length: > 0 } conditions)
+                request = model.GetService<ITableGenerator>() is not null
+                    ? request.With(TableConditions.Parse(conditions))
+                    : throw new LoomUsageException($"--condition: a '{model.Kind}' model takes no conditions; it is for table models");
             using var scope = torch.NewDisposeScope();
             if (model.GetService<IImageTranslator>() is { } translator && TranslationTestImages.DomainA(translator.Config) is { } images)
                 request = request.With(images);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Models;
+using Loom.Models.Tabular;
 using TorchSharp;
 
 namespace Loom.Server.Sampling;
@@ -7,7 +8,8 @@ namespace Loom.Server.Sampling;
 /// <summary>
 /// A <see cref="SampleSet"/> as JSON, by what the family produces: <c>points</c> (rows of numbers, with <c>labels</c> and
 /// <c>class_names</c> for a class-conditional model), <c>text</c> (<c>texts</c>), <c>sequences</c> (each with its
-/// <c>observations</c>, symbol ids or rows, and hidden <c>states</c>); images come as <see cref="Images"/>.
+/// <c>observations</c>, symbol ids or rows, and hidden <c>states</c>), <c>table</c> (<c>columns</c> and <c>rows</c> of cells);
+/// images come as <see cref="Images"/>.
 /// </summary>
 public static class SampleSetJson
 {
@@ -24,6 +26,7 @@ public static class SampleSetJson
                 ["observations"] = Nested(o), ["states"] = Nested(sequences.States[i]),
             }).ToArray()),
         },
+        TableSamples table => Table(table.Table),
         _ => throw new InvalidOperationException($"no JSON form for {samples.GetType().Name}"),
     };
 
@@ -38,6 +41,15 @@ public static class SampleSetJson
             if (image.ClassName is { } name) item["class"] = name;
             return (JsonNode)item;
         }).ToArray()),
+    };
+
+    /// <summary>A table: its column names and rows of cells as the CSV writes them (null = missing).</summary>
+    private static JsonObject Table(Data.Tables.Table table) => new()
+    {
+        ["type"] = "table",
+        ["columns"] = new JsonArray(table.Columns.Select(c => (JsonNode)c.Name).ToArray()),
+        ["rows"] = new JsonArray(Enumerable.Range(0, table.RowCount).Select(i => (JsonNode)new JsonArray(table.Columns
+            .Select(c => c.IsMissing(i) ? null : (JsonNode)c.Format(i)).ToArray())).ToArray()),
     };
 
     private static JsonObject Points(TensorSamples samples)

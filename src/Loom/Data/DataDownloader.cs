@@ -29,6 +29,8 @@ public static class DataDownloader
             throw new LoomUsageException($"'{entry.Name}' is generated on the fly; there is nothing to download");
         if (entry.Name == KjvText.Name && !entry.Downloadable)
             return new[] { KjvText.ExtractTo(destDir) };
+        if (Tables.TableDatasets.Find(entry.Name) is { } table)
+            return Tables.TableDatasets.WriteTo(table, destDir);
         if (!entry.Downloadable)
             throw new LoomDataException($"'{entry.Name}' has no download address; {DataCatalog.HowToGet(entry)}");
         Directory.CreateDirectory(destDir);

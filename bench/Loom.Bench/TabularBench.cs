@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using Loom.Data;
+using Loom.Data.Tables;
+using Loom.Evaluation.Tables;
+using Loom.Models;
+using Loom.Models.Tabular;
+using static Loom.Bench.BenchSupport;
+
+namespace Loom.Bench;
+
+/// <summary>
+/// <c>tabular</c>: the Gaussian copula on diamonds (80% train, 20% held out, seeded): fit time (median of repeats),
+/// SDMetrics quality (overall, column shapes, column pair trends), DCR ratio, NNDR and exact-copy rate against the
+/// holdout's own — beside an independent-columns baseline (each training column shuffled on its own: perfect shapes,
+/// no trends). The peer (bench/peers/table_quality.py, scipy/pandas) recomputes the quality scores from the CSVs.
+/// Options: --data diamonds --repeats 3 --privacy-rows 2000 --seed 0 --no-peer.
+/// </summary>
+public static class TabularBench
+{
+    public static int Run(string[] args)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var dataName = StringOption(args, "--data") ?? "diamonds";
+        int repeats = Option(args, "--repeats", 3), privacyRows = Option(args, "--privacy-rows", 2000), seed = Option(args, "--seed", 0);
+        var (table, _) = CopulaTrainingRun.ReadTable(dataName, null);
+        var (train, holdout) = table.Split(0.2, seed);
+        Console.WriteLine($"tabular bench: {dataName}, {train.RowCount} training rows, {holdout.RowCount} held out, "
+            + $"{table.Columns.Count} columns, privacy on {privacyRows} rows");
+        var times = new List<double>();
+        GaussianCopula? model = null;
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            model = GaussianCopula.Fit(train, "auto", seed);
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        var sampleClock = Stopwatch.StartNew();
+        var synthetic = ((TableSamples)model!.Sample(new SampleRequest { Count = train.RowCount, Seed = seed + 1 })).Table;
+        double sampleSeconds = sampleClock.Elapsed.TotalSeconds;
+        Console.WriteLine("marginals: " + string.Join(", ", model.Columns.Where(c => c.Marginal is not null)
+            .Select(c => $"{c.Spec.Name} {c.Marginal!.Name}")));
+        var copula = Measure(train, synthetic, holdout, privacyRows, seed);
+        var baseline = Measure(train, ShuffledColumns(train, seed), holdout, privacyRows, seed);
+
+        var dir = Directory.CreateTempSubdirectory("loom-tabular-bench-").FullName;
+        train.Write(Path.Combine(dir, "train.csv"));
+        synthetic.Write(Path.Combine(dir, "synthetic.csv"));
+        train.Metadata.Save(Path.Combine(dir, "metadata.json"));
+        string peerLine = "";
+        if (!args.Contains("--no-peer"))
+        {
+            var peer = RunPythonPeer("table_quality.py", Path.Combine(dir, "train.csv"), Path.Combine(dir, "synthetic.csv"),
+                Path.Combine(dir, "metadata.json"));
+            double peerOverall = peer["overall"]!.GetValue<double>();
+            double peerShapes = peer["column_shapes"]!.GetValue<double>(), peerTrends = peer["column_pair_trends"]!.GetValue<double>();
+            peerLine = $"peer ({peer["versions"]}) on the same CSVs: overall {peerOverall:F4}, shapes {peerShapes:F4}, "
+                + $"trends {peerTrends:F4}; |loom − peer| overall {Math.Abs(peerOverall - copula.Quality.Overall):G3}";
+        }
+        Directory.Delete(dir, recursive: true);
+
+        Console.WriteLine($"fit times [{string.Join(", ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}] s, "
+            + $"sampling {train.RowCount} rows {sampleSeconds:F3} s");
+        if (peerLine.Length > 0) Console.WriteLine(peerLine);
+        Console.WriteLine();
+        Console.WriteLine("| synthesizer | fit (s) | quality | column shapes | pair trends | DCR ratio | NNDR median | exact copies "
+            + "| holdout's own copies |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine(Row("Gaussian copula", Median(times), copula));
+        Console.WriteLine(Row("independent columns (baseline)", double.NaN, baseline));
+        return 0;
+    }
+
+    private static (TableQualityReport Quality, TablePrivacyReport Privacy) Measure(Table train, Table synthetic, Table holdout,
+        int rows, int seed) =>
+        (TableQuality.Evaluate(train, synthetic), TablePrivacy.Evaluate(train, synthetic, holdout, rows, seed));
+
+    /// <summary>Each column of <paramref name="table"/> permuted on its own (seeded): the marginals exactly, no dependence.</summary>
+    private static Table ShuffledColumns(Table table, int seed)
+    {
+        var random = new Random(seed + 7);
+        return new Table(table.Metadata, table.Columns.Select(c =>
+        {
+            var order = Enumerable.Range(0, table.RowCount).ToArray();
+            random.Shuffle(order);
+            return c.Select(order);
+        }).ToList());
+    }
+
+    private static string Row(string name, double fit, (TableQualityReport Quality, TablePrivacyReport Privacy) m) =>
+        $"| {name} | {(double.IsNaN(fit) ? "—" : fit.ToString("F3", CultureInfo.InvariantCulture))} | {m.Quality.Overall:F4} | "
+        + $"{m.Quality.ColumnShapes:F4} | {m.Quality.ColumnPairTrends:F4} | {m.Privacy.DcrRatio:F3} | {m.Privacy.NndrSyntheticMedian:F3} | "
+        + $"{m.Privacy.ExactCopyRate:F4} | {m.Privacy.HoldoutExactCopyRate:F4} |";
+
+}
