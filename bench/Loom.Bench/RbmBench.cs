@@ -27,7 +27,7 @@ public static class RbmBench
         int epochs = BenchSupport.Option(args, "--epochs", 5);
         int batch = BenchSupport.Option(args, "--batch", 64);
         double lr = 0.05;
-        var ais = new AisOptions { Chains = 100, Betas = 10000, Seed = 0 };
+        var ais = new AisOptions { Chains = 100, Betas = BenchSupport.Option(args, "--ais-betas", 10000), Seed = 0 };
         Console.WriteLine($"rbm bench: fashion-mnist first {train} train / {test} test images binarized (seed 0), hidden {hidden}, "
             + $"lr {lr}, batch {batch}, epochs {epochs}, momentum 0, weight decay 0; AIS {ais.Chains} chains × {ais.Betas} β; "
             + $"torch threads {torch.get_num_threads()}");
@@ -55,7 +55,8 @@ public static class RbmBench
         NumericCsv.Write(Path.Combine(dir, "train.csv"), trainRows);
         NumericCsv.Write(Path.Combine(dir, "test.csv"), testRows);
         var peer = BenchSupport.RunPythonPeer("rbm_sklearn.py", Path.Combine(dir, "train.csv"), Path.Combine(dir, "test.csv"),
-            hidden.ToString(), lr.ToString(System.Globalization.CultureInfo.InvariantCulture), batch.ToString(), epochs.ToString(), "0", dir);
+            hidden.ToString(), lr.ToString(System.Globalization.CultureInfo.InvariantCulture), batch.ToString(), epochs.ToString(), "0",
+            dir);
         var sk = SklearnModel(dir);
         using var baseBias = RbmBaseRate.VisibleBias(trainRows, RbmVisible.Bernoulli);
         var z = AnnealedImportanceSampling.LogZ(sk, baseBias, ais);
@@ -65,7 +66,8 @@ public static class RbmBench
         double skTestPl = PseudoLikelihood.Score(sk, testRows.to(ScalarType.Float64), 0).mean().ToDouble();
         Console.WriteLine($"{"sklearn pcd-1",-16} {skLl,14:F2} {z.LogZ,10:F2} ± {z.StandardError,5:F2} {skTestPl,9:F2} {skTrainPl,9:F2} "
             + $"{peer["seconds_per_epoch"]!.GetValue<double>(),8:F2}   (scikit-learn {peer["version"]}; its own score_samples: test "
-            + $"{peer["test_pseudo_log_likelihood"]!.GetValue<double>():F2}, train {peer["train_pseudo_log_likelihood"]!.GetValue<double>():F2})");
+            + $"{peer["test_pseudo_log_likelihood"]!.GetValue<double>():F2}, "
+            + $"train {peer["train_pseudo_log_likelihood"]!.GetValue<double>():F2})");
         double pcd = results["pcd-1"]!.GetValue<double>(), cd1 = results["cd-1"]!.GetValue<double>();
         Console.WriteLine(pcd > cd1 ? $"PCD-1 beats CD-1 by {pcd - cd1:F2} nats" : $"PCD-1 does NOT beat CD-1 here ({pcd:F2} vs {cd1:F2})");
         Hopfield(trainData);

@@ -8,7 +8,8 @@ namespace Loom.Models.Boltzmann;
 /// hidden units but no weights and the data's visible marginals (<see cref="RbmBaseRate"/>), so
 /// log Z_A = Σᵢ softplus(b_Aᵢ) + H log 2 (binary) or (V/2) log 2π + H log 2 (Gaussian). Intermediate distributions
 /// p_k(v) ∝ exp((1 − β_k)·[a_A(v) + H log 2] + β_k·a_B(v) + Σⱼ softplus(β_k(cⱼ + vᵀW₋ⱼ))), a the visible term, with β
-/// linear from 0 to 1 (the base's hidden units add H log 2 at every β, which the ratios cancel); each transition is one Gibbs sweep that leaves p_k invariant. Every chain's log weight sums
+/// linear from 0 to 1 (the base's hidden units add H log 2 at every β, which the ratios cancel); each transition is one
+/// Gibbs sweep that leaves p_k invariant. Every chain's log weight sums
 /// log p_k(v_k) − log p_{k−1}(v_k); log Z_B = log Z_A + log-mean-exp of the weights. Float64 throughout.
 /// </summary>
 public static class AnnealedImportanceSampling

@@ -5,7 +5,9 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Boltzmann;
 
-/// <summary>Registry entry for <c>dbn</c>: rebuilds a <see cref="DbnModel"/> and trains one greedily (<see cref="DbnTrainingRun"/>).</summary>
+/// <summary>
+/// Registry entry for <c>dbn</c>: rebuilds a <see cref="DbnModel"/> and trains one greedily (<see cref="DbnTrainingRun"/>).
+/// </summary>
 public sealed class DbnFamily : IModelFamily, Training.Runs.ITrainableFamily
 {
     public string Kind => DbnModel.KindName;

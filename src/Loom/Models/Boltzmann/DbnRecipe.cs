@@ -36,7 +36,8 @@ public sealed record DbnRecipe
 
     public DbnRecipe Resolve()
     {
-        var resolved = RecipeJson.FromJson<DbnRecipe>(RecipeJson.Overlay(RecipeJson.ToJson(Defaults), RecipeJson.ToJson(this)), "dbn recipe");
+        var json = RecipeJson.Overlay(RecipeJson.ToJson(Defaults), RecipeJson.ToJson(this));
+        var resolved = RecipeJson.FromJson<DbnRecipe>(json, "dbn recipe");
         resolved.Validate();
         return resolved;
     }

@@ -24,7 +24,10 @@ public sealed class DeepBeliefNet : nn.Module
 
     public IList<RestrictedBoltzmannMachine> Layers => layers;
 
-    /// <summary>Hidden probabilities of every row of <paramref name="v"/> after the first <paramref name="depth"/> layers (the data of the next).</summary>
+    /// <summary>
+    /// Hidden probabilities of every row of <paramref name="v"/> after the first <paramref name="depth"/> layers (the data of the
+    /// next).
+    /// </summary>
     public Tensor Up(Tensor v, int depth)
     {
         using var scope = torch.NewDisposeScope();

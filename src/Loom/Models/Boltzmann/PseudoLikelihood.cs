@@ -11,7 +11,9 @@ namespace Loom.Models.Boltzmann;
 /// </summary>
 public static class PseudoLikelihood
 {
-    /// <summary>The scores of the rows of binary <paramref name="v"/> [n, V], with flipped units drawn from <paramref name="seed"/>. [n].</summary>
+    /// <summary>
+    /// The scores of the rows of binary <paramref name="v"/> [n, V], with flipped units drawn from <paramref name="seed"/>. [n].
+    /// </summary>
     public static Tensor Score(RbmParameters rbm, Tensor v, long seed)
     {
         if (rbm.Visible != RbmVisible.Bernoulli)

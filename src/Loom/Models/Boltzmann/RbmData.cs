@@ -16,7 +16,8 @@ public static class RbmData
     public static TrainingData Load(string spec, DataLoadOptions options) => TrainingData.Load(spec, options);
 
     /// <summary>The visible type the data call for: binary for images and 0/1 tables, Gaussian otherwise.</summary>
-    public static RbmVisible Infer(TrainingData data) => data.Images || IsBinary(data.Examples) ? RbmVisible.Bernoulli : RbmVisible.Gaussian;
+    public static RbmVisible Infer(TrainingData data) =>
+        data.Images || IsBinary(data.Examples) ? RbmVisible.Bernoulli : RbmVisible.Gaussian;
 
     /// <summary>Whether every value of <paramref name="x"/> is 0 or 1.</summary>
     public static bool IsBinary(Tensor x)
@@ -42,7 +43,7 @@ public static class RbmData
         }
         if (!IsBinary(x))
             throw new LoomDataException($"{source}: a Bernoulli RBM needs 0/1 values; this data has others "
-                + "(use --visible gaussian for real values)");
+                + "(set Visible to gaussian for real values)");
         return x.MoveToOuterDisposeScope();
     }
 

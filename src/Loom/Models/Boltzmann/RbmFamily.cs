@@ -36,7 +36,8 @@ public sealed class RbmFamily : IModelFamily, ITrainableFamily
         long v = parsed.VisibleUnits, h = parsed.HiddenUnits;
         ConfigValues.RequireStateHolds((double)v * h, state);
         if (parsed.SampleShape.Aggregate(1L, (a, b) => a * b) != v)
-            throw new LoomDataException($"config.json: sample_shape [{string.Join(", ", parsed.SampleShape)}] does not hold {v} visible units");
+            throw new LoomDataException(
+                $"config.json: sample_shape [{string.Join(", ", parsed.SampleShape)}] does not hold {v} visible units");
         var network = new RestrictedBoltzmannMachine(v, h, parsed.Visible);
         try
         {
@@ -57,7 +58,8 @@ public sealed class RbmFamily : IModelFamily, ITrainableFamily
         if (!state.TryGetValue(name, out var t))
             throw new LoomDataException($"model.safetensors: missing tensor '{name}' for an rbm");
         if (!t.shape.SequenceEqual([length]))
-            throw new LoomDataException($"model.safetensors: tensor '{name}' has shape [{string.Join(", ", t.shape)}], expected [{length}]");
+            throw new LoomDataException(
+                $"model.safetensors: tensor '{name}' has shape [{string.Join(", ", t.shape)}], expected [{length}]");
         return t;
     }
 }

@@ -79,7 +79,8 @@ public sealed class RbmModel : IGenerativeModel, ILikelihoodModel, IExampleScore
     {
         var flat = examples.reshape(examples.shape[0], -1);
         if (flat.shape[1] != Config.VisibleUnits)
-            throw new LoomDataException($"{source}: has {flat.shape[1]} values per example but the rbm has {Config.VisibleUnits} visible units");
+            throw new LoomDataException(
+                $"{source}: has {flat.shape[1]} values per example but the rbm has {Config.VisibleUnits} visible units");
         return Config.Visible == RbmVisible.Bernoulli
             ? RbmData.Binary(flat, Config.Images, seed, source)
             : (flat.to(ScalarType.Float32) - dataMean!) / dataStd!;

@@ -46,7 +46,9 @@ public sealed record RbmParameters(Tensor Weight, Tensor VisibleBias, Tensor Hid
     /// <summary>E[v | h]: σ(b + Wh) for Bernoulli units, b + Wh for Gaussian ones. [n, V].</summary>
     public Tensor VisibleMean(Tensor h) => Visible == RbmVisible.Bernoulli ? torch.sigmoid(VisibleInput(h)) : VisibleInput(h);
 
-    /// <summary>h ~ p(h | v); <paramref name="generator"/> null draws from the global generator (a training run's, saved on resume).</summary>
+    /// <summary>
+    /// h ~ p(h | v); <paramref name="generator"/> null draws from the global generator (a training run's, saved on resume).
+    /// </summary>
     public Tensor SampleHidden(Tensor v, Generator? generator = null)
     {
         using var p = HiddenProbabilities(v);

@@ -11,7 +11,9 @@ namespace Loom.Models.Boltzmann;
 /// </summary>
 public sealed record RbmRecipe
 {
-    /// <summary>fashion-mnist (binarized), a numeric CSV (0/1 for binary units, real values for Gaussian ones) or a toy set. Required.</summary>
+    /// <summary>
+    /// fashion-mnist (binarized), a numeric CSV (0/1 for binary units, real values for Gaussian ones) or a toy set. Required.
+    /// </summary>
     public string? Data { get; init; }
     /// <summary>Fashion-MNIST: train on the first N images only (0 = all 60,000).</summary>
     public int? TrainLimit { get; init; }
@@ -51,7 +53,8 @@ public sealed record RbmRecipe
     /// <summary>This recipe with every unset property taken from <see cref="Defaults"/>; validates the result.</summary>
     public RbmRecipe Resolve()
     {
-        var resolved = RecipeJson.FromJson<RbmRecipe>(RecipeJson.Overlay(RecipeJson.ToJson(Defaults), RecipeJson.ToJson(this)), "rbm recipe");
+        var json = RecipeJson.Overlay(RecipeJson.ToJson(Defaults), RecipeJson.ToJson(this));
+        var resolved = RecipeJson.FromJson<RbmRecipe>(json, "rbm recipe");
         resolved.Validate();
         return resolved;
     }

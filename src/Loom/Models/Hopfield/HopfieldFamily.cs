@@ -5,11 +5,14 @@ using static TorchSharp.torch;
 
 namespace Loom.Models.Hopfield;
 
-/// <summary>Registry entry for <c>hopfield</c>: rebuilds a <see cref="HopfieldModel"/> from its stored patterns and stores new ones.</summary>
+/// <summary>
+/// Registry entry for <c>hopfield</c>: rebuilds a <see cref="HopfieldModel"/> from its stored patterns and stores new ones.
+/// </summary>
 public sealed class HopfieldFamily : IModelFamily, ITrainableFamily
 {
     public string Kind => HopfieldModel.KindName;
-    public string Summary => "Hopfield network: classical binary (Hebbian or pseudo-inverse) and modern continuous; retrieval from noisy queries";
+    public string Summary =>
+        "Hopfield network: classical binary (Hebbian or pseudo-inverse) and modern continuous; retrieval from noisy queries";
 
     public Type RecipeType => typeof(HopfieldRecipe);
 

@@ -121,7 +121,8 @@ public sealed class RbmTrainingTests
         var random = new Random(2);
         var csv = tmp.File("real.csv");
         File.WriteAllLines(csv, Enumerable.Range(0, 200).Select(_ => string.Join(",",
-            Enumerable.Range(0, 4).Select(j => (10 + 3 * j + (j + 1) * (random.NextDouble() - 0.5)).ToString(CultureInfo.InvariantCulture)))));
+            Enumerable.Range(0, 4).Select(j => (10 + 3 * j + (j + 1) * (random.NextDouble() - 0.5))
+                .ToString(CultureInfo.InvariantCulture)))));
         using var outcome = Train(Small(csv) with { Hidden = 4, LearningRate = 0.01 }, tmp.File("g"));
         var model = (RbmModel)outcome.Model;
         Assert.Equal(RbmVisible.Gaussian, model.Config.Visible);
@@ -136,9 +137,10 @@ public sealed class RbmTrainingTests
     [Fact]
     public void Bad_recipes_name_the_option()
     {
-        Assert.StartsWith("Method:", Assert.Throws<LoomUsageException>(() => new RbmRecipe { Data = "x", Method = "gibbs" }.Resolve()).Message);
-        Assert.StartsWith("K:", Assert.Throws<LoomUsageException>(() => new RbmRecipe { Data = "x", K = 0 }.Resolve()).Message);
-        Assert.StartsWith("Visible:", Assert.Throws<LoomUsageException>(() => new RbmRecipe { Data = "x", Visible = "ising" }.Resolve()).Message);
-        Assert.StartsWith("AisBetas:", Assert.Throws<LoomUsageException>(() => new RbmRecipe { Data = "x", AisBetas = 1 }.Resolve()).Message);
+        static string Error(RbmRecipe recipe) => Assert.Throws<LoomUsageException>(() => (recipe with { Data = "x" }).Resolve()).Message;
+        Assert.StartsWith("Method:", Error(new RbmRecipe { Method = "gibbs" }));
+        Assert.StartsWith("K:", Error(new RbmRecipe { K = 0 }));
+        Assert.StartsWith("Visible:", Error(new RbmRecipe { Visible = "ising" }));
+        Assert.StartsWith("AisBetas:", Error(new RbmRecipe { AisBetas = 1 }));
     }
 }
