@@ -18,6 +18,8 @@ public static class AnnealedImportanceSampling
     public static LogPartition LogZ(RbmParameters rbm, Tensor baseBias, AisOptions options, CancellationToken cancellation = default)
     {
         options.Validate();
+        // Thousands of small steps: a second OpenMP thread costs more than it saves (see SingleThreadScope).
+        using var oneThread = Hmm.SingleThreadScope.Enter();
         using var scope = torch.NewDisposeScope();
         var p = rbm.Copy(ScalarType.Float64);
         var a = baseBias.detach().to(ScalarType.Float64);

@@ -71,7 +71,7 @@ public sealed class RbmPartitionTests
 
     [Theory]
     [InlineData(RbmVisible.Bernoulli, 40, 12, 0.3)]
-    [InlineData(RbmVisible.Bernoulli, 64, 20, 0.15)]
+    [InlineData(RbmVisible.Bernoulli, 64, 16, 0.15)]
     [InlineData(RbmVisible.Gaussian, 10, 8, 0.3)]
     public void Ais_log_z_is_within_a_tenth_of_a_nat_of_exact_enumeration(RbmVisible type, int visible, int hidden, double scale)
     {
