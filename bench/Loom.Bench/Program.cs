@@ -25,6 +25,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["image-watermark"] = ImageWatermarkBench.Run,
     ["dp-vae"] = DpVaeBench.Run,
     ["tabular"] = TabularBench.Run,
+    ["rbm"] = RbmBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
