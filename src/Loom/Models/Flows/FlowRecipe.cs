@@ -36,7 +36,8 @@ public sealed record FlowRecipe
     public int? Scales { get; init; }
     /// <summary>α of the logit pre-transform of images.</summary>
     public double? LogitAlpha { get; init; }
-    /// <summary>Steps, examples per step, peak learning rate, its schedule (constant, cosine or linear) and warmup.</summary>
+    /// <summary>Steps, examples per step, peak learning rate, its schedule (constant, cosine or linear) and warmup (at most the
+    /// steps).</summary>
     public long? Steps { get; init; }
     public int? BatchSize { get; init; }
     public double? LearningRate { get; init; }

@@ -93,7 +93,7 @@ public static class FlowTrainingRun
         });
         var options = new TrainerOptions
         {
-            Steps = steps, Schedule = recipe.ToSchedule(), WarmupSteps = recipe.Warmup!.Value,
+            Steps = steps, Schedule = recipe.ToSchedule(), WarmupSteps = Math.Min(recipe.Warmup!.Value, steps),
             MinLearningRate = recipe.LearningRate!.Value * 0.1, GradClip = recipe.GradClip!.Value,
             EmaDecay = recipe.Ema > 0 ? recipe.Ema : null, EvalEvery = heldOut is null ? 0 : Math.Max(1, steps / 20),
             LogEvery = Math.Clamp(steps / 200, 1, 50), CheckpointEvery = recipe.CheckpointEvery!.Value,
