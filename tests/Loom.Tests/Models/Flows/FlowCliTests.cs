@@ -44,6 +44,25 @@ public class FlowCliTests
     }
 
     [Fact]
+    public void ImageFlowTrainsSamplesAGridAndScoresBitsPerDim()
+    {
+        Directory.CreateDirectory(In("pngs"));
+        using (var images = torch.rand([8, 1, 8, 8], generator: new torch.Generator(4)))
+            for (int i = 0; i < 8; i++)
+                Png.Write(In($"pngs/{i}.png"), images[i]);
+        var train = Loom("train", "glow", "--data", "pngs", "--layers", "1", "--hidden", "4", "--steps", "3", "--batch-size", "4",
+            "--holdout", "0", "--out", "img");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains("train_bits_per_dim", train.Stdout);
+        var sample = Loom("sample", "img", "--n", "4", "--out", "grid.png");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        Assert.True(File.Exists(In("grid.png")));
+        var score = Loom("score", "img", "--data", "pngs");
+        Assert.True(score.ExitCode == 0, score.ToString());
+        Assert.Contains("units          512 dimensions", score.Stdout);
+    }
+
+    [Fact]
     public void AliasTrainsAFlowCheckpointAndResumes()
     {
         var args = new[] { "train", "maf", "--data", "moons", "--points", "400", "--layers", "2", "--hidden", "8", "--batch-size", "32",
