@@ -16,7 +16,8 @@ namespace Loom.Bench;
 /// flow trained for at most <c>--steps</c> steps or <c>--toy-minutes</c> minutes of wall time; (2) on Fashion-MNIST, test
 /// bits/dim (first 1000 test images, dequantized with seed 0) of RealNVP and Glow at about equal parameter count, each
 /// trained for the same <c>--image-minutes</c> minutes of wall time.
-/// Options: --points 20000 --steps 4000 --toy-minutes 2 --image-minutes 4 --train-limit 20000 --seed 0 --no-images --no-toys.
+/// Options: --points 20000 --steps 4000 --toy-minutes 2 --image-minutes 4 --train-limit 20000 --seed 0 --no-images --no-toys
+/// --sets 8gaussians,checkerboard --architectures realnvp,maf,spline.
 /// </summary>
 public static class FlowsBench
 {
@@ -29,14 +30,17 @@ public static class FlowsBench
         Console.WriteLine($"flows bench: torch threads {get_num_threads()}, seed {seed}");
         var dir = Directory.CreateTempSubdirectory("loom-flows-bench-").FullName;
         if (!args.Contains("--no-toys"))
-            foreach (var data in new[] { "8gaussians", "checkerboard" })
-                Toys(data, points, steps, toyMinutes, seed, dir);
+        {
+            var architectures = (BenchSupport.StringOption(args, "--architectures") ?? "realnvp,maf,spline").Split(',');
+            foreach (var data in (BenchSupport.StringOption(args, "--sets") ?? "8gaussians,checkerboard").Split(','))
+                Toys(data, architectures, points, steps, toyMinutes, seed, dir);
+        }
         if (!args.Contains("--no-images"))
             Images(imageMinutes, trainLimit, seed, dir);
         return 0;
     }
 
-    private static void Toys(string data, int points, int steps, double minutes, int seed, string dir)
+    private static void Toys(string data, IReadOnlyCollection<string> architectures, int points, int steps, double minutes, int seed, string dir)
     {
         using var heldOut = ToyData.Generate(data, 5000, Seeding.Derive(seed, "flows-bench-heldout"));
         double truth = -ToyDensity.LogProb(data, heldOut).mean().item<double>();
@@ -47,7 +51,7 @@ public static class FlowsBench
             ("maf", new() { ["architecture"] = "maf", ["layers"] = 5, ["hidden"] = 64 }),
             ("spline", new() { ["architecture"] = "spline", ["layers"] = 4, ["hidden"] = 64, ["bins"] = 8, ["tail_bound"] = 4.0 }),
         };
-        foreach (var (name, recipe) in recipes)
+        foreach (var (name, recipe) in recipes.Where(r => architectures.Contains(r.Name)))
         {
             recipe["data"] = data;
             recipe["points"] = points;
