@@ -26,6 +26,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["dp-vae"] = DpVaeBench.Run,
     ["tabular"] = TabularBench.Run,
     ["rbm"] = RbmBench.Run,
+    ["flows"] = FlowsBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
