@@ -40,7 +40,8 @@ public static class FlowsBench
         return 0;
     }
 
-    private static void Toys(string data, IReadOnlyCollection<string> architectures, int points, int steps, double minutes, int seed, string dir)
+    private static void Toys(string data, IReadOnlyCollection<string> architectures, int points, int steps, double minutes, int seed,
+        string dir)
     {
         using var heldOut = ToyData.Generate(data, 5000, Seeding.Derive(seed, "flows-bench-heldout"));
         double truth = -ToyDensity.LogProb(data, heldOut).mean().item<double>();
