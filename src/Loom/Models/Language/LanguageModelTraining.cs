@@ -41,8 +41,10 @@ public sealed record LanguageModelTrainingOptions
 /// </summary>
 public static class LanguageModelTraining
 {
+    /// <param name="trainable">The parameters to update (LoRA: the adapter's matrices); null: every parameter of the model.</param>
     public static Trainer CreateTrainer(nn.Module model, LanguageModelData data, LanguageModelTrainingOptions options,
-        MetricsLog? log = null, ITrainingProgress? progress = null, Action<Trainer>? saveCheckpoint = null)
+        MetricsLog? log = null, ITrainingProgress? progress = null, Action<Trainer>? saveCheckpoint = null,
+        IReadOnlyList<TorchSharp.Modules.Parameter>? trainable = null)
     {
         options.Validate();
         var causal = Causal(model);
@@ -70,7 +72,7 @@ public static class LanguageModelTraining
             CheckpointEvery = options.CheckpointEvery,
         };
         model.train();
-        return new Trainer([new TrainingPhase("lm", objective, model.parameters().ToList(), optimizer)], trainerOptions)
+        return new Trainer([new TrainingPhase("lm", objective, trainable ?? model.parameters().ToList(), optimizer)], trainerOptions)
         {
             Evaluate = () => EstimateLoss(model, data, options),
             Log = log,

@@ -84,7 +84,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     {
         using var scope = torch.NewDisposeScope();
         var x = HiddenStates(tokens, attentionMask, state);
-        var logits = head is not null ? head.forward(x) : x.matmul(tokenEmbedding.weight!.t());
+        var logits = head is not null ? head.call(x) : x.matmul(tokenEmbedding.weight!.t());
         return logits.MoveToOuterDisposeScope();
     }
 

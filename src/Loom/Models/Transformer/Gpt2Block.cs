@@ -30,14 +30,14 @@ public sealed class Gpt2Attention : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], t = x.shape[1], c = x.shape[2];
-        var qkv = cAttn.forward(x).split(c, 2);
+        var qkv = cAttn.call(x).split(c, 2);
         Tensor Heads(Tensor h) => h.view(b, t, heads, c / heads).transpose(1, 2);
         Tensor q = Heads(qkv[0]), k = Heads(qkv[1]), v = Heads(qkv[2]);
         if (context.Cache is { } cache)
             (k, v) = cache.Append(layer, k, v);
         var y = ScaledAttention.Compute(q, k, v, context.Mask, context.Causal, training ? dropout : 0);
         y = y.transpose(1, 2).reshape(b, t, c);
-        return residDropout.forward(cProj.forward(y)).MoveToOuterDisposeScope();
+        return residDropout.forward(cProj.call(y)).MoveToOuterDisposeScope();
     }
 }
 
@@ -64,8 +64,8 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = nn.functional.gelu(cFc.forward(x), exactGelu ? GELU.Approximate.none : GELU.Approximate.tanh);
-        return dropout.forward(cProj.forward(h)).MoveToOuterDisposeScope();
+        var h = nn.functional.gelu(cFc.call(x), exactGelu ? GELU.Approximate.none : GELU.Approximate.tanh);
+        return dropout.forward(cProj.call(h)).MoveToOuterDisposeScope();
     }
 }
 

@@ -73,15 +73,15 @@ public sealed class LlamaAttention : nn.Module
             (k, v) = cache.Append(layer, k, v);
         var y = ScaledAttention.Compute(q, k, v, context.Mask, context.Causal, training ? dropout : 0);
         y = y.transpose(1, 2).reshape(b, t, heads * headDim);
-        return residDropout.forward(oProj.forward(y)).MoveToOuterDisposeScope();
+        return residDropout.forward(oProj.call(y)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Queries [B, T, H·hd], keys and values [B, T, KV·hd].</summary>
     private (Tensor Q, Tensor K, Tensor V) Project(Tensor x)
     {
         if (qkvProj is null)
-            return (qProj!.forward(x), kProj!.forward(x), vProj!.forward(x));
-        var qkv = qkvProj.forward(x);
+            return (qProj!.call(x), kProj!.call(x), vProj!.call(x));
+        var qkv = qkvProj.call(x);
         long queryWidth = heads * headDim, keyWidth = kvHeads * headDim;
         return (qkv.narrow(-1, 0, queryWidth), qkv.narrow(-1, queryWidth, keyWidth), qkv.narrow(-1, queryWidth + keyWidth, keyWidth));
     }

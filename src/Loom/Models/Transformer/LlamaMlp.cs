@@ -46,17 +46,17 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
         Tensor gate, up;
         if (gateUpProj is not null)
         {
-            var both = gateUpProj.forward(x);
+            var both = gateUpProj.call(x);
             (gate, up) = (both.narrow(-1, 0, hidden), both.narrow(-1, hidden, hidden));
         }
         else
-            (gate, up) = (gateProj!.forward(x), upProj!.forward(x));
+            (gate, up) = (gateProj!.call(x), upProj!.call(x));
         var activated = activation switch
         {
             GatedActivation.GeluTanh => nn.functional.gelu(gate, GELU.Approximate.tanh),
             GatedActivation.Gelu => nn.functional.gelu(gate),
             _ => nn.functional.silu(gate),
         };
-        return dropout.forward(downProj.forward(activated * up)).MoveToOuterDisposeScope();
+        return dropout.forward(downProj.call(activated * up)).MoveToOuterDisposeScope();
     }
 }
