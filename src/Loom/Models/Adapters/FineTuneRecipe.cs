@@ -23,8 +23,8 @@ public sealed record FineTuneRecipe
     public string? TargetModules { get; init; }
     public long Steps { get; init; } = 200;
     public int BatchSize { get; init; } = 8;
-    /// <summary>Tokens per training window (at most the model's context).</summary>
-    public int Context { get; init; } = 64;
+    /// <summary>Tokens per training window (at most the model's context); null: 64, or the model's context when shorter.</summary>
+    public int? Context { get; init; }
     /// <summary>Peak learning rate; null: 1e-3 for LoRA, 3e-4 for full fine-tuning.</summary>
     public double? LearningRate { get; init; }
     public long Warmup { get; init; } = 20;
@@ -32,6 +32,9 @@ public sealed record FineTuneRecipe
     public long EvalEvery { get; init; } = 50;
     public int EvalBatches { get; init; } = 10;
     public long Seed { get; init; }
+
+    /// <summary>The window when <see cref="Context"/> is unset and the model's context is longer.</summary>
+    public const int DefaultContext = 64;
 
     /// <summary>The learning rate this recipe trains with.</summary>
     public double EffectiveLearningRate => LearningRate ?? (Full ? 3e-4 : 1e-3);
@@ -64,7 +67,7 @@ public sealed record FineTuneRecipe
                 throw LoomUsageException.ForOption("Lora" + option, e.Problem ?? e.Message, e);
             }
         }
-        ToTrainingOptions(Context).Validate();
+        ToTrainingOptions(Context ?? DefaultContext).Validate();
     }
 
     /// <summary>The shared language-model trainer's settings for windows of <paramref name="context"/> tokens.</summary>

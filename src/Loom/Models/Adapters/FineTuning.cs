@@ -43,7 +43,8 @@ public static class FineTuning
         var trainable = adapters?.Parameters(LoraAdapters.DefaultName) ?? model.Network.parameters().ToList();
         bool lines = model.Layout == SequenceLayout.Lines;
         var (corpus, _) = LanguageModelCorpus.Prepare(TextFile.Read(source.Path), model.Tokenizer, lines, recipe.Seed);
-        int window = lines ? Math.Max(1, corpus.LongestLine) : recipe.Context;
+        int window = lines ? Math.Max(1, corpus.LongestLine)
+            : recipe.Context ?? Math.Min(FineTuneRecipe.DefaultContext, model.Causal.MaxSequenceLength);
         if (window > model.Causal.MaxSequenceLength)
             throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Context),
                 $"{window} tokens exceed the model's context of {model.Causal.MaxSequenceLength}");
