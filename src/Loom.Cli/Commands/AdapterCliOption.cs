@@ -36,6 +36,7 @@ public static class AdapterCliOption
     }
 
     /// <summary>The model of <paramref name="folder"/> with the parse's <c>--adapter</c>, on its device and dtype.</summary>
-    public static IGenerativeModel Load(ParseResult parse, string folder, Option<string?> adapter, Option<string> device, Option<string> dtype) =>
+    public static IGenerativeModel Load(ParseResult parse, string folder, Option<string?> adapter, Option<string> device,
+        Option<string> dtype) =>
         Load(folder, parse.GetValue(adapter), DeviceSelector.Parse(parse.GetValue(device)), ComputeDtype.Parse(parse.GetValue(dtype)));
 }

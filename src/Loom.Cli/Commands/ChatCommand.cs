@@ -29,7 +29,10 @@ public static class ChatCommand
         var generation = new GenerationCliOptions();
         var moderation = new ModerationCliOptions();
         var command = new Command("chat",
-            "Talk to a text model in a loop that keeps the conversation history") { checkpoint, temperature, system, seed, device, dtype, adapter };
+            "Talk to a text model in a loop that keeps the conversation history")
+        {
+            checkpoint, temperature, system, seed, device, dtype, adapter,
+        };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
         command.SetAction(parse =>

@@ -14,7 +14,10 @@ public static class FinetuneCommand
 {
     public static Command Create()
     {
-        var baseModel = new Argument<string>("checkpoint") { Description = "The model to fine-tune: a checkpoint folder or an HF model folder" };
+        var baseModel = new Argument<string>("checkpoint")
+        {
+            Description = "The model to fine-tune: a checkpoint folder or an HF model folder",
+        };
         var data = CliOptions.Data("Text to fine-tune on: a UTF-8 file or a text data set (tinyshakespeare, names, kjv)");
         var full = new Option<bool>("--full") { Description = "Train every weight and save a full checkpoint instead of a LoRA adapter" };
         var defaults = new FineTuneRecipe();

@@ -29,7 +29,8 @@ public sealed class LoraAdapterFilesTests
         var shapes = header.Entries.ToDictionary(e => e.Name, e => e.Shape.ToArray());
         var expected = new[] { 0, 1 }.SelectMany(i => new[]
         {
-            $"base_model.model.transformer.h.{i}.attn.c_attn.lora_A.weight", $"base_model.model.transformer.h.{i}.attn.c_attn.lora_B.weight",
+            $"base_model.model.transformer.h.{i}.attn.c_attn.lora_A.weight",
+            $"base_model.model.transformer.h.{i}.attn.c_attn.lora_B.weight",
         }).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(expected, shapes.Keys.Order(StringComparer.Ordinal).ToArray());
         Assert.Equal([4L, 16], shapes["base_model.model.transformer.h.0.attn.c_attn.lora_A.weight"]);    // [r, in]
@@ -56,7 +57,8 @@ public sealed class LoraAdapterFilesTests
         var state = adapters.PeftState(LoraAdapters.DefaultName);
         var expected = new[] { 0, 1 }.SelectMany(i => new[] { "q_proj", "v_proj" }.SelectMany(m => new[]
         {
-            $"base_model.model.model.layers.{i}.self_attn.{m}.lora_A.weight", $"base_model.model.model.layers.{i}.self_attn.{m}.lora_B.weight",
+            $"base_model.model.model.layers.{i}.self_attn.{m}.lora_A.weight",
+            $"base_model.model.model.layers.{i}.self_attn.{m}.lora_B.weight",
         })).Order(StringComparer.Ordinal);
         Assert.Equal(expected, state.Keys.Order(StringComparer.Ordinal));
         Assert.Equal([8L, 2], state["base_model.model.model.layers.0.self_attn.v_proj.lora_B.weight"].shape);   // 2 kv heads × 4
@@ -72,7 +74,10 @@ public sealed class LoraAdapterFilesTests
         using var original = LoraAdaptersTests.Create(style);
         original.eval();
         using var adapters = new LoraAdapters(original);
-        var config = new LoraConfig { Rank = 3, Alpha = 5, Dropout = 0.1, TargetModules = LoraTargets.Parse(@"re:.*\.(c_fc|up_proj|o_proj)") };
+        var config = new LoraConfig
+        {
+            Rank = 3, Alpha = 5, Dropout = 0.1, TargetModules = LoraTargets.Parse(@"re:.*\.(c_fc|up_proj|o_proj)"),
+        };
         adapters.Add("mine", config, seed: 4);
         LoraAdaptersTests.Randomize(adapters, "mine", 4);
         LoraAdapterFiles.Save(adapters, "mine", folder.Path);
@@ -88,7 +93,8 @@ public sealed class LoraAdapterFilesTests
         foreach (var (key, tensor) in saved)
             Assert.True((tensor - read[key]).abs().max().ToDouble() == 0, key);
         var readConfig = loaded.Config("again");
-        Assert.Equal((3, 5.0, 0.1, config.TargetModules!.Regex), (readConfig.Rank, readConfig.Alpha, readConfig.Dropout, readConfig.TargetModules!.Regex));
+        Assert.Equal((3, 5.0, 0.1, config.TargetModules!.Regex),
+            (readConfig.Rank, readConfig.Alpha, readConfig.Dropout, readConfig.TargetModules!.Regex));
         using var actual = LoraAdaptersTests.Logits(copy);
         Assert.Equal(0, (actual - expected).abs().max().ToDouble());
     }
@@ -128,7 +134,8 @@ public sealed class LoraAdapterFilesTests
         SafeTensorsFile.Save(folder.File(LoraAdapterFiles.WeightsFile), new Dictionary<string, Tensor>());
         var prefix = Assert.Throws<LoomDataException>(() => LoraAdapterFiles.Load(adapters, folder.Path));
         Assert.Contains("LORA adapters only", prefix.Message);
-        File.WriteAllText(folder.File(LoraConfig.FileName), """{"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": ["q_proj"]}""");
+        File.WriteAllText(folder.File(LoraConfig.FileName),
+            """{"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": ["q_proj"]}""");
         var missing = Assert.Throws<LoomDataException>(() => LoraAdapterFiles.Load(adapters, folder.Path));
         Assert.Contains("no base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", missing.Message);
         Assert.DoesNotContain('\n', missing.Message);

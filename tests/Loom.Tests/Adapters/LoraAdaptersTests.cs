@@ -178,11 +178,13 @@ public sealed class LoraAdaptersTests
         Assert.False(LoraTargets.Parse("re:c_fc").Matches("transformer.h.1.mlp.c_fc"));   // a regex matches the whole path
         Assert.False(LoraTargets.OfNames("fc").Matches("transformer.h.1.mlp.c_fc"));      // a name matches whole path segments
 
-        var none = Assert.Throws<LoomUsageException>(() => adapters.Add("none", new LoraConfig { TargetModules = LoraTargets.OfNames("q_proj") }));
+        var none = Assert.Throws<LoomUsageException>(() =>
+            adapters.Add("none", new LoraConfig { TargetModules = LoraTargets.OfNames("q_proj") }));
         Assert.Equal("TargetModules", none.Option);
         Assert.Contains("matches no module", none.Message);
         Assert.Contains("c_attn", none.Message);
-        var notLinear = Assert.Throws<LoomUsageException>(() => adapters.Add("mlp", new LoraConfig { TargetModules = LoraTargets.OfNames("mlp") }));
+        var notLinear = Assert.Throws<LoomUsageException>(() =>
+            adapters.Add("mlp", new LoraConfig { TargetModules = LoraTargets.OfNames("mlp") }));
         Assert.Contains("Gpt2Mlp", notLinear.Message);
         Assert.Throws<LoomUsageException>(() => LoraTargets.Parse("re:(unclosed"));
         Assert.Throws<LoomUsageException>(() => adapters.Add("bad-rank", new LoraConfig { Rank = 0 }));

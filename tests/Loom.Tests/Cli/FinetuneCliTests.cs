@@ -32,7 +32,8 @@ public sealed class FinetuneCliTests : IDisposable
     private string SaveBase(string name, int width)
     {
         var path = folder.File(name);
-        var tokenizer = new CharTokenizer(File.ReadAllText(text).Select(c => c.ToString()).Distinct().Order(StringComparer.Ordinal).ToList());
+        var characters = File.ReadAllText(text).Select(c => c.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var tokenizer = new CharTokenizer(characters);
         var network = new DecoderTransformer(TransformerConfig.Gpt2(tokenizer.VocabSize, 32, 2, 2, width), seed: 1);
         using var model = new NeuralLanguageModel("gpt", network, tokenizer, SequenceLayout.Stream, tokenizer.Encode("\n")[0]);
         Checkpoint.Save(path, model, new ModelCard { Kind = "gpt" });
@@ -58,7 +59,8 @@ public sealed class FinetuneCliTests : IDisposable
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(adapter, LoraConfig.FileName)))!;
         Assert.Equal(4, config["r"]!.GetValue<int>());
         Assert.Equal(["c_attn", "c_proj"], config["target_modules"]!.AsArray().Select(n => n!.GetValue<string>()));
-        var keys = global::Loom.IO.SafeTensorsFile.ReadHeader(Path.Combine(adapter, LoraAdapterFiles.WeightsFile)).Entries.Select(e => e.Name).ToList();
+        var header = global::Loom.IO.SafeTensorsFile.ReadHeader(Path.Combine(adapter, LoraAdapterFiles.WeightsFile));
+        var keys = header.Entries.Select(e => e.Name).ToList();
         Assert.Equal(2 * 2 * 3, keys.Count);   // 2 layers × (c_attn, attn.c_proj, mlp.c_proj) × (A, B)
         Assert.Contains("base_model.model.transformer.h.1.mlp.c_proj.lora_B.weight", keys);
         var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(adapter, FineTuning.MetricsFile)))!;

@@ -48,7 +48,7 @@ public sealed record FineTuneRecipe
 
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Base)) throw LoomUsageException.ForOption(nameof(Base), "names no model to fine-tune");
+        if (string.IsNullOrWhiteSpace(Base)) throw new LoomUsageException("fine-tuning: the recipe names no base model");
         if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "names no text to fine-tune on");
         if (Steps < 1) throw LoomUsageException.ForOption(nameof(Steps), $"must be at least 1, got {Steps}");
         if (Warmup < 0) throw LoomUsageException.ForOption(nameof(Warmup), $"must not be negative, got {Warmup}");
@@ -58,14 +58,7 @@ public sealed record FineTuneRecipe
         if (!(WeightDecay >= 0)) throw LoomUsageException.ForOption(nameof(WeightDecay), $"must not be negative, got {WeightDecay}");
         if (!Full)
         {
-            try
-            {
-                ToLoraConfig().Validate();
-            }
-            catch (LoomUsageException e) when (e.Option is { } option && option != nameof(TargetModules))
-            {
-                throw LoomUsageException.ForOption("Lora" + option, e.Problem ?? e.Message, e);
-            }
+            ToLoraConfig().Validate();
         }
         ToTrainingOptions(Context ?? DefaultContext).Validate();
     }

@@ -25,14 +25,15 @@ public static class FineTuning
     {
         recipe.Validate();
         var folder = context.OutputFolder;
-        if (!context.Overwrite && (File.Exists(Path.Combine(folder, LoraConfig.FileName)) || File.Exists(Path.Combine(folder, Checkpoint.ConfigFile))))
+        bool occupied = File.Exists(Path.Combine(folder, LoraConfig.FileName)) || File.Exists(Path.Combine(folder, Checkpoint.ConfigFile));
+        if (occupied && !context.Overwrite)
             throw LoomUsageException.ForOption("Out", $"{folder} already holds a model or an adapter; choose another folder");
         var source = DataCatalog.Resolve(recipe.Data!);
         if (source.Kind != DatasetKind.Text)
             throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Data), $"'{source.Spec}' is not text; a language model needs text");
         Seeding.SeedEverything(recipe.Seed);
         using var loaded = Checkpoint.Load(recipe.Base!, context.Device);
-        var model = loaded as NeuralLanguageModel ?? throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Base),
+        var model = loaded as NeuralLanguageModel ?? throw new LoomUsageException(
             $"{recipe.Base} is a '{loaded.Kind}' model; fine-tuning needs a neural language model");
         LoraAdapters? adapters = null;
         if (!recipe.Full)
@@ -59,7 +60,8 @@ public static class FineTuning
         var log = new MetricsLog(Path.Combine(folder, Checkpoint.LogFile));
         var watch = Stopwatch.StartNew();
         TrainResult result;
-        using (var trainer = LanguageModelTraining.CreateTrainer(model.Network, corpus, options, log, context.Progress, trainable: trainable))
+        using (var trainer = LanguageModelTraining.CreateTrainer(model.Network, corpus, options, log, context.Progress,
+            trainable: trainable))
             result = trainer.Run(context.Cancellation);
         double seconds = watch.Elapsed.TotalSeconds;
         var metrics = new Dictionary<string, double>

@@ -57,8 +57,8 @@ public sealed class LoraAdapters : IDisposable
     public LoraConfig Add(string name, LoraConfig config, long seed = 0)
     {
         config.Validate();
-        if (string.IsNullOrWhiteSpace(name)) throw LoomUsageException.ForOption("AdapterName", "must not be empty");
-        if (configs.ContainsKey(name)) throw LoomUsageException.ForOption("AdapterName", $"an adapter named '{name}' is already loaded");
+        if (string.IsNullOrWhiteSpace(name)) throw new LoomUsageException("LoRA: an adapter needs a name");
+        if (configs.ContainsKey(name)) throw new LoomUsageException($"LoRA: an adapter named '{name}' is already loaded");
         var targets = config.TargetModules ?? DefaultTargets;
         var matched = Modules().Where(m => targets.Matches(m.Path)).ToList();
         if (matched.Count == 0)
@@ -120,10 +120,14 @@ public sealed class LoraAdapters : IDisposable
     public IReadOnlyList<Parameter> Parameters(string name)
     {
         if (!configs.ContainsKey(name)) throw Unknown(name);
-        return layers.Values.Where(l => l.Adapters.ContainsKey(name)).SelectMany(l => new[] { l.Adapters[name].A, l.Adapters[name].B }).ToList();
+        return layers.Values.Where(l => l.Adapters.ContainsKey(name))
+            .SelectMany(l => new[] { l.Adapters[name].A, l.Adapters[name].B }).ToList();
     }
 
-    /// <summary>Adapter <paramref name="name"/>'s tensors under peft's saved names: <c>base_model.model.PATH.lora_A.weight</c>, <c>….lora_B.weight</c>.</summary>
+    /// <summary>
+    /// Adapter <paramref name="name"/>'s tensors under peft's saved names: <c>base_model.model.PATH.lora_A.weight</c>,
+    /// <c>….lora_B.weight</c>.
+    /// </summary>
     public IReadOnlyDictionary<string, Tensor> PeftState(string name)
     {
         if (!configs.ContainsKey(name)) throw Unknown(name);
@@ -158,7 +162,8 @@ public sealed class LoraAdapters : IDisposable
                 layer.Adapters[name].CopyFrom(a, b, keyA, keyB, source);
             }
             if (state.Keys.FirstOrDefault(k => !expected.Contains(k)) is { } extra)
-                throw new LoomDataException($"{source}: {extra} belongs to no layer of this model; was the adapter trained on another base model?");
+                throw new LoomDataException(
+                    $"{source}: {extra} belongs to no layer of this model; was the adapter trained on another base model?");
         }
         catch
         {
@@ -224,5 +229,5 @@ public sealed class LoraAdapters : IDisposable
         Modules().Where(m => LoraLayer.CanWrap(m.Module)).Select(m => m.Path.Split('.')[^1]).Distinct();
 
     private LoomUsageException Unknown(string name) =>
-        LoomUsageException.ForOption("AdapterName", $"no adapter named '{name}'; loaded: {(configs.Count == 0 ? "none" : string.Join(", ", configs.Keys))}");
+        new($"LoRA: no adapter named '{name}'; loaded: {(configs.Count == 0 ? "none" : string.Join(", ", configs.Keys))}");
 }

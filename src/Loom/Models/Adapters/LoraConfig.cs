@@ -28,11 +28,12 @@ public sealed record LoraConfig
     /// <summary>α / r, the factor on B·A.</summary>
     public double Scale => Alpha / Rank;
 
+    /// <summary>Checks the settings; errors name the fine-tuning recipe's options (LoraRank, LoraAlpha, LoraDropout).</summary>
     public void Validate()
     {
-        if (Rank < 1) throw LoomUsageException.ForOption(nameof(Rank), $"must be at least 1, got {Rank}");
-        if (!(Alpha > 0) || !double.IsFinite(Alpha)) throw LoomUsageException.ForOption(nameof(Alpha), $"must be positive, got {Alpha}");
-        if (!(Dropout >= 0 && Dropout < 1)) throw LoomUsageException.ForOption(nameof(Dropout), $"must be in [0, 1), got {Dropout}");
+        if (Rank < 1) throw LoomUsageException.ForOption("LoraRank", $"must be at least 1, got {Rank}");
+        if (!(Alpha > 0) || !double.IsFinite(Alpha)) throw LoomUsageException.ForOption("LoraAlpha", $"must be positive, got {Alpha}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw LoomUsageException.ForOption("LoraDropout", $"must be in [0, 1), got {Dropout}");
     }
 
     /// <summary>peft's <c>adapter_config.json</c> for a causal language model.</summary>
@@ -54,7 +55,9 @@ public sealed record LoraConfig
         ["inference_mode"] = true,
     };
 
-    /// <summary>Reads peft's <c>adapter_config.json</c>; refuses adapters Loom cannot apply (not LoRA, trained biases, rsLoRA, DoRA).</summary>
+    /// <summary>
+    /// Reads peft's <c>adapter_config.json</c>; refuses adapters Loom cannot apply (not LoRA, trained biases, rsLoRA, DoRA).
+    /// </summary>
     public static LoraConfig FromJson(JsonObject json, string source)
     {
         var values = new ConfigValues(json, source);
@@ -74,7 +77,8 @@ public sealed record LoraConfig
             Dropout = values.Double("lora_dropout", 0, 0.999999, 0),
             TargetModules = LoraTargets.FromJson(json["target_modules"], source),
             FanInFanOut = values.Bool("fan_in_fan_out", false),
-            BaseModel = json["base_model_name_or_path"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null,
+            BaseModel = json["base_model_name_or_path"] is JsonValue v && v.GetValueKind() == JsonValueKind.String
+                ? v.GetValue<string>() : null,
         };
         return config;
     }

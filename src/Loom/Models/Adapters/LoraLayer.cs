@@ -56,7 +56,8 @@ public sealed class LoraLayer : IDisposable
     {
         Conv1D conv => new LoraLayer(path, conv, conv.Weight, fanInFanOut: true),
         Linear linear => new LoraLayer(path, linear, linear.weight!, fanInFanOut: false),
-        _ => throw new LoomUsageException($"target_modules: '{path}' is a {module.GetType().Name}; LoRA wraps Linear and Conv1D layers only"),
+        _ => throw new LoomUsageException(
+            $"target_modules: '{path}' is a {module.GetType().Name}; LoRA wraps Linear and Conv1D layers only"),
     };
 
     /// <summary>Adds adapter <paramref name="name"/> with fresh weights (A random, B zero).</summary>
