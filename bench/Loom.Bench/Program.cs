@@ -24,6 +24,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["watermark"] = WatermarkBench.Run,
     ["image-watermark"] = ImageWatermarkBench.Run,
     ["dp-vae"] = DpVaeBench.Run,
+    ["lora"] = LoraBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
