@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.IO;
+using Loom.IO.Checkpoints;
 using Loom.Models.Language;
 using Loom.Models.Transformer;
 
@@ -67,6 +68,27 @@ public static class LoraAdapterFiles
         Load(adapters, directory);
         transformer.eval();
         return adapters;
+    }
+
+    /// <summary>
+    /// Loads the model in <paramref name="folder"/> (<see cref="Checkpoint.Load"/>) with the adapter in
+    /// <paramref name="adapter"/> applied when one is given; the caller disposes the model.
+    /// </summary>
+    public static IGenerativeModel LoadModel(string folder, string? adapter, TorchSharp.torch.Device? device = null,
+        TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32)
+    {
+        var model = Checkpoint.Load(folder, device, dtype);
+        if (adapter is null) return model;
+        try
+        {
+            Apply(model, adapter);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The decoder transformer inside a language model, or a usage error naming the model's kind.</summary>
