@@ -27,6 +27,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["tabular"] = TabularBench.Run,
     ["rbm"] = RbmBench.Run,
     ["flows"] = FlowsBench.Run,
+    ["lora"] = LoraBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -37,7 +37,7 @@ public sealed partial class OptionFlags(Command command)
         ["Delta"] = ["--delta", "--watermark-delta", "--dp-delta"],
         ["Seeding"] = ["--seeding", "--watermark-seeding"],
         ["NoiseMultiplier"] = ["--noise", "--dp-noise"], ["TargetEpsilon"] = ["--epsilon", "--dp-epsilon"],
-        ["MaxGradNorm"] = ["--dp-clip"],
+        ["MaxGradNorm"] = ["--dp-clip"], ["Adapters"] = ["--adapter"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

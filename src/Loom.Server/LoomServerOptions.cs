@@ -50,6 +50,9 @@ public sealed class LoomServerOptions
     /// <summary>The dtype text transformers compute in (float32, bfloat16 or float16; <see cref="ComputeDtype"/>).</summary>
     public TorchSharp.torch.ScalarType Dtype { get; init; } = TorchSharp.torch.ScalarType.Float32;
 
+    /// <summary>LoRA adapter folders by model id (peft's files, <c>loom finetune</c>), applied when that model loads.</summary>
+    public IReadOnlyDictionary<string, string> Adapters { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Requests per minute per API key (per client address without keys); 0 turns the limit off.</summary>
     public int RateLimitPerMinute { get; init; }
 
@@ -104,6 +107,11 @@ public sealed class LoomServerOptions
         Require(QueueLength >= 0, nameof(QueueLength), $"must not be negative (got {QueueLength})");
         Require(MaxBatchSize >= 1, nameof(MaxBatchSize), $"must be at least 1 (got {MaxBatchSize})");
         ComputeDtype.Name(Dtype);   // throws naming Dtype for anything but float32, bfloat16 or float16
+        foreach (var (id, folder) in Adapters)
+        {
+            Require(Directory.Exists(Path.Combine(ModelsFolder, id)), nameof(Adapters), $"no model '{id}' in {ModelsFolder}");
+            Require(Directory.Exists(folder), nameof(Adapters), $"{folder} (for model '{id}') is not a folder");
+        }
         Moderation?.Validate();
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");

@@ -25,18 +25,21 @@ public static class ChatCommand
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var dtype = CliOptions.Dtype();
+        var adapter = AdapterCliOption.Create();
         var generation = new GenerationCliOptions();
         var moderation = new ModerationCliOptions();
         var command = new Command("chat",
-            "Talk to a text model in a loop that keeps the conversation history") { checkpoint, temperature, system, seed, device, dtype };
+            "Talk to a text model in a loop that keeps the conversation history")
+        {
+            checkpoint, temperature, system, seed, device, dtype, adapter,
+        };
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
-            using var loaded = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)),
-                ComputeDtype.Parse(parse.GetValue(dtype)));
+            using var loaded = AdapterCliOption.Load(parse, folder, adapter, device, dtype);
             if (loaded.GetService<ITextGenerationModel>() is not { } model)
                 throw new LoomUsageException(
                     $"loom chat needs a neural text model (gpt, llama, lstm, gru); {folder} is a '{loaded.Kind}' model");

@@ -15,6 +15,7 @@ public static class CommandCatalog
         yield return AnomalyCommand.Create();
         foreach (var edit in DiffusionEditCommands.Create()) yield return edit;
         yield return TranslateCommand.Create();
+        yield return FinetuneCommand.Create();
         yield return ChatCommand.Create();
         yield return ChatTemplateCommand.Create();
         yield return ServeCommand.Create();

@@ -48,6 +48,7 @@ public static class SampleCommand
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var dtype = CliOptions.Dtype();
+        var adapter = AdapterCliOption.Create();
         var output = CliOptions.Out(
             "Output file: .csv or .png for points, .txt for text, .json for sequences or token log-probs; omit to print", required: false);
         var sign = SampleSigning.Option();
@@ -60,6 +61,7 @@ public static class SampleCommand
         {
             checkpoint, count, length, prompt, promptIds, temperature, condition, stream, seed, device, dtype, output, sign,
         };
+        command.Options.Add(adapter);
         foreach (var option in generation.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
@@ -80,8 +82,7 @@ public static class SampleCommand
             var folder = parse.GetValue(checkpoint)!;
             var moderator = moderation.Build(parse);   // before loading, so a bad moderation flag fails fast
             var marking = imageWatermark.Build(parse);
-            using var model = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)),
-                ComputeDtype.Parse(parse.GetValue(dtype)));
+            using var model = AdapterCliOption.Load(parse, folder, adapter, device, dtype);
             if (model.GetService<ITextGenerationModel>() is { } lm)
             {
                 // An HF folder's generation_config.json may set its own temperature; --temperature given overrides it.

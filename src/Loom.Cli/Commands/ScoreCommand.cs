@@ -14,15 +14,15 @@ public static class ScoreCommand
         var data = CliOptions.Data("Data in the model's format (CSV for gmm, sequences for hmm, text for ngram)");
         var device = CliOptions.Device();
         var dtype = CliOptions.Dtype();
+        var adapter = AdapterCliOption.Create();
         var command = new Command("score", "Log-likelihood of data under a model (where the model has one)")
         {
-            checkpoint, data, device, dtype,
+            checkpoint, data, device, dtype, adapter,
         };
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            using var model = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)),
-                ComputeDtype.Parse(parse.GetValue(dtype)));
+            using var model = AdapterCliOption.Load(parse, parse.GetValue(checkpoint)!, adapter, device, dtype);
             if (model.GetService<ILikelihoodModel>() is not { } likelihood)
                 throw new LoomUsageException($"a '{model.Kind}' model has no tractable log-likelihood to score");
             var spec = parse.GetValue(data)!;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Loom.Core;
 using Loom.Server;
 
 namespace Loom.Cli.Commands;
@@ -48,6 +49,10 @@ public static class ServeCommand
             DefaultValueFactory = _ => defaults.MaxBatchSize
         };
         var dtype = CliOptions.Dtype();
+        var adapters = new Option<string[]>("--adapter")
+        {
+            Description = "MODEL=DIR: apply the LoRA adapter in DIR to the model MODEL of the store (repeatable)",
+        };
         var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key (0: no limit)" };
         var timeout = new Option<double>("--request-timeout")
         {
@@ -64,6 +69,7 @@ public static class ServeCommand
         var command = new Command("serve", "Serve a folder of models over an OpenAI-compatible HTTP API")
         {
             models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, maxBatch, dtype, rate, timeout, shutdown,
+            adapters,
         };
         var moderation = new ModerationCliOptions();
         foreach (var option in moderation.All) command.Options.Add(option);
@@ -81,6 +87,7 @@ public static class ServeCommand
                 QueueLength = parse.GetValue(queue), MaxBatchSize = parse.GetValue(maxBatch),
                 Dtype = Core.ComputeDtype.Parse(parse.GetValue(dtype)), RateLimitPerMinute = parse.GetValue(rate),
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
+                Adapters = AdapterPairs(parse.GetValue(adapters) ?? []),
                 Moderation = moderation.Options(parse),
                 Watermark = watermark.Apply(parse, null),
                 ImageWatermark = imageWatermark.Build(parse),
@@ -108,6 +115,21 @@ public static class ServeCommand
             console.Flush();
         }
         await server.StopAsync();
+    }
+
+    /// <summary>The <c>--adapter MODEL=DIR</c> values by model id.</summary>
+    private static Dictionary<string, string> AdapterPairs(string[] values)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            int split = value.IndexOf('=', StringComparison.Ordinal);
+            if (split <= 0 || split == value.Length - 1)
+                throw new LoomUsageException($"--adapter: '{value}' is not MODEL=DIR");
+            if (!pairs.TryAdd(value[..split], value[(split + 1)..]))
+                throw new LoomUsageException($"--adapter: model '{value[..split]}' is given two adapters");
+        }
+        return pairs;
     }
 
     /// <summary>The <c>--models DIR</c> option of <c>serve</c> and <c>keys</c>.</summary>

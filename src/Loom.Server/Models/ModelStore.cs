@@ -1,4 +1,4 @@
-using Loom.IO.Checkpoints;
+using Loom.Models.Adapters;
 using Loom.Server.Protocol;
 
 namespace Loom.Server.Models;
@@ -61,7 +61,8 @@ public sealed class ModelStore : IDisposable
         {
             if (TryLease(id) is { } loadedMeanwhile) return loadedMeanwhile;
             foreach (var model in MakeRoomFor(entry.WeightBytes)) model.Dispose();
-            var fresh = await Task.Run(() => new LoadedModel(entry, Checkpoint.Load(entry.Folder, dtype: options.Dtype), options),
+            var fresh = await Task.Run(() => new LoadedModel(entry,
+                LoraAdapterFiles.LoadModel(entry.Folder, options.Adapters.GetValueOrDefault(id), dtype: options.Dtype), options),
                 cancellation).ConfigureAwait(false);
             lock (gate)
             {

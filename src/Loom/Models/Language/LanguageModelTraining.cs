@@ -48,8 +48,10 @@ public sealed record LanguageModelTrainingOptions
 /// </summary>
 public static class LanguageModelTraining
 {
+    /// <param name="trainable">The parameters to update (LoRA: the adapter's matrices); null: every parameter of the model.</param>
     public static Trainer CreateTrainer(nn.Module model, LanguageModelData data, LanguageModelTrainingOptions options,
-        MetricsLog? log = null, ITrainingProgress? progress = null, Action<Trainer>? saveCheckpoint = null)
+        MetricsLog? log = null, ITrainingProgress? progress = null, Action<Trainer>? saveCheckpoint = null,
+        IReadOnlyList<TorchSharp.Modules.Parameter>? trainable = null)
     {
         options.Validate();
         var causal = Causal(model);
@@ -89,7 +91,7 @@ public static class LanguageModelTraining
                 : null,
         };
         model.train();
-        var phase = new TrainingPhase("lm", objective, model.parameters().ToList(), optimizer, Model: model);
+        var phase = new TrainingPhase("lm", objective, trainable ?? model.parameters().ToList(), optimizer, Model: model);
         return new Trainer([phase], trainerOptions)
         {
             Evaluate = () => EstimateLoss(model, data, options),
