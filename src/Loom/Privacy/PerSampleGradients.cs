@@ -32,8 +32,7 @@ public sealed class PerSampleGradients : IDisposable
     {
         var wanted = (parameters ?? model.parameters()).Where(p => p.requires_grad).Select(p => p.Handle).ToHashSet();
         var covered = new HashSet<IntPtr>();
-        // TorchSharp can list a nested module more than once; each is hooked once.
-        var modules = model.named_modules().Prepend(("", model)).DistinctBy(m => m.Item2, ReferenceEqualityComparer.Instance).ToList();
+        var modules = Models.ModuleTree.Distinct(model);   // each module once, so each is hooked once
         foreach (var (name, module) in modules)
         {
             var own = module.named_parameters(recurse: false).Where(p => wanted.Contains(p.parameter.Handle)).ToList();

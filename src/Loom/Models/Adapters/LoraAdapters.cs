@@ -208,18 +208,10 @@ public sealed class LoraAdapters : IDisposable
         frozen = null;
     }
 
-    /// <summary>
-    /// Each module once, under its state-dict path (the prefix of its parameters' HF keys, which peft's keys repeat);
-    /// TorchSharp also lists a module under the name of the field holding it, which is no key of the checkpoint.
-    /// </summary>
-    private List<(string Path, nn.Module Module)> Modules()
-    {
-        var keys = model.named_parameters().Select(p => p.name).ToList();
-        var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
-        return model.named_modules()
-            .Where(m => keys.Any(k => k.StartsWith(m.name + ".", StringComparison.Ordinal)) && seen.Add(m.module))
-            .Select(m => (m.name, m.module)).ToList();
-    }
+    /// <summary>Each module that holds parameters once, under its state-dict path (the prefix of its parameters' HF keys,
+    /// which peft's keys repeat).</summary>
+    private List<(string Path, nn.Module Module)> Modules() =>
+        ModuleTree.Distinct(model).Where(m => m.Path.Length > 0 && ModuleTree.OwnsParameters(model, m.Path)).ToList();
 
     private static string KeyA(string path) => $"{KeyPrefix}{path}.lora_A.weight";
 
