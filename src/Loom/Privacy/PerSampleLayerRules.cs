@@ -40,8 +40,7 @@ internal static class PerSampleLayerRules
     /// and for a sequence of T rows the Gram form Σ_ts (g_t·g_s)(x_t·x_s) when T² is below out·in.</summary>
     public static Tensor SquaredNorms(nn.Module module, Tensor input, Tensor outputGrad)
     {
-        bool? bias = module switch { Linear l => l.bias is not null, Conv1D c => c.Bias is not null, _ => null };
-        if (bias is { } hasBias)
+        if (AffineBias(module) is { } hasBias)
         {
             long n = input.shape[0], inputs = input.shape[^1], outputs = outputGrad.shape[^1];
             var x = input.reshape(n, -1, inputs);
@@ -72,18 +71,26 @@ internal static class PerSampleLayerRules
         Array.Fill(shape, 1L);
         shape[0] = weights.shape[0];
         var weighted = outputGrad * weights.reshape(shape).to(outputGrad.dtype);
-        if (module is Linear or Conv1D or ISharedWeightLayer)
+        if (AffineBias(module) is { } bias)
         {
             var x = input.reshape(-1, input.shape[^1]);
             var g = weighted.reshape(-1, weighted.shape[^1]);
             yield return ("weight", module is Conv1D ? x.t().matmul(g) : g.t().matmul(x));
-            bool bias = module switch { Linear l => l.bias is not null, Conv1D c => c.Bias is not null, _ => false };
             if (bias) yield return ("bias", g.sum(0L));
             yield break;
         }
         foreach (var (name, perExample) in Gradients(module, input, weighted))
             yield return (name, perExample.sum(0L));
     }
+
+    /// <summary>For an affine layer (Linear, GPT-2's Conv1D, a tied head): whether it has a bias; null for other layers.</summary>
+    private static bool? AffineBias(nn.Module module) => module switch
+    {
+        Linear linear => linear.bias is not null,
+        Conv1D conv => conv.Bias is not null,
+        ISharedWeightLayer => false,
+        _ => null,
+    };
 
     private static IEnumerable<(string, Tensor)> ForLinear(bool bias, Tensor input, Tensor outputGrad)
     {
