@@ -36,10 +36,13 @@ public sealed class MaskedAutoregressiveLayer : FlowLayer
     public override Tensor Inverse(Tensor z)
     {
         var x = torch.zeros_like(z);
-        for (int i = 0; i < dimensions; i++)
+        for (int i = 0; i < dimensions; i++)   // one pass per dimension; each pass's temporaries end with it
         {
+            using var scope = torch.NewDisposeScope();
             var (mu, alpha) = Parameters(x);
-            x = z * alpha.exp() + mu;
+            var next = (z * alpha.exp() + mu).MoveToOuterDisposeScope();
+            x.Dispose();
+            x = next;
         }
         return x;
     }
