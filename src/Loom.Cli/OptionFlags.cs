@@ -27,6 +27,7 @@ public sealed partial class OptionFlags(Command command)
         ["DiscriminatorChannels"] = ["--disc-channels"], ["DiscriminatorLayers"] = ["--disc-layers"], ["DType"] = ["--dtype"],
         ["MinSnrGamma"] = ["--min-snr"], ["LeapfrogSteps"] = ["--leapfrog"], ["ValidationFraction"] = ["--val-fraction"],
         ["KPrecisionRecall"] = ["--k"], ["CopyNGram"] = ["--copy-ngram"], ["TrainSamples"] = ["--iwae"], ["Limit"] = ["--train-limit"],
+        ["TrainingImages"] = ["--memorization-data"],
         ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
         ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"], ["MaxBatchSize"] = ["--max-batch"],
         ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],

@@ -1,5 +1,6 @@
 using Loom.Core;
 using Loom.Safety;
+using Loom.Safety.Images;
 using Loom.Text.Generation;
 using Loom.Text.Serving;
 using Loom.Watermarks.Images;
@@ -75,6 +76,17 @@ public sealed class LoomServerOptions
     public ImageWatermarkOptions ImageWatermark { get; init; } = new();
 
     /// <summary>
+    /// Training images (<c>fashion-mnist</c> or a folder of PNGs) that generated images are checked against: a near-copy
+    /// comes back with a <c>loom_moderation</c> flag naming the training image, and without its pixels when
+    /// <see cref="ImageMemorization"/>'s action is Redact or Block. Only models making images of the same size are checked.
+    /// Null: no check.
+    /// </summary>
+    public string? ImageMemorizationData { get; init; }
+
+    /// <summary>The threshold and action of the near-copy check of <see cref="ImageMemorizationData"/>.</summary>
+    public ImageMemorizationOptions ImageMemorization { get; init; } = new();
+
+    /// <summary>
     /// Makes the engine that serves a model's text requests (one per loaded model, disposed when the model is evicted);
     /// null gives a <see cref="ContinuousBatchingEngine"/> with <see cref="MaxBatchSize"/> rows and <see cref="QueueLength"/>
     /// waiting (a <see cref="SerialCompletionEngine"/> decodes one request at a time instead).
@@ -113,6 +125,7 @@ public sealed class LoomServerOptions
             Require(Directory.Exists(folder), nameof(Adapters), $"{folder} (for model '{id}') is not a folder");
         }
         Moderation?.Validate();
+        ImageMemorization.Validate();
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout.TotalSeconds} s)");
         Require(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), $"must not be negative (got {ShutdownTimeout.TotalSeconds} s)");

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Loom.Server.Models;
 using Loom.Server.Observability;
 using Loom.Safety;
+using Loom.Safety.Images;
 using Loom.Server.Security;
 
 namespace Loom.Server;
@@ -18,6 +19,8 @@ public sealed class LoomServerState : IDisposable
         Options = options;
         Store = new ModelStore(options);
         Moderator = options.Moderation is { } moderation ? new ContentModerator(moderation) : null;
+        ImageMemorization = options.ImageMemorizationData is { } data
+            ? ImageMemorizationDetector.Load(data, options.ImageMemorization) : null;
         Keys = options.NoAuth ? null : new ApiKeyStore(Store.Root);
         RateLimiter = options.RateLimitPerMinute == 0 ? null : PartitionedRateLimiter.Create<string, string>(key =>
             RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
@@ -37,10 +40,17 @@ public sealed class LoomServerState : IDisposable
     /// <summary>The moderation stage text outputs pass through (null when <see cref="LoomServerOptions.Moderation"/> is off).</summary>
     public ContentModerator? Moderator { get; }
     public PartitionedRateLimiter<string>? RateLimiter { get; }
+    /// <summary>The near-copy check of <see cref="LoomServerOptions.ImageMemorizationData"/>; null when there is none.</summary>
+    public ImageMemorizationDetector? ImageMemorization { get; }
+
+    /// <summary>The near-copy check for a model making images of <paramref name="shape"/>; null when there is none for it.</summary>
+    public ImageMemorizationDetector? ImageMemorizationFor(Loom.Models.ImageShape shape) =>
+        ImageMemorization is { } detector && detector.Covers(shape) ? detector : null;
 
     public void Dispose()
     {
         Store.Dispose();
         RateLimiter?.Dispose();
+        ImageMemorization?.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Loom.Core;
 using Loom.Data;
 using Loom.Safety;
+using Loom.Safety.Images;
 
 namespace Loom.Cli.Commands;
 
@@ -26,7 +27,12 @@ public sealed class ModerationCliOptions
     };
     public Option<string?> MemorizationData { get; } = new("--memorization-data")
     {
-        Description = "Training text (file or data set name): flag outputs that copy it verbatim"
+        Description = "Training data: a text (file or data set name) whose verbatim copies are flagged, or for image models "
+            + "fashion-mnist or a folder of PNGs whose near-copies are flagged, naming the training image"
+    };
+    public Option<double?> MemorizationDistance { get; } = new("--memorization-distance")
+    {
+        Description = "Images: RMS pixel distance (0-1) at or below which a sample is a near-copy (default: calibrated on the data)"
     };
     public Option<int> MemorizationWords { get; } = new("--memorization-words")
     {
@@ -39,13 +45,17 @@ public sealed class ModerationCliOptions
     public Option<bool> NoPersonalData { get; } = new("--no-pii") { Description = "Do not look for e-mails, phones, cards, IBANs" };
 
     public IEnumerable<Option> All => [Mode, CategoryActions, BlockList, BlockPatterns, MemorizationData, MemorizationWords,
-        MinScore, NoPersonalData];
+        MemorizationDistance, MinScore, NoPersonalData];
 
     /// <summary>The moderator the flags ask for; null for <c>--moderation off</c>.</summary>
-    public ContentModerator? Build(ParseResult parse) => Options(parse) is { } options ? new ContentModerator(options) : null;
+    public ContentModerator? Build(ParseResult parse, bool imagesAllowed = false) =>
+        Options(parse, imagesAllowed) is { } options ? new ContentModerator(options) : null;
 
-    /// <summary>The moderation options the flags ask for; null for <c>--moderation off</c>.</summary>
-    public ModerationOptions? Options(ParseResult parse)
+    /// <summary>
+    /// The moderation options the flags ask for; null for <c>--moderation off</c>. Training images given to
+    /// <c>--memorization-data</c> are left to <see cref="ImageMemorization"/>, or refused unless <paramref name="imagesAllowed"/>.
+    /// </summary>
+    public ModerationOptions? Options(ParseResult parse, bool imagesAllowed = false)
     {
         string mode = parse.GetValue(Mode)!.Trim().ToLowerInvariant();
         if (mode == "off")
@@ -58,7 +68,12 @@ public sealed class ModerationCliOptions
                 throw new LoomUsageException($"--moderation-action: expected CATEGORY=ACTION (e.g. pii.email=redact), got '{spec}'");
             actions[parts[0]] = ParseAction(parts[1], "--moderation-action");
         }
-        string? training = parse.GetValue(MemorizationData) is { } data ? ReadText(data) : null;
+        string? data = parse.GetValue(MemorizationData);
+        if (data is not null && IsImageData(data) && !imagesAllowed)
+            throw new LoomUsageException($"--memorization-data: '{data}' holds images, and this command's outputs are text");
+        if (parse.GetValue(MemorizationDistance) is not null && (data is null || !IsImageData(data)))
+            throw new LoomUsageException("--memorization-distance: applies to training images given to --memorization-data");
+        string? training = data is not null && !IsImageData(data) ? ReadText(data) : null;
         var options = new ModerationOptions
         {
             Action = ParseAction(mode, "--moderation"),
@@ -67,12 +82,59 @@ public sealed class ModerationCliOptions
             BlockedTerms = parse.GetValue(BlockList) is { } list ? ReadBlockList(list) : [],
             BlockedPatterns = parse.GetValue(BlockPatterns) ?? [],
             TrainingText = training,
-            TrainingTextSource = parse.GetValue(MemorizationData) ?? "training text",
+            TrainingTextSource = training is null ? "training text" : data!,
             MemorizationWords = parse.GetValue(MemorizationWords),
             MinScore = parse.GetValue(MinScore),
         };
         options.Validate();
         return options;
+    }
+
+    /// <summary>True when <paramref name="data"/> names training images (fashion-mnist or a folder) rather than a text.</summary>
+    public static bool IsImageData(string data) => TrainingData.IsFashionMnist(data) || Directory.Exists(data);
+
+    /// <summary>
+    /// The near-copy check for generated images the flags ask for: null without training images or with
+    /// <c>--moderation off</c>. Flagged images are withheld when the memorization category's action is redact or block.
+    /// </summary>
+    public ImageMemorizationDetector? ImageMemorization(ParseResult parse)
+    {
+        if (ImageMemorizationData(parse) is not { } data)
+            return null;
+        var memorization = ImageMemorizationOptions(parse);
+        try
+        {
+            var detector = ImageMemorizationDetector.Load(data, memorization);
+            Console.Error.WriteLine($"loom: checking images for near-copies of {detector.TrainingCount} {detector.Source} images (RMS "
+                + $"distance ≤ {detector.Threshold:F4}{(memorization.Threshold is null ? ", calibrated on them" : "")})");
+            return detector;
+        }
+        catch (LoomException e) when (e.Option is "Data" or "Threshold" or "TrainingImages")
+        {
+            throw new LoomUsageException($"--memorization-{(e.Option == "Threshold" ? "distance" : "data")}: {e.Problem}", e);
+        }
+    }
+
+    /// <summary>The training images for the near-copy check: null without them or with <c>--moderation off</c>.</summary>
+    public string? ImageMemorizationData(ParseResult parse) =>
+        parse.GetValue(MemorizationData) is { } data && IsImageData(data) && !IsOff(parse) ? data : null;
+
+    /// <summary>The near-copy check's threshold and action (the memorization category's action: redact or block withhold).</summary>
+    public ImageMemorizationOptions ImageMemorizationOptions(ParseResult parse) => new()
+    {
+        Threshold = parse.GetValue(MemorizationDistance),
+        Action = Options(parse, imagesAllowed: true)?.ActionFor(ContentCategories.Memorization) ?? ModerationAction.Flag,
+    };
+
+    private bool IsOff(ParseResult parse) => parse.GetValue(Mode)!.Trim().Equals("off", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reports the near-copies among generated images on stderr:
+    /// <c>loom: image 3 withheld: memorization 0.93, near-copy of fashion-mnist image 1234 (RMS distance 0.0100 ≤ 0.0400)</c>.</summary>
+    public static void Report(ImageMemorizationReview review)
+    {
+        foreach (var flag in review.Flags)
+            Console.Error.WriteLine($"loom: image {flag.Image + 1} {(review.Withheld.Contains(flag.Image) ? "withheld" : "flagged")}: "
+                + $"{flag.Category} {flag.Score:F2}, {flag.Detail}");
     }
 
     /// <summary>Reports a reviewed output on stderr when anything was found:

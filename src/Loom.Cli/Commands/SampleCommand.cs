@@ -10,6 +10,7 @@ using Loom.Models.Diffusion;
 using Loom.Models.Language;
 using Loom.Models.Tabular;
 using Loom.Safety;
+using Loom.Safety.Images;
 using Loom.Text.Generation;
 using Loom.Watermarks.Images;
 using TorchSharp;
@@ -80,9 +81,11 @@ public static class SampleCommand
         {
             var console = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(checkpoint)!;
-            var moderator = moderation.Build(parse);   // before loading, so a bad moderation flag fails fast
+            var moderator = moderation.Build(parse, imagesAllowed: true);   // before loading, so a bad moderation flag fails fast
             var marking = imageWatermark.Build(parse);
             using var model = AdapterCliOption.Load(parse, folder, adapter, device, dtype);
+            CheckMemorizationData(parse.GetValue(moderation.MemorizationData), model);
+            using var copies = GeneratedImages.Makes(model) ? moderation.ImageMemorization(parse) : null;
             if (model.GetService<ITextGenerationModel>() is { } lm)
             {
                 // An HF folder's generation_config.json may set its own temperature; --temperature given overrides it.
@@ -103,7 +106,7 @@ public static class SampleCommand
                 using var diffusionScope = torch.NewDisposeScope();
                 var diffusionSampling =
                     new SampleRequest { Count = diffusionRequest.Count, Seed = diffusionRequest.Seed }.With(diffusionRequest);
-                SampleWriter.Write(Marked(model.Sample(diffusionSampling), marking), parse.GetValue(output), console);
+                SampleWriter.Write(Marked(Reviewed(model.Sample(diffusionSampling), copies), marking), parse.GetValue(output), console);
                 return 0;
             }
             if (parse.GetValue(stream))
@@ -127,9 +130,30 @@ public static class SampleCommand
             var samples = model.Sample(request);
             if (samples is TextSamples texts && moderator is not null)
                 samples = new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList());
-            SampleWriter.Write(Marked(samples, marking), parse.GetValue(output), console);
+            SampleWriter.Write(Marked(Reviewed(samples, copies), marking), parse.GetValue(output), console);
             return 0;
         }
+    }
+
+    /// <summary>Training data for the memorization check must be what the model makes: a text for text, images for images.</summary>
+    private static void CheckMemorizationData(string? data, IGenerativeModel model)
+    {
+        if (data is null) return;
+        bool images = ModerationCliOptions.IsImageData(data), makesImages = GeneratedImages.Makes(model);
+        if (images && !makesImages)
+            throw new LoomUsageException($"--memorization-data: '{data}' holds images, but a '{model.Kind}' model does not make images");
+        if (!images && makesImages)
+            throw new LoomUsageException(
+                $"--memorization-data: a '{model.Kind}' model makes images; give fashion-mnist or a folder of PNGs");
+    }
+
+    /// <summary>The images after the near-copy check (flags on stderr; withheld ones blank), unchanged without one.</summary>
+    private static SampleSet Reviewed(SampleSet samples, ImageMemorizationDetector? detector)
+    {
+        if (detector is null) return samples;
+        var review = ImageMemorizationReview.Of(samples, detector);
+        ModerationCliOptions.Report(review);
+        return review.Samples;
     }
 
     /// <summary>Images marked with the watermark (by default), saying so on stderr; other samples unchanged.</summary>

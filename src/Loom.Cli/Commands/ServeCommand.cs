@@ -88,7 +88,9 @@ public static class ServeCommand
                 Dtype = Core.ComputeDtype.Parse(parse.GetValue(dtype)), RateLimitPerMinute = parse.GetValue(rate),
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
                 Adapters = AdapterPairs(parse.GetValue(adapters) ?? []),
-                Moderation = moderation.Options(parse),
+                Moderation = moderation.Options(parse, imagesAllowed: true),
+                ImageMemorizationData = moderation.ImageMemorizationData(parse),
+                ImageMemorization = moderation.ImageMemorizationOptions(parse),
                 Watermark = watermark.Apply(parse, null),
                 ImageWatermark = imageWatermark.Build(parse),
             };

@@ -18,7 +18,8 @@ namespace Loom.Server.Images;
 /// <c>28x28</c>) or <c>auto</c>; <c>response_format</c> only <c>b64_json</c> (the default); <c>output_format</c> only
 /// <c>png</c>. Loom fields: <c>seed</c>, <c>class</c>, <c>temperature</c>, <c>sampler</c>, <c>steps</c>,
 /// <c>guidance</c>, <c>eta</c> (<see cref="SamplingFields"/>); the response adds the <c>seed</c> used and <c>watermark</c>
-/// (whether the images carry the invisible watermark, <see cref="LoomServerOptions.ImageWatermark"/>).
+/// (whether the images carry the invisible watermark, <see cref="LoomServerOptions.ImageWatermark"/>); a near-copy of a
+/// training image gets <c>loom_moderation</c> (<see cref="ImageModeration"/>) and, when withheld, no <c>b64_json</c>.
 /// </summary>
 public sealed class ImagesEndpoints : ILoomEndpoints
 {
@@ -53,16 +54,21 @@ public sealed class ImagesEndpoints : ILoomEndpoints
         if (request.String("size") is { } size && size != "auto" && !string.Equals(size, shape.Size, StringComparison.OrdinalIgnoreCase))
             throw ApiError.BadField("size", $"Invalid value for 'size': '{size}'. The model '{model.Id}' makes {shape.Size} images "
                 + "only (or use 'auto').", "invalid_value");
-        var generation = SamplingFields.Read(request, model.Model, MaxImages, prompt) with { Watermark = state.Options.ImageWatermark };
+        var generation = SamplingFields.Read(request, model.Model, MaxImages, prompt) with
+        {
+            Watermark = state.Options.ImageWatermark,
+            Memorization = state.ImageMemorizationFor(shape),
+        };
         SamplingFields.ToSampleRequest(model.Model, generation);
         var images = await ModelWork.RunAsync(model, state.Options.QueueLength, SamplingFields.Names, null,
             cancellation => GeneratedImages.GenerateAsync(model.Model, generation, null, cancellation), context.RequestAborted)
             .ConfigureAwait(false);
         var data = new JsonArray(images.Select(image =>
         {
-            var item = new JsonObject { ["b64_json"] = Convert.ToBase64String(image.Png) };
+            var item = new JsonObject();
+            if (!image.Withheld) item["b64_json"] = Convert.ToBase64String(image.Png);
             if (image.ClassName is { } name) item["revised_prompt"] = name;
-            return (JsonNode)item;
+            return (JsonNode)ImageModeration.Annotate(item, image);
         }).ToArray());
         await JsonResponses.WriteAsync(context, new JsonObject
         {

@@ -35,9 +35,13 @@ public sealed class SampleEndpoints : ILoomEndpoints
         if (model.Text is not null)
             throw ApiError.BadField("model", $"The model '{model.Id}' is a neural text model: sample it with /v1/completions "
                 + "or /v1/chat/completions.", "model_not_supported");
-        var generation = SamplingFields.Read(request, model.Model, MaxSamples, prompt) with { Watermark = state.Options.ImageWatermark };
-        var sampling = SamplingFields.ToSampleRequest(model.Model, generation) with { Length = length, Prompt = prompt };
         bool images = GeneratedImages.Makes(model.Model);
+        var generation = SamplingFields.Read(request, model.Model, MaxSamples, prompt) with
+        {
+            Watermark = state.Options.ImageWatermark,
+            Memorization = images ? state.ImageMemorizationFor(GeneratedImages.ShapeOf(model.Model)) : null,
+        };
+        var sampling = SamplingFields.ToSampleRequest(model.Model, generation) with { Length = length, Prompt = prompt };
         var samples = await ModelWork.RunAsync(model, state.Options.QueueLength, SamplingFields.Names, null, async cancellation =>
             images
                 ? SampleSetJson.Images(

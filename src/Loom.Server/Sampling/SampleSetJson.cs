@@ -36,10 +36,11 @@ public static class SampleSetJson
         ["type"] = "images",
         ["images"] = new JsonArray(images.Select(image =>
         {
-            var item = new JsonObject { ["b64_json"] = Convert.ToBase64String(image.Png) };
+            var item = new JsonObject();
+            if (!image.Withheld) item["b64_json"] = Convert.ToBase64String(image.Png);
             if (image.Label is { } label) item["label"] = label;
             if (image.ClassName is { } name) item["class"] = name;
-            return (JsonNode)item;
+            return (JsonNode)Loom.Server.Images.ImageModeration.Annotate(item, image);
         }).ToArray()),
     };
 

@@ -1,6 +1,7 @@
 using Loom.Core;
 using Loom.IO.Images;
 using Loom.Models.Diffusion;
+using Loom.Safety.Images;
 using Loom.Watermarks.Images;
 using TorchSharp;
 
@@ -9,7 +10,8 @@ namespace Loom.Models;
 /// <summary>
 /// Images from any image family (diffusion, GAN, VAE, VQ-VAE; <see cref="IImageGenerator"/>) as PNG files: one call
 /// samples the model on a thread of its own, puts the request's invisible watermark on each image
-/// (<see cref="ImageGenerationRequest.Watermark"/>, on by default) and encodes it, with the class it was generated for.
+/// (<see cref="ImageGenerationRequest.Watermark"/>, on by default) and encodes it, with the class it was generated for
+/// and, when the request carries a near-copy check, its finding.
 /// </summary>
 public static class GeneratedImages
 {
@@ -62,9 +64,14 @@ public static class GeneratedImages
         return ModelThread.RunAsync(() =>
         {
             using var scope = torch.NewDisposeScope();
-            return model.SampleNow(sampling, progress, cancellation) is TensorSamples samples
-                ? Encode((TensorSamples)SampleWatermark.Apply(samples, request.Watermark))
-                : throw new LoomException($"a '{model.Kind}' model returned no image tensor");
+            if (model.SampleNow(sampling, progress, cancellation) is not TensorSamples samples)
+                throw new LoomException($"a '{model.Kind}' model returned no image tensor");
+            if (request.Memorization is not { } memorization)
+                return Encode((TensorSamples)SampleWatermark.Apply(samples, request.Watermark));
+            var review = ImageMemorizationReview.Of(samples, memorization);
+            var encoded = Encode((TensorSamples)SampleWatermark.Apply(review.Samples, request.Watermark));
+            return encoded.Select((image, i) => review.Flags.FirstOrDefault(f => f.Image == i) is { } flag
+                ? image with { Memorization = flag, Withheld = review.Withheld.Contains(i) } : image).ToList();
         }, $"loom images {model.Kind}", cancellation);
     }
 

@@ -1,4 +1,5 @@
 using Loom.Models.Diffusion;
+using Loom.Safety.Images;
 using Loom.Watermarks.Images;
 
 namespace Loom.Models;
@@ -28,4 +29,8 @@ public sealed record ImageGenerationRequest
     /// <summary>The invisible watermark put on every image (on by default with the public key
     /// <see cref="ImageWatermarkOptions.DefaultKey"/>; <c>Enabled = false</c> turns it off).</summary>
     public ImageWatermarkOptions Watermark { get; init; } = new();
+
+    /// <summary>The near-copy check each image passes before the watermark goes on (its flag comes back with the image;
+    /// withheld images come back blank); null: no check. Its training images must have the model's image shape.</summary>
+    public ImageMemorizationDetector? Memorization { get; init; }
 }

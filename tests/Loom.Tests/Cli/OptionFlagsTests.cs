@@ -20,7 +20,8 @@ public sealed partial class OptionFlagsTests
     /// <summary>Options only a library caller sets: no command has a flag for them.</summary>
     private static readonly HashSet<string> LibraryOnly = new(StringComparer.Ordinal)
     {
-        "AccumulationSteps", "EvalBatches", "LangevinSteps", "Optimizer", "Snr", "Splits",
+        "AccumulationSteps", "CalibrationFactor", "CalibrationImages", "CalibrationQuantile", "EvalBatches", "LangevinSteps", "Optimizer",
+        "Snr", "Splits",
     };
 
     [Fact]

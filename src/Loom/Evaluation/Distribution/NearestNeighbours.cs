@@ -27,12 +27,13 @@ public static class NearestNeighbours
     }
 
     /// <summary>Distance to and index of the nearest row of <paramref name="reference"/> for each row of
-    /// <paramref name="query"/>.</summary>
-    public static (Tensor Distances, Tensor Indices) Nearest(Tensor query, Tensor reference)
+    /// <paramref name="query"/>, computed in <paramref name="precision"/> (float64 unless asked; float32 halves the time and is
+    /// exact enough to find near-copies).</summary>
+    public static (Tensor Distances, Tensor Indices) Nearest(Tensor query, Tensor reference, ScalarType precision = ScalarType.Float64)
     {
         var distances = new List<Tensor>();
         var indices = new List<Tensor>();
-        foreach (var (_, d) in Chunks(query, reference))
+        foreach (var (_, d) in Chunks(query, reference, precision))
         {
             using (d)
             {
@@ -59,10 +60,10 @@ public static class NearestNeighbours
     }
 
     /// <summary>Euclidean distance blocks [rows, m] between chunks of <paramref name="a"/> and all of <paramref name="b"/>.</summary>
-    private static IEnumerable<(long Start, Tensor Distances)> Chunks(Tensor a, Tensor b)
+    private static IEnumerable<(long Start, Tensor Distances)> Chunks(Tensor a, Tensor b, ScalarType precision = ScalarType.Float64)
     {
-        var x = a.to(ScalarType.Float64, CPU);
-        var y = b.to(ScalarType.Float64, CPU);
+        var x = a.to(precision, CPU);
+        var y = b.to(precision, CPU);
         try
         {
             long rows = Math.Max(1, ChunkElements / Math.Max(1, y.shape[0]));
