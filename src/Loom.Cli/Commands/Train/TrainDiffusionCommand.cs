@@ -66,6 +66,7 @@ public static class TrainDiffusionCommand
             new Option<long?>("--checkpoint-every") { Description = "Save every N steps (0 = at the end and on Ctrl-C; default 500)" };
         var seed = new Option<long?>("--seed") { Description = "Seed for every random number generator (default 0)" };
         var shared = new CliTraining();
+        var dp = new DpTrainingFlags("U-Net or MLP denoiser; each training example is one unit, one timestep per step");
         var command = new Command("diffusion",
             "Denoising diffusion model: U-Net on images, MLP on vectors; any sampler, guidance, inpainting, image-to-image")
         {
@@ -73,11 +74,11 @@ public static class TrainDiffusionCommand
             minSnr, labelDropout, flip, ema,
             baseChannels, multipliers, resBlocks, attention, dropout, width, layers, sampler, samplerSteps, guidance, checkpointEvery, seed,
         };
-        foreach (var option in shared.All) command.Options.Add(option);
+        foreach (var option in dp.All.Concat(shared.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            var flags = new RecipeFlags(parse)
+            var flags = dp.AddTo(new RecipeFlags(parse))
                 .Add("data", data).Add("conditional", conditional).Add("points", points).Add("steps", steps).Add("batch_size", batchSize)
                 .Add("learning_rate", lr).Add("warmup", warmup).Add("lr_schedule", lrSchedule).Add("noise_schedule", schedule)
                 .Add("timesteps", timesteps).Add("prediction", prediction).Add("min_snr", minSnr).Add("label_dropout", labelDropout)

@@ -55,6 +55,14 @@ public sealed record DiffusionRecipe
     /// <summary>Save every N steps; 0 = at the end and when cancelled.</summary>
     public long? CheckpointEvery { get; init; }
     public long? Seed { get; init; }
+    /// <summary>DP-SGD with the noise found for this target ε over the run (see <see cref="Privacy.DpOptions"/>).</summary>
+    public double? DpEpsilon { get; init; }
+    /// <summary>DP-SGD with this noise multiplier σ.</summary>
+    public double? DpNoise { get; init; }
+    /// <summary>δ of DP-SGD's (ε, δ) (default 1e-5).</summary>
+    public double? DpDelta { get; init; }
+    /// <summary>DP-SGD's per-example clipping norm C (default 1).</summary>
+    public double? DpClip { get; init; }
 
     /// <summary>What may differ when a run is resumed: more steps, another checkpoint interval.</summary>
     public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "steps", "checkpoint_every" };
@@ -145,6 +153,10 @@ public sealed record DiffusionRecipe
         LearningRateSchedule = LearningRateSchedule.ParseKind(LrSchedule!), EmaDecay = Ema > 0 ? Ema : null,
         MinSnrGamma = MinSnr!.Value, LabelDropout = LabelDropout!.Value, RandomFlip = Flip!.Value, Seed = Seed!.Value,
         CheckpointEvery = CheckpointEvery!.Value,
+        Privacy = DpEpsilon is null && DpNoise is null && DpDelta is null && DpClip is null ? null : new Privacy.DpOptions
+        {
+            TargetEpsilon = DpEpsilon, NoiseMultiplier = DpNoise, Delta = DpDelta ?? 1e-5, MaxGradNorm = DpClip ?? 1.0,
+        },
     };
 
     /// <summary>The training vectors' overall range widened by 10% on each side (where samples are clipped).</summary>

@@ -28,9 +28,19 @@ public sealed record DiffusionTrainingOptions
     public long Seed { get; init; }
     public long LogEvery { get; init; } = 10;
     public long CheckpointEvery { get; init; }
+    /// <summary>
+    /// DP-SGD: each training example is one unit of privacy; batches are Poisson-sampled at rate BatchSize / examples, each
+    /// example's loss (one timestep and noise draw) is clipped and noised (<see cref="Loom.Training.PrivateTraining"/>).
+    /// The EMA of the weights is post-processing and keeps the guarantee. Null: ordinary training.
+    /// </summary>
+    public Privacy.DpOptions? Privacy { get; init; }
+
+    /// <summary>The Poisson sample rate of DP-SGD: the batch size over the data set size.</summary>
+    public double SampleRate(long count) => Math.Min(1.0, (double)BatchSize / count);
 
     public void Validate()
     {
+        Privacy?.Validate();
         if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0)) throw LoomUsageException.ForOption(nameof(LearningRate), $"must be positive, got {LearningRate}");
         if (LabelDropout is < 0 or >= 1) throw LoomUsageException.ForOption(nameof(LabelDropout), $"must be in [0, 1), got {LabelDropout}");
@@ -42,7 +52,8 @@ public sealed record DiffusionTrainingOptions
 /// The denoising objective: pick a batch (by step, so resumed runs see the same batches), a uniform timestep and
 /// Gaussian noise per example, form x_t = √ᾱ x_0 + √(1−ᾱ) ε, and regress the network output on the target (ε, x_0 or
 /// v) with per-example min-SNR weights. Labels are dropped to the "no label" slot with probability
-/// <c>LabelDropout</c> so one network learns both the conditional and the unconditional model.
+/// <c>LabelDropout</c> so one network learns both the conditional and the unconditional model. With DP-SGD the batch is
+/// Poisson-sampled (possibly empty) and each example's weighted loss comes with it.
 /// </summary>
 public sealed class DiffusionObjective : ITrainingObjective
 {
@@ -70,7 +81,16 @@ public sealed class DiffusionObjective : ITrainingObjective
 
     public TrainingLoss Compute(long step, int micro)
     {
-        var batch = data.Batch(batches, step);
+        Tensor[] batch;
+        if (options.Privacy is null)
+            batch = data.Batch(batches, step);
+        else
+        {
+            var indices = PoissonSampling.Indices(data.Count, options.SampleRate(data.Count), options.Seed, step);
+            if (indices.shape[0] == 0)
+                return new TrainingLoss(torch.zeros(1).sum(), 0, PerExampleLoss: torch.zeros(0));
+            batch = data.Get(indices);
+        }
         var x0 = batch[0].to(ScalarType.Float32);
         long n = x0.shape[0];
         if (options.RandomFlip)
@@ -96,7 +116,7 @@ public sealed class DiffusionObjective : ITrainingObjective
         long[] reduce = Enumerable.Range(1, (int)x0.dim() - 1).Select(d => (long)d).ToArray();
         var perExample = (output - target).square().mean(reduce);
         var weights = Predictions.MinSnrWeights(prediction, abFlat / (1 - abFlat), options.MinSnrGamma).to(ScalarType.Float32).to(device);
-        var loss = (weights * perExample).mean();
-        return new TrainingLoss(loss, n);
+        var weighted = weights * perExample;
+        return new TrainingLoss(weighted.mean(), n, PerExampleLoss: options.Privacy is null ? null : weighted);
     }
 }

@@ -42,14 +42,14 @@ public static class DiffusionTrainingRun
                         $", device {context.Device}");
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var result = Optimize(model, data, options, folder, context);
+            var (result, privacy) = Optimize(model, data, options, folder, context);
             var metrics = new Dictionary<string, double>
             {
                 ["parameters"] = parameters, ["steps"] = result.Steps, ["train_seconds"] = watch.Elapsed.TotalSeconds,
                 ["final_loss"] = result.LastLoss,
             };
             string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
-            Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes));
+            Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes) with { Privacy = privacy });
             var files = new List<string> { Path.Combine(folder.Folder, "loss.png") };
             if (!result.Interrupted && WritePreview(model, data, folder.Folder, seed) is { Length: > 0 } preview)
                 files.Add(preview);
@@ -62,20 +62,22 @@ public static class DiffusionTrainingRun
         }
     }
 
-    private static TrainResult Optimize(DiffusionModel model, DiffusionData data, DiffusionTrainingOptions options,
-        RunFolder folder, TrainingContext context)
+    private static (TrainResult Result, Privacy.PrivacyCard? Privacy) Optimize(DiffusionModel model, DiffusionData data,
+        DiffusionTrainingOptions options, RunFolder folder, TrainingContext context)
     {
         long startStep = folder.StartStep();
         var parameters = model.Network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList();
         var objective = new DiffusionObjective(model.Network, model.Schedule, model.Config.Prediction, data.Set, options, context.Device);
         var phase = new TrainingPhase("denoise", objective, parameters,
-            new OptimizerOptions { LearningRate = options.LearningRate, WeightDecay = options.WeightDecay });
+            new OptimizerOptions { LearningRate = options.LearningRate, WeightDecay = options.WeightDecay }, Model: model.Network);
+        double sampleRate = options.SampleRate(data.Set.Count);
+        var privacy = options.Privacy is { } dp ? new PrivateTraining(dp, sampleRate, sampleRate * data.Set.Count) : null;
         string lossTitle = $"diffusion: {Predictions.Name(model.Config.Prediction)}-prediction MSE";
         using var trainer = new Trainer([phase], new TrainerOptions
         {
             Steps = options.Steps, Schedule = options.LearningRateSchedule, WarmupSteps = Math.Min(options.Warmup, options.Steps),
-            GradClip = options.GradClip, EmaDecay = options.EmaDecay, EmaWarmup = true, LogEvery = options.LogEvery,
-            CheckpointEvery = options.CheckpointEvery,
+            GradClip = privacy is null ? options.GradClip : 0, EmaDecay = options.EmaDecay, EmaWarmup = true,
+            LogEvery = options.LogEvery, CheckpointEvery = options.CheckpointEvery, Privacy = privacy,
         })
         {
             Log = folder.OpenLog(startStep),
@@ -84,18 +86,23 @@ public static class DiffusionTrainingRun
             {
                 folder.Save(t, model, model.Network,
                     folder.Card([data.Provenance], options.Seed, new Dictionary<string, double> { ["step"] = t.Step },
-                    t.Ema is null ? null : $"weights are the exponential moving average (decay {t.Ema.Decay})"));
+                    t.Ema is null ? null : $"weights are the exponential moving average (decay {t.Ema.Decay})")
+                    with
+                    { Privacy = t.PrivacySpent });
                 folder.WriteLossCurve(lossTitle);
             },
         };
         if (context.Resume)
             folder.Restore(model.Network, trainer);
+        if (trainer.NoiseMultiplier is { } sigma)
+            context.Say($"DP-SGD: noise multiplier {sigma:G4}, clip {options.Privacy!.MaxGradNorm:G4}, sample rate {sampleRate:G4}, "
+                + $"δ {options.Privacy.Delta:G3}");
         model.Network.train();
         var result = trainer.Run(context.Cancellation);
         trainer.Ema?.SwapIn();   // the model keeps the EMA weights from here on
         model.Network.eval();
         folder.WriteLossCurve(lossTitle);
-        return result;
+        return (result, trainer.PrivacySpent);
     }
 
     /// <summary>Writes samples.png: an image grid (one row per class for a conditional model) or a 2-D scatter against the data.</summary>

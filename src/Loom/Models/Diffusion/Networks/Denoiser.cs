@@ -34,15 +34,17 @@ public sealed class TimestepEmbedding : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>[n] timesteps → [n, frequencies] as [cos(t·f_k), sin(t·f_k)], f_k = 10000^(−k/(half)).</summary>
+    /// <summary>[n] timesteps → [n, frequencies] as [cos(t·f_k), sin(t·f_k)], f_k = 10000^(−k/(half)); float32 unless the
+    /// timesteps are float64 (a float64 network).</summary>
     public static Tensor Sinusoidal(Tensor timesteps, int frequencies)
     {
         int half = frequencies / 2;
-        var exponents = torch.arange(half, dtype: ScalarType.Float32, device: timesteps.device) * (-Math.Log(10000.0) / half);
-        var args = timesteps.to(ScalarType.Float32).unsqueeze(1) * exponents.exp().unsqueeze(0);
+        var dtype = timesteps.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var exponents = torch.arange(half, dtype: dtype, device: timesteps.device) * (-Math.Log(10000.0) / half);
+        var args = timesteps.to(dtype).unsqueeze(1) * exponents.exp().unsqueeze(0);
         return torch.cat([args.cos(), args.sin()], 1);
     }
 
     public Tensor forward(Tensor timesteps) =>
-        linear_2.forward(nn.functional.silu(linear_1.forward(Sinusoidal(timesteps, frequencies))));
+        linear_2.call(nn.functional.silu(linear_1.call(Sinusoidal(timesteps, frequencies))));
 }

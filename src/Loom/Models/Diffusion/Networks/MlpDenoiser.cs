@@ -44,11 +44,11 @@ public sealed class MlpDenoiser : Denoiser
     public override Tensor Predict(Tensor x, Tensor timesteps, Tensor? labels)
     {
         var embedding = time.forward(timesteps);
-        if (label is not null && labels is not null) embedding = embedding + label.forward(labels);
+        if (label is not null && labels is not null) embedding = embedding + label.call(labels);
         embedding = nn.functional.silu(embedding);
-        var h = input.forward(x);
+        var h = input.call(x);
         for (int i = 0; i < blocks.Count; i++)
-            h = h + blocks[i].forward(h + conditioning[i].forward(embedding));
-        return output.forward(nn.functional.silu(norm_out.forward(h)));
+            h = h + blocks[i].call(h + conditioning[i].call(embedding));
+        return output.call(nn.functional.silu(norm_out.call(h)));
     }
 }

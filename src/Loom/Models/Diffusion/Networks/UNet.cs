@@ -123,9 +123,9 @@ public sealed class UNet : Denoiser
     public override Tensor Predict(Tensor x, Tensor timesteps, Tensor? labels)
     {
         var embedding = time_embedding.forward(timesteps);
-        if (class_embedding is not null && labels is not null) embedding = embedding + class_embedding.forward(labels);
+        if (class_embedding is not null && labels is not null) embedding = embedding + class_embedding.call(labels);
         embedding = nn.functional.silu(embedding);
-        var h = conv_in.forward(x);
+        var h = conv_in.call(x);
         var skips = new List<Tensor> { h };
         int block = 0;
         for (int level = 0; level < Config.Multipliers.Length; level++)
@@ -133,12 +133,12 @@ public sealed class UNet : Denoiser
             for (int b = 0; b < Config.ResBlocksPerLevel; b++, block++)
             {
                 h = down_resnets[block].forward(h, embedding);
-                if (downHasAttention[block]) h = down_attentions[block].forward(h);
+                if (downHasAttention[block]) h = down_attentions[block].call(h);
                 skips.Add(h);
             }
             if (level < Config.Multipliers.Length - 1)
             {
-                h = downsamplers[level].forward(h);
+                h = downsamplers[level].call(h);
                 skips.Add(h);
             }
         }
@@ -153,11 +153,11 @@ public sealed class UNet : Denoiser
                 var skip = skips[^1];
                 skips.RemoveAt(skips.Count - 1);
                 h = up_resnets[block].forward(torch.cat([h, skip], 1), embedding);
-                if (upHasAttention[block]) h = up_attentions[block].forward(h);
+                if (upHasAttention[block]) h = up_attentions[block].call(h);
             }
-            if (level > 0) h = upsamplers[up++].forward(h);
+            if (level > 0) h = upsamplers[up++].call(h);
         }
-        return conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
+        return conv_out.call(nn.functional.silu(conv_norm_out.call(h)));
     }
 
     /// <summary>Keeps one list index per residual block whether or not it has attention.</summary>

@@ -34,10 +34,10 @@ public sealed class ResidualBlock : nn.Module
     /// <param name="embedding">[n, E] time (+ class) embedding, already passed through SiLU.</param>
     public Tensor forward(Tensor x, Tensor embedding)
     {
-        var h = conv1.forward(nn.functional.silu(norm1.forward(x)));
-        h = h + time_emb_proj.forward(embedding).unsqueeze(-1).unsqueeze(-1);
-        h = conv2.forward(dropout.forward(nn.functional.silu(norm2.forward(h))));
-        return (conv_shortcut?.forward(x) ?? x) + h;
+        var h = conv1.call(nn.functional.silu(norm1.call(x)));
+        h = h + time_emb_proj.call(embedding).unsqueeze(-1).unsqueeze(-1);
+        h = conv2.call(dropout.call(nn.functional.silu(norm2.call(h))));
+        return (conv_shortcut?.call(x) ?? x) + h;
     }
 }
 
@@ -63,14 +63,14 @@ public sealed class SpatialAttention : nn.Module
     public Tensor forward(Tensor x)
     {
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-        var tokens = group_norm.forward(x).reshape(n, c, h * w).transpose(1, 2); // [n, hw, c]
-        var q = to_q.forward(tokens);
-        var k = to_k.forward(tokens);
-        var v = to_v.forward(tokens);
+        var tokens = group_norm.call(x).reshape(n, c, h * w).transpose(1, 2); // [n, hw, c]
+        var q = to_q.call(tokens);
+        var k = to_k.call(tokens);
+        var v = to_v.call(tokens);
         // Explicit softmax(QKᵀ/√c)V: libtorch's CPU fused attention gave intermittent NaN gradients here.
         var weights = torch.bmm(q, k.transpose(1, 2)).mul(1.0 / Math.Sqrt(c)).softmax(-1);
         var attended = torch.bmm(weights, v);
-        return x + to_out.forward(attended).transpose(1, 2).reshape(n, c, h, w);
+        return x + to_out.call(attended).transpose(1, 2).reshape(n, c, h, w);
     }
 }
 
@@ -85,7 +85,7 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => conv.forward(x);
+    public override Tensor forward(Tensor x) => conv.call(x);
 }
 
 /// <summary>Doubles the resolution: nearest-neighbour upsampling then a 3×3 convolution.</summary>
@@ -100,5 +100,5 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) =>
-        conv.forward(nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest));
+        conv.call(nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest));
 }
