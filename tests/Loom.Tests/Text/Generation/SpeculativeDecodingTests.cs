@@ -100,7 +100,7 @@ public sealed class SpeculativeDecodingTests
 
         // One round per output: a draft, then the target's correction or its bonus token, so the pairs of tokens test all
         // three paths (accepted draft, residual draw, bonus draw) at two forward passes each.
-        const int samples = 2000;
+        const int samples = 1200;
         var generator = new TextGenerator(target, new IdTokenizer(Vocab), 0).WithDraft(new SpeculativeDraft(draft, 1));
         var outputs = generator.Generate(Enumerable.Repeat((IReadOnlyList<int>)prompt, samples).ToList(), settings);
         var counts = outputs.GroupBy(o => Key(o.TokenIds)).ToDictionary(g => g.Key, g => g.Count());
