@@ -29,6 +29,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["flows"] = FlowsBench.Run,
     ["lora"] = LoraBench.Run,
     ["image-memorization"] = ImageMemorizationBench.Run,
+    ["distill-spec"] = DistillSpecBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

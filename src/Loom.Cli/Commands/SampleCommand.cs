@@ -57,6 +57,7 @@ public static class SampleCommand
         var diffusion = new DiffusionCliOptions();
         var moderation = new ModerationCliOptions();
         var imageWatermark = new ImageWatermarkCliOptions();
+        var speculative = new SpeculativeCliOptions();
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
@@ -64,6 +65,7 @@ public static class SampleCommand
         };
         command.Options.Add(adapter);
         foreach (var option in generation.All) command.Options.Add(option);
+        foreach (var option in speculative.All) command.Options.Add(option);
         foreach (var option in diffusion.All) command.Options.Add(option);
         foreach (var option in moderation.All) command.Options.Add(option);
         foreach (var option in imageWatermark.All) command.Options.Add(option);
@@ -94,8 +96,14 @@ public static class SampleCommand
                 var settings = generation.Build(parse, lm, CliOptions.Positive(parse, length), softmaxTemperature, parse.GetValue(seed));
                 var prompts = new TextPrompts(parse.GetValue(prompt) ?? "", ParseIds(parse.GetValue(promptIds), parse.GetValue(prompt)),
                     CliOptions.Positive(parse, count));
-                return SampleText(lm, settings, prompts, moderator, parse.GetValue(stream), parse.GetValue(output), console);
+                using var draftModel = speculative.Load(parse, device, dtype, model.Kind);
+                var generator = speculative.For(parse, draftModel) is { } draft
+                    ? lm.CreateGenerator().WithDraft(draft)
+                    : lm.CreateGenerator();
+                return SampleText(generator, settings, prompts, moderator, parse.GetValue(stream), parse.GetValue(output), console);
             }
+            if (parse.GetValue(speculative.Draft) is not null)
+                throw new LoomUsageException($"--draft: a '{model.Kind}' model does not decode text; it is for neural text models");
             if (parse.GetValue(promptIds) is not null)
                 throw new LoomUsageException($"--prompt-ids: a '{model.Kind}' model takes no token ids; it is for text models");
             if (model.GetService<IDiffusionGenerator>() is { } dm)
@@ -200,10 +208,9 @@ public static class SampleCommand
     /// <summary>The same prompt <see cref="Count"/> times, as text or as token ids.</summary>
     private sealed record TextPrompts(string Text, IReadOnlyList<int>? Ids, int Count);
 
-    private static int SampleText(ITextGenerationModel model, Text.Decoding.GenerationSettings settings, TextPrompts prompts,
+    private static int SampleText(TextGenerator generator, Text.Decoding.GenerationSettings settings, TextPrompts prompts,
         ContentModerator? moderator, bool stream, string? output, TextWriter console)
     {
-        var generator = model.CreateGenerator();
         string prompt = prompts.Ids is { } promptIds ? generator.Tokenizer.Decode(promptIds) : prompts.Text;
         if (stream)
         {
@@ -215,6 +222,8 @@ public static class SampleCommand
         var outputs = prompts.Ids is { } promptTokens
             ? generator.Generate(Enumerable.Repeat(promptTokens, prompts.Count).ToList(), settings, CliContext.Cancellation)
             : generator.Generate(Enumerable.Repeat(prompts.Text, prompts.Count).ToList(), settings, CliContext.Cancellation);
+        if (SpeculativeCliOptions.Summary(outputs) is { } speculation)
+            Console.Error.WriteLine($"loom: {speculation}");
         // Only the generated text is reviewed: the prompt is the user's own.
         var reviews = outputs.Select((o, i) => Review(moderator, o.Text, $"sample {i + 1}")).ToList();
         if (settings.Logprobs > 0 || (output?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false))
@@ -263,7 +272,15 @@ public static class SampleCommand
 
     private static string Shown(ModerationResult review) => review.Blocked ? ModerationCliOptions.Placeholder(review) : review.Text;
 
-    private static JsonObject ToJson(GenerationOutput o, ModerationResult review) => new()
+    private static JsonObject ToJson(GenerationOutput o, ModerationResult review)
+    {
+        var json = Fields(o, review);
+        if (SpeculativeCliOptions.ToJson(o.Speculation) is { } speculation)
+            json["speculative"] = speculation;
+        return json;
+    }
+
+    private static JsonObject Fields(GenerationOutput o, ModerationResult review) => new()
     {
         ["moderation"] = ModerationJson.From(review),
         ["prompt"] = o.Prompt,

@@ -53,17 +53,18 @@ public static class TrainLanguageModelCommand
         };
         var seed = new Option<long?>("--seed") { Description = "Seed for every random number generator (default 0)" };
         var dp = new DpTrainingFlags("transformers; each disjoint window or line is one example");
+        var distillation = new DistillationFlags();
         var shared = new CliTraining();
         var command = new Command(family.Kind, family.Summary)
         {
             data, tokenizer, preset, layout, steps, batchSize, context, lr, minLr, warmup, layers, heads, kvHeads, width, hidden, embedding,
             dropout, evalEvery, checkpointEvery, seed,
         };
-        foreach (var option in dp.All.Concat(shared.All)) command.Options.Add(option);
+        foreach (var option in dp.All.Concat(distillation.All).Concat(shared.All)) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            var flags = dp.AddTo(new RecipeFlags(parse))
+            var flags = distillation.AddTo(dp.AddTo(new RecipeFlags(parse)))
                 .Add("data", data).Add("tokenizer", tokenizer).Add("preset", preset).Add("layout", layout).Add("steps", steps)
                 .Add("batch_size", batchSize).Add("context", context).Add("learning_rate", lr).Add("min_learning_rate", minLr)
                 .Add("warmup", warmup).Add("layers", layers).Add("heads", heads).Add("kv_heads", kvHeads).Add("width", width)

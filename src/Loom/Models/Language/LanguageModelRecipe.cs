@@ -57,6 +57,13 @@ public sealed record LanguageModelRecipe
     public double? DpDelta { get; init; }
     /// <summary>DP-SGD's per-example gradient clipping norm (default 1).</summary>
     public double? DpClip { get; init; }
+    /// <summary>A language-model checkpoint with the same tokenizer to distil: the student also learns its next-token
+    /// distributions (<see cref="Distillation.DistillationOptions"/>). Unset: learn from the data alone.</summary>
+    public string? Teacher { get; init; }
+    /// <summary>Weight α of the teacher's term, in [0, 1] (default 0.5); needs <see cref="Teacher"/>.</summary>
+    public double? DistillAlpha { get; init; }
+    /// <summary>Softmax temperature of the teacher's term (default 2); needs <see cref="Teacher"/>.</summary>
+    public double? DistillTemperature { get; init; }
 
     /// <summary>What may differ when a run is resumed: more steps, another checkpoint interval.</summary>
     public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "steps", "checkpoint_every" };
@@ -99,5 +106,20 @@ public sealed record LanguageModelRecipe
         {
             TargetEpsilon = DpEpsilon, NoiseMultiplier = DpNoise, Delta = DpDelta ?? 1e-5, MaxGradNorm = DpClip ?? 1.0,
         },
+        Distillation = DistillationFor(),
     };
+
+    private Distillation.DistillationOptions? DistillationFor()
+    {
+        if (Teacher is null)
+            return DistillAlpha is null && DistillTemperature is null
+                ? null
+                : throw LoomUsageException.ForOption(DistillAlpha is null ? "DistillTemperature" : "DistillAlpha",
+                    "weighs the teacher's term, but no Teacher is named");
+        var defaults = new Distillation.DistillationOptions();
+        return new Distillation.DistillationOptions
+        {
+            Alpha = DistillAlpha ?? defaults.Alpha, Temperature = DistillTemperature ?? defaults.Temperature,
+        };
+    }
 }

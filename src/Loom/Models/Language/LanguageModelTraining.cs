@@ -29,10 +29,16 @@ public sealed record LanguageModelTrainingOptions
     /// only (RNN layers have no per-example gradient rule); <see cref="GradClip"/> is replaced by the per-example clip.
     /// </summary>
     public Privacy.DpOptions? Privacy { get; init; }
+    /// <summary>Learn from a teacher's logits too (<see cref="LanguageModelTraining.CreateTrainer"/> takes the teacher).</summary>
+    public Distillation.DistillationOptions? Distillation { get; init; }
 
     public void Validate()
     {
         Privacy?.Validate();
+        Distillation?.Validate();
+        if (Privacy is not null && Distillation is not null)
+            throw LoomUsageException.ForOption("Teacher", "distillation cannot be combined with DP-SGD here: the per-example "
+                + "gradients cover the data term only");
         if (BatchSize < 1) throw LoomUsageException.ForOption(nameof(BatchSize), $"must be at least 1, got {BatchSize}");
         if (Context < 1) throw LoomUsageException.ForOption(nameof(Context), $"must be at least 1, got {Context}");
         if (EvalBatches < 1) throw LoomUsageException.ForOption(nameof(EvalBatches), $"must be at least 1, got {EvalBatches}");
@@ -49,18 +55,24 @@ public sealed record LanguageModelTrainingOptions
 public static class LanguageModelTraining
 {
     /// <param name="trainable">The parameters to update (LoRA: the adapter's matrices); null: every parameter of the model.</param>
+    /// <param name="teacher">The model to distil when <see cref="LanguageModelTrainingOptions.Distillation"/> is set (frozen,
+    /// eval mode: <see cref="Distillation.DistillationTeacher"/>); its logits on each batch join the loss.</param>
     public static Trainer CreateTrainer(nn.Module model, LanguageModelData data, LanguageModelTrainingOptions options,
         MetricsLog? log = null, ITrainingProgress? progress = null, Action<Trainer>? saveCheckpoint = null,
-        IReadOnlyList<TorchSharp.Modules.Parameter>? trainable = null)
+        IReadOnlyList<TorchSharp.Modules.Parameter>? trainable = null, ICausalLanguageModel? teacher = null)
     {
         options.Validate();
+        if ((options.Distillation is null) != (teacher is null))
+            throw new ArgumentException("a teacher and Distillation options go together", nameof(teacher));
         var causal = Causal(model);
         double sampleRate = Math.Min(1.0, options.BatchSize / (double)Math.Max(1, data.PrivateExamples(options.Context)));
         var objective = options.Privacy is null
             ? new DelegateObjective((step, micro) =>
             {
                 var (x, y) = data.Batch(false, options.BatchSize, options.Context, options.Seed, step * options.AccumulationSteps + micro);
-                var loss = Loss(causal, x, y, out long tokens);
+                var loss = teacher is null
+                    ? Loss(causal, x, y, out long tokens)
+                    : DistilledLoss(causal, teacher, x, y, options, out tokens);
                 return new TrainingLoss(loss, tokens);
             })
             : new DelegateObjective((step, _) =>
@@ -110,6 +122,18 @@ public static class LanguageModelTraining
         tokens = flatTargets.ne(LanguageModelData.IgnoreIndex).sum().ToInt64();
         var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), flatTargets, ignore_index: LanguageModelData.IgnoreIndex);
         return loss.MoveToOuterDisposeScope();
+    }
+
+    private static Tensor DistilledLoss(ICausalLanguageModel student, ICausalLanguageModel teacher, Tensor inputs, Tensor targets,
+        LanguageModelTrainingOptions options, out long tokens)
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = student.Forward(inputs);
+        Tensor teacherLogits;
+        using (torch.no_grad())
+            teacherLogits = teacher.Forward(inputs);
+        return Distillation.DistillationLoss.Compute(logits, teacherLogits, targets, options.Distillation!, out tokens)
+            .MoveToOuterDisposeScope();
     }
 
     /// <summary>Each sequence's mean cross-entropy over its scored tokens, [B] (DP-SGD's per-example losses).</summary>

@@ -15,7 +15,8 @@ namespace Loom.Models.Language;
 /// on the shared trainer (<see cref="LanguageModelTraining"/>): checkpoints with the tokenizer every
 /// <c>checkpoint_every</c> steps and when cancelled, exact resume with the recipe saved in run.json and the saved
 /// tokenizer, log.jsonl and loss.png; at the end the exact validation loss in the card, tokenizer.json,
-/// generation.json and a sample (sample.txt).
+/// generation.json and a sample (sample.txt). With a <c>teacher</c> the student is distilled from it
+/// (<see cref="Distillation.DistillationTeacher"/>) and the card also reports its KL to the teacher on the validation split.
 /// </summary>
 public static class LanguageModelTrainingRun
 {
@@ -41,8 +42,12 @@ public static class LanguageModelTrainingRun
         var network = family.CreateNetwork(resolved, tokenizer.VocabSize, modelContext, seed);
         network.to(context.Device);
         var model = new NeuralLanguageModel(kind, network, tokenizer, lines ? SequenceLayout.Lines : SequenceLayout.Stream, delimiter);
+        NeuralLanguageModel? teacher = null;
         try
         {
+            teacher = resolved.Teacher is { } teacherFolder
+                ? Distillation.DistillationTeacher.Load(teacherFolder, tokenizer, modelContext, context.Device)
+                : null;
             long parameters = network.parameters().Sum(p => p.numel());
             var presetName = LanguageModelPresets.Get(resolved.Preset!).Name;
             context.Say($"{kind}: {parameters:N0} parameters, vocabulary {tokenizer.VocabSize} ({tokenizer.Kind}), " +
@@ -51,8 +56,11 @@ public static class LanguageModelTrainingRun
             using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
-            var (result, privacy) = Optimize(model, corpus, options, folder, provenance, context);
+            var (result, privacy) = Optimize(model, teacher?.Causal, corpus, options, folder, provenance, context);
             var metrics = FinalMetrics(model, corpus, options, folder, watch.Elapsed.TotalSeconds, parameters);
+            if (teacher is not null)
+                metrics["val_kl_to_teacher"] = Distillation.DistillationLoss.ExactKl(model.Network, teacher.Causal, corpus, true,
+                    options.Context);
             string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             Checkpoint.Save(folder.Folder, model, folder.Card([provenance], seed, metrics, notes) with { Privacy = privacy });
             tokenizer.Save(folder.Folder);
@@ -67,10 +75,15 @@ public static class LanguageModelTrainingRun
             model.Dispose();
             throw;
         }
+        finally
+        {
+            teacher?.Dispose();
+        }
     }
 
-    private static (TrainResult Result, Privacy.PrivacyCard? Privacy) Optimize(NeuralLanguageModel model, LanguageModelData corpus,
-        LanguageModelTrainingOptions options, RunFolder folder, DataProvenance provenance, TrainingContext context)
+    private static (TrainResult Result, Privacy.PrivacyCard? Privacy) Optimize(NeuralLanguageModel model, ICausalLanguageModel? teacher,
+        LanguageModelData corpus, LanguageModelTrainingOptions options, RunFolder folder, DataProvenance provenance,
+        TrainingContext context)
     {
         long startStep = folder.StartStep();
         string lossTitle = $"{model.Kind}: cross-entropy (nats per token)";
@@ -83,7 +96,7 @@ public static class LanguageModelTrainingRun
             folder.Save(t, model, model.Network, card);
             model.Tokenizer.Save(folder.Folder);
             folder.WriteLossCurve(lossTitle);
-        });
+        }, teacher: teacher);
         if (context.Resume)
             folder.Restore(model.Network, trainer);
         if (trainer.NoiseMultiplier is { } sigma)

@@ -9,9 +9,10 @@ namespace Loom.Models.Transformer;
 /// Preallocated keys and values of every layer, [B, kv heads, capacity, head dim] each, filled left to right. A step
 /// writes its new keys/values into the next free slots and attends over the filled prefix, so no tensor grows or is
 /// concatenated while generating. Rows can be spliced in, moved and trimmed for continuous batching
-/// (<see cref="ISpliceableDecoderState"/>): a forward pass then runs on the first <see cref="ActiveRows"/> rows.
+/// (<see cref="ISpliceableDecoderState"/>): a forward pass then runs on the first <see cref="ActiveRows"/> rows. It rewinds
+/// (<see cref="IRewindableDecoderState"/>) by lowering its length, for speculative decoding's rollback.
 /// </summary>
-public sealed class KvCache : ISpliceableDecoderState
+public sealed class KvCache : ISpliceableDecoderState, IRewindableDecoderState
 {
     private Tensor[] keys;
     private Tensor[] values;
@@ -57,6 +58,13 @@ public sealed class KvCache : ISpliceableDecoderState
 
     /// <summary>Marks <paramref name="count"/> more slots as filled (after every layer has appended them).</summary>
     public void Advance(int count) => Length += count;
+
+    public void Rewind(int length)
+    {
+        if (length < 0 || length > Length)
+            throw new LoomUsageException($"KV cache: cannot rewind to {length} tokens; it holds {Length}");
+        Length = length;
+    }
 
     public void Reorder(Tensor rows)
     {

@@ -11,6 +11,9 @@ public sealed record TokenAlternative(int TokenId, string Text, double Logprob);
 /// </summary>
 public sealed record GeneratedToken(int Row, int TokenId, string Text, double? Logprob, IReadOnlyList<TokenAlternative> Alternatives);
 
-/// <summary>Why a row stopped: <c>eos</c>, <c>stop</c> (a stop sequence), <c>length</c> (max new tokens) or <c>cancelled</c>.</summary>
+/// <summary>
+/// Why a row stopped: <c>eos</c>, <c>stop</c> (a stop sequence), <c>length</c> (max new tokens) or <c>cancelled</c>;
+/// <see cref="Speculation"/> says how speculative decoding went (null without a draft).
+/// </summary>
 public sealed record GenerationOutput(string Prompt, string Text, IReadOnlyList<int> TokenIds, string FinishReason,
-    IReadOnlyList<GeneratedToken> Tokens);
+    IReadOnlyList<GeneratedToken> Tokens, SpeculationStats? Speculation = null);

@@ -22,6 +22,8 @@ internal sealed class GenerationRow(string prompt, int[] promptIds, GenerationSe
     public int GeneratedCount => generated.Count;
     public bool Finished => Reason is not null;
     public string? Reason { get; private set; }
+    /// <summary>What speculative decoding did for this row; null when it decoded without a draft.</summary>
+    public SpeculationStats? Speculation { get; set; }
 
     public void Finish(string reason) => Reason ??= reason;
 
@@ -50,7 +52,7 @@ internal sealed class GenerationRow(string prompt, int[] promptIds, GenerationSe
         return rest;
     }
 
-    public GenerationOutput ToOutput() => new(Prompt, text.ToString(), generated, Reason ?? "length", Tokens);
+    public GenerationOutput ToOutput() => new(Prompt, text.ToString(), generated, Reason ?? "length", Tokens, Speculation);
 
     /// <summary>
     /// Row <paramref name="row"/>'s top alternatives from a selection's flattened [rows, <paramref name="perRow"/>] ids and

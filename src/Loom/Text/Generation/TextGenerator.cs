@@ -18,11 +18,23 @@ namespace Loom.Text.Generation;
 /// last context-length tokens (nanoGPT's cropping).
 /// Dispose scopes never span a <c>yield</c>: each step's tensors live in one scope that closes before the step's
 /// tokens are handed out; only the cache and managed arrays persist.
+/// With a <see cref="Draft"/> it decodes speculatively (<see cref="SpeculativeDecoding"/>): prompts one after another,
+/// each output reporting <see cref="GenerationOutput.Speculation"/>.
 /// </summary>
 public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokenizer, int startTokenId)
 {
     /// <summary>Use the KV cache / recurrent state (false recomputes every step; for checks and benchmarks).</summary>
     public bool UseCache { get; init; } = true;
+
+    /// <summary>A draft model for speculative decoding; null decodes with the model alone. Beam search refuses it.</summary>
+    public SpeculativeDraft? Draft { get; init; }
+
+    /// <summary>This generator with <paramref name="draft"/> as its draft (null: none).</summary>
+    public TextGenerator WithDraft(SpeculativeDraft? draft)
+    {
+        draft?.Validate(model, tokenizer);
+        return new TextGenerator(model, tokenizer, startTokenId) { UseCache = UseCache, Draft = draft };
+    }
 
     public ICausalLanguageModel Model => model;
     public ITokenizer Tokenizer => tokenizer;
@@ -57,6 +69,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         CancellationToken cancellation)
     {
         settings.Validate();
+        CheckDraft(settings);
         if (settings.NumBeams > 1)
             return prompts.Select(p => BeamGenerate(p.Text, p.Ids, settings)).ToList();
         var rows = prompts.Select(p => new GenerationRow(p.Text, p.Ids, settings)).ToArray();
@@ -69,6 +82,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         CancellationToken cancellation)
     {
         settings.Validate();
+        CheckDraft(settings);
         if (settings.NumBeams > 1)
             throw LoomUsageException.ForOption("Beams", "beam search returns whole sequences; it cannot stream");
         var rows = prompts.Select(p => new GenerationRow(p.Text, p.Ids, settings)).ToArray();
@@ -129,7 +143,28 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         }
     }
 
-    private IEnumerable<GeneratedToken> Run(GenerationRow[] rows, GenerationSettings settings, CancellationToken cancellation)
+    /// <summary>Refuses a draft with settings speculative decoding cannot keep exact.</summary>
+    private void CheckDraft(GenerationSettings settings)
+    {
+        if (Draft is null) return;
+        Draft.Validate(model, tokenizer);
+        if (settings.NumBeams > 1)
+            throw LoomUsageException.ForOption("NumBeams", "beam search cannot be combined with speculative decoding (Draft); "
+                + "use greedy or sampling");
+    }
+
+    private IEnumerable<GeneratedToken> Run(GenerationRow[] rows, GenerationSettings settings, CancellationToken cancellation) =>
+        Draft is null ? RunPlain(rows, settings, cancellation) : RunSpeculative(rows, settings, cancellation);
+
+    private IEnumerable<GeneratedToken> RunSpeculative(GenerationRow[] rows, GenerationSettings settings, CancellationToken cancellation)
+    {
+        var decoding = new SpeculativeDecoding(model, Draft!, tokenizer, settings);
+        for (int b = 0; b < rows.Length; b++)
+            foreach (var token in decoding.Run(rows[b], b, cancellation))
+                yield return token;
+    }
+
+    private IEnumerable<GeneratedToken> RunPlain(GenerationRow[] rows, GenerationSettings settings, CancellationToken cancellation)
     {
         if (rows.Length == 0) yield break;
         var prompts = rows.Select(r => r.PromptIds).ToArray();
