@@ -5,6 +5,7 @@ using Loom.Data.Tables;
 using Loom.Evaluation.Tables;
 using Loom.Models;
 using Loom.Models.Tabular;
+using Loom.Models.Tabular.Neural;
 using static Loom.Bench.BenchSupport;
 
 namespace Loom.Bench;
@@ -14,7 +15,10 @@ namespace Loom.Bench;
 /// SDMetrics quality (overall, column shapes, column pair trends), DCR ratio, NNDR and exact-copy rate against the
 /// holdout's own — beside an independent-columns baseline (each training column shuffled on its own: perfect shapes,
 /// no trends). The peer (bench/peers/table_quality.py, scipy/pandas) recomputes the quality scores from the CSVs.
-/// Options: --data diamonds --repeats 3 --privacy-rows 2000 --seed 0 --no-peer.
+/// Options: --data diamonds --repeats 3 --privacy-rows 2000 --seed 0 --no-peer. With --neural it also trains CTGAN and TVAE
+/// (on a seeded subset of --neural-rows training rows for --ctgan-epochs / --tvae-epochs, the CPU budget) and prints one table
+/// of every synthesizer with the machine-learning utility of --target (default cut: FastTree trained on synthetic vs real rows,
+/// tested on the holdout, macro F1).
 /// </summary>
 public static class TabularBench
 {
@@ -68,7 +72,49 @@ public static class TabularBench
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(Row("Gaussian copula", Median(times), copula));
         Console.WriteLine(Row("independent columns (baseline)", double.NaN, baseline));
+        if (args.Contains("--neural"))
+            NeuralTable(args, train, holdout, synthetic, Median(times), privacyRows, seed);
         return 0;
+    }
+
+    /// <summary>Copula, CTGAN and TVAE side by side: quality, trends, TSTR against TRTR, DCR ratio, exact copies, training time.</summary>
+    private static void NeuralTable(string[] args, Table train, Table holdout, Table copula, double copulaSeconds, int privacyRows, int seed)
+    {
+        var target = StringOption(args, "--target") ?? "cut";
+        int rows = Option(args, "--neural-rows", 10000), ctganEpochs = Option(args, "--ctgan-epochs", 50);
+        int tvaeEpochs = Option(args, "--tvae-epochs", 100);
+        var subset = train.RowCount <= rows ? train : train.Split(rows / (double)train.RowCount, seed + 11).Holdout;
+        var dir = Directory.CreateTempSubdirectory("loom-tabular-neural-").FullName;
+        subset.Write(Path.Combine(dir, "train.csv"));
+        train.Metadata.Save(Path.Combine(dir, "train.metadata.json"));
+        var results = new List<(string Name, int Rows, double Seconds, Table Synthetic)> { ("Gaussian copula", train.RowCount, copulaSeconds, copula) };
+        foreach (var (family, epochs) in new (Loom.Training.Runs.ITrainableFamily, int)[]
+                 { (new CtganFamily(), ctganEpochs), (new TvaeFamily(), tvaeEpochs) })
+        {
+            var clock = Stopwatch.StartNew();
+            var recipe = new System.Text.Json.Nodes.JsonObject
+            {
+                ["data"] = Path.Combine(dir, "train.csv"), ["epochs"] = epochs, ["seed"] = seed,
+            };
+            using var outcome = family.Train(recipe, new Loom.Training.Runs.TrainingContext { OutputFolder = Path.Combine(dir, family.Kind) });
+            double seconds = clock.Elapsed.TotalSeconds;
+            var drawn = ((TableSamples)outcome.Model.Sample(new SampleRequest { Count = train.RowCount, Seed = seed + 1 })).Table;
+            results.Add(($"{family.Kind.ToUpperInvariant()} ({epochs} epochs)", subset.RowCount, seconds, drawn));
+            Console.WriteLine($"{family.Kind}: {outcome.Metrics["steps"]} steps on {subset.RowCount} rows in {seconds:F1} s");
+        }
+        Directory.Delete(dir, recursive: true);
+        Console.WriteLine();
+        Console.WriteLine($"| synthesizer | training rows | train (s) | quality | column shapes | pair trends | TSTR macro F1 ({target}) "
+            + "| TRTR macro F1 | utility ratio | DCR ratio | exact copies | holdout's own copies |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, count, seconds, synthetic) in results)
+        {
+            var (quality, privacy) = Measure(train, synthetic, holdout, privacyRows, seed);
+            var utility = TableUtility.Evaluate(train, synthetic, holdout, target, "holdout", rows, seed);
+            Console.WriteLine($"| {name} | {count} | {seconds:F1} | {quality.Overall:F4} | {quality.ColumnShapes:F4} | "
+                + $"{quality.ColumnPairTrends:F4} | {utility.SyntheticScore:F4} | {utility.RealScore:F4} | {utility.UtilityRatio:F3} | "
+                + $"{privacy.DcrRatio:F3} | {privacy.ExactCopyRate:F4} | {privacy.HoldoutExactCopyRate:F4} |");
+        }
     }
 
     private static (TableQualityReport Quality, TablePrivacyReport Privacy) Measure(Table train, Table synthetic, Table holdout,
