@@ -5,7 +5,8 @@ using Loom.Evaluation.Tables;
 namespace Loom.Cli.Commands;
 
 /// <summary>
-/// The flags of <c>loom eval</c> for tables (<c>--metadata</c>, <c>--holdout</c>, <c>--privacy-rows</c>, <c>--table</c>, <c>--target</c>)
+/// The flags of <c>loom eval</c> for tables (<c>--metadata</c>, <c>--holdout</c>, <c>--privacy-rows</c>, <c>--table</c>,
+/// <c>--target</c>, <c>--utility-rows</c>)
 /// and the run they start: <see cref="TableEvaluation"/> of a synthetic CSV or a table checkpoint against the real table.
 /// </summary>
 public sealed class TableEvalCliOptions
@@ -36,7 +37,13 @@ public sealed class TableEvalCliOptions
             + "the holdout or a 20% split): macro F1 and accuracy for labels, R² for numbers"
     };
 
-    public IEnumerable<Option> All => [Metadata, Holdout, PrivacyRows, Table, Target];
+    public Option<int> UtilityRows { get; } = new("--utility-rows")
+    {
+        Description = "Tables: real and synthetic rows the --target models train on at most (seeded subsets)",
+        DefaultValueFactory = _ => Defaults.UtilityRows
+    };
+
+    public IEnumerable<Option> All => [Metadata, Holdout, PrivacyRows, Table, Target, UtilityRows];
 
     /// <summary>True when the command evaluates tables: asked for, or the data and source are tables.</summary>
     public bool Applies(ParseResult parse, string data, string source) =>
@@ -54,7 +61,7 @@ public sealed class TableEvalCliOptions
         var options = new TableEvaluationOptions
         {
             Metadata = parse.GetValue(Metadata), Holdout = parse.GetValue(Holdout), PrivacyRows = parse.GetValue(PrivacyRows), Seed = seed,
-            Target = parse.GetValue(Target),
+            Target = parse.GetValue(Target), UtilityRows = parse.GetValue(UtilityRows),
         };
         var result = TableEvaluation.Evaluate(source, data, options);
         TableEvaluation.Write(outDir, data, result);

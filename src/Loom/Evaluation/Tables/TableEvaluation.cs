@@ -55,7 +55,10 @@ public static class TableEvaluation
 
     /// <summary>The kinds of table models, whose checkpoints evaluate as tables.</summary>
     public static IReadOnlySet<string> TableModelKinds { get; } =
-        new HashSet<string> { GaussianCopula.KindName, Models.Tabular.Neural.CtganModel.KindName, Models.Tabular.Neural.TvaeModel.KindName };
+        new HashSet<string>
+        {
+            GaussianCopula.KindName, Models.Tabular.Neural.CtganModel.KindName, Models.Tabular.Neural.TvaeModel.KindName,
+        };
 
     /// <summary>
     /// True when <paramref name="dataSpec"/> is a table to evaluate as one: a CSV with a cell that is not a number below
@@ -87,8 +90,8 @@ public static class TableEvaluation
         if (options.Target is { } target)
         {
             var (kept, split) = holdout is null ? real.Split(0.2, options.Seed) : (real, holdout);
-            utility = TableUtility.Evaluate(kept, synthetic, split, target.Trim(), holdout is null ? "split" : "holdout", options.UtilityRows,
-                options.Seed);
+            utility = TableUtility.Evaluate(kept, synthetic, split, target.Trim(), holdout is null ? "split" : "holdout",
+                options.UtilityRows, options.Seed);
         }
         return new TableEvaluationResult(source, real.RowCount, synthetic.RowCount, quality, privacy, utility);
     }
@@ -139,7 +142,8 @@ public static class TableEvaluation
             ["target"] = u.Target, ["task"] = u.Task, ["metric"] = u.ScoreName,
             ["train_on_real"] = Json(u.RealScore), ["train_on_synthetic"] = Json(u.SyntheticScore),
             ["train_on_real_accuracy"] = Json(u.RealAccuracy), ["train_on_synthetic_accuracy"] = Json(u.SyntheticAccuracy),
-            ["utility_ratio"] = Json(u.UtilityRatio), ["train_rows"] = u.TrainRows, ["test_rows"] = u.TestRows, ["test_rows_from"] = u.TestSource,
+            ["utility_ratio"] = Json(u.UtilityRatio), ["train_rows"] = u.TrainRows, ["test_rows"] = u.TestRows,
+            ["test_rows_from"] = u.TestSource,
         } : null,
     };
 
@@ -179,8 +183,9 @@ public static class TableEvaluation
         if (result.Utility is { } u)
         {
             report.Heading("Machine-learning utility");
-            report.Paragraph($"ML.NET FastTree predicting '{u.Target}' ({u.Task}); trained on {u.TrainRows} real or synthetic rows, tested on "
-                + $"{u.TestRows} real rows ({(u.TestSource == "holdout" ? "the holdout" : "a 20% split of the real table, which the model may have seen")}).");
+            var tested = u.TestSource == "holdout" ? "the holdout" : "a 20% split of the real table, which the model may have seen";
+            report.Paragraph($"ML.NET FastTree predicting '{u.Target}' ({u.Task}); trained on {u.TrainRows} real or synthetic rows, "
+                + $"tested on {u.TestRows} real rows ({tested}).");
             report.Table(["trained on", u.ScoreName, "accuracy"], [
                 ["real (TRTR)", F(u.RealScore), F(u.RealAccuracy)], ["synthetic (TSTR)", F(u.SyntheticScore), F(u.SyntheticAccuracy)],
                 ["utility ratio (TSTR / TRTR)", F(u.UtilityRatio), ""],

@@ -20,7 +20,8 @@ namespace Loom.Evaluation.Tables;
 /// <param name="UtilityRatio">SyntheticScore / RealScore (null when the real score is not positive).</param>
 /// <param name="TrainRows">Real and synthetic training rows used (each a seeded subset of at most the configured count).</param>
 /// <param name="TestRows">Real test rows.</param>
-/// <param name="TestSource">holdout (rows the generator never saw) or split (20% of the real table, which the generator may have seen).</param>
+/// <param name="TestSource">holdout (rows the generator never saw) or split (20% of the real table, which the generator may
+/// have seen).</param>
 public sealed record TableUtilityReport(string Target, string Task, double RealScore, double SyntheticScore, double? RealAccuracy,
     double? SyntheticAccuracy, double? UtilityRatio, int TrainRows, int TestRows, string TestSource)
 {
@@ -58,8 +59,8 @@ public static class TableUtility
             realScore > 0 ? synthScore / realScore : null, realTrain.RowCount, test.RowCount, testSource);
     }
 
-    private static (double Score, double Accuracy) TrainAndTest(MLContext ml, FeatureEncoder features, Table train, Table test, string target,
-        bool classification)
+    private static (double Score, double Accuracy) TrainAndTest(MLContext ml, FeatureEncoder features, Table train, Table test,
+        string target, bool classification)
     {
         var trainRows = features.Rows(train, target, classification, dropMissingTarget: true);
         var testRows = features.Rows(test, target, classification, dropMissingTarget: true);
@@ -73,7 +74,8 @@ public static class TableUtility
         {
             var options = new FastTreeBinaryTrainer.Options
             {
-                LabelColumnName = "LabelKey", NumberOfTrees = 100, NumberOfLeaves = 20, MinimumExampleCountPerLeaf = 10, NumberOfThreads = 1,
+                LabelColumnName = "LabelKey", NumberOfTrees = 100, NumberOfLeaves = 20, MinimumExampleCountPerLeaf = 10,
+                NumberOfThreads = 1,
             };
             var pipeline = ml.Transforms.Conversion.MapValueToKey("LabelKey", nameof(FeatureRow.Class))
                 .Append(ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(options), "LabelKey"))

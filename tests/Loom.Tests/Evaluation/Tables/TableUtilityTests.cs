@@ -23,7 +23,8 @@ public sealed class TableUtilityTests
             double a = random.NextDouble() * 10, b = random.NextDouble() * 10;
             string colour = random.Next(3) switch { 0 => "red", 1 => "green", _ => "blue" };
             string label = a + (colour == "red" ? 3 : 0) > 6.5 ? "yes" : "no";
-            text.Append(CultureInfo.InvariantCulture, $"{a:0.000},{b:0.000},{colour},{label},{2 * a - b + 0.1 * random.NextDouble():0.000}\n");
+            double score = 2 * a - b + 0.1 * random.NextDouble();
+            text.Append(CultureInfo.InvariantCulture, $"{a:0.000},{b:0.000},{colour},{label},{score:0.000}\n");
         }
         return Table.Parse(text.ToString(), "clear.csv");
     }

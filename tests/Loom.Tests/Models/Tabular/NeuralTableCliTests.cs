@@ -59,7 +59,8 @@ public sealed class NeuralTableCliTests : IDisposable
     {
         CliAssert.OneLineError(Loom("train", "ctgan", "--data", "train.csv", "--batch-size", "25", "--out", "bad"), 2,
             "--batch-size: must be a multiple of --pac");
-        CliAssert.OneLineError(Loom("train", "tvae", "--data", "train.csv", "--epochs", "0", "--out", "bad"), 2, "--epochs: must be at least 1");
+        CliAssert.OneLineError(Loom("train", "tvae", "--data", "train.csv", "--epochs", "0", "--out", "bad"), 2,
+            "--epochs: must be at least 1");
         CliAssert.OneLineError(Loom("train", "ctgan", "--data", "missing.csv", "--out", "bad"), 1, "missing.csv");
         Assert.Equal(0, Loom("train", "ctgan", "--data", "train.csv", "--epochs", "1", "--batch-size", "100", "--out", "run").ExitCode);
         CliAssert.OneLineError(Loom("sample", "run", "--condition", "x=10"), 2, "--condition: 'x' is a numeric column");

@@ -8,7 +8,7 @@ namespace Loom.Tests.Models.Tabular;
 /// <summary>Tiny CTGAN and TVAE runs and the checks their synthetic tables share.</summary>
 public static class NeuralTableFixtures
 {
-    /// <summary>Trains <paramref name="family"/> on <paramref name="csv"/> into <paramref name="folder"/> with <paramref name="recipe"/>.</summary>
+    /// <summary>Trains <paramref name="family"/> with <paramref name="recipe"/> into <paramref name="folder"/>.</summary>
     public static IGenerativeModel Train(ITrainableFamily family, System.Text.Json.Nodes.JsonObject recipe, string folder) =>
         family.Train(recipe, new TrainingContext { OutputFolder = folder }).Model;
 

@@ -9,7 +9,8 @@ public sealed class CtganFamily : IModelFamily, ITrainableFamily
 {
     public string Kind => CtganModel.KindName;
     public string Summary =>
-        "CTGAN tabular synthesizer (Xu et al. 2019): conditional WGAN-GP with PacGAN critic, training-by-sampling, mode-specific normalisation";
+        "CTGAN tabular synthesizer (Xu et al. 2019): conditional WGAN-GP with PacGAN critic, training-by-sampling, "
+        + "mode-specific normalisation";
     public Type RecipeType => typeof(CtganRecipe);
 
     /// <summary>None: <see cref="CtganRecipe.Defaults"/> are the recipe.</summary>

@@ -84,7 +84,8 @@ public sealed class ModeNormalizer
         int k = mixture.Weights.Length;
         if (new[] { mixture.Means, mixture.Variances, mixture.MeanPrecisions, mixture.Freedoms, mixture.StickA, mixture.StickB }
                 .Any(a => a.Length != k) || mixture.Variances.Any(v => v <= 0))
-            throw new LoomDataException($"config.json: column '{column}': the mixture's arrays differ in length or a variance is not positive");
+            throw new LoomDataException(
+                $"config.json: column '{column}': the mixture's arrays differ in length or a variance is not positive");
         return new ModeNormalizer(mixture);
     }
 

@@ -48,5 +48,6 @@ public static class NeuralTableRun
     }
 
     /// <summary>A batch size no larger than the rows (rounded down to a multiple of <paramref name="multiple"/>).</summary>
-    public static int Batch(int requested, int rows, int multiple = 1) => Math.Max(multiple, Math.Min(requested, rows) / multiple * multiple);
+    public static int Batch(int requested, int rows, int multiple = 1) =>
+        Math.Max(multiple, Math.Min(requested, rows) / multiple * multiple);
 }

@@ -39,7 +39,10 @@ public static class SpanOutputs
         return torch.cat(parts, 1);
     }
 
-    /// <summary>The sum over rows and one-hot spans of the cross-entropy of <paramref name="raw"/> against the one-hots of <paramref name="target"/>.</summary>
+    /// <summary>
+    /// The sum over rows and one-hot spans of the cross-entropy of <paramref name="raw"/> against the one-hots of
+    /// <paramref name="target"/>.
+    /// </summary>
     public static Tensor CrossEntropySum(Tensor raw, Tensor target, IEnumerable<OutputSpan> spans)
     {
         Tensor total = torch.zeros([], raw.dtype, raw.device);

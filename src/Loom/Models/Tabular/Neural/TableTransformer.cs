@@ -88,7 +88,9 @@ public sealed class TableTransformer
         return new TableTransformer(table.Metadata, columns, modes);
     }
 
-    /// <summary>The rows of <paramref name="table"/> as transformed rows ([rows × <see cref="Width"/>], row-major); modes drawn with the seed.</summary>
+    /// <summary>
+    /// The rows of <paramref name="table"/> as transformed rows ([rows × <see cref="Width"/>], row-major); modes drawn with the seed.
+    /// </summary>
     public float[] Encode(Table table, long seed)
     {
         var random = new Random(GaussianCopula.SeedOf(seed));
@@ -105,7 +107,8 @@ public sealed class TableTransformer
                     case SpanRole.Category:
                         int index = model.CategoryIndex(column.Labels![i]);
                         if (index < 0)
-                            throw new LoomDataException($"column '{column.Name}': '{column.Labels[i]}' was not seen when the transformer was fitted");
+                            throw new LoomDataException(
+                                $"column '{column.Name}': '{column.Labels[i]}' was not seen when the transformer was fitted");
                         rows[at + index] = 1;
                         break;
                     case SpanRole.Value:
@@ -145,7 +148,8 @@ public sealed class TableTransformer
             if (model.Categories is { } categories)
             {
                 output.Add(new TableColumn(model.Spec, null,
-                    Enumerable.Range(0, count).Select(i => categories[ArgMax(rows, i * Width + spans[0].Start, spans[0].Width)]).ToArray()));
+                    Enumerable.Range(0, count).Select(i => categories[ArgMax(rows, i * Width + spans[0].Start, spans[0].Width)])
+                        .ToArray()));
                 continue;
             }
             var numbers = new double[count];

@@ -8,7 +8,9 @@ public sealed record TvaeRecipe
 {
     /// <summary>A CSV table with a header row, or a table data set's name (diamonds, fair, seattle-weather). Required.</summary>
     public string? Data { get; init; }
-    /// <summary>A metadata JSON file (SDV layout) overriding the detected column types; default <c>NAME.metadata.json</c> beside the CSV.</summary>
+    /// <summary>
+    /// A metadata JSON file (SDV layout) overriding the detected column types; default <c>NAME.metadata.json</c> beside the CSV.
+    /// </summary>
     public string? Metadata { get; init; }
     /// <summary>Passes over the rows; each has max(1, rows / batch) steps.</summary>
     public int? Epochs { get; init; }

@@ -94,7 +94,7 @@ public sealed class VariationalGaussianMixture
         for (int j = 0; j < probabilities.Length; j++) probabilities[j] /= total;
     }
 
-    /// <summary>The E-step: responsibilities into <paramref name="r"/>; returns Σ log Σ exp (a proxy of the bound for stopping).</summary>
+    /// <summary>The E-step: responsibilities into <paramref name="r"/>; returns Σ log Σ exp (a proxy of the bound).</summary>
     private double EStep(IReadOnlyList<double> x, double[,] r)
     {
         int k = Means.Length;
@@ -154,7 +154,8 @@ public sealed class VariationalGaussianMixture
         for (int j = 0; j < k; j++) weights[j] /= sum;
         return new VariationalGaussianMixture
         {
-            Weights = weights, Means = means, Variances = variances, MeanPrecisions = beta, Freedoms = freedoms, StickA = stickA, StickB = stickB,
+            Weights = weights, Means = means, Variances = variances, MeanPrecisions = beta, Freedoms = freedoms,
+            StickA = stickA, StickB = stickB,
         };
     }
 
