@@ -23,16 +23,25 @@ public sealed record TableEvaluationOptions
     public int PrivacyRows { get; init; } = 2000;
     /// <summary>Seed of the subsets and of the rows drawn from a checkpoint.</summary>
     public long Seed { get; init; }
+    /// <summary>
+    /// A column to predict for the machine-learning utility (<see cref="TableUtility"/>: train on synthetic, test on real, beside
+    /// train on real); null = no utility. The test rows are the holdout, or 20% of the real table (seeded) without one.
+    /// </summary>
+    public string? Target { get; init; }
+    /// <summary>Real and synthetic rows the utility models train on at most (seeded subsets).</summary>
+    public int UtilityRows { get; init; } = 10000;
 
     public void Validate()
     {
         if (PrivacyRows < 1) throw LoomUsageException.ForOption(nameof(PrivacyRows), $"must be at least 1, got {PrivacyRows}");
+        if (UtilityRows < 2) throw LoomUsageException.ForOption(nameof(UtilityRows), $"must be at least 2, got {UtilityRows}");
+        if (Target is { } t && string.IsNullOrWhiteSpace(t)) throw LoomUsageException.ForOption(nameof(Target), "names no column");
     }
 }
 
 /// <summary>A table evaluation's numbers.</summary>
 public sealed record TableEvaluationResult(string Source, int RealRows, int SyntheticRows, TableQualityReport Quality,
-    TablePrivacyReport Privacy);
+    TablePrivacyReport Privacy, TableUtilityReport? Utility = null);
 
 /// <summary>
 /// <c>loom eval</c> for tables: a synthetic CSV (or rows drawn from a table model's checkpoint, as many as the real
@@ -44,6 +53,13 @@ public static class TableEvaluation
     public const string MetricsFile = "metrics.json";
     public const string ReportFile = "report.html";
 
+    /// <summary>The kinds of table models, whose checkpoints evaluate as tables.</summary>
+    public static IReadOnlySet<string> TableModelKinds { get; } =
+        new HashSet<string>
+        {
+            GaussianCopula.KindName, Models.Tabular.Neural.CtganModel.KindName, Models.Tabular.Neural.TvaeModel.KindName,
+        };
+
     /// <summary>
     /// True when <paramref name="dataSpec"/> is a table to evaluate as one: a CSV with a cell that is not a number below
     /// its header, or <paramref name="source"/> a table model's checkpoint.
@@ -51,7 +67,7 @@ public static class TableEvaluation
     public static bool Applies(string dataSpec, string source)
     {
         if (Directory.Exists(source) && File.Exists(Path.Combine(source, Checkpoint.ConfigFile))
-            && Checkpoint.ReadConfig(source).Kind == GaussianCopula.KindName)
+            && TableModelKinds.Contains(Checkpoint.ReadConfig(source).Kind))
             return true;
         if (!File.Exists(dataSpec) || !dataSpec.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             return DataCatalog.Find(dataSpec) is { Kind: DatasetKind.Table, Files.Count: > 0 };
@@ -70,7 +86,14 @@ public static class TableEvaluation
         var holdout = options.Holdout is { } h ? Table.ReadAs(h, real.Metadata) : null;
         var quality = TableQuality.Evaluate(real, synthetic);
         var privacy = TablePrivacy.Evaluate(real, synthetic, holdout, options.PrivacyRows, options.Seed);
-        return new TableEvaluationResult(source, real.RowCount, synthetic.RowCount, quality, privacy);
+        TableUtilityReport? utility = null;
+        if (options.Target is { } target)
+        {
+            var (kept, split) = holdout is null ? real.Split(0.2, options.Seed) : (real, holdout);
+            utility = TableUtility.Evaluate(kept, synthetic, split, target.Trim(), holdout is null ? "split" : "holdout",
+                options.UtilityRows, options.Seed);
+        }
+        return new TableEvaluationResult(source, real.RowCount, synthetic.RowCount, quality, privacy, utility);
     }
 
     private static Table Draw(string checkpoint, int rows, long seed)
@@ -114,6 +137,14 @@ public static class TableEvaluation
             ["synthetic_rows_measured"] = r.Privacy.SyntheticRows,
             ["holdout_rows_measured"] = r.Privacy.HoldoutRows,
         },
+        ["utility"] = r.Utility is { } u ? new JsonObject
+        {
+            ["target"] = u.Target, ["task"] = u.Task, ["metric"] = u.ScoreName,
+            ["train_on_real"] = Json(u.RealScore), ["train_on_synthetic"] = Json(u.SyntheticScore),
+            ["train_on_real_accuracy"] = Json(u.RealAccuracy), ["train_on_synthetic_accuracy"] = Json(u.SyntheticAccuracy),
+            ["utility_ratio"] = Json(u.UtilityRatio), ["train_rows"] = u.TrainRows, ["test_rows"] = u.TestRows,
+            ["test_rows_from"] = u.TestSource,
+        } : null,
     };
 
     /// <summary>Writes metrics.json and report.html into <paramref name="outDir"/>.</summary>
@@ -149,6 +180,17 @@ public static class TableEvaluation
             ["median nearest-neighbour distance ratio", F(p.NndrSyntheticMedian), F(p.NndrHoldoutMedian)],
             ["exact copies of real rows", F(p.ExactCopyRate), F(p.HoldoutExactCopyRate)],
         ]);
+        if (result.Utility is { } u)
+        {
+            report.Heading("Machine-learning utility");
+            var tested = u.TestSource == "holdout" ? "the holdout" : "a 20% split of the real table, which the model may have seen";
+            report.Paragraph($"ML.NET FastTree predicting '{u.Target}' ({u.Task}); trained on {u.TrainRows} real or synthetic rows, "
+                + $"tested on {u.TestRows} real rows ({tested}).");
+            report.Table(["trained on", u.ScoreName, "accuracy"], [
+                ["real (TRTR)", F(u.RealScore), F(u.RealAccuracy)], ["synthetic (TSTR)", F(u.SyntheticScore), F(u.SyntheticAccuracy)],
+                ["utility ratio (TSTR / TRTR)", F(u.UtilityRatio), ""],
+            ]);
+        }
         report.Save(Path.Combine(outDir, ReportFile));
     }
 

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+using Loom.Data.Tables;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Tabular.Neural;
+
+/// <summary>
+/// What CTGAN and TVAE share: a <see cref="TableTransformer"/> between table rows and network rows, sampling through it,
+/// and conditional sampling on label columns (<see cref="TableConditions"/>) by rejection: rows are drawn in batches and
+/// only those with every requested value are kept, at most <see cref="RejectionFactor"/> draws per requested row
+/// (a usage error names the condition when the model makes too few). A subclass may steer the draws towards the
+/// first condition (CTGAN's conditional vector) so that few are rejected.
+/// </summary>
+public abstract class NeuralTableModel(TableTransformer transformer, int trainingRows) : IGenerativeModel, ITableGenerator
+{
+    /// <summary>The most rows drawn per requested row when sampling with conditions.</summary>
+    public const int RejectionFactor = 100;
+
+    public abstract string Kind { get; }
+    public TableMetadata Metadata => Transformer.Metadata;
+    public TableTransformer Transformer { get; } = transformer;
+    public int TrainingRows { get; } = trainingRows;
+
+    /// <summary>
+    /// <paramref name="count"/> transformed rows ([count × width], value spans in [−1, 1], one-hot spans one-hot), steered
+    /// towards category <paramref name="hint"/> where the model can.
+    /// </summary>
+    protected abstract Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature);
+
+    public SampleSet Sample(SampleRequest request)
+    {
+        if (request.Count < 1)
+            throw LoomUsageException.ForOption("Count", $"must be at least 1, got {request.Count}");
+        if (!(request.Temperature > 0) || !double.IsFinite(request.Temperature))
+            throw LoomUsageException.ForOption("Temperature", $"must be positive, got {request.Temperature}");
+        var conditions = new List<(string Text, OutputSpan Span, int Index)>();
+        foreach (var (name, value) in request.Get<TableConditions>()?.Values ?? [])
+        {
+            var (span, index) = Transformer.Category(name, value);
+            if (conditions.Any(c => c.Span == span))
+                throw LoomUsageException.ForOption("Condition", $"column '{name}' is conditioned twice");
+            conditions.Add(($"{name}={value}", span, index));
+        }
+        using var threads = Hmm.SingleThreadScope.Enter();
+        using var generator = new Generator((ulong)request.Seed);
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        int width = Transformer.Width, count = request.Count;
+        if (conditions.Count == 0)
+            return new TableSamples(Transformer.Decode(SpanOutputs.Flat(DrawRows(count, null, generator, request.Temperature)), count));
+        var kept = new float[count * width];
+        int have = 0;
+        long drawn = 0, cap = (long)count * RejectionFactor;
+        var hint = (conditions[0].Span, conditions[0].Index);
+        while (have < count && drawn < cap)
+        {
+            int batch = (int)Math.Min(Math.Max(2L * (count - have), 64), cap - drawn);
+            var rows = SpanOutputs.Flat(DrawRows(batch, hint, generator, request.Temperature));
+            drawn += batch;
+            for (int i = 0; i < batch && have < count; i++)
+            {
+                if (!conditions.All(c => rows[i * width + c.Span.Start + c.Index] > 0.5f)) continue;
+                Array.Copy(rows, i * width, kept, have * width, width);
+                have++;
+            }
+        }
+        if (have < count)
+            throw LoomUsageException.ForOption("Condition", $"only {have} of {drawn} rows drawn had "
+                + string.Join(" and ", conditions.Select(c => c.Text)) + $" (at most {RejectionFactor} draws per row); "
+                + "the model rarely makes such rows");
+        return new TableSamples(Transformer.Decode(kept, count));
+    }
+
+    public abstract JsonObject GetConfig();
+    public abstract IReadOnlyDictionary<string, Tensor> GetState();
+    public abstract void Dispose();
+
+    /// <summary>The config entries every neural table model writes: the metadata, training rows and the transformer's state.</summary>
+    protected JsonObject BaseConfig() => new()
+    {
+        ["metadata"] = Metadata.ToJson(), ["rows"] = TrainingRows, ["transformer"] = Transformer.ToJson(),
+    };
+
+    /// <summary>The transformer and training rows a config holds (written by <see cref="BaseConfig"/>).</summary>
+    public static (TableTransformer Transformer, int Rows) ReadBase(JsonObject config, string kind)
+    {
+        var metadata = TableMetadata.FromJson(config["metadata"] as JsonObject
+            ?? throw new LoomDataException($"config.json: a {kind} model needs its table 'metadata'"), "config.json metadata");
+        var transformer = TableTransformer.FromJson(config["transformer"] as JsonObject
+            ?? throw new LoomDataException($"config.json: a {kind} model needs its 'transformer'"), metadata);
+        return (transformer, new IO.Checkpoints.ConfigValues(config).Int("rows", 0, int.MaxValue));
+    }
+}

@@ -1,0 +1,63 @@
+using Loom.Data;
+using Loom.Training;
+using Loom.Training.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Tabular.Neural;
+
+/// <summary>
+/// Trains a <see cref="TvaeModel"/> from a <see cref="TvaeRecipe"/> with the shared <see cref="Trainer"/>: per batch, the
+/// loss is LossFactor × (Σ over value spans of (x − tanh x̂)² / 2σ² + log σ, plus Σ over one-hot spans of the
+/// cross-entropy) / batch + KL(q(z|x) ‖ N(0, I)) / batch, as SDV's TVAE; Adam with weight decay 1e-5, σ clamped to [0.01, 1].
+/// </summary>
+public static class TvaeTrainingRun
+{
+    public static TrainingOutcome Train(TvaeRecipe recipe, TrainingContext context)
+    {
+        var r = recipe.Resolve();
+        return NeuralTableRun.Run(TvaeModel.KindName, RecipeJson.ToJson(r), r.Data!, r.Metadata, r.Seed!.Value, context,
+            (table, transformer, folder) =>
+            {
+                var device = context.Device;
+                var rows = tensor(transformer.Encode(table, r.Seed!.Value), [table.RowCount, transformer.Width]).to(device);
+                var network = new TvaeNetwork(new TvaeShape(transformer.Width, r.Embedding!.Value, r.Hidden!.Value, r.Layers!.Value));
+                network.to(device);
+                int batch = NeuralTableRun.Batch(r.BatchSize!.Value, table.RowCount);
+                var sampler = new BatchSampler(table.RowCount, batch, r.Seed!.Value);
+                var valueSpans = transformer.Spans.Where(s => s.Activation == SpanActivation.Tanh).ToList();
+                double factor = r.LossFactor!.Value;
+                var objective = new DelegateObjective((step, micro) =>
+                {
+                    network.ClampSigma();
+                    var x = rows.index_select(0, sampler.IndexTensorForStep(step).to(device));
+                    var (mean, logVariance) = network.Encode(x);
+                    var z = mean + torch.randn_like(mean) * (0.5 * logVariance).exp();
+                    var raw = network.Decode(z);
+                    var reconstruction = SpanOutputs.CrossEntropySum(raw, x, transformer.Spans);
+                    foreach (var span in valueSpans)
+                    {
+                        var sigma = network.Sigma.narrow(0, span.Start, 1);
+                        var error = x.narrow(1, span.Start, 1) - raw.narrow(1, span.Start, 1).tanh();
+                        reconstruction = reconstruction + (error.square() / 2 / sigma.square()).sum() + sigma.log().sum() * x.shape[0];
+                    }
+                    var kl = -0.5 * (1 + logVariance - mean.square() - logVariance.exp()).sum();
+                    long n = x.shape[0];
+                    var loss = reconstruction * factor / n + kl / n;
+                    return new TrainingLoss(loss, n, new Dictionary<string, double> { ["kl"] = kl.item<float>() / n });
+                });
+                long steps = NeuralRecipeChecks.Steps(r.Epochs!.Value, table.RowCount, batch);
+                var phase = new TrainingPhase("tvae", objective, network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList(),
+                    new OptimizerOptions { LearningRate = r.LearningRate!.Value, WeightDecay = 1e-5 });
+                network.train();
+                using var trainer = new Trainer([phase], new TrainerOptions { Steps = steps, LogEvery = Math.Clamp(steps / 100, 1, 50) })
+                {
+                    Log = folder.OpenLog(0), Progress = context.Progress,
+                };
+                var result = trainer.Run(context.Cancellation);
+                network.ClampSigma();
+                network.eval();
+                return (new TvaeModel(transformer, network, table.RowCount), result);
+            });
+    }
+}
