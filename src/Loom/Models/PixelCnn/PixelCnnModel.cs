@@ -113,7 +113,8 @@ public sealed class PixelCnnModel : IGenerativeModel, ILikelihoodModel, IExample
     public ScoreReport ScoreContent(string data, string source = "data", CancellationToken cancellation = default) =>
         throw new LoomDataException($"{source}: a pixelcnn scores image folders or fashion-mnist, not text");
 
-    /// <summary>Class labels for <paramref name="count"/> samples: all <paramref name="requested"/>, or the classes spread evenly.</summary>
+    /// <summary>Class labels for <paramref name="count"/> samples: all <paramref name="requested"/>, or the classes spread
+    /// evenly.</summary>
     public Tensor? SampleLabels(int count, int? requested)
     {
         if (NumClasses == 0)

@@ -36,20 +36,23 @@ public sealed record PixelCnnRecipe
     public double? GradClip { get; init; }
     /// <summary>Held-out images to score after training (fashion-mnist's test split; a folder scores its first images).</summary>
     public int? EvalN { get; init; }
+    /// <summary>Samples in the samples.png grid written after training (each costs one network pass per pixel); 0 = none.</summary>
+    public int? PreviewSamples { get; init; }
     /// <summary>Save every N steps; 0 = at the end and when cancelled.</summary>
     public long? CheckpointEvery { get; init; }
     /// <summary>Seed of the weights, batches, binarizations and the held-out binarization.</summary>
     public long? Seed { get; init; }
 
     /// <summary>What may differ when a run is resumed: more steps, another checkpoint interval, evaluation size.</summary>
-    public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "steps", "checkpoint_every", "eval_n" };
+    public static IReadOnlySet<string> MayChangeOnResume { get; } =
+        new HashSet<string> { "steps", "checkpoint_every", "eval_n", "preview_samples" };
 
     /// <summary>A small network that trains on CPU: 64 channels, 8 gated layers, a 7-wide first kernel.</summary>
     public static PixelCnnRecipe Defaults { get; } = new()
     {
         Head = "binary", Conditional = false, Channels = 64, Layers = 8, FirstKernel = 7, Kernel = 3, OutputHidden = 64, TrainLimit = 0,
         Steps = 3000, BatchSize = 64, LearningRate = 1e-3, LrSchedule = "cosine", Warmup = 100, GradClip = 10, EvalN = 2000,
-        CheckpointEvery = 500, Seed = 0,
+        PreviewSamples = 16, CheckpointEvery = 500, Seed = 0,
     };
 
     /// <summary>This recipe with every unset property taken from <see cref="Defaults"/>; validates the result.</summary>
@@ -76,6 +79,8 @@ public sealed record PixelCnnRecipe
         if (!(GradClip >= 0)) throw LoomUsageException.ForOption(nameof(GradClip), $"must be >= 0, got {GradClip}");
         if (TrainLimit < 0) throw LoomUsageException.ForOption(nameof(TrainLimit), $"must be >= 0, got {TrainLimit}");
         if (EvalN < 0) throw LoomUsageException.ForOption(nameof(EvalN), $"must be >= 0, got {EvalN}");
+        if (PreviewSamples is < 0 or > 1024)
+            throw LoomUsageException.ForOption(nameof(PreviewSamples), $"must be 0 to 1024, got {PreviewSamples}");
         if (CheckpointEvery < 0) throw LoomUsageException.ForOption(nameof(CheckpointEvery), $"must be >= 0, got {CheckpointEvery}");
         ToConfig(28, 28, []).Validate();
         ToSchedule();

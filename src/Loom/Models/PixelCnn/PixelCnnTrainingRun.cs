@@ -19,8 +19,6 @@ namespace Loom.Models.PixelCnn;
 /// </summary>
 public static class PixelCnnTrainingRun
 {
-    private const int PreviewSamples = 36;
-
     public static TrainingOutcome Train(PixelCnnRecipe recipe, TrainingContext context)
     {
         var resolved = RecipeResume.WithSaved(recipe, context, PixelCnnRecipe.MayChangeOnResume).Resolve();
@@ -59,10 +57,10 @@ public static class PixelCnnTrainingRun
                     metrics[key] = value;
             string? notes = RunFolder.InterruptedNote(result.Interrupted, result.Steps);
             Checkpoint.Save(folder.Folder, model, folder.Card([data.Provenance], seed, metrics, notes));
-            if (!result.Interrupted)
+            if (!result.Interrupted && resolved.PreviewSamples > 0)
             {
                 var png = Path.Combine(folder.Folder, "samples.png");
-                using var samples = (TensorSamples)model.Sample(new SampleRequest { Count = PreviewSamples, Seed = seed });
+                using var samples = (TensorSamples)model.Sample(new SampleRequest { Count = resolved.PreviewSamples!.Value, Seed = seed });
                 SampleGrid.Write(png, samples.Values);
                 files.Add(png);
             }
