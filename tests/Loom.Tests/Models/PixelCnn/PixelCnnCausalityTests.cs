@@ -65,20 +65,27 @@ public class PixelCnnCausalityTests
     }
 
     [Theory]
-    [InlineData(PixelCnnHead.Binary)]
-    [InlineData(PixelCnnHead.Byte)]
-    public void TheTopRowsAloneGiveTheSameLogitsAsTheWholeImage(PixelCnnHead head)
+    [InlineData(PixelCnnHead.Binary, 3)]
+    [InlineData(PixelCnnHead.Byte, 5)]
+    public void ABandOfRowsGivesTheSameLogitsForItsLastRowAsTheWholeImage(PixelCnnHead head, int firstKernel)
     {
-        // Sampling runs the network on rows 0..r only; that is exact because nothing below row r reaches it.
-        using var model = PixelCnnFixtures.Model(head, 5, 4, layers: 3);
+        // Sampling runs the network on rows r − RowsAbove … r only; that is exact because nothing below row r and nothing
+        // further up reaches row r — and RowsAbove is tight: one row fewer changes the logits.
+        const int h = 12, w = 4;
+        using var model = PixelCnnFixtures.Model(head, h, w, layers: 3, firstKernel: firstKernel);
+        int reach = PixelCnnSampler.RowsAbove(model.Config);
+        Assert.Equal(1 + firstKernel / 2 + 2, reach);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var x = PixelCnnFixtures.Pixels(head, 3, 5, 4, seed: 9);
+        var x = PixelCnnFixtures.Pixels(head, 3, h, w, seed: 9);
         var full = model.Network.Logits(x, null);
-        for (int rows = 1; rows <= 5; rows++)
+        for (int r = 0; r < h; r++)
         {
-            var top = model.Network.Logits(x.narrow(2, 0, rows), null);
-            Assert.True(top.allclose(full.narrow(2, 0, rows), rtol: 1e-5, atol: 1e-5), $"rows 0..{rows - 1} differ");
+            int top = Math.Max(0, r - reach);
+            var band = model.Network.Logits(x.narrow(2, top, r + 1 - top), null).select(2, r - top);
+            Assert.True(band.allclose(full.select(2, r), rtol: 1e-5, atol: 1e-5), $"row {r} differs");
         }
+        var shorter = model.Network.Logits(x.narrow(2, h - reach, reach), null).select(2, reach - 1);
+        Assert.False(shorter.allclose(full.select(2, h - 1), rtol: 1e-5, atol: 1e-5), "a band one row shorter gave the same logits");
     }
 }

@@ -73,6 +73,20 @@ public class PixelCnnCliTests
     }
 
     [Fact]
+    public void AConditionalModelSamplesTheClassAskedFor()
+    {
+        var train = Loom("train", "pixelcnn", "--data", "fashion-mnist", "--conditional", "true", "--train-limit", "16", "--channels", "4",
+            "--layers", "1", "--output-hidden", "4", "--steps", "2", "--batch-size", "8", "--eval-n", "4", "--preview-samples", "0",
+            "--out", "cond");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains("test_nll_given_class", train.Stdout);
+        var sample = Loom("sample", "cond", "--n", "2", "--class", "3", "--out", "dress.png");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        Assert.True(File.Exists(In("dress.png")));
+        CliAssert.OneLineError(Loom("sample", "cond", "--n", "2", "--class", "10", "--out", "x.png"), 2, "0..9");
+    }
+
+    [Fact]
     public void BadInputGetsOneLine()
     {
         WriteImages("pngs", 4, 4, 4);
