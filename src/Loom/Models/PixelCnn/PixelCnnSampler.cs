@@ -7,8 +7,9 @@ namespace Loom.Models.PixelCnn;
 /// <summary>
 /// Autoregressive sampling of a <see cref="PixelCnnModel"/>: one network pass per pixel, in raster order. A pass for a pixel
 /// in row r runs on rows r − <see cref="RowsAbove"/> … r only (the logits of row r depend on nothing below it and on nothing
-/// further up), so a sample costs at most H·W passes over a band of rows. Every draw is a uniform number from one seeded generator: a Bernoulli pixel is 1 when u &lt;
-/// σ(logit / T), a 256-way pixel the first level whose cumulative softmax(logits / T) exceeds u.
+/// further up), so a sample costs H·W passes over a band of rows. Every draw is a uniform number from one seeded
+/// generator: a Bernoulli pixel is 1 when u &lt; σ(logit / T), a 256-way pixel the first level whose cumulative
+/// softmax(logits / T) exceeds u.
 /// </summary>
 public static class PixelCnnSampler
 {
