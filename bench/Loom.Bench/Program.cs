@@ -30,6 +30,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["lora"] = LoraBench.Run,
     ["image-memorization"] = ImageMemorizationBench.Run,
     ["distill-spec"] = DistillSpecBench.Run,
+    ["pixelcnn"] = PixelCnnBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -49,19 +49,5 @@ public static class FlowScoring
     }
 
     /// <summary>8-bit pixels [n, c, h, w] as float 0..255 from a PNG folder or a Fashion-MNIST split.</summary>
-    public static Tensor LoadPixels(string spec)
-    {
-        if (Directory.Exists(spec))
-        {
-            using var data = PngFolder.Load(spec);
-            return (data.Examples * 255).round();
-        }
-        var parts = spec.Split(':', 2);
-        if (parts[0].Trim().ToLowerInvariant() is "fashion-mnist" or "fashionmnist" or "fmnist")
-        {
-            using var split = FashionMnist.Load(parts.Length > 1 ? parts[1] : "test");
-            return (split.Images * 255).round();
-        }
-        throw new LoomDataException($"{spec}: an image flow scores a folder of PNGs or fashion-mnist[:train|test]");
-    }
+    public static Tensor LoadPixels(string spec) => ImagePixels.Load8Bit(spec, "an image flow");
 }

@@ -46,15 +46,8 @@ public static class VaeEvaluation
     {
         using var scope = torch.NewDisposeScope();
         long n = Math.Min(count, heldOut.Count);
-        var x = model.Config.Likelihood == VaeLikelihood.Bernoulli ? Binarized(heldOut.Examples, seed) : heldOut.Examples;
+        var x = model.Config.Likelihood == VaeLikelihood.Bernoulli ? ImagePixels.BinarizedOnce(heldOut.Examples, seed) : heldOut.Examples;
         var labels = model.NumClasses > 0 ? heldOut.Labels?.narrow(0, 0, n).MoveToOuterDisposeScope() : null;
         return (x.narrow(0, 0, n).MoveToOuterDisposeScope(), labels);
-    }
-
-    /// <summary>Images binarized once with a fixed seed (the usual test set for binarized-image likelihoods).</summary>
-    private static Tensor Binarized(Tensor images, long seed)
-    {
-        using var generator = new torch.Generator((ulong)seed);
-        return torch.bernoulli(images, generator: generator);
     }
 }
