@@ -28,6 +28,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["rbm"] = RbmBench.Run,
     ["flows"] = FlowsBench.Run,
     ["lora"] = LoraBench.Run,
+    ["quantize"] = QuantizeBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -67,8 +67,8 @@ public sealed class CheckpointQuantizationTests
         using var loaded = Checkpoint.Load(tmp.File("q"));
         Assert.Equal(options, LayerQuantization.OptionsOf(((NeuralLanguageModel)loaded).Network));
         var saved = loaded.GetState();
-        foreach (var (name, tensor) in inMemory.GetState())
-            Assert.True(tensor.shape.SequenceEqual(saved[name].shape) && tensor.eq(saved[name]).all().item<bool>(), name);   // the very tensors quantization made
+        foreach (var (name, tensor) in inMemory.GetState())   // the very tensors quantization made
+            Assert.True(tensor.shape.SequenceEqual(saved[name].shape) && tensor.eq(saved[name]).all().item<bool>(), name);
         using var actual = LogitsOf(loaded);
         Assert.True((expected - actual).abs().max().ToDouble() <= 1e-5);
     }

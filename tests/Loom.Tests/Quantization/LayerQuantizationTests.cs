@@ -36,7 +36,8 @@ public sealed class LayerQuantizationTests
             Assert.Equal(bits == 8 ? ScalarType.Int8 : ScalarType.Byte, state[path + ".qweight"].dtype);
             Assert.Equal(bits == 4, state.ContainsKey(path + ".zeros"));
         }
-        Assert.All(state.Where(kv => !kv.Key.EndsWith("qweight", StringComparison.Ordinal) && !kv.Key.EndsWith("zeros", StringComparison.Ordinal)),
+        Assert.All(state.Where(kv => !kv.Key.EndsWith("qweight", StringComparison.Ordinal)
+                && !kv.Key.EndsWith("zeros", StringComparison.Ordinal)),
             kv => Assert.Equal(ScalarType.Float32, kv.Value.dtype));
         if (style == "llama")
             Assert.Equal(ScalarType.Float32, state["lm_head.weight"].dtype);   // the untied head stays float
@@ -77,7 +78,8 @@ public sealed class LayerQuantizationTests
     public void A_group_size_that_does_not_divide_a_layer_is_refused_and_changes_nothing()
     {
         using var model = LoraAdaptersTests.Create("gpt", width: 16);
-        var error = Assert.Throws<LoomUsageException>(() => LayerQuantization.Quantize(model, new QuantizationOptions { Bits = 4, GroupSize = 32 }));
+        var options = new QuantizationOptions { Bits = 4, GroupSize = 32 };
+        var error = Assert.Throws<LoomUsageException>(() => LayerQuantization.Quantize(model, options));
         Assert.Equal(nameof(QuantizationOptions.GroupSize), error.Option);
         Assert.Contains("transformer.h.0", error.Message);
         Assert.Equal(8, LayerQuantization.Targets(model).Count);

@@ -34,7 +34,8 @@ public sealed class QuantizedLinearTests
             {
                 double expected = hasBias ? b[o] : 0;
                 for (int i = 0; i < inputs; i++) expected += xs[row * inputs + i] * w[o * inputs + i];
-                Assert.True(Math.Abs(ys[row * outputs + o] - expected) <= 1e-5, $"row {row} output {o}: {ys[row * outputs + o]} vs {expected}");
+                Assert.True(Math.Abs(ys[row * outputs + o] - expected) <= 1e-5,
+                    $"row {row} output {o}: {ys[row * outputs + o]} vs {expected}");
             }
     }
 

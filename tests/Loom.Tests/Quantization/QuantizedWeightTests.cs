@@ -107,7 +107,8 @@ public sealed class QuantizedWeightTests
     public void A_group_size_that_does_not_divide_the_inputs_is_refused_naming_the_option()
     {
         using var w = Weight(4, 48);
-        var error = Assert.Throws<LoomUsageException>(() => QuantizedWeight.Quantize(w, new QuantizationOptions { Bits = 4, GroupSize = 32 }));
+        var options = new QuantizationOptions { Bits = 4, GroupSize = 32 };
+        var error = Assert.Throws<LoomUsageException>(() => QuantizedWeight.Quantize(w, options));
         Assert.Equal(nameof(QuantizationOptions.GroupSize), error.Option);
     }
 

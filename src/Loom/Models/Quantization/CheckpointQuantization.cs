@@ -33,9 +33,11 @@ public static class CheckpointQuantization
             throw new LoomUsageException($"quantize: {checkpoint} holds a '{loaded.Kind}' model; only transformer language models "
                 + "(gpt, llama) are quantized");
         if (model.Tokenizer is Text.Tokenizers.TokenIdTokenizer)
-            throw new LoomUsageException($"quantize: {checkpoint} has no tokenizer.json; a Loom checkpoint needs one (add the model's tokenizer.json)");
+            throw new LoomUsageException(
+                $"quantize: {checkpoint} has no tokenizer.json; a Loom checkpoint needs one (add the model's tokenizer.json)");
         int layers = LayerQuantization.Quantize(network, options);
-        var hasCard = File.Exists(Path.Combine(checkpoint, Checkpoint.CardFile)) && !Language.HuggingFace.HfModelFolder.Recognizes(checkpoint);
+        var hasCard = File.Exists(Path.Combine(checkpoint, Checkpoint.CardFile))
+            && !Language.HuggingFace.HfModelFolder.Recognizes(checkpoint);
         var card = hasCard ? Checkpoint.ReadCard(checkpoint) : new ModelCard();
         var note = $"weight-only {options.Bits}-bit quantization ({options.Scheme}"
             + (options.Bits == 4 ? $", group size {options.EffectiveGroupSize}" : "") + $") of {Path.GetFullPath(checkpoint)}";
@@ -53,6 +55,7 @@ public static class CheckpointQuantization
     }
 
     private static long WeightBytes(string folder) =>
-        Directory.EnumerateFiles(folder, "*.safetensors").Where(f => !Path.GetFileName(f).StartsWith("trainer-state", StringComparison.Ordinal))
+        Directory.EnumerateFiles(folder, "*.safetensors")
+            .Where(f => !Path.GetFileName(f).StartsWith("trainer-state", StringComparison.Ordinal))
             .Sum(f => new FileInfo(f).Length);
 }

@@ -70,7 +70,8 @@ public sealed record QuantizationOptions
         }
         var scheme = json["scheme"] is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
         if (scheme != options.Scheme)
-            throw new LoomDataException($"{source}: quantization scheme '{scheme}' is not {options.Scheme}, the {bits}-bit scheme Loom reads");
+            throw new LoomDataException(
+                $"{source}: quantization scheme '{scheme}' is not {options.Scheme}, the {bits}-bit scheme Loom reads");
         return options;
     }
 

@@ -8,7 +8,8 @@ namespace Loom.Models.Quantization;
 /// One weight matrix [out, in] quantized, as saved: <see cref="Values"/> (int8 [out, in] for 8 bits; uint8 [out, in/2], two
 /// uint4 per byte, for 4 bits), <see cref="Scales"/> (float32 [out] for 8 bits; [out, in/group] for 4 bits) and, for 4 bits,
 /// <see cref="Zeros"/> (uint8 [out, in/group], each 0…15). The weight it stands for is <see cref="Dequantize"/>:
-/// 8-bit q·s; 4-bit (q − z)·s within each group, whose range [min(0, lowest), max(0, highest)] spans 15 steps. Rounding to nearest puts every weight within half a step (s/2) of its
+/// 8-bit q·s; 4-bit (q − z)·s within each group, whose range [min(0, lowest), max(0, highest)] spans 15 steps.
+/// Rounding to nearest puts every weight within half a step (s/2) of its
 /// original, the step being its row's (8-bit) or group's (4-bit) scale.
 /// </summary>
 public sealed class QuantizedWeight : IDisposable
@@ -35,7 +36,8 @@ public sealed class QuantizedWeight : IDisposable
     {
         options.Validate();
         if (weight.dim() != 2 || !weight.is_floating_point())
-            throw new LoomUsageException($"quantize: a weight is a float matrix [out, in], not {weight.dtype}[{string.Join(", ", weight.shape)}]");
+            throw new LoomUsageException(
+                $"quantize: a weight is a float matrix [out, in], not {weight.dtype}[{string.Join(", ", weight.shape)}]");
         long outputs = weight.shape[0], inputs = weight.shape[1];
         if (options.Bits == 4 && inputs % options.EffectiveGroupSize != 0)
             throw LoomUsageException.ForOption(nameof(QuantizationOptions.GroupSize),
