@@ -31,6 +31,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["image-memorization"] = ImageMemorizationBench.Run,
     ["distill-spec"] = DistillSpecBench.Run,
     ["pixelcnn"] = PixelCnnBench.Run,
+    ["quantize"] = QuantizeBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -26,4 +26,16 @@ public static class ModuleTree
     /// <summary>Whether <paramref name="path"/> prefixes one of <paramref name="model"/>'s parameter keys.</summary>
     public static bool OwnsParameters(nn.Module model, string path) =>
         model.named_parameters().Any(p => p.name.StartsWith(path + ".", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Registers <paramref name="replacement"/> as <paramref name="parent"/>'s child <paramref name="name"/>, dropping every
+    /// name the old child was listed under (TorchSharp also lists it under its field's name, which would keep its
+    /// parameters in the state dict).
+    /// </summary>
+    public static void ReplaceChild(nn.Module parent, string name, nn.Module old, nn.Module replacement)
+    {
+        foreach (var alias in parent.named_children().Where(c => ReferenceEquals(c.module, old)).Select(c => c.name).ToList())
+            parent.register_module(alias, null!);
+        parent.register_module(name, replacement);
+    }
 }

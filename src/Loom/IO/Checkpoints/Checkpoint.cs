@@ -142,6 +142,9 @@ public static class Checkpoint
         if (model is not NeuralLanguageModel { Network: DecoderTransformer network })
             throw LoomUsageException.ForOption("Dtype",
                 $"a '{model.Kind}' model computes in float32 only; {ComputeDtype.Name(dtype)} is for transformer text models");
+        if (Models.Quantization.LayerQuantization.OptionsOf(network) is { } quantization)
+            throw LoomUsageException.ForOption("Dtype", $"a quantized checkpoint ({quantization.Bits}-bit) computes in float32 only "
+                + "(its layers dequantize to float32)");
         network.to(dtype);
     }
 

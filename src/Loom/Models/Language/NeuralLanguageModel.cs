@@ -137,6 +137,8 @@ public sealed class NeuralLanguageModel : IGenerativeModel, ILikelihoodModel, IT
             ["start_token"] = StartTokenId,
             ["tokenizer"] = TokenizerJsonNode.Capture(Tokenizer),
         };
+        if (Quantization.LayerQuantization.OptionsOf(Network) is { } quantization)
+            config["quantization"] = quantization.ToJson();
         if (EosTokenIds.Count > 0)
             config["eos_token_ids"] = new JsonArray(EosTokenIds.Select(id => (JsonNode)id).ToArray());
         return config;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.Models.Quantization;
 using Loom.Text.Tokenizers;
 using Loom.Training.Runs;
 using TorchSharp;
@@ -46,8 +47,12 @@ public abstract class NeuralLanguageModelFamily : IModelFamily, ITrainableFamily
     /// <summary>The untrained network of a resolved recipe seeded with <paramref name="seed"/>.</summary>
     public abstract nn.Module CreateNetwork(LanguageModelRecipe recipe, int vocabSize, int context, long seed);
 
-    /// <summary>The network a checkpoint's <c>network</c> config describes, with its saved weights.</summary>
-    protected abstract nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state);
+    /// <summary>
+    /// The network a checkpoint's <c>network</c> config describes, with its saved weights; <paramref name="quantization"/>
+    /// (the config's <c>quantization</c> entry, or null) says its projection layers were saved quantized.
+    /// </summary>
+    protected abstract nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state,
+        QuantizationOptions? quantization);
 
     public IGenerativeModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
     {
@@ -57,7 +62,8 @@ public abstract class NeuralLanguageModelFamily : IModelFamily, ITrainableFamily
         var layout = config["layout"]?.GetValue<string>() == "lines" ? SequenceLayout.Lines : SequenceLayout.Stream;
         int start = config["start_token"]?.GetValue<int>() ?? 0;
         var eos = config["eos_token_ids"] is JsonArray ids ? ids.Select(id => id!.GetValue<int>()).ToList() : null;
-        var network = LoadNetwork(networkJson, state);
+        var quantization = config["quantization"] is { } entry ? QuantizationOptions.FromJson(entry, $"{Kind} checkpoint") : null;
+        var network = LoadNetwork(networkJson, state, quantization);
         network.to(device);
         network.eval();
         return new NeuralLanguageModel(Kind, network, tokenizer, layout, start, eos);

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Loom.Core;
 using Loom.IO.Checkpoints;
+using Loom.Models.Quantization;
 using Loom.Models.Recurrent;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,8 +23,11 @@ public abstract class RecurrentLanguageModelFamily : NeuralLanguageModelFamily
             EmbeddingWidth = recipe.Embedding!.Value, Dropout = recipe.Dropout!.Value,
         }, seed);
 
-    protected override nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state)
+    protected override nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state,
+        QuantizationOptions? quantization)
     {
+        if (quantization is not null)
+            throw new LoomDataException($"{Kind} checkpoint: says it is quantized, but only transformer models (gpt, llama) are");
         var config = RecurrentConfig.FromJson(network);
         ConfigValues.RequireStateHolds(config.MinimumParameters(), state);
         var rnn = new RecurrentLanguageModel(config);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.IO.Checkpoints;
+using Loom.Models.Quantization;
 using Loom.Models.Transformer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,11 +20,15 @@ public abstract class TransformerLanguageModelFamily : NeuralLanguageModelFamily
     public override nn.Module CreateNetwork(LanguageModelRecipe recipe, int vocabSize, int context, long seed) =>
         new DecoderTransformer(Config(recipe, vocabSize, context), seed);
 
-    protected override nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state)
+    protected override nn.Module LoadNetwork(JsonObject network, IReadOnlyDictionary<string, Tensor> state,
+        QuantizationOptions? quantization)
     {
         var config = TransformerConfig.FromJson(network);
-        ConfigValues.RequireStateHolds(config.MinimumParameters(), state);
+        // 4-bit layers hold two weights per saved element
+        ConfigValues.RequireStateHolds(config.MinimumParameters() * (quantization?.Bits == 4 ? 0.5 : 1), state);
         var transformer = new DecoderTransformer(config);
+        if (quantization is not null)
+            LayerQuantization.PrepareForLoad(transformer, quantization, $"{Kind} checkpoint");
         transformer.LoadState(state, $"{Kind} checkpoint");
         return transformer;
     }

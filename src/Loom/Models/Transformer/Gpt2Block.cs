@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Loom.Models.Transformer;
 
 /// <summary>GPT-2 attention: fused QKV projection (<c>c_attn</c>), output projection (<c>c_proj</c>), dropouts.</summary>
-public sealed class Gpt2Attention : nn.Module
+public sealed class Gpt2Attention : nn.Module, ILayerHost
 {
-    private readonly Conv1D cAttn, cProj;
+    private nn.Module<Tensor, Tensor> cAttn, cProj;
     private readonly Dropout residDropout;
     private readonly int heads;
     private readonly double dropout;
@@ -24,7 +24,22 @@ public sealed class Gpt2Attention : nn.Module
         register_module("resid_dropout", residDropout);
     }
 
-    public Conv1D OutputProjection => cProj;
+    /// <summary>The output projection as built (a Conv1D until <see cref="ReplaceLayer"/> swaps it).</summary>
+    public Conv1D OutputProjection => (Conv1D)cProj;
+
+    public nn.Module<Tensor, Tensor> ReplaceLayer(string name, nn.Module<Tensor, Tensor> layer)
+    {
+        var old = name switch
+        {
+            "c_attn" => cAttn,
+            "c_proj" => cProj,
+            _ => throw new ArgumentException($"GPT-2 attention has no layer '{name}'", nameof(name)),
+        };
+        ModuleTree.ReplaceChild(this, name, old, layer);
+        if (name == "c_attn") cAttn = layer;
+        else cProj = layer;
+        return old;
+    }
 
     public Tensor Forward(Tensor x, AttentionContext context, int layer)
     {
@@ -42,9 +57,9 @@ public sealed class Gpt2Attention : nn.Module
 }
 
 /// <summary>GPT-2 MLP: <c>c_fc</c> → GELU (tanh approximation, HF's gelu_new) → <c>c_proj</c> → dropout.</summary>
-public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
+public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>, ILayerHost
 {
-    private readonly Conv1D cFc, cProj;
+    private nn.Module<Tensor, Tensor> cFc, cProj;
     private readonly Dropout dropout;
     private readonly bool exactGelu;
 
@@ -59,7 +74,22 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
         register_module("dropout", dropout);
     }
 
-    public Conv1D OutputProjection => cProj;
+    /// <summary>The output projection as built (a Conv1D until <see cref="ReplaceLayer"/> swaps it).</summary>
+    public Conv1D OutputProjection => (Conv1D)cProj;
+
+    public nn.Module<Tensor, Tensor> ReplaceLayer(string name, nn.Module<Tensor, Tensor> layer)
+    {
+        var old = name switch
+        {
+            "c_fc" => cFc,
+            "c_proj" => cProj,
+            _ => throw new ArgumentException($"GPT-2 MLP has no layer '{name}'", nameof(name)),
+        };
+        ModuleTree.ReplaceChild(this, name, old, layer);
+        if (name == "c_fc") cFc = layer;
+        else cProj = layer;
+        return old;
+    }
 
     public override Tensor forward(Tensor x)
     {

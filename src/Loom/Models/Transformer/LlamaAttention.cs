@@ -9,10 +9,10 @@ namespace Loom.Models.Transformer;
 /// per-head RMSNorm of queries and keys (Qwen3's <c>q_norm</c>, <c>k_norm</c>), rotary positions, grouped-query
 /// attention, output projection <c>o_proj</c>.
 /// </summary>
-public sealed class LlamaAttention : nn.Module
+public sealed class LlamaAttention : nn.Module, ILayerHost
 {
-    private readonly Linear? qProj, kProj, vProj, qkvProj;
-    private readonly Linear oProj;
+    private nn.Module<Tensor, Tensor>? qProj, kProj, vProj, qkvProj;
+    private nn.Module<Tensor, Tensor> oProj;
     private readonly RmsNorm? qNorm, kNorm;
     private readonly Dropout residDropout;
     private readonly int heads, kvHeads, headDim;
@@ -52,7 +52,31 @@ public sealed class LlamaAttention : nn.Module
         register_module("resid_dropout", residDropout);
     }
 
-    public Parameter OutputWeight => oProj.weight!;
+    /// <summary>The output projection's weight as built (before <see cref="ReplaceLayer"/> swaps the layer).</summary>
+    public Parameter OutputWeight => ((Linear)oProj).weight!;
+
+    public nn.Module<Tensor, Tensor> ReplaceLayer(string name, nn.Module<Tensor, Tensor> layer)
+    {
+        var old = name switch
+        {
+            "q_proj" => qProj,
+            "k_proj" => kProj,
+            "v_proj" => vProj,
+            "qkv_proj" => qkvProj,
+            "o_proj" => oProj,
+            _ => null,
+        } ?? throw new ArgumentException($"this attention has no layer '{name}'", nameof(name));
+        ModuleTree.ReplaceChild(this, name, old, layer);
+        switch (name)
+        {
+            case "q_proj": qProj = layer; break;
+            case "k_proj": kProj = layer; break;
+            case "v_proj": vProj = layer; break;
+            case "qkv_proj": qkvProj = layer; break;
+            default: oProj = layer; break;
+        }
+        return old;
+    }
 
     public Tensor Forward(Tensor x, AttentionContext context, int layer)
     {

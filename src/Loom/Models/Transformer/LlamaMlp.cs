@@ -8,10 +8,10 @@ namespace Loom.Models.Transformer;
 /// Gated MLP: down_proj(act(gate_proj(x)) · up_proj(x)), act SiLU (SwiGLU) or GELU (Gemma's GeGLU). Phi-3 fuses gate and
 /// up into one <c>gate_up_proj</c> whose first half of rows is the gate.
 /// </summary>
-public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
+public sealed class LlamaMlp : nn.Module<Tensor, Tensor>, ILayerHost
 {
-    private readonly Linear? gateProj, upProj, gateUpProj;
-    private readonly Linear downProj;
+    private nn.Module<Tensor, Tensor>? gateProj, upProj, gateUpProj;
+    private nn.Module<Tensor, Tensor> downProj;
     private readonly Dropout dropout;
     private readonly GatedActivation activation;
     private readonly long hidden;
@@ -38,7 +38,29 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
         register_module("dropout", dropout);
     }
 
-    public Parameter OutputWeight => downProj.weight!;
+    /// <summary>The down projection's weight as built (before <see cref="ReplaceLayer"/> swaps the layer).</summary>
+    public Parameter OutputWeight => ((Linear)downProj).weight!;
+
+    public nn.Module<Tensor, Tensor> ReplaceLayer(string name, nn.Module<Tensor, Tensor> layer)
+    {
+        var old = name switch
+        {
+            "gate_proj" => gateProj,
+            "up_proj" => upProj,
+            "gate_up_proj" => gateUpProj,
+            "down_proj" => downProj,
+            _ => null,
+        } ?? throw new ArgumentException($"this MLP has no layer '{name}'", nameof(name));
+        ModuleTree.ReplaceChild(this, name, old, layer);
+        switch (name)
+        {
+            case "gate_proj": gateProj = layer; break;
+            case "up_proj": upProj = layer; break;
+            case "gate_up_proj": gateUpProj = layer; break;
+            default: downProj = layer; break;
+        }
+        return old;
+    }
 
     public override Tensor forward(Tensor x)
     {

@@ -48,6 +48,9 @@ public static class HfFolderConversion
         if (loaded is not NeuralLanguageModel { Network: DecoderTransformer transformer } model)
             throw new LoomUsageException($"export hf: {checkpoint} holds a '{loaded.Kind}' model; only transformer language models "
                 + "(gpt, llama) have an HF form");
+        if (Quantization.LayerQuantization.OptionsOf(transformer) is { } quantization)
+            throw new LoomUsageException($"export hf: {checkpoint} is {quantization.Bits}-bit quantized; export the float checkpoint "
+                + "it was quantized from");
         PrepareOutput(output, overwrite, [Checkpoint.ConfigFile, HfWeightFiles.SingleFile, HfWeightFiles.IndexFile,
             Text.Tokenizers.TokenizerFiles.FileName, HfTokenIds.GenerationConfigFile]);
         HfTokenizerExport.Write(model.Tokenizer, output);
