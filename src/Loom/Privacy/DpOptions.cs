@@ -30,6 +30,16 @@ public sealed record DpOptions
             throw LoomUsageException.ForOption(nameof(MaxGradNorm), $"must be a positive number, got {MaxGradNorm}");
     }
 
+    /// <summary>
+    /// The settings of a recipe's <c>dp_epsilon</c>, <c>dp_noise</c>, <c>dp_delta</c> and <c>dp_clip</c> (δ 1e-5 and C 1 when
+    /// unset); null when none is set, which means ordinary training.
+    /// </summary>
+    public static DpOptions? FromRecipe(double? epsilon, double? noise, double? delta, double? clip) =>
+        epsilon is null && noise is null && delta is null && clip is null ? null : new DpOptions
+        {
+            TargetEpsilon = epsilon, NoiseMultiplier = noise, Delta = delta ?? 1e-5, MaxGradNorm = clip ?? 1.0,
+        };
+
     /// <summary>The noise multiplier for <paramref name="steps"/> steps at sample rate q.</summary>
     public double ResolveNoise(double sampleRate, long steps) =>
         NoiseMultiplier ?? NoiseCalibration.ForTarget(TargetEpsilon!.Value, Delta, sampleRate, steps).NoiseMultiplier;

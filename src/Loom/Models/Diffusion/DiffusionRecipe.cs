@@ -153,10 +153,7 @@ public sealed record DiffusionRecipe
         LearningRateSchedule = LearningRateSchedule.ParseKind(LrSchedule!), EmaDecay = Ema > 0 ? Ema : null,
         MinSnrGamma = MinSnr!.Value, LabelDropout = LabelDropout!.Value, RandomFlip = Flip!.Value, Seed = Seed!.Value,
         CheckpointEvery = CheckpointEvery!.Value,
-        Privacy = DpEpsilon is null && DpNoise is null && DpDelta is null && DpClip is null ? null : new Privacy.DpOptions
-        {
-            TargetEpsilon = DpEpsilon, NoiseMultiplier = DpNoise, Delta = DpDelta ?? 1e-5, MaxGradNorm = DpClip ?? 1.0,
-        },
+        Privacy = Privacy.DpOptions.FromRecipe(DpEpsilon, DpNoise, DpDelta, DpClip),
     };
 
     /// <summary>The training vectors' overall range widened by 10% on each side (where samples are clipped).</summary>

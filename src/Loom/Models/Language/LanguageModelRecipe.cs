@@ -102,10 +102,7 @@ public sealed record LanguageModelRecipe
         Steps = Steps!.Value, BatchSize = BatchSize!.Value, Context = context, LearningRate = LearningRate!.Value,
         MinLearningRate = MinLearningRate!.Value, Warmup = Warmup!.Value, WeightDecay = WeightDecay!.Value, EvalEvery = EvalEvery!.Value,
         EvalBatches = EvalBatches!.Value, CheckpointEvery = CheckpointEvery!.Value, Seed = Seed!.Value,
-        Privacy = DpEpsilon is null && DpNoise is null && DpDelta is null && DpClip is null ? null : new Privacy.DpOptions
-        {
-            TargetEpsilon = DpEpsilon, NoiseMultiplier = DpNoise, Delta = DpDelta ?? 1e-5, MaxGradNorm = DpClip ?? 1.0,
-        },
+        Privacy = Privacy.DpOptions.FromRecipe(DpEpsilon, DpNoise, DpDelta, DpClip),
         Distillation = DistillationFor(),
     };
 

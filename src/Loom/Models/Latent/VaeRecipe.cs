@@ -165,10 +165,7 @@ public sealed record VaeRecipe
         Steps = Steps!.Value, BatchSize = BatchSize!.Value, LearningRate = LearningRate!.Value, Warmup = Warmup!.Value,
         KlWarmup = KlWarmup!.Value, Adversarial = Adversarial!.Value, AdversaryLearningRate = AdversaryLearningRate!.Value,
         Seed = Seed!.Value, CheckpointEvery = CheckpointEvery!.Value,
-        Privacy = DpEpsilon is null && DpNoise is null && DpDelta is null && DpClip is null ? null : new Privacy.DpOptions
-        {
-            TargetEpsilon = DpEpsilon, NoiseMultiplier = DpNoise, Delta = DpDelta ?? 1e-5, MaxGradNorm = DpClip ?? 1.0,
-        },
+        Privacy = Privacy.DpOptions.FromRecipe(DpEpsilon, DpNoise, DpDelta, DpClip),
     };
 
     /// <summary>How to fit the sampling prior after training, or null for N(0, I) (a resolved recipe).</summary>
