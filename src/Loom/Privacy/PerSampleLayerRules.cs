@@ -16,7 +16,8 @@ internal static class PerSampleLayerRules
 {
     /// <summary>Whether per-example gradients of <paramref name="module"/>'s own parameters can be formed.</summary>
     public static bool Supports(nn.Module module) =>
-        module is Linear or Conv2d or Conv2dLayer or Embedding or LayerNorm or GroupNorm or Conv1D or RmsNorm or ISharedWeightLayer;
+        module is Linear or Conv2d or Conv2dLayer or ConvTranspose2dLayer or Embedding or LayerNorm or GroupNorm or Conv1D or RmsNorm
+            or ISharedWeightLayer;
 
     /// <summary>Each parameter the layer owns (by its name: <c>weight</c>, <c>bias</c>) with its per-example gradients
     /// [B, …parameter shape].</summary>
@@ -26,6 +27,7 @@ internal static class PerSampleLayerRules
             Linear linear => ForLinear(linear.bias is not null, input, outputGrad),
             Conv2d conv => ForConv(conv.weight!, conv.bias is not null, ConvGeometry.Of(conv), input, outputGrad),
             Conv2dLayer conv => ForConv(conv.Weight, conv.Bias is not null, ConvGeometry.Of(conv), input, outputGrad),
+            ConvTranspose2dLayer conv => ForConvTranspose(conv, input, outputGrad),
             Embedding embedding => ForEmbedding(embedding, input, outputGrad),
             LayerNorm norm => ForLayerNorm(norm, input, outputGrad),
             GroupNorm norm => ForGroupNorm(norm, input, outputGrad),
@@ -136,6 +138,26 @@ internal static class PerSampleLayerRules
             weight.shape[3]);
         yield return ("weight", perWeight);
         if (bias) yield return ("bias", outputGrad.sum([2, 3]));
+    }
+
+    /// <summary>
+    /// A transposed convolution adds x[i, p]·W[i, o, k] to output position p·stride − padding + k, so the weight's gradient
+    /// pairs each input position p with the output gradient's k×k patch at p·stride − padding: the output gradient
+    /// unfolded with the layer's kernel, stride and padding has one column per input position.
+    /// </summary>
+    private static IEnumerable<(string, Tensor)> ForConvTranspose(ConvTranspose2dLayer conv, Tensor input, Tensor outputGrad)
+    {
+        var weight = conv.Weight;                                                   // [in, out, kh, kw]
+        long n = input.shape[0], positions = input.shape[2] * input.shape[3];
+        var patches = nn.functional.unfold(outputGrad, (weight.shape[2], weight.shape[3]), (1, 1),
+            (conv.Padding[0], conv.Padding[1]), (conv.Stride[0], conv.Stride[1]));   // [B, out·kh·kw, L]
+        if (patches.shape[2] != positions)
+            throw new LoomUsageException($"per-example gradients of a transposed convolution need output padding below the stride; "
+                + $"got {patches.shape[2]} patches for {positions} input positions");
+        var perWeight = torch.einsum("bil,bol->bio", input.reshape(n, weight.shape[0], positions), patches)
+            .reshape(n, weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]);
+        yield return ("weight", perWeight);
+        if (conv.Bias is not null) yield return ("bias", outputGrad.sum([2, 3]));
     }
 
     // TorchSharp does not expose an embedding's padding index, so a padding row gets the gradient of its uses, as without one.

@@ -37,6 +37,18 @@ public class VaeDpCliTests
     }
 
     [FashionMnistFact]
+    public void TheConvVaeTrainsWithDpSgd()
+    {
+        // Conv encoder, residual blocks and the decoder's transposed convolutions all have per-example rules.
+        var run = Loom(["train", "vae", "--data", "fashion-mnist", "--classes", "1,7", "--network", "conv", "--base-channels", "4",
+            "--res-blocks", "1", "--hidden", "16", "--latent-dim", "2", "--batch-size", "16", "--eval-k", "0", "--eval-n", "20",
+            "--checkpoint-every", "0", "--seed", "3", "--steps", "2", "--dp-noise", "1", "--out", "c"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(2, Privacy("c")["steps"]!.GetValue<long>());
+        Assert.True(Privacy("c")["epsilon"]!.GetValue<double>() > 0);
+    }
+
+    [FashionMnistFact]
     public void AResumedRunKeepsTheAccountantsSteps()
     {
         string[] args = [.. Tiny, "--dp-noise", "1.2", "--out", "r"];

@@ -73,6 +73,15 @@ public class PerSampleGradientsTests
         AssertMatchesTheLoop(Seeded(() => nn.Conv2d(4, 6, 3, stride: 2, padding: 1, dilation: 2, groups: 2)), Randn(Batch, 4, 9, 9));
 
     [Fact]
+    public void ConvTranspose2dLayerDoublingTheSize() =>
+        AssertMatchesTheLoop(Seeded(() => new ConvTranspose2dLayer(3, 2, 4, stride: 2, padding: 1)), Randn(Batch, 3, 5, 4));
+
+    [Fact]
+    public void ConvTranspose2dLayerWithOutputPaddingAndNoBias() =>
+        AssertMatchesTheLoop(Seeded(() => new ConvTranspose2dLayer(2, 3, 3, stride: 2, padding: 1, outputPadding: 1, bias: false)),
+            Randn(Batch, 2, 4, 4));
+
+    [Fact]
     public void Conv2dLayerWithReflectPadding() =>
         AssertMatchesTheLoop(Seeded(() => new Conv2dLayer(2, 3, 3, stride: 2, padding: 1, paddingMode: PaddingModes.Reflect)),
             Randn(Batch, 2, 8, 8));

@@ -71,7 +71,7 @@ public static class TrainVaeCommand
             Description = "Save every N steps (0 = at the end and on Ctrl-C; default 1000)",
         };
         var seed = new Option<long?>("--seed") { Description = "Seed for every random number generator (default 0)" };
-        var dp = new DpTrainingFlags("MLP network, ELBO");
+        var dp = new DpTrainingFlags("MLP or conv network, ELBO");
         var shared = new CliTraining();
         var command = new Command(name, description)
         {

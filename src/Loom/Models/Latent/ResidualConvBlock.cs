@@ -22,7 +22,7 @@ public sealed class ResidualConvBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = conv1.forward(nn.functional.relu(conv3.forward(nn.functional.relu(x))));
+        var h = conv1.call(nn.functional.relu(conv3.call(nn.functional.relu(x))));
         return (x + h).MoveToOuterDisposeScope();
     }
 }

@@ -97,8 +97,8 @@ public sealed class ConvEncoder : VaeEncoder
 
     public override (Tensor Mean, Tensor LogVar) Encode(Tensor x, Tensor? condition)
     {
-        var h = features.forward(x);
-        foreach (var block in blocks) h = block.forward(h);
+        var h = features.call(x);
+        foreach (var block in blocks) h = block.call(h);
         var input = h.flatten(1);
         if (condition is not null) input = torch.cat([input, condition], 1);
         var stats = head.call(body.call(input)).chunk(2, 1);
@@ -136,10 +136,10 @@ public sealed class ConvDecoder : VaeDecoder
     public override Tensor Decode(Tensor z, Tensor? condition)
     {
         var input = condition is null ? z : torch.cat([z, condition], 1);
-        var h = body.forward(input).reshape(z.shape[0], channels, 7, 7);
-        foreach (var block in blocks7) h = block.forward(h);
+        var h = body.call(input).reshape(z.shape[0], channels, 7, 7);
+        foreach (var block in blocks7) h = block.call(h);
         h = upsample[1].call(upsample[0].call(h));
-        foreach (var block in blocks14) h = block.forward(h);
+        foreach (var block in blocks14) h = block.call(h);
         return upsample[2].call(h);
     }
 }

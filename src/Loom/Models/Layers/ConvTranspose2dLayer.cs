@@ -40,5 +40,14 @@ public sealed class ConvTranspose2dLayer : nn.Module<Tensor, Tensor>
     /// <summary>[out], or null without a bias.</summary>
     public Parameter? Bias => bias;
 
+    /// <summary>Stride (rows, columns).</summary>
+    public IReadOnlyList<long> Stride => stride;
+
+    /// <summary>Zero padding removed from each side of the output (rows, columns).</summary>
+    public IReadOnlyList<long> Padding => padding;
+
+    /// <summary>Extra rows and columns added to one side of the output.</summary>
+    public IReadOnlyList<long> OutputPadding => outputPadding;
+
     public override Tensor forward(Tensor input) => Convolutions.ConvTranspose2d(input, weight, bias, stride, padding, outputPadding);
 }
