@@ -101,7 +101,7 @@ public sealed class ModerationCliOptions
     {
         if (ImageMemorizationData(parse) is not { } data)
             return null;
-        var memorization = ImageMemorizationOptions(parse);
+        var memorization = ImageMemorizationOptions(parse, Options(parse, imagesAllowed: true));
         try
         {
             var detector = ImageMemorizationDetector.Load(data, memorization);
@@ -120,10 +120,12 @@ public sealed class ModerationCliOptions
         parse.GetValue(MemorizationData) is { } data && IsImageData(data) && !IsOff(parse) ? data : null;
 
     /// <summary>The near-copy check's threshold and action (the memorization category's action: redact or block withhold).</summary>
-    public ImageMemorizationOptions ImageMemorizationOptions(ParseResult parse) => new()
+    /// <param name="parse">The command line.</param>
+    /// <param name="moderation">What <see cref="Options"/> gave for it (null: moderation off).</param>
+    public ImageMemorizationOptions ImageMemorizationOptions(ParseResult parse, ModerationOptions? moderation) => new()
     {
         Threshold = parse.GetValue(MemorizationDistance),
-        Action = Options(parse, imagesAllowed: true)?.ActionFor(ContentCategories.Memorization) ?? ModerationAction.Flag,
+        Action = moderation?.ActionFor(ContentCategories.Memorization) ?? ModerationAction.Flag,
     };
 
     private bool IsOff(ParseResult parse) => parse.GetValue(Mode)!.Trim().Equals("off", StringComparison.OrdinalIgnoreCase);

@@ -79,6 +79,8 @@ public static class ServeCommand
         // while loom's handlers (CliContext) already turn Ctrl-C and SIGTERM into a graceful stop.
         command.SetAction(parse =>
         {
+            // Read once: a text given to --memorization-data is read by Options.
+            var moderationOptions = moderation.Options(parse, imagesAllowed: true);
             var options = new LoomServerOptions
             {
                 ModelsFolder = parse.GetValue(models)!, Host = parse.GetValue(host)!, Port = parse.GetValue(port),
@@ -88,9 +90,9 @@ public static class ServeCommand
                 Dtype = Core.ComputeDtype.Parse(parse.GetValue(dtype)), RateLimitPerMinute = parse.GetValue(rate),
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
                 Adapters = AdapterPairs(parse.GetValue(adapters) ?? []),
-                Moderation = moderation.Options(parse, imagesAllowed: true),
+                Moderation = moderationOptions,
                 ImageMemorizationData = moderation.ImageMemorizationData(parse),
-                ImageMemorization = moderation.ImageMemorizationOptions(parse),
+                ImageMemorization = moderation.ImageMemorizationOptions(parse, moderationOptions),
                 Watermark = watermark.Apply(parse, null),
                 ImageWatermark = imageWatermark.Build(parse),
             };
