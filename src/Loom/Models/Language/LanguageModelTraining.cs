@@ -181,6 +181,21 @@ public static class LanguageModelTraining
         int context, int batchSize = 32)
     {
         var causal = Causal(model);
+        return SumOverSplit(model, data, validation, context, batchSize, (x, y) =>
+        {
+            var loss = Loss(causal, x, y, out long n);
+            return (loss.ToDouble() * n, n);
+        });
+    }
+
+    /// <summary>
+    /// A per-token quantity summed over a whole split (non-overlapping windows or every line once) with
+    /// <paramref name="model"/> in eval mode and no gradients: <paramref name="score"/> gives each batch's total and its
+    /// scored tokens. Each batch runs in a dispose scope of its own.
+    /// </summary>
+    public static (double Total, long Tokens) SumOverSplit(nn.Module model, LanguageModelData data, bool validation, int context,
+        int batchSize, Func<Tensor, Tensor, (double Total, long Tokens)> score)
+    {
         bool wasTraining = model.training;
         model.eval();
         try
@@ -193,8 +208,8 @@ public static class LanguageModelTraining
                 using var scope = torch.NewDisposeScope();
                 using (x) using (y)
                 {
-                    var loss = Loss(causal, x, y, out long n);
-                    total += loss.ToDouble() * n;
+                    var (batchTotal, n) = score(x, y);
+                    total += batchTotal;
                     tokens += n;
                 }
             }

@@ -44,28 +44,11 @@ public static class DistillationLoss
         int context, int batchSize = 32)
     {
         var causal = (ICausalLanguageModel)student;
-        bool wasTraining = student.training;
-        student.eval();
-        try
+        var (total, tokens) = LanguageModelTraining.SumOverSplit(student, data, validation, context, batchSize, (x, y) =>
         {
-            using var noGrad = torch.no_grad();
-            double total = 0;
-            long tokens = 0;
-            foreach (var (x, y) in data.FullPass(validation, batchSize, context))
-            {
-                using var scope = torch.NewDisposeScope();
-                using (x) using (y)
-                {
-                    long n = y.ne(LanguageModelData.IgnoreIndex).sum().ToInt64();
-                    total += KlDivergence(causal.Forward(x), teacher.Forward(x), y, 1.0).ToDouble() * n;
-                    tokens += n;
-                }
-            }
-            return total / Math.Max(1, tokens);
-        }
-        finally
-        {
-            if (wasTraining) student.train();
-        }
+            long n = y.ne(LanguageModelData.IgnoreIndex).sum().ToInt64();
+            return (KlDivergence(causal.Forward(x), teacher.Forward(x), y, 1.0).ToDouble() * n, n);
+        });
+        return total / Math.Max(1, tokens);
     }
 }
