@@ -57,10 +57,11 @@ internal static class BaumWelch
         var transCounts = zeros(k, k, dtype: ScalarType.Float64);
         var emissionStats = p.Emissions.NewStats();
         double logLik = 0;
+        var scaled = new ScaledForwardBackward(p);
         foreach (var batch in batches)
         {
             ct.ThrowIfCancellationRequested();
-            logLik += HmmInference.Accumulate(p, batch, startCounts, transCounts, emissionStats);
+            logLik += HmmInference.Accumulate(p, batch, startCounts, transCounts, emissionStats, scaled);
         }
         var start = startCounts / startCounts.sum();
         var rowTotals = transCounts.sum(1, keepdim: true);

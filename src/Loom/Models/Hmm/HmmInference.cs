@@ -6,7 +6,9 @@ namespace Loom.Models.Hmm;
 /// <summary>
 /// Log-space HMM recursions on time-major padded batches (<see cref="HmmBatch"/>): forward-backward, posteriors,
 /// expected sufficient statistics and Viterbi. Each time step is a handful of tensor ops over all sequences and
-/// states at once; emission log-densities for every step are computed up front.
+/// states at once; emission log-densities for every step are computed up front. The Baum-Welch E-step and the
+/// log-likelihood run the scaled recursions of <see cref="ScaledForwardBackward"/> first (a few K x K loops per step
+/// instead of a dozen libtorch kernels) and these log-space ones only where a scale underflows.
 /// </summary>
 internal static class HmmInference
 {
@@ -63,9 +65,10 @@ internal static class HmmInference
 
     /// <summary>Runs forward-backward on a batch and returns (log-likelihood per sequence <c>[N]</c>, posteriors <c>[T, N, K]</c>
     /// zeroed at padding, forward, backward, emission log-densities).</summary>
-    public static (Tensor LogLik, Tensor Gamma, Tensor Alpha, Tensor Beta, Tensor LogB) ForwardBackward(HmmParameters p, HmmBatch batch)
+    public static (Tensor LogLik, Tensor Gamma, Tensor Alpha, Tensor Beta, Tensor LogB) ForwardBackward(HmmParameters p, HmmBatch batch,
+        Tensor? emissionLogProb = null)
     {
-        var logB = p.Emissions.LogProb(batch.Observations);       // [T, N, K]
+        var logB = emissionLogProb ?? p.Emissions.LogProb(batch.Observations);       // [T, N, K]
         var logBSteps = logB.unbind(0);
         var maskSteps = batch.Mask.unsqueeze(2).unbind(0);          // T x [N, 1]
         var alpha = Forward(p, logBSteps, maskSteps, batch.MinLength);
@@ -75,11 +78,15 @@ internal static class HmmInference
         return (logLik, gamma, alpha, beta, logB);
     }
 
-    /// <summary>Log-likelihood of every sequence in the batch, <c>[N]</c> (forward pass only).</summary>
+    /// <summary>Log-likelihood of every sequence in the batch, <c>[N]</c> (forward pass only; scaled recursions, log-space when a
+    /// scale underflows).</summary>
     public static Tensor LogLikelihood(HmmParameters p, HmmBatch batch)
     {
         using var scope = NewDisposeScope();
         var logB = p.Emissions.LogProb(batch.Observations);
+        var scaled = new ScaledForwardBackward(p).LogLikelihoods(batch, logB);
+        if (scaled is not null)
+            return tensor(scaled, ScalarType.Float64).MoveToOuterDisposeScope();
         var alpha = Forward(p, logB.unbind(0), batch.Mask.unsqueeze(2).unbind(0), batch.MinLength);
         return alpha[-1].logsumexp(1).MoveToOuterDisposeScope();
     }
@@ -108,17 +115,36 @@ internal static class HmmInference
 
     /// <summary>E-step of Baum-Welch on one batch: adds expected counts to the accumulators and returns the batch's total
     /// log-likelihood.</summary>
-    public static double Accumulate(HmmParameters p, HmmBatch batch, Tensor startCounts, Tensor transCounts, Tensor[] emissionStats)
+    /// <remarks>Runs the scaled recursions of <see cref="ScaledForwardBackward"/> and falls back to the log-space ones when a
+    /// scale underflows.</remarks>
+    public static double Accumulate(HmmParameters p, HmmBatch batch, Tensor startCounts, Tensor transCounts, Tensor[] emissionStats,
+        ScaledForwardBackward? scaled = null)
     {
         using var scope = NewDisposeScope();
-        var (logLik, gamma, alpha, beta, logB) = ForwardBackward(p, batch);
-        startCounts.add_(gamma[0].sum(0L));
-        transCounts.add_(TransitionCounts(p, batch, logLik, alpha, beta, logB));
+        var logB = p.Emissions.LogProb(batch.Observations);
+        var stats = (scaled ?? new ScaledForwardBackward(p)).EStep(batch, logB);
+        Tensor gamma;
+        double total;
+        if (stats is not null)
+        {
+            startCounts.add_(tensor(stats.StartCounts, ScalarType.Float64));
+            transCounts.add_(tensor(stats.TransCounts, ScalarType.Float64).view(p.States, p.States));
+            gamma = tensor(stats.Gamma, ScalarType.Float64);
+            total = stats.LogLik.Sum();
+        }
+        else
+        {
+            var (logLik, logGamma, alpha, beta, _) = ForwardBackward(p, batch, logB);
+            startCounts.add_(logGamma[0].sum(0L));
+            transCounts.add_(TransitionCounts(p, batch, logLik, alpha, beta, logB));
+            gamma = logGamma;
+            total = logLik.sum().item<double>();
+        }
         var flatWeights = gamma.reshape(-1, p.States);
         var obs = batch.Observations;
         var flatObs = obs.dim() == 2 ? obs.reshape(-1) : obs.reshape(-1, obs.shape[2]);
         p.Emissions.Accumulate(emissionStats, flatObs, flatWeights);
-        return logLik.sum().item<double>();
+        return total;
     }
 
     /// <summary>Most likely state paths <c>[T, N]</c> (entries past a sequence's end repeat its last state) and their joint
