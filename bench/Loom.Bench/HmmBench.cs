@@ -68,6 +68,8 @@ public static class HmmBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| HMM Baum-Welch, {sequences}x{steps} steps, K={states}, D={dims} diag, {iters} iters | {loomTime:F3} | {peerTime:F3} | "
                 + $"{loomTime / peerTime:F2} |"));
+        BenchTable.Add(new BenchRow($"HMM Baum-Welch {sequences}x{steps} steps, K={states}, D={dims} diag, {iters} iterations",
+            BenchTable.Format($"{loomTime:F3} s"), BenchTable.Format($"{peerTime:F3} s (NumPy {numpy})"), loomTime / peerTime, ""));
         Directory.Delete(dir, recursive: true);
         return diff / Math.Abs(peerFinal) < 1e-6 ? 0 : 1;
     }

@@ -11,9 +11,10 @@ using static TorchSharp.torch;
 namespace Loom.Bench;
 
 /// <summary>
-/// <c>lm-generate [--tokens 256]</c>: generation throughput of the shakespeare-char transformer shape (6 layers, 6 heads,
-/// 384 wide, context 256; weights untrained — speed does not depend on them) for batch 1 and 8, with the KV cache and
-/// with full recompute every step. Greedy, from a one-token prompt, so every run makes exactly N tokens per row.
+/// <c>lm-generate [--tokens 255] [--peer]</c>: generation throughput of the shakespeare-char transformer shape (6 layers,
+/// 6 heads, 384 wide, context 256; weights untrained — speed does not depend on them) for batch 1, 8 and 32 with the KV
+/// cache and for batch 1 and 8 with full recompute every step; <c>--peer</c> runs the same shape in PyTorch
+/// (bench/peers/nanogpt_generate.py: nanoGPT's generate and a KV-cache loop) right after. Greedy, from a one-token prompt, so every run makes exactly N tokens per row.
 /// Recompute processes 1 + 2 + … + N positions where the cache processes N, a predicted (N + 1) / 2 ratio of work
 /// in the position-wise layers.
 /// </summary>
@@ -37,10 +38,11 @@ public static class LmGenerateBench
         Console.WriteLine($"lm-generate: {model.parameters().Sum(p => p.numel()):N0} parameters, {tokens} new tokens per row, torch "
             + $"threads {get_num_threads()}");
         var settings = new GenerationSettings { DoSample = false, MaxNewTokens = tokens };
-        foreach (int batch in new[] { 1, 8 })
+        var cached = new Dictionary<int, double>();
+        foreach (int batch in new[] { 1, 8, 32 })
         {
             var rates = new Dictionary<bool, double>();
-            foreach (bool cache in new[] { true, false })
+            foreach (bool cache in batch == 32 ? new[] { true } : new[] { true, false })
             {
                 var generator = new TextGenerator(model, tokenizer, 0) { UseCache = cache };
                 var prompts = Enumerable.Repeat("\n", batch).ToList();
@@ -53,9 +55,45 @@ public static class LmGenerateBench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  {(cache ? "kv cache " : "recompute")}  "
                     + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s"));
             }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"batch {batch}  cache speed-up {rates[true] / rates[false]:F1}× (work ratio (N+1)/2 = {(tokens + 1) / 2.0:F1})"));
+            cached[batch] = rates[true];
+            if (rates.ContainsKey(false))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"batch {batch}  cache speed-up {rates[true] / rates[false]:F1}× (work ratio (N+1)/2 = {(tokens + 1) / 2.0:F1})"));
         }
+        ReportRows(model, tokens, cached, args.Contains("--peer"));
         return 0;
     }
+
+    /// <summary>Summary rows: KV-cache decode per batch size beside PyTorch's (bench/peers/nanogpt_generate.py, same shape) and,
+    /// at batch 1, the share of the bound set by reading every float32 weight once per token at the measured bandwidth.</summary>
+    private static void ReportRows(DecoderTransformer model, int tokens, Dictionary<int, double> cached, bool peer)
+    {
+        double weightBytes = model.parameters().Sum(p => p.numel()) * 4.0;
+        var json = peer
+            ? BenchSupport.RunPythonPeer("nanogpt_generate.py", tokens.ToString(CultureInfo.InvariantCulture),
+                string.Join(",", cached.Keys))
+            : null;
+        if (json is not null)
+            Console.WriteLine(($"peer ({json["versions"]}, {json["threads"]} threads): nanoGPT generate (no cache) batch 1 "
+                + $"{json["nanogpt_generate"]!["1"]!.GetValue<double>():F1} tokens/s; KV cache "
+                + $"{string.Join(", ", cached.Keys.Select(b => BenchTable.Format($"batch {b} {PeerRate(json, b):F1}")))} tokens/s"));
+        foreach (var (batch, rate) in cached)
+        {
+            double? peerRate = json is null ? null : PeerRate(json, batch);
+            BenchTable.Add(new BenchRow($"greedy decode, shakespeare-char shape 6x384, KV cache, batch {batch}, {tokens} tokens",
+                BenchTable.Format($"{rate:F0} tokens/s"),
+                peerRate is double r ? BenchTable.Format($"{r:F0} tokens/s (PyTorch, KV cache; {json!["versions"]})") : "—",
+                peerRate is double q ? q / rate : null,
+                batch == 1 ? BenchTable.OfBandwidthBound(rate, weightBytes) : ""));
+        }
+        if (json is not null)
+        {
+            double nano = json["nanogpt_generate"]!["1"]!.GetValue<double>();
+            BenchTable.Add(new BenchRow($"greedy decode, batch 1, {tokens} tokens: Loom KV cache vs nanoGPT's generate (no cache)",
+                BenchTable.Format($"{cached[1]:F0} tokens/s"), BenchTable.Format($"{nano:F0} tokens/s"), nano / cached[1], ""));
+        }
+    }
+
+    private static double PeerRate(System.Text.Json.Nodes.JsonObject json, int batch) =>
+        json["kv_cache"]![batch.ToString(CultureInfo.InvariantCulture)]!.GetValue<double>();
 }

@@ -44,14 +44,25 @@ public static class LmTrainBench
             $"loom  {steps} steps in {seconds:F1} s: {seconds / steps * 1000:F1} ms/step, {steps * 12 * 64 / seconds:F0} tokens/s; "
                 + $"val loss {estimate["val_loss"]:F4} (200 random batches), {nats / tokens:F4} (whole split, {tokens} tokens); train loss "
                 + $"{estimate["train_loss"]:F4}"));
+        double msPerStep = seconds / steps * 1000;
+        // nanoGPT's estimate of training FLOPs per token: 6 N (N without the position embedding) + 12 layers · context · width.
+        long n = model.named_parameters().Where(p => !p.name.Contains("wpe")).Sum(p => p.parameter.numel());
+        double gflops = (6.0 * n + 12.0 * config.Layers * 64 * config.Width) * 12 * 64 / (msPerStep / 1000) / 1e9;
+        string what = $"train step, nanoGPT shakespeare-char CPU config (4x128, ctx 64, batch 12), {steps} steps";
+        string loomText = BenchTable.Format($"{msPerStep:F1} ms/step, val loss {nats / tokens:F3}");
         if (peer)
         {
             var json = BenchSupport.RunPythonPeer("nanogpt_char.py", path, steps.ToString(CultureInfo.InvariantCulture));
+            double peerMs = json["seconds"]!.GetValue<double>() / steps * 1000;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peer  {steps} steps in {json["seconds"]!.GetValue<double>():F1} "
-                    + $"s: {json["seconds"]!.GetValue<double>() / steps * 1000:F1} ms/step; val loss "
+                    + $"s: {peerMs:F1} ms/step; val loss "
                     + $"{json["val_loss"]!.GetValue<double>():F4} (200 random batches) ({json["versions"]})"));
+            BenchTable.Add(new BenchRow(what, loomText, BenchTable.Format($"{peerMs:F1} ms/step ({json["versions"]})"), msPerStep / peerMs,
+                BenchTable.OfMatmulPeak(gflops)));
         }
+        else
+            BenchTable.Add(new BenchRow(what, loomText, "—", null, BenchTable.OfMatmulPeak(gflops)));
         return 0;
     }
 }

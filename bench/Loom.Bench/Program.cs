@@ -1,4 +1,8 @@
+using System.Globalization;
 using Loom.Bench;
+
+// Every figure prints the same way whatever the machine's locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 // Dispatch: `dotnet run -c Release --project bench/Loom.Bench -- <benchmark> [options]`.
 // Each benchmark lives in its own file and exposes `static int Run(string[] args)`.
@@ -32,6 +36,8 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["distill-spec"] = DistillSpecBench.Run,
     ["pixelcnn"] = PixelCnnBench.Run,
     ["quantize"] = QuantizeBench.Run,
+    ["train-flops"] = TrainFlopsBench.Run,
+    ["all"] = AllBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
@@ -39,4 +45,6 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
     Console.Error.WriteLine($"usage: Loom.Bench <{string.Join("|", benchmarks.Keys.Order(StringComparer.Ordinal))}> [options]");
     return 2;
 }
-return run(args[1..]);
+int exitCode = run(args[1..]);
+BenchTable.Print(Console.Out);
+return exitCode;
