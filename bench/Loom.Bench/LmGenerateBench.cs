@@ -11,10 +11,11 @@ using static TorchSharp.torch;
 namespace Loom.Bench;
 
 /// <summary>
-/// <c>lm-generate [--tokens 255] [--peer]</c>: generation throughput of the shakespeare-char transformer shape (6 layers,
+/// <c>lm-generate [--tokens 255] [--batches 1,8,32] [--no-recompute] [--peer]</c>: generation throughput of the shakespeare-char transformer shape (6 layers,
 /// 6 heads, 384 wide, context 256; weights untrained — speed does not depend on them) for batch 1, 8 and 32 with the KV
 /// cache and for batch 1 and 8 with full recompute every step; <c>--peer</c> runs the same shape in PyTorch
-/// (bench/peers/nanogpt_generate.py: nanoGPT's generate and a KV-cache loop) right after. Greedy, from a one-token prompt, so every run makes exactly N tokens per row.
+/// (bench/peers/nanogpt_generate.py: nanoGPT's generate and a KV-cache loop) right after. Greedy, from a one-token
+/// prompt, so every run makes exactly N tokens per row.
 /// Recompute processes 1 + 2 + … + N positions where the cache processes N, a predicted (N + 1) / 2 ratio of work
 /// in the position-wise layers.
 /// </summary>
@@ -39,21 +40,24 @@ public static class LmGenerateBench
             + $"threads {get_num_threads()}");
         var settings = new GenerationSettings { DoSample = false, MaxNewTokens = tokens };
         var cached = new Dictionary<int, double>();
-        foreach (int batch in new[] { 1, 8, 32 })
+        var batches = (BenchSupport.StringOption(args, "--batches") ?? "1,8,32").Split(',').Select(int.Parse).ToArray();
+        foreach (int batch in batches)
         {
             var rates = new Dictionary<bool, double>();
-            foreach (bool cache in batch == 32 ? new[] { true } : new[] { true, false })
+            foreach (bool cache in batch > 8 || args.Contains("--no-recompute") ? new[] { true } : new[] { true, false })
             {
                 var generator = new TextGenerator(model, tokenizer, 0) { UseCache = cache };
                 var prompts = Enumerable.Repeat("\n", batch).ToList();
                 generator.Generate(prompts, WithTokens(settings, 8));   // warm-up
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 var outputs = generator.Generate(prompts, settings);
                 double seconds = clock.Elapsed.TotalSeconds;
+                double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                 int made = outputs.Sum(o => o.TokenIds.Count);
                 rates[cache] = made / seconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  {(cache ? "kv cache " : "recompute")}  "
-                    + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s"));
+                    + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s (process CPU {cpuSeconds / made * 1000:F2} ms/token)"));
             }
             cached[batch] = rates[true];
             if (rates.ContainsKey(false))
@@ -86,7 +90,7 @@ public static class LmGenerateBench
                 peerRate is double q ? q / rate : null,
                 batch == 1 ? BenchTable.OfBandwidthBound(rate, weightBytes) : ""));
         }
-        if (json is not null)
+        if (json is not null && cached.ContainsKey(1))
         {
             double nano = json["nanogpt_generate"]!["1"]!.GetValue<double>();
             BenchTable.Add(new BenchRow($"greedy decode, batch 1, {tokens} tokens: Loom KV cache vs nanoGPT's generate (no cache)",

@@ -132,7 +132,8 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
             var (cos, sin) = rotary!.Angles(positions, x.dtype);
             context = new AttentionContext(mask, cache, cos, sin);
         }
-        x = embeddingDropout.call(x);
+        if (training)   // dropout is the identity in evaluation; skipping the call saves a kernel per decode step
+            x = embeddingDropout.call(x);
         for (int i = 0; i < blocks.Length; i++)
             x = blocks[i].Forward(x, context, i);
         cache?.Advance((int)t);

@@ -45,14 +45,15 @@ public sealed class Gpt2Attention : nn.Module, ILayerHost
     {
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], t = x.shape[1], c = x.shape[2];
-        var qkv = cAttn.call(x).split(c, 2);
-        Tensor Heads(Tensor h) => h.view(b, t, heads, c / heads).transpose(1, 2);
-        Tensor q = Heads(qkv[0]), k = Heads(qkv[1]), v = Heads(qkv[2]);
+        // [B, T, 3C] → three [B, H, T, hd] views in three ops (a split and a view and transpose per part take seven).
+        var qkv = cAttn.call(x).view(b, t, 3, heads, c / heads).permute(2, 0, 3, 1, 4).unbind(0);
+        Tensor q = qkv[0], k = qkv[1], v = qkv[2];
         if (context.Cache is { } cache)
             (k, v) = cache.Append(layer, k, v);
         var y = ScaledAttention.Compute(q, k, v, context.Mask, context.Causal, training ? dropout : 0);
         y = y.transpose(1, 2).reshape(b, t, c);
-        return residDropout.call(cProj.call(y)).MoveToOuterDisposeScope();
+        y = cProj.call(y);
+        return (training ? residDropout.call(y) : y).MoveToOuterDisposeScope();
     }
 }
 
@@ -95,7 +96,8 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>, ILayerHost
     {
         using var scope = torch.NewDisposeScope();
         var h = nn.functional.gelu(cFc.call(x), exactGelu ? GELU.Approximate.none : GELU.Approximate.tanh);
-        return dropout.call(cProj.call(h)).MoveToOuterDisposeScope();
+        var y = cProj.call(h);
+        return (training ? dropout.call(y) : y).MoveToOuterDisposeScope();
     }
 }
 

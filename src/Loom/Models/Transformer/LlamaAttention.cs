@@ -97,7 +97,8 @@ public sealed class LlamaAttention : nn.Module, ILayerHost
             (k, v) = cache.Append(layer, k, v);
         var y = ScaledAttention.Compute(q, k, v, context.Mask, context.Causal, training ? dropout : 0);
         y = y.transpose(1, 2).reshape(b, t, heads * headDim);
-        return residDropout.call(oProj.call(y)).MoveToOuterDisposeScope();
+        y = oProj.call(y);
+        return (training ? residDropout.call(y) : y).MoveToOuterDisposeScope();
     }
 
     /// <summary>Queries [B, T, H·hd], keys and values [B, T, KV·hd].</summary>

@@ -79,6 +79,7 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>, ILayerHost
             GatedActivation.Gelu => nn.functional.gelu(gate),
             _ => nn.functional.silu(gate),
         };
-        return dropout.call(downProj.call(activated * up)).MoveToOuterDisposeScope();
+        var y = downProj.call(activated * up);
+        return (training ? dropout.call(y) : y).MoveToOuterDisposeScope();
     }
 }
