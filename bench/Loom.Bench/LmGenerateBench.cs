@@ -11,11 +11,11 @@ using static TorchSharp.torch;
 namespace Loom.Bench;
 
 /// <summary>
-/// <c>lm-generate [--tokens 255] [--batches 1,8,32] [--no-recompute] [--peer]</c>: generation throughput of the shakespeare-char transformer shape (6 layers,
-/// 6 heads, 384 wide, context 256; weights untrained — speed does not depend on them) for batch 1, 8 and 32 with the KV
-/// cache and for batch 1 and 8 with full recompute every step; <c>--peer</c> runs the same shape in PyTorch
-/// (bench/peers/nanogpt_generate.py: nanoGPT's generate and a KV-cache loop) right after. Greedy, from a one-token
-/// prompt, so every run makes exactly N tokens per row.
+/// <c>lm-generate [--tokens 255] [--batches 1,8,32] [--no-recompute] [--peer]</c>: generation throughput of the
+/// shakespeare-char transformer shape (6 layers, 6 heads, 384 wide, context 256; weights untrained — speed does not
+/// depend on them) for batch 1, 8 and 32 with the KV cache and for batch 1 and 8 with full recompute every step;
+/// <c>--peer</c> runs the same shape in PyTorch (bench/peers/nanogpt_generate.py: nanoGPT's generate and a KV-cache
+/// loop) right after. Greedy, from a one-token prompt, so every run makes exactly N tokens per row.
 /// Recompute processes 1 + 2 + … + N positions where the cache processes N, a predicted (N + 1) / 2 ratio of work
 /// in the position-wise layers.
 /// </summary>
@@ -57,7 +57,8 @@ public static class LmGenerateBench
                 int made = outputs.Sum(o => o.TokenIds.Count);
                 rates[cache] = made / seconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  {(cache ? "kv cache " : "recompute")}  "
-                    + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s (process CPU {cpuSeconds / made * 1000:F2} ms/token)"));
+                    + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s "
+                    + $"(process CPU {cpuSeconds / made * 1000:F2} ms/token)"));
             }
             cached[batch] = rates[true];
             if (rates.ContainsKey(false))
