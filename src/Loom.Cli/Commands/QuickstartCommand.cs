@@ -41,9 +41,13 @@ public static class QuickstartCommand
                           + "(0 skips it; skipped when Fashion-MNIST is not installed)",
             DefaultValueFactory = _ => 1500,
         };
+        var flowSteps = new Option<int>("--flow-steps")
+        {
+            Description = "Training steps of the 2-D RealNVP flow (0 skips it)", DefaultValueFactory = _ => 1500,
+        };
         var command = new Command("quickstart", "Train small models on the bundled data; write samples and an HTML report")
         {
-            output, seed, gptSteps, twoDSteps, imageSteps, vaeSteps,
+            output, seed, gptSteps, twoDSteps, imageSteps, vaeSteps, flowSteps,
         };
         command.SetAction(parse =>
         {
@@ -85,6 +89,10 @@ public static class QuickstartCommand
                     ["eval", Path.Combine(dir, "diffusion-2d"), "--data", "8gaussians", "--seed", s,
                      "--out", Path.Combine(dir, "eval-diffusion-2d")]),
             };
+            if (parse.GetValue(flowSteps) is > 0 and var flowStepCount)
+                steps.Add(new("Normalizing flow (RealNVP) on 8 gaussians: exact likelihood", "flow-2d",
+                    ["train", "realnvp", "--overwrite", "--data", "8gaussians", "--steps", Invariant(flowStepCount),
+                     "--out", Path.Combine(dir, "flow-2d"), "--seed", s]));
             int imageDiffusionSteps = parse.GetValue(imageSteps);
             int conditionalVaeSteps = parse.GetValue(vaeSteps);
             bool images = (imageDiffusionSteps > 0 || conditionalVaeSteps > 0) && FashionMnistAvailable(console);
@@ -156,7 +164,7 @@ public static class QuickstartCommand
             $"Loom {LoomVersion.Current}; {elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} CPU threads; "
             + $"{DateTimeOffset.UtcNow:u}.");
         QuickstartSummary.AddTo(report, dir, steps);
-        foreach (var name in new[] { "gmm", "ngram", "gpt", "diffusion-2d", "diffusion-fmnist", "cvae-fmnist" })
+        foreach (var name in new[] { "gmm", "ngram", "gpt", "diffusion-2d", "flow-2d", "diffusion-fmnist", "cvae-fmnist" })
         {
             var ckpt = Path.Combine(dir, name);
             if (!File.Exists(Path.Combine(ckpt, Checkpoint.CardFile)))

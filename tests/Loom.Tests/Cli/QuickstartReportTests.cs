@@ -14,7 +14,8 @@ namespace Loom.Tests.Cli;
 public class QuickstartReportTests(QuickstartRun run) : IClassFixture<QuickstartRun>
 {
     /// <summary>The models this quickstart trains (Fashion-MNIST is installed for the tests), in the summary's order.</summary>
-    private static readonly string[] Models = ["gmm", "ngram", "gpt", "diffusion-2d", "diffusion-fmnist", "cvae-fmnist", "mcmc"];
+    private static readonly string[] Models =
+        ["gmm", "ngram", "gpt", "diffusion-2d", "flow-2d", "diffusion-fmnist", "cvae-fmnist", "mcmc"];
 
     private string Html => File.ReadAllText(run.ReportPath);
 
@@ -31,6 +32,8 @@ public class QuickstartReportTests(QuickstartRun run) : IClassFixture<Quickstart
         Assert.Contains("distinct_2", html);
         Assert.Contains("vae: Variational autoencoder", html);
         Assert.True(File.Exists(Path.Combine(run.Out, "cvae-fmnist", "interpolation.png")));
+        Assert.Contains("heldout_true_nll", html);   // the flow's section shows the true density's NLL beside its own
+        Assert.True(File.Exists(Path.Combine(run.Out, "flow-2d", "samples.png")));
     }
 
     [Fact]

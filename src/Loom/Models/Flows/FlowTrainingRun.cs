@@ -53,6 +53,12 @@ public static class FlowTrainingRun
             };
             if (heldOut is not null)
                 metrics["heldout_nll"] = MeanNll(model, heldOut, seed, "heldout");
+            if (heldOut is not null && image is null && ToyDensity.IsExact(resolved.Data!))
+            {
+                // The floor a perfect model reaches on the same points: the toy's own density.
+                using var trueLogProb = ToyDensity.LogProb(resolved.Data!, heldOut);
+                metrics["heldout_true_nll"] = -trueLogProb.mean().ToDouble();
+            }
             if (image is not null)
                 foreach (var key in metrics.Keys.Where(k => k.EndsWith("_nll", StringComparison.Ordinal)).ToList())
                     metrics[key.Replace("_nll", "_bits_per_dim")] = BitsPerDim(metrics[key], dims);

@@ -15,6 +15,19 @@ public class FlowCliTests
     private string In(string name) => Path.Combine(work, name);
 
     [Fact]
+    public void A_toy_with_a_known_density_reports_its_held_out_nll_beside_the_flows()
+    {
+        var train = Loom("train", "realnvp", "--data", "8gaussians", "--points", "20000", "--layers", "1", "--hidden", "8",
+            "--steps", "1", "--out", "toy", "--seed", "4");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var metrics = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(In("toy/card.json")))!["metrics"]!;
+        // 8 well-separated isotropic Gaussians (σ² = 1/8): entropy log 8 + 1 + log(2π σ²) nats; 2,000 held-out points.
+        double entropy = Math.Log(8) + 1 + Math.Log(2 * Math.PI / 8);
+        Assert.InRange(metrics["heldout_true_nll"]!.GetValue<double>(), entropy - 0.08, entropy + 0.08);
+        Assert.True(metrics["heldout_nll"]!.GetValue<double>() > metrics["heldout_true_nll"]!.GetValue<double>());
+    }
+
+    [Fact]
     public void TrainSampleScoreRoundTrip()
     {
         var train = Loom("train", "flow", "--data", "8gaussians", "--points", "600", "--architecture", "spline", "--layers", "2",
