@@ -32,6 +32,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["distill-spec"] = DistillSpecBench.Run,
     ["pixelcnn"] = PixelCnnBench.Run,
     ["quantize"] = QuantizeBench.Run,
+    ["wavenet"] = WaveNetBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -20,8 +20,9 @@ public sealed record Spectrogram(int FrameLength = 256, int Hop = 64)
     /// <summary>Throws a usage error naming a bad frame length or hop.</summary>
     public void Validate()
     {
-        if (FrameLength is < 8 or > 65536) throw LoomUsageException.ForOption(nameof(FrameLength), $"must be 8 to 65536, got {FrameLength}");
-        if (Hop < 1) throw LoomUsageException.ForOption(nameof(Hop), $"must be at least 1, got {Hop}");
+        if (FrameLength is < 8 or > 65536)
+            throw new LoomUsageException($"spectrogram frame length must be 8 to 65536 samples, got {FrameLength}");
+        if (Hop < 1) throw new LoomUsageException($"spectrogram hop must be at least 1 sample, got {Hop}");
     }
 
     /// <summary>The log-magnitude spectrogram [frames][bins] of <paramref name="samples"/>.</summary>

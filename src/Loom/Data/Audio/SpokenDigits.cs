@@ -33,7 +33,8 @@ public static class SpokenDigits
     /// <summary>The espeak-ng program on PATH, or null.</summary>
     public static string? FindProgram()
     {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var folder in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(folder, Program);
             if (File.Exists(candidate)) return candidate;
@@ -83,7 +84,8 @@ public static class SpokenDigits
             if (lines[i].Length == 0) continue;
             var f = lines[i].Split(',');
             if (f.Length != Header.Length || !int.TryParse(f[1], CultureInfo.InvariantCulture, out int digit) || digit is < 0 or > 9
-                || !int.TryParse(f[3], CultureInfo.InvariantCulture, out int pitch) || !int.TryParse(f[4], CultureInfo.InvariantCulture, out int speed)
+                || !int.TryParse(f[3], CultureInfo.InvariantCulture, out int pitch)
+                || !int.TryParse(f[4], CultureInfo.InvariantCulture, out int speed)
                 || f[5] is not (TrainSplit or TestSplit))
                 throw new LoomDataException($"{indexPath}:{i + 1}: expected file,digit(0-9),voice,pitch,speed,train|test");
             rows.Add(new SpokenDigitClip(f[0], digit, f[2], pitch, speed, f[5]));

@@ -29,16 +29,16 @@ public sealed record SpokenDigitsOptions
     public void Validate()
     {
         if (Voices.Count == 0 || Voices.Any(v => v.Length == 0 || !v.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
-            throw LoomUsageException.ForOption(nameof(Voices), "needs one or more espeak-ng voice names (letters, digits, '-')");
+            throw new LoomUsageException("spoken-digits Voices: needs one or more espeak-ng voice names (letters, digits, '-')");
         if (Variants.Count == 0 || Variants.Any(v => !v.All(char.IsAsciiLetterOrDigit)))
-            throw LoomUsageException.ForOption(nameof(Variants), "needs one or more variant names (letters and digits, '' = none)");
+            throw new LoomUsageException("spoken-digits Variants: needs one or more variant names (letters and digits, '' = none)");
         if (Pitches.Count == 0 || Pitches.Any(p => p is < 0 or > 99))
-            throw LoomUsageException.ForOption(nameof(Pitches), "needs one or more pitches from 0 to 99");
+            throw new LoomUsageException("spoken-digits Pitches: needs one or more pitches from 0 to 99");
         if (Speeds.Count == 0 || Speeds.Any(s => s is < 80 or > 450))
-            throw LoomUsageException.ForOption(nameof(Speeds), "needs one or more speeds from 80 to 450 words per minute");
+            throw new LoomUsageException("spoken-digits Speeds: needs one or more speeds from 80 to 450 words per minute");
         if (SampleRate is < 4000 or > 48000)
-            throw LoomUsageException.ForOption(nameof(SampleRate), $"must be 4000 to 48000 Hz, got {SampleRate}");
-        if (TestEvery < 2) throw LoomUsageException.ForOption(nameof(TestEvery), $"must be at least 2, got {TestEvery}");
+            throw new LoomUsageException($"spoken-digits SampleRate: must be 4000 to 48000 Hz, got {SampleRate}");
+        if (TestEvery < 2) throw new LoomUsageException($"spoken-digits TestEvery: must be at least 2, got {TestEvery}");
     }
 
     /// <summary>The speakers in grid order (voice, then variant, pitch, speed).</summary>

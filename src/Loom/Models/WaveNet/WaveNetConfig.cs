@@ -44,11 +44,13 @@ public sealed record WaveNetConfig
     {
         if (ResidualChannels is < 1 or > 1024)
             throw LoomUsageException.ForOption(nameof(ResidualChannels), $"must be 1 to 1024, got {ResidualChannels}");
-        if (SkipChannels is < 1 or > 2048) throw LoomUsageException.ForOption(nameof(SkipChannels), $"must be 1 to 2048, got {SkipChannels}");
+        if (SkipChannels is < 1 or > 2048)
+            throw LoomUsageException.ForOption(nameof(SkipChannels), $"must be 1 to 2048, got {SkipChannels}");
         if (LayersPerStack is < 1 or > 14)
             throw LoomUsageException.ForOption(nameof(LayersPerStack), $"must be 1 to 14, got {LayersPerStack}");
         if (Stacks is < 1 or > 16) throw LoomUsageException.ForOption(nameof(Stacks), $"must be 1 to 16, got {Stacks}");
-        if (SampleRate is < 1000 or > 96000) throw new LoomDataException($"a WaveNet's sample rate must be 1000 to 96000 Hz, got {SampleRate}");
+        if (SampleRate is < 1000 or > 96000)
+            throw new LoomDataException($"a WaveNet's sample rate must be 1000 to 96000 Hz, got {SampleRate}");
     }
 
     public JsonObject ToJson() => new()

@@ -73,7 +73,8 @@ public sealed record WaveNetRecipe
         if (Warmup < 0) throw LoomUsageException.ForOption(nameof(Warmup), $"must be >= 0, got {Warmup}");
         if (!(GradClip >= 0)) throw LoomUsageException.ForOption(nameof(GradClip), $"must be >= 0, got {GradClip}");
         if (EvalClips < 0) throw LoomUsageException.ForOption(nameof(EvalClips), $"must be >= 0, got {EvalClips}");
-        if (PreviewSamples is < 0 or > 100) throw LoomUsageException.ForOption(nameof(PreviewSamples), $"must be 0 to 100, got {PreviewSamples}");
+        if (PreviewSamples is < 0 or > 100)
+            throw LoomUsageException.ForOption(nameof(PreviewSamples), $"must be 0 to 100, got {PreviewSamples}");
         if (PreviewLength is < 1 or > 480_000)
             throw LoomUsageException.ForOption(nameof(PreviewLength), $"must be 1 to 480000 samples, got {PreviewLength}");
         if (CheckpointEvery < 0) throw LoomUsageException.ForOption(nameof(CheckpointEvery), $"must be >= 0, got {CheckpointEvery}");
