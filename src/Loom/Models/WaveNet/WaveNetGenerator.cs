@@ -18,13 +18,9 @@ public static class WaveNetGenerator
     /// <summary>Levels [count, length] (int64 0..255, CPU) by the queue-based fast generator.</summary>
     public static Tensor Fast(WaveNetNetwork network, int length, Tensor? labels, double temperature, long seed, int count)
     {
-        Check(network, length, labels, temperature, count);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        network.eval();
-        var device = network.parameters().First().device;
-        var uniforms = Uniforms(seed, length, count).to(device);
-        var y = labels?.to(device);
+        var (uniforms, y, device) = Start(network, length, labels, temperature, seed, count);
         int channels = network.Config.ResidualChannels;
         var layers = network.Layers;
         var queues = layers.Select(l => torch.zeros([l.Dilation, count, channels], device: device)).ToArray();
@@ -54,13 +50,9 @@ public static class WaveNetGenerator
     /// <summary>Levels [count, length] (int64 0..255, CPU), recomputing the network over the receptive field each step.</summary>
     public static Tensor Naive(WaveNetNetwork network, int length, Tensor? labels, double temperature, long seed, int count)
     {
-        Check(network, length, labels, temperature, count);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        network.eval();
-        var device = network.parameters().First().device;
-        var uniforms = Uniforms(seed, length, count).to(device);
-        var y = labels?.to(device);
+        var (uniforms, y, device) = Start(network, length, labels, temperature, seed, count);
         int reach = network.Config.ReceptiveField;
         var levels = torch.zeros([count, length], ScalarType.Int64, device: device);
         for (int t = 0; t < length; t++)
@@ -73,10 +65,15 @@ public static class WaveNetGenerator
         return levels.cpu().MoveToOuterDisposeScope();
     }
 
-    private static Tensor Uniforms(long seed, int length, int count)
+    /// <summary>Checks the request, puts the network in eval mode, draws the uniforms [length, count] (float64) on its device.</summary>
+    private static (Tensor Uniforms, Tensor? Labels, Device Device) Start(WaveNetNetwork network, int length, Tensor? labels,
+        double temperature, long seed, int count)
     {
+        Check(network, length, labels, temperature, count);
+        network.eval();
+        var device = network.parameters().First().device;
         using var generator = Seeding.Generator(seed, "wavenet-sample");
-        return torch.rand([length, count], ScalarType.Float64, generator: generator);
+        return (torch.rand([length, count], ScalarType.Float64, generator: generator).to(device), labels?.to(device), device);
     }
 
     /// <summary>The level [n] int64 whose cumulative softmax(logits / T) first exceeds u [n].</summary>
