@@ -17,7 +17,7 @@ namespace Loom.Bench;
 /// μ-law n-gram baselines (k = 0.1 fixed beforehand, unigram to trigram, counted on the same train split, clip starts
 /// padded with the silence level), and generation speed of the fast (queue) and naive (recompute) generators.
 /// Options: --minutes 6 --residual-channels 32 --skip-channels 64 --layers-per-stack 8 --stacks 2 --window 2048
-/// --batch-size 8 --seed 1 --gen-length 1000.
+/// --batch-size 8 --seed 1 --gen-length 1000 --threads 1.
 /// </summary>
 public static class WaveNetBench
 {
@@ -28,6 +28,8 @@ public static class WaveNetBench
         double minutes = double.Parse(BenchSupport.StringOption(args, "--minutes") ?? "6", CultureInfo.InvariantCulture);
         int seed = BenchSupport.Option(args, "--seed", 1), genLength = BenchSupport.Option(args, "--gen-length", 1000);
         TorchRuntime.EnsureLoaded();
+        // One thread by default: on a shared, oversubscribed machine two torch threads spin at every barrier (14× slower here).
+        torch.set_num_threads(BenchSupport.Option(args, "--threads", 1));
         var clock = Stopwatch.StartNew();
         var index = SpokenDigits.ResolveIndex("spoken-digits");
         var train = SpokenDigits.Load(index, SpokenDigits.TrainSplit).Select(c => MuLaw.Encode(c.Clip.Samples)).ToList();
