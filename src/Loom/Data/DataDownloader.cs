@@ -31,6 +31,8 @@ public static class DataDownloader
             return new[] { KjvText.ExtractTo(destDir) };
         if (Tables.TableDatasets.Find(entry.Name) is { } table)
             return Tables.TableDatasets.WriteTo(table, destDir);
+        if (entry.Name == Audio.SpokenDigits.Name)
+            return [Audio.SpokenDigits.WriteTo(destDir)];
         if (!entry.Downloadable)
             throw new LoomDataException($"'{entry.Name}' has no download address; {DataCatalog.HowToGet(entry)}");
         Directory.CreateDirectory(destDir);

@@ -11,6 +11,8 @@ public enum DatasetKind
     Toy,
     /// <summary>Numeric tables (CSV).</summary>
     Table,
+    /// <summary>Audio clips (16-bit PCM WAVs) listed in an index CSV.</summary>
+    Audio,
 }
 
 /// <summary>One file of a catalogued data set.</summary>

@@ -94,36 +94,9 @@ public static class PixelCnnTrainingRun
             return new TrainingLoss(nll / dims, index.shape[0],
                 new Dictionary<string, double> { ["nats_per_image"] = nll.ToDouble() });
         });
-        var options = new TrainerOptions
-        {
-            Steps = steps, Schedule = recipe.ToSchedule(), WarmupSteps = Math.Min(recipe.Warmup!.Value, steps),
-            MinLearningRate = recipe.LearningRate!.Value * 0.05, GradClip = recipe.GradClip!.Value,
-            LogEvery = Math.Clamp(steps / 200, 1, 50), CheckpointEvery = recipe.CheckpointEvery!.Value,
-        };
-        long startStep = folder.StartStep();
-        var phase = new TrainingPhase("nll", objective, network.parameters().ToList(),
-            new OptimizerOptions { LearningRate = recipe.LearningRate!.Value }, Model: network);
-        using var trainer = new Trainer([phase], options)
-        {
-            Log = folder.OpenLog(startStep),
-            Progress = context.Progress,
-            SaveCheckpoint = t =>
-            {
-                var card = folder.Card([data.Provenance], seed, new Dictionary<string, double> { ["step"] = t.Step });
-                folder.Save(t, model, network, card);
-                folder.WriteLossCurve("pixelcnn: negative log-likelihood, nats per pixel");
-            },
-        };
-        if (context.Resume)
-            folder.Restore(network, trainer);
-        network.train();
-        try
-        {
-            return trainer.Run(context.Cancellation);
-        }
-        finally
-        {
-            network.eval();
-        }
+        var settings = new LikelihoodFitSettings(steps, recipe.ToSchedule(), recipe.Warmup!.Value, recipe.LearningRate!.Value,
+            recipe.GradClip!.Value, recipe.CheckpointEvery!.Value);
+        return LikelihoodFit.Run(network, model, objective, settings, folder, context, data.Provenance, seed,
+            "pixelcnn: negative log-likelihood, nats per pixel");
     }
 }

@@ -1,0 +1,13 @@
+using Loom.Models;
+
+namespace Loom.Audio;
+
+/// <summary>
+/// Generated audio clips; <paramref name="Labels"/> are the classes a conditional model was asked for (one per clip,
+/// indices into <see cref="ClassNames"/>), null for an unconditional model.
+/// </summary>
+public sealed record AudioSamples(IReadOnlyList<AudioClip> Clips, IReadOnlyList<int>? Labels = null) : SampleSet
+{
+    /// <summary>What each label names (e.g. the digit words), or null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+}

@@ -1,0 +1,92 @@
+using Loom.Audio;
+using Loom.Data.Audio;
+using Loom.Tests.Audio;
+using Loom.Tests.Support;
+
+namespace Loom.Tests.Models.WaveNet;
+
+/// <summary>
+/// <c>loom train wavenet</c> → <c>sample --class</c> → <c>score</c> through the real binary on a tiny spoken-digits folder
+/// (synthesized with espeak-ng), resume, and bad input.
+/// </summary>
+public class WaveNetCliTests
+{
+    private readonly string work = RepoPaths.NewTempDir("loom-wavenet-cli");
+
+    private CliRunner.Result Loom(params string[] args) => CliRunner.Run(work, args);
+
+    private string In(string name) => Path.Combine(work, name);
+
+    private static readonly string[] Tiny =
+    [
+        "--residual-channels", "4", "--skip-channels", "8", "--layers-per-stack", "3", "--stacks", "1", "--window", "64",
+        "--batch-size", "2", "--preview-length", "40", "--preview-samples", "1", "--seed", "1",
+    ];
+
+    private void WriteDigits()
+    {
+        Assert.True(SpokenDigits.FindProgram() is not null, "espeak-ng is not installed; run 'bash build/setup.sh --tests'");
+        SpokenDigits.WriteTo(In("digits"), new SpokenDigitsOptions
+        {
+            Voices = ["en-us"], Variants = ["", "m3"], Pitches = [50], Speeds = [175], TestEvery = 2,
+        });
+    }
+
+    [Fact]
+    public void TrainSampleScoreRoundTrip()
+    {
+        WriteDigits();
+        var train = Loom(["train", "wavenet", "--data", "digits", .. Tiny, "--steps", "4", "--eval-clips", "3", "--out", "ckpt"]);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains("test_bits_per_sample", train.Stdout);
+        Assert.True(File.Exists(In("ckpt/samples/0_zero.wav")));
+        Assert.True(File.Exists(In("ckpt/samples/0_zero.png")));
+
+        var sample = Loom("sample", "ckpt", "--n", "1", "--class", "3", "--length", "120", "--seed", "4", "--out", "x.wav");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        var clip = WavFile.Read(In("x.wav"));
+        Assert.Equal((120, 8000), (clip.Samples.Length, clip.SampleRate));
+        Assert.Contains("120 samples", SoxPeer.Run("--i", In("x.wav")));
+        Assert.True(File.Exists(In("x.png")));
+        var again = Loom("sample", "ckpt", "--n", "1", "--class", "3", "--length", "120", "--seed", "4", "--out", "y.wav");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(File.ReadAllBytes(In("x.wav")), File.ReadAllBytes(In("y.wav")));
+        var two = Loom("sample", "ckpt", "--n", "2", "--length", "30", "--out", "many.wav");
+        Assert.True(two.ExitCode == 0, two.ToString());
+        Assert.True(File.Exists(In("many-1.wav")) && File.Exists(In("many-2.wav")));
+
+        var score = Loom("score", "ckpt", "--data", "digits");
+        Assert.True(score.ExitCode == 0, score.ToString());
+        long testSamples = SpokenDigits.Load(In("digits/index.csv"), SpokenDigits.TestSplit).Sum(c => c.Clip.Samples.Length);
+        Assert.Contains($"units          {testSamples} samples", score.Stdout);
+        Assert.Contains("bits_per_sample", score.Stdout);
+    }
+
+    [Fact]
+    public void AStoppedRunResumesToMoreSteps()
+    {
+        WriteDigits();
+        string[] args = ["train", "wavenet", "--data", "digits", .. Tiny, "--eval-clips", "0", "--checkpoint-every", "2", "--out", "run"];
+        var first = Loom([.. args, "--steps", "2"]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var resumed = Loom([.. args, "--steps", "4", "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("steps                    4", resumed.Stdout);
+        Assert.Contains("kind      wavenet", Loom("info", "run").Stdout);
+    }
+
+    [Fact]
+    public void BadInputIsOneLine()
+    {
+        WriteDigits();
+        CliAssert.OneLineError(Loom("train", "wavenet", "--data", "nowhere/x", "--steps", "1", "--out", "r1"), 1, "nowhere/x");
+        CliAssert.OneLineError(Loom(["train", "wavenet", "--data", "digits", .. Tiny, "--window", "1", "--steps", "1", "--out", "r2"]),
+            2, "window");
+        var train = Loom(["train", "wavenet", "--data", "digits", .. Tiny, "--steps", "1", "--eval-clips", "0", "--out", "ok"]);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        CliAssert.OneLineError(Loom("sample", "ok", "--class", "12", "--length", "5", "--out", "z.wav"), 2, "--class");
+        CliAssert.OneLineError(Loom("sample", "ok", "--length", "5", "--out", "z.png"), 2, ".wav");
+        File.WriteAllText(In("stereo.txt"), "not an index");
+        CliAssert.OneLineError(Loom("score", "ok", "--data", "stereo.txt"), 1, "spoken-digits index");
+    }
+}
