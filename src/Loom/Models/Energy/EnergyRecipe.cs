@@ -64,7 +64,7 @@ public sealed record EnergyRecipe
     /// <summary>What an image run takes when the recipe leaves it unset (Du and Mordatch's image settings, scaled to a CPU).</summary>
     public static EnergyRecipe ImageDefaults { get; } = new()
     {
-        Hidden = 16, SgldSteps = 20, StepSize = 20, Noise = 0.005, Alpha = 1, SampleSteps = 100, Steps = 1000, BatchSize = 64,
+        Hidden = 8, SgldSteps = 10, StepSize = 20, Noise = 0.005, Alpha = 1, SampleSteps = 60, Steps = 1000, BatchSize = 32,
         LearningRate = 1e-4,
     };
 
