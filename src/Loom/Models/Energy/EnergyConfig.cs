@@ -56,20 +56,14 @@ public sealed record EnergyConfig
             ["high"] = High, ["sample_steps"] = SampleSteps, ["step_size"] = StepSize, ["noise"] = Noise,
         };
         if (Image is not null)
-            json["image"] = new JsonArray(Image.Channels, Image.Height, Image.Width);
+            json["image"] = Image.ToJson();
         return json;
     }
 
     public static EnergyConfig FromJson(JsonObject json)
     {
         var values = new ConfigValues(json);
-        ImageShape? image = null;
-        if (values.Has("image"))
-        {
-            var sides = values.Longs("image", 1, 1 << 14, 3);
-            if (sides.Length != 3) throw new LoomDataException("config.json: 'image' must be [channels, height, width]");
-            image = new ImageShape((int)sides[0], (int)sides[1], (int)sides[2]);
-        }
+        var image = ImageShape.FromConfig(values);
         var config = new EnergyConfig
         {
             Dimensions = values.Int("dimensions", 1, 1 << 24), Image = image, Hidden = values.Int("hidden", 1, 8192),
