@@ -14,12 +14,12 @@ using static TorchSharp.torch;
 namespace Loom.Bench;
 
 /// <summary>
-/// The energy-based model's bars. <c>ebm</c>: the <c>loom train ebm</c> recipe (its defaults, options --steps,
-/// --sgld-steps, --sample-steps, --spectral, --data 8gaussians,checkerboard) on 20,000 toy points; biased RBF MMD² of
-/// 2,000 SGLD samples from noise, and of 2,000 chains of the final replay buffer, to 2,000 held-out points, against the
-/// MMD² of two held-out halves of 2,000 each, same bandwidths, five seeds (as <c>diffusion-2d</c>).
-/// <c>ebm-fmnist OUT [--steps N] [--n 500] [--limit 0] [--sample-steps N]</c>: trains the image recipe on
-/// Fashion-MNIST into OUT, writes a grid of 64 samples to OUT/grid.png and reports FID-FMNIST of N samples against
+/// The energy-based model's bars. <c>ebm</c>: the <c>loom train ebm</c> recipe (its defaults; options --steps,
+/// --sgld-steps, --sample-steps, --hidden, --batch-size, --lr, --step-size, --noise, --alpha, --spectral, --data
+/// 8gaussians,checkerboard) on 20,000 toy points; biased RBF MMD² of 2,000 SGLD samples from noise, and of 2,000 chains
+/// of the final replay buffer, to 2,000 held-out points, against the MMD² of two held-out halves of 2,000 each, same
+/// bandwidths, five seeds (as <c>diffusion-2d</c>). <c>ebm-fmnist OUT [--steps N] [--n 500] [--limit 0]</c> and the
+/// options above: trains the image recipe on Fashion-MNIST into OUT, writes a grid of 64 samples to OUT/grid.png and reports FID-FMNIST of N samples against
 /// the 10,000 test images in the reference network's feature space, with the training and sampling times.
 /// </summary>
 public static class EbmBench
@@ -71,7 +71,7 @@ public static class EbmBench
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
             Console.Error.WriteLine("usage: ebm-fmnist OUT [--steps N] [--n 500] [--limit 0] [--sample-steps N] [--sgld-steps K] "
-                + "[--hidden C] [--batch-size B]");
+                + "[--hidden C] [--batch-size B] [--lr LR] [--step-size E] [--noise S] [--alpha A]");
             return 2;
         }
         int n = BenchSupport.Option(args, "--n", 500);
@@ -104,10 +104,13 @@ public static class EbmBench
     private static EnergyRecipe Recipe(string[] args)
     {
         int? Int(string name) => BenchSupport.StringOption(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+        double? Double(string name) =>
+            BenchSupport.StringOption(args, name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : null;
         return new EnergyRecipe
         {
             Steps = Int("--steps"), SgldSteps = Int("--sgld-steps"), SampleSteps = Int("--sample-steps"), Hidden = Int("--hidden"),
-            BatchSize = Int("--batch-size"),
+            BatchSize = Int("--batch-size"), LearningRate = Double("--lr"), StepSize = Double("--step-size"), Noise = Double("--noise"),
+            Alpha = Double("--alpha"),
             SpectralNorm = args.Contains("--spectral") ? true : null,
         };
     }
