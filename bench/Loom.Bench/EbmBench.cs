@@ -19,8 +19,9 @@ namespace Loom.Bench;
 /// 8gaussians,checkerboard) on 20,000 toy points; biased RBF MMD² of 2,000 SGLD samples from noise, and of 2,000 chains
 /// of the final replay buffer, to 2,000 held-out points, against the MMD² of two held-out halves of 2,000 each, same
 /// bandwidths, five seeds (as <c>diffusion-2d</c>). <c>ebm-fmnist OUT [--steps N] [--n 500] [--limit 0]</c> and the
-/// options above: trains the image recipe on Fashion-MNIST into OUT, writes a grid of 64 samples to OUT/grid.png and reports FID-FMNIST of N samples against
-/// the 10,000 test images in the reference network's feature space, with the training and sampling times.
+/// options above: trains the image recipe on Fashion-MNIST into OUT, writes a grid of 64 samples to OUT/grid.png and
+/// reports FID-FMNIST of N samples against the 10,000 test images in the reference network's feature space, with the
+/// training and sampling times.
 /// </summary>
 public static class EbmBench
 {
