@@ -56,7 +56,7 @@ public static class EbmBench
                 chains.Add(MaximumMeanDiscrepancy.Rbf(heldA, replay, bandwidths, unbiased: false).Mmd2);
             }
             double sampleSeconds = clock.Elapsed.TotalSeconds / 5;
-            var perSeed = string.Join(" ", fits.Zip(halves, (f, h) => (f / h).ToString("F2", CultureInfo.InvariantCulture)));
+            var perSeed = string.Join(" ", fits.Select(f => (f / halves.Average()).ToString("F2", CultureInfo.InvariantCulture)));
             Console.WriteLine($"{name,-12} MMD² SGLD-{model.Config.SampleSteps} samples↔held-out {fits.Average():E3} "
                 + $"(ratio {fits.Average() / halves.Average():F2}, per seed {perSeed}); "
                 + $"replay chains {chains.Average():E3} (ratio {chains.Average() / halves.Average():F2}); held-out halves "
