@@ -10,7 +10,8 @@ public sealed class DiffusionCliOptions
 {
     public Option<string?> Sampler { get; } =
         new("--sampler") { Description = $"Diffusion sampler: {string.Join(", ", SamplerOptions.Names)} (default: the model's)" };
-    public Option<int?> Steps { get; } = new("--steps") { Description = "Diffusion sampling steps (default: the model's)" };
+    public Option<int?> Steps { get; } =
+        new("--steps") { Description = "Sampling steps: diffusion steps, or SGLD steps for an ebm (default: the model's)" };
     public Option<double?> Guidance { get; } =
         new("--guidance") { Description = "Classifier-free guidance scale for --class (default: the model's)" };
     public Option<string?> Class { get; } =

@@ -7,6 +7,7 @@ using Loom.IO.Checkpoints;
 using Loom.Models;
 using Loom.Models.Adversarial.CycleGan;
 using Loom.Models.Diffusion;
+using Loom.Models.Energy;
 using Loom.Models.Language;
 using Loom.Models.Tabular;
 using Loom.Safety;
@@ -132,6 +133,8 @@ public static class SampleCommand
                 request = model.GetService<ITableGenerator>() is not null
                     ? request.With(TableConditions.Parse(conditions))
                     : throw new LoomUsageException($"--condition: a '{model.Kind}' model takes no conditions; it is for table models");
+            if (parse.GetValue(diffusion.Steps) is { } sgldSteps && model.GetService<EnergyModel>() is not null)
+                request = request.With(new SgldRequest(sgldSteps));
             using var scope = torch.NewDisposeScope();
             if (model.GetService<IImageTranslator>() is { } translator && TranslationTestImages.DomainA(translator.Config) is { } images)
                 request = request.With(images);

@@ -59,20 +59,14 @@ public sealed record FlowConfig
             ["logit_alpha"] = LogitAlpha, ["seed"] = Seed,
         };
         if (Image is not null)
-            json["image"] = new JsonArray(Image.Channels, Image.Height, Image.Width);
+            json["image"] = Image.ToJson();
         return json;
     }
 
     public static FlowConfig FromJson(JsonObject json)
     {
         var values = new ConfigValues(json);
-        ImageShape? image = null;
-        if (values.Has("image"))
-        {
-            var sides = values.Longs("image", 1, 1 << 14, 3);
-            if (sides.Length != 3) throw new LoomDataException("config.json: 'image' must be [channels, height, width]");
-            image = new ImageShape((int)sides[0], (int)sides[1], (int)sides[2]);
-        }
+        var image = ImageShape.FromConfig(values);
         var config = new FlowConfig
         {
             Architecture = FlowArchitectures.Parse(values.String("architecture")), Dimensions = values.Int("dimensions", 1, 1 << 24),
