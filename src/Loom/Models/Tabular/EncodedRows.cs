@@ -18,7 +18,9 @@ public static class EncodedRows
         return best;
     }
 
-    /// <summary><paramref name="count"/> fresh ids for an id column: 0, 1, … when the ids were whole numbers, else name_0, name_1, ….</summary>
+    /// <summary>
+    /// <paramref name="count"/> fresh ids for an id column: 0, 1, … when the ids were whole numbers, else name_0, name_1, ….
+    /// </summary>
     public static string?[] RegeneratedIds(CopulaColumn model, int count) => Enumerable.Range(0, count)
         .Select(i => model.IntegerIds ? i.ToString(CultureInfo.InvariantCulture) : $"{model.Spec.Name}_{i}").ToArray();
 

@@ -15,8 +15,9 @@ public sealed record FixedCategory(CategoricalBlock Block, int Index);
 /// their number (at t = 0, −log p(x₀ | x₁)), as in the paper's code. Sampling runs both reverse processes from N(0, I) and
 /// uniform classes: the Gaussian step uses the posterior mean of x̂₀ = (xₜ − √(1 − ᾱₜ) ε̂)/√ᾱₜ, clipped
 /// to the encoding's support ±5.2 (DDPM's clip_denoised: at the last steps of the cosine schedule 1/√αₜ amplifies ε̂'s
-/// error), with the posterior variance β̃ₜ (none at t = 0); each block draws xₜ₋₁ from p(xₜ₋₁ | xₜ). A fixed block is replaced at every step by a draw from
-/// q(xₜ₋₁ | x₀ = its class) (RePaint-style inpainting), so the other columns are denoised towards rows that have it.
+/// error), with the posterior variance β̃ₜ (none at t = 0); each block draws xₜ₋₁ from p(xₜ₋₁ | xₜ). A fixed block is
+/// replaced at every step by a draw from q(xₜ₋₁ | x₀ = its class) (RePaint-style inpainting), so the other columns are
+/// denoised towards rows that have it.
 /// </summary>
 public sealed class TabDdpmProcess
 {
@@ -106,7 +107,8 @@ public sealed class TabDdpmProcess
             : null).ToArray();
         for (int i = 0; i < blocks.Length; i++)
             if (targets[i] is { } target)
-                blocks[i] = MultinomialDiffusion.Draw(MultinomialDiffusion.Forward(target, Scalar(AlphaBar(Timesteps - 1), device)), generator);
+                blocks[i] = MultinomialDiffusion.Draw(
+                    MultinomialDiffusion.Forward(target, Scalar(AlphaBar(Timesteps - 1), device)), generator);
         for (int t = Timesteps - 1; t >= 0; t--)
         {
             using var scope = torch.NewDisposeScope();
