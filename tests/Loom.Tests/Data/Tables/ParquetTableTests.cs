@@ -84,6 +84,9 @@ public sealed class ParquetTableTests : IDisposable
         Assert.Equal(File.ReadAllText(work.File("synth.csv")), Table.Read(work.File("synth.parquet")).ToCsv());
         var again = CliRunner.Run(work.Path, "train", "copula", "--data", "synth.parquet", "--out", "run2");
         Assert.True(again.ExitCode == 0, again.ToString());
+        var eval = CliRunner.Run(work.Path, "eval", "synth.csv", "--data", "synth.parquet", "--out", "report");
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains("column_shapes", eval.Stdout);
     }
 
     [Fact]

@@ -48,6 +48,8 @@ public sealed class TabDdpmCliTests : IDisposable
         var eval = Loom("eval", "synth.csv", "--data", "train.csv", "--holdout", "holdout.csv", "--target", "level", "--out", "report");
         Assert.True(eval.ExitCode == 0, eval.ToString());
         Assert.Contains("tstr_macro_f1", eval.Stdout);
+        Assert.Contains(global::Loom.Models.Tabular.Diffusion.TabDdpmModel.KindName,
+            global::Loom.Evaluation.Tables.TableEvaluation.TableModelKinds);
         var fromModel = Loom("eval", "run", "--data", "train.csv", "--target", "y", "--out", "report2");
         Assert.True(fromModel.ExitCode == 0, fromModel.ToString());
         Assert.Contains("tstr_r2", fromModel.Stdout);
