@@ -5,6 +5,7 @@ using Loom.Data.Tables;
 using Loom.Evaluation.Tables;
 using Loom.Models;
 using Loom.Models.Tabular;
+using Loom.Models.Tabular.Diffusion;
 using Loom.Models.Tabular.Neural;
 using static Loom.Bench.BenchSupport;
 
@@ -15,8 +16,9 @@ namespace Loom.Bench;
 /// SDMetrics quality (overall, column shapes, column pair trends), DCR ratio, NNDR and exact-copy rate against the
 /// holdout's own — beside an independent-columns baseline (each training column shuffled on its own: perfect shapes,
 /// no trends). The peer (bench/peers/table_quality.py, scipy/pandas) recomputes the quality scores from the CSVs.
-/// Options: --data diamonds --repeats 3 --privacy-rows 2000 --seed 0 --no-peer. With --neural it also trains CTGAN and TVAE
-/// (on a seeded subset of --neural-rows training rows for --ctgan-epochs / --tvae-epochs, the CPU budget) and prints one table
+/// Options: --data diamonds --repeats 3 --privacy-rows 2000 --seed 0 --no-peer. With --neural it also trains CTGAN, TVAE and
+/// TabDDPM (on a seeded subset of --neural-rows training rows for --ctgan-epochs / --tvae-epochs / --tabddpm-steps with
+/// --tabddpm-timesteps diffusion steps, the CPU budget; --synthesizers ctgan,tvae,tabddpm picks which) and prints one table
 /// of every synthesizer with the machine-learning utility of each --target (default cut,price: FastTree trained on synthetic vs
 /// real rows, tested on the holdout; macro F1 for cut, R² for price).
 /// </summary>
@@ -83,7 +85,8 @@ public static class TabularBench
     {
         var targets = (StringOption(args, "--target") ?? "cut,price").Split(',', StringSplitOptions.RemoveEmptyEntries);
         int rows = Option(args, "--neural-rows", 10000), ctganEpochs = Option(args, "--ctgan-epochs", 50);
-        int tvaeEpochs = Option(args, "--tvae-epochs", 100);
+        int tvaeEpochs = Option(args, "--tvae-epochs", 100), tabddpmSteps = Option(args, "--tabddpm-steps", 4000);
+        int tabddpmTimesteps = Option(args, "--tabddpm-timesteps", 200);
         var subset = train.RowCount <= rows ? train : train.Split(rows / (double)train.RowCount, seed + 11).Holdout;
         var dir = Directory.CreateTempSubdirectory("loom-tabular-neural-").FullName;
         subset.Write(Path.Combine(dir, "train.csv"));
@@ -92,20 +95,27 @@ public static class TabularBench
         {
             ("Gaussian copula", train.RowCount, copulaSeconds, copula),
         };
-        foreach (var (family, epochs) in new (Loom.Training.Runs.ITrainableFamily, int)[]
-                 { (new CtganFamily(), ctganEpochs), (new TvaeFamily(), tvaeEpochs) })
+        var runs = new (Loom.Training.Runs.ITrainableFamily Family, string Budget, System.Text.Json.Nodes.JsonObject Recipe)[]
+        {
+            (new CtganFamily(), $"{ctganEpochs} epochs", new() { ["epochs"] = ctganEpochs }),
+            (new TvaeFamily(), $"{tvaeEpochs} epochs", new() { ["epochs"] = tvaeEpochs }),
+            (new TabDdpmFamily(), $"{tabddpmSteps} steps, T = {tabddpmTimesteps}",
+                new() { ["steps"] = tabddpmSteps, ["timesteps"] = tabddpmTimesteps }),
+        };
+        var chosen = (StringOption(args, "--synthesizers") ?? "ctgan,tvae,tabddpm").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var (family, budget, recipe) in runs.Where(r => chosen.Contains(r.Family.Kind)))
         {
             var clock = Stopwatch.StartNew();
-            var recipe = new System.Text.Json.Nodes.JsonObject
-            {
-                ["data"] = Path.Combine(dir, "train.csv"), ["epochs"] = epochs, ["seed"] = seed,
-            };
+            recipe["data"] = Path.Combine(dir, "train.csv");
+            recipe["seed"] = seed;
             var context = new Loom.Training.Runs.TrainingContext { OutputFolder = Path.Combine(dir, family.Kind) };
             using var outcome = family.Train(recipe, context);
             double seconds = clock.Elapsed.TotalSeconds;
+            var sampleClock = Stopwatch.StartNew();
             var drawn = ((TableSamples)outcome.Model.Sample(new SampleRequest { Count = train.RowCount, Seed = seed + 1 })).Table;
-            results.Add(($"{family.Kind.ToUpperInvariant()} ({epochs} epochs)", subset.RowCount, seconds, drawn));
-            Console.WriteLine($"{family.Kind}: {outcome.Metrics["steps"]} steps on {subset.RowCount} rows in {seconds:F1} s");
+            results.Add(($"{family.Kind.ToUpperInvariant()} ({budget})", subset.RowCount, seconds, drawn));
+            Console.WriteLine($"{family.Kind}: {outcome.Metrics["steps"]} steps on {subset.RowCount} rows in {seconds:F1} s, "
+                + $"sampling {train.RowCount} rows {sampleClock.Elapsed.TotalSeconds:F1} s");
         }
         Directory.Delete(dir, recursive: true);
         Console.WriteLine();

@@ -36,7 +36,7 @@ public static class SampleWriter
                 if (path is null) console.Write(joined);
                 else AtomicFile.WriteAllText(path, joined);
                 break;
-            case TableSamples table when extension is ".csv" or "":
+            case TableSamples table when extension is ".csv" or ".parquet" or "":
                 if (path is null) console.Write(table.Table.ToCsv());
                 else table.Table.Write(path);
                 break;
@@ -82,7 +82,7 @@ public static class SampleWriter
     {
         TensorSamples => ".csv, .png or .safetensors",
         TextSamples => ".txt",
-        TableSamples => ".csv",
+        TableSamples => ".csv or .parquet",
         Audio.AudioSamples => ".wav",
         _ => ".json",
     };

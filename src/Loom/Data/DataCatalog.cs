@@ -186,7 +186,7 @@ public static class DataCatalog
     private static DatasetKind KindOfFile(string path)
     {
         var name = System.IO.Path.GetFileName(path).ToLowerInvariant();
-        if (name.EndsWith(".csv"))
+        if (name.EndsWith(".csv") || name.EndsWith(".parquet"))
             return DatasetKind.Table;
         if (name.Contains("-ubyte") || name.EndsWith(".idx") || name.EndsWith(".gz"))
             return DatasetKind.Images;

@@ -32,12 +32,18 @@ public sealed class Table
     public static Table Read(string path, string? metadataPath = null) =>
         Read(path, metadataPath is null ? null : TableMetadata.Load(metadataPath), metadataPath);
 
-    /// <summary>Reads a CSV file with <paramref name="overrides"/> laid over the detected metadata.</summary>
+    /// <summary>
+    /// Reads a CSV file, or a Parquet file (<see cref="ParquetTable"/>), with <paramref name="overrides"/> laid over the detected
+    /// metadata.
+    /// </summary>
     public static Table Read(string path, TableMetadata? overrides, string? overridesSource = null)
     {
         if (!File.Exists(path))
             throw new LoomDataException($"{path}: no such file");
-        return Parse(TextFile.Read(path), path, overrides, overridesSource);
+        if (!ParquetTable.IsParquet(path))
+            return Parse(TextFile.Read(path), path, overrides, overridesSource);
+        var (header, rows) = ParquetTable.ReadCells(path);
+        return FromCells(header, rows, path, overrides, overridesSource);
     }
 
     /// <summary>Reads CSV text held in memory; <paramref name="source"/> names it in errors.</summary>
@@ -46,10 +52,17 @@ public sealed class Table
         var records = CsvText.Parse(text, source);
         if (records.Count < 2)
             throw new LoomDataException($"{source}: a table needs a header row and at least one data row");
-        var header = records[0].Select(h => h.Trim()).ToArray();
+        return FromCells(records[0].Select(h => h.Trim()).ToArray(), records.Skip(1).ToList(), source, overrides, overridesSource);
+    }
+
+    /// <summary>A table from a header and rows of cells (missing: empty), its metadata detected and overridden as for a CSV.</summary>
+    public static Table FromCells(string[] header, List<string[]> rows, string source, TableMetadata? overrides = null,
+        string? overridesSource = null)
+    {
+        if (rows.Count == 0)
+            throw new LoomDataException($"{source}: a table needs a header row and at least one data row");
         if (header.Distinct().Count() != header.Length)
             throw new LoomDataException($"{source}: the header names a column twice");
-        var rows = records.Skip(1).ToList();
         for (int i = 0; i < rows.Count; i++)
             if (rows[i].Length != header.Length)
                 throw new LoomDataException($"{source}: row {i + 1} has {rows[i].Length} fields, the header {header.Length}");
@@ -85,8 +98,12 @@ public sealed class Table
         return text.ToString();
     }
 
-    /// <summary>Writes the table as CSV, atomically.</summary>
-    public void Write(string path) => AtomicFile.WriteAllText(path, ToCsv());
+    /// <summary>Writes the table atomically: as Parquet when <paramref name="path"/> ends in .parquet, else as CSV.</summary>
+    public void Write(string path)
+    {
+        if (ParquetTable.IsParquet(path)) ParquetTable.Write(this, path);
+        else AtomicFile.WriteAllText(path, ToCsv());
+    }
 
     /// <summary>The rows at <paramref name="rows"/>, in that order.</summary>
     public Table Select(IReadOnlyList<int> rows) => new(Metadata, Columns.Select(c => c.Select(rows)).ToList());

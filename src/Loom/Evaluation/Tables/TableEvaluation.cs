@@ -58,16 +58,19 @@ public static class TableEvaluation
         new HashSet<string>
         {
             GaussianCopula.KindName, Models.Tabular.Neural.CtganModel.KindName, Models.Tabular.Neural.TvaeModel.KindName,
+            Models.Tabular.Diffusion.TabDdpmModel.KindName,
         };
 
     /// <summary>
-    /// True when <paramref name="dataSpec"/> is a table to evaluate as one: a CSV with a cell that is not a number below
-    /// its header, or <paramref name="source"/> a table model's checkpoint.
+    /// True when <paramref name="dataSpec"/> is a table to evaluate as one: a Parquet file, a CSV with a cell that is not a
+    /// number below its header, or <paramref name="source"/> a table model's checkpoint.
     /// </summary>
     public static bool Applies(string dataSpec, string source)
     {
         if (Directory.Exists(source) && File.Exists(Path.Combine(source, Checkpoint.ConfigFile))
             && TableModelKinds.Contains(Checkpoint.ReadConfig(source).Kind))
+            return true;
+        if (File.Exists(dataSpec) && ParquetTable.IsParquet(dataSpec))
             return true;
         if (!File.Exists(dataSpec) || !dataSpec.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             return DataCatalog.Find(dataSpec) is { Kind: DatasetKind.Table, Files.Count: > 0 };

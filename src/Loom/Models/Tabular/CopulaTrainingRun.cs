@@ -50,7 +50,7 @@ public static class CopulaTrainingRun
         if (source.Kind != DatasetKind.Table)
             throw LoomDataException.ForOption("Data",
                 $"'{source.Spec}' is {source.Kind.ToString().ToLowerInvariant()} data; a copula needs a CSV table");
-        var path = source.Files.First(f => f.EndsWith(".csv", StringComparison.OrdinalIgnoreCase));
+        var path = source.Files.First(f => f.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || ParquetTable.IsParquet(f));
         return (Table.Read(path, metadata ?? SidecarMetadata(path)), path);
     }
 

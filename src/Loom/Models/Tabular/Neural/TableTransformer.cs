@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Data.Tables;
@@ -141,8 +140,7 @@ public sealed class TableTransformer
             var spans = Spans.Where(s => s.Column == j).ToList();
             if (!model.Modelled)
             {
-                output.Add(new TableColumn(model.Spec, null, Enumerable.Range(0, count).Select(i => model.IntegerIds
-                    ? i.ToString(CultureInfo.InvariantCulture) : $"{model.Spec.Name}_{i}").ToArray()));
+                output.Add(new TableColumn(model.Spec, null, EncodedRows.RegeneratedIds(model, count)));
                 continue;
             }
             if (model.Categories is { } categories)
@@ -172,28 +170,12 @@ public sealed class TableTransformer
     /// </summary>
     public (OutputSpan Span, int Index) Category(string name, string value)
     {
-        int j = Columns.Select(c => c.Spec.Name).ToList().IndexOf(name);
-        if (j < 0)
-            throw LoomUsageException.ForOption("Condition",
-                $"'{name}' is not a column; columns: {string.Join(", ", Columns.Select(c => c.Spec.Name))}");
-        var span = Spans.FirstOrDefault(s => s.Column == j && s.Role == SpanRole.Category)
-            ?? throw LoomUsageException.ForOption("Condition",
-                $"'{name}' is a {Columns[j].Spec.Kind.ToString().ToLowerInvariant()} column; this model conditions on label columns "
-                + "(categorical, ordinal, boolean)");
-        int index = Columns[j].CategoryIndex(value);
-        if (index < 0 || Columns[j].Frequencies![index] <= 0)
-            throw LoomUsageException.ForOption("Condition", $"'{value}' never occurs in column '{name}'; seen: "
-                + string.Join(", ", Columns[j].Categories!.Where(c => c is not null).Take(12)));
-        return (span, index);
+        var (j, index) = EncodedRows.Condition(Columns, name, value,
+            column => Spans.Any(s => s.Column == column && s.Role == SpanRole.Category), "this model");
+        return (Spans.First(s => s.Column == j && s.Role == SpanRole.Category), index);
     }
 
-    private static int ArgMax(float[] values, int start, int width)
-    {
-        int best = 0;
-        for (int k = 1; k < width; k++)
-            if (values[start + k] > values[start + best]) best = k;
-        return best;
-    }
+    private static int ArgMax(float[] values, int start, int width) => EncodedRows.ArgMax(values, start, width);
 
     public JsonObject ToJson() => new()
     {

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using Loom.Core;
+using Loom.Data.Tables;
+using Loom.IO.Checkpoints;
+using Loom.Models.Tabular.Neural;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Tabular.Diffusion;
+
+/// <summary>
+/// TabDDPM (Kotelnikov et al. 2023) for one table: a <see cref="TabDdpmDenoiser"/> over <see cref="TabDdpmEncoding"/> rows,
+/// sampled by <see cref="TabDdpmProcess"/>. <see cref="TableConditions"/> on label columns fix that column's one-hot during
+/// reverse diffusion (inpainting: the block is redrawn from q(xₜ₋₁ | x₀ = value) at every step and is the value at the end),
+/// so every row has the value without rejection; conditions on number columns are refused.
+/// </summary>
+public sealed class TabDdpmModel(TabDdpmEncoding encoding, TabDdpmDenoiser denoiser, int timesteps, int trainingRows)
+    : IGenerativeModel, ITableGenerator
+{
+    public const string KindName = "tabddpm";
+
+    public string Kind => KindName;
+    public TableMetadata Metadata => Encoding.Metadata;
+    public TabDdpmEncoding Encoding { get; } = encoding;
+    public TabDdpmDenoiser Denoiser { get; } = denoiser;
+    public TabDdpmProcess Process { get; } = new(encoding.Numbers, encoding.Blocks, timesteps);
+    public int TrainingRows { get; } = trainingRows;
+
+    public SampleSet Sample(SampleRequest request)
+    {
+        if (request.Count < 1)
+            throw LoomUsageException.ForOption("Count", $"must be at least 1, got {request.Count}");
+        if (!(request.Temperature > 0) || !double.IsFinite(request.Temperature))
+            throw LoomUsageException.ForOption("Temperature", $"must be positive, got {request.Temperature}");
+        var fixedCategories = new List<FixedCategory>();
+        foreach (var (name, value) in request.Get<TableConditions>()?.Values ?? [])
+        {
+            var (block, index) = Encoding.Category(name, value);
+            if (fixedCategories.Any(f => f.Block == block))
+                throw LoomUsageException.ForOption("Condition", $"column '{name}' is conditioned twice");
+            fixedCategories.Add(new FixedCategory(block, index));
+        }
+        using var threads = Hmm.SingleThreadScope.Enter();
+        using var generator = new Generator((ulong)request.Seed);
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        Denoiser.eval();
+        var device = Denoiser.parameters().First().device;
+        var rows = new List<float>();
+        // Batches bound the memory of a large request; each continues the same generator.
+        for (int done = 0; done < request.Count; done += BatchRows)
+        {
+            int count = Math.Min(BatchRows, request.Count - done);
+            rows.AddRange(SpanOutputs.Flat(Process.Sample(Denoiser, count, generator, request.Temperature, fixedCategories, device)));
+        }
+        return new TableSamples(Encoding.Decode(rows.ToArray(), request.Count));
+    }
+
+    /// <summary>The most rows one reverse-diffusion pass carries.</summary>
+    public const int BatchRows = 16384;
+
+    public JsonObject GetConfig() => new()
+    {
+        ["metadata"] = Metadata.ToJson(), ["rows"] = TrainingRows, ["encoding"] = Encoding.ToJson(), ["timesteps"] = Process.Timesteps,
+        ["embedding"] = Denoiser.Shape.Embedding, ["hidden"] = Denoiser.Shape.Hidden, ["layers"] = Denoiser.Shape.Layers,
+    };
+
+    public IReadOnlyDictionary<string, Tensor> GetState() => ModuleTensors.Capture(Denoiser);
+
+    public void Dispose() => Denoiser.Dispose();
+
+    /// <summary>Rebuilds a TabDDPM from its config and tensors.</summary>
+    public static TabDdpmModel Load(JsonObject config, IReadOnlyDictionary<string, Tensor> state, Device device)
+    {
+        var metadata = TableMetadata.FromJson(config["metadata"] as JsonObject
+            ?? throw new LoomDataException($"config.json: a {KindName} model needs its table 'metadata'"), "config.json metadata");
+        var encoding = TabDdpmEncoding.FromJson(config["encoding"] as JsonObject
+            ?? throw new LoomDataException($"config.json: a {KindName} model needs its 'encoding'"), metadata);
+        var values = new ConfigValues(config);
+        var shape = new TabDdpmShape(encoding.Width, values.Int("embedding", 2, 1 << 16), values.Int("hidden", 1, 1 << 16),
+            values.Int("layers", 1, 64));
+        int timesteps = values.Int("timesteps", 2, 100_000), rows = values.Int("rows", 0, int.MaxValue);
+        var denoiser = new TabDdpmDenoiser(shape);
+        try
+        {
+            ModuleTensors.CopyFrom(denoiser, state, "model.safetensors");
+        }
+        catch
+        {
+            denoiser.Dispose();
+            throw;
+        }
+        denoiser.to(device);
+        denoiser.eval();
+        return new TabDdpmModel(encoding, denoiser, timesteps, rows);
+    }
+}
