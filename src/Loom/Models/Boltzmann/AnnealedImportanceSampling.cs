@@ -1,3 +1,4 @@
+using Loom.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ public static class AnnealedImportanceSampling
     {
         options.Validate();
         // Thousands of small steps: a second OpenMP thread costs more than it saves (see SingleThreadScope).
-        using var oneThread = Hmm.SingleThreadScope.Enter();
+        using var oneThread = SingleThreadScope.Enter();
         using var scope = torch.NewDisposeScope();
         var p = rbm.Copy(ScalarType.Float64);
         var a = baseBias.detach().to(ScalarType.Float64);

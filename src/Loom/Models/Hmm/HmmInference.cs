@@ -1,3 +1,4 @@
+using Loom.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

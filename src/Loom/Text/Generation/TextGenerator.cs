@@ -187,6 +187,7 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         var rowProcessors = padded ? prompts.Select(p => settings.BuildProcessors(p.Length)).ToArray() : null;
         using var selector = TokenSelector.FromSettings(settings);
         int capacity = (int)Math.Min(context, (long)promptLength + settings.MaxNewTokens);
+        bool onCpu = model is not nn.Module module || module.parameters().FirstOrDefault()?.device_type is null or DeviceType.CPU;
         IDecoderState? state = UseCache ? model.CreateState(batch, capacity) : null;
         try
         {
@@ -212,6 +213,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                 using (var scope = torch.NewDisposeScope())
                 {
                     using var noGrad = torch.no_grad();
+                    // One row: a step is a few hundred small kernels, where a second OpenMP thread costs more than it brings.
+                    using var threads = batch == 1 && onCpu ? SingleThreadScope.Enter() : default;
                     Tensor logits;
                     if (state is not null)
                     {

@@ -40,7 +40,7 @@ public sealed class TabDdpmModel(TabDdpmEncoding encoding, TabDdpmDenoiser denoi
                 throw LoomUsageException.ForOption("Condition", $"column '{name}' is conditioned twice");
             fixedCategories.Add(new FixedCategory(block, index));
         }
-        using var threads = Hmm.SingleThreadScope.Enter();
+        using var threads = SingleThreadScope.Enter();
         using var generator = new Generator((ulong)request.Seed);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();

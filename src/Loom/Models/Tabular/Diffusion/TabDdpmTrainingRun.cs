@@ -39,7 +39,7 @@ public static class TabDdpmTrainingRun
         {
             TrainResult result;
             // Small MLPs: a second OpenMP thread costs more than it brings (see SingleThreadScope).
-            using (Hmm.SingleThreadScope.Enter()) result = Fit(model, table, path, r, folder, context);
+            using (SingleThreadScope.Enter()) result = Fit(model, table, path, r, folder, context);
             var metrics = new Dictionary<string, double>
             {
                 ["rows"] = table.RowCount, ["columns"] = table.Columns.Count, ["width"] = encoding.Width, ["steps"] = result.Steps,

@@ -43,7 +43,7 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
                 throw LoomUsageException.ForOption("Condition", $"column '{name}' is conditioned twice");
             conditions.Add(($"{name}={value}", span, index));
         }
-        using var threads = Hmm.SingleThreadScope.Enter();
+        using var threads = SingleThreadScope.Enter();
         using var generator = new Generator((ulong)request.Seed);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();

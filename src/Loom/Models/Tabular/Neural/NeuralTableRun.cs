@@ -32,7 +32,7 @@ public static class NeuralTableRun
         double transformSeconds = clock.Elapsed.TotalSeconds;
         // Small MLPs: a second OpenMP thread costs more than it brings (see SingleThreadScope).
         (NeuralTableModel model, TrainResult result) outcome;
-        using (Hmm.SingleThreadScope.Enter()) outcome = train(table, transformer, folder);
+        using (SingleThreadScope.Enter()) outcome = train(table, transformer, folder);
         var (model, result) = outcome;
         var metrics = new Dictionary<string, double>
         {
