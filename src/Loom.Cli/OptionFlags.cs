@@ -38,7 +38,7 @@ public sealed partial class OptionFlags(Command command)
         ["Delta"] = ["--delta", "--watermark-delta", "--dp-delta"],
         ["Seeding"] = ["--seeding", "--watermark-seeding"],
         ["NoiseMultiplier"] = ["--noise", "--dp-noise"], ["TargetEpsilon"] = ["--epsilon", "--dp-epsilon"],
-        ["MaxGradNorm"] = ["--dp-clip"], ["Adapters"] = ["--adapter"],
+        ["MaxGradNorm"] = ["--dp-clip"], ["Adapters"] = ["--adapter"], ["Drafts"] = ["--draft"],
     };
 
     private readonly Dictionary<string, string> recorded = new(StringComparer.Ordinal);

@@ -54,6 +54,15 @@ public sealed class LoomServerOptions
     /// <summary>LoRA adapter folders by model id (peft's files, <c>loom finetune</c>), applied when that model loads.</summary>
     public IReadOnlyDictionary<string, string> Adapters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Draft language models by model id (checkpoint or HF folders over the same tokenizer, loaded with the model):
+    /// that model's text requests decode speculatively (<see cref="SpeculativeDraft"/>: the draft proposes
+    /// <see cref="DraftTokens"/> tokens, the model checks them in one pass, outputs keep the model's own distribution), one
+    /// request at a time instead of continuously batched.</summary>
+    public IReadOnlyDictionary<string, string> Drafts { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Tokens a draft in <see cref="Drafts"/> proposes per round.</summary>
+    public int DraftTokens { get; init; } = 4;
+
     /// <summary>Requests per minute per API key (per client address without keys); 0 turns the limit off.</summary>
     public int RateLimitPerMinute { get; init; }
 
@@ -98,6 +107,14 @@ public sealed class LoomServerOptions
         EngineFactory?.Invoke(model) ?? new ContinuousBatchingEngine(model.CreateGenerator(),
             new ContinuousBatchingOptions { MaxBatchSize = MaxBatchSize, QueueLimit = QueueLength });
 
+    /// <summary>The engine for <paramref name="model"/> with a speculative <paramref name="draft"/>: a
+    /// <see cref="SerialCompletionEngine"/> over the model's generator with the draft set (<see cref="EngineFactory"/> still
+    /// wins when given); without a draft, <see cref="CreateEngine(ITextGenerationModel)"/>.</summary>
+    public ITextCompletionEngine CreateEngine(ITextGenerationModel model, SpeculativeDraft? draft) =>
+        draft is null || EngineFactory is not null
+            ? CreateEngine(model)
+            : new SerialCompletionEngine(model.CreateGenerator().WithDraft(draft), QueueLength);
+
     /// <summary>A copy (the factory delegate and <see cref="Moderation"/> are shared; the server's moderation stage copies
     /// the moderation options when it starts).</summary>
     public LoomServerOptions Clone() => (LoomServerOptions)MemberwiseClone();
@@ -124,6 +141,12 @@ public sealed class LoomServerOptions
             Require(Directory.Exists(Path.Combine(ModelsFolder, id)), nameof(Adapters), $"no model '{id}' in {ModelsFolder}");
             Require(Directory.Exists(folder), nameof(Adapters), $"{folder} (for model '{id}') is not a folder");
         }
+        foreach (var (id, folder) in Drafts)
+        {
+            Require(Directory.Exists(Path.Combine(ModelsFolder, id)), nameof(Drafts), $"no model '{id}' in {ModelsFolder}");
+            Require(Directory.Exists(folder), nameof(Drafts), $"{folder} (the draft for '{id}') is not a folder");
+        }
+        Require(DraftTokens >= 1, nameof(DraftTokens), $"must be at least 1 (got {DraftTokens})");
         Moderation?.Validate();
         ImageMemorization.Validate();
         Require(RateLimitPerMinute >= 0, nameof(RateLimitPerMinute), $"must not be negative (got {RateLimitPerMinute}); 0 turns it off");

@@ -53,6 +53,14 @@ public static class ServeCommand
         {
             Description = "MODEL=DIR: apply the LoRA adapter in DIR to the model MODEL of the store (repeatable)",
         };
+        var drafts = new Option<string[]>("--draft")
+        {
+            Description = "MODEL=DIR: decode MODEL's text requests speculatively with the draft language model in DIR (repeatable)",
+        };
+        var draftTokens = new Option<int>("--draft-tokens")
+        {
+            Description = "Tokens a draft proposes per round (with --draft)", DefaultValueFactory = _ => defaults.DraftTokens,
+        };
         var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key (0: no limit)" };
         var timeout = new Option<double>("--request-timeout")
         {
@@ -69,7 +77,7 @@ public static class ServeCommand
         var command = new Command("serve", "Serve a folder of models over an OpenAI-compatible HTTP API")
         {
             models, host, port, noAuth, maxModels, maxModelBytes, maxBody, maxTokens, queue, maxBatch, dtype, rate, timeout, shutdown,
-            adapters,
+            adapters, drafts, draftTokens,
         };
         var moderation = new ModerationCliOptions();
         foreach (var option in moderation.All) command.Options.Add(option);
@@ -89,7 +97,8 @@ public static class ServeCommand
                 QueueLength = parse.GetValue(queue), MaxBatchSize = parse.GetValue(maxBatch),
                 Dtype = Core.ComputeDtype.Parse(parse.GetValue(dtype)), RateLimitPerMinute = parse.GetValue(rate),
                 RequestTimeout = Seconds(parse.GetValue(timeout)), ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
-                Adapters = AdapterPairs(parse.GetValue(adapters) ?? []),
+                Adapters = ModelFolderPairs("--adapter", "adapters", parse.GetValue(adapters) ?? []),
+                Drafts = ModelFolderPairs("--draft", "drafts", parse.GetValue(drafts) ?? []), DraftTokens = parse.GetValue(draftTokens),
                 Moderation = moderationOptions,
                 ImageMemorizationData = moderation.ImageMemorizationData(parse),
                 ImageMemorization = moderation.ImageMemorizationOptions(parse, moderationOptions),
@@ -121,17 +130,17 @@ public static class ServeCommand
         await server.StopAsync();
     }
 
-    /// <summary>The <c>--adapter MODEL=DIR</c> values by model id.</summary>
-    private static Dictionary<string, string> AdapterPairs(string[] values)
+    /// <summary>The <c>--adapter MODEL=DIR</c> or <c>--draft MODEL=DIR</c> values by model id.</summary>
+    private static Dictionary<string, string> ModelFolderPairs(string flag, string what, string[] values)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var value in values)
         {
             int split = value.IndexOf('=', StringComparison.Ordinal);
             if (split <= 0 || split == value.Length - 1)
-                throw new LoomUsageException($"--adapter: '{value}' is not MODEL=DIR");
+                throw new LoomUsageException($"{flag}: '{value}' is not MODEL=DIR");
             if (!pairs.TryAdd(value[..split], value[(split + 1)..]))
-                throw new LoomUsageException($"--adapter: model '{value[..split]}' is given two adapters");
+                throw new LoomUsageException($"{flag}: model '{value[..split]}' is given two {what}");
         }
         return pairs;
     }

@@ -8,9 +8,11 @@ using Loom.Text.Serving;
 namespace Loom.Server.Models;
 
 /// <summary>
-/// A model the store holds in memory: the model, its prompt format, its completion engine (made on first text request
-/// through <see cref="LoomServerOptions.CreateEngine"/>) and its embedding generator (made on first use). The store
-/// counts the requests using it; an evicted model is disposed, engine first, when the last one ends.
+/// A model the store holds in memory: the model, its prompt format, its speculative draft when the options name one, its
+/// completion engine (made on first text request through
+/// <see cref="LoomServerOptions.CreateEngine(ITextGenerationModel, SpeculativeDraft?)"/>) and its embedding generator (made
+/// on first use). The store counts the requests using it; an evicted model is disposed, engine first, when the last one
+/// ends.
 /// </summary>
 public sealed class LoadedModel : IDisposable
 {
@@ -18,14 +20,17 @@ public sealed class LoadedModel : IDisposable
     private readonly Lazy<ITextCompletionEngine> engine;
     private readonly Lazy<LoomEmbeddingGenerator> embeddings;
 
-    public LoadedModel(ModelEntry entry, IGenerativeModel model, LoomServerOptions options)
+    /// <param name="draft">A draft language model for speculative decoding (<see cref="LoomServerOptions.Drafts"/>), owned
+    /// and disposed with the model; null for none.</param>
+    public LoadedModel(ModelEntry entry, IGenerativeModel model, LoomServerOptions options, IGenerativeModel? draft = null)
     {
         Entry = entry;
         Model = model;
+        Draft = draft;
         this.options = options;
         Text = model.GetService<ITextGenerationModel>();
         Format = ChatPromptFormats.For(entry.Folder);
-        engine = new(() => this.options.CreateEngine(RequireText()));
+        engine = new(() => this.options.CreateEngine(RequireText(), SpeculativeDraftOf(draft)));
         embeddings = new(() => new LoomEmbeddingGenerator(model.GetService<NeuralLanguageModel>()
             ?? throw NotCapable("embeddings"), entry.Id));
     }
@@ -34,6 +39,9 @@ public sealed class LoadedModel : IDisposable
     public string Id => Entry.Id;
     public IGenerativeModel Model { get; }
     public ITextGenerationModel? Text { get; }
+
+    /// <summary>The speculative-decoding draft loaded with the model, or null.</summary>
+    public IGenerativeModel? Draft { get; }
     public IChatPromptFormat Format { get; }
 
     /// <summary>The engine, when one was made (metrics read its queue without making one).</summary>
@@ -70,6 +78,14 @@ public sealed class LoadedModel : IDisposable
     /// <summary>When a request last took the model (the store evicts the least recently used).</summary>
     internal long LastUsed { get; set; }
 
+    private SpeculativeDraft? SpeculativeDraftOf(IGenerativeModel? draft)
+    {
+        if (draft is null) return null;
+        var generator = (draft.GetService<ITextGenerationModel>() ?? throw Loom.Core.LoomUsageException.ForOption(
+            nameof(LoomServerOptions.Drafts), $"the draft for '{Id}' is a '{draft.Kind}' model, not a language model")).CreateGenerator();
+        return new SpeculativeDraft(generator.Model, options.DraftTokens, generator.Tokenizer);
+    }
+
     private ApiError NotCapable(string what) =>
         ApiError.BadField("model", $"The model '{Id}' ({Entry.Kind}) does not support {what}.", "model_not_supported");
 
@@ -78,5 +94,6 @@ public sealed class LoadedModel : IDisposable
         if (engine.IsValueCreated) engine.Value.Dispose();
         if (embeddings.IsValueCreated) embeddings.Value.Dispose();
         Model.Dispose();
+        Draft?.Dispose();
     }
 }

@@ -1,5 +1,8 @@
+using Loom.Core;
+using Loom.Models;
 using Loom.Models.Adapters;
 using Loom.Server.Protocol;
+using Loom.Text.Generation;
 
 namespace Loom.Server.Models;
 
@@ -51,6 +54,30 @@ public sealed class ModelStore : IDisposable
         }
     }
 
+    /// <summary>Loads <paramref name="entry"/>'s model with its adapter and its speculative draft, when the options name them.</summary>
+    private LoadedModel Load(ModelEntry entry)
+    {
+        var model = LoraAdapterFiles.LoadModel(entry.Folder, options.Adapters.GetValueOrDefault(entry.Id), dtype: options.Dtype);
+        IGenerativeModel? draft = null;
+        try
+        {
+            if (options.Drafts.TryGetValue(entry.Id, out var draftFolder))
+            {
+                draft = LoraAdapterFiles.LoadModel(draftFolder, null, dtype: options.Dtype);
+                if (draft.GetService<ITextGenerationModel>() is null || model.GetService<ITextGenerationModel>() is null)
+                    throw LoomUsageException.ForOption(nameof(LoomServerOptions.Drafts), $"'{entry.Id}' ({model.Kind}) and its "
+                        + $"draft ({draft.Kind}) must both be language models");
+            }
+            return new LoadedModel(entry, model, options, draft);
+        }
+        catch
+        {
+            draft?.Dispose();
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Holds <paramref name="id"/>'s model for one request, loading it first when needed.</summary>
     public async Task<ModelLease> AcquireAsync(string id, CancellationToken cancellation)
     {
@@ -61,9 +88,7 @@ public sealed class ModelStore : IDisposable
         {
             if (TryLease(id) is { } loadedMeanwhile) return loadedMeanwhile;
             foreach (var model in MakeRoomFor(entry.WeightBytes)) model.Dispose();
-            var fresh = await Task.Run(() => new LoadedModel(entry,
-                LoraAdapterFiles.LoadModel(entry.Folder, options.Adapters.GetValueOrDefault(id), dtype: options.Dtype), options),
-                cancellation).ConfigureAwait(false);
+            var fresh = await Task.Run(() => Load(entry), cancellation).ConfigureAwait(false);
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);

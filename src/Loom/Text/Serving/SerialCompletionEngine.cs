@@ -26,11 +26,17 @@ public sealed class SerialCompletionEngine : ITextCompletionEngine
 
     /// <param name="model">The text model; the engine does not dispose it.</param>
     /// <param name="queueLimit">Most requests that may wait while one decodes (0: only an idle engine accepts one).</param>
-    public SerialCompletionEngine(ITextGenerationModel model, int queueLimit)
+    public SerialCompletionEngine(ITextGenerationModel model, int queueLimit) : this(model.CreateGenerator(), queueLimit)
+    {
+    }
+
+    /// <param name="generator">The generator that decodes every request (for example one with a speculative draft).</param>
+    /// <param name="queueLimit">Most requests that may wait while one decodes (0: only an idle engine accepts one).</param>
+    public SerialCompletionEngine(TextGenerator generator, int queueLimit)
     {
         if (queueLimit < 0)
             throw LoomUsageException.ForOption("QueueLength", $"must not be negative (got {queueLimit})");
-        generator = model.CreateGenerator();
+        this.generator = generator;
         this.queueLimit = queueLimit;
         worker = new Thread(Work) { IsBackground = true, Name = "loom-serial-engine" };
         worker.Start();
