@@ -133,7 +133,7 @@ public static class SampleCommand
                 request = model.GetService<ITableGenerator>() is not null
                     ? request.With(TableConditions.Parse(conditions))
                     : throw new LoomUsageException($"--condition: a '{model.Kind}' model takes no conditions; it is for table models");
-            if (parse.GetValue(diffusion.Steps) is { } sgldSteps && model.GetService<EnergyModel>() is not null)
+            if (parse.GetValue(diffusion.Steps) is { } sgldSteps)   // read by energy-based models; others ignore the option
                 request = request.With(new SgldRequest(sgldSteps));
             using var scope = torch.NewDisposeScope();
             if (model.GetService<IImageTranslator>() is { } translator && TranslationTestImages.DomainA(translator.Config) is { } images)
