@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -94,7 +95,12 @@ public sealed class ServerLimitsTests
             ModelsFolder = store, Port = 0, MaxTokensPerRequest = 10_000_000, RequestTimeout = TimeSpan.FromSeconds(1),
             EngineFactory = model => new SerialCompletionEngine(model, 16),
         });
-        var (status, body, _) = await server.PostAsync("/v1/chat/completions", LongChat(stream: false, maxTokens: 10_000_000));
+        // A +100 logit bias on "a" makes every token an "a", so the reply can never end by itself (a sampled end of turn
+        // within the second would otherwise answer 200, as happened once under CI load).
+        var request = LongChat(stream: false, maxTokens: 10_000_000);
+        using (var tiny = Loom.Tests.AI.TinyChatModel.Create())
+            request["logit_bias"] = new JsonObject { [tiny.Tokenizer.Encode("a").Single().ToString(CultureInfo.InvariantCulture)] = 100 };
+        var (status, body, _) = await server.PostAsync("/v1/chat/completions", request);
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);
         Assert.Equal("request_timeout", body["error"]!["code"]!.GetValue<string>());
         var metrics = await MetricsWhenAsync(server, m => m.Contains("loom_engine_active_requests{model=\"tiny\"} 0"));
