@@ -45,9 +45,7 @@ public static class LmTrainBench
                 + $"val loss {estimate["val_loss"]:F4} (200 random batches), {nats / tokens:F4} (whole split, {tokens} tokens); train loss "
                 + $"{estimate["train_loss"]:F4}"));
         double msPerStep = seconds / steps * 1000;
-        // nanoGPT's estimate of training FLOPs per token: 6 N (N without the position embedding) + 12 layers · context · width.
-        long n = model.named_parameters().Where(p => !p.name.Contains("wpe")).Sum(p => p.parameter.numel());
-        double gflops = (6.0 * n + 12.0 * config.Layers * 64 * config.Width) * 12 * 64 / (msPerStep / 1000) / 1e9;
+        double gflops = TrainFlopsBench.TransformerFlopsPerToken(model, 64) * 12 * 64 / (msPerStep / 1000) / 1e9;
         string what = $"train step, nanoGPT shakespeare-char CPU config (4x128, ctx 64, batch 12), {steps} steps";
         string loomText = BenchTable.Format($"{msPerStep:F1} ms/step, val loss {nats / tokens:F3}");
         if (peer)

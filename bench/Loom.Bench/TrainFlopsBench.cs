@@ -36,8 +36,7 @@ public static class TrainFlopsBench
         manual_seed(0);
         using var model = new DecoderTransformer(TransformerConfig.Gpt2(65, context, 6, 6, 384), seed: 0);
         long parameters = model.parameters().Sum(p => p.numel());
-        long nonEmbedding = parameters - model.named_parameters().Where(p => p.name.Contains("wpe")).Sum(p => p.parameter.numel());
-        double flopsPerStep = (6.0 * nonEmbedding + 12.0 * 6 * context * 384) * batch * context;
+        double flopsPerStep = TransformerFlopsPerToken(model, context) * batch * context;
         var tokens = randint(0, 65, [batch, context + 1], dtype: ScalarType.Int64);
         var x = tokens[.., ..context].contiguous();
         var y = tokens[.., 1..].contiguous();
@@ -88,6 +87,14 @@ public static class TrainFlopsBench
     }
 
     private static long Params(nn.Module module) => module.parameters().Sum(p => p.numel());
+
+    /// <summary>nanoGPT's estimate of a transformer's training FLOPs per token: 6 N (N without the position embedding
+    /// <c>wpe</c>) + 12 · layers · context · width.</summary>
+    public static double TransformerFlopsPerToken(DecoderTransformer model, int context)
+    {
+        long n = model.named_parameters().Where(p => !p.name.Contains("wpe")).Sum(p => p.parameter.numel());
+        return 6.0 * n + 12.0 * model.Config.Layers * context * model.Config.Width;
+    }
 
     private static double TimeSteps(int steps, Action step)
     {
