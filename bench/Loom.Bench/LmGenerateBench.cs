@@ -43,23 +43,20 @@ public static class LmGenerateBench
         var batches = (BenchSupport.StringOption(args, "--batches") ?? "1,8,32").Split(',').Select(int.Parse).ToArray();
         foreach (int batch in batches)
         {
+            if (batch == 1)
+            {
+                // The same run through libtorch's kernels, for the fused step's gain (DecoderTransformer.FusedCpuDecode).
+                model.FusedCpuDecode = false;
+                double libtorch = Rate(model, tokenizer, settings, 1, cache: true, "kv cache, libtorch step");
+                model.FusedCpuDecode = true;
+                double fused = Rate(model, tokenizer, settings, 1, cache: true, "kv cache, fused step");
+                BenchTable.Add(new BenchRow($"greedy decode batch 1, {tokens} tokens: fused CPU step vs libtorch modules",
+                    BenchTable.Format($"{fused:F0} tokens/s"), BenchTable.Format($"{libtorch:F0} tokens/s (Loom, libtorch modules)"),
+                    libtorch / fused, ""));
+            }
             var rates = new Dictionary<bool, double>();
             foreach (bool cache in batch > 8 || args.Contains("--no-recompute") ? new[] { true } : new[] { true, false })
-            {
-                var generator = new TextGenerator(model, tokenizer, 0) { UseCache = cache };
-                var prompts = Enumerable.Repeat("\n", batch).ToList();
-                generator.Generate(prompts, WithTokens(settings, 8));   // warm-up
-                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                var clock = Stopwatch.StartNew();
-                var outputs = generator.Generate(prompts, settings);
-                double seconds = clock.Elapsed.TotalSeconds;
-                double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-                int made = outputs.Sum(o => o.TokenIds.Count);
-                rates[cache] = made / seconds;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  {(cache ? "kv cache " : "recompute")}  "
-                    + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s "
-                    + $"(process CPU {cpuSeconds / made * 1000:F2} ms/token)"));
-            }
+                rates[cache] = Rate(model, tokenizer, settings, batch, cache, cache ? "kv cache " : "recompute");
             cached[batch] = rates[true];
             if (rates.ContainsKey(false))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -67,6 +64,24 @@ public static class LmGenerateBench
         }
         ReportRows(model, tokens, cached, args.Contains("--peer"));
         return 0;
+    }
+
+    /// <summary>Tokens/s of greedy decoding <paramref name="batch"/> rows after an 8-token warm-up.</summary>
+    private static double Rate(DecoderTransformer model, CharTokenizer tokenizer, GenerationSettings settings, int batch, bool cache,
+        string label)
+    {
+        var generator = new TextGenerator(model, tokenizer, 0) { UseCache = cache };
+        var prompts = Enumerable.Repeat("\n", batch).ToList();
+        generator.Generate(prompts, WithTokens(settings, 8));   // warm-up
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var outputs = generator.Generate(prompts, settings);
+        double seconds = clock.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        int made = outputs.Sum(o => o.TokenIds.Count);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}  {label}  "
+            + $"{made} tokens in {seconds:F2} s = {made / seconds:F1} tokens/s (process CPU {cpuSeconds / made * 1000:F2} ms/token)"));
+        return made / seconds;
     }
 
     /// <summary>Summary rows: KV-cache decode per batch size beside PyTorch's (bench/peers/nanogpt_generate.py, same shape) and,

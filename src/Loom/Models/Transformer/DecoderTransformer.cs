@@ -1,5 +1,6 @@
 using Loom.Core;
 using Loom.Models.Language;
+using Loom.Models.Transformer.FusedDecode;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,6 +24,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     private readonly nn.Module<Tensor, Tensor> finalNorm;
     private readonly nn.Module<Tensor, Tensor> head;
     private readonly RotaryEmbedding? rotary;
+    private Gpt2FusedDecode? fusedDecode;
 
     /// <param name="config">The architecture.</param>
     /// <param name="seed">Seeds the initial weights.</param>
@@ -67,6 +69,16 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     }
 
     public TransformerConfig Config { get; }
+
+    /// <summary>
+    /// Whether a batch-1, one-token step of a GPT-2-style model with a KV cache on the CPU in float32 (greedy or sampled
+    /// decoding after the prompt) runs as one fused managed pass over the weights (<see cref="Gpt2FusedDecode"/>) instead of
+    /// libtorch kernels. Same logits to float32 rounding; on by default; steps it cannot serve take the libtorch path.
+    /// </summary>
+    public bool FusedCpuDecode { get; set; } = true;
+
+    /// <summary>How many forward passes the fused CPU decode has served (<see cref="FusedCpuDecode"/>).</summary>
+    public long FusedDecodeSteps { get; private set; }
     public int VocabSize => Config.VocabSize;
     public int MaxSequenceLength => Config.ContextLength;
 
@@ -82,9 +94,29 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     public Tensor Forward(Tensor tokens, Tensor? attentionMask = null, IDecoderState? state = null)
     {
         using var scope = torch.NewDisposeScope();
+        if (FusedCpuDecode && TryFusedStep(tokens, attentionMask, state) is { } fused)
+            return fused.MoveToOuterDisposeScope();
         var x = HiddenStates(tokens, attentionMask, state);
         var logits = head.call(x);
         return logits.MoveToOuterDisposeScope();
+    }
+
+    private Tensor? TryFusedStep(Tensor tokens, Tensor? attentionMask, IDecoderState? state)
+    {
+        var cache = state as KvCache;
+        if (positionEmbedding is null || finalNorm is not LayerNorm norm
+            || !Gpt2FusedDecode.Applies(this, tokens, attentionMask, cache, tokenEmbedding.weight!))
+            return null;
+        if (cache!.Length + 1 > Config.ContextLength) return null;   // the libtorch path says why
+        long token = tokens.cpu().item<long>();
+        if (token < 0 || token >= Config.VocabSize) return null;   // the embedding's own error names the bad id
+        fusedDecode ??= new Gpt2FusedDecode(Config);
+        var logits = fusedDecode.TryStep(token, cache, tokenEmbedding, positionEmbedding,
+            blocks.Cast<Gpt2Block>().ToArray(), norm, head);
+        if (logits is null) return null;
+        cache.Advance(1);
+        FusedDecodeSteps++;
+        return logits;
     }
 
     /// <summary>

@@ -27,6 +27,15 @@ public sealed class Gpt2Attention : nn.Module, ILayerHost
     /// <summary>The output projection as built (a Conv1D until <see cref="ReplaceLayer"/> swaps it).</summary>
     public Conv1D OutputProjection => (Conv1D)cProj;
 
+    /// <summary>The fused QKV projection as it is now (an adapter or quantized layer once swapped).</summary>
+    internal nn.Module<Tensor, Tensor> QkvLayer => cAttn;
+
+    /// <summary>The output projection as it is now.</summary>
+    internal nn.Module<Tensor, Tensor> OutputLayer => cProj;
+
+    /// <summary>Query heads.</summary>
+    internal int Heads => heads;
+
     public nn.Module<Tensor, Tensor> ReplaceLayer(string name, nn.Module<Tensor, Tensor> layer)
     {
         var old = name switch
@@ -78,6 +87,15 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>, ILayerHost
     /// <summary>The output projection as built (a Conv1D until <see cref="ReplaceLayer"/> swaps it).</summary>
     public Conv1D OutputProjection => (Conv1D)cProj;
 
+    /// <summary>The expanding projection as it is now (an adapter or quantized layer once swapped).</summary>
+    internal nn.Module<Tensor, Tensor> ExpandLayer => cFc;
+
+    /// <summary>The output projection as it is now.</summary>
+    internal nn.Module<Tensor, Tensor> OutputLayer => cProj;
+
+    /// <summary>Whether the activation is the exact (erf) GELU rather than the tanh approximation.</summary>
+    internal bool ExactGelu => exactGelu;
+
     public nn.Module<Tensor, Tensor> ReplaceLayer(string name, nn.Module<Tensor, Tensor> layer)
     {
         var old = name switch
@@ -121,6 +139,11 @@ public sealed class Gpt2Block : nn.Module, ITransformerBlock
     }
 
     public IEnumerable<Parameter> ResidualProjections => [attn.OutputProjection.Weight, mlp.OutputProjection.Weight];
+
+    internal LayerNorm Norm1 => ln1;
+    internal LayerNorm Norm2 => ln2;
+    internal Gpt2Attention Attention => attn;
+    internal Gpt2Mlp Mlp => mlp;
 
     public Tensor Forward(Tensor x, AttentionContext context, int layer)
     {

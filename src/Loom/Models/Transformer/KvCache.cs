@@ -56,6 +56,10 @@ public sealed class KvCache : ISpliceableDecoderState, IRewindableDecoderState
         return (layerKeys.narrow(2, 0, Length + t), layerValues.narrow(2, 0, Length + t));
     }
 
+    /// <summary>Layer <paramref name="layer"/>'s whole key and value tensors [rows, kv heads, capacity, head dim], for
+    /// kernels that write the next slot in place (<see cref="FusedDecode.Gpt2FusedDecode"/>).</summary>
+    internal (Tensor Keys, Tensor Values) LayerStorage(int layer) => (keys[layer], values[layer]);
+
     /// <summary>Marks <paramref name="count"/> more slots as filled (after every layer has appended them).</summary>
     public void Advance(int count) => Length += count;
 

@@ -1,0 +1,250 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Loom.Core;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Transformer.FusedDecode;
+
+/// <summary>
+/// One batch-1 decode step of a GPT-2-style <see cref="DecoderTransformer"/> on the CPU in float32 as a single pass of
+/// managed kernels (<see cref="DecodeKernels"/>) over the weights' and the KV cache's own memory, split across the
+/// cores by a <see cref="WorkerTeam"/>: per layer four matrix-vector products split by output columns and attention
+/// split by heads, then the output head split by vocabulary rows. libtorch would run about 70 kernels per step here,
+/// each waking its thread pool; this step reads each weight once and synchronizes 25 times. It writes the new keys and
+/// values into the same <see cref="KvCache"/> slots the libtorch path does, so the two paths mix freely (the prompt is
+/// prefilled by libtorch). It applies only where it computes exactly what the modules would (<see cref="Applies"/>):
+/// evaluation, no autograd, plain Conv1D projections (no adapter or quantized layer), float32 on the CPU.
+/// </summary>
+internal sealed unsafe class Gpt2FusedDecode : ITeamWork
+{
+    private enum Phase { Qkv, Attention, Projection, Expand, Contract, Head }
+
+    private readonly TransformerConfig config;
+    private readonly int width, mlpWidth, heads, headDim;
+    private readonly float* x, normed, qkv, attended, hidden, scratch, residual, scores;
+    private readonly LayerPointers[] layers;
+    private readonly List<float[]> pinned = [];   // keeps the buffers' arrays alive (the pointers do not)
+    private Phase phase;
+    private int layer, position, capacity, vocabulary;
+    private float* head, logits;
+    private bool exactGelu;
+
+    public Gpt2FusedDecode(TransformerConfig config)
+    {
+        this.config = config;
+        width = config.Width;
+        mlpWidth = config.MlpWidth;
+        heads = config.Heads;
+        headDim = config.HeadDim;
+        x = Buffer(width);
+        normed = Buffer(width);
+        qkv = Buffer(3 * width);
+        attended = Buffer(width);
+        residual = Buffer(width);
+        hidden = Buffer(mlpWidth);
+        scratch = Buffer(mlpWidth);
+        scores = Buffer(WorkerTeam.DefaultSize * config.ContextLength);
+        layers = new LayerPointers[config.Layers];
+    }
+
+    /// <summary>
+    /// Whether a step of <paramref name="tokens"/> can run here: one row, one new token, no padding mask, a KV cache
+    /// with one active row, no autograd, a GPT-2-style model in float32 on the CPU (module types are checked per step).
+    /// </summary>
+    public static bool Applies(DecoderTransformer model, Tensor tokens, Tensor? attentionMask, KvCache? cache, Tensor embedding)
+    {
+        if (cache is null || attentionMask is not null || model.training || torch.is_grad_enabled()) return false;
+        if (tokens.shape.Length != 2 || tokens.shape[0] != 1 || tokens.shape[1] != 1 || cache.ActiveRows != 1) return false;
+        if (model.Config.Style != TransformerStyle.Gpt2 || model.Config.SlidingWindow > 0) return false;
+        return embedding.device_type == DeviceType.CPU && embedding.dtype == ScalarType.Float32;
+    }
+
+    /// <summary>Logits [1, 1, vocab] after <paramref name="token"/> at the cache's next position; advances nothing (the caller
+    /// advances the cache, as after any forward pass).</summary>
+    public Tensor? TryStep(long token, KvCache cache, Embedding tokenEmbedding, Embedding positionEmbedding,
+        IReadOnlyList<Gpt2Block> blocks, LayerNorm finalNorm, nn.Module<Tensor, Tensor> outputHead)
+    {
+        if (!Monitor.TryEnter(this)) return null;   // another thread decodes with this model: the libtorch path serves it
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            float* headWeight, finalWeight, finalBias, tokenTable, positionTable;
+            try
+            {
+                if (!CollectPointers(cache, blocks)) return null;
+                if (new nn.Module[] { tokenEmbedding, positionEmbedding, finalNorm, outputHead }.Any(ModuleHooks.HasForwardHooks))
+                    return null;
+                headWeight = outputHead switch
+                {
+                    TiedOutputHead => Pointer(tokenEmbedding.weight!),
+                    Linear { bias: null } linear => Pointer(linear.weight!),
+                    _ => null,
+                };
+                finalWeight = Pointer(finalNorm.weight!);
+                finalBias = OptionalPointer(finalNorm.bias);
+                tokenTable = Pointer(tokenEmbedding.weight!);
+                positionTable = Pointer(positionEmbedding.weight!);
+            }
+            catch (NotSupportedException)
+            {
+                return null;
+            }
+            if (headWeight is null) return null;
+            position = cache.Length;
+            capacity = cache.Capacity;
+            vocabulary = config.VocabSize;
+            var tokenRow = new ReadOnlySpan<float>(tokenTable + token * width, width);
+            var positionRow = new ReadOnlySpan<float>(positionTable + (long)position * width, width);
+            System.Numerics.Tensors.TensorPrimitives.Add(tokenRow, positionRow, new Span<float>(x, width));
+            var team = WorkerTeam.Rent();
+            try
+            {
+                for (layer = 0; layer < layers.Length; layer++)
+                {
+                    ref var l = ref layers[layer];
+                    DecodeKernels.LayerNorm(x, width, l.Norm1Weight, l.Norm1Bias, (float)config.NormEps, normed);
+                    Run(team, Phase.Qkv);
+                    Run(team, Phase.Attention);
+                    Run(team, Phase.Projection);
+                    DecodeKernels.LayerNorm(x, width, l.Norm2Weight, l.Norm2Bias, (float)config.NormEps, normed);
+                    Run(team, Phase.Expand);
+                    Run(team, Phase.Contract);
+                }
+                DecodeKernels.LayerNorm(x, width, finalWeight, finalBias, (float)config.NormEps, normed);
+                var output = torch.empty([1, 1, vocabulary], ScalarType.Float32);
+                head = headWeight;
+                logits = Pointer(output);
+                Run(team, Phase.Head);
+                return output.MoveToOuterDisposeScope();
+            }
+            finally
+            {
+                WorkerTeam.Return(team);
+            }
+        }
+        finally
+        {
+            Monitor.Exit(this);
+        }
+    }
+
+    public void Execute(int part, int parts)
+    {
+        if (phase == Phase.Head)
+        {
+            var (r0, r1) = Split(vocabulary, part, parts);
+            DecodeKernels.DotRows(head, width, normed, logits, r0, r1);
+            return;
+        }
+        ref var l = ref layers[layer];
+        switch (phase)
+        {
+            case Phase.Qkv:
+                {
+                    var (c0, c1) = Split(3 * width, part, parts);
+                    DecodeKernels.MatVecColumns(l.QkvWeight, width, 3 * width, normed, l.QkvBias, qkv, c0, c1);
+                    break;
+                }
+            case Phase.Attention:
+                for (int h = part; h < heads; h += parts)
+                {
+                    long headBase = (long)h * capacity * headDim, slot = headBase + (long)position * headDim;
+                    new ReadOnlySpan<float>(qkv + width + h * headDim, headDim).CopyTo(new Span<float>(l.Keys + slot, headDim));
+                    new ReadOnlySpan<float>(qkv + 2 * width + h * headDim, headDim).CopyTo(new Span<float>(l.Values + slot, headDim));
+                    DecodeKernels.AttendOneQuery(qkv + h * headDim, l.Keys + headBase, l.Values + headBase, position + 1, headDim,
+                        scores + (long)part * config.ContextLength, attended + h * headDim);
+                }
+                break;
+            case Phase.Projection:
+                AddToStream(l.ProjectionWeight, l.ProjectionBias, attended, width, part, parts);
+                break;
+            case Phase.Expand:
+                {
+                    var (c0, c1) = Split(mlpWidth, part, parts);
+                    DecodeKernels.MatVecColumns(l.ExpandWeight, width, mlpWidth, normed, l.ExpandBias, hidden, c0, c1);
+                    DecodeKernels.Gelu(hidden, c0, c1, exactGelu, scratch);
+                    break;
+                }
+            case Phase.Contract:
+                AddToStream(l.ContractWeight, l.ContractBias, hidden, mlpWidth, part, parts);
+                break;
+        }
+    }
+
+    /// <summary>x[c] += bias[c] + (input · w)[c] over this part's columns of the residual stream.</summary>
+    private void AddToStream(float* weight, float* bias, float* input, int rows, int part, int parts)
+    {
+        var (c0, c1) = Split(width, part, parts);
+        DecodeKernels.MatVecColumns(weight, rows, width, input, bias, residual, c0, c1);
+        for (int c = c0; c < c1; c++) x[c] += residual[c];
+    }
+
+    private void Run(WorkerTeam team, Phase next)
+    {
+        phase = next;
+        team.Run(this);
+    }
+
+    /// <summary>Part <paramref name="part"/>'s range of <paramref name="n"/> items, in whole 64-byte lines.</summary>
+    private static (int Start, int End) Split(int n, int part, int parts)
+    {
+        int chunk = (n + parts - 1) / parts;
+        chunk = (chunk + 15) / 16 * 16;
+        int start = Math.Min(n, part * chunk);
+        return (start, Math.Min(n, start + chunk));
+    }
+
+    private bool CollectPointers(KvCache cache, IReadOnlyList<Gpt2Block> blocks)
+    {
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            var block = blocks[i];
+            if (block.Attention.QkvLayer is not Conv1D qkvLayer || block.Attention.OutputLayer is not Conv1D projection
+                || block.Mlp.ExpandLayer is not Conv1D expand || block.Mlp.OutputLayer is not Conv1D contract)
+                return false;
+            nn.Module[] called = [block, block.Norm1, block.Norm2, block.Mlp, qkvLayer, projection, expand, contract];
+            if (called.Any(ModuleHooks.HasForwardHooks)) return false;   // a LoRA update or a probe: the modules must run
+            exactGelu = block.Mlp.ExactGelu;
+            var (keys, values) = cache.LayerStorage(i);
+            layers[i] = new LayerPointers
+            {
+                Norm1Weight = Pointer(block.Norm1.weight!), Norm1Bias = OptionalPointer(block.Norm1.bias),
+                Norm2Weight = Pointer(block.Norm2.weight!), Norm2Bias = OptionalPointer(block.Norm2.bias),
+                QkvWeight = Pointer(qkvLayer.Weight), QkvBias = OptionalPointer(qkvLayer.Bias),
+                ProjectionWeight = Pointer(projection.Weight), ProjectionBias = OptionalPointer(projection.Bias),
+                ExpandWeight = Pointer(expand.Weight), ExpandBias = OptionalPointer(expand.Bias),
+                ContractWeight = Pointer(contract.Weight), ContractBias = OptionalPointer(contract.Bias),
+                Keys = Pointer(keys), Values = Pointer(values),
+            };
+        }
+        return true;
+    }
+
+    private static float* OptionalPointer(Tensor? tensor) => tensor is null ? null : Pointer(tensor);
+
+    /// <summary>The first float of a contiguous CPU float32 tensor's own memory; NotSupportedException for any other tensor
+    /// (the step then falls back to libtorch).</summary>
+    private static float* Pointer(Tensor tensor)
+    {
+        if (!tensor.is_contiguous() || tensor.dtype != ScalarType.Float32 || tensor.device_type != DeviceType.CPU)
+            throw new NotSupportedException("fused decode: a weight is not a contiguous float32 CPU tensor");
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
+    }
+
+    private float* Buffer(int floats)
+    {
+        var array = GC.AllocateArray<float>(Math.Max(floats, 1), pinned: true);
+        pinned.Add(array);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+    }
+
+    private struct LayerPointers
+    {
+        public float* Norm1Weight, Norm1Bias, Norm2Weight, Norm2Bias;
+        public float* QkvWeight, QkvBias, ProjectionWeight, ProjectionBias;
+        public float* ExpandWeight, ExpandBias, ContractWeight, ContractBias;
+        public float* Keys, Values;
+    }
+}
