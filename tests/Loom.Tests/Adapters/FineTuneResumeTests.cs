@@ -21,7 +21,7 @@ namespace Loom.Tests.Adapters;
 /// </summary>
 public sealed class FineTuneResumeTests : IDisposable
 {
-    private const long Steps = 8, StopAfter = 3;
+    private const long Steps = 6, StopAfter = 2;
     private readonly TempFolder folder = new();
 
     public void Dispose() => folder.Dispose();
@@ -48,25 +48,6 @@ public sealed class FineTuneResumeTests : IDisposable
         return path;
     }
 
-    /// <summary>A tiny unconditional U-Net and a folder of 8×8 PNG images to fine-tune it on.</summary>
-    private (string Base, string Data) SaveDiffusionModel()
-    {
-        var config = UNetLoraTests.TinyConfig with { ClassNames = [] };
-        torch.manual_seed(2);
-        using var model = new DiffusionModel(config, config.CreateNetwork());
-        var path = folder.File("unet-base");
-        Checkpoint.Save(path, model, new ModelCard());
-        var images = folder.File("images");
-        Directory.CreateDirectory(images);
-        using var g = Seeding.Generator(5, "images");
-        for (int i = 0; i < 12; i++)
-        {
-            using var image = torch.rand([1, 8, 8], generator: g);
-            global::Loom.IO.Images.Png.Write(Path.Combine(images, $"{i}.png"), image);
-        }
-        return (path, images);
-    }
-
     private FineTuneRecipe Recipe(string model, bool full)
     {
         var recipe = new FineTuneRecipe
@@ -76,7 +57,7 @@ public sealed class FineTuneResumeTests : IDisposable
         };
         if (model == "gpt")
             return recipe with { Base = SaveLanguageModel(), Data = folder.File("verse.txt"), Context = 16 };
-        var (path, data) = SaveDiffusionModel();
+        var (path, data) = UNetLoraTests.SaveFineTuneFixture(folder);
         return recipe with { Base = path, Data = data };
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.IO;
+using Loom.IO.Checkpoints;
+using Loom.IO.Images;
 using Loom.Models.Adapters;
 using Loom.Models.Diffusion;
 using Loom.Models.Diffusion.Networks;
@@ -36,6 +38,25 @@ public sealed class UNetLoraTests
         var model = new DiffusionModel(TinyConfig, TinyConfig.CreateNetwork());
         model.Network.eval();
         return model;
+    }
+
+    /// <summary>A tiny unconditional U-Net checkpoint and a folder of twelve random 8×8 PNG images to fine-tune it on.</summary>
+    internal static (string Base, string Data) SaveFineTuneFixture(TempFolder folder)
+    {
+        var config = TinyConfig with { ClassNames = [] };
+        torch.manual_seed(2);
+        using var model = new DiffusionModel(config, config.CreateNetwork());
+        var path = folder.File("unet-base");
+        Checkpoint.Save(path, model, new ModelCard());
+        var images = folder.File("images");
+        Directory.CreateDirectory(images);
+        using var g = Seeding.Generator(5, "images");
+        for (int i = 0; i < 12; i++)
+        {
+            using var image = torch.rand([1, 8, 8], generator: g);
+            Png.Write(Path.Combine(images, $"{i}.png"), image);
+        }
+        return (path, images);
     }
 
     private static Tensor Predict(DiffusionModel model)
