@@ -7,7 +7,8 @@ namespace Loom.Cli.Commands;
 /// <summary>
 /// <c>loom finetune CKPT|HF_DIR --data TEXT|IMAGES --out DIR</c>: trains a LoRA adapter on a frozen transformer language
 /// model or U-Net diffusion model (<c>--lora-rank --lora-alpha --lora-dropout --target-modules</c>) and saves it as peft
-/// does, or with <c>--full</c> every weight into a new checkpoint. Ctrl-C saves the run; <c>--resume</c> continues it. The flags map one to one onto <see cref="FineTuneRecipe"/>; the work is
+/// does, or with <c>--full</c> every weight into a new checkpoint. Ctrl-C saves the run; <c>--resume</c> continues it.
+/// The flags map one to one onto <see cref="FineTuneRecipe"/>; the work is
 /// <see cref="FineTuning.Run"/>.
 /// </summary>
 public static class FinetuneCommand
@@ -63,7 +64,8 @@ public static class FinetuneCommand
             var console = parse.InvocationConfiguration.Output;
             var recipe = new FineTuneRecipe
             {
-                Base = parse.GetValue(baseModel), Data = parse.GetValue(data), Classes = parse.GetValue(classes), Full = parse.GetValue(full),
+                Base = parse.GetValue(baseModel), Data = parse.GetValue(data), Classes = parse.GetValue(classes),
+                Full = parse.GetValue(full),
                 LoraRank = parse.GetValue(rank), LoraAlpha = parse.GetValue(alpha), LoraDropout = parse.GetValue(dropout),
                 TargetModules = parse.GetValue(targets), Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch),
                 Context = parse.GetValue(context), LearningRate = parse.GetValue(lr), Warmup = parse.GetValue(warmup),

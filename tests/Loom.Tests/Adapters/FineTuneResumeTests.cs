@@ -67,7 +67,8 @@ public sealed class FineTuneResumeTests : IDisposable
         Progress = stop is null ? null : new StopAt(stop),
     };
 
-    public static TheoryData<string, bool> Cases => new() { { "gpt", false }, { "gpt", true }, { "diffusion", false }, { "diffusion", true } };
+    public static TheoryData<string, bool> Cases =>
+        new() { { "gpt", false }, { "gpt", true }, { "diffusion", false }, { "diffusion", true } };
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -97,7 +98,9 @@ public sealed class FineTuneResumeTests : IDisposable
         foreach (var (name, tensor) in expected.Tensors)
         {
             Assert.True(Same(tensor, actual.Tensors[name]), $"{name} differs after resuming");
-            changed |= initial is null ? name.Contains("lora_B") && tensor.abs().sum().ToDouble() > 0 : !Same(tensor, initial.Tensors[name]);
+            changed |= initial is null
+                ? name.Contains("lora_B") && tensor.abs().sum().ToDouble() > 0
+                : !Same(tensor, initial.Tensors[name]);
         }
         Assert.True(changed, "fine-tuning should have changed the weights");
     }

@@ -77,7 +77,8 @@ public sealed class UNetLoraTests
     private static LoraAdapters Adapt(DiffusionModel model, string name = "a", int rank = 2, string? targets = null)
     {
         var adapters = LoraNetworks.Create(model);
-        adapters.Add(name, new LoraConfig { Rank = rank, Alpha = 3 * rank, TargetModules = targets is null ? null : LoraTargets.Parse(targets) });
+        adapters.Add(name,
+            new LoraConfig { Rank = rank, Alpha = 3 * rank, TargetModules = targets is null ? null : LoraTargets.Parse(targets) });
         return adapters;
     }
 

@@ -26,7 +26,8 @@ public static class DiffusionFineTuning
     public static FineTuneOutcome Run(FineTuneRecipe recipe, TrainingContext context, DiffusionModel model)
     {
         if (recipe.Context is not null)
-            throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Context), "sets a language model's window; a diffusion model has none");
+            throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Context),
+                "sets a language model's window; a diffusion model has none");
         bool conditional = model.NumClasses > 0;
         var data = DiffusionData.Load(recipe.Data!, conditional, DiffusionRecipe.Defaults.Points!.Value, recipe.Seed, recipe.ClassList(),
             allowPngFolder: true);

@@ -112,7 +112,8 @@ internal sealed class FineTuneRun : IDisposable
     public ModelCard Card(DataProvenance data, IReadOnlyDictionary<string, double> metrics, string? notes) =>
         folder.Card([data], recipe.Seed, metrics, notes) with
         {
-            Kind = model.Kind, Notes = $"fully fine-tuned from {recipe.Base}" + (notes is null ? "" : "; " + notes),
+            Kind = model.Kind,
+            Notes = $"fully fine-tuned from {recipe.Base}" + (notes is null ? "" : "; " + notes),
         };
 
     /// <summary>Writes the metrics beside an adapter and lists the run's files.</summary>

@@ -94,7 +94,9 @@ public sealed class LoraAdapters : IDisposable
                 $"'{targets}' matches {path}, a {module.GetType().Name}; LoRA wraps {LoraLayer.WrappableKinds} only");
         var resolved = config with
         {
-            TargetModules = targets, FanInFanOut = matched.Any(m => m.Module is Conv1D), ModelKind = ModelKind ?? config.ModelKind,
+            TargetModules = targets,
+            FanInFanOut = matched.Any(m => m.Module is Conv1D),
+            ModelKind = ModelKind ?? config.ModelKind,
         };
         using var generator = Seeding.Generator(seed, "lora-init");
         foreach (var (path, module) in matched)

@@ -9,9 +9,10 @@ namespace Loom.Models.Adapters;
 
 /// <summary>
 /// The LoRA side of one wrapped layer (an <c>nn.Linear</c>, GPT-2's <see cref="Conv1D"/> whose weight is stored
-/// [in, out], or a 2-D convolution, <see cref="Conv2dLayer"/>): its adapters by name, added to the layer's output through a forward hook, y = W x + (α/r)·B A x, for the
-/// active adapter while adapters are enabled and not merged. The base layer itself is untouched (its state-dict keys stay
-/// the checkpoint's), except while an adapter is merged into its weight.
+/// [in, out], or a 2-D convolution, <see cref="Conv2dLayer"/>): its adapters by name, added to the layer's output
+/// through a forward hook, y = W x + (α/r)·B A x, for the active adapter while adapters are enabled and not merged. The
+/// base layer itself is untouched (its state-dict keys stay the checkpoint's), except while an adapter is merged into
+/// its weight.
 /// </summary>
 public sealed class LoraLayer : IDisposable
 {
