@@ -5,9 +5,10 @@ using Loom.Models.Adapters;
 namespace Loom.Cli.Commands;
 
 /// <summary>
-/// <c>loom finetune CKPT|HF_DIR --data TEXT --out DIR</c>: trains a LoRA adapter on a frozen transformer language model
-/// (<c>--lora-rank --lora-alpha --lora-dropout --target-modules</c>) and saves it as peft does, or with <c>--full</c>
-/// every weight into a new checkpoint. The flags map one to one onto <see cref="FineTuneRecipe"/>; the work is
+/// <c>loom finetune CKPT|HF_DIR --data TEXT|IMAGES --out DIR</c>: trains a LoRA adapter on a frozen transformer language
+/// model or U-Net diffusion model (<c>--lora-rank --lora-alpha --lora-dropout --target-modules</c>) and saves it as peft
+/// does, or with <c>--full</c> every weight into a new checkpoint. Ctrl-C saves the run; <c>--resume</c> continues it.
+/// The flags map one to one onto <see cref="FineTuneRecipe"/>; the work is
 /// <see cref="FineTuning.Run"/>.
 /// </summary>
 public static class FinetuneCommand
@@ -18,7 +19,12 @@ public static class FinetuneCommand
         {
             Description = "The model to fine-tune: a checkpoint folder or an HF model folder",
         };
-        var data = CliOptions.Data("Text to fine-tune on: a UTF-8 file or a text data set (tinyshakespeare, names, kjv)");
+        var data = CliOptions.Data("What to fine-tune on: for a language model a UTF-8 file or a text data set (tinyshakespeare, "
+            + "names, kjv); for a diffusion model fashion-mnist or a folder of PNG images");
+        var classes = new Option<string?>("--classes")
+        {
+            Description = "Fashion-MNIST classes to fine-tune a diffusion model on, e.g. 9 or 0,5,7 (default: all)",
+        };
         var full = new Option<bool>("--full") { Description = "Train every weight and save a full checkpoint instead of a LoRA adapter" };
         var defaults = new FineTuneRecipe();
         var rank = new Option<int>("--lora-rank") { Description = "LoRA rank r", DefaultValueFactory = _ => defaults.LoraRank };
@@ -30,7 +36,7 @@ public static class FinetuneCommand
         var targets = new Option<string?>("--target-modules")
         {
             Description = "Layers to adapt: names matched as peft does (c_attn,c_proj; q_proj,v_proj) or re:REGEX over whole module paths; "
-                + "default: c_attn for GPT-2, q_proj,v_proj for Llama",
+                + "default: c_attn for GPT-2, q_proj,v_proj for Llama, to_q,to_k,to_v,to_out,conv1,conv2 for the diffusion U-Net",
         };
         var steps = new Option<long>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => defaults.Steps };
         var batch = new Option<int>("--batch-size") { Description = "Windows per step", DefaultValueFactory = _ => defaults.BatchSize };
@@ -41,28 +47,35 @@ public static class FinetuneCommand
         {
             Description = "Estimate train/val loss every N steps (0: never)", DefaultValueFactory = _ => defaults.EvalEvery,
         };
-        var seed = CliOptions.Seed();
-        var shared = new CliTraining(resumable: false);
-        var command = new Command("finetune", "Fine-tune a language model with a LoRA adapter (peft's files) or fully (--full)")
+        var checkpointEvery = new Option<long>("--checkpoint-every")
         {
-            baseModel, data, full, rank, alpha, dropout, targets, steps, batch, context, lr, warmup, evalEvery, seed,
-            shared.Out, shared.Overwrite, shared.Device,
+            Description = "Save the adapter and trainer state every N steps (0: at the end and when cancelled)",
+        };
+        var seed = CliOptions.Seed();
+        var shared = new CliTraining();
+        var command = new Command("finetune",
+            "Fine-tune a language or diffusion model with a LoRA adapter (peft's files) or fully (--full); --resume continues a run")
+        {
+            baseModel, data, classes, full, rank, alpha, dropout, targets, steps, batch, context, lr, warmup, evalEvery, checkpointEvery,
+            seed, shared.Out, shared.Resume, shared.Overwrite, shared.Device,
         };
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
             var recipe = new FineTuneRecipe
             {
-                Base = parse.GetValue(baseModel), Data = parse.GetValue(data), Full = parse.GetValue(full),
+                Base = parse.GetValue(baseModel), Data = parse.GetValue(data), Classes = parse.GetValue(classes),
+                Full = parse.GetValue(full),
                 LoraRank = parse.GetValue(rank), LoraAlpha = parse.GetValue(alpha), LoraDropout = parse.GetValue(dropout),
                 TargetModules = parse.GetValue(targets), Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch),
                 Context = parse.GetValue(context), LearningRate = parse.GetValue(lr), Warmup = parse.GetValue(warmup),
-                EvalEvery = parse.GetValue(evalEvery), Seed = parse.GetValue(seed),
+                EvalEvery = parse.GetValue(evalEvery), CheckpointEvery = parse.GetValue(checkpointEvery), Seed = parse.GetValue(seed),
             };
             using var progress = new ConsoleProgress("finetune", Console.Error);
             var trainingContext = shared.Context(parse, progress, console);
             var outcome = FineTuning.Run(recipe, trainingContext);
-            console.WriteLine($"saved {(recipe.Full ? "fine-tuned checkpoint" : "LoRA adapter")} to {trainingContext.OutputFolder}");
+            console.WriteLine($"saved {(recipe.Full ? "fine-tuned checkpoint" : "LoRA adapter")} to {trainingContext.OutputFolder}"
+                + (outcome.Interrupted ? " (interrupted; continue with --resume)" : ""));
             foreach (var (name, value) in outcome.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
                 console.WriteLine($"  {name,-24} {value:G6}");
             return outcome.Interrupted ? 130 : 0;

@@ -38,10 +38,7 @@ public static class Checkpoint
             new Dictionary<string, string> { ["format"] = "loom", ["kind"] = model.Kind, ["loom_version"] = LoomVersion.Current };
         SafeTensorsFile.Save(Path.Combine(directory, ModelFile), model.GetState(), metadata);
         if (trainerState is not null)
-        {
-            SafeTensorsFile.Save(Path.Combine(directory, TrainerStateTensorsFile), trainerState.Tensors);
-            AtomicFile.WriteAllText(Path.Combine(directory, TrainerStateJsonFile), trainerState.Json.ToJsonString(Indented));
-        }
+            SaveTrainerState(directory, trainerState);
         AtomicFile.WriteAllText(Path.Combine(directory, CardFile), (card with { Kind = model.Kind }).ToJson());
         var config = new JsonObject
         {
@@ -51,6 +48,16 @@ public static class Checkpoint
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(Indented));
         CheckpointManifest.Write(directory, CheckpointFiles.Where(f => File.Exists(Path.Combine(directory, f))));
+    }
+
+    /// <summary>
+    /// Writes a trainer state (tensors, then the JSON that <see cref="HasTrainerState"/> and resuming read), each file
+    /// atomically.
+    /// </summary>
+    public static void SaveTrainerState(string directory, TrainerStateFiles trainerState)
+    {
+        SafeTensorsFile.Save(Path.Combine(directory, TrainerStateTensorsFile), trainerState.Tensors);
+        AtomicFile.WriteAllText(Path.Combine(directory, TrainerStateJsonFile), trainerState.Json.ToJsonString(Indented));
     }
 
     /// <summary>The files a manifest covers (the trainer state only where a run saved one).</summary>

@@ -1,47 +1,51 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Data;
-using Loom.IO;
 using Loom.IO.Checkpoints;
+using Loom.Models.Diffusion;
 using Loom.Models.Language;
 using Loom.Training;
 using Loom.Training.Runs;
 
 namespace Loom.Models.Adapters;
 
-/// <summary>What a fine-tuning run measured (validation loss before and after, parameter counts, seconds) and wrote.</summary>
+/// <summary>What a fine-tuning run measured (loss before and after, parameter counts, seconds) and wrote.</summary>
 public sealed record FineTuneOutcome(IReadOnlyDictionary<string, double> Metrics, bool Interrupted, IReadOnlyList<string> Files);
 
 /// <summary>
-/// Runs a <see cref="FineTuneRecipe"/>: loads the base model, tokenizes the text with the model's own tokenizer and
-/// layout, measures the exact validation loss, trains on the shared trainer (a LoRA adapter on a frozen transformer, or
-/// every weight with <see cref="FineTuneRecipe.Full"/>), measures again, and writes the adapter folder
-/// (<see cref="LoraAdapterFiles"/>) or a full checkpoint into the context's output folder, with log.jsonl.
+/// Runs a <see cref="FineTuneRecipe"/>: loads the base model and fine-tunes it as its kind needs — a transformer
+/// language model on text (here), a U-Net diffusion model on images (<see cref="DiffusionFineTuning"/>) — writing the
+/// adapter folder (<see cref="LoraAdapterFiles"/>) or a full checkpoint, the trainer state, run.json and log.jsonl into
+/// the context's output folder (<see cref="FineTuneRun"/>). With <see cref="TrainingContext.Resume"/> it continues the
+/// run saved there, with the recipe saved in run.json (only Steps and CheckpointEvery may change).
 /// </summary>
 public static class FineTuning
 {
+    /// <summary>The file beside an adapter that holds the run's metrics.</summary>
+    public const string MetricsFile = "finetune_metrics.json";
+
     public static FineTuneOutcome Run(FineTuneRecipe recipe, TrainingContext context)
     {
         recipe.Validate();
-        var folder = context.OutputFolder;
-        bool occupied = File.Exists(Path.Combine(folder, LoraConfig.FileName)) || File.Exists(Path.Combine(folder, Checkpoint.ConfigFile));
-        if (occupied && !context.Overwrite)
-            throw LoomUsageException.ForOption("Out", $"{folder} already holds a model or an adapter; choose another folder");
+        recipe = RecipeResume.WithSaved(recipe, context, FineTuneRecipe.MayChangeOnResume);
+        Seeding.SeedEverything(recipe.Seed);
+        using var loaded = Checkpoint.Load(recipe.Base!, context.Device);
+        return loaded switch
+        {
+            NeuralLanguageModel model => RunLanguageModel(recipe, context, model),
+            DiffusionModel model => DiffusionFineTuning.Run(recipe, context, model),
+            _ => throw new LoomUsageException(
+                $"{recipe.Base} is a '{loaded.Kind}' model; fine-tuning needs a neural language model or a diffusion model"),
+        };
+    }
+
+    private static FineTuneOutcome RunLanguageModel(FineTuneRecipe recipe, TrainingContext context, NeuralLanguageModel model)
+    {
         var source = DataCatalog.Resolve(recipe.Data!);
         if (source.Kind != DatasetKind.Text)
             throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Data), $"'{source.Spec}' is not text; a language model needs text");
-        Seeding.SeedEverything(recipe.Seed);
-        using var loaded = Checkpoint.Load(recipe.Base!, context.Device);
-        var model = loaded as NeuralLanguageModel ?? throw new LoomUsageException(
-            $"{recipe.Base} is a '{loaded.Kind}' model; fine-tuning needs a neural language model");
-        LoraAdapters? adapters = null;
-        if (!recipe.Full)
-        {
-            adapters = new LoraAdapters(LoraAdapterFiles.TransformerOf(model));
-            adapters.Add(LoraAdapters.DefaultName, recipe.ToLoraConfig(), recipe.Seed);
-        }
-        var trainable = adapters?.Parameters(LoraAdapters.DefaultName) ?? model.Network.parameters().ToList();
+        if (recipe.Classes is not null)
+            throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Classes), "picks Fashion-MNIST classes; a language model needs text");
         bool lines = model.Layout == SequenceLayout.Lines;
         var (corpus, _) = LanguageModelCorpus.Prepare(TextFile.Read(source.Path), model.Tokenizer, lines, recipe.Seed);
         int window = lines ? Math.Max(1, corpus.LongestLine)
@@ -50,20 +54,27 @@ public static class FineTuning
             throw LoomUsageException.ForOption(nameof(FineTuneRecipe.Context),
                 $"{window} tokens exceed the model's context of {model.Causal.MaxSequenceLength}");
         var options = recipe.ToTrainingOptions(window);
-        long total = model.Network.parameters().Sum(p => p.numel()), trained = trainable.Sum(p => p.numel());
-        context.Say($"{model.Kind}: {(recipe.Full ? "full fine-tuning" : $"LoRA r={recipe.LoraRank} α={recipe.LoraAlpha} on "
-            + $"{adapters!.Layers.Count} layers")}, {trained:N0} of {total:N0} parameters train, {corpus.TrainTokens:N0} tokens");
+        using var run = new FineTuneRun(recipe, context, model, model.Network);
+        long total = model.Network.parameters().Sum(p => p.numel()), trained = run.Trainable.Sum(p => p.numel());
+        context.Say($"{model.Kind}: {run.Describe()}, {trained:N0} of {total:N0} parameters train, {corpus.TrainTokens:N0} tokens");
 
-        Directory.CreateDirectory(folder);
         var before = ValidationLoss(model, corpus, window);
-        File.Delete(Path.Combine(folder, Checkpoint.LogFile));
-        var log = new MetricsLog(Path.Combine(folder, Checkpoint.LogFile));
+        var provenance = DataProvenance.OfFile(source.Path);
+        void WriteTokenizer(string folder)
+        {
+            model.Tokenizer.Save(folder);
+            model.DefaultSettings().Save(Path.Combine(folder, NeuralLanguageModel.GenerationFile));
+        }
         var watch = Stopwatch.StartNew();
         TrainResult result;
-        using (var trainer = LanguageModelTraining.CreateTrainer(model.Network, corpus, options, log, context.Progress,
-            trainable: trainable))
+        using (var trainer = LanguageModelTraining.CreateTrainer(model.Network, corpus, options, run.OpenLog(), context.Progress,
+            saveCheckpoint: t => run.Save(t, run.Card(provenance, new Dictionary<string, double> { ["step"] = t.Step },
+                RunFolder.InterruptedNote(t.Step < options.Steps, t.Step)), WriteTokenizer),
+            trainable: run.Trainable))
+        {
+            run.Restore(trainer);
             result = trainer.Run(context.Cancellation);
-        double seconds = watch.Elapsed.TotalSeconds;
+        }
         var metrics = new Dictionary<string, double>
         {
             ["val_loss_before"] = before,
@@ -71,36 +82,10 @@ public static class FineTuning
             ["trainable_parameters"] = trained,
             ["parameters"] = total,
             ["steps"] = result.Steps,
-            ["train_seconds"] = seconds,
+            ["train_seconds"] = watch.Elapsed.TotalSeconds,
         };
-        var files = new List<string> { Path.Combine(folder, Checkpoint.LogFile) };
-        if (adapters is not null)
-        {
-            LoraAdapterFiles.Save(adapters, LoraAdapters.DefaultName, folder);
-            files.Add(Path.Combine(folder, LoraAdapterFiles.WeightsFile));
-            files.Add(Path.Combine(folder, LoraConfig.FileName));
-            var json = new JsonObject(metrics.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
-            AtomicFile.WriteAllText(Path.Combine(folder, MetricsFile), json.ToJsonString() + "\n");
-            files.Add(Path.Combine(folder, MetricsFile));
-        }
-        else
-        {
-            var card = new ModelCard
-            {
-                Kind = model.Kind, Data = [DataProvenance.OfFile(source.Path)], Seed = recipe.Seed, CommandLine = context.Origin,
-                Device = context.Device.ToString(), Metrics = metrics,
-                Notes = $"fully fine-tuned from {recipe.Base}" + (result.Interrupted ? $"; interrupted at step {result.Steps}" : ""),
-            };
-            Checkpoint.Save(folder, model, card);
-            model.Tokenizer.Save(folder);
-            model.DefaultSettings().Save(Path.Combine(folder, NeuralLanguageModel.GenerationFile));
-            files.Add(Path.Combine(folder, Checkpoint.ModelFile));
-        }
-        return new FineTuneOutcome(metrics, result.Interrupted, files);
+        return run.Finish(metrics, result);
     }
-
-    /// <summary>The file beside an adapter that holds the run's metrics.</summary>
-    public const string MetricsFile = "finetune_metrics.json";
 
     /// <summary>Exact mean validation loss (nats per token) over the whole held-out split.</summary>
     private static double ValidationLoss(NeuralLanguageModel model, LanguageModelData corpus, int window)

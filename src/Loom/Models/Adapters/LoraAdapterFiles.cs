@@ -52,21 +52,21 @@ public static class LoraAdapterFiles
     public static void Load(LoraAdapters adapters, string directory, string name = LoraAdapters.DefaultName)
     {
         var config = ReadConfig(directory);
+        LoraNetworks.RequireKind(config, adapters.ModelKind, directory);
         var weightsPath = Path.Combine(directory, WeightsFile);
         using var content = SafeTensorsFile.Load(weightsPath);
         adapters.Load(name, config, content.Tensors, weightsPath);
     }
 
     /// <summary>
-    /// Loads the adapter in <paramref name="directory"/> onto a loaded transformer language model and makes it active;
-    /// any other model is refused with a usage error.
+    /// Loads the adapter in <paramref name="directory"/> onto a loaded transformer language model or U-Net diffusion
+    /// model and makes it active; any other model is refused with a usage error.
     /// </summary>
     public static LoraAdapters Apply(IGenerativeModel model, string directory)
     {
-        var transformer = TransformerOf(model);
-        var adapters = new LoraAdapters(transformer);
+        var adapters = LoraNetworks.Create(model);
         Load(adapters, directory);
-        transformer.eval();
+        LoraNetworks.NetworkOf(model).eval();
         return adapters;
     }
 

@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 namespace Loom.Models.Adapters;
 
 /// <summary>
-/// LoRA adapters on a <see cref="DecoderTransformer"/>, as peft's LoraModel keeps them: adapters added or loaded by name
-/// wrap the Linear / Conv1D layers their target modules name; one is active at a time (switch with
+/// LoRA adapters on a network — a <see cref="DecoderTransformer"/>, or the diffusion U-Net (<see cref="LoraNetworks"/>) — as
+/// peft's LoraModel keeps them: adapters added or loaded by name wrap the Linear / Conv1D / Conv2d layers their target
+/// modules name; one is active at a time (switch with
 /// <see cref="SetActive"/>), all can be disabled, and the active one can be merged into the base weights and unmerged.
 /// Adding an adapter freezes the base model: only adapter matrices require gradients. The base model's state dict is
 /// unchanged (adapter weights are not registered in it); <see cref="PeftState"/> names them as peft saves them.
@@ -21,13 +22,34 @@ public sealed class LoraAdapters : IDisposable
     /// <summary>The name an adapter gets when none is given (peft's "default").</summary>
     public const string DefaultName = "default";
 
-    private readonly DecoderTransformer model;
+    private readonly nn.Module model;
+    private readonly string description;
     private readonly Dictionary<string, LoraLayer> layers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LoraConfig> configs = new(StringComparer.Ordinal);
     private bool enabled = true;
     private List<Parameter>? frozen;
 
-    public LoraAdapters(DecoderTransformer model) => this.model = model;
+    /// <summary>Adapters on a transformer; unset target modules default to what peft picks for its style.</summary>
+    public LoraAdapters(DecoderTransformer model)
+        : this(model, TransformerDefaults(model), $"{model.Config.Style} model")
+    {
+    }
+
+    /// <summary>Adapters on any network whose layers are Linear, Conv1D or Conv2d.</summary>
+    /// <param name="model">The network; its parameters' state-dict paths name the wrapped layers.</param>
+    /// <param name="defaultTargets">The target modules an adapter without its own gets.</param>
+    /// <param name="description">What the network is, for error messages ("diffusion U-Net").</param>
+    /// <param name="modelKind">Loom's model kind, recorded in the adapters' config (null: none).</param>
+    public LoraAdapters(nn.Module model, LoraTargets defaultTargets, string description, string? modelKind = null)
+    {
+        this.model = model;
+        this.description = description;
+        DefaultTargets = defaultTargets;
+        ModelKind = modelKind;
+    }
+
+    /// <summary>Loom's model kind of the adapted network, as adapter configs record it (null: unknown).</summary>
+    public string? ModelKind { get; }
 
     /// <summary>Adapter names in the order they were added.</summary>
     public IReadOnlyList<string> Names => configs.Keys.ToList();
@@ -41,8 +63,11 @@ public sealed class LoraAdapters : IDisposable
     /// <summary>Whether the active adapter merged into the base weights.</summary>
     public bool IsMerged => layers.Values.Any(l => l.Merged is not null);
 
-    /// <summary>The target modules peft picks for this style: GPT-2 <c>c_attn</c>; Llama <c>q_proj, v_proj</c>.</summary>
-    public LoraTargets DefaultTargets => model.Config.Style == TransformerStyle.Gpt2
+    /// <summary>The target modules of an adapter that names none.</summary>
+    public LoraTargets DefaultTargets { get; }
+
+    /// <summary>The target modules peft picks for a transformer's style: GPT-2 <c>c_attn</c>; Llama <c>q_proj, v_proj</c>.</summary>
+    public static LoraTargets TransformerDefaults(DecoderTransformer model) => model.Config.Style == TransformerStyle.Gpt2
         ? LoraTargets.OfNames("c_attn")
         : model.Config.FusedProjections ? LoraTargets.OfNames("qkv_proj") : LoraTargets.OfNames("q_proj", "v_proj");
 
@@ -51,7 +76,7 @@ public sealed class LoraAdapters : IDisposable
 
     /// <summary>
     /// Adds adapter <paramref name="name"/> with fresh weights (A Kaiming-uniform from <paramref name="seed"/>, B zero) on
-    /// every Linear / Conv1D layer its target modules match, freezes the base model, and makes it active if none is.
+    /// every Linear / Conv1D / Conv2d layer its target modules match, freezes the base model, and makes it active if none is.
     /// Returns the resolved settings.
     /// </summary>
     public LoraConfig Add(string name, LoraConfig config, long seed = 0)
@@ -62,12 +87,17 @@ public sealed class LoraAdapters : IDisposable
         var targets = config.TargetModules ?? DefaultTargets;
         var matched = Modules().Where(m => targets.Matches(m.Path)).ToList();
         if (matched.Count == 0)
-            throw LoomUsageException.ForOption("TargetModules", $"'{targets}' matches no module of this {model.Config.Style} model; "
-                + $"its linear layers are {string.Join(", ", WrappableNames())}");
+            throw LoomUsageException.ForOption("TargetModules", $"'{targets}' matches no module of this {description}; "
+                + $"its adaptable layers are {string.Join(", ", WrappableNames())}");
         foreach (var (path, module) in matched.Where(m => !LoraLayer.CanWrap(m.Module)))
             throw LoomUsageException.ForOption("TargetModules",
-                $"'{targets}' matches {path}, a {module.GetType().Name}; LoRA wraps Linear and Conv1D layers only");
-        var resolved = config with { TargetModules = targets, FanInFanOut = matched.Any(m => m.Module is Conv1D) };
+                $"'{targets}' matches {path}, a {module.GetType().Name}; LoRA wraps {LoraLayer.WrappableKinds} only");
+        var resolved = config with
+        {
+            TargetModules = targets,
+            FanInFanOut = matched.Any(m => m.Module is Conv1D),
+            ModelKind = ModelKind ?? config.ModelKind,
+        };
         using var generator = Seeding.Generator(seed, "lora-init");
         foreach (var (path, module) in matched)
         {

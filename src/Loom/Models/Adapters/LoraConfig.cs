@@ -24,6 +24,11 @@ public sealed record LoraConfig
     public bool FanInFanOut { get; init; }
     /// <summary>What the adapter was trained on (a checkpoint folder or HF model name), as peft records it.</summary>
     public string? BaseModel { get; init; }
+    /// <summary>Loom's kind of the adapted model (<c>gpt</c>, <c>diffusion</c>), saved as <c>loom_model_kind</c>; null: unknown.</summary>
+    public string? ModelKind { get; init; }
+
+    /// <summary>peft's task type: a causal language model's, none for the diffusion U-Net (peft has no task for it).</summary>
+    public string? TaskType => ModelKind == Diffusion.DiffusionModel.KindName ? null : "CAUSAL_LM";
 
     /// <summary>α / r, the factor on B·A.</summary>
     public double Scale => Alpha / Rank;
@@ -36,11 +41,11 @@ public sealed record LoraConfig
         if (!(Dropout >= 0 && Dropout < 1)) throw LoomUsageException.ForOption("LoraDropout", $"must be in [0, 1), got {Dropout}");
     }
 
-    /// <summary>peft's <c>adapter_config.json</c> for a causal language model.</summary>
+    /// <summary>peft's <c>adapter_config.json</c>, with Loom's model kind beside peft's fields.</summary>
     public JsonObject ToJson() => new()
     {
         ["peft_type"] = "LORA",
-        ["task_type"] = "CAUSAL_LM",
+        ["task_type"] = TaskType,
         ["base_model_name_or_path"] = BaseModel,
         ["r"] = Rank,
         ["lora_alpha"] = Alpha,
@@ -53,6 +58,7 @@ public sealed record LoraConfig
         ["use_rslora"] = false,
         ["use_dora"] = false,
         ["inference_mode"] = true,
+        ["loom_model_kind"] = ModelKind,
     };
 
     /// <summary>
@@ -77,9 +83,12 @@ public sealed record LoraConfig
             Dropout = values.Double("lora_dropout", 0, 0.999999, 0),
             TargetModules = LoraTargets.FromJson(json["target_modules"], source),
             FanInFanOut = values.Bool("fan_in_fan_out", false),
-            BaseModel = json["base_model_name_or_path"] is JsonValue v && v.GetValueKind() == JsonValueKind.String
-                ? v.GetValue<string>() : null,
+            BaseModel = OptionalString(json, "base_model_name_or_path"),
+            ModelKind = OptionalString(json, "loom_model_kind"),
         };
         return config;
     }
+
+    private static string? OptionalString(JsonObject json, string name) =>
+        json[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Models.Layers;
 using Loom.Models.Transformer;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -7,22 +8,24 @@ using static TorchSharp.torch;
 namespace Loom.Models.Adapters;
 
 /// <summary>
-/// The LoRA side of one wrapped layer (an <c>nn.Linear</c>, or GPT-2's <see cref="Conv1D"/> whose weight is stored
-/// [in, out]): its adapters by name, added to the layer's output through a forward hook, y = W x + (α/r)·B A x, for the
-/// active adapter while adapters are enabled and not merged. The base layer itself is untouched (its state-dict keys stay
-/// the checkpoint's), except while an adapter is merged into its weight.
+/// The LoRA side of one wrapped layer (an <c>nn.Linear</c>, GPT-2's <see cref="Conv1D"/> whose weight is stored
+/// [in, out], or a 2-D convolution, <see cref="Conv2dLayer"/>): its adapters by name, added to the layer's output
+/// through a forward hook, y = W x + (α/r)·B A x, for the active adapter while adapters are enabled and not merged. The
+/// base layer itself is untouched (its state-dict keys stay the checkpoint's), except while an adapter is merged into
+/// its weight.
 /// </summary>
 public sealed class LoraLayer : IDisposable
 {
     private readonly Dictionary<string, LoraWeights> adapters = new(StringComparer.Ordinal);
     private readonly Action removeHook;
 
-    private LoraLayer(string path, nn.Module<Tensor, Tensor> layer, Parameter weight, bool fanInFanOut)
+    private LoraLayer(string path, nn.Module<Tensor, Tensor> layer, Parameter weight, bool fanInFanOut, LoraConvGeometry? conv = null)
     {
         Path = path;
         Layer = layer;
         Weight = weight;
         FanInFanOut = fanInFanOut;
+        Conv = conv;
         Inputs = fanInFanOut ? weight.shape[0] : weight.shape[1];
         Outputs = fanInFanOut ? weight.shape[1] : weight.shape[0];
         removeHook = layer.register_forward_hook(AddUpdate).remove;
@@ -31,9 +34,11 @@ public sealed class LoraLayer : IDisposable
     /// <summary>The wrapped layer's module path (<c>transformer.h.0.attn.c_attn</c>).</summary>
     public string Path { get; }
     public nn.Module<Tensor, Tensor> Layer { get; }
-    /// <summary>The base weight, [out, in] or (fan-in-fan-out) [in, out].</summary>
+    /// <summary>The base weight, [out, in], (fan-in-fan-out) [in, out] or (a convolution) [out, in, k, k].</summary>
     public Parameter Weight { get; }
     public bool FanInFanOut { get; }
+    /// <summary>The wrapped convolution's geometry, or null for a linear layer.</summary>
+    public LoraConvGeometry? Conv { get; }
     public long Inputs { get; }
     public long Outputs { get; }
 
@@ -48,22 +53,27 @@ public sealed class LoraLayer : IDisposable
 
     public IReadOnlyDictionary<string, LoraWeights> Adapters => adapters;
 
-    /// <summary>Whether <paramref name="module"/> is a layer LoRA can wrap (Linear or Conv1D).</summary>
-    public static bool CanWrap(nn.Module module) => module is Linear or Conv1D;
+    /// <summary>Whether <paramref name="module"/> is a layer LoRA can wrap (Linear, Conv1D or Conv2d).</summary>
+    public static bool CanWrap(nn.Module module) => module is Linear or Conv1D or Conv2dLayer;
 
-    /// <summary>Hooks a LoRA side onto <paramref name="module"/> (Linear or Conv1D).</summary>
+    /// <summary>What <see cref="CanWrap"/> accepts, for error messages.</summary>
+    public const string WrappableKinds = "Linear, Conv1D and Conv2d layers";
+
+    /// <summary>Hooks a LoRA side onto <paramref name="module"/> (Linear, Conv1D or Conv2d).</summary>
     public static LoraLayer Wrap(string path, nn.Module module) => module switch
     {
         Conv1D conv => new LoraLayer(path, conv, conv.Weight, fanInFanOut: true),
         Linear linear => new LoraLayer(path, linear, linear.weight!, fanInFanOut: false),
+        Conv2dLayer conv => new LoraLayer(path, conv, conv.Weight, fanInFanOut: false,
+            new LoraConvGeometry(conv.Weight.shape[2], conv.Stride.ToArray(), conv.Padding.ToArray(), conv.PaddingMode)),
         _ => throw new LoomUsageException(
-            $"target_modules: '{path}' is a {module.GetType().Name}; LoRA wraps Linear and Conv1D layers only"),
+            $"target_modules: '{path}' is a {module.GetType().Name}; LoRA wraps {WrappableKinds} only"),
     };
 
     /// <summary>Adds adapter <paramref name="name"/> with fresh weights (A random, B zero).</summary>
     public LoraWeights Add(string name, LoraConfig config, Generator generator)
     {
-        var weights = new LoraWeights(Inputs, Outputs, config, generator, Weight.dtype, Weight.device);
+        var weights = new LoraWeights(Inputs, Outputs, config, generator, Weight.dtype, Weight.device, Conv);
         adapters.Add(name, weights);
         return weights;
     }

@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,22 +7,30 @@ using static TorchSharp.torch;
 namespace Loom.Models.Adapters;
 
 /// <summary>
-/// One adapter's low-rank pair for one wrapped layer: A [r, in] (Kaiming-uniform, bound 1/√in as peft draws it) and
-/// B [out, r] (zero, so a fresh adapter changes nothing). Its update is (α/r)·B·A·dropout(x).
+/// One adapter's low-rank pair for one wrapped layer. For a linear layer A is [r, in] and B [out, r]; for a 2-D
+/// convolution (peft's conv LoRA) A is [r, in, k, k], a convolution with the base layer's kernel, stride and padding, and
+/// B [out, r, 1, 1], a 1×1 convolution. A is Kaiming-uniform (bound 1/√fan-in, fan-in = in·k·k, as peft draws it) and
+/// B zero, so a fresh adapter changes nothing. Its update is (α/r)·B·A·dropout(x).
 /// </summary>
 public sealed class LoraWeights : nn.Module
 {
     private readonly Parameter a, b;
 
-    public LoraWeights(long inputs, long outputs, LoraConfig config, Generator generator, ScalarType dtype, Device device)
+    /// <param name="conv">The wrapped convolution's geometry; null for a linear layer.</param>
+    public LoraWeights(long inputs, long outputs, LoraConfig config, Generator generator, ScalarType dtype, Device device,
+        LoraConvGeometry? conv = null)
         : base("lora")
     {
         Config = config;
-        double bound = 1.0 / Math.Sqrt(inputs);   // kaiming_uniform_(a=√5): √(6 / ((1 + 5)·fan_in))
+        Conv = conv;
+        long[] kernel = conv is null ? [] : [conv.Kernel, conv.Kernel];
+        long[] ones = conv is null ? [] : [1, 1];
+        double bound = 1.0 / Math.Sqrt(inputs * (conv is null ? 1 : conv.Kernel * conv.Kernel));   // kaiming_uniform_(a=√5)
         using (torch.no_grad())
         {
-            a = nn.Parameter(torch.empty(config.Rank, inputs, ScalarType.Float32).uniform_(-bound, bound, generator).to(dtype, device));
-            b = nn.Parameter(torch.zeros(outputs, config.Rank, dtype, device));
+            a = nn.Parameter(torch.empty([config.Rank, inputs, .. kernel], ScalarType.Float32).uniform_(-bound, bound, generator)
+                .to(dtype, device));
+            b = nn.Parameter(torch.zeros([outputs, config.Rank, .. ones], dtype, device));
         }
         register_parameter("lora_A", a);
         register_parameter("lora_B", b);
@@ -29,10 +38,13 @@ public sealed class LoraWeights : nn.Module
 
     public LoraConfig Config { get; }
 
-    /// <summary>A [r, in].</summary>
+    /// <summary>The wrapped convolution's geometry, or null for a linear layer.</summary>
+    public LoraConvGeometry? Conv { get; }
+
+    /// <summary>A: [r, in], or [r, in, k, k] for a convolution.</summary>
     public Parameter A => a;
 
-    /// <summary>B [out, r].</summary>
+    /// <summary>B: [out, r], or [out, r, 1, 1] for a convolution.</summary>
     public Parameter B => b;
 
     /// <summary>(α/r)·B·A·dropout(x), shaped like the wrapped layer's output.</summary>
@@ -40,15 +52,31 @@ public sealed class LoraWeights : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var input = Config.Dropout > 0 ? nn.functional.dropout(x, Config.Dropout, training) : x;
-        var update = input.matmul(a.t()).matmul(b.t()) * Config.Scale;
-        return update.MoveToOuterDisposeScope();
+        Tensor update;
+        if (Conv is null)
+            update = input.matmul(a.t()).matmul(b.t());
+        else
+        {
+            var padding = Conv.Padding;
+            if (Conv.PaddingMode != PaddingModes.Zeros)
+            {
+                input = nn.functional.pad(input, [padding[1], padding[1], padding[0], padding[0]], Conv.PaddingMode);
+                padding = [0, 0];
+            }
+            var low = Convolutions.Conv2d(input, a, null, Conv.Stride, padding);
+            update = Convolutions.Conv2d(low, b, null, [1, 1], [0, 0]);
+        }
+        return (update * Config.Scale).MoveToOuterDisposeScope();
     }
 
-    /// <summary>(α/r)·B·A [out, in], transposed to [in, out] for a fan-in-fan-out layer: what merging adds to its weight.</summary>
+    /// <summary>
+    /// (α/r)·B·A shaped like the wrapped weight — [out, in], [out, in, k, k] for a convolution, transposed to [in, out] for
+    /// a fan-in-fan-out layer: what merging adds to its weight.
+    /// </summary>
     public Tensor DeltaWeight(bool fanInFanOut)
     {
         using var scope = torch.NewDisposeScope();
-        var delta = b.matmul(a) * Config.Scale;
+        var delta = (b.flatten(1).matmul(a.flatten(1)) * Config.Scale).reshape([b.shape[0], .. a.shape.Skip(1)]);
         return (fanInFanOut ? delta.t().contiguous() : delta).MoveToOuterDisposeScope();
     }
 
