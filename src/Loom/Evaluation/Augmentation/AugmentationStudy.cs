@@ -9,9 +9,6 @@ using static TorchSharp.torch;
 
 namespace Loom.Evaluation.Augmentation;
 
-/// <summary>Where an <see cref="AugmentationStudy"/> is: <paramref name="Done"/> of <paramref name="Total"/> classifiers trained.</summary>
-public sealed record AugmentationProgress(int Done, int Total, string Status);
-
 /// <summary>
 /// Does class-conditional synthetic data help a small classifier? For each seed the study draws a class-balanced subset of
 /// the Fashion-MNIST training images (<see cref="AugmentationStudyOptions.PerClass"/> per class) and a pool of synthetic
