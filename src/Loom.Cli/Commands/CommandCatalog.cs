@@ -25,6 +25,7 @@ public static class CommandCatalog
         yield return ScoreCommand.Create();
         yield return EvalCommand.Create();
         yield return AuditCommand.Create();
+        yield return AugmentCommand.Create();
         yield return InfoCommand.Create();
         yield return PrivacyCommand.Create();
         foreach (var conversion in HfFolderCommands.Create()) yield return conversion;

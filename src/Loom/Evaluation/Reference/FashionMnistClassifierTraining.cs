@@ -18,6 +18,8 @@ public sealed record ClassifierTrainingOptions
     public bool Augment { get; init; } = true;
     /// <summary>Use only the first N training images (0 = all 60,000); for tests.</summary>
     public int TrainLimit { get; init; }
+    /// <summary>Optimizer steps to take; 0 (the default) takes <see cref="Epochs"/> passes over the training images.</summary>
+    public long Steps { get; init; }
 }
 
 /// <summary>
@@ -36,7 +38,8 @@ public static class FashionMnistClassifierTraining
         var images = options.TrainLimit > 0 ? train.Images[..options.TrainLimit] : train.Images;
         var labels = options.TrainLimit > 0 ? train.Labels[..options.TrainLimit] : train.Labels;
         var sampler = new BatchSampler(images.shape[0], options.BatchSize, options.Seed, dropLast: true);
-        long steps = sampler.BatchesPerEpoch * options.Epochs;
+        if (options.Steps < 0) throw LoomUsageException.ForOption(nameof(options.Steps), $"must be at least 0, got {options.Steps}");
+        long steps = options.Steps > 0 ? options.Steps : sampler.BatchesPerEpoch * options.Epochs;
         var objective = new DelegateObjective((step, _) =>
         {
             var index = sampler.IndexTensorForStep(step);
