@@ -34,7 +34,10 @@ public static class DistillCommand
         {
             Description = "Learning rate (decays linearly to 0 in each round)", DefaultValueFactory = _ => defaults.LearningRate,
         };
-        var batchSize = new Option<int>("--batch-size") { Description = "Examples per step", DefaultValueFactory = _ => defaults.BatchSize };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Examples per step", DefaultValueFactory = _ => defaults.BatchSize,
+        };
         var ema = new Option<double?>("--ema") { Description = "EMA decay of each round's student weights (default: no EMA)" };
         var guidance = new Option<double>("--guidance")
         {

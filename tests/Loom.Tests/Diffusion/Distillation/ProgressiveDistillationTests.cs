@@ -96,7 +96,8 @@ public sealed class ProgressiveDistillationTests(TwoDTeacher teacher) : IClassFi
         foreach (var folder in new[] { output, ProgressiveDistillation.RoundFolder(output, 1) })
         {
             using var loaded = (DiffusionModel)Checkpoint.Load(folder);
-            Assert.Equal(new SamplerOptions { Sampler = "ddim", Steps = 4, Spacing = TimestepSpacing.Trailing }, loaded.Config.DefaultSampler);
+            Assert.Equal(new SamplerOptions { Sampler = "ddim", Steps = 4, Spacing = TimestepSpacing.Trailing },
+                loaded.Config.DefaultSampler);
             Assert.Equal(new DistillationRecord(TeacherSteps: 8, Steps: 4, Rounds: 1, Guidance: 1.0), loaded.Config.Distillation);
             var config = DiffusionConfig.FromJson(Checkpoint.ReadConfig(folder).Config);
             Assert.Equal(loaded.Config.Distillation, config.Distillation);
@@ -136,7 +137,10 @@ public sealed class ProgressiveDistillationTests(TwoDTeacher teacher) : IClassFi
         }
         Assert.Equal(roundOne, File.ReadAllBytes(Path.Combine(ProgressiveDistillation.RoundFolder(output, 1), Checkpoint.ModelFile)));
         // Resuming with other steps refuses the saved round.
-        var other = new ProgressiveDistillationOptions { Teacher = teacher.Path, StartSteps = 16, Rounds = 2, RoundSteps = 20, Points = 4000 };
+        var other = new ProgressiveDistillationOptions
+        {
+            Teacher = teacher.Path, StartSteps = 16, Rounds = 2, RoundSteps = 20, Points = 4000,
+        };
         Assert.Equal("Resume", Assert.Throws<LoomUsageException>(() => Distil(other, output, resume: true)).Option);
     }
 

@@ -43,7 +43,8 @@ public sealed class ProgressiveDistillationObjective : ITrainingObjective
     {
         int teacherSteps = teacherLevels.Count - 1;
         if (teacherSteps < 2 || teacherSteps % 2 != 0 || !teacherLevels[^1].IsClean)
-            throw new ArgumentException("the teacher's path needs an even number of steps ending at the clean level", nameof(teacherLevels));
+            throw new ArgumentException("the teacher's path needs an even number of steps ending at the clean level",
+                nameof(teacherLevels));
         this.teacher = teacher;
         this.student = student;
         this.prediction = prediction;

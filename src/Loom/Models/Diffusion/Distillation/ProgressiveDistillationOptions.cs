@@ -39,7 +39,8 @@ public sealed class ProgressiveDistillationOptions
     /// <summary>Checks the options; errors name the option.</summary>
     public ProgressiveDistillationOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(Teacher)) throw LoomUsageException.ForOption(nameof(Teacher), "name the diffusion checkpoint to distil");
+        if (string.IsNullOrWhiteSpace(Teacher))
+            throw LoomUsageException.ForOption(nameof(Teacher), "name the diffusion checkpoint to distil");
         if (Rounds is < 1 or > 16) throw LoomUsageException.ForOption(nameof(Rounds), $"must be from 1 to 16, got {Rounds}");
         if (StartSteps < 2) throw LoomUsageException.ForOption(nameof(StartSteps), $"must be at least 2, got {StartSteps}");
         if (StartSteps % (1 << Rounds) != 0)
