@@ -144,6 +144,37 @@ public sealed class ProgressiveDistillationTests(TwoDTeacher teacher) : IClassFi
         Assert.Equal("Resume", Assert.Throws<LoomUsageException>(() => Distil(other, output, resume: true)).Option);
     }
 
+    [Fact]
+    public void Cancelling_stops_the_round_without_saving_it()
+    {
+        using var tmp = new TempFolder();
+        using var stop = new CancellationTokenSource();
+        var output = tmp.File("student");
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            using var outcome = ProgressiveDistillation.Run(Options(teacher.Path), new TrainingContext
+            {
+                OutputFolder = output, Cancellation = stop.Token, Progress = new CancelOnReport(stop),
+            });
+            Assert.True(outcome.Interrupted);
+            Assert.Empty(outcome.Rounds);
+            Assert.Null(outcome.Model.Config.Distillation);   // the teacher, as it was
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+        Assert.False(File.Exists(Path.Combine(ProgressiveDistillation.RoundFolder(output, 1), Checkpoint.ConfigFile)));
+        Assert.False(File.Exists(Path.Combine(output, Checkpoint.ConfigFile)));
+    }
+
+    private sealed class CancelOnReport(CancellationTokenSource stop) : Loom.Training.ITrainingProgress
+    {
+        public void Report(long step, long totalSteps, double loss, double examplesPerSecond, TimeSpan eta) => stop.Cancel();
+    }
+
     [Theory]
     [InlineData("", 64, 4, 1e-4, null, "Teacher")]
     [InlineData("t", 12, 3, 1e-4, null, "StartSteps")]
