@@ -147,7 +147,7 @@ public static class DiffusionBarsBench
         };
     }
 
-    private static Tensor Generate(DiffusionModel model, SamplerOptions options, int[] labels, double guidance,
+    internal static Tensor Generate(DiffusionModel model, SamplerOptions options, int[] labels, double guidance,
         long seed = 1, bool? clip = null)
     {
         var parts = new List<Tensor>();

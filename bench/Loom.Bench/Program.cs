@@ -19,6 +19,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["unet-step"] = UNetStepBench.Run,
     ["diffusion-2d"] = DiffusionBarsBench.RunTwoD,
     ["diffusion-fmnist"] = DiffusionBarsBench.RunFashionMnist,
+    ["diffusion-distill"] = DiffusionDistillBench.Run,
     ["gan-8gaussians"] = GanBench.Run,
     ["class-accuracy"] = ClassAccuracyBench.Run,
     ["numerics-stress"] = NumericsStressBench.Run,

@@ -30,6 +30,7 @@ public static class CommandCatalog
         yield return PrivacyCommand.Create();
         foreach (var conversion in HfFolderCommands.Create()) yield return conversion;
         yield return QuantizeCommand.Create();
+        yield return DistillCommand.Create();
         yield return DataCommand.Create();
         yield return TokenizeCommand.Create();
         yield return WatermarkCommand.Create();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Loom.Core;
+using Loom.Models.Diffusion.Distillation;
 using Loom.Models.Diffusion.Networks;
 using Loom.Models.Diffusion.Samplers;
 
@@ -30,6 +31,8 @@ public sealed record DiffusionConfig
     public double DefaultGuidance { get; init; } = 1.0;
     /// <summary>Vectors: the training data's range widened by 10% on each side, used to clip x̂_0 (null = no clip).</summary>
     public (double Low, double High)? VectorRange { get; init; }
+    /// <summary>How the model was distilled into a few-step sampler; null for a model trained on data alone.</summary>
+    public DistillationRecord? Distillation { get; init; }
 
     public int NumClasses => ClassNames.Count;
 
@@ -70,6 +73,7 @@ public sealed record DiffusionConfig
         },
         ["guidance"] = DefaultGuidance,
         ["vector_range"] = VectorRange is { } r ? new JsonArray(r.Low, r.High) : null,
+        ["distillation"] = Distillation?.ToJson(),
     };
 
     public static DiffusionConfig FromJson(JsonObject json)
@@ -107,6 +111,7 @@ public sealed record DiffusionConfig
                 },
                 DefaultGuidance = json["guidance"]?.GetValue<double>() ?? 1.0,
                 VectorRange = json["vector_range"] is JsonArray r ? (r[0]!.GetValue<double>(), r[1]!.GetValue<double>()) : null,
+                Distillation = DistillationRecord.FromJson(json["distillation"]),
             };
         }
         catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException)

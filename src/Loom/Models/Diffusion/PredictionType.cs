@@ -40,6 +40,22 @@ public static class Predictions
     }
 
     /// <summary>
+    /// (x̂_0, ε̂) from a model output at x_t with a noise level per example: <paramref name="alphaBar"/> broadcasts against
+    /// x_t (e.g. [n, 1, 1, 1]).
+    /// </summary>
+    public static (Tensor X0, Tensor Eps) Split(PredictionType type, Tensor output, Tensor xt, Tensor alphaBar)
+    {
+        var a = alphaBar.sqrt();
+        var s = (1 - alphaBar).sqrt();
+        return type switch
+        {
+            PredictionType.Epsilon => ((xt - s * output) / a, output),
+            PredictionType.Sample => (output, (xt - a * output) / s),
+            _ => (a * xt - s * output, s * xt + a * output),
+        };
+    }
+
+    /// <summary>
     /// Loss weights per example for min-SNR-γ weighting (Hang et al. 2023): the loss in x_0 space is weighted by
     /// min(SNR, γ); expressed for each target. γ ≤ 0 gives weight 1.
     /// </summary>
