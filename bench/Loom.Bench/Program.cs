@@ -14,6 +14,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["lm-train"] = LmTrainBench.Run,
     ["lm-names"] = LmNamesBench.Run,
     ["lm-generate"] = LmGenerateBench.Run,
+    ["decode-step"] = DecodeStepBench.Run,
     ["batch-decode"] = BatchDecodeBench.Run,
     ["serve-load"] = ServeLoadBench.Run,
     ["unet-step"] = UNetStepBench.Run,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Loom.Core;
 
@@ -12,12 +13,13 @@ internal interface ITeamWork
 /// <summary>
 /// A calling thread plus <see cref="Size"/> − 1 persistent workers that run the parts of one piece of work at a time,
 /// for CPU kernels too small for a thread pool's wake-up cost: a fused decode step hands out about 25 pieces per token,
-/// each a few tens of microseconds. Between pieces the workers spin for <see cref="SpinMicroseconds"/>, then sleep on a
+/// each a few tens of microseconds. Between pieces the workers spin for <see cref="SpinMicroseconds"/> (enough for the
+/// gaps inside a step, short enough to leave the core to the engine, the JIT and finalizers between steps), then sleep on a
 /// monitor until the next piece. Teams are rented (<see cref="Rent"/>) so concurrent decoders never share one.
 /// </summary>
 internal sealed class WorkerTeam
 {
-    private const int SpinMicroseconds = 200;
+    private const int SpinMicroseconds = 50;
     private static readonly ConcurrentBag<WorkerTeam> Idle = [];
     private readonly object gate = new();
     private ITeamWork? work;
@@ -57,6 +59,7 @@ internal sealed class WorkerTeam
 
     /// <summary>Runs every part of <paramref name="piece"/>: part 0 on the calling thread, the others on the workers;
     /// returns when all are done. An exception in a worker's part is rethrown here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first token, not after tiering
     public void Run(ITeamWork piece)
     {
         if (Size == 1)
@@ -77,6 +80,7 @@ internal sealed class WorkerTeam
         if (failure is { } e) throw new AggregateException("a worker's part failed", e);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first token, not after tiering
     private void WorkerLoop(int part)
     {
         long seen = 0;

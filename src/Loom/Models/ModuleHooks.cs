@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -19,6 +20,7 @@ internal static class ModuleHooks
     private static readonly Dictionary<Type, FieldInfo[]> Fields = [];
     private static readonly bool Understood = Find(typeof(Linear)).Length == Names.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool HasForwardHooks(nn.Module module)
     {
         if (!Understood) return true;

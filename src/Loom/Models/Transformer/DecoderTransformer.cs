@@ -101,6 +101,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         return logits.MoveToOuterDisposeScope();
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private Tensor? TryFusedStep(Tensor tokens, Tensor? attentionMask, IDecoderState? state)
     {
         var cache = state as KvCache;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Loom.Models.Transformer.FusedDecode;
@@ -7,11 +8,13 @@ namespace Loom.Models.Transformer.FusedDecode;
 /// The float32 kernels of one batch-1 decode step on raw CPU memory: a matrix-vector product over a column range of
 /// a row-major [in, out] weight (GPT-2's Conv1D layout), dot products against matrix rows (the output head), layer
 /// norm, GELU and single-query attention over a KV cache. Each reads its weights once, front to back, so a step costs
-/// about what reading the weights from memory costs.
+/// about what reading the weights from memory costs. Each is compiled fully optimized at once (no slow tier-0 copy while the
+/// JIT warms up, which made the first hundreds of tokens of a process several times slower).
 /// </summary>
 internal static unsafe class DecodeKernels
 {
     /// <summary>y[c] = bias[c] + Σᵢ x[i]·w[i, c] for c in [c0, c1), w row-major [rows, cols]; bias may be null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatVecColumns(float* w, int rows, int cols, float* x, float* bias, float* y, int c0, int c1)
     {
         for (int c = c0; c < c1; c++) y[c] = bias is null ? 0f : bias[c];
@@ -46,6 +49,7 @@ internal static unsafe class DecodeKernels
     }
 
     /// <summary>y[r] = Σⱼ m[r, j]·x[j] for r in [r0, r1), m row-major [rows, cols] (a head stored [vocab, width]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(float* m, int cols, float* x, float* y, int r0, int r1)
     {
         var input = new ReadOnlySpan<float>(x, cols);
@@ -54,6 +58,7 @@ internal static unsafe class DecodeKernels
     }
 
     /// <summary>output = (x − mean) / √(var + eps) · gamma + beta over n values (beta may be null); biased variance, as torch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LayerNorm(float* x, int n, float* gamma, float* beta, float eps, float* output)
     {
         var input = new ReadOnlySpan<float>(x, n);
@@ -68,6 +73,7 @@ internal static unsafe class DecodeKernels
     }
 
     /// <summary>GELU in place on x[c0..c1): the tanh approximation (HF's gelu_new), or the exact erf form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gelu(float* x, int c0, int c1, bool exact, float* scratch)
     {
         int n = c1 - c0;
@@ -95,6 +101,7 @@ internal static unsafe class DecodeKernels
     /// <paramref name="headDim"/> floats, consecutive): softmax(q·Kᵀ / √d)·V into <paramref name="output"/>.
     /// <paramref name="scores"/> holds <paramref name="length"/> floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AttendOneQuery(float* q, float* keys, float* values, int length, int headDim, float* scores, float* output)
     {
         var query = new ReadOnlySpan<float>(q, headDim);

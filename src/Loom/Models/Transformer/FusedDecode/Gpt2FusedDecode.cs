@@ -10,25 +10,28 @@ namespace Loom.Models.Transformer.FusedDecode;
 /// <summary>
 /// One batch-1 decode step of a GPT-2-style <see cref="DecoderTransformer"/> on the CPU in float32 as a single pass of
 /// managed kernels (<see cref="DecodeKernels"/>) over the weights' and the KV cache's own memory, split across the
-/// cores by a <see cref="WorkerTeam"/>: per layer four matrix-vector products split by output columns and attention
-/// split by heads, then the output head split by vocabulary rows. libtorch would run about 70 kernels per step here,
-/// each waking its thread pool; this step reads each weight once and synchronizes 25 times. It writes the new keys and
+/// cores by a <see cref="WorkerTeam"/>: per layer four matrix-vector products split by blocks of weight rows (partial
+/// sums added up by the caller) and attention split by heads, then the output head split by vocabulary rows. libtorch
+/// runs about 150 kernels per step here, each dispatched separately; this step reads each weight once and synchronizes
+/// 31 times. It writes the new keys and
 /// values into the same <see cref="KvCache"/> slots the libtorch path does, so the two paths mix freely (the prompt is
 /// prefilled by libtorch). It applies only where it computes exactly what the modules would (<see cref="Applies"/>):
 /// evaluation, no autograd, plain Conv1D projections (no adapter or quantized layer), float32 on the CPU.
 /// </summary>
 internal sealed unsafe class Gpt2FusedDecode : ITeamWork
 {
-    private enum Phase { Qkv, Attention, Projection, Expand, Contract, Head }
+    private enum Phase { MatVec, Attention, Head }
 
     private readonly TransformerConfig config;
     private readonly int width, mlpWidth, heads, headDim;
-    private readonly float* x, normed, qkv, attended, hidden, scratch, residual, scores;
+    private readonly float* x, normed, qkv, attended, hidden, scratch, partials, scores;
+    private readonly int partialStride;
     private readonly LayerPointers[] layers;
     private readonly List<float[]> pinned = [];   // keeps the buffers' arrays alive (the pointers do not)
     private Phase phase;
     private int layer, position, capacity, vocabulary;
-    private float* head, logits;
+    private float* head, logits, matWeight, matInput;
+    private int matRows, matCols;
     private bool exactGelu;
 
     public Gpt2FusedDecode(TransformerConfig config)
@@ -42,7 +45,8 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         normed = Buffer(width);
         qkv = Buffer(3 * width);
         attended = Buffer(width);
-        residual = Buffer(width);
+        partialStride = Math.Max(3 * width, mlpWidth);
+        partials = Buffer(WorkerTeam.DefaultSize * partialStride);
         hidden = Buffer(mlpWidth);
         scratch = Buffer(mlpWidth);
         scores = Buffer(WorkerTeam.DefaultSize * config.ContextLength);
@@ -53,6 +57,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
     /// Whether a step of <paramref name="tokens"/> can run here: one row, one new token, no padding mask, a KV cache
     /// with one active row, no autograd, a GPT-2-style model in float32 on the CPU (module types are checked per step).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Applies(DecoderTransformer model, Tensor tokens, Tensor? attentionMask, KvCache? cache, Tensor embedding)
     {
         if (cache is null || attentionMask is not null || model.training || torch.is_grad_enabled()) return false;
@@ -63,6 +68,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
 
     /// <summary>Logits [1, 1, vocab] after <paramref name="token"/> at the cache's next position; advances nothing (the caller
     /// advances the cache, as after any forward pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Tensor? TryStep(long token, KvCache cache, Embedding tokenEmbedding, Embedding positionEmbedding,
         IReadOnlyList<Gpt2Block> blocks, LayerNorm finalNorm, nn.Module<Tensor, Tensor> outputHead)
     {
@@ -105,12 +111,13 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
                 {
                     ref var l = ref layers[layer];
                     DecodeKernels.LayerNorm(x, width, l.Norm1Weight, l.Norm1Bias, (float)config.NormEps, normed);
-                    Run(team, Phase.Qkv);
+                    MatVec(team, l.QkvWeight, width, 3 * width, normed, l.QkvBias, qkv, accumulate: false);
                     Run(team, Phase.Attention);
-                    Run(team, Phase.Projection);
+                    MatVec(team, l.ProjectionWeight, width, width, attended, l.ProjectionBias, x, accumulate: true);
                     DecodeKernels.LayerNorm(x, width, l.Norm2Weight, l.Norm2Bias, (float)config.NormEps, normed);
-                    Run(team, Phase.Expand);
-                    Run(team, Phase.Contract);
+                    MatVec(team, l.ExpandWeight, width, mlpWidth, normed, l.ExpandBias, hidden, accumulate: false);
+                    DecodeKernels.Gelu(hidden, 0, mlpWidth, exactGelu, scratch);
+                    MatVec(team, l.ContractWeight, mlpWidth, width, hidden, l.ContractBias, x, accumulate: true);
                 }
                 DecodeKernels.LayerNorm(x, width, finalWeight, finalBias, (float)config.NormEps, normed);
                 var output = torch.empty([1, 1, vocabulary], ScalarType.Float32);
@@ -130,55 +137,61 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int parts)
     {
-        if (phase == Phase.Head)
-        {
-            var (r0, r1) = Split(vocabulary, part, parts);
-            DecodeKernels.DotRows(head, width, normed, logits, r0, r1);
-            return;
-        }
-        ref var l = ref layers[layer];
         switch (phase)
         {
-            case Phase.Qkv:
+            case Phase.MatVec:
                 {
-                    var (c0, c1) = Split(3 * width, part, parts);
-                    DecodeKernels.MatVecColumns(l.QkvWeight, width, 3 * width, normed, l.QkvBias, qkv, c0, c1);
+                    // A contiguous block of whole weight rows per part: streaming reads, which two cores pull at about twice one
+                    // core's rate (splitting by columns, each part reading half of every row, ran no faster than one core).
+                    int chunk = (matRows + parts - 1) / parts;
+                    int r0 = Math.Min(matRows, part * chunk), r1 = Math.Min(matRows, r0 + chunk);
+                    DecodeKernels.MatVecColumns(matWeight + (long)r0 * matCols, r1 - r0, matCols, matInput + r0, null,
+                        partials + (long)part * partialStride, 0, matCols);
                     break;
                 }
             case Phase.Attention:
-                for (int h = part; h < heads; h += parts)
                 {
-                    long headBase = (long)h * capacity * headDim, slot = headBase + (long)position * headDim;
-                    new ReadOnlySpan<float>(qkv + width + h * headDim, headDim).CopyTo(new Span<float>(l.Keys + slot, headDim));
-                    new ReadOnlySpan<float>(qkv + 2 * width + h * headDim, headDim).CopyTo(new Span<float>(l.Values + slot, headDim));
-                    DecodeKernels.AttendOneQuery(qkv + h * headDim, l.Keys + headBase, l.Values + headBase, position + 1, headDim,
-                        scores + (long)part * config.ContextLength, attended + h * headDim);
-                }
-                break;
-            case Phase.Projection:
-                AddToStream(l.ProjectionWeight, l.ProjectionBias, attended, width, part, parts);
-                break;
-            case Phase.Expand:
-                {
-                    var (c0, c1) = Split(mlpWidth, part, parts);
-                    DecodeKernels.MatVecColumns(l.ExpandWeight, width, mlpWidth, normed, l.ExpandBias, hidden, c0, c1);
-                    DecodeKernels.Gelu(hidden, c0, c1, exactGelu, scratch);
+                    ref var l = ref layers[layer];
+                    for (int h = part; h < heads; h += parts)
+                    {
+                        long headBase = (long)h * capacity * headDim, slot = headBase + (long)position * headDim;
+                        new ReadOnlySpan<float>(qkv + width + h * headDim, headDim).CopyTo(new Span<float>(l.Keys + slot, headDim));
+                        new ReadOnlySpan<float>(qkv + 2 * width + h * headDim, headDim).CopyTo(new Span<float>(l.Values + slot, headDim));
+                        DecodeKernels.AttendOneQuery(qkv + h * headDim, l.Keys + headBase, l.Values + headBase, position + 1, headDim,
+                            scores + (long)part * config.ContextLength, attended + h * headDim);
+                    }
                     break;
                 }
-            case Phase.Contract:
-                AddToStream(l.ContractWeight, l.ContractBias, hidden, mlpWidth, part, parts);
-                break;
+            case Phase.Head:
+                {
+                    var (r0, r1) = Split(vocabulary, part, parts);
+                    DecodeKernels.DotRows(head, width, normed, logits, r0, r1);
+                    break;
+                }
         }
     }
 
-    /// <summary>x[c] += bias[c] + (input · w)[c] over this part's columns of the residual stream.</summary>
-    private void AddToStream(float* weight, float* bias, float* input, int rows, int part, int parts)
+    /// <summary>
+    /// output = bias + input · weight (weight [rows, cols]), or output += that with <paramref name="accumulate"/> (the residual
+    /// stream): each part multiplies its block of rows into its own partial sums, which the caller then adds up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MatVec(WorkerTeam team, float* weight, int rows, int cols, float* input, float* bias, float* output, bool accumulate)
     {
-        var (c0, c1) = Split(width, part, parts);
-        DecodeKernels.MatVecColumns(weight, rows, width, input, bias, residual, c0, c1);
-        for (int c = c0; c < c1; c++) x[c] += residual[c];
+        matWeight = weight;
+        matInput = input;
+        matRows = rows;
+        matCols = cols;
+        Run(team, Phase.MatVec);
+        var result = new Span<float>(output, cols);
+        if (!accumulate) result.Clear();
+        if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(result, new ReadOnlySpan<float>(bias, cols), result);
+        int used = Math.Min(team.Size, rows);
+        for (int p = 0; p < used; p++)
+            System.Numerics.Tensors.TensorPrimitives.Add(result, new ReadOnlySpan<float>(partials + (long)p * partialStride, cols), result);
     }
 
     private void Run(WorkerTeam team, Phase next)
@@ -196,6 +209,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         return (start, Math.Min(n, start + chunk));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CollectPointers(KvCache cache, IReadOnlyList<Gpt2Block> blocks)
     {
         for (int i = 0; i < blocks.Count; i++)
@@ -226,6 +240,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
 
     /// <summary>The first float of a contiguous CPU float32 tensor's own memory; NotSupportedException for any other tensor
     /// (the step then falls back to libtorch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* Pointer(Tensor tensor)
     {
         if (!tensor.is_contiguous() || tensor.dtype != ScalarType.Float32 || tensor.device_type != DeviceType.CPU)

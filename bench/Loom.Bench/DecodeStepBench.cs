@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using Loom.Core;
+using Loom.Models.Transformer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Bench;
+
+/// <summary>
+/// <c>decode-step [--tokens 255] [--repeats 5]</c>: where a batch-1 decode step's time goes, for the shakespeare-char shape
+/// (6×384, untrained weights): the model's forward pass alone, one token at a time with the KV cache, fused CPU step vs
+/// libtorch modules (best of the repeats), against the time to read every float32 weight once at the measured bandwidth;
+/// then the mat-vec kernel alone. The rest of <c>lm-generate</c>'s per-token time is the engine (selection, bookkeeping).
+/// </summary>
+public static class DecodeStepBench
+{
+    public static int Run(string[] args)
+    {
+        int tokens = BenchSupport.Option(args, "--tokens", 255), repeats = BenchSupport.Option(args, "--repeats", 5);
+        TorchRuntime.EnsureLoaded();
+        using var model = new DecoderTransformer(TransformerConfig.Gpt2(65, tokens + 1, 6, 6, 384), seed: 0);
+        model.eval();
+        double weightBytes = model.parameters().Sum(p => p.numel()) * 4.0;
+        double bandwidth = MachineLimits.ReadBandwidthGBs() * 1e9;
+        foreach (bool fused in new[] { true, false, true, false })
+        {
+            model.FusedCpuDecode = fused;
+            double best = double.MaxValue;
+            for (int r = 0; r < repeats; r++)
+                best = Math.Min(best, StepSeconds(model, tokens));
+            double bound = weightBytes / bandwidth;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{(fused ? "fused step   " : "libtorch step")}  {best * 1e3:F3} ms/token = {1 / best:F0} tokens/s; weight read at "
+                + $"{bandwidth / 1e9:F1} GB/s takes {bound * 1e3:F3} ms ({bound / best:P0} of the step)"));
+        }
+        KernelOnly(model, bandwidth, repeats);
+        return 0;
+    }
+
+    /// <summary>The projections' matrix-vector kernel alone over every layer's four weights, best of the repeats, on one thread
+    /// and on a worker team split as the fused step splits it: what reading the weights costs without attention, norms or
+    /// the reduction of partial sums.</summary>
+    private static unsafe void KernelOnly(DecoderTransformer model, double bandwidth, int repeats)
+    {
+        var weights = model.named_parameters().Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal) && p.parameter.dim() == 2
+            && p.name.Contains(".h.", StringComparison.Ordinal)).Select(p => p.parameter).ToList();
+        long bytes = weights.Sum(w => w.numel()) * 4;
+        var x = new float[1536];
+        var y = new float[1536];
+        double best = double.MaxValue;
+        for (int r = 0; r < repeats * 20; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            fixed (float* xp = x, yp = y)
+                foreach (var w in weights)
+                {
+                    int rows = (int)w.shape[0], cols = (int)w.shape[1];
+                    var data = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(
+                        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(w.bytes));
+                    Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVecColumns(data, rows, cols, xp, null, yp, 0, cols);
+                }
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"kernel only  {best * 1e3:F3} ms for {bytes / 1e6:F1} MB = {bytes / best / 1e9:F1} GB/s (one thread; the machine reads "
+            + $"{bandwidth / 1e9:F1} GB/s)"));
+        var team = WorkerTeam.Rent();
+        var work = new RowBlockWork { X = new float[1536], Y = new float[WorkerTeam.DefaultSize * 1536] };
+        best = double.MaxValue;
+        for (int r = 0; r < repeats * 20; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var w in weights)
+            {
+                work.Rows = (int)w.shape[0];
+                work.Cols = (int)w.shape[1];
+                work.Weight = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(
+                    ref System.Runtime.InteropServices.MemoryMarshal.GetReference(w.bytes));
+                team.Run(work);
+            }
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        WorkerTeam.Return(team);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"kernel, team {best * 1e3:F3} ms for {bytes / 1e6:F1} MB = {bytes / best / 1e9:F1} GB/s "
+            + $"({team.Size} threads, blocks of rows)"));
+    }
+
+    /// <summary>The fused step's split: each part multiplies a contiguous block of weight rows into its own partial sums.</summary>
+    private sealed unsafe class RowBlockWork : ITeamWork
+    {
+        public float[] X = [], Y = [];
+        public int Rows, Cols;
+        public nint Weight;
+
+        public void Execute(int part, int parts)
+        {
+            int chunk = (Rows + parts - 1) / parts;
+            int r0 = Math.Min(Rows, part * chunk), r1 = Math.Min(Rows, r0 + chunk);
+            fixed (float* xp = X, yp = Y)
+                Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVecColumns((float*)Weight + (long)r0 * Cols, r1 - r0, Cols,
+                    xp + r0, null, yp + part * 1536, 0, Cols);
+        }
+    }
+
+    private static double StepSeconds(DecoderTransformer model, int tokens)
+    {
+        using var noGrad = torch.no_grad();
+        using var threads = SingleThreadScopeForBench.Enter();
+        using var state = model.CreateState(1, tokens);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < tokens; i++)
+            using (var scope = torch.NewDisposeScope())
+                model.Forward(torch.tensor(new long[] { i % 65 }).view(1, 1), null, state);
+        return clock.Elapsed.TotalSeconds / tokens;
+    }
+
+    /// <summary>One libtorch thread, as the engine runs batch-1 steps on the CPU.</summary>
+    private readonly struct SingleThreadScopeForBench : IDisposable
+    {
+        private readonly int previous;
+
+        private SingleThreadScopeForBench(int previous) => this.previous = previous;
+
+        public static SingleThreadScopeForBench Enter()
+        {
+            int previous = torch.get_num_threads();
+            torch.set_num_threads(1);
+            return new SingleThreadScopeForBench(previous);
+        }
+
+        public void Dispose() => torch.set_num_threads(previous);
+    }
+}
