@@ -58,7 +58,7 @@ public static class DecodeStepBench
                     int rows = (int)w.shape[0], cols = (int)w.shape[1];
                     var data = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(
                         ref System.Runtime.InteropServices.MemoryMarshal.GetReference(w.bytes));
-                    Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVecColumns(data, rows, cols, xp, null, yp, 0, cols);
+                    Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVec(data, rows, cols, xp, yp);
                 }
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
@@ -99,37 +99,20 @@ public static class DecodeStepBench
             int chunk = (Rows + parts - 1) / parts;
             int r0 = Math.Min(Rows, part * chunk), r1 = Math.Min(Rows, r0 + chunk);
             fixed (float* xp = X, yp = Y)
-                Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVecColumns((float*)Weight + (long)r0 * Cols, r1 - r0, Cols,
-                    xp + r0, null, yp + part * 1536, 0, Cols);
+                Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVec((float*)Weight + (long)r0 * Cols, r1 - r0, Cols,
+                    xp + r0, yp + part * 1536);
         }
     }
 
     private static double StepSeconds(DecoderTransformer model, int tokens)
     {
         using var noGrad = torch.no_grad();
-        using var threads = SingleThreadScopeForBench.Enter();
+        using var threads = SingleThreadScope.Enter();
         using var state = model.CreateState(1, tokens);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < tokens; i++)
             using (var scope = torch.NewDisposeScope())
                 model.Forward(torch.tensor(new long[] { i % 65 }).view(1, 1), null, state);
         return clock.Elapsed.TotalSeconds / tokens;
-    }
-
-    /// <summary>One libtorch thread, as the engine runs batch-1 steps on the CPU.</summary>
-    private readonly struct SingleThreadScopeForBench : IDisposable
-    {
-        private readonly int previous;
-
-        private SingleThreadScopeForBench(int previous) => this.previous = previous;
-
-        public static SingleThreadScopeForBench Enter()
-        {
-            int previous = torch.get_num_threads();
-            torch.set_num_threads(1);
-            return new SingleThreadScopeForBench(previous);
-        }
-
-        public void Dispose() => torch.set_num_threads(previous);
     }
 }

@@ -73,8 +73,6 @@ public static class LmGenerateBench
         var generator = new TextGenerator(model, tokenizer, 0) { UseCache = cache };
         var prompts = Enumerable.Repeat("\n", batch).ToList();
         generator.Generate(prompts, WithTokens(settings, 8));   // warm-up
-        GC.Collect();   // the previous run's garbage tensors are freed now, not by the finalizer thread during this run
-        GC.WaitForPendingFinalizers();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var outputs = generator.Generate(prompts, settings);

@@ -5,29 +5,28 @@ using System.Runtime.Intrinsics;
 namespace Loom.Models.Transformer.FusedDecode;
 
 /// <summary>
-/// The float32 kernels of one batch-1 decode step on raw CPU memory: a matrix-vector product over a column range of
-/// a row-major [in, out] weight (GPT-2's Conv1D layout), dot products against matrix rows (the output head), layer
-/// norm, GELU and single-query attention over a KV cache. Each reads its weights once, front to back, so a step costs
-/// about what reading the weights from memory costs. Each is compiled fully optimized at once (no slow tier-0 copy while the
-/// JIT warms up, which made the first hundreds of tokens of a process several times slower).
+/// The float32 kernels of one batch-1 decode step on raw CPU memory: a matrix-vector product over a block of rows of a
+/// row-major [in, out] weight (GPT-2's Conv1D layout), dot products against matrix rows (the output head), layer norm,
+/// GELU and single-query attention over a KV cache. Each reads its weights once, front to back, so a step costs about
+/// what reading the weights from memory costs. Each is compiled fully optimized at once rather than first as tier-0 code.
 /// </summary>
 internal static unsafe class DecodeKernels
 {
-    /// <summary>y[c] = bias[c] + Σᵢ x[i]·w[i, c] for c in [c0, c1), w row-major [rows, cols]; bias may be null.</summary>
+    /// <summary>y = x · w: y[c] = Σᵢ x[i]·w[i, c] for w row-major [rows, cols], read front to back, four rows at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MatVecColumns(float* w, int rows, int cols, float* x, float* bias, float* y, int c0, int c1)
+    public static void MatVec(float* w, int rows, int cols, float* x, float* y)
     {
-        for (int c = c0; c < c1; c++) y[c] = bias is null ? 0f : bias[c];
+        new Span<float>(y, cols).Clear();
         int i = 0;
         for (; i + 4 <= rows; i += 4)
         {
             float* w0 = w + (long)i * cols, w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
             float x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
-            int c = c0;
+            int c = 0;
             if (Vector256.IsHardwareAccelerated)
             {
                 Vector256<float> v0 = Vector256.Create(x0), v1 = Vector256.Create(x1), v2 = Vector256.Create(x2), v3 = Vector256.Create(x3);
-                for (; c + 8 <= c1; c += 8)
+                for (; c + 8 <= cols; c += 8)
                 {
                     var acc = Vector256.Load(y + c);
                     acc = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + c), v0, acc);
@@ -37,14 +36,14 @@ internal static unsafe class DecodeKernels
                     acc.Store(y + c);
                 }
             }
-            for (; c < c1; c++)
+            for (; c < cols; c++)
                 y[c] += w0[c] * x0 + w1[c] * x1 + w2[c] * x2 + w3[c] * x3;
         }
         for (; i < rows; i++)
         {
             float* row = w + (long)i * cols;
             float xi = x[i];
-            for (int c = c0; c < c1; c++) y[c] += row[c] * xi;
+            for (int c = 0; c < cols; c++) y[c] += row[c] * xi;
         }
     }
 
@@ -72,19 +71,18 @@ internal static unsafe class DecodeKernels
         if (beta is not null) TensorPrimitives.Add(result, new ReadOnlySpan<float>(beta, n), result);
     }
 
-    /// <summary>GELU in place on x[c0..c1): the tanh approximation (HF's gelu_new), or the exact erf form.</summary>
+    /// <summary>GELU in place on x[0..n): the tanh approximation (HF's gelu_new), or the exact erf form; scratch holds n floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Gelu(float* x, int c0, int c1, bool exact, float* scratch)
+    public static void Gelu(float* x, int n, bool exact, float* scratch)
     {
-        int n = c1 - c0;
-        var values = new Span<float>(x + c0, n);
+        var values = new Span<float>(x, n);
         if (exact)
         {
             for (int c = 0; c < n; c++) values[c] = 0.5f * values[c] * (1f + Erf(values[c] * 0.70710678f));
             return;
         }
         // 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))
-        var inner = new Span<float>(scratch + c0, n);
+        var inner = new Span<float>(scratch, n);
         TensorPrimitives.Multiply(values, values, inner);
         TensorPrimitives.Multiply(inner, 0.044715f, inner);
         TensorPrimitives.Add(inner, 1f, inner);

@@ -116,7 +116,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
                     MatVec(team, l.ProjectionWeight, width, width, attended, l.ProjectionBias, x, accumulate: true);
                     DecodeKernels.LayerNorm(x, width, l.Norm2Weight, l.Norm2Bias, (float)config.NormEps, normed);
                     MatVec(team, l.ExpandWeight, width, mlpWidth, normed, l.ExpandBias, hidden, accumulate: false);
-                    DecodeKernels.Gelu(hidden, 0, mlpWidth, exactGelu, scratch);
+                    DecodeKernels.Gelu(hidden, mlpWidth, exactGelu, scratch);
                     MatVec(team, l.ContractWeight, mlpWidth, width, hidden, l.ContractBias, x, accumulate: true);
                 }
                 DecodeKernels.LayerNorm(x, width, finalWeight, finalBias, (float)config.NormEps, normed);
@@ -148,8 +148,8 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
                     // core's rate (splitting by columns, each part reading half of every row, ran no faster than one core).
                     int chunk = (matRows + parts - 1) / parts;
                     int r0 = Math.Min(matRows, part * chunk), r1 = Math.Min(matRows, r0 + chunk);
-                    DecodeKernels.MatVecColumns(matWeight + (long)r0 * matCols, r1 - r0, matCols, matInput + r0, null,
-                        partials + (long)part * partialStride, 0, matCols);
+                    DecodeKernels.MatVec(matWeight + (long)r0 * matCols, r1 - r0, matCols, matInput + r0,
+                        partials + (long)part * partialStride);
                     break;
                 }
             case Phase.Attention:
