@@ -77,5 +77,40 @@ public sealed class TokenSelector : IDisposable
         return new TokenSelection(tokens.MoveToOuterDisposeScope(), chosen.MoveToOuterDisposeScope(), topTokens, topLogProbs);
     }
 
+    /// <summary>
+    /// Chooses one token per row like <see cref="Select"/> and returns the choice as managed arrays. Contiguous float32
+    /// scores on the CPU are chosen in managed code (<see cref="ManagedTokenSelection"/>: the same tokens for the same
+    /// seed, one kernel per step when sampling and none when greedy); anything else runs <see cref="Select"/>.
+    /// </summary>
+    public SelectedTokens SelectValues(Tensor scores, Tensor? logProbScores = null)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        if (!InMemoryFloat32(scores) || logProbScores is not null && !(InMemoryFloat32(logProbScores)
+            && logProbScores.shape.SequenceEqual(scores.shape)))
+        {
+            using var selection = Select(scores, logProbScores);
+            return ToValues(selection);
+        }
+        int batch = (int)scores.shape[0], vocabulary = (int)scores.shape[1];
+        using var draws = DoSample ? torch.empty_like(scores).exponential_(1, _generator) : null;
+        return ManagedTokenSelection.Select(Floats(scores), Floats(logProbScores ?? scores), batch, vocabulary,
+            draws is null ? default : Floats(draws), TopLogProbs);
+    }
+
+    private static bool InMemoryFloat32(Tensor t) => t.dim() == 2 && t.shape[1] > 0 && t.shape[0] * t.shape[1] < int.MaxValue
+        && t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous();
+
+    private static ReadOnlySpan<float> Floats(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
+
+    private static SelectedTokens ToValues(TokenSelection selection)
+    {
+        var tokens = selection.Tokens.data<long>().ToArray();
+        var logProbs = selection.LogProbs.to(ScalarType.Float64).data<double>().ToArray();
+        if (selection is not { TopTokens: { } tt, TopLogProbs: { } tl })
+            return new SelectedTokens(tokens, logProbs, null, null, 0);
+        return new SelectedTokens(tokens, logProbs, tt.data<long>().ToArray(), tl.to(ScalarType.Float64).data<double>().ToArray(),
+            (int)tt.shape[1]);
+    }
+
     public void Dispose() => _generator?.Dispose();
 }

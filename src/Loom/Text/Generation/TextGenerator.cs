@@ -207,9 +207,9 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                 }
                 long[] chosen;
                 double[] logprobs;
-                long[]? topIds = null;
-                double[]? topLogprobs = null;
-                int alternatives = 0;
+                long[]? topIds;
+                double[]? topLogprobs;
+                int alternatives;
                 using (var scope = torch.NewDisposeScope())
                 {
                     using var noGrad = torch.no_grad();
@@ -235,15 +235,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
                             int pad = promptLength - prompts[b].Length;
                             return rowProcessors![b].Process(Matrix([ids[b]], pad, total - pad), last.narrow(0, b, 1));
                         }).ToList(), 0);
-                    using var selection = selector.Select(scores, last);
-                    chosen = selection.Tokens.data<long>().ToArray();
-                    logprobs = selection.LogProbs.to(ScalarType.Float64).data<double>().ToArray();
-                    if (selection.TopTokens is { } tt && selection.TopLogProbs is { } tl)
-                    {
-                        topIds = tt.data<long>().ToArray();
-                        topLogprobs = tl.to(ScalarType.Float64).data<double>().ToArray();
-                        alternatives = (int)tt.shape[1];
-                    }
+                    var selection = selector.SelectValues(scores, last);
+                    (chosen, logprobs, topIds, topLogprobs, alternatives) = selection;
                 }
                 for (int b = 0; b < batch; b++)
                 {

@@ -57,13 +57,8 @@ internal sealed class DecodingRow : IDisposable
         var scores = processors.Count == 0
             ? logits
             : processors.Process(torch.tensor(history.ToArray()).view(1, -1), logits);
-        using var selection = selector.Select(scores, logits);
-        long token = selection.Tokens.data<long>()[0];
-        double logprob = selection.LogProbs.to(ScalarType.Float64).data<double>()[0];
-        var (topIds, topLogprobs) = selection is { TopTokens: { } tt, TopLogProbs: { } tl }
-            ? (tt.data<long>().ToArray(), tl.to(ScalarType.Float64).data<double>().ToArray())
-            : (null, null);
-        return Take(token, logprob, topIds, topLogprobs);
+        var selection = selector.SelectValues(scores, logits);
+        return Take(selection.Tokens[0], selection.LogProbs[0], selection.TopTokens, selection.TopLogProbs);
     }
 
     /// <summary>
