@@ -1,4 +1,5 @@
 using Loom.Models.Adapters;
+using Loom.Models.Quantization;
 using Loom.Models.Transformer;
 using Loom.Tests.Support;
 using Loom.Text.Decoding;
@@ -13,7 +14,8 @@ namespace Loom.Tests.Transformer;
 /// The fused batch-1 CPU decode step (<see cref="DecoderTransformer.FusedCpuDecode"/>) against the libtorch modules it
 /// replaces: the same logits step after step (odd widths, with and without biases, tanh and exact GELU, tied and untied
 /// heads), the same cache contents, the same greedy text, no leaked tensors, and the libtorch path wherever the fused
-/// step does not apply (autograd on, a batch of two, an adapter-wrapped projection).
+/// step does not apply (autograd on, a batch of two, an adapter-wrapped projection); int8 and 4-bit projections read in their
+/// stored form give the logits of the libtorch step that dequantizes them.
 /// </summary>
 public sealed class FusedDecodeTests
 {
@@ -39,6 +41,30 @@ public sealed class FusedDecodeTests
         Assert.Equal(tokens.Length - 6, model.FusedDecodeSteps);   // every step after the 6-token prefill
         var plain = Decode(model, tokens, fusedOn: false, out var plainKeys);
         Assert.Equal(tokens.Length - 6, model.FusedDecodeSteps);
+        AssertSameSteps(fused, plain, fusedKeys, plainKeys);
+    }
+
+    [Theory]
+    [InlineData(8, 0)]      // int8 per channel
+    [InlineData(4, 20)]     // 4-bit, groups of 20: 8 values a vector step plus a tail of 2 per group
+    [InlineData(4, 40)]
+    public void Quantized_projections_are_read_in_their_stored_form_with_the_libtorch_steps_logits(int bits, int group)
+    {
+        using var model = Model(bias: true, exactGelu: false, tied: true);
+        model.eval();
+        var options = new QuantizationOptions { Bits = bits, GroupSize = bits == 4 ? group : null };
+        Assert.Equal(12, LayerQuantization.Quantize(model, options));   // 4 projections in each of 3 layers
+        using var noGrad = torch.no_grad();
+        var tokens = Enumerable.Range(0, 30).Select(i => (long)((i * 7 + 2) % 37)).ToArray();
+        var fused = Decode(model, tokens, fusedOn: true, out var fusedKeys);
+        Assert.Equal(tokens.Length - 6, model.FusedDecodeSteps);
+        var plain = Decode(model, tokens, fusedOn: false, out var plainKeys);
+        AssertSameSteps(fused, plain, fusedKeys, plainKeys);
+    }
+
+    /// <summary>Each step's logits within 1e-5 relative and the cached keys within 1e-5; disposes them all.</summary>
+    private static void AssertSameSteps(List<Tensor> fused, List<Tensor> plain, Tensor fusedKeys, Tensor plainKeys)
+    {
         for (int i = 0; i < fused.Count; i++)
         {
             double scale = plain[i].abs().max().ToDouble();

@@ -45,6 +45,15 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
     public long Outputs { get; }
     public Tensor? Bias => bias;
 
+    /// <summary>The stored values (int8 [out, in], or uint8 [out, in/2] for 4 bits), for kernels that read them directly.</summary>
+    internal Tensor QuantizedValues => qweight;
+
+    /// <summary>The stored scales (float32 [out], or [out, in/group] for 4 bits).</summary>
+    internal Tensor Scales => scales;
+
+    /// <summary>The stored zero points (uint8 [out, in/group]; 4 bits only).</summary>
+    internal Tensor? ZeroPoints => zeros;
+
     /// <summary>Quantizes a float layer's weight [out, in] (copying its bias, if any).</summary>
     public static QuantizedLinear Quantize(Tensor weight, Tensor? bias, QuantizationOptions options)
     {

@@ -44,7 +44,9 @@ public sealed class QuantizedWeight : IDisposable
                 $"{options.EffectiveGroupSize} does not divide the {inputs} input features of a layer");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var w = weight.detach().to(ScalarType.Float32);
+        // Row-major [out, in] whatever the strides of the weight (a Conv1D's arrives transposed): elementwise results keep
+        // their input's layout, and the stored values are read row by row (the fused decode step reads their memory directly).
+        var w = weight.detach().to(ScalarType.Float32).contiguous();
         QuantizedWeight result;
         if (options.Bits == 8)
         {

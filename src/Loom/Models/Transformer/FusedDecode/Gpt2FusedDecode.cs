@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Loom.Core;
+using Loom.Models.Quantization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,22 +17,25 @@ namespace Loom.Models.Transformer.FusedDecode;
 /// 31 times. It writes the new keys and
 /// values into the same <see cref="KvCache"/> slots the libtorch path does, so the two paths mix freely (the prompt is
 /// prefilled by libtorch). It applies only where it computes exactly what the modules would (<see cref="Applies"/>):
-/// evaluation, no autograd, plain Conv1D projections (no adapter or quantized layer), float32 on the CPU.
+/// evaluation, no autograd, Conv1D projections or their int8 / 4-bit <see cref="QuantizedLinear"/> replacements (read in
+/// their quantized form by <see cref="QuantizedDecodeKernels"/>), no adapter or hook, float32 activations on the CPU.
 /// </summary>
 internal sealed unsafe class Gpt2FusedDecode : ITeamWork
 {
-    private enum Phase { MatVec, Attention, Head }
+    private enum Phase { MatVec, Int8Rows, Int4Rows, Attention, Head }
 
     private readonly TransformerConfig config;
     private readonly int width, mlpWidth, heads, headDim;
-    private readonly float* x, normed, qkv, attended, hidden, scratch, partials, scores;
+    private readonly float* x, normed, qkv, attended, hidden, scratch, partials, scores, evenInputs, oddInputs, groupSums;
     private readonly int partialStride;
     private readonly LayerPointers[] layers;
     private readonly List<float[]> pinned = [];   // keeps the buffers' arrays alive (the pointers do not)
     private Phase phase;
     private int layer, position, capacity, vocabulary;
-    private float* head, logits, matWeight, matInput;
+    private float* head, logits, matWeight, matInput, matOutput;
     private int matRows, matCols;
+    private bool matAccumulate;
+    private Projection matProjection;
     private bool exactGelu;
 
     public Gpt2FusedDecode(TransformerConfig config)
@@ -50,6 +54,9 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         hidden = Buffer(mlpWidth);
         scratch = Buffer(mlpWidth);
         scores = Buffer(WorkerTeam.DefaultSize * config.ContextLength);
+        evenInputs = Buffer(Math.Max(width, mlpWidth) / 2);
+        oddInputs = Buffer(Math.Max(width, mlpWidth) / 2);
+        groupSums = Buffer(Math.Max(width, mlpWidth));
         layers = new LayerPointers[config.Layers];
     }
 
@@ -111,13 +118,13 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
                 {
                     ref var l = ref layers[layer];
                     DecodeKernels.LayerNorm(x, width, l.Norm1Weight, l.Norm1Bias, (float)config.NormEps, normed);
-                    MatVec(team, l.QkvWeight, width, 3 * width, normed, l.QkvBias, qkv, accumulate: false);
+                    MatVec(team, l.Qkv, width, 3 * width, normed, qkv, accumulate: false);
                     Run(team, Phase.Attention);
-                    MatVec(team, l.ProjectionWeight, width, width, attended, l.ProjectionBias, x, accumulate: true);
+                    MatVec(team, l.Projection, width, width, attended, x, accumulate: true);
                     DecodeKernels.LayerNorm(x, width, l.Norm2Weight, l.Norm2Bias, (float)config.NormEps, normed);
-                    MatVec(team, l.ExpandWeight, width, mlpWidth, normed, l.ExpandBias, hidden, accumulate: false);
+                    MatVec(team, l.Expand, width, mlpWidth, normed, hidden, accumulate: false);
                     DecodeKernels.Gelu(hidden, mlpWidth, exactGelu, scratch);
-                    MatVec(team, l.ContractWeight, mlpWidth, width, hidden, l.ContractBias, x, accumulate: true);
+                    MatVec(team, l.Contract, mlpWidth, width, hidden, x, accumulate: true);
                 }
                 DecodeKernels.LayerNorm(x, width, finalWeight, finalBias, (float)config.NormEps, normed);
                 var output = torch.empty([1, 1, vocabulary], ScalarType.Float32);
@@ -152,6 +159,20 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
                         partials + (long)part * partialStride);
                     break;
                 }
+            case Phase.Int8Rows:
+                {
+                    var (r0, r1) = Split(matCols, part, parts);
+                    QuantizedDecodeKernels.Int8Rows(matProjection.Int8, matRows, matInput, matProjection.Scales, matProjection.Bias,
+                        matOutput, r0, r1, matAccumulate);
+                    break;
+                }
+            case Phase.Int4Rows:
+                {
+                    var (r0, r1) = Split(matCols, part, parts);
+                    QuantizedDecodeKernels.Int4Rows(matProjection.Int4, matRows, matProjection.Group, evenInputs, oddInputs, groupSums,
+                        matProjection.Scales, matProjection.Zeros, matProjection.Bias, matOutput, r0, r1, matAccumulate);
+                    break;
+                }
             case Phase.Attention:
                 {
                     ref var l = ref layers[layer];
@@ -176,11 +197,26 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
 
     /// <summary>
     /// output = bias + input · weight (weight [rows, cols]), or output += that with <paramref name="accumulate"/> (the residual
-    /// stream): each part multiplies its block of rows into its own partial sums, which the caller then adds up.
+    /// stream). A float32 weight: each part multiplies its block of rows into its own partial sums, which the caller then
+    /// adds up. A quantized weight (stored [cols, rows]): each part computes its own block of outputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void MatVec(WorkerTeam team, float* weight, int rows, int cols, float* input, float* bias, float* output, bool accumulate)
+    private void MatVec(WorkerTeam team, in Projection projection, int rows, int cols, float* input, float* output, bool accumulate)
     {
+        if (projection.Weight is null)
+        {
+            matProjection = projection;
+            matInput = input;
+            matOutput = output;
+            matRows = rows;
+            matCols = cols;
+            matAccumulate = accumulate;
+            if (projection.Int4 is not null)
+                QuantizedDecodeKernels.PrepareInt4Input(input, rows, projection.Group, evenInputs, oddInputs, groupSums);
+            Run(team, projection.Int8 is not null ? Phase.Int8Rows : Phase.Int4Rows);
+            return;
+        }
+        float* weight = projection.Weight, bias = projection.Bias;
         matWeight = weight;
         matInput = input;
         matRows = rows;
@@ -215,9 +251,8 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         for (int i = 0; i < blocks.Count; i++)
         {
             var block = blocks[i];
-            if (block.Attention.QkvLayer is not Conv1D qkvLayer || block.Attention.OutputLayer is not Conv1D projection
-                || block.Mlp.ExpandLayer is not Conv1D expand || block.Mlp.OutputLayer is not Conv1D contract)
-                return false;
+            nn.Module qkvLayer = block.Attention.QkvLayer, projection = block.Attention.OutputLayer;
+            nn.Module expand = block.Mlp.ExpandLayer, contract = block.Mlp.OutputLayer;
             nn.Module[] called = [block, block.Norm1, block.Norm2, block.Mlp, qkvLayer, projection, expand, contract];
             if (called.Any(ModuleHooks.HasForwardHooks)) return false;   // a LoRA update or a probe: the modules must run
             exactGelu = block.Mlp.ExactGelu;
@@ -226,14 +261,46 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
             {
                 Norm1Weight = Pointer(block.Norm1.weight!), Norm1Bias = OptionalPointer(block.Norm1.bias),
                 Norm2Weight = Pointer(block.Norm2.weight!), Norm2Bias = OptionalPointer(block.Norm2.bias),
-                QkvWeight = Pointer(qkvLayer.Weight), QkvBias = OptionalPointer(qkvLayer.Bias),
-                ProjectionWeight = Pointer(projection.Weight), ProjectionBias = OptionalPointer(projection.Bias),
-                ExpandWeight = Pointer(expand.Weight), ExpandBias = OptionalPointer(expand.Bias),
-                ContractWeight = Pointer(contract.Weight), ContractBias = OptionalPointer(contract.Bias),
+                Qkv = ProjectionOf(qkvLayer, width, 3 * width), Projection = ProjectionOf(projection, width, width),
+                Expand = ProjectionOf(expand, width, mlpWidth), Contract = ProjectionOf(contract, mlpWidth, width),
                 Keys = Pointer(keys), Values = Pointer(values),
             };
         }
         return true;
+    }
+
+    /// <summary>The memory of a projection from <paramref name="inputs"/> to <paramref name="outputs"/>: a Conv1D's float32
+    /// [in, out] weight, or a <see cref="QuantizedLinear"/>'s stored values; NotSupportedException for anything else.</summary>
+    private static Projection ProjectionOf(nn.Module layer, int inputs, int outputs)
+    {
+        switch (layer)
+        {
+            case Conv1D conv:
+                return new Projection { Weight = Pointer(conv.Weight), Bias = OptionalPointer(conv.Bias) };
+            case QuantizedLinear q when q.Inputs == inputs && q.Outputs == outputs:
+                {
+                    var projection = new Projection { Bias = OptionalPointer(q.Bias), Scales = Pointer(q.Scales) };
+                    if (q.Options.Bits == 8)
+                        projection.Int8 = (sbyte*)BytePointer(q.QuantizedValues, ScalarType.Int8);
+                    else if (q.ZeroPoints is { } zeros && q.Options.EffectiveGroupSize is > 0 and var group && group % 2 == 0)
+                    {
+                        projection.Int4 = BytePointer(q.QuantizedValues, ScalarType.Byte);
+                        projection.Zeros = BytePointer(zeros, ScalarType.Byte);
+                        projection.Group = group;
+                    }
+                    else throw new NotSupportedException("fused decode: an unsupported quantized layout");
+                    return projection;
+                }
+            default:
+                throw new NotSupportedException($"fused decode: a {layer.GetType().Name} projection");
+        }
+    }
+
+    private static byte* BytePointer(Tensor tensor, ScalarType dtype)
+    {
+        if (!tensor.is_contiguous() || tensor.dtype != dtype || tensor.device_type != DeviceType.CPU)
+            throw new NotSupportedException("fused decode: quantized values are not a contiguous CPU tensor");
+        return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
     }
 
     private static float* OptionalPointer(Tensor? tensor) => tensor is null ? null : Pointer(tensor);
@@ -258,8 +325,17 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
     private struct LayerPointers
     {
         public float* Norm1Weight, Norm1Bias, Norm2Weight, Norm2Bias;
-        public float* QkvWeight, QkvBias, ProjectionWeight, ProjectionBias;
-        public float* ExpandWeight, ExpandBias, ContractWeight, ContractBias;
+        public Projection Qkv, Projection, Expand, Contract;
         public float* Keys, Values;
+    }
+
+    /// <summary>One projection's memory: a float32 [in, out] <see cref="Weight"/>, or int8 values [out, in] with per-row
+    /// scales, or packed 4-bit values [out, in/2] with per-group scales and zero points; and its bias (or null).</summary>
+    private struct Projection
+    {
+        public float* Weight, Bias, Scales;
+        public sbyte* Int8;
+        public byte* Int4, Zeros;
+        public int Group;
     }
 }
