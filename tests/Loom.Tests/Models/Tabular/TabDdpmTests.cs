@@ -85,8 +85,8 @@ public sealed class TabDdpmTests : IDisposable
             new JsonObject { ["data"] = work.File("train.csv"), ["embedding"] = 7 }, work.File("bad"))).Message);
         Assert.Throws<LoomUsageException>(() => NeuralTableFixtures.Train(family, new JsonObject(), work.File("bad")));
         using var model = NeuralTableFixtures.Train(family, Recipe(2), work.File("run"));
-        Assert.Contains("numeric column", Assert.Throws<LoomUsageException>(() =>
-            NeuralTableFixtures.Draw(model, 5, 1, new TableConditions([new("x", "10")]))).Message);
+        Assert.Contains("outside the range", Assert.Throws<LoomUsageException>(() =>
+            NeuralTableFixtures.Draw(model, 5, 1, new TableConditions([new("x", "100")]))).Message);
         Assert.Contains("never occurs", Assert.Throws<LoomUsageException>(() =>
             NeuralTableFixtures.Draw(model, 5, 1, new TableConditions([new("level", "mid")]))).Message);
     }
