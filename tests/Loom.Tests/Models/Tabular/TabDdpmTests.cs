@@ -57,6 +57,9 @@ public sealed class TabDdpmTests : IDisposable
         // level is high when x is large in the data: the inpainted rows follow.
         static double MeanX(Table t) => t.Column("x")!.Numbers!.Where(double.IsFinite).Average();
         Assert.True(MeanX(high) > MeanX(low), $"mean x: high {MeanX(high)}, low {MeanX(low)}");
+        // x has missing cells (a present/missing flag): a number condition holds the flag at present and x at the value.
+        var atX = NeuralTableFixtures.Draw(loaded, 40, 10, new TableConditions([new("x", "11.25")]));
+        Assert.All(atX.Column("x")!.Numbers!, v => Assert.Equal(11.25, v));
     }
 
     [Fact]
