@@ -102,49 +102,22 @@ public sealed class GaussianCopula : IGenerativeModel, ITableGenerator
     {
         var conditions = new List<NormalCondition>();
         var values = new Dictionary<int, object>();
-        foreach (var (name, text) in requested?.Values ?? [])
+        foreach (var condition in ColumnCondition.ResolveAll(Columns, requested))
         {
-            int j = Columns.Select(c => c.Spec.Name).ToList().IndexOf(name);
-            if (j < 0)
-                throw LoomUsageException.ForOption("Condition",
-                    $"'{name}' is not a column; columns: {string.Join(", ", Columns.Select(c => c.Spec.Name))}");
+            int j = condition.Column, k = DimensionOf(j);
             var column = Columns[j];
-            if (!column.Modelled)
-                throw LoomUsageException.ForOption("Condition", $"'{name}' is an id column; ids are regenerated, not conditioned on");
-            if (values.ContainsKey(j))
-                throw LoomUsageException.ForOption("Condition", $"column '{name}' is conditioned twice");
-            int k = DimensionOf(j);
-            if (column.Categories is not null)
+            if (!condition.IsNumber)
             {
-                int index = column.CategoryIndex(text);
-                if (index < 0 || column.Frequencies![index] <= 0)
-                    throw LoomUsageException.ForOption("Condition", $"'{text}' never occurs in column '{name}'; seen: "
-                        + string.Join(", ", column.Categories.Where(c => c is not null).Take(12)));
-                var (low, high) = column.Interval(index);
+                var (low, high) = column.Interval(condition.Category);
                 conditions.Add(new NormalCondition(k, Distributions.NormalQuantile(low), Distributions.NormalQuantile(high)));
-                values[j] = text;
+                values[j] = condition.Text;
                 continue;
             }
-            double x = ParseNumber(column, text);
-            if (x < column.Marginal!.Low || x > column.Marginal.High)
-                throw LoomUsageException.ForOption("Condition",
-                    $"{name}={text} is outside the range seen in training [{column.Marginal.Low}, {column.Marginal.High}]");
-            double z = Distributions.NormalQuantile(Math.Clamp(column.Marginal.Cdf(x), 1e-9, 1 - 1e-9));
+            double z = Distributions.NormalQuantile(Math.Clamp(column.Marginal!.Cdf(condition.Number), 1e-9, 1 - 1e-9));
             conditions.Add(new NormalCondition(k, z, z));
-            values[j] = x;
+            values[j] = condition.Number;
         }
         return (conditions, values);
-    }
-
-    private static double ParseNumber(CopulaColumn column, string text)
-    {
-        var spec = column.Spec;
-        if (spec.Kind == ColumnKind.Datetime && spec.DatetimeFormat is { } format)
-            return CellText.TryDatetime(text, format, out var seconds) ? seconds
-                : throw LoomUsageException.ForOption("Condition", $"{spec.Name}={text}: not a date in the format {format}");
-        bool ok = spec.Kind == ColumnKind.Integer ? CellText.TryInteger(text, out var value) : CellText.TryNumber(text, out value);
-        return ok ? value : throw LoomUsageException.ForOption("Condition",
-            $"{spec.Name}={text}: not {(spec.Kind == ColumnKind.Integer ? "a whole number" : "a number")}");
     }
 
     private int DimensionOf(int column)

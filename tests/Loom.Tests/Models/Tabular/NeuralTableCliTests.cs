@@ -55,6 +55,23 @@ public sealed class NeuralTableCliTests : IDisposable
     }
 
     [Fact]
+    public void TrainResumeAndSampleOnANumber()
+    {
+        var train = Loom("train", "ctgan", "--data", "train.csv", "--out", "run", "--epochs", "2", "--batch-size", "100",
+            "--checkpoint-every", "4");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var resumed = Loom("train", "ctgan", "--out", "run", "--resume", "--epochs", "4");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(20, JsonNode.Parse(File.ReadAllText(work.File("run/trainer-state.json")))!["step"]!.GetValue<long>());
+        CliAssert.OneLineError(Loom("train", "ctgan", "--out", "run", "--resume", "--batch-size", "50"), 2, "--batch-size");
+        var sample = Loom("sample", "run", "--n", "5", "--condition", "x=11.5", "--condition", "level=high");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        var rows = sample.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(5, rows.Count);
+        Assert.All(rows, r => Assert.Equal(("11.5", "high"), (r.Split(',')[1], r.Split(',')[4])));
+    }
+
+    [Fact]
     public void BadInputIsOneLine()
     {
         CliAssert.OneLineError(Loom("train", "ctgan", "--data", "train.csv", "--batch-size", "25", "--out", "bad"), 2,
@@ -63,10 +80,11 @@ public sealed class NeuralTableCliTests : IDisposable
             "--epochs: must be at least 1");
         CliAssert.OneLineError(Loom("train", "ctgan", "--data", "missing.csv", "--out", "bad"), 1, "missing.csv");
         Assert.Equal(0, Loom("train", "ctgan", "--data", "train.csv", "--epochs", "1", "--batch-size", "100", "--out", "run").ExitCode);
-        CliAssert.OneLineError(Loom("sample", "run", "--condition", "x=10"), 2, "--condition: 'x' is a numeric column");
+        CliAssert.OneLineError(Loom("sample", "run", "--condition", "x=ten"), 2, "--condition: x=ten: not a number");
         CliAssert.OneLineError(Loom("sample", "run", "--condition", "level=mid"), 2, "--condition: 'mid' never occurs in column 'level'");
         CliAssert.OneLineError(Loom("eval", "run", "--data", "train.csv", "--target", "nope", "--out", "r"), 2,
             "--target: 'nope' is not a column");
-        CliAssert.OneLineError(Loom("train", "ctgan", "--data", "train.csv", "--out", "run", "--resume"), 2, "--resume");
+        CliAssert.OneLineError(Loom("train", "tvae", "--out", "run", "--resume"), 2, "run holds a 'ctgan' run, not a 'tvae' one");
+        CliAssert.OneLineError(Loom("train", "ctgan", "--out", "nowhere", "--resume"), 2, "nowhere holds no ctgan run to resume");
     }
 }

@@ -64,7 +64,8 @@ public sealed class TabDdpmCliTests : IDisposable
             "--embedding: must be even");
         CliAssert.OneLineError(Loom("train", "tabddpm", "--data", "missing.csv", "--out", "bad"), 1, "missing.csv");
         Assert.Equal(0, Loom(["train", "tabddpm", "--data", "train.csv", "--steps", "2", "--out", "run", .. Small]).ExitCode);
-        CliAssert.OneLineError(Loom("sample", "run", "--condition", "x=10"), 2, "--condition: 'x' is a numeric column");
+        CliAssert.OneLineError(Loom("sample", "run", "--condition", "x=ten"), 2, "--condition: x=ten: not a number");
+        CliAssert.OneLineError(Loom("sample", "run", "--condition", "x=99"), 2, "--condition: x=99 is outside the range seen in training");
         CliAssert.OneLineError(Loom("sample", "run", "--condition", "level=mid"), 2, "--condition: 'mid' never occurs in column 'level'");
         CliAssert.OneLineError(Loom("train", "tabddpm", "--out", "run", "--resume", "--batch-size", "64"), 2, "--batch-size");
     }

@@ -57,6 +57,9 @@ public sealed class TabDdpmTests : IDisposable
         // level is high when x is large in the data: the inpainted rows follow.
         static double MeanX(Table t) => t.Column("x")!.Numbers!.Where(double.IsFinite).Average();
         Assert.True(MeanX(high) > MeanX(low), $"mean x: high {MeanX(high)}, low {MeanX(low)}");
+        // x has missing cells (a present/missing flag): a number condition holds the flag at present and x at the value.
+        var atX = NeuralTableFixtures.Draw(loaded, 40, 10, new TableConditions([new("x", "11.25")]));
+        Assert.All(atX.Column("x")!.Numbers!, v => Assert.Equal(11.25, v));
     }
 
     [Fact]
@@ -85,8 +88,8 @@ public sealed class TabDdpmTests : IDisposable
             new JsonObject { ["data"] = work.File("train.csv"), ["embedding"] = 7 }, work.File("bad"))).Message);
         Assert.Throws<LoomUsageException>(() => NeuralTableFixtures.Train(family, new JsonObject(), work.File("bad")));
         using var model = NeuralTableFixtures.Train(family, Recipe(2), work.File("run"));
-        Assert.Contains("numeric column", Assert.Throws<LoomUsageException>(() =>
-            NeuralTableFixtures.Draw(model, 5, 1, new TableConditions([new("x", "10")]))).Message);
+        Assert.Contains("outside the range", Assert.Throws<LoomUsageException>(() =>
+            NeuralTableFixtures.Draw(model, 5, 1, new TableConditions([new("x", "100")]))).Message);
         Assert.Contains("never occurs", Assert.Throws<LoomUsageException>(() =>
             NeuralTableFixtures.Draw(model, 5, 1, new TableConditions([new("level", "mid")]))).Message);
     }

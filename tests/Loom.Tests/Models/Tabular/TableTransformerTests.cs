@@ -1,4 +1,5 @@
 using Loom.Data.Tables;
+using Loom.Models.Tabular;
 using Loom.Models.Tabular.Neural;
 
 namespace Loom.Tests.Models.Tabular;
@@ -74,11 +75,23 @@ public sealed class TableTransformerTests
     }
 
     [Fact]
-    public void ANumberColumnCannotBeAConditionAndUnseenLabelsAreNamed()
+    public void ConditionsResolveOnLabelsAndNumbersAndBadOnesAreNamed()
     {
         var transformer = TableTransformer.Fit(CopulaFixtures.GaussianTable(200, 6));
-        Assert.Contains("label columns", Assert.Throws<Loom.Core.LoomUsageException>(() => transformer.Category("x", "1")).Message);
-        Assert.Contains("never occurs", Assert.Throws<Loom.Core.LoomUsageException>(() => transformer.Category("level", "mid")).Message);
-        Assert.Contains("not a column", Assert.Throws<Loom.Core.LoomUsageException>(() => transformer.Category("nope", "a")).Message);
+        var number = ColumnCondition.Resolve(transformer.Columns, "x", "10.5");
+        Assert.True(number.IsNumber);
+        Assert.Equal(10.5, number.Number);
+        Assert.Equal(1, number.Column);
+        Assert.False(ColumnCondition.Resolve(transformer.Columns, "level", "low").IsNumber);
+        Assert.Contains("outside the range", Assert.Throws<Loom.Core.LoomUsageException>(() =>
+            ColumnCondition.Resolve(transformer.Columns, "x", "1000")).Message);
+        Assert.Contains("not a whole number", Assert.Throws<Loom.Core.LoomUsageException>(() =>
+            ColumnCondition.Resolve(transformer.Columns, "n", "2.5")).Message);
+        Assert.Contains("never occurs", Assert.Throws<Loom.Core.LoomUsageException>(() =>
+            ColumnCondition.Resolve(transformer.Columns, "level", "mid")).Message);
+        Assert.Contains("not a column", Assert.Throws<Loom.Core.LoomUsageException>(() =>
+            ColumnCondition.Resolve(transformer.Columns, "nope", "a")).Message);
+        Assert.Contains("id column", Assert.Throws<Loom.Core.LoomUsageException>(() =>
+            ColumnCondition.Resolve(transformer.Columns, "id", "7")).Message);
     }
 }

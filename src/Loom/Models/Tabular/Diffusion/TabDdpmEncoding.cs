@@ -109,7 +109,7 @@ public sealed class TabDdpmEncoding
                     Enumerable.Range(0, count).Select(i => categories[ArgMax(rows, i * Width + block!.Start, block.Width)]).ToArray()));
                 continue;
             }
-            int k = NumberColumns.ToList().IndexOf(j);
+            int k = NumberIndex(j);
             var numbers = new double[count];
             for (int i = 0; i < count; i++)
                 numbers[i] = block is not null && ArgMax(rows, i * Width + block.Start, 2) == 1
@@ -120,16 +120,14 @@ public sealed class TabDdpmEncoding
         return new Table(Metadata, output);
     }
 
-    /// <summary>
-    /// The block of label column <paramref name="name"/> and the index of <paramref name="value"/> in it; a usage error naming the
-    /// option when the column is not a modelled label column or the value never occurred.
-    /// </summary>
-    public (CategoricalBlock Block, int Index) Category(string name, string value)
-    {
-        var (j, index) = EncodedRows.Condition(Columns, name, value, column => Blocks.Any(b => b.Column == column && !b.MissingFlag),
-            "tabddpm");
-        return (Blocks.First(b => b.Column == j && !b.MissingFlag), index);
-    }
+    /// <summary>The one-hot block of label column <paramref name="column"/>.</summary>
+    public CategoricalBlock LabelBlock(int column) => Blocks.First(b => b.Column == column && !b.MissingFlag);
+
+    /// <summary>The (present, missing) block of number column <paramref name="column"/>, or null when it had no missing values.</summary>
+    public CategoricalBlock? MissingBlock(int column) => Blocks.FirstOrDefault(b => b.Column == column && b.MissingFlag);
+
+    /// <summary>The position of number column <paramref name="column"/> in a row's numeric part.</summary>
+    public int NumberIndex(int column) => NumberColumns.ToList().IndexOf(column);
 
     private static int ArgMax(float[] values, int start, int width) => EncodedRows.ArgMax(values, start, width);
 

@@ -10,9 +10,11 @@ namespace Loom.Models.Tabular.Diffusion;
 
 /// <summary>
 /// TabDDPM (Kotelnikov et al. 2023) for one table: a <see cref="TabDdpmDenoiser"/> over <see cref="TabDdpmEncoding"/> rows,
-/// sampled by <see cref="TabDdpmProcess"/>. <see cref="TableConditions"/> on label columns fix that column's one-hot during
-/// reverse diffusion (inpainting: the block is redrawn from q(xₜ₋₁ | x₀ = value) at every step and is the value at the end),
-/// so every row has the value without rejection; conditions on number columns are refused.
+/// sampled by <see cref="TabDdpmProcess"/>. <see cref="TableConditions"/> are inpainted during reverse diffusion: a label
+/// column's one-hot is redrawn from q(xₜ₋₁ | x₀ = value) at every step, a number column's coordinate is replaced by
+/// √ᾱₜ₋₁ z + √(1 − ᾱₜ₋₁) ε with z its quantile-normalised value (and its missing flag held at present), so every row has
+/// the value without rejection (numbers exactly: the output column is set to it) and the other columns are denoised
+/// towards rows that have it.
 /// </summary>
 public sealed class TabDdpmModel(TabDdpmEncoding encoding, TabDdpmDenoiser denoiser, int timesteps, int trainingRows)
     : IGenerativeModel, ITableGenerator
@@ -32,13 +34,20 @@ public sealed class TabDdpmModel(TabDdpmEncoding encoding, TabDdpmDenoiser denoi
             throw LoomUsageException.ForOption("Count", $"must be at least 1, got {request.Count}");
         if (!(request.Temperature > 0) || !double.IsFinite(request.Temperature))
             throw LoomUsageException.ForOption("Temperature", $"must be positive, got {request.Temperature}");
+        var conditions = ColumnCondition.ResolveAll(Encoding.Columns, request.Get<TableConditions>());
         var fixedCategories = new List<FixedCategory>();
-        foreach (var (name, value) in request.Get<TableConditions>()?.Values ?? [])
+        var fixedNumbers = new List<FixedNumber>();
+        foreach (var condition in conditions)
         {
-            var (block, index) = Encoding.Category(name, value);
-            if (fixedCategories.Any(f => f.Block == block))
-                throw LoomUsageException.ForOption("Condition", $"column '{name}' is conditioned twice");
-            fixedCategories.Add(new FixedCategory(block, index));
+            int j = condition.Column;
+            if (!condition.IsNumber)
+            {
+                fixedCategories.Add(new FixedCategory(Encoding.LabelBlock(j), condition.Category));
+                continue;
+            }
+            fixedNumbers.Add(new FixedNumber(Encoding.NumberIndex(j), Encoding.Normalize(j, condition.Number)));
+            if (Encoding.MissingBlock(j) is { } missing)
+                fixedCategories.Add(new FixedCategory(missing, 0));   // present
         }
         using var threads = SingleThreadScope.Enter();
         using var generator = new Generator((ulong)request.Seed);
@@ -51,9 +60,10 @@ public sealed class TabDdpmModel(TabDdpmEncoding encoding, TabDdpmDenoiser denoi
         for (int done = 0; done < request.Count; done += BatchRows)
         {
             int count = Math.Min(BatchRows, request.Count - done);
-            rows.AddRange(SpanOutputs.Flat(Process.Sample(Denoiser, count, generator, request.Temperature, fixedCategories, device)));
+            var drawn = Process.Sample(Denoiser, count, generator, request.Temperature, fixedCategories, fixedNumbers, device);
+            rows.AddRange(SpanOutputs.Flat(drawn));
         }
-        return new TableSamples(Encoding.Decode(rows.ToArray(), request.Count));
+        return new TableSamples(ColumnCondition.WithNumbers(Encoding.Decode(rows.ToArray(), request.Count), conditions));
     }
 
     /// <summary>The most rows one reverse-diffusion pass carries.</summary>

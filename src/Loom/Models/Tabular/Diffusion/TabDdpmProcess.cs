@@ -7,6 +7,9 @@ namespace Loom.Models.Tabular.Diffusion;
 /// <summary>A categorical block held at one class while sampling (a condition).</summary>
 public sealed record FixedCategory(CategoricalBlock Block, int Index);
 
+/// <summary>A coordinate of the numeric part held at the encoded value <paramref name="Value"/> while sampling (a condition).</summary>
+public sealed record FixedNumber(int Index, double Value);
+
 /// <summary>
 /// TabDDPM's two forward processes over one row on a shared cosine schedule (<see cref="NoiseSchedule"/>, T steps, indices
 /// 0 … T − 1): Gaussian diffusion q(xₜ | x₀) = N(√ᾱₜ x₀, (1 − ᾱₜ) I) on the numeric part and multinomial diffusion
@@ -17,7 +20,8 @@ public sealed record FixedCategory(CategoricalBlock Block, int Index);
 /// to the encoding's support ±5.2 (DDPM's clip_denoised: at the last steps of the cosine schedule 1/√αₜ amplifies ε̂'s
 /// error), with the posterior variance β̃ₜ (none at t = 0); each block draws xₜ₋₁ from p(xₜ₋₁ | xₜ). A fixed block is
 /// replaced at every step by a draw from q(xₜ₋₁ | x₀ = its class) (RePaint-style inpainting), so the other columns are
-/// denoised towards rows that have it.
+/// denoised towards rows that have it. A fixed number is inpainted the same way: after every step its coordinate is replaced
+/// by a draw from q(xₜ₋₁ | x₀ = its value), which at the last step is the value itself.
 /// </summary>
 public sealed class TabDdpmProcess
 {
@@ -94,12 +98,22 @@ public sealed class TabDdpmProcess
 
     /// <summary>
     /// <paramref name="count"/> rows [count × width] by running both reverse processes; the numeric noise (and the start) is
-    /// scaled by <paramref name="temperature"/>; <paramref name="fixedCategories"/> are held as described above.
+    /// scaled by <paramref name="temperature"/>; <paramref name="fixedCategories"/> and <paramref name="fixedNumbers"/> are
+    /// held as described above.
     /// </summary>
     public Tensor Sample(TabDdpmDenoiser denoiser, int count, Generator generator, double temperature,
-        IReadOnlyList<FixedCategory> fixedCategories, Device device)
+        IReadOnlyList<FixedCategory> fixedCategories, IReadOnlyList<FixedNumber> fixedNumbers, Device device)
     {
-        var numbers = torch.randn([count, Numbers], generator: generator).to(device) * temperature;
+        var known = new float[Numbers];
+        var held = new float[Numbers];
+        foreach (var f in fixedNumbers) (known[f.Index], held[f.Index]) = ((float)f.Value, 1);
+        var knownNumbers = torch.tensor(known, [1, Numbers]).to(device);
+        var mask = torch.tensor(held, [1, Numbers]).to(device);
+        // The fixed coordinates replaced by a draw from q(x at ᾱ | x₀ = value); the others kept.
+        Tensor Inpaint(Tensor numbers, double alphaBar) => fixedNumbers.Count == 0 ? numbers
+            : mask * ForwardNumbers(knownNumbers, Scalar(alphaBar, device), torch.randn([count, Numbers], generator: generator).to(device))
+                + (1 - mask) * numbers;
+        var numbers = Inpaint(torch.randn([count, Numbers], generator: generator).to(device) * temperature, AlphaBar(Timesteps - 1));
         var blocks = Blocks.Select(b => MultinomialDiffusion.Draw(torch.full([count, b.Width], 1.0 / b.Width, device: device), generator))
             .ToArray();
         var targets = Blocks.Select(b => fixedCategories.FirstOrDefault(f => f.Block == b) is { } fixedClass
@@ -123,7 +137,7 @@ public sealed class TabDdpmProcess
             var next = t > 0
                 ? mean + Math.Sqrt(variance) * temperature * torch.randn([count, Numbers], generator: generator).to(device)
                 : mean;
-            numbers = next.MoveToOuterDisposeScope();
+            numbers = Inpaint(next, alphaBarPrevious).MoveToOuterDisposeScope();
             for (int i = 0; i < blocks.Length; i++)
             {
                 var block = Blocks[i];

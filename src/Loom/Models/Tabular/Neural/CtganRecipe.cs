@@ -3,7 +3,7 @@ namespace Loom.Models.Tabular.Neural;
 /// <summary>
 /// Everything a CTGAN run starts from, as one JSON round-trippable record; unset (null) properties take
 /// <see cref="Defaults"/> (SDV's CTGAN: 300 epochs, batches of 500, pac 10, Adam 2e-4 with β = (0.5, 0.9), gradient
-/// penalty 10, two residual layers of 256). No resume: a run trains in one go.
+/// penalty 10, two residual layers of 256). A run resumes (<see cref="MayChangeOnResume"/>).
 /// </summary>
 public sealed record CtganRecipe
 {
@@ -28,12 +28,17 @@ public sealed record CtganRecipe
     /// <summary>Width and count of the generator's residual layers and of the critic's hidden layers.</summary>
     public int? Hidden { get; init; }
     public int? Layers { get; init; }
+    /// <summary>Save a resumable checkpoint every this many steps (0: only at the end and when cancelled).</summary>
+    public long? CheckpointEvery { get; init; }
     public long? Seed { get; init; }
+
+    /// <summary>What a resumed run may set to a new value (JSON names): more epochs, another checkpoint interval.</summary>
+    public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "epochs", "checkpoint_every" };
 
     public static CtganRecipe Defaults { get; } = new()
     {
         Epochs = 300, BatchSize = 500, Pac = 10, GeneratorLearningRate = 2e-4, DiscriminatorLearningRate = 2e-4, GradientPenalty = 10,
-        Embedding = 128, Hidden = 256, Layers = 2, Seed = 0,
+        Embedding = 128, Hidden = 256, Layers = 2, CheckpointEvery = 0, Seed = 0,
     };
 
     /// <summary>This recipe with every unset property taken from <see cref="Defaults"/>; validates the result.</summary>
@@ -60,5 +65,6 @@ public sealed record CtganRecipe
         NeuralRecipeChecks.AtLeast(nameof(Embedding), Embedding!.Value, 1);
         NeuralRecipeChecks.AtLeast(nameof(Hidden), Hidden!.Value, 1);
         NeuralRecipeChecks.AtLeast(nameof(Layers), Layers!.Value, 1);
+        NeuralRecipeChecks.AtLeast(nameof(CheckpointEvery), CheckpointEvery!.Value, 0);
     }
 }

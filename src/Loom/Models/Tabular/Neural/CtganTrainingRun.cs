@@ -1,3 +1,4 @@
+using Loom.Core;
 using Loom.Training;
 using Loom.Training.Runs;
 using TorchSharp;
@@ -10,7 +11,9 @@ namespace Loom.Models.Tabular.Neural;
 /// networks are small). Each step runs the critic phase — WGAN loss on real rows (drawn by training-by-sampling,
 /// <see cref="CtganConditions"/>) against generated ones, each with its conditional vector, plus the gradient penalty
 /// on PacGAN groups of interpolates — then the generator phase: −critic score plus the cross-entropy of the conditioned
-/// column against its condition. Generator outputs pass through tanh and a Gumbel-softmax (τ = 0.2).
+/// column against its condition. Generator outputs pass through tanh and a Gumbel-softmax (τ = 0.2). Each phase of step s
+/// seeds torch from (seed, s, phase) and draws its conditions from a generator seeded the same way, so a resumed run
+/// (<see cref="NeuralTableFit"/>) repeats a straight one.
 /// </summary>
 public static class CtganTrainingRun
 {
@@ -18,10 +21,10 @@ public static class CtganTrainingRun
 
     public static TrainingOutcome Train(CtganRecipe recipe, TrainingContext context)
     {
-        var r = recipe.Resolve();
+        var r = NeuralTableRun.ResumedRecipe(recipe, context, CtganModel.KindName, CtganRecipe.MayChangeOnResume).Resolve();
         context = context with { Device = CPU };
         return NeuralTableRun.Run(CtganModel.KindName, RecipeJson.ToJson(r), r.Data!, r.Metadata, r.Seed!.Value, context,
-            (table, transformer, folder) =>
+            (table, transformer, fit) =>
             {
                 long seed = r.Seed!.Value;
                 int pac = r.Pac!.Value, batch = NeuralTableRun.Batch(r.BatchSize!.Value, table.RowCount, pac);
@@ -51,6 +54,7 @@ public static class CtganTrainingRun
 
                 var criticObjective = new DelegateObjective((step, micro) =>
                 {
+                    torch.random.manual_seed(Seeding.Derive(seed, $"ctgan-step:{step}:critic"));
                     var (vector, _, real) = Conditions(step, 0);
                     Tensor fake;
                     using (torch.no_grad()) fake = Generate(vector, out _);
@@ -65,6 +69,7 @@ public static class CtganTrainingRun
                 });
                 var generatorObjective = new DelegateObjective((step, micro) =>
                 {
+                    torch.random.manual_seed(Seeding.Derive(seed, $"ctgan-step:{step}:generator"));
                     var (vector, mask, _) = Conditions(step, 1);
                     var fake = Generate(vector, out var raw);
                     var crossEntropy = conditions.CrossEntropy(raw, vector, mask);
@@ -73,19 +78,13 @@ public static class CtganTrainingRun
                 });
                 OptimizerOptions Adam(double rate) => new() { LearningRate = rate, Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 1e-6 };
                 long steps = NeuralRecipeChecks.Steps(r.Epochs!.Value, table.RowCount, batch);
-                generator.train();
-                critic.train();
-                using var trainer = new Trainer(
+                var model = new CtganModel(transformer, generator, shape, table.RowCount);
+                var result = fit.Run(model,
                 [
                     new TrainingPhase("critic", criticObjective, Parameters(critic), Adam(r.DiscriminatorLearningRate!.Value)),
                     new TrainingPhase("generator", generatorObjective, Parameters(generator), Adam(r.GeneratorLearningRate!.Value)),
-                ], new TrainerOptions { Steps = steps, LogEvery = Math.Clamp(steps / 100, 1, 50) })
-                {
-                    Log = folder.OpenLog(0), Progress = context.Progress,
-                };
-                var result = trainer.Run(context.Cancellation);
-                generator.eval();
-                return (new CtganModel(transformer, generator, shape, table.RowCount), result);
+                ], steps, r.CheckpointEvery!.Value, [(generator, "generator."), (critic, "critic.")]);
+                return (model, result);
             });
     }
 

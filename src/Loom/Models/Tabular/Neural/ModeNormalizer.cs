@@ -35,6 +35,18 @@ public sealed class ModeNormalizer
     /// <summary>The kept mode's mean and standard deviation.</summary>
     public (double Mean, double Std) Mode(int kept) => (Mixture.Means[Kept[kept]], Math.Sqrt(Mixture.Variances[Kept[kept]]));
 
+    /// <summary>The standard deviation of the mixture of the kept modes (their weights renormalised).</summary>
+    public double Std
+    {
+        get
+        {
+            double total = Kept.Sum(k => Mixture.Weights[k]);
+            double mean = Kept.Sum(k => Mixture.Weights[k] * Mixture.Means[k]) / total;
+            double square = Kept.Sum(k => Mixture.Weights[k] * (Mixture.Variances[k] + Mixture.Means[k] * Mixture.Means[k])) / total;
+            return Math.Sqrt(Math.Max(0, square - mean * mean));
+        }
+    }
+
     /// <summary>x as (kept mode, α): the mode drawn from the posterior over the kept modes.</summary>
     public (int Mode, double Alpha) Forward(double x, Random random)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Data.Tables;
@@ -8,15 +9,19 @@ namespace Loom.Models.Tabular.Neural;
 
 /// <summary>
 /// What CTGAN and TVAE share: a <see cref="TableTransformer"/> between table rows and network rows, sampling through it,
-/// and conditional sampling on label columns (<see cref="TableConditions"/>) by rejection: rows are drawn in batches and
-/// only those with every requested value are kept, at most <see cref="RejectionFactor"/> draws per requested row
-/// (a usage error names the condition when the model makes too few). A subclass may steer the draws towards the
-/// first condition (CTGAN's conditional vector) so that few are rejected.
+/// and conditional sampling (<see cref="TableConditions"/>) by rejection: rows are drawn in batches and only those with
+/// every requested category, and every requested number within <see cref="NumberTolerance"/> standard deviations of the
+/// column, are kept — at most <see cref="RejectionFactor"/> draws per requested row (a usage error names the conditions when
+/// the model makes too few); kept rows then get each requested number exactly. A subclass may steer the draws towards the
+/// first label condition (CTGAN's conditional vector) so that few are rejected.
 /// </summary>
 public abstract class NeuralTableModel(TableTransformer transformer, int trainingRows) : IGenerativeModel, ITableGenerator
 {
     /// <summary>The most rows drawn per requested row when sampling with conditions.</summary>
     public const int RejectionFactor = 100;
+
+    /// <summary>A number condition keeps drawn rows within this many standard deviations of the column of its value.</summary>
+    public const double NumberTolerance = 0.1;
 
     public abstract string Kind { get; }
     public TableMetadata Metadata => Transformer.Metadata;
@@ -35,14 +40,7 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
             throw LoomUsageException.ForOption("Count", $"must be at least 1, got {request.Count}");
         if (!(request.Temperature > 0) || !double.IsFinite(request.Temperature))
             throw LoomUsageException.ForOption("Temperature", $"must be positive, got {request.Temperature}");
-        var conditions = new List<(string Text, OutputSpan Span, int Index)>();
-        foreach (var (name, value) in request.Get<TableConditions>()?.Values ?? [])
-        {
-            var (span, index) = Transformer.Category(name, value);
-            if (conditions.Any(c => c.Span == span))
-                throw LoomUsageException.ForOption("Condition", $"column '{name}' is conditioned twice");
-            conditions.Add(($"{name}={value}", span, index));
-        }
+        var conditions = ColumnCondition.ResolveAll(Transformer.Columns, request.Get<TableConditions>());
         using var threads = SingleThreadScope.Enter();
         using var generator = new Generator((ulong)request.Seed);
         using var noGrad = torch.no_grad();
@@ -50,10 +48,25 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
         int width = Transformer.Width, count = request.Count;
         if (conditions.Count == 0)
             return new TableSamples(Transformer.Decode(SpanOutputs.Flat(DrawRows(count, null, generator, request.Temperature)), count));
+        // A label condition: the entry of its category; a number condition: the value within its tolerance.
+        var offsets = conditions.Select(c => c.IsNumber ? -1 : Transformer.CategorySpan(c.Column).Start + c.Category).ToArray();
+        var tolerances = conditions.Select(c => c.IsNumber ? Tolerance(c.Column) : 0).ToArray();
+        bool Holds(float[] rows, int i)
+        {
+            for (int n = 0; n < conditions.Count; n++)
+            {
+                bool holds = conditions[n].IsNumber
+                    ? Math.Abs(Transformer.NumberAt(rows, i, conditions[n].Column) - conditions[n].Number) <= tolerances[n]
+                    : rows[i * width + offsets[n]] > 0.5f;
+                if (!holds) return false;
+            }
+            return true;
+        }
         var kept = new float[count * width];
         int have = 0;
         long drawn = 0, cap = (long)count * RejectionFactor;
-        var hint = (conditions[0].Span, conditions[0].Index);
+        var label = conditions.FirstOrDefault(c => !c.IsNumber);
+        (OutputSpan, int)? hint = label is null ? null : (Transformer.CategorySpan(label.Column), label.Category);
         while (have < count && drawn < cap)
         {
             int batch = (int)Math.Min(Math.Max(2L * (count - have), 64), cap - drawn);
@@ -61,17 +74,25 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
             drawn += batch;
             for (int i = 0; i < batch && have < count; i++)
             {
-                if (!conditions.All(c => rows[i * width + c.Span.Start + c.Index] > 0.5f)) continue;
+                if (!Holds(rows, i)) continue;
                 Array.Copy(rows, i * width, kept, have * width, width);
                 have++;
             }
         }
+        string Describe(ColumnCondition c, int n) =>
+            c.IsNumber ? $"{c.Name} within {tolerances[n].ToString("G3", CultureInfo.InvariantCulture)} of {c.Text}" : c.ToString();
         if (have < count)
             throw LoomUsageException.ForOption("Condition", $"only {have} of {drawn} rows drawn had "
-                + string.Join(" and ", conditions.Select(c => c.Text)) + $" (at most {RejectionFactor} draws per row); "
-                + "the model rarely makes such rows");
-        return new TableSamples(Transformer.Decode(kept, count));
+                + string.Join(" and ", conditions.Select(Describe))
+                + $" (at most {RejectionFactor} draws per row); the model rarely makes such rows");
+        return new TableSamples(ColumnCondition.WithNumbers(Transformer.Decode(kept, count), conditions));
     }
+
+    /// <summary>
+    /// How far a drawn value of number column <paramref name="column"/> may lie from a condition's value and be kept:
+    /// <see cref="NumberTolerance"/> standard deviations of the column (its mode mixture).
+    /// </summary>
+    public double Tolerance(int column) => NumberTolerance * Transformer.Modes[column]!.Std;
 
     public abstract JsonObject GetConfig();
     public abstract IReadOnlyDictionary<string, Tensor> GetState();

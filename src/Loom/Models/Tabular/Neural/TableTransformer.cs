@@ -64,7 +64,10 @@ public sealed class TableTransformer
         }
         Spans = spans;
         Width = at;
+        columnSpans = Enumerable.Range(0, columns.Count).Select(j => spans.Where(s => s.Column == j).ToArray()).ToArray();
     }
+
+    private readonly OutputSpan[][] columnSpans;
 
     public TableMetadata Metadata { get; }
     /// <summary>Each column's range, rounding, missing rate and categories (the copula's column model).</summary>
@@ -137,7 +140,7 @@ public sealed class TableTransformer
         for (int j = 0; j < Columns.Count; j++)
         {
             var model = Columns[j];
-            var spans = Spans.Where(s => s.Column == j).ToList();
+            var spans = columnSpans[j];
             if (!model.Modelled)
             {
                 output.Add(new TableColumn(model.Spec, null, EncodedRows.RegeneratedIds(model, count)));
@@ -151,29 +154,28 @@ public sealed class TableTransformer
                 continue;
             }
             var numbers = new double[count];
-            var normalizer = Modes[j]!;
-            for (int i = 0; i < count; i++)
-            {
-                int row = i * Width;
-                if (spans.Count > 2 && ArgMax(rows, row + spans[2].Start, 2) == 1) { numbers[i] = double.NaN; continue; }
-                int mode = ArgMax(rows, row + spans[1].Start, spans[1].Width);
-                numbers[i] = model.Round(normalizer.Inverse(mode, rows[row + spans[0].Start]));
-            }
+            for (int i = 0; i < count; i++) numbers[i] = NumberAt(rows, i, j);
             output.Add(new TableColumn(model.Spec, numbers, null, model.Decimals));
         }
         return new Table(Metadata, output);
     }
 
     /// <summary>
-    /// The category span of label column <paramref name="name"/> and the index of <paramref name="value"/> in it; a usage error
-    /// naming the option when the column is not a modelled label column or the value never occurred.
+    /// The value of number column <paramref name="column"/> in transformed row <paramref name="row"/> of <paramref name="rows"/>:
+    /// α in the mode with the largest entry, clamped to the training range and rounded as written; NaN where the missing flag says so.
     /// </summary>
-    public (OutputSpan Span, int Index) Category(string name, string value)
+    public double NumberAt(float[] rows, int row, int column)
     {
-        var (j, index) = EncodedRows.Condition(Columns, name, value,
-            column => Spans.Any(s => s.Column == column && s.Role == SpanRole.Category), "this model");
-        return (Spans.First(s => s.Column == j && s.Role == SpanRole.Category), index);
+        var spans = columnSpans[column];
+        int at = row * Width;
+        if (spans.Length > 2 && ArgMax(rows, at + spans[2].Start, 2) == 1)
+            return double.NaN;
+        int mode = ArgMax(rows, at + spans[1].Start, spans[1].Width);
+        return Columns[column].Round(Modes[column]!.Inverse(mode, rows[at + spans[0].Start]));
     }
+
+    /// <summary>The one-hot span of label column <paramref name="column"/>.</summary>
+    public OutputSpan CategorySpan(int column) => Spans.First(s => s.Column == column && s.Role == SpanRole.Category);
 
     private static int ArgMax(float[] values, int start, int width) => EncodedRows.ArgMax(values, start, width);
 

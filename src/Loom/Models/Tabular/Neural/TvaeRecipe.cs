@@ -2,7 +2,8 @@ namespace Loom.Models.Tabular.Neural;
 
 /// <summary>
 /// Everything a TVAE run starts from, as one JSON round-trippable record; unset (null) properties take
-/// <see cref="Defaults"/> (SDV's TVAE: 300 epochs, batches of 500, 128-wide networks, loss factor 2). No resume: a run trains in one go.
+/// <see cref="Defaults"/> (SDV's TVAE: 300 epochs, batches of 500, 128-wide networks, loss factor 2). A run resumes
+/// (<see cref="MayChangeOnResume"/>).
 /// </summary>
 public sealed record TvaeRecipe
 {
@@ -23,11 +24,17 @@ public sealed record TvaeRecipe
     public int? Layers { get; init; }
     /// <summary>Weight of the reconstruction term against the KL term.</summary>
     public double? LossFactor { get; init; }
+    /// <summary>Save a resumable checkpoint every this many steps (0: only at the end and when cancelled).</summary>
+    public long? CheckpointEvery { get; init; }
     public long? Seed { get; init; }
+
+    /// <summary>What a resumed run may set to a new value (JSON names): more epochs, another checkpoint interval.</summary>
+    public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "epochs", "checkpoint_every" };
 
     public static TvaeRecipe Defaults { get; } = new()
     {
-        Epochs = 300, BatchSize = 500, LearningRate = 1e-3, Embedding = 128, Hidden = 128, Layers = 2, LossFactor = 2, Seed = 0,
+        Epochs = 300, BatchSize = 500, LearningRate = 1e-3, Embedding = 128, Hidden = 128, Layers = 2, LossFactor = 2, CheckpointEvery = 0,
+        Seed = 0,
     };
 
     /// <summary>This recipe with every unset property taken from <see cref="Defaults"/>; validates the result.</summary>
@@ -48,6 +55,7 @@ public sealed record TvaeRecipe
         NeuralRecipeChecks.AtLeast(nameof(Embedding), Embedding!.Value, 1);
         NeuralRecipeChecks.AtLeast(nameof(Hidden), Hidden!.Value, 1);
         NeuralRecipeChecks.AtLeast(nameof(Layers), Layers!.Value, 1);
+        NeuralRecipeChecks.AtLeast(nameof(CheckpointEvery), CheckpointEvery!.Value, 0);
         NeuralRecipeChecks.Positive(nameof(LossFactor), LossFactor!.Value);
     }
 }

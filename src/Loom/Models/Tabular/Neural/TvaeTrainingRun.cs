@@ -1,3 +1,4 @@
+using Loom.Core;
 using Loom.Data;
 using Loom.Training;
 using Loom.Training.Runs;
@@ -10,14 +11,16 @@ namespace Loom.Models.Tabular.Neural;
 /// Trains a <see cref="TvaeModel"/> from a <see cref="TvaeRecipe"/> with the shared <see cref="Trainer"/>: per batch, the
 /// loss is LossFactor × (Σ over value spans of (x − tanh x̂)² / 2σ² + log σ, plus Σ over one-hot spans of the
 /// cross-entropy) / batch + KL(q(z|x) ‖ N(0, I)) / batch, as SDV's TVAE; Adam with weight decay 1e-5, σ clamped to [0.01, 1].
+/// Step s takes its batch from a sampler seeded by the run's seed and seeds torch from (seed, s), so a resumed run
+/// (<see cref="NeuralTableFit"/>) repeats a straight one.
 /// </summary>
 public static class TvaeTrainingRun
 {
     public static TrainingOutcome Train(TvaeRecipe recipe, TrainingContext context)
     {
-        var r = recipe.Resolve();
+        var r = NeuralTableRun.ResumedRecipe(recipe, context, TvaeModel.KindName, TvaeRecipe.MayChangeOnResume).Resolve();
         return NeuralTableRun.Run(TvaeModel.KindName, RecipeJson.ToJson(r), r.Data!, r.Metadata, r.Seed!.Value, context,
-            (table, transformer, folder) =>
+            (table, transformer, fit) =>
             {
                 var device = context.Device;
                 var rows = tensor(transformer.Encode(table, r.Seed!.Value), [table.RowCount, transformer.Width]).to(device);
@@ -29,6 +32,7 @@ public static class TvaeTrainingRun
                 double factor = r.LossFactor!.Value;
                 var objective = new DelegateObjective((step, micro) =>
                 {
+                    torch.random.manual_seed(Seeding.Derive(fit.Seed, $"tvae-step:{step}"));
                     network.ClampSigma();
                     var x = rows.index_select(0, sampler.IndexTensorForStep(step).to(device));
                     var (mean, logVariance) = network.Encode(x);
@@ -49,15 +53,10 @@ public static class TvaeTrainingRun
                 long steps = NeuralRecipeChecks.Steps(r.Epochs!.Value, table.RowCount, batch);
                 var phase = new TrainingPhase("tvae", objective, network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList(),
                     new OptimizerOptions { LearningRate = r.LearningRate!.Value, WeightDecay = 1e-5 });
-                network.train();
-                using var trainer = new Trainer([phase], new TrainerOptions { Steps = steps, LogEvery = Math.Clamp(steps / 100, 1, 50) })
-                {
-                    Log = folder.OpenLog(0), Progress = context.Progress,
-                };
-                var result = trainer.Run(context.Cancellation);
+                var model = new TvaeModel(transformer, network, table.RowCount);
+                var result = fit.Run(model, [phase], steps, r.CheckpointEvery!.Value, [(network, "network.")]);
                 network.ClampSigma();
-                network.eval();
-                return (new TvaeModel(transformer, network, table.RowCount), result);
+                return (model, result);
             });
     }
 }
