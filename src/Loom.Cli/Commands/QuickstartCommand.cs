@@ -148,8 +148,8 @@ public static class QuickstartCommand
     }
 
     /// <summary>
-    /// The RBM step's default length: 3000 full-batch CD-10 steps reach an exact NLL about 0.35 nats above ln 30 with seeds 0-2
-    /// (docs/rbm.md), in about 10 s of one core.
+    /// The RBM step's default length: 3000 full-batch CD-10 steps reach an exact NLL 0.31-0.46 nats above ln 30 with seeds
+    /// 0-2 (docs/boltzmann.md), in about 8 s of one core.
     /// </summary>
     private const int RbmStepDefault = 3000;
 

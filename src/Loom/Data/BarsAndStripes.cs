@@ -47,7 +47,8 @@ public static class BarsAndStripes
                 || !int.TryParse(key[(prefix.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture, out int n))
                 continue;
             if (n is < MinSize or > MaxSize)
-                throw LoomUsageException.ForOption("Data", $"'{spec}': bars and stripes are from {MinSize}×{MinSize} to {MaxSize}×{MaxSize}");
+                throw LoomUsageException.ForOption("Data",
+                    $"'{spec}': bars and stripes are from {MinSize}×{MinSize} to {MaxSize}×{MaxSize}");
             size = n;
             return true;
         }

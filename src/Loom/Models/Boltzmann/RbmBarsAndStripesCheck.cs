@@ -45,15 +45,29 @@ public static class RbmBarsAndStripesCheck
                 + $"{optimum:F3}); log Z exact {exactLogZ:F3}, AIS {ais.LogZ:F3} ± {ais.StandardError:F3} "
                 + $"({watch.Elapsed.TotalSeconds:F1} s)");
         }
-        using var generator = Seeding.Generator(seed, "rbm-bars-stripes");
-        var start = torch.bernoulli(torch.sigmoid(model.BaseVisibleBias.expand(SampleChains, -1)), generator: generator);
-        var samples = p.Gibbs(start, model.Config.SampleSteps, generator).Sample;
-        double valid = BarsAndStripes.IsPattern(samples, size).to(ScalarType.Float64).mean().ToDouble();
-        int covered = BarsAndStripes.DistinctPatterns(samples, size);
+        var (samples, valid, covered) = Sample(p, model.BaseVisibleBias, size, model.Config.SampleSteps, seed);
         metrics["valid_sample_fraction"] = valid;
         metrics["patterns_covered"] = covered;
         context.Say($"rbm: {SampleChains} Gibbs chains of {model.Config.SampleSteps} steps: {valid:P1} valid patterns, "
             + $"{covered} of {metrics["patterns_total"]} patterns reached");
         return samples.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="SampleChains"/> Gibbs chains of <paramref name="steps"/> steps from the base-rate model
+    /// <paramref name="baseBias"/>: their last binary states [SampleChains, n·n], the fraction that are valid patterns and
+    /// the distinct patterns among them.
+    /// </summary>
+    public static (Tensor Samples, double ValidFraction, int Covered) Sample(RbmParameters p, Tensor baseBias, int size, int steps,
+        long seed)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var generator = Seeding.Generator(seed, "rbm-bars-stripes");
+        var start = torch.bernoulli(torch.sigmoid(baseBias.to(p.Weight.dtype).expand(SampleChains, -1)), generator: generator);
+        var samples = p.Gibbs(start, steps, generator).Sample;
+        double valid = BarsAndStripes.IsPattern(samples, size).to(ScalarType.Float64).mean().ToDouble();
+        int covered = BarsAndStripes.DistinctPatterns(samples, size);
+        return (samples.MoveToOuterDisposeScope(), valid, covered);
     }
 }

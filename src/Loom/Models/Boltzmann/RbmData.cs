@@ -7,8 +7,8 @@ namespace Loom.Models.Boltzmann;
 
 /// <summary>
 /// The data an RBM sees, as rows [n, V] float32: Fashion-MNIST binarized once with a fixed seed (pixel intensity as the
-/// probability of 1, the usual binarized-image benchmark), bars-and-stripes patterns and binary CSV rows as they are, and real CSV rows standardized
-/// for Gaussian visible units.
+/// probability of 1, the usual binarized-image benchmark), bars-and-stripes patterns and binary CSV rows as they are, and
+/// real CSV rows standardized for Gaussian visible units.
 /// </summary>
 public static class RbmData
 {
