@@ -16,11 +16,14 @@ namespace Loom.Bench;
 /// log-likelihood and pseudo-likelihood, with seconds per epoch; beside them scikit-learn's BernoulliRBM (PCD-1) with the
 /// same settings, its weights scored by the same AIS. Part 2: exact retrieval from 10% noise vs stored patterns for the
 /// classical network (Hebbian, pseudo-inverse) and the modern one, on random patterns (N = 200) and binarized images.
+/// <c>--bars-stripes</c> runs the bars-and-stripes comparison instead (<see cref="BarsAndStripesRun"/>).
 /// </summary>
 public static class RbmBench
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--bars-stripes"))
+            return BarsAndStripesRun(args);
         int train = BenchSupport.Option(args, "--train", 5000);
         int test = BenchSupport.Option(args, "--test", 1000);
         int hidden = BenchSupport.Option(args, "--hidden", 64);
@@ -74,6 +77,59 @@ public static class RbmBench
         Directory.Delete(dir, recursive: true);
         return 0;
     }
+
+    /// <summary>
+    /// <c>rbm --bars-stripes</c>: on the 30 patterns of 4×4 bars and stripes (<see cref="BarsAndStripes"/>), Loom with the
+    /// quickstart's settings (CD-10, momentum 0.5), Loom PCD-1 and scikit-learn's BernoulliRBM (PCD-1) at scikit-learn's
+    /// settings (plain SGD), all with 32 hidden units, batch 30 and <c>--steps</c> updates; each scored by the exact NLL
+    /// (log Z by enumeration) against ln 30 and by 1000 Gibbs chains of 1000 steps (valid fraction, patterns reached).
+    /// </summary>
+    private static int BarsAndStripesRun(string[] args)
+    {
+        int steps = BenchSupport.Option(args, "--steps", 3000);
+        int hidden = BenchSupport.Option(args, "--hidden", 32);
+        const int size = 4, sampleSteps = 1000;
+        Console.WriteLine($"rbm bench: bars and stripes 4x4 (30 patterns, optimum ln 30 = {BarsAndStripes.OptimalNll(size):F3}), "
+            + $"hidden {hidden}, batch 30, {steps} updates; torch threads {torch.get_num_threads()}");
+        var dir = Directory.CreateTempSubdirectory("loom-rbm-bas-bench").FullName;
+        using var patterns = BarsAndStripes.Patterns(size);
+        Console.WriteLine($"{"model",-34} {"exact NLL",10} {"− ln 30",8} {"valid",7} {"reached",8} {"seconds",8}");
+        foreach (var (name, method, k, lr, momentum) in new[]
+                 {
+                     ("loom cd-10 lr 0.05 momentum 0.5", "cd", 10, 0.05, 0.5), ("loom pcd-1 lr 0.05", "pcd", 1, 0.05, 0.0),
+                     ("loom pcd-1 lr 0.1", "pcd", 1, 0.1, 0.0),
+                 })
+        {
+            var recipe = new RbmRecipe
+            {
+                Data = BarsAndStripes.Name, Hidden = hidden, Method = method, K = k, Epochs = steps, BatchSize = 30, LearningRate = lr,
+                Momentum = momentum, WeightDecay = 0, SampleSteps = sampleSteps, Seed = 0,
+            };
+            using var outcome = ModelRegistry.Trainable("rbm").Train(RecipeJson.ToJson(recipe),
+                new TrainingContext { OutputFolder = Path.Combine(dir, method + k + lr) });
+            var m = outcome.Metrics;
+            BarsRow(name, m["exact_nll"], m["valid_sample_fraction"], (int)m["patterns_covered"], m["train_seconds"]);
+        }
+        NumericCsv.Write(Path.Combine(dir, "patterns.csv"), patterns);
+        foreach (var lr in new[] { 0.05, 0.1 })
+        {
+            var text = lr.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var peer = BenchSupport.RunPythonPeer("rbm_sklearn.py", Path.Combine(dir, "patterns.csv"), Path.Combine(dir, "patterns.csv"),
+                hidden.ToString(), text, "30", steps.ToString(), "0", dir);
+            var sk = SklearnModel(dir);
+            double nll = (sk.FreeEnergy(patterns.to(ScalarType.Float64)) + RbmPartition.ExactLogZ(sk)).mean().ToDouble();
+            using var half = torch.zeros(size * size, dtype: ScalarType.Float64);   // the patterns' base rates are all 0.5
+            var (samples, valid, covered) = RbmBarsAndStripesCheck.Sample(sk, half, size, sampleSteps, 0);
+            samples.Dispose();
+            BarsRow($"sklearn {peer["version"]} pcd-1 lr {text}", nll, valid, covered,
+                peer["seconds_per_epoch"]!.GetValue<double>() * steps);
+        }
+        Directory.Delete(dir, recursive: true);
+        return 0;
+    }
+
+    private static void BarsRow(string name, double nll, double valid, int covered, double seconds) =>
+        Console.WriteLine($"{name,-34} {nll,10:F3} {nll - BarsAndStripes.OptimalNll(4),8:F3} {valid,7:P1} {covered,5} / 30 {seconds,8:F1}");
 
     private static RbmParameters SklearnModel(string dir)
     {

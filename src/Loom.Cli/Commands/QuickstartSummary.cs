@@ -16,7 +16,11 @@ internal static class QuickstartSummary
     /// What one row shows: the headline metric (a JSON file under the quickstart folder and the path to the number in
     /// it; an array of numbers shows its smallest) and the picture or text sample of the model.
     /// </summary>
-    private sealed record Row(string Model, string MetricFile, string MetricPath, string MetricName, string Units, string Thumbnail);
+    private sealed record Row(string Model, string MetricFile, string MetricPath, string MetricName, string Units, string Thumbnail)
+    {
+        /// <summary>More numbers of the same file shown in the metric's detail line: a label and the path to the number.</summary>
+        public IReadOnlyList<(string Label, string Path)> Beside { get; init; } = [];
+    }
 
     private static readonly Row[] Rows =
     [
@@ -31,6 +35,15 @@ internal static class QuickstartSummary
         new("flow-2d", "flow-2d/card.json", "metrics/heldout_nll",
             "exact held-out NLL per point; the true 8-gaussians density scores heldout_true_nll on the same points", "nats/point",
             "flow-2d/samples.png"),
+        new("rbm", "rbm/card.json", "metrics/exact_nll",
+            "exact NLL of the 30 patterns (log Z by enumerating 2^16 visible states)", "nats/pattern", "rbm/samples.png")
+        {
+            Beside =
+            [
+                ("optimum ln 30", "metrics/optimal_nll"), ("AIS log Z", "metrics/ais_log_z"), ("exact log Z", "metrics/exact_log_z"),
+                ("valid Gibbs samples (fraction)", "metrics/valid_sample_fraction"), ("patterns reached", "metrics/patterns_covered"),
+            ],
+        },
         new("diffusion-fmnist", "diffusion-fmnist/card.json", "metrics/final_loss",
             "training loss of the last batch (min-SNR-weighted MSE); no sample-quality eval in the quickstart", "",
             "diffusion-fmnist/samples.png"),
@@ -67,25 +80,31 @@ internal static class QuickstartSummary
         var file = Path.Combine(dir, row.MetricFile);
         if (!File.Exists(file))
             return new ReportCell("—") { Detail = $"{row.MetricFile} was not written" };
-        JsonNode? node = JsonNode.Parse(File.ReadAllText(file));
-        foreach (var part in row.MetricPath.Split('/'))
+        var json = JsonNode.Parse(File.ReadAllText(file));
+        if (Number(json, row.MetricPath) is not { } value)
+            return new ReportCell("—") { Detail = $"{row.MetricFile} has no number at {row.MetricPath}" };
+        var text = FourSignificantDigits(value) + (row.Units.Length > 0 ? " " + row.Units : "");
+        var beside = row.Beside.Select(b => $"; {b.Label} {(Number(json, b.Path) is { } x ? FourSignificantDigits(x) : "—")}");
+        return new ReportCell(text) { Detail = $"{row.MetricName}{string.Concat(beside)} ({row.MetricFile})" };
+    }
+
+    /// <summary>The number at <paramref name="path"/> (parts split by '/'); an array of numbers gives its smallest.</summary>
+    private static double? Number(JsonNode? node, string path)
+    {
+        foreach (var part in path.Split('/'))
             node = node switch
             {
                 JsonArray array when int.TryParse(part, CultureInfo.InvariantCulture, out int i) && i >= 0 && i < array.Count => array[i],
                 JsonObject obj => obj[part],
                 _ => null,
             };
-        double? value = node switch
+        return node switch
         {
             JsonValue v when v.TryGetValue(out double d) => d,
             JsonArray a when a.Count > 0 && a.All(x => x is JsonValue v && v.TryGetValue(out double _))
                 => a.Min(x => x!.GetValue<double>()),
             _ => null,
         };
-        if (value is null)
-            return new ReportCell("—") { Detail = $"{row.MetricFile} has no number at {row.MetricPath}" };
-        var text = FourSignificantDigits(value.Value) + (row.Units.Length > 0 ? " " + row.Units : "");
-        return new ReportCell(text) { Detail = $"{row.MetricName} ({row.MetricFile})" };
     }
 
     /// <summary>2.260, 697.3, -0.001044, 12345: four significant digits, trailing zeros kept, no exponent.</summary>

@@ -15,7 +15,7 @@ public class QuickstartReportTests(QuickstartRun run) : IClassFixture<Quickstart
 {
     /// <summary>The models this quickstart trains (Fashion-MNIST is installed for the tests), in the summary's order.</summary>
     private static readonly string[] Models =
-        ["gmm", "ngram", "gpt", "diffusion-2d", "flow-2d", "diffusion-fmnist", "cvae-fmnist", "mcmc"];
+        ["gmm", "ngram", "gpt", "diffusion-2d", "flow-2d", "rbm", "diffusion-fmnist", "cvae-fmnist", "mcmc"];
 
     private string Html => File.ReadAllText(run.ReportPath);
 
@@ -34,6 +34,9 @@ public class QuickstartReportTests(QuickstartRun run) : IClassFixture<Quickstart
         Assert.True(File.Exists(Path.Combine(run.Out, "cvae-fmnist", "interpolation.png")));
         Assert.Contains("heldout_true_nll", html);   // the flow's section shows the true density's NLL beside its own
         Assert.True(File.Exists(Path.Combine(run.Out, "flow-2d", "samples.png")));
+        Assert.True(File.Exists(Path.Combine(run.Out, "rbm", "samples.png")));
+        Assert.Contains("valid_sample_fraction", html); // the RBM's section shows its checks against bars and stripes
+        Assert.Contains("optimum ln 30 3.401", html);     // and its summary row the optimum beside its exact NLL
     }
 
     [Fact]

@@ -10,7 +10,8 @@ public sealed class QuickstartRun : IDisposable
         Work = RepoPaths.NewTempDir("loom-quickstart");
         // About a minute on an idle 2-core machine; the limit only catches a hang (under a parallel build it took over 5).
         Result = CliRunner.Run(Work, TimeSpan.FromMinutes(15), "quickstart", "--out", "qs",
-            "--gpt-steps", "40", "--diffusion-steps", "100", "--image-diffusion-steps", "3", "--vae-steps", "20", "--flow-steps", "50");
+            "--gpt-steps", "40", "--diffusion-steps", "100", "--image-diffusion-steps", "3", "--vae-steps", "20", "--flow-steps", "50",
+            "--rbm-steps", "50");
     }
 
     public string Work { get; }

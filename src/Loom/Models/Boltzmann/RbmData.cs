@@ -7,13 +7,23 @@ namespace Loom.Models.Boltzmann;
 
 /// <summary>
 /// The data an RBM sees, as rows [n, V] float32: Fashion-MNIST binarized once with a fixed seed (pixel intensity as the
-/// probability of 1, the usual binarized-image benchmark), binary CSV rows as they are, and real CSV rows standardized
-/// for Gaussian visible units.
+/// probability of 1, the usual binarized-image benchmark), bars-and-stripes patterns and binary CSV rows as they are, and
+/// real CSV rows standardized for Gaussian visible units.
 /// </summary>
 public static class RbmData
 {
-    /// <summary>Loads <paramref name="spec"/> (fashion-mnist, a toy set or a numeric CSV) with <paramref name="options"/>.</summary>
-    public static TrainingData Load(string spec, DataLoadOptions options) => TrainingData.Load(spec, options);
+    /// <summary>
+    /// Loads <paramref name="spec"/> (fashion-mnist, bars-and-stripes (<see cref="BarsAndStripes"/>), a toy set or a numeric
+    /// CSV) with <paramref name="options"/>.
+    /// </summary>
+    public static TrainingData Load(string spec, DataLoadOptions options)
+    {
+        if (!File.Exists(spec) && BarsAndStripes.TryParse(spec, out int size))
+            return options.Limit > 0
+                ? throw LoomUsageException.ForOption("TrainLimit", "applies to fashion-mnist only; bars-and-stripes is every pattern once")
+                : BarsAndStripes.Load(size);
+        return TrainingData.Load(spec, options);
+    }
 
     /// <summary>The visible type the data call for: binary for images and 0/1 tables, Gaussian otherwise.</summary>
     public static RbmVisible Infer(TrainingData data) =>

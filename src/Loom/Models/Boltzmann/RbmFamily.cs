@@ -17,13 +17,22 @@ public sealed class RbmFamily : IModelFamily, ITrainableFamily
 
     public Type RecipeType => typeof(RbmRecipe);
 
-    /// <summary>sklearn: scikit-learn's BernoulliRBM defaults (PCD-1, plain SGD, lr 0.1, batch 10, 256 hidden units).</summary>
+    /// <summary>
+    /// sklearn: scikit-learn's BernoulliRBM defaults (PCD-1, plain SGD, lr 0.1, batch 10, 256 hidden units).
+    /// bars-stripes: 32 hidden units, CD-10 on the full batch of 30 patterns, lr 0.05, momentum 0.5, no weight decay, 3000
+    /// epochs (one step each): tuned on bars-and-stripes 4×4 to an exact NLL within about 0.3 nats of ln 30.
+    /// </summary>
     public IReadOnlyDictionary<string, JsonObject> Presets => new Dictionary<string, JsonObject>
     {
         ["sklearn"] = new()
         {
             ["method"] = "pcd", ["k"] = 1, ["hidden"] = 256, ["learning_rate"] = 0.1, ["batch_size"] = 10, ["momentum"] = 0.0,
             ["weight_decay"] = 0.0, ["epochs"] = 10,
+        },
+        ["bars-stripes"] = new()
+        {
+            ["method"] = "cd", ["k"] = 10, ["hidden"] = 32, ["learning_rate"] = 0.05, ["batch_size"] = 30, ["momentum"] = 0.5,
+            ["weight_decay"] = 0.0, ["epochs"] = 3000,
         },
     };
 
