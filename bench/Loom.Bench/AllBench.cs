@@ -31,7 +31,8 @@ public static class AllBench
         Loom.Core.TorchRuntime.EnsureLoaded();
         Console.WriteLine((
             $"machine: {Environment.ProcessorCount} cores, libtorch threads {get_num_threads()}, float32 matmul peak "
-                + $"{BenchTable.MatmulGflops:F1} GFLOP/s (1024², best of 10), read bandwidth {BenchTable.ReadBandwidthGBs:F1} GB/s "
+                + $"{BenchTable.MatmulGflops:F1} GFLOP/s (best of 1024², 2048², 4096² products), read bandwidth "
+                + $"{BenchTable.ReadBandwidthGBs:F1} GB/s "
                 + $"(512 MB sum, best of 10)"));
         int failures = 0;
         foreach (var entry in Plan.Where(e => only is null || only.Contains(e.Name)))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Loom.Core;
+using Loom.Models.Quantization;
 using Loom.Models.Transformer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,10 +9,13 @@ using static TorchSharp.torch;
 namespace Loom.Bench;
 
 /// <summary>
-/// <c>decode-step [--tokens 255] [--repeats 5]</c>: where a batch-1 decode step's time goes, for the shakespeare-char shape
+/// <c>decode-step [--tokens 255] [--repeats 5] [--bits 8|4 [--group 64]]</c>: where a batch-1 decode step's time goes, for the
+/// shakespeare-char shape
 /// (6×384, untrained weights): the model's forward pass alone, one token at a time with the KV cache, fused CPU step vs
 /// libtorch modules (best of the repeats), against the time to read every float32 weight once at the measured bandwidth;
 /// then the mat-vec kernel alone. The rest of <c>lm-generate</c>'s per-token time is the engine (selection, bookkeeping).
+/// With <c>--bits</c> the projections are quantized in memory first (<c>LayerQuantization</c>); the bound then counts the
+/// bytes as stored (int8 or packed 4-bit values, scales, zero points; the embeddings stay float32).
 /// </summary>
 public static class DecodeStepBench
 {
@@ -21,7 +25,14 @@ public static class DecodeStepBench
         TorchRuntime.EnsureLoaded();
         using var model = new DecoderTransformer(TransformerConfig.Gpt2(65, tokens + 1, 6, 6, 384), seed: 0);
         model.eval();
-        double weightBytes = model.parameters().Sum(p => p.numel()) * 4.0;
+        int bits = BenchSupport.Option(args, "--bits", 32);
+        if (bits != 32)
+        {
+            int? group = bits == 4 ? BenchSupport.Option(args, "--group", QuantizationOptions.DefaultGroupSize) : null;
+            int layers = LayerQuantization.Quantize(model, new QuantizationOptions { Bits = bits, GroupSize = group });
+            Console.WriteLine($"quantized {layers} projections to {bits} bits" + (group is null ? "" : $", groups of {group}"));
+        }
+        double weightBytes = model.parameters().Sum(p => p.numel() * p.element_size());
         double bandwidth = MachineLimits.ReadBandwidthGBs() * 1e9;
         foreach (bool fused in new[] { true, false, true, false })
         {
@@ -34,7 +45,8 @@ public static class DecodeStepBench
                 $"{(fused ? "fused step   " : "libtorch step")}  {best * 1e3:F3} ms/token = {1 / best:F0} tokens/s; weight read at "
                 + $"{bandwidth / 1e9:F1} GB/s takes {bound * 1e3:F3} ms ({bound / best:P0} of the step)"));
         }
-        KernelOnly(model, bandwidth, repeats);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weights as stored: {weightBytes / 1e6:F1} MB"));
+        if (bits == 32) KernelOnly(model, bandwidth, repeats);
         return 0;
     }
 

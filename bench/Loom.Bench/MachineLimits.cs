@@ -11,8 +11,12 @@ namespace Loom.Bench;
 /// </summary>
 public static class MachineLimits
 {
+    /// <summary>The best float32 GFLOP/s of square matrix products of 1024, 2048 and 4096 (a 1024² product alone can
+    /// stay below what larger GEMMs and convolutions reach).</summary>
+    public static double MatmulGflops() => Math.Max(MatmulGflops(1024, 10), Math.Max(MatmulGflops(2048, 5), MatmulGflops(4096, 3)));
+
     /// <summary>Float32 GFLOP/s of an <paramref name="n"/> x <paramref name="n"/> matrix product (2n³ flops).</summary>
-    public static double MatmulGflops(int n = 1024, int repeats = 10)
+    public static double MatmulGflops(int n, int repeats)
     {
         using var scope = NewDisposeScope();
         using var g = new TorchSharp.torch.Generator(0);
