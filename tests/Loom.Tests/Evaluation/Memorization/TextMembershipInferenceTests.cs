@@ -155,6 +155,24 @@ public sealed class TextMembershipInferenceTests
     }
 
     [Fact]
+    public void Loom_audit_reports_the_attack_on_a_line_model_trained_through_the_cli()
+    {
+        using var tmp = new TempFolder();
+        var file = Names[..22];
+        File.WriteAllText(tmp.File("members.txt"), string.Join('\n', file) + "\n");
+        File.WriteAllText(tmp.File("heldout.txt"), string.Join('\n', Covered(Names[22..], file)) + "\n");
+        var train = CliRunner.Run(tmp.Path, "train", "gpt", "--data", "members.txt", "--layout", "lines", "--steps", "200",
+            "--batch-size", "20", "--layers", "1", "--heads", "2", "--width", "32", "--eval-every", "0", "--warmup", "10", "--lr",
+            "1e-2", "--seed", "1", "--out", "run");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var audit = CliRunner.Run(tmp.Path, "audit", "run", "--data", "heldout.txt", "--samples", "4", "--out", "audit");
+        Assert.True(audit.ExitCode == 0, audit.ToString());
+        var report = File.ReadAllText(tmp.File(Path.Combine("audit", "audit.json")));
+        Assert.Contains("mia_tpr_at_1pct_fpr", report);
+        Assert.Contains("membership-inference AUROC", report);
+    }
+
+    [Fact]
     public void Bad_input_is_a_data_error()
     {
         using var tmp = new TempFolder();
