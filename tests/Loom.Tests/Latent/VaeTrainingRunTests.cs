@@ -135,4 +135,19 @@ public sealed class VaeTrainingRunTests
         foreach (var file in files)
             Assert.Equal(Bytes(tmp.File("library"), file), Bytes(tmp.File("cli"), file));
     }
+
+    [Fact]
+    public void Train_limit_keeps_the_first_images_of_the_chosen_classes_and_must_not_be_negative()
+    {
+        using var tmp = new TempFolder();
+        var recipe = new VaeRecipe
+        {
+            Data = "fashion-mnist", Classes = "1", TrainLimit = 20, Hidden = 16, Steps = 2, BatchSize = 8, EvalK = 0, EvalN = 10,
+            CheckpointEvery = 0,
+        };
+        using (Train(recipe, tmp.File("run"))) { }
+        Assert.Contains("first=20", Checkpoint.ReadCard(tmp.File("run")).Data[0].Source);
+        var error = Assert.Throws<LoomUsageException>(() => (recipe with { TrainLimit = -1 }).Resolve());
+        Assert.Equal(nameof(VaeRecipe.TrainLimit), error.Option);
+    }
 }

@@ -25,7 +25,9 @@ public static class MemorizationSection
                 + $"{copied.Key.Split('_')[1].Replace("gram", "-gram")} verbatim, the longest "
                 + $"{result.Get("longest_copy_words")?.Value ?? 0} words");
         if (result.Get("mia_auroc") is { } auroc)
-            findings.Add($"membership-inference AUROC {MetricValue.Format(auroc.Value)} (0.5: the attack learns nothing)");
+            findings.Add($"membership-inference AUROC {MetricValue.Format(auroc.Value)} (0.5: the attack learns nothing)"
+                + (result.Get("mia_tpr_at_1pct_fpr") is { } tpr
+                    ? $", {AuditSection.Percent(tpr.Value)} of members found at 1% false positives" : ""));
         else
             section.Notes.Add("membership inference: this model does not score examples here, so the loss-threshold attack was not run");
         section.Finding = findings.Count > 0 ? string.Join("; ", findings) + "." : "no memorization metric applies to this model and data.";

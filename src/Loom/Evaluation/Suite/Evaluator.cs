@@ -14,8 +14,8 @@ namespace Loom.Evaluation.Suite;
 /// <summary>
 /// Evaluates checkpoints and sample files against one real dataset and collects an <see cref="EvaluationResult"/>
 /// for each: likelihood (when the model has one), sample quality, diversity and memorization metrics for the data's
-/// kind, a membership-inference audit for models that score examples, and the loss curve from the checkpoint's log.
-/// Real-data features are computed once and cached on disk.
+/// kind, a membership-inference audit for models that score examples and for language models trained on lines, and the
+/// loss curve from the checkpoint's log. Real-data features are computed once and cached on disk.
 /// </summary>
 public sealed class Evaluator : IDisposable
 {
@@ -79,6 +79,7 @@ public sealed class Evaluator : IDisposable
                 result.Notes.Add($"the evaluation data {data.Spec} is the checkpoint's own training data: "
                     + "the likelihood measures fit, not generalization");
             AddLikelihood(result, likelihood.Score(data.File!, cancellation));
+            TextMembershipAudit.Add(result, source, data.File!, options.Seed);
         }
         if (source.IsCheckpoint)
             AddLossCurve(source.Path, result, outDir);
@@ -137,6 +138,7 @@ public sealed class Evaluator : IDisposable
         var mia = MembershipInference.LossThreshold(members.data<double>().ToArray(), others.data<double>().ToArray());
         result.Add("mia_auroc", mia.Auroc);
         result.Add("mia_advantage", mia.Advantage);
+        result.Add("mia_tpr_at_1pct_fpr", mia.TprAtLowFpr);
     }
 
     private static void AddLikelihood(EvaluationResult result, ScoreReport report)

@@ -36,6 +36,10 @@ public sealed class LanguageModelData
     /// <summary>Longest framed line minus one (the context a line batch needs); 0 for streams.</summary>
     public int LongestLine { get; private set; }
 
+    /// <summary>The framed lines ([delimiter] + line + [delimiter]) of the training or validation split (lines layout; empty for
+    /// streams): which lines a run trained on, for membership inference.</summary>
+    public IReadOnlyList<int[]> FramedLines(bool validation) => validation ? validationLines : trainLines;
+
     /// <summary>A token stream split nanoGPT's way: the first 1 − <paramref name="validationFraction"/> trains.</summary>
     public static LanguageModelData FromStream(int[] tokens, double validationFraction = 0.1)
     {

@@ -55,6 +55,8 @@ public sealed record VaeRecipe
     public int? EvalN { get; init; }
     /// <summary>Points drawn from a toy data set.</summary>
     public int? Points { get; init; }
+    /// <summary>Training images at most (the first of the chosen fashion-mnist classes); 0 = all.</summary>
+    public int? TrainLimit { get; init; }
     /// <summary>Save every N steps; 0 = at the end and when cancelled.</summary>
     public long? CheckpointEvery { get; init; }
     public long? Seed { get; init; }
@@ -81,7 +83,8 @@ public sealed record VaeRecipe
     {
         Conditional = false, Network = "mlp", LatentDim = 16, Layers = 2, BaseChannels = 32, ResBlocks = 0, Beta = 1, Iwae = 1,
         KlWarmup = 0, Adversarial = 0, AdversaryLearningRate = 4e-4, Steps = 5000, BatchSize = 128, LearningRate = 1e-3, Warmup = 100,
-        LatentPrior = "normal", PriorComponents = 10, EvalK = 100, EvalN = 1000, Points = 20000, CheckpointEvery = 1000, Seed = 0,
+        LatentPrior = "normal", PriorComponents = 10, EvalK = 100, EvalN = 1000, Points = 20000, TrainLimit = 0,
+        CheckpointEvery = 1000, Seed = 0,
     };
 
     /// <summary>The model the run's messages name: cvae or vae.</summary>
@@ -111,6 +114,7 @@ public sealed record VaeRecipe
     {
         if (string.IsNullOrWhiteSpace(Data)) throw LoomUsageException.ForOption(nameof(Data), "the recipe names no data");
         if (Points is < 1) throw LoomUsageException.ForOption(nameof(Points), $"must be positive, got {Points}");
+        if (TrainLimit is < 0) throw LoomUsageException.ForOption(nameof(TrainLimit), $"must be >= 0, got {TrainLimit}");
         if (EvalN is < 1) throw LoomUsageException.ForOption(nameof(EvalN), $"must be positive, got {EvalN}");
         if (EvalK is < 0) throw LoomUsageException.ForOption(nameof(EvalK), $"must be non-negative, got {EvalK}");
         if (Iwae > 1 && Beta != 1) throw LoomUsageException.ForOption(nameof(Iwae),

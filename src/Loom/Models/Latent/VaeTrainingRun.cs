@@ -26,7 +26,7 @@ public static class VaeTrainingRun
         Seeding.SeedEverything(seed);
         var subset = resolved.TrainClasses();
         using var data = TrainingData.Load(resolved.Data!,
-            new DataLoadOptions { Classes = subset, Points = resolved.Points!.Value, Seed = seed });
+            new DataLoadOptions { Classes = subset, Points = resolved.Points!.Value, Seed = seed, Limit = resolved.TrainLimit!.Value });
         if (resolved.Conditional == true && data.Labels is null)
             throw LoomUsageException.ForOption(nameof(VaeRecipe.Conditional),
                 $"the data {resolved.Data} has no class labels (only fashion-mnist has)");
