@@ -107,11 +107,12 @@ internal static class QuickstartSummary
         };
     }
 
-    /// <summary>2.260, 697.3, -0.001044, 12345: four significant digits, trailing zeros kept, no exponent.</summary>
+    /// <summary>2.260, 697.3, -0.001044, 12345: four significant digits, trailing zeros kept, no exponent; a whole number below
+    /// a million as it is (30 patterns, not 30.00).</summary>
     internal static string FourSignificantDigits(double value)
     {
-        if (value == 0 || !double.IsFinite(value))
-            return value.ToString(CultureInfo.InvariantCulture);
+        if (value == 0 || !double.IsFinite(value) || (value == Math.Round(value) && Math.Abs(value) < 1e6))
+            return value.ToString(CultureInfo.InvariantCulture);   // counts (patterns reached 30) stay whole numbers
         int decimals = Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 12);
         return value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }

@@ -76,6 +76,15 @@ public class QuickstartReportTests(QuickstartRun run) : IClassFixture<Quickstart
     private static List<string> Cells(string row) =>
         Regex.Matches(row, "<td>(.*?)</td>", RegexOptions.Singleline).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
 
+    [Theory]
+    [InlineData(2.26, "2.260")]
+    [InlineData(697.31, "697.3")]
+    [InlineData(-0.0010443, "-0.001044")]
+    [InlineData(30.0, "30")]          // a count (patterns reached) stays a whole number
+    [InlineData(0.0, "0")]
+    public void MetricsShowFourSignificantDigitsAndCountsStayWhole(double value, string shown) =>
+        Assert.Equal(shown, QuickstartSummary.FourSignificantDigits(value));
+
     [Fact]
     public void ChromiumDrawsTheSummaryWithTextAndThumbnails()
     {
