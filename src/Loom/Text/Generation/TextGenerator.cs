@@ -100,7 +100,8 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
 
     /// <summary>
     /// Streams one prompt's tokens as an async sequence. The model runs on a dedicated thread (dispose scopes are
-    /// thread-static), so the caller may await freely; cancelling stops generation after the current step.
+    /// thread-static), so the caller may await freely; cancelling stops generation after the current step, and no token
+    /// is handed out after the cancel.
     /// </summary>
     public async IAsyncEnumerable<GeneratedToken> StreamAsync(string prompt, GenerationSettings settings,
         [EnumeratorCancellation] CancellationToken cancellation = default)
@@ -134,7 +135,12 @@ public sealed class TextGenerator(ICausalLanguageModel model, ITokenizer tokeniz
         try
         {
             await foreach (var token in channel.Reader.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                // ReadAllAsync hands out what is already buffered without looking at the token: after a cancel the
+                // caller gets no further token, however far the worker ran ahead.
+                cancellation.ThrowIfCancellationRequested();
                 yield return token;
+            }
         }
         finally
         {
