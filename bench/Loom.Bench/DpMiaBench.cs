@@ -93,8 +93,8 @@ public static class DpMiaBench
         var epsilons = Epsilons(args);
         using var train = FashionMnist.Load(FashionMnistSplit.Train);
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
-        using var members = Trousers(train, n);
-        using var nonMembers = Trousers(test, n);
+        using var members = DpVaeBench.Pick(train, [1], n);
+        using var nonMembers = DpVaeBench.Pick(test, [1], n);
         var folder = Path.Combine(Path.GetTempPath(), $"loom-dp-mia-vae-{Environment.ProcessId}");
         Console.WriteLine($"dp-mia-vae: MLP VAE (bernoulli, hidden {hidden}, latent 16), {steps} steps, batch {batch}; "
             + $"{members.shape[0]} member vs {nonMembers.shape[0]} non-member trousers");
@@ -112,7 +112,7 @@ public static class DpMiaBench
             using var outcome = ModelRegistry.Trainable("vae").Train(RecipeJson.ToJson(recipe), context);
             double seconds = clock.Elapsed.TotalSeconds;
             var vae = (VaeModel)outcome.Model;
-            var attack = MembershipInference.LossThreshold(Losses(vae, members), Losses(vae, nonMembers));
+            var attack = MembershipInference.LossThreshold(DpVaeBench.Losses(vae, members), DpVaeBench.Losses(vae, nonMembers));
             string privacy = outcome.Metrics.TryGetValue("epsilon", out var spent) ? $"ε {spent:F2}" : "non-private";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{privacy,-12} train −ELBO {attack.MeanMemberLoss:F1}  test −ELBO {attack.MeanNonMemberLoss:F1} nats  {Mia(attack)}  "
@@ -128,24 +128,4 @@ public static class DpMiaBench
     private static double[] Epsilons(string[] args) =>
         [.. (BenchSupport.StringOption(args, "--epsilons") ?? "8,1").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(e => double.Parse(e, CultureInfo.InvariantCulture))];
-
-    /// <summary>The first <paramref name="n"/> trousers (class 1) of a split: the training run's <c>TrainLimit</c> images.</summary>
-    private static Tensor Trousers(FashionMnistData data, int n)
-    {
-        using var scope = torch.NewDisposeScope();
-        var indices = (data.Labels == 1).nonzero().reshape(-1);
-        var chosen = indices.narrow(0, 0, Math.Min(n, indices.shape[0]));
-        return data.Images.index_select(0, chosen).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
-
-    private static double[] Losses(VaeModel vae, Tensor images)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        torch.manual_seed(5);
-        var total = torch.zeros(images.shape[0], dtype: ScalarType.Float64);
-        for (int draw = 0; draw < 8; draw++)
-            total += -vae.Network.Elbo(images, null).Elbo.to(ScalarType.Float64) / 8;
-        return total.data<double>().ToArray();
-    }
 }

@@ -55,16 +55,19 @@ public static class DpVaeBench
         return 0;
     }
 
-    private static Tensor Pick(FashionMnistData data, int[] classes, int n)
+    /// <summary>The first <paramref name="n"/> images of <paramref name="classes"/> in a split, as float32.</summary>
+    internal static Tensor Pick(FashionMnistData data, int[] classes, int n)
     {
+        using var scope = torch.NewDisposeScope();
         var mask = torch.zeros_like(data.Labels, dtype: ScalarType.Bool);
         foreach (var c in classes) mask |= data.Labels == c;
         var indices = mask.nonzero().reshape(-1);
         var chosen = indices.narrow(0, 0, Math.Min(n, indices.shape[0]));
-        return data.Images.index_select(0, chosen).to(ScalarType.Float32).DetachFromDisposeScope();
+        return data.Images.index_select(0, chosen).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
-    private static double[] Losses(VaeModel vae, Tensor images)
+    /// <summary>Each image's mean −ELBO over 8 seeded latent draws: the attack's per-example loss.</summary>
+    internal static double[] Losses(VaeModel vae, Tensor images)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
