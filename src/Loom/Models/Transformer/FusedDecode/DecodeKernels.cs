@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -51,47 +50,37 @@ internal static unsafe class DecodeKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(float* m, int cols, float* x, float* y, int r0, int r1)
     {
-        var input = new ReadOnlySpan<float>(x, cols);
         for (int r = r0; r < r1; r++)
-            y[r] = TensorPrimitives.Dot(new ReadOnlySpan<float>(m + (long)r * cols, cols), input);
+            y[r] = VectorKernels.Dot(m + (long)r * cols, x, cols);
     }
 
     /// <summary>output = (x − mean) / √(var + eps) · gamma + beta over n values (beta may be null); biased variance, as torch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LayerNorm(float* x, int n, float* gamma, float* beta, float eps, float* output)
     {
-        var input = new ReadOnlySpan<float>(x, n);
-        var result = new Span<float>(output, n);
-        float mean = TensorPrimitives.Sum(input) / n;
-        TensorPrimitives.Subtract(input, mean, result);
-        float variance = TensorPrimitives.SumOfSquares(result) / n;
-        float inverse = 1f / MathF.Sqrt(variance + eps);
-        TensorPrimitives.Multiply(result, inverse, result);
-        TensorPrimitives.Multiply(result, new ReadOnlySpan<float>(gamma, n), result);
-        if (beta is not null) TensorPrimitives.Add(result, new ReadOnlySpan<float>(beta, n), result);
+        float mean = VectorKernels.Sum(x, n) / n;
+        float squares = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float d = x[i] - mean;
+            output[i] = d;
+            squares += d * d;
+        }
+        float inverse = 1f / MathF.Sqrt(squares / n + eps);
+        for (int i = 0; i < n; i++)
+            output[i] = output[i] * inverse * gamma[i] + (beta is null ? 0f : beta[i]);
     }
 
-    /// <summary>GELU in place on x[0..n): the tanh approximation (HF's gelu_new), or the exact erf form; scratch holds n floats.</summary>
+    /// <summary>GELU in place on x[0..n): the tanh approximation (HF's gelu_new), or the exact erf form.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Gelu(float* x, int n, bool exact, float* scratch)
+    public static void Gelu(float* x, int n, bool exact)
     {
-        var values = new Span<float>(x, n);
-        if (exact)
+        if (!exact)
         {
-            for (int c = 0; c < n; c++) values[c] = 0.5f * values[c] * (1f + Erf(values[c] * 0.70710678f));
+            VectorKernels.GeluTanh(x, n);
             return;
         }
-        // 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))
-        var inner = new Span<float>(scratch, n);
-        TensorPrimitives.Multiply(values, values, inner);
-        TensorPrimitives.Multiply(inner, 0.044715f, inner);
-        TensorPrimitives.Add(inner, 1f, inner);
-        TensorPrimitives.Multiply(inner, values, inner);
-        TensorPrimitives.Multiply(inner, 0.7978845608f, inner);
-        TensorPrimitives.Tanh(inner, inner);
-        TensorPrimitives.Add(inner, 1f, inner);
-        TensorPrimitives.Multiply(inner, values, inner);
-        TensorPrimitives.Multiply(inner, 0.5f, values);
+        for (int c = 0; c < n; c++) x[c] = 0.5f * x[c] * (1f + Erf(x[c] * 0.70710678f));
     }
 
     /// <summary>
@@ -102,16 +91,13 @@ internal static unsafe class DecodeKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AttendOneQuery(float* q, float* keys, float* values, int length, int headDim, float* scores, float* output)
     {
-        var query = new ReadOnlySpan<float>(q, headDim);
-        var weights = new Span<float>(scores, length);
         float scale = 1f / MathF.Sqrt(headDim);
         for (int s = 0; s < length; s++)
-            weights[s] = TensorPrimitives.Dot(query, new ReadOnlySpan<float>(keys + (long)s * headDim, headDim)) * scale;
-        TensorPrimitives.SoftMax(weights, weights);
-        var result = new Span<float>(output, headDim);
-        result.Clear();
+            scores[s] = VectorKernels.Dot(q, keys + (long)s * headDim, headDim) * scale;
+        VectorKernels.SoftMax(scores, length);
+        new Span<float>(output, headDim).Clear();
         for (int s = 0; s < length; s++)
-            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + (long)s * headDim, headDim), weights[s], result, result);
+            VectorKernels.AddScaled(values + (long)s * headDim, scores[s], output, headDim);
     }
 
     /// <summary>erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, under float32 rounding of GELU's output).</summary>

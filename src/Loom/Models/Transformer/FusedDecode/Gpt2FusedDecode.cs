@@ -26,7 +26,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
 
     private readonly TransformerConfig config;
     private readonly int width, mlpWidth, heads, headDim;
-    private readonly float* x, normed, qkv, attended, hidden, scratch, partials, scores, evenInputs, oddInputs, groupSums;
+    private readonly float* x, normed, qkv, attended, hidden, partials, scores, evenInputs, oddInputs, groupSums;
     private readonly int partialStride;
     private readonly LayerPointers[] layers;
     private readonly List<float[]> pinned = [];   // keeps the buffers' arrays alive (the pointers do not)
@@ -52,7 +52,6 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         partialStride = Math.Max(3 * width, mlpWidth);
         partials = Buffer(WorkerTeam.DefaultSize * partialStride);
         hidden = Buffer(mlpWidth);
-        scratch = Buffer(mlpWidth);
         scores = Buffer(WorkerTeam.DefaultSize * config.ContextLength);
         evenInputs = Buffer(Math.Max(width, mlpWidth) / 2);
         oddInputs = Buffer(Math.Max(width, mlpWidth) / 2);
@@ -108,9 +107,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
             position = cache.Length;
             capacity = cache.Capacity;
             vocabulary = config.VocabSize;
-            var tokenRow = new ReadOnlySpan<float>(tokenTable + token * width, width);
-            var positionRow = new ReadOnlySpan<float>(positionTable + (long)position * width, width);
-            System.Numerics.Tensors.TensorPrimitives.Add(tokenRow, positionRow, new Span<float>(x, width));
+            VectorKernels.Add(tokenTable + token * width, positionTable + (long)position * width, x, width);
             var team = WorkerTeam.Rent();
             try
             {
@@ -123,7 +120,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
                     MatVec(team, l.Projection, width, width, attended, x, accumulate: true);
                     DecodeKernels.LayerNorm(x, width, l.Norm2Weight, l.Norm2Bias, (float)config.NormEps, normed);
                     MatVec(team, l.Expand, width, mlpWidth, normed, hidden, accumulate: false);
-                    DecodeKernels.Gelu(hidden, mlpWidth, exactGelu, scratch);
+                    DecodeKernels.Gelu(hidden, mlpWidth, exactGelu);
                     MatVec(team, l.Contract, mlpWidth, width, hidden, x, accumulate: true);
                 }
                 DecodeKernels.LayerNorm(x, width, finalWeight, finalBias, (float)config.NormEps, normed);
@@ -222,12 +219,11 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         matRows = rows;
         matCols = cols;
         Run(team, Phase.MatVec);
-        var result = new Span<float>(output, cols);
-        if (!accumulate) result.Clear();
-        if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(result, new ReadOnlySpan<float>(bias, cols), result);
+        if (!accumulate) new Span<float>(output, cols).Clear();
+        if (bias is not null) VectorKernels.Add(output, bias, output, cols);
         int used = Math.Min(team.Size, rows);
         for (int p = 0; p < used; p++)
-            System.Numerics.Tensors.TensorPrimitives.Add(result, new ReadOnlySpan<float>(partials + (long)p * partialStride, cols), result);
+            VectorKernels.Add(output, partials + (long)p * partialStride, output, cols);
     }
 
     private void Run(WorkerTeam team, Phase next)

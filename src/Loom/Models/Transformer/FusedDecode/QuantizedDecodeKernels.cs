@@ -43,6 +43,7 @@ internal static unsafe class QuantizedDecodeKernels
     /// The input split for <see cref="Int4Rows"/>: even[j] = x[2j], odd[j] = x[2j + 1] (a byte holds inputs 2j in its low
     /// and 2j + 1 in its high nibble) and groupSums[g] = Σ x over group g, computed once per product.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PrepareInt4Input(float* x, int cols, int group, float* even, float* odd, float* groupSums)
     {
         for (int j = 0; j < cols / 2; j++)
@@ -51,7 +52,7 @@ internal static unsafe class QuantizedDecodeKernels
             odd[j] = x[2 * j + 1];
         }
         for (int g = 0; g < cols / group; g++)
-            groupSums[g] = System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(x + (long)g * group, group));
+            groupSums[g] = VectorKernels.Sum(x + (long)g * group, group);
     }
 
     /// <summary>
