@@ -25,6 +25,7 @@ internal sealed class WorkerTeam
     private ITeamWork? work;
     private long generation;
     private int pending;
+    private int sleeping;   // workers in, or about to enter, Monitor.Wait on the gate
     private Exception? failure;
 
     private WorkerTeam(int size)
@@ -71,7 +72,11 @@ internal sealed class WorkerTeam
         failure = null;
         Volatile.Write(ref pending, Size - 1);
         Interlocked.Increment(ref generation);
-        lock (gate) Monitor.PulseAll(gate);
+        // Only a sleeping worker needs the gate (a spinning one sees the generation): a lock and a pulse per piece cost
+        // more than the piece whenever a waiter had to be signalled. Both sides use full fences (Interlocked) before
+        // reading the other's field, so a worker that starts to sleep after this read sees the new generation.
+        if (Volatile.Read(ref sleeping) != 0)
+            lock (gate) Monitor.PulseAll(gate);
         piece.Execute(0, Size);
         var spin = new SpinWait();
         while (Volatile.Read(ref pending) != 0)
@@ -96,8 +101,10 @@ internal sealed class WorkerTeam
                 }
                 lock (gate)
                 {
+                    Interlocked.Increment(ref sleeping);
                     while (Volatile.Read(ref generation) == seen)
                         Monitor.Wait(gate);
+                    Interlocked.Decrement(ref sleeping);
                 }
             }
             seen = Volatile.Read(ref generation);

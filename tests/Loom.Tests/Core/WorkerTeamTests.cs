@@ -45,6 +45,31 @@ public sealed class WorkerTeamTests
     }
 
     [Fact]
+    public async Task Workers_that_fell_asleep_between_pieces_are_woken_for_the_next()
+    {
+        var team = WorkerTeam.Rent();
+        try
+        {
+            var work = new CountingWork(team.Size);
+            // Pauses longer than the workers' spin put them to sleep; a lost wake-up would leave Run spinning for ever.
+            var runs = Task.Run(() =>
+            {
+                for (int i = 0; i < 40; i++)
+                {
+                    team.Run(work);
+                    Thread.Sleep(i % 2 == 0 ? 2 : 0);
+                }
+            });
+            await runs.WaitAsync(TimeSpan.FromSeconds(60));   // TimeoutException: a sleeping worker was never woken
+            Assert.All(work.Runs, count => Assert.Equal(40, count));
+        }
+        finally
+        {
+            WorkerTeam.Return(team);
+        }
+    }
+
+    [Fact]
     public void A_failing_part_is_rethrown_to_the_caller_and_the_team_keeps_working()
     {
         var team = WorkerTeam.Rent();
