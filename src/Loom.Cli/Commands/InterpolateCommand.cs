@@ -4,7 +4,6 @@ using Loom.Data;
 using Loom.IO.Checkpoints;
 using Loom.IO.Images;
 using Loom.Models;
-using Loom.Models.Diffusion;
 using Loom.Models.Latent;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,7 +14,8 @@ namespace Loom.Cli.Commands;
 /// <c>loom interpolate CKPT --out grid.png</c>: walks the latent space of a VAE or GAN (or a diffusion model's starting
 /// noise). Each row goes from one prior latent to another (spherical interpolation, seeds seed+2r and seed+2r+1);
 /// <c>--from/--to</c> encode two images with a VAE and interpolate their posterior means; <c>--traverse</c> sweeps each
-/// latent dimension over [−range, range] around zero (or around <c>--from</c>'s encoding), one row per dimension.
+/// latent dimension over [−range, range] around zero (or around <c>--from</c>'s encoding), one row per dimension. The flags map
+/// onto <see cref="LatentWalkOptions"/>; <see cref="LatentWalk"/> does the walk.
 /// </summary>
 public static class InterpolateCommand
 {
@@ -45,124 +45,30 @@ public static class InterpolateCommand
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            int columns = CliOptions.Positive(parse, steps), rowCount = CliOptions.Positive(parse, rows);
-            if (columns < 2) throw new LoomUsageException($"--steps: needs at least 2 points, got {columns}");
             var target = parse.GetValue(output)!;
             var extension = Path.GetExtension(target).ToLowerInvariant();
             if (extension is not (".png" or ".csv")) throw new LoomUsageException($"--out: expected a .png or .csv file, got '{target}'");
             using var model = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
-            long seedValue = parse.GetValue(seed);
             using var scope = torch.NewDisposeScope();
-            Tensor grid;
-            if (model.GetService<IDiffusionGenerator>() is { } diffusion)
+            var options = new LatentWalkOptions
             {
-                if (parse.GetValue(traverse) || parse.GetValue(from) is not null)
-                    throw new LoomUsageException("--traverse/--from: a diffusion model has no encoder; it interpolates its starting noise");
-                grid = InterpolateDiffusion(diffusion, rowCount, columns, seedValue, parse.GetValue(classOption));
-            }
-            else if (model.GetService<ILatentVariableModel>() is { } latent)
-            {
-                var starts = parse.GetValue(from) is { } a ? Encode(model, a, parse.GetValue(classOption)) : null;
-                var ends = parse.GetValue(to) is { } b ? Encode(model, b, parse.GetValue(classOption)) : null;
-                if ((starts is null) != (ends is null) && !parse.GetValue(traverse))
-                    throw new LoomUsageException("--from and --to: give both (or --from with --traverse)");
-                int classes = latent.NumClasses;
-                int? cls = parse.GetValue(classOption);
-                if (cls is { } c && (classes == 0 || c < 0 || c >= classes))
-                    throw new LoomUsageException(classes == 0 ? "--class: this model is not class-conditional"
-                        : $"--class: must be in 0..{classes - 1}, got {c}");
-                var (latents, rowOf) = parse.GetValue(traverse)
-                    ? Traversal(latent.LatentDim, Math.Min(rowCount, latent.LatentDim), columns, parse.GetValue(range), starts)
-                    : Paths(latent.LatentDim, rowCount, columns, seedValue, starts, ends);
-                var labels = classes == 0 ? null : torch.tensor(rowOf.Select(r => (long)(cls ?? r % classes)).ToArray());
-                grid = latent.Decode(latents, labels);
-            }
-            else throw new LoomUsageException(
-                $"interpolate: a '{model.Kind}' model has no latent space to walk (VAE, GAN and diffusion models do)");
-            Write(grid, columns, target, console);
+                Steps = CliOptions.Positive(parse, steps), Rows = CliOptions.Positive(parse, rows), Seed = parse.GetValue(seed),
+                Traverse = parse.GetValue(traverse), Range = parse.GetValue(range), Class = parse.GetValue(classOption),
+                From = ReadExample(model, parse.GetValue(from)), To = ReadExample(model, parse.GetValue(to)),
+                Cancellation = CliContext.Cancellation,
+            };
+            Write(LatentWalk.Generate(model, options), options.Steps, target, console);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Rows of spherical interpolations between prior latents, or a straight line between two encodings.</summary>
-    private static (Tensor Latents, int[] Rows) Paths(int dim, int rows, int columns, long seed, Tensor? start, Tensor? end)
-    {
-        var points = new List<Tensor>();
-        var rowOf = new List<int>();
-        for (int r = 0; r < (start is null ? rows : 1); r++)
-        {
-            Tensor a = start ?? Prior(dim, seed + 2 * r), b = end ?? Prior(dim, seed + 2 * r + 1);
-            for (int i = 0; i < columns; i++)
-            {
-                double t = i / (columns - 1.0);
-                points.Add(start is null ? DiffusionPipeline.Slerp(a, b, t) : (1 - t) * a + t * b);
-                rowOf.Add(r);
-            }
-        }
-        return (torch.cat(points.ToArray(), 0), rowOf.ToArray());
-    }
-
-    /// <summary>One row per latent dimension: the base latent with that coordinate swept over [−range, range].</summary>
-    private static (Tensor Latents, int[] Rows) Traversal(int dim, int rows, int columns, double range, Tensor? center)
-    {
-        var baseLatent = center ?? torch.zeros(1, dim);
-        var values = torch.linspace(-range, range, columns);
-        var points = new List<Tensor>();
-        for (int r = 0; r < rows; r++)
-        {
-            var row = baseLatent.expand(columns, dim).clone();
-            row[.., r] = values;
-            points.Add(row);
-        }
-        return (torch.cat(points.ToArray(), 0), Enumerable.Range(0, rows).SelectMany(r => Enumerable.Repeat(r, columns)).ToArray());
-    }
-
-    private static Tensor Prior(int dim, long seed)
-    {
-        using var generator = new torch.Generator((ulong)seed);
-        return torch.randn([1, dim], generator: generator);
-    }
-
-    private static Tensor Encode(IGenerativeModel model, string spec, int? cls)
-    {
-        if (model.GetService<IVariationalAutoencoder>() is not { } vae)
-            throw new LoomUsageException($"--from/--to: a '{model.Kind}' model has no encoder; interpolate between random latents instead");
-        var image = DiffusionImageInput.ReadImage(spec, vae.Config.SampleShape, vae.Config.Images);
-        Tensor? labels = null;
-        if (vae.NumClasses > 0)
-            labels = torch.tensor(new long[]
-            {
-                cls ?? throw new LoomUsageException("--from/--to: a conditional VAE needs --class for the images")
-            });
-        return vae.EncodeMean(image, labels);
-    }
-
-    private static Tensor InterpolateDiffusion(IDiffusionGenerator model, int rows, int columns, long seed, int? cls)
-    {
-        int classes = model.Config.NumClasses;
-        if (cls is { } c && (classes == 0 || c < 0 || c >= classes))
-            throw new LoomUsageException(classes == 0 ? "--class: this model is not class-conditional"
-                : $"--class: must be in 0..{classes - 1}, got {c}");
-        long[] shape = [1, .. model.Config.SampleShape];
-        var noise = new List<Tensor>();
-        for (int r = 0; r < rows; r++)
-        {
-            using var first = new torch.Generator((ulong)(seed + 2 * r));
-            using var second = new torch.Generator((ulong)(seed + 2 * r + 1));
-            var a = torch.randn(shape, generator: first);
-            var b = torch.randn(shape, generator: second);
-            for (int i = 0; i < columns; i++) noise.Add(DiffusionPipeline.Slerp(a, b, i / (columns - 1.0)));
-        }
-        int[]? labels = classes == 0 ? null : Enumerable.Range(0, rows * columns).Select(i => cls ?? i / columns % classes).ToArray();
-        // Deterministic sampler so the only thing that changes along a row is the starting noise.
-        return model.Generate(new DiffusionRequest
-        {
-            Count = rows * columns, Seed = seed, Sampler = model.Config.DefaultSampler with { Sampler = "ddim", Eta = 0 }, Labels = labels,
-            Guidance = labels is null ? 1 : model.Config.DefaultGuidance, InitialNoise = torch.cat(noise.ToArray(), 0),
-            Cancellation = CliContext.Cancellation,
-        });
-    }
+    /// <summary>A VAE's example image (a PNG or fashion-mnist:N) as a [1, …] tensor, null without a spec; for a model with no
+    /// encoder an empty tensor stands for the example, which the library refuses with the reason.</summary>
+    private static Tensor? ReadExample(IGenerativeModel model, string? spec) => spec is null ? null
+        : model.GetService<IVariationalAutoencoder>() is { } vae
+            ? DiffusionImageInput.ReadImage(spec, vae.Config.SampleShape, vae.Config.Images)
+            : torch.empty(0);
 
     private static void Write(Tensor grid, int columns, string path, TextWriter console)
     {

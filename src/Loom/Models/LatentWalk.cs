@@ -1,0 +1,128 @@
+using Loom.Core;
+using Loom.Models.Diffusion;
+using Loom.Models.Latent;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models;
+
+/// <summary>
+/// Walks the latent space of a VAE or GAN, or a diffusion model's starting noise, and decodes every point: each row goes
+/// from one prior latent to another (spherical interpolation); a VAE can instead go in a straight line between the
+/// posterior means of two examples, or sweep each latent dimension (<see cref="LatentWalkOptions.Traverse"/>). A diffusion
+/// model samples each point with deterministic DDIM, so only the starting noise changes along a row.
+/// </summary>
+public static class LatentWalk
+{
+    /// <summary>The decoded points, rows one after another: [Rows × Steps, …] (images [n, C, H, W] or vectors [n, d]).</summary>
+    public static Tensor Generate(IGenerativeModel model, LatentWalkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options.Validate();
+        using var scope = torch.NewDisposeScope();
+        Tensor grid;
+        if (model.GetService<IDiffusionGenerator>() is { } diffusion)
+        {
+            if (options.Traverse || options.From is not null)
+                throw LoomUsageException.ForOption(options.Traverse ? nameof(options.Traverse) : nameof(options.From),
+                    "a diffusion model has no encoder; it interpolates its starting noise");
+            grid = WalkNoise(diffusion, options);
+        }
+        else if (model.GetService<ILatentVariableModel>() is { } latent)
+        {
+            int? cls = CheckClass(options.Class, latent.NumClasses);
+            var starts = options.From is { } a ? Encode(model, a, cls) : null;
+            var ends = options.To is { } b ? Encode(model, b, cls) : null;
+            var (latents, rowOf) = options.Traverse
+                ? Traversal(latent.LatentDim, Math.Min(options.Rows, latent.LatentDim), options.Steps, options.Range, starts)
+                : Paths(latent.LatentDim, options.Rows, options.Steps, options.Seed, starts, ends);
+            int classes = latent.NumClasses;
+            var labels = classes == 0 ? null : torch.tensor(rowOf.Select(r => (long)(cls ?? r % classes)).ToArray());
+            grid = latent.Decode(latents, labels);
+        }
+        else throw new LoomUsageException($"a '{model.Kind}' model has no latent space to walk (VAE, GAN and diffusion models do)");
+        return grid.MoveToOuterDisposeScope();
+    }
+
+    private static int? CheckClass(int? cls, int classes)
+    {
+        if (cls is { } c && (classes == 0 || c < 0 || c >= classes))
+            throw LoomUsageException.ForOption(nameof(LatentWalkOptions.Class), classes == 0 ? "this model is not class-conditional"
+                : $"must be in 0..{classes - 1}, got {c}");
+        return cls;
+    }
+
+    /// <summary>Rows of spherical interpolations between prior latents, or a straight line between two encodings.</summary>
+    private static (Tensor Latents, int[] Rows) Paths(int dim, int rows, int columns, long seed, Tensor? start, Tensor? end)
+    {
+        var points = new List<Tensor>();
+        var rowOf = new List<int>();
+        for (int r = 0; r < (start is null ? rows : 1); r++)
+        {
+            Tensor a = start ?? Prior([1, dim], seed + 2 * r), b = end ?? Prior([1, dim], seed + 2 * r + 1);
+            for (int i = 0; i < columns; i++)
+            {
+                double t = i / (columns - 1.0);
+                points.Add(start is null ? DiffusionPipeline.Slerp(a, b, t) : (1 - t) * a + t * b);
+                rowOf.Add(r);
+            }
+        }
+        return (torch.cat(points.ToArray(), 0), rowOf.ToArray());
+    }
+
+    /// <summary>One row per latent dimension: the base latent with that coordinate swept over [−range, range].</summary>
+    private static (Tensor Latents, int[] Rows) Traversal(int dim, int rows, int columns, double range, Tensor? center)
+    {
+        var baseLatent = center ?? torch.zeros(1, dim);
+        var values = torch.linspace(-range, range, columns);
+        var points = new List<Tensor>();
+        for (int r = 0; r < rows; r++)
+        {
+            var row = baseLatent.expand(columns, dim).clone();
+            row[.., r] = values;
+            points.Add(row);
+        }
+        return (torch.cat(points.ToArray(), 0), Enumerable.Range(0, rows).SelectMany(r => Enumerable.Repeat(r, columns)).ToArray());
+    }
+
+    private static Tensor Prior(long[] shape, long seed)
+    {
+        using var generator = new torch.Generator((ulong)seed);
+        return torch.randn(shape, generator: generator);
+    }
+
+    private static Tensor Encode(IGenerativeModel model, Tensor example, int? cls)
+    {
+        if (model.GetService<IVariationalAutoencoder>() is not { } vae)
+            throw LoomUsageException.ForOption(nameof(LatentWalkOptions.From),
+                $"a '{model.Kind}' model has no encoder; walk between random latents instead");
+        Tensor? labels = null;
+        if (vae.NumClasses > 0)
+            labels = torch.tensor(new long[]
+            {
+                cls ?? throw LoomUsageException.ForOption(nameof(LatentWalkOptions.Class), "a conditional VAE needs the examples' class"),
+            });
+        return vae.EncodeMean(example, labels);
+    }
+
+    private static Tensor WalkNoise(IDiffusionGenerator model, LatentWalkOptions options)
+    {
+        int classes = model.Config.NumClasses;
+        int? cls = CheckClass(options.Class, classes);
+        int rows = options.Rows, columns = options.Steps;
+        long[] shape = [1, .. model.Config.SampleShape];
+        var noise = new List<Tensor>();
+        for (int r = 0; r < rows; r++)
+        {
+            Tensor a = Prior(shape, options.Seed + 2 * r), b = Prior(shape, options.Seed + 2 * r + 1);
+            for (int i = 0; i < columns; i++) noise.Add(DiffusionPipeline.Slerp(a, b, i / (columns - 1.0)));
+        }
+        int[]? labels = classes == 0 ? null : Enumerable.Range(0, rows * columns).Select(i => cls ?? i / columns % classes).ToArray();
+        return model.Generate(new DiffusionRequest
+        {
+            Count = rows * columns, Seed = options.Seed, Sampler = model.Config.DefaultSampler with { Sampler = "ddim", Eta = 0 },
+            Labels = labels, Guidance = labels is null ? 1 : model.Config.DefaultGuidance, InitialNoise = torch.cat(noise.ToArray(), 0),
+            Cancellation = options.Cancellation,
+        });
+    }
+}
