@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Loom.Core;
+using Loom.Models;
 using Loom.Models.Diffusion;
 using Loom.Models.Diffusion.Samplers;
 
@@ -52,19 +53,8 @@ public sealed class DiffusionCliOptions
         {
             Progress = progress is null ? null : (done, total) => progress.Report(done, total, $"{sampler.Sampler} step"),
             Cancellation = CliContext.Cancellation,
-            InitialNoise = interpolate is null ? null : InterpolatedNoise(model, count, seed),
+            InitialNoise = interpolate is null ? null : LatentWalk.SphericalPath(model.Config.SampleShape, seed, seed + 1, count),
         };
-    }
-
-    /// <summary>Spherical interpolation between two seeds' starting noise, <paramref name="count"/> points inclusive.</summary>
-    private static TorchSharp.torch.Tensor InterpolatedNoise(IDiffusionGenerator model, int count, long seed)
-    {
-        long[] shape = [1, .. model.Config.SampleShape];
-        using var first = new TorchSharp.torch.Generator((ulong)seed);
-        using var second = new TorchSharp.torch.Generator((ulong)(seed + 1));
-        var a = TorchSharp.torch.randn(shape, generator: first);
-        var b = TorchSharp.torch.randn(shape, generator: second);
-        return TorchSharp.torch.cat(Enumerable.Range(0, count).Select(i => DiffusionPipeline.Slerp(a, b, i / (count - 1.0))).ToArray(), 0);
     }
 
     private static int[]? Labels(string? spec, IDiffusionGenerator model, int count)

@@ -52,22 +52,31 @@ public static class LatentWalk
         return cls;
     }
 
+    /// <summary>
+    /// <paramref name="points"/> points (ends included) of the spherical interpolation between two standard-normal draws of
+    /// shape <paramref name="pointShape"/>, made with generators seeded <paramref name="startSeed"/> and
+    /// <paramref name="endSeed"/>: [points, …pointShape]. Prior latents of a VAE or GAN, or a diffusion model's starting noise.
+    /// </summary>
+    public static Tensor SphericalPath(long[] pointShape, long startSeed, long endSeed, int points)
+    {
+        if (points < 2) throw LoomUsageException.ForOption(nameof(LatentWalkOptions.Steps), $"needs at least 2 points, got {points}");
+        using var scope = torch.NewDisposeScope();
+        long[] shape = [1, .. pointShape];
+        Tensor a = Prior(shape, startSeed), b = Prior(shape, endSeed);
+        var path = torch.cat(Enumerable.Range(0, points).Select(i => DiffusionPipeline.Slerp(a, b, i / (points - 1.0))).ToArray(), 0);
+        return path.MoveToOuterDisposeScope();
+    }
+
     /// <summary>Rows of spherical interpolations between prior latents, or a straight line between two encodings.</summary>
     private static (Tensor Latents, int[] Rows) Paths(int dim, int rows, int columns, long seed, Tensor? start, Tensor? end)
     {
-        var points = new List<Tensor>();
-        var rowOf = new List<int>();
-        for (int r = 0; r < (start is null ? rows : 1); r++)
+        if (start is null || end is null)
         {
-            Tensor a = start ?? Prior([1, dim], seed + 2 * r), b = end ?? Prior([1, dim], seed + 2 * r + 1);
-            for (int i = 0; i < columns; i++)
-            {
-                double t = i / (columns - 1.0);
-                points.Add(start is null ? DiffusionPipeline.Slerp(a, b, t) : (1 - t) * a + t * b);
-                rowOf.Add(r);
-            }
+            var paths = Enumerable.Range(0, rows).Select(r => SphericalPath([dim], seed + 2 * r, seed + 2 * r + 1, columns)).ToArray();
+            return (torch.cat(paths, 0), Enumerable.Range(0, rows).SelectMany(r => Enumerable.Repeat(r, columns)).ToArray());
         }
-        return (torch.cat(points.ToArray(), 0), rowOf.ToArray());
+        var line = Enumerable.Range(0, columns).Select(i => i / (columns - 1.0)).Select(t => (1 - t) * start + t * end).ToArray();
+        return (torch.cat(line, 0), new int[columns]);
     }
 
     /// <summary>One row per latent dimension: the base latent with that coordinate swept over [−range, range].</summary>
@@ -110,18 +119,13 @@ public static class LatentWalk
         int classes = model.Config.NumClasses;
         int? cls = CheckClass(options.Class, classes);
         int rows = options.Rows, columns = options.Steps;
-        long[] shape = [1, .. model.Config.SampleShape];
-        var noise = new List<Tensor>();
-        for (int r = 0; r < rows; r++)
-        {
-            Tensor a = Prior(shape, options.Seed + 2 * r), b = Prior(shape, options.Seed + 2 * r + 1);
-            for (int i = 0; i < columns; i++) noise.Add(DiffusionPipeline.Slerp(a, b, i / (columns - 1.0)));
-        }
+        var noise = Enumerable.Range(0, rows)
+            .Select(r => SphericalPath(model.Config.SampleShape, options.Seed + 2 * r, options.Seed + 2 * r + 1, columns)).ToArray();
         int[]? labels = classes == 0 ? null : Enumerable.Range(0, rows * columns).Select(i => cls ?? i / columns % classes).ToArray();
         return model.Generate(new DiffusionRequest
         {
             Count = rows * columns, Seed = options.Seed, Sampler = model.Config.DefaultSampler with { Sampler = "ddim", Eta = 0 },
-            Labels = labels, Guidance = labels is null ? 1 : model.Config.DefaultGuidance, InitialNoise = torch.cat(noise.ToArray(), 0),
+            Labels = labels, Guidance = labels is null ? 1 : model.Config.DefaultGuidance, InitialNoise = torch.cat(noise, 0),
             Cancellation = options.Cancellation,
         });
     }
