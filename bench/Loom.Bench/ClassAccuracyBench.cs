@@ -61,11 +61,20 @@ public static class ClassAccuracyBench
 
     private static void Report(string what, ReferenceClassifier reference, Tensor images, Tensor labels, Tensor real)
     {
+        var (accuracy, perClass, fid) = Judge(reference, images, labels, real);
+        Console.WriteLine($"{what,-22} accuracy {accuracy:P1}  FID-FMNIST {fid,6:F1}  per class "
+            + $"{string.Join(" ", perClass.Select(a => a.ToString("P0")))}");
+    }
+
+    /// <summary>The reference network's accuracy on images of the given Fashion-MNIST classes (overall and per class
+    /// 0–9), and their FID-FMNIST against <paramref name="real"/>'s features.</summary>
+    internal static (double Accuracy, double[] PerClass, double Fid) Judge(ReferenceClassifier reference, Tensor images, Tensor labels,
+        Tensor real)
+    {
         using var scope = torch.NewDisposeScope();
         var hits = reference.Logits(images).argmax(1).eq(labels.to(ScalarType.Int64));
         var perClass = Enumerable.Range(0, 10).Select(c => hits.masked_select(labels.eq(c)).to(ScalarType.Float64).mean().ToDouble());
         double fid = FrechetDistance.Compute(real, reference.Extract(images)).Value;
-        Console.WriteLine($"{what,-22} accuracy {hits.to(ScalarType.Float64).mean().ToDouble():P1}  FID-FMNIST {fid,6:F1}  per class "
-            + $"{string.Join(" ", perClass.Select(a => a.ToString("P0")))}");
+        return (hits.to(ScalarType.Float64).mean().ToDouble(), [.. perClass], fid);
     }
 }

@@ -106,11 +106,8 @@ public static class DpMiaBench
                 Seed = 0,
                 EvalK = 0, EvalN = n, CheckpointEvery = 0, DpEpsilon = epsilon, DpClip = epsilon is null ? null : 1.0,
             };
-            var clock = Stopwatch.StartNew();
-            var output = Path.Combine(folder, epsilon is null ? "plain" : $"dp{epsilon}");
-            var context = new TrainingContext { OutputFolder = output, Overwrite = true };
-            using var outcome = ModelRegistry.Trainable("vae").Train(RecipeJson.ToJson(recipe), context);
-            double seconds = clock.Elapsed.TotalSeconds;
+            var (outcome, seconds) = DpVaeBench.Train(recipe, Path.Combine(folder, epsilon is null ? "plain" : $"dp{epsilon}"));
+            using var owned = outcome;
             var vae = (VaeModel)outcome.Model;
             var attack = MembershipInference.LossThreshold(DpVaeBench.Losses(vae, members), DpVaeBench.Losses(vae, nonMembers));
             string privacy = outcome.Metrics.TryGetValue("epsilon", out var spent) ? $"ε {spent:F2}" : "non-private";
@@ -122,10 +119,10 @@ public static class DpMiaBench
         return 0;
     }
 
-    private static string Mia(MembershipInferenceResult attack) =>
+    internal static string Mia(MembershipInferenceResult attack) =>
         string.Create(CultureInfo.InvariantCulture, $"AUROC {attack.Auroc:F3}  TPR@1%FPR {attack.TprAtLowFpr:F3}");
 
-    private static double[] Epsilons(string[] args) =>
+    internal static double[] Epsilons(string[] args) =>
         [.. (BenchSupport.StringOption(args, "--epsilons") ?? "8,1").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(e => double.Parse(e, CultureInfo.InvariantCulture))];
 }

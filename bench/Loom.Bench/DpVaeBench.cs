@@ -41,10 +41,8 @@ public static class DpVaeBench
                 Seed = 0, EvalK = 0, EvalN = 1000, CheckpointEvery = 0, DpEpsilon = target, DpClip = target is null ? null : 1.0,
             };
             var folder = Path.Combine(Path.GetTempPath(), $"loom-dp-vae-{Environment.ProcessId}-{(target is null ? "plain" : "dp")}");
-            var clock = Stopwatch.StartNew();
-            var context = new TrainingContext { OutputFolder = folder, Overwrite = true };
-            using var outcome = ModelRegistry.Trainable("vae").Train(RecipeJson.ToJson(recipe), context);
-            double seconds = clock.Elapsed.TotalSeconds;
+            var (outcome, seconds) = Train(recipe, folder);
+            using var owned = outcome;
             var vae = (VaeModel)outcome.Model;
             var auroc = MembershipInference.LossThreshold(Losses(vae, members), Losses(vae, nonMembers)).Auroc;
             string privacy = outcome.Metrics.TryGetValue("epsilon", out var spent) ? $"ε {spent:F2}" : "non-private";
@@ -55,26 +53,47 @@ public static class DpVaeBench
         return 0;
     }
 
+    /// <summary>Trains <paramref name="recipe"/> through the registry into <paramref name="output"/> (overwritten); the
+    /// outcome (the caller disposes it) and the wall-clock seconds it took.</summary>
+    internal static (TrainingOutcome Outcome, double Seconds) Train(VaeRecipe recipe, string output)
+    {
+        var clock = Stopwatch.StartNew();
+        var context = new TrainingContext { OutputFolder = output, Overwrite = true };
+        var outcome = ModelRegistry.Trainable("vae").Train(RecipeJson.ToJson(recipe), context);
+        return (outcome, clock.Elapsed.TotalSeconds);
+    }
+
     /// <summary>The first <paramref name="n"/> images of <paramref name="classes"/> in a split, as float32.</summary>
     internal static Tensor Pick(FashionMnistData data, int[] classes, int n)
+    {
+        var (images, labels) = PickLabelled(data, classes, n);
+        labels.Dispose();
+        return images;
+    }
+
+    /// <summary>The first <paramref name="n"/> images of <paramref name="classes"/> in a split, as float32, with their
+    /// int64 Fashion-MNIST labels.</summary>
+    internal static (Tensor Images, Tensor Labels) PickLabelled(FashionMnistData data, int[] classes, int n)
     {
         using var scope = torch.NewDisposeScope();
         var mask = torch.zeros_like(data.Labels, dtype: ScalarType.Bool);
         foreach (var c in classes) mask |= data.Labels == c;
         var indices = mask.nonzero().reshape(-1);
         var chosen = indices.narrow(0, 0, Math.Min(n, indices.shape[0]));
-        return data.Images.index_select(0, chosen).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return (data.Images.index_select(0, chosen).to(ScalarType.Float32).MoveToOuterDisposeScope(),
+            data.Labels.index_select(0, chosen).to(ScalarType.Int64).MoveToOuterDisposeScope());
     }
 
-    /// <summary>Each image's mean −ELBO over 8 seeded latent draws: the attack's per-example loss.</summary>
-    internal static double[] Losses(VaeModel vae, Tensor images)
+    /// <summary>Each image's mean −ELBO over 8 seeded latent draws: the attack's per-example loss. A conditional VAE is
+    /// given each image's class in <paramref name="labels"/> (its model's numbering).</summary>
+    internal static double[] Losses(VaeModel vae, Tensor images, Tensor? labels = null)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         torch.manual_seed(5);
         var total = torch.zeros(images.shape[0], dtype: ScalarType.Float64);
         for (int draw = 0; draw < 8; draw++)
-            total += -vae.Network.Elbo(images, null).Elbo.to(ScalarType.Float64) / 8;
+            total += -vae.Network.Elbo(images, labels).Elbo.to(ScalarType.Float64) / 8;
         return total.data<double>().ToArray();
     }
 }

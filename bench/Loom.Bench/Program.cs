@@ -32,6 +32,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["dp-vae"] = DpVaeBench.Run,
     ["dp-mia"] = DpMiaBench.RunText,
     ["dp-mia-vae"] = DpMiaBench.RunVae,
+    ["dp-cvae"] = DpCvaeBench.Run,
     ["tabular"] = TabularBench.Run,
     ["rbm"] = RbmBench.Run,
     ["flows"] = FlowsBench.Run,

@@ -37,6 +37,25 @@ public class VaeDpCliTests
     }
 
     [FashionMnistFact]
+    public void ACvaeTrainsWithDpSgdAndSamplesTheClassAskedFor()
+    {
+        // `cvae` is `vae --conditional`: the class one-hot enters encoder and decoder, and DP-SGD clips its gradients too.
+        var run = Loom(["train", "cvae", .. Tiny[2..], "--train-limit", "64", "--steps", "4", "--dp-epsilon", "8", "--out", "cv"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.InRange(Privacy("cv")["epsilon"]!.GetValue<double>(), 7.9, 8.0);
+        Assert.Equal(16.0 / 64, Privacy("cv")["sample_rate"]!.GetValue<double>(), 12);   // --train-limit: 64 training images
+        var card = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "cv", "card.json")))!;
+        Assert.Contains("first=64", card["data"]![0]!["source"]!.GetValue<string>());
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "cv", "config.json")))!["config"]!;
+        var names = config["class_names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+        Assert.Equal(10, names.Length);   // conditioned on Fashion-MNIST's own class ids, trained on two of them
+        Assert.Equal("Sneaker", names[7]);
+        var sample = Loom("sample", "cv", "--n", "2", "--class", "7", "--out", "cv.png");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        Assert.True(File.Exists(Path.Combine(work, "cv.png")));
+    }
+
+    [FashionMnistFact]
     public void TheConvVaeTrainsWithDpSgd()
     {
         // Conv encoder, residual blocks and the decoder's transposed convolutions all have per-example rules.

@@ -66,6 +66,10 @@ public static class TrainVaeCommand
         var evalK = new Option<int?>("--eval-k") { Description = "Importance samples for the held-out NLL (0 = ELBO only; default 100)" };
         var evalN = new Option<int?>("--eval-n") { Description = "Held-out examples to evaluate (default 1000)" };
         var points = new Option<int?>("--points") { Description = "Points to draw for a toy data set (default 20000)" };
+        var trainLimit = new Option<int?>("--train-limit")
+        {
+            Description = "Train on the first N images of the chosen classes (fashion-mnist; 0 = all; default 0)",
+        };
         var checkpointEvery = new Option<long?>("--checkpoint-every")
         {
             Description = "Save every N steps (0 = at the end and on Ctrl-C; default 1000)",
@@ -76,7 +80,8 @@ public static class TrainVaeCommand
         var command = new Command(name, description)
         {
             data, network, likelihood, latent, hidden, layers, baseChannels, resBlocks, beta, iwae, klWarmup, adversarial, adversaryLr,
-            steps, batchSize, lr, warmup, classes, exclude, latentPrior, priorComponents, evalK, evalN, points, checkpointEvery, seed,
+            steps, batchSize, lr, warmup, classes, exclude, latentPrior, priorComponents, evalK, evalN, points, trainLimit,
+            checkpointEvery, seed,
         };
         foreach (var option in dp.All.Concat(shared.All)) command.Options.Add(option);
         command.SetAction(parse =>
@@ -89,7 +94,7 @@ public static class TrainVaeCommand
                 .Add("batch_size", batchSize).Add("learning_rate", lr).Add("warmup", warmup).Add("classes", classes)
                 .Add("exclude_class", exclude)
                 .Add("latent_prior", latentPrior).Add("prior_components", priorComponents).Add("eval_k", evalK).Add("eval_n", evalN)
-                .Add("points", points).Add("checkpoint_every", checkpointEvery).Add("seed", seed)
+                .Add("points", points).Add("train_limit", trainLimit).Add("checkpoint_every", checkpointEvery).Add("seed", seed)
                 .Set("conditional", conditional, $"{name} (conditional)");
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress($"train {name}", Console.Error);
