@@ -20,7 +20,8 @@ namespace Loom.Bench;
 /// TabDDPM (on a seeded subset of --neural-rows training rows for --ctgan-epochs / --tvae-epochs / --tabddpm-steps with
 /// --tabddpm-timesteps diffusion steps, the CPU budget; --synthesizers ctgan,tvae,tabddpm picks which) and prints one table
 /// of every synthesizer with the machine-learning utility of each --target (default cut,price: FastTree trained on synthetic vs
-/// real rows, tested on the holdout; macro F1 for cut, R² for price).
+/// real rows, tested on the holdout; macro F1 for cut, R² for price); --breakdown adds every synthesizer's score per column and
+/// per pair, --save-synthetic DIR keeps the rows as CSVs (<see cref="TabularBreakdown"/>).
 /// </summary>
 public static class TabularBench
 {
@@ -124,15 +125,20 @@ public static class TabularBench
         Console.WriteLine("| synthesizer | training rows | train (s) | quality | column shapes | pair trends | "
             + $"{string.Join(" | ", utilityHeads)} | DCR ratio | exact copies | holdout's own copies |");
         Console.WriteLine("|---|---|---|---|---|---|" + string.Concat(targets.Select(_ => "---|---|---|")) + "---|---|---|");
+        var reports = new List<(string Name, TableQualityReport Report)>();
         foreach (var (name, count, seconds, synthetic) in results)
         {
             var (quality, privacy) = Measure(train, synthetic, holdout, privacyRows, seed);
+            reports.Add((name, quality));
             var utility = targets.Select(t => TableUtility.Evaluate(train, synthetic, holdout, t, "holdout", rows, seed))
                 .Select(u => $"{u.SyntheticScore:F4} | {u.RealScore:F4} | {u.UtilityRatio:F3}");
             Console.WriteLine($"| {name} | {count} | {seconds:F1} | {quality.Overall:F4} | {quality.ColumnShapes:F4} | "
                 + $"{quality.ColumnPairTrends:F4} | {string.Join(" | ", utility)} | "
                 + $"{privacy.DcrRatio:F3} | {privacy.ExactCopyRate:F4} | {privacy.HoldoutExactCopyRate:F4} |");
         }
+        if (args.Contains("--breakdown")) TabularBreakdown.Print(reports);
+        if (StringOption(args, "--save-synthetic") is { } folder)
+            TabularBreakdown.Save(folder, train, holdout, results.Select(r => (r.Name, r.Synthetic)));
     }
 
     private static (TableQualityReport Quality, TablePrivacyReport Privacy) Measure(Table train, Table synthetic, Table holdout,

@@ -43,8 +43,9 @@ def main(real_path, synth_path, metadata_path):
         if kinds[c] in LABEL:
             return frame[c].astype(str).where(frame[c].notna(), "NA")
         edges = np.histogram_bin_edges(as_numbers(real[c], kinds[c]).dropna(), bins=10)
-        binned = pd.cut(as_numbers(frame[c], kinds[c]), bins=[-np.inf, *edges[1:-1], np.inf], labels=False)
-        return binned.astype("Int64").astype(str)
+        edges[0], edges[-1] = -np.inf, np.inf  # as sdmetrics.utils.discretize_column
+        values = as_numbers(frame[c], kinds[c])
+        return pd.Series(np.digitize(values, edges), index=frame.index).astype(str).where(values.notna(), "NA")
 
     for a, b in itertools.combinations(kinds, 2):
         if kinds[a] in NUMBER and kinds[b] in NUMBER:

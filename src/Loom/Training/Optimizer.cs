@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace Loom.Training;
 
 /// <summary>
-/// AdamW and SGD written on tensors, so their whole state (step count, moments, momentum buffers) is plain named
-/// tensors that a checkpoint saves and restores exactly.
+/// AdamW (or Adam with an L2 penalty, <see cref="OptimizerOptions.CoupledWeightDecay"/>) and SGD written on tensors, so
+/// their whole state (step count, moments, momentum buffers) is plain named tensors that a checkpoint saves and restores
+/// exactly.
 /// </summary>
 public sealed class Optimizer : IDisposable
 {
@@ -55,7 +56,10 @@ public sealed class Optimizer : IDisposable
     {
         var o = Options;
         if (o.WeightDecay > 0 && (!o.DecayMatricesOnly || p.dim() >= 2))
-            p.mul_(1 - lr * o.WeightDecay);
+        {
+            if (o.CoupledWeightDecay) g = g + o.WeightDecay * p;
+            else p.mul_(1 - lr * o.WeightDecay);
+        }
         var m = first[i] ??= torch.zeros_like(p).DetachFromDisposeScope();
         var v = second[i] ??= torch.zeros_like(p).DetachFromDisposeScope();
         m.mul_(o.Beta1).add_(g, alpha: 1 - o.Beta1);

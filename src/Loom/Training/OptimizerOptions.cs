@@ -22,6 +22,12 @@ public sealed record OptimizerOptions
     /// <summary>Decay only parameters with two or more dimensions (weight matrices, embeddings), not biases and norm gains — nanoGPT's
     /// rule.</summary>
     public bool DecayMatricesOnly { get; init; }
+    /// <summary>
+    /// With <see cref="OptimizerKind.AdamW"/>: add <see cref="WeightDecay"/> × θ to the gradient before the moments (Adam's
+    /// L2 penalty, <c>torch.optim.Adam(weight_decay=…)</c>, which SDV's CTGAN and TVAE use) instead of decaying θ apart
+    /// from them.
+    /// </summary>
+    public bool CoupledWeightDecay { get; init; }
     public double Momentum { get; init; } = 0.0;
     public bool Nesterov { get; init; }
 

@@ -5,8 +5,9 @@ namespace Loom.Evaluation.Tables;
 /// <summary>
 /// The statistics SDMetrics' quality metrics are built from: the two-sample Kolmogorov–Smirnov statistic, total
 /// variation distance of frequencies, Pearson correlation over rows where both values are present, and the 10-bin
-/// discretisation of number columns (edges of <c>numpy.histogram_bin_edges</c> on the real values, outer edges
-/// opened to ±∞, bins closed on the right as <c>pandas.cut</c>).
+/// discretisation of number columns as SDMetrics' <c>discretize_column</c> does it for ContingencySimilarity: the edges of
+/// <c>numpy.histogram_bin_edges</c> on the real values, outer edges opened to ±∞, each value in the bin
+/// <c>numpy.digitize</c> gives (bins closed on the left: a value on an edge belongs to the bin above it).
 /// </summary>
 public static class TableStatistics
 {
@@ -54,19 +55,26 @@ public static class TableStatistics
         return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
     }
 
-    /// <summary>The inner bin edges (9 for 10 bins) of a number column, from the real column's non-missing values.</summary>
+    /// <summary>
+    /// The inner bin edges (9 for 10 bins) of a number column, from the real column's non-missing values, computed as
+    /// <c>numpy.linspace</c> does (i × step + low), so that values on an edge fall the same way.
+    /// </summary>
     public static double[] InnerEdges(double[] real)
     {
         var present = real.Where(v => !double.IsNaN(v)).ToArray();
         if (present.Length == 0) return [];
         double low = present.Min(), high = present.Max();
         if (low == high) { low -= 0.5; high += 0.5; }
-        return Enumerable.Range(1, Bins - 1).Select(i => low + (high - low) * i / Bins).ToArray();
+        double step = (high - low) / Bins;
+        return Enumerable.Range(1, Bins - 1).Select(i => i * step + low).ToArray();
     }
 
-    /// <summary>The bin of <paramref name="value"/>: how many inner edges lie strictly below it ("NA" when missing).</summary>
+    /// <summary>
+    /// The bin of <paramref name="value"/>: how many inner edges lie at or below it, as <c>numpy.digitize</c> counts ("NA"
+    /// when missing).
+    /// </summary>
     public static string Bin(double value, double[] innerEdges) =>
-        double.IsNaN(value) ? "NA" : innerEdges.Count(e => e < value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        double.IsNaN(value) ? "NA" : innerEdges.Count(e => e <= value).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A column's cells as contingency keys: labels as written ("NA" for missing, apart from a label "NA"), numbers binned.

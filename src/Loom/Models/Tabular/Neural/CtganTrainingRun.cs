@@ -11,7 +11,8 @@ namespace Loom.Models.Tabular.Neural;
 /// networks are small). Each step runs the critic phase — WGAN loss on real rows (drawn by training-by-sampling,
 /// <see cref="CtganConditions"/>) against generated ones, each with its conditional vector, plus the gradient penalty
 /// on PacGAN groups of interpolates — then the generator phase: −critic score plus the cross-entropy of the conditioned
-/// column against its condition. Generator outputs pass through tanh and a Gumbel-softmax (τ = 0.2). Each phase of step s
+/// column against its condition. Generator outputs pass through tanh and a Gumbel-softmax (τ = 0.2). Both use Adam with
+/// β = (0.5, 0.9) and an L2 penalty of 1e-6 added to the gradient, as SDV's <c>Adam(weight_decay=1e-6)</c>. Each phase of step s
 /// seeds torch from (seed, s, phase) and draws its conditions from a generator seeded the same way, so a resumed run
 /// (<see cref="NeuralTableFit"/>) repeats a straight one.
 /// </summary>
@@ -76,7 +77,10 @@ public static class CtganTrainingRun
                     var loss = -critic.forward(torch.cat([fake, vector], 1)).mean() + crossEntropy;
                     return new TrainingLoss(loss, batch, new Dictionary<string, double> { ["condition_ce"] = crossEntropy.item<float>() });
                 });
-                OptimizerOptions Adam(double rate) => new() { LearningRate = rate, Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 1e-6 };
+                OptimizerOptions Adam(double rate) => new()
+                {
+                    LearningRate = rate, Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 1e-6, CoupledWeightDecay = true,
+                };
                 long steps = NeuralRecipeChecks.Steps(r.Epochs!.Value, table.RowCount, batch);
                 var model = new CtganModel(transformer, generator, shape, table.RowCount);
                 var result = fit.Run(model,

@@ -10,7 +10,8 @@ namespace Loom.Models.Tabular.Neural;
 /// <summary>
 /// Trains a <see cref="TvaeModel"/> from a <see cref="TvaeRecipe"/> with the shared <see cref="Trainer"/>: per batch, the
 /// loss is LossFactor × (Σ over value spans of (x − tanh x̂)² / 2σ² + log σ, plus Σ over one-hot spans of the
-/// cross-entropy) / batch + KL(q(z|x) ‖ N(0, I)) / batch, as SDV's TVAE; Adam with weight decay 1e-5, σ clamped to [0.01, 1].
+/// cross-entropy) / batch + KL(q(z|x) ‖ N(0, I)) / batch, as SDV's TVAE; Adam with an L2 penalty of 1e-5 added to the
+/// gradient (torch's <c>Adam(weight_decay=1e-5)</c>, not AdamW's decoupled decay), σ clamped to [0.01, 1].
 /// Step s takes its batch from a sampler seeded by the run's seed and seeds torch from (seed, s), so a resumed run
 /// (<see cref="NeuralTableFit"/>) repeats a straight one.
 /// </summary>
@@ -52,7 +53,7 @@ public static class TvaeTrainingRun
                 });
                 long steps = NeuralRecipeChecks.Steps(r.Epochs!.Value, table.RowCount, batch);
                 var phase = new TrainingPhase("tvae", objective, network.parameters().Select(p => (TorchSharp.Modules.Parameter)p).ToList(),
-                    new OptimizerOptions { LearningRate = r.LearningRate!.Value, WeightDecay = 1e-5 });
+                    new OptimizerOptions { LearningRate = r.LearningRate!.Value, WeightDecay = 1e-5, CoupledWeightDecay = true });
                 var model = new TvaeModel(transformer, network, table.RowCount);
                 var result = fit.Run(model, [phase], steps, r.CheckpointEvery!.Value, [(network, "network.")]);
                 network.ClampSigma();
