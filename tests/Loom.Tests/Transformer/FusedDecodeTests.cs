@@ -149,6 +149,54 @@ public sealed class FusedDecodeTests
     }
 
     [Fact]
+    public void Layers_replaced_or_adapted_between_steps_are_seen_by_the_next_step()
+    {
+        using var noGrad = torch.no_grad();
+        using var fusedModel = Model(true, false, true);
+        using var plainModel = Model(true, false, true);
+        var tokens = new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+        using var fusedState = fusedModel.CreateState(1, 20);
+        using var plainState = plainModel.CreateState(1, 20);
+        Tensor Step(DecoderTransformer model, Loom.Models.Language.IDecoderState state, long token) =>
+            model.Forward(torch.tensor(new[] { token }).view(1, 1), null, state);
+        foreach (var (model, state, fused) in new[] { (fusedModel, fusedState, true), (plainModel, plainState, false) })
+        {
+            model.eval();
+            model.FusedCpuDecode = fused;
+            using (model.Forward(torch.tensor(tokens[..3]).view(1, -1), null, state)) { }
+            for (int i = 3; i < 6; i++) Step(model, state, tokens[i]).Dispose();
+        }
+        Assert.Equal(3, fusedModel.FusedDecodeSteps);
+        // Quantizing replaces every projection: the fused step must read the new layers, not the pointers it kept.
+        var options = new QuantizationOptions { Bits = 8 };
+        Assert.Equal(LayerQuantization.Quantize(plainModel, options), LayerQuantization.Quantize(fusedModel, options));
+        var fusedLogits = new List<Tensor>();
+        var plainLogits = new List<Tensor>();
+        for (int i = 6; i < 8; i++)
+        {
+            fusedLogits.Add(Step(fusedModel, fusedState, tokens[i]));
+            plainLogits.Add(Step(plainModel, plainState, tokens[i]));
+        }
+        Assert.Equal(5, fusedModel.FusedDecodeSteps);
+        AssertSameSteps(fusedLogits, plainLogits, ((KvCache)fusedState).LayerStorage(1).Keys.clone(),
+            ((KvCache)plainState).LayerStorage(1).Keys.clone());
+        // A probe hooked onto a layer between steps: the next step must run the modules, so the probe sees it.
+        var mlp = (nn.Module<Tensor, Tensor>)fusedModel.named_modules().Single(m => m.name == "transformer.h.1.mlp").module;
+        int probed = 0;
+        var probe = mlp.register_forward_hook((module, input, output) =>
+        {
+            probed++;
+            return output;
+        });
+        Step(fusedModel, fusedState, tokens[8]).Dispose();
+        probe.remove();
+        Assert.Equal(1, probed);
+        Assert.Equal(5, fusedModel.FusedDecodeSteps);
+        Step(fusedModel, fusedState, tokens[9]).Dispose();
+        Assert.Equal(6, fusedModel.FusedDecodeSteps);
+    }
+
+    [Fact]
     public void Fused_steps_leave_no_tensors_behind()
     {
         using var model = Model(true, false, true);

@@ -25,6 +25,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     private readonly nn.Module<Tensor, Tensor> head;
     private readonly RotaryEmbedding? rotary;
     private Gpt2FusedDecode? fusedDecode;
+    private Gpt2Block[]? fusedBlocks;   // the blocks as the fused step takes them (GPT-2 style: all Gpt2Block)
 
     /// <param name="config">The architecture.</param>
     /// <param name="seed">Seeds the initial weights.</param>
@@ -112,8 +113,7 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
         long token = tokens.cpu().item<long>();
         if (token < 0 || token >= Config.VocabSize) return null;   // the embedding's own error names the bad id
         fusedDecode ??= new Gpt2FusedDecode(Config);
-        var logits = fusedDecode.TryStep(token, cache, tokenEmbedding, positionEmbedding,
-            blocks.Cast<Gpt2Block>().ToArray(), norm, head);
+        var logits = fusedDecode.TryStep(token, cache, tokenEmbedding, positionEmbedding, fusedBlocks ??= blocks.Cast<Gpt2Block>().ToArray(), norm, head);
         if (logits is null) return null;
         cache.Advance(1);
         FusedDecodeSteps++;

@@ -37,6 +37,8 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
     private bool matAccumulate;
     private Projection matProjection;
     private bool exactGelu;
+    private const int SourcesPerBlock = 6 + 4 * 5;   // two norms' weights and biases, the cache's keys and values, 4 × (layer + 4 tensors)
+    private object?[] sourcesNow = [], pointerSources = [];   // what the layer pointers come from: this step's, and the cached ones'
 
     public Gpt2FusedDecode(TransformerConfig config)
     {
@@ -86,8 +88,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
             try
             {
                 if (!CollectPointers(cache, blocks)) return null;
-                if (new nn.Module[] { tokenEmbedding, positionEmbedding, finalNorm, outputHead }.Any(ModuleHooks.HasForwardHooks))
-                    return null;
+                if (ModuleHooks.AnyHasForwardHooks(tokenEmbedding, positionEmbedding, finalNorm, outputHead)) return null;
                 headWeight = outputHead switch
                 {
                     TiedOutputHead => Pointer(tokenEmbedding.weight!),
@@ -241,27 +242,73 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
         return (start, Math.Min(n, start + chunk));
     }
 
+    /// <summary>
+    /// Fills <see cref="layers"/> with the memory of every block's weights and cache slots; false when a module has a hook
+    /// (a LoRA update or a probe: the modules must run). Reading a pointer costs several native calls, so the pointers are
+    /// read again only when one of the objects they came from (module, weight, cache tensor) is no longer the same object
+    /// as at the last step — a new cache, a replaced or quantized layer, a reassigned parameter.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CollectPointers(KvCache cache, IReadOnlyList<Gpt2Block> blocks)
     {
+        if (sourcesNow.Length != blocks.Count * SourcesPerBlock) sourcesNow = new object?[blocks.Count * SourcesPerBlock];
         for (int i = 0; i < blocks.Count; i++)
         {
             var block = blocks[i];
             nn.Module qkvLayer = block.Attention.QkvLayer, projection = block.Attention.OutputLayer;
             nn.Module expand = block.Mlp.ExpandLayer, contract = block.Mlp.OutputLayer;
-            nn.Module[] called = [block, block.Norm1, block.Norm2, block.Mlp, qkvLayer, projection, expand, contract];
-            if (called.Any(ModuleHooks.HasForwardHooks)) return false;   // a LoRA update or a probe: the modules must run
+            if (ModuleHooks.AnyHasForwardHooks(block, block.Norm1, block.Norm2, block.Mlp, qkvLayer, projection, expand, contract))
+                return false;
             exactGelu = block.Mlp.ExactGelu;
+            var (keys, values) = cache.LayerStorage(i);
+            int k = i * SourcesPerBlock;
+            sourcesNow[k++] = block.Norm1.weight;
+            sourcesNow[k++] = block.Norm1.bias;
+            sourcesNow[k++] = block.Norm2.weight;
+            sourcesNow[k++] = block.Norm2.bias;
+            sourcesNow[k++] = keys;
+            sourcesNow[k++] = values;
+            foreach (var layer in (ReadOnlySpan<nn.Module>)[qkvLayer, projection, expand, contract])
+            {
+                sourcesNow[k++] = layer;
+                var (a, b, c, d) = layer switch
+                {
+                    Conv1D conv => (conv.Weight, conv.Bias, null, null),
+                    QuantizedLinear q => (q.QuantizedValues, q.Scales, q.Bias, q.ZeroPoints),
+                    _ => ((Tensor?)null, (Tensor?)null, (Tensor?)null, (Tensor?)null),
+                };
+                sourcesNow[k++] = a;
+                sourcesNow[k++] = b;
+                sourcesNow[k++] = c;
+                sourcesNow[k++] = d;
+            }
+        }
+        if (SameObjects(sourcesNow, pointerSources)) return true;
+        pointerSources = [];   // until every pointer below is read
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            var block = blocks[i];
             var (keys, values) = cache.LayerStorage(i);
             layers[i] = new LayerPointers
             {
                 Norm1Weight = Pointer(block.Norm1.weight!), Norm1Bias = OptionalPointer(block.Norm1.bias),
                 Norm2Weight = Pointer(block.Norm2.weight!), Norm2Bias = OptionalPointer(block.Norm2.bias),
-                Qkv = ProjectionOf(qkvLayer, width, 3 * width), Projection = ProjectionOf(projection, width, width),
-                Expand = ProjectionOf(expand, width, mlpWidth), Contract = ProjectionOf(contract, mlpWidth, width),
+                Qkv = ProjectionOf(block.Attention.QkvLayer, width, 3 * width),
+                Projection = ProjectionOf(block.Attention.OutputLayer, width, width),
+                Expand = ProjectionOf(block.Mlp.ExpandLayer, width, mlpWidth),
+                Contract = ProjectionOf(block.Mlp.OutputLayer, mlpWidth, width),
                 Keys = Pointer(keys), Values = Pointer(values),
             };
         }
+        pointerSources = (object?[])sourcesNow.Clone();
+        return true;
+    }
+
+    private static bool SameObjects(object?[] now, object?[] before)
+    {
+        if (now.Length != before.Length) return false;
+        for (int i = 0; i < now.Length; i++)
+            if (!ReferenceEquals(now[i], before[i])) return false;
         return true;
     }
 
