@@ -107,13 +107,14 @@ public sealed class DecoderTransformer : nn.Module, ICausalLanguageModel
     {
         var cache = state as KvCache;
         if (positionEmbedding is null || finalNorm is not LayerNorm norm
-            || !Gpt2FusedDecode.Applies(this, tokens, attentionMask, cache, tokenEmbedding.weight!))
+            || tokenEmbedding.weight is not { } tokenTable || !Gpt2FusedDecode.Applies(this, tokens, attentionMask, cache, tokenTable))
             return null;
         if (cache!.Length + 1 > Config.ContextLength) return null;   // the libtorch path says why
         long token = tokens.cpu().item<long>();
         if (token < 0 || token >= Config.VocabSize) return null;   // the embedding's own error names the bad id
         fusedDecode ??= new Gpt2FusedDecode(Config);
-        var logits = fusedDecode.TryStep(token, cache, tokenEmbedding, positionEmbedding, fusedBlocks ??= blocks.Cast<Gpt2Block>().ToArray(), norm, head);
+        fusedBlocks ??= blocks.Cast<Gpt2Block>().ToArray();
+        var logits = fusedDecode.TryStep(token, cache, tokenEmbedding, tokenTable, positionEmbedding, fusedBlocks, norm, head);
         if (logits is null) return null;
         cache.Advance(1);
         FusedDecodeSteps++;

@@ -77,7 +77,7 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
     /// <summary>Logits [1, 1, vocab] after <paramref name="token"/> at the cache's next position; advances nothing (the caller
     /// advances the cache, as after any forward pass).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public Tensor? TryStep(long token, KvCache cache, Embedding tokenEmbedding, Embedding positionEmbedding,
+    public Tensor? TryStep(long token, KvCache cache, Embedding tokenEmbedding, Tensor tokenTableWeight, Embedding positionEmbedding,
         IReadOnlyList<Gpt2Block> blocks, LayerNorm finalNorm, nn.Module<Tensor, Tensor> outputHead)
     {
         if (!Monitor.TryEnter(this)) return null;   // another thread decodes with this model: the libtorch path serves it
@@ -89,15 +89,15 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
             {
                 if (!CollectPointers(cache, blocks)) return null;
                 if (ModuleHooks.AnyHasForwardHooks(tokenEmbedding, positionEmbedding, finalNorm, outputHead)) return null;
+                tokenTable = Pointer(tokenTableWeight);   // the token embedding's weight (its getter makes a handle per call)
                 headWeight = outputHead switch
                 {
-                    TiedOutputHead => Pointer(tokenEmbedding.weight!),
+                    TiedOutputHead => tokenTable,
                     Linear { bias: null } linear => Pointer(linear.weight!),
                     _ => null,
                 };
                 finalWeight = Pointer(finalNorm.weight!);
                 finalBias = OptionalPointer(finalNorm.bias);
-                tokenTable = Pointer(tokenEmbedding.weight!);
                 positionTable = Pointer(positionEmbedding.weight!);
             }
             catch (NotSupportedException)
