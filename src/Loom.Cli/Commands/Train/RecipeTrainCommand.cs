@@ -11,7 +11,9 @@ namespace Loom.Cli.Commands.Train;
 /// <summary>
 /// <c>loom train KIND</c> for a trainable family that has no command of its own: one flag per property of the family's
 /// recipe record (<c>LearningRate</c> → <c>--learning-rate</c>), typed as the property is, plus the options every run
-/// has (<see cref="CliTraining"/>). A new family needs no CLI code; a command of its own only adds short flags and help.
+/// has (<see cref="CliTraining"/>), and <c>--preset NAME</c> when the family declares presets (<see cref="RecipePresets"/>:
+/// the preset's settings under the config file's and the flags'). A new family needs no CLI code; a command of its own only
+/// adds short flags and help.
 /// </summary>
 public static class RecipeTrainCommand
 {
@@ -32,6 +34,13 @@ public static class RecipeTrainCommand
             command.Options.Add(entry.Option);
             properties.Add((json, entry.Option, entry.Read));
         }
+        var preset = family.Presets.Count == 0 || properties.Any(p => p.Option.Name == "--preset") ? null
+            : new Option<string?>("--preset")
+            {
+                Description = $"Start from a named recipe ({string.Join(" | ", family.Presets.Keys.Order(StringComparer.Ordinal))}); "
+                    + "flags and --config override its settings",
+            };
+        if (preset is not null) command.Options.Add(preset);
         foreach (var option in shared.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -43,7 +52,7 @@ public static class RecipeTrainCommand
                 if (parse.GetResult(option) is { Implicit: false } && read(parse) is { } value)
                     flags[json] = value;
             }
-            var recipe = shared.Recipe(parse, flags);
+            var recipe = RecipePresets.Apply(family, preset is null ? null : parse.GetValue(preset), shared.Recipe(parse, flags));
             using var progress = new ConsoleProgress($"train {family.Kind}", Console.Error);
             var context = shared.Context(parse, progress, console);
             using var outcome = family.Train(recipe, context);

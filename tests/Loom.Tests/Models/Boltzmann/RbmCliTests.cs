@@ -24,6 +24,21 @@ public sealed class RbmCliTests
     }
 
     [Fact]
+    public void A_preset_starts_the_recipe_and_flags_override_it()
+    {
+        using var tmp = new TempFolder();
+        var train = CliRunner.Run(tmp.Path, "train", "rbm", "--data", "bars-stripes", "--preset", "bars-stripes", "--epochs", "20",
+            "--hidden", "8", "--eval-n", "30", "--sample-steps", "10", "--out", "run");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var recipe = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("run/run.json")))!.ToJsonString();
+        foreach (var setting in new[] { "\"hidden\":8", "\"epochs\":20", "\"method\":\"cd\"", "\"k\":10", "\"batch_size\":30",
+            "\"momentum\":0.5" })
+            Assert.Contains(setting, recipe);
+        CliAssert.OneLineError(CliRunner.Run(tmp.Path, "train", "rbm", "--data", "bars-stripes", "--preset", "tiny", "--out", "x"), 2,
+            "--preset: 'tiny' is not a rbm preset; choose bars-stripes, sklearn");
+    }
+
+    [Fact]
     public void Bad_input_is_one_line()
     {
         using var tmp = new TempFolder();
