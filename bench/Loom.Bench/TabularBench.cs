@@ -21,7 +21,9 @@ namespace Loom.Bench;
 /// --tabddpm-timesteps diffusion steps, the CPU budget; --synthesizers ctgan,tvae,tabddpm picks which) and prints one table
 /// of every synthesizer with the machine-learning utility of each --target (default cut,price: FastTree trained on synthetic vs
 /// real rows, tested on the holdout; macro F1 for cut, R² for price); --breakdown adds every synthesizer's score per column and
-/// per pair, --save-synthetic DIR keeps the rows as CSVs (<see cref="TabularBreakdown"/>).
+/// per pair, --save-synthetic DIR keeps the rows as CSVs (<see cref="TabularBreakdown"/>); --both-one-hots adds a row per CTGAN/TVAE
+/// sampled with the other <see cref="OneHotChoice"/> (same weights and seed); --ctgan-recipe / --tvae-recipe / --tabddpm-recipe JSON
+/// sets more recipe values (e.g. '{"loss_factor": 4}'); --target , skips the utility columns.
 /// </summary>
 public static class TabularBench
 {
@@ -106,6 +108,8 @@ public static class TabularBench
         var chosen = (StringOption(args, "--synthesizers") ?? "ctgan,tvae,tabddpm").Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var (family, budget, recipe) in runs.Where(r => chosen.Contains(r.Family.Kind)))
         {
+            if (StringOption(args, $"--{family.Kind}-recipe") is { } extra)
+                foreach (var (key, value) in System.Text.Json.Nodes.JsonNode.Parse(extra)!.AsObject()) recipe[key] = value?.DeepClone();
             var clock = Stopwatch.StartNew();
             recipe["data"] = Path.Combine(dir, "train.csv");
             recipe["seed"] = seed;
@@ -117,6 +121,13 @@ public static class TabularBench
             results.Add(($"{family.Kind.ToUpperInvariant()} ({budget})", subset.RowCount, seconds, drawn));
             Console.WriteLine($"{family.Kind}: {outcome.Metrics["steps"]} steps on {subset.RowCount} rows in {seconds:F1} s, "
                 + $"sampling {train.RowCount} rows {sampleClock.Elapsed.TotalSeconds:F1} s");
+            if (args.Contains("--both-one-hots") && outcome.Model is NeuralTableModel neural)
+            {
+                var other = neural.DefaultOneHotChoice == OneHotChoice.Draw ? OneHotChoice.MostLikely : OneHotChoice.Draw;
+                var request = new SampleRequest { Count = train.RowCount, Seed = seed + 1 }.With(new OneHotSampling(other));
+                var otherRows = ((TableSamples)outcome.Model.Sample(request)).Table;
+                results.Add(($"{family.Kind.ToUpperInvariant()} ({budget}, one-hots: {other})", subset.RowCount, seconds, otherRows));
+            }
         }
         Directory.Delete(dir, recursive: true);
         Console.WriteLine();

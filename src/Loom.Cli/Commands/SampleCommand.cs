@@ -10,6 +10,7 @@ using Loom.Models.Diffusion;
 using Loom.Models.Energy;
 using Loom.Models.Language;
 using Loom.Models.Tabular;
+using Loom.Models.Tabular.Neural;
 using Loom.Safety;
 using Loom.Safety.Images;
 using Loom.Text.Generation;
@@ -46,6 +47,11 @@ public static class SampleCommand
         {
             Description = "Table models: col=value that every sampled row has (repeatable)", AllowMultipleArgumentsPerToken = false
         };
+        var oneHots = new Option<string?>("--one-hots")
+        {
+            Description = "CTGAN and TVAE: 'draw' each category and mode from the network's softmax, or take the 'most-likely' "
+                + "(default: draw; SDV's TVAE takes the most likely)",
+        };
         var stream = new Option<bool>("--stream") { Description = "Print text as it is generated (neural text models, one sample)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
@@ -62,7 +68,7 @@ public static class SampleCommand
         var command = new Command("sample",
             "Draw samples from a checkpoint")
         {
-            checkpoint, count, length, prompt, promptIds, temperature, condition, stream, seed, device, dtype, output, sign,
+            checkpoint, count, length, prompt, promptIds, temperature, condition, oneHots, stream, seed, device, dtype, output, sign,
         };
         command.Options.Add(adapter);
         foreach (var option in generation.All) command.Options.Add(option);
@@ -133,6 +139,8 @@ public static class SampleCommand
                 request = model.GetService<ITableGenerator>() is not null
                     ? request.With(TableConditions.Parse(conditions))
                     : throw new LoomUsageException($"--condition: a '{model.Kind}' model takes no conditions; it is for table models");
+            if (parse.GetValue(oneHots) is { } oneHotText)
+                request = request.With(OneHotsOption(oneHotText, model));
             if (parse.GetValue(diffusion.Steps) is { } sgldSteps)   // read by energy-based models; others ignore the option
                 request = request.With(new SgldRequest(sgldSteps));
             using var scope = torch.NewDisposeScope();
@@ -144,6 +152,19 @@ public static class SampleCommand
             SampleWriter.Write(Marked(Reviewed(samples, copies), marking), parse.GetValue(output), console);
             return 0;
         }
+    }
+
+    /// <summary>The <c>--one-hots</c> value as a request option; only CTGAN and TVAE take it.</summary>
+    private static OneHotSampling OneHotsOption(string text, IGenerativeModel model)
+    {
+        if (model.GetService<NeuralTableModel>() is null)
+            throw new LoomUsageException($"--one-hots: a '{model.Kind}' model has no one-hot outputs; it is for ctgan and tvae models");
+        return text switch
+        {
+            "draw" => new OneHotSampling(OneHotChoice.Draw),
+            "most-likely" => new OneHotSampling(OneHotChoice.MostLikely),
+            _ => throw new LoomUsageException($"--one-hots: expected draw or most-likely, got '{text}'"),
+        };
     }
 
     /// <summary>Training data for the memorization check must be what the model makes: a text for text, images for images.</summary>

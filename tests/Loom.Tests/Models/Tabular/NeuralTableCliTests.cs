@@ -31,6 +31,11 @@ public sealed class NeuralTableCliTests : IDisposable
         Assert.True(sample.ExitCode == 0, sample.ToString());
         Assert.Equal("id,x,y,n,level,flag,day", File.ReadLines(work.File("synth.csv")).First());
         Assert.Equal(401, File.ReadLines(work.File("synth.csv")).Count());
+        var likely = Loom("sample", "run", "--n", "400", "--seed", "2", "--one-hots", "most-likely", "--out", "likely.csv");
+        Assert.True(likely.ExitCode == 0, likely.ToString());
+        Assert.Equal(401, File.ReadLines(work.File("likely.csv")).Count());
+        Assert.NotEqual(File.ReadAllText(work.File("synth.csv")), File.ReadAllText(work.File("likely.csv")));
+        CliAssert.OneLineError(Loom("sample", "run", "--one-hots", "maybe"), 2, "--one-hots: expected draw or most-likely");
 
         var conditioned = Loom("sample", "run", "--n", "10", "--condition", "level=high");
         Assert.True(conditioned.ExitCode == 0, conditioned.ToString());

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Loom.Data.Tables;
 using Loom.Evaluation.Tables;
 using Loom.IO.Checkpoints;
+using Loom.Models;
 using Loom.Models.Tabular;
 using Loom.Models.Tabular.Neural;
 using Loom.Tests.Support;
@@ -38,6 +39,14 @@ public sealed class TvaeTests : IDisposable
         var conditioned = NeuralTableFixtures.Draw(loaded, 50, 8, new TableConditions([new("level", "low"), new("flag", "True")]));
         Assert.All(conditioned.Column("level")!.Labels!, l => Assert.Equal("low", l));
         Assert.All(conditioned.Column("flag")!.Labels!, l => Assert.Equal("True", l));
+
+        // Most likely one-hots: repeatable, not the draws, and a condition's column is still drawn, so it can be met.
+        var likely = new SampleRequest { Count = 200, Seed = 9 }.With(new OneHotSampling(OneHotChoice.MostLikely));
+        var mostLikely = ((TableSamples)loaded.Sample(likely)).Table;
+        Assert.Equal(mostLikely.ToCsv(), ((TableSamples)loaded.Sample(likely)).Table.ToCsv());
+        Assert.NotEqual(NeuralTableFixtures.Draw(loaded, 200, 9).ToCsv(), mostLikely.ToCsv());
+        var likelyLow = ((TableSamples)loaded.Sample(likely.With(new TableConditions([new("level", "low")])))).Table;
+        Assert.All(likelyLow.Column("level")!.Labels!, l => Assert.Equal("low", l));
     }
 
     [Fact]

@@ -20,17 +20,19 @@ public sealed class CtganModel(TableTransformer transformer, CtganGenerator gene
     private readonly CtganConditions conditions = new(transformer);
 
     public override string Kind => KindName;
+    public override OneHotChoice DefaultOneHotChoice => OneHotChoice.Draw;
     public CtganGenerator Generator { get; } = generator;
     public CtganShape Shape { get; } = shape;
 
-    protected override Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature)
+    protected override Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature,
+        SpanChoices choices)
     {
         Generator.eval();
         var random = new Random((int)torch.randint(int.MaxValue, [1], generator: generator).item<long>());
         var noise = torch.randn([count, Shape.Embedding], generator: generator) * temperature;
         var vector = torch.tensor(conditions.Sampling(count, hint, random), [count, conditions.Width]);
         var raw = Generator.forward(torch.cat([noise, vector], 1));
-        return SpanOutputs.Draw(raw, Transformer.Spans, generator);
+        return SpanOutputs.Draw(raw, Transformer.Spans, generator, choices);
     }
 
     public override JsonObject GetConfig()

@@ -32,7 +32,11 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
     /// <paramref name="count"/> transformed rows ([count × width], value spans in [−1, 1], one-hot spans one-hot), steered
     /// towards category <paramref name="hint"/> where the model can.
     /// </summary>
-    protected abstract Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature);
+    protected abstract Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature,
+        SpanChoices choices);
+
+    /// <summary>How one-hot spans are chosen when a request has no <see cref="OneHotSampling"/> option.</summary>
+    public abstract OneHotChoice DefaultOneHotChoice { get; }
 
     public SampleSet Sample(SampleRequest request)
     {
@@ -41,13 +45,18 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
         if (!(request.Temperature > 0) || !double.IsFinite(request.Temperature))
             throw LoomUsageException.ForOption("Temperature", $"must be positive, got {request.Temperature}");
         var conditions = ColumnCondition.ResolveAll(Transformer.Columns, request.Get<TableConditions>());
+        var choices = new SpanChoices(request.Get<OneHotSampling>()?.Choice ?? DefaultOneHotChoice,
+            conditions.Where(c => !c.IsNumber).Select(c => c.Column).ToHashSet());
         using var threads = SingleThreadScope.Enter();
         using var generator = new Generator((ulong)request.Seed);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         int width = Transformer.Width, count = request.Count;
         if (conditions.Count == 0)
-            return new TableSamples(Transformer.Decode(SpanOutputs.Flat(DrawRows(count, null, generator, request.Temperature)), count));
+        {
+            var rows = SpanOutputs.Flat(DrawRows(count, null, generator, request.Temperature, choices));
+            return new TableSamples(Transformer.Decode(rows, count));
+        }
         // A label condition: the entry of its category; a number condition: the value within its tolerance.
         var offsets = conditions.Select(c => c.IsNumber ? -1 : Transformer.CategorySpan(c.Column).Start + c.Category).ToArray();
         var tolerances = conditions.Select(c => c.IsNumber ? Tolerance(c.Column) : 0).ToArray();
@@ -70,7 +79,7 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
         while (have < count && drawn < cap)
         {
             int batch = (int)Math.Min(Math.Max(2L * (count - have), 64), cap - drawn);
-            var rows = SpanOutputs.Flat(DrawRows(batch, hint, generator, request.Temperature));
+            var rows = SpanOutputs.Flat(DrawRows(batch, hint, generator, request.Temperature, choices));
             drawn += batch;
             for (int i = 0; i < batch && have < count; i++)
             {

@@ -24,8 +24,11 @@ public static class SpanOutputs
         return torch.cat(parts, 1);
     }
 
-    /// <summary>Each row's one-hot spans as draws from their softmax (a Gumbel-max per span), value spans as tanh.</summary>
-    public static Tensor Draw(Tensor raw, IReadOnlyList<OutputSpan> spans, Generator generator)
+    /// <summary>
+    /// Each row's one-hot spans as draws from their softmax (a Gumbel-max per span) or, where <paramref name="choices"/> says
+    /// so, as their highest-scoring entry; value spans as tanh. The random stream is the same either way.
+    /// </summary>
+    public static Tensor Draw(Tensor raw, IReadOnlyList<OutputSpan> spans, Generator generator, SpanChoices? choices = null)
     {
         var parts = new List<Tensor>();
         foreach (var span in spans)
@@ -33,8 +36,8 @@ public static class SpanOutputs
             var slice = raw.narrow(1, span.Start, span.Width);
             if (span.Activation == SpanActivation.Tanh) { parts.Add(slice.tanh()); continue; }
             var u = torch.rand(slice.shape, slice.dtype, slice.device, generator: generator).clamp(1e-10, 1 - 1e-10);
-            var choice = (slice - (-u.log()).log()).argmax(1);
-            parts.Add(nn.functional.one_hot(choice, span.Width).to(slice.dtype));
+            var entry = choices?.TakesMostLikely(span) == true ? slice.argmax(1) : (slice - (-u.log()).log()).argmax(1);
+            parts.Add(nn.functional.one_hot(entry, span.Width).to(slice.dtype));
         }
         return torch.cat(parts, 1);
     }
