@@ -35,5 +35,7 @@ public sealed class LatentWalkOptions
             throw LoomUsageException.ForOption(nameof(Range), $"must be a positive number, got {Range}");
         if ((From is null) != (To is null) && !Traverse)
             throw LoomUsageException.ForOption(nameof(To), "give From and To both (or From with Traverse)");
+        if (Traverse && To is not null)
+            throw LoomUsageException.ForOption(nameof(To), "a traversal sweeps around From (or the prior's centre); To is for paths");
     }
 }

@@ -93,6 +93,7 @@ public sealed class LatentWalkTests
             (new() { Rows = 0 }, nameof(LatentWalkOptions.Rows)),
             (new() { Range = double.NaN, Traverse = true }, nameof(LatentWalkOptions.Range)),
             (new() { From = torch.zeros(1, 2) }, nameof(LatentWalkOptions.To)),
+            (new() { Traverse = true, To = torch.zeros(1, 2) }, nameof(LatentWalkOptions.To)),
             (new() { Class = 2 }, nameof(LatentWalkOptions.Class)),
             (new() { From = torch.zeros(1, 2), To = torch.zeros(1, 2) }, nameof(LatentWalkOptions.Class)),
         })
