@@ -62,14 +62,14 @@ public static class DiffusionEditCommands
                 throw new LoomUsageException(
                     $"{(inpaint ? "inpaint" : "img2img")}: needs a diffusion checkpoint; this one is '{loaded.Kind}'");
             using var scope = torch.NewDisposeScope();
-            var input = DiffusionImageInput.ReadImage(parse.GetValue(image)!, model);
+            var input = ImageSource.Read(parse.GetValue(image)!, model.Config.SampleShape, model.Config.Images);
             using var progress = new ConsoleProgress(inpaint ? "inpaint" : "img2img", Console.Error);
             var request =
                 diffusion.Build(parse, model, CliOptions.Positive(parse, count), parse.GetValue(seed), progress) with { Image = input };
             torch.Tensor shown = input;
             if (inpaint)
             {
-                var keep = DiffusionImageInput.ReadMask(parse.GetValue(mask)!, model);
+                var keep = InpaintMask.Read(parse.GetValue(mask)!, model.Config.SampleShape[1], model.Config.SampleShape[2]);
                 request = request with { Mask = keep, Resample = CliOptions.Positive(parse, resample) };
                 shown = input * keep + 0.5f * (1 - keep);
             }

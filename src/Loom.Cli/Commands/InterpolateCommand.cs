@@ -54,7 +54,7 @@ public static class InterpolateCommand
             {
                 Steps = CliOptions.Positive(parse, steps), Rows = CliOptions.Positive(parse, rows), Seed = parse.GetValue(seed),
                 Traverse = parse.GetValue(traverse), Range = parse.GetValue(range), Class = parse.GetValue(classOption),
-                From = ReadExample(model, parse.GetValue(from)), To = ReadExample(model, parse.GetValue(to)),
+                From = ReadExample(model, parse.GetValue(from), "From"), To = ReadExample(model, parse.GetValue(to), "To"),
                 Cancellation = CliContext.Cancellation,
             };
             Write(LatentWalk.Generate(model, options), options.Steps, target, console);
@@ -65,9 +65,9 @@ public static class InterpolateCommand
 
     /// <summary>A VAE's example image (a PNG or fashion-mnist:N) as a [1, …] tensor, null without a spec; for a model with no
     /// encoder an empty tensor stands for the example, which the library refuses with the reason.</summary>
-    private static Tensor? ReadExample(IGenerativeModel model, string? spec) => spec is null ? null
+    private static Tensor? ReadExample(IGenerativeModel model, string? spec, string option) => spec is null ? null
         : model.GetService<IVariationalAutoencoder>() is { } vae
-            ? DiffusionImageInput.ReadImage(spec, vae.Config.SampleShape, vae.Config.Images)
+            ? ImageSource.Read(spec, vae.Config.SampleShape, vae.Config.Images, option)
             : torch.empty(0);
 
     private static void Write(Tensor grid, int columns, string path, TextWriter console)

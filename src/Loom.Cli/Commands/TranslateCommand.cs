@@ -18,8 +18,6 @@ namespace Loom.Cli.Commands;
 /// </summary>
 public static class TranslateCommand
 {
-    private const string TestPrefix = "fashion-mnist-test:";
-
     public static Command Create()
     {
         var checkpoint = CliOptions.Checkpoint();
@@ -58,8 +56,8 @@ public static class TranslateCommand
                 ?? throw new LoomUsageException($"translate: a '{loaded.Kind}' model does not translate images");
             using var scope = torch.NewDisposeScope();
             var input = single is not null
-                ? DiffusionImageInput.ReadImage(single, model.Config.ImageShape)
-                : ReadBatch(batch!, CliOptions.Positive(parse, count), model.Config.ImageShape);
+                ? ImageSource.Read(single, model.Config.ImageShape)
+                : ImageSource.ReadBatch(batch!, CliOptions.Positive(parse, count), model.Config.ImageShape);
             string from = way == TranslationDirection.AtoB ? model.Config.DomainA : model.Config.DomainB;
             if (tensors)
             {
@@ -88,31 +86,5 @@ public static class TranslateCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The first <paramref name="n"/> test images of a Fashion-MNIST class, or of a folder's PNGs (sorted by name), as [n, C, H,
-    /// W] in [0, 1].</summary>
-    private static Tensor ReadBatch(string spec, int n, long[] shape)
-    {
-        if (spec.StartsWith(TestPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            int label = FashionMnistClasses.ParseOne(spec[TestPrefix.Length..], "--images");
-            using var scope = torch.NewDisposeScope();
-            using var test = FashionMnist.Load(FashionMnistSplit.Test);
-            var indices = torch.nonzero(test.Labels.eq(label)).flatten();
-            var chosen = indices.narrow(0, 0, Math.Min(n, indices.shape[0]));
-            var picked = test.Images.index_select(0, chosen);
-            if (!picked.shape.Skip(1).SequenceEqual(shape))
-                throw new LoomUsageException(
-                    $"--images: Fashion-MNIST images are 28×28; this model translates [{string.Join(", ", shape)}] images");
-            return picked.MoveToOuterDisposeScope();
-        }
-        if (!Directory.Exists(spec))
-            throw new LoomUsageException($"--images: '{spec}' is neither {TestPrefix}CLASS nor a folder of PNG images");
-        var files = Directory.GetFiles(spec, "*.png").Order(StringComparer.Ordinal).Take(n).ToArray();
-        if (files.Length == 0)
-            throw new LoomDataException($"--images: {spec} holds no .png images");
-        using var batchScope = torch.NewDisposeScope();
-        return torch.cat(files.Select(f => DiffusionImageInput.ReadImage(f, shape)).ToArray(), 0).MoveToOuterDisposeScope();
     }
 }
