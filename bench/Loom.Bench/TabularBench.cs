@@ -121,7 +121,7 @@ public static class TabularBench
             results.Add(($"{family.Kind.ToUpperInvariant()} ({budget})", subset.RowCount, seconds, drawn));
             Console.WriteLine($"{family.Kind}: {outcome.Metrics["steps"]} steps on {subset.RowCount} rows in {seconds:F1} s, "
                 + $"sampling {train.RowCount} rows {sampleClock.Elapsed.TotalSeconds:F1} s");
-            if (args.Contains("--both-one-hots") && outcome.Model is NeuralTableModel neural)
+            if (args.Contains("--both-one-hots") && outcome.Model.GetService<IOneHotTableGenerator>() is { } neural)
             {
                 var other = neural.DefaultOneHotChoice == OneHotChoice.Draw ? OneHotChoice.MostLikely : OneHotChoice.Draw;
                 var request = new SampleRequest { Count = train.RowCount, Seed = seed + 1 }.With(new OneHotSampling(other));

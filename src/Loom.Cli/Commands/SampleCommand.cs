@@ -157,7 +157,7 @@ public static class SampleCommand
     /// <summary>The <c>--one-hots</c> value as a request option; only CTGAN and TVAE take it.</summary>
     private static OneHotSampling OneHotsOption(string text, IGenerativeModel model)
     {
-        if (model.GetService<NeuralTableModel>() is null)
+        if (model.GetService<IOneHotTableGenerator>() is null)
             throw new LoomUsageException($"--one-hots: a '{model.Kind}' model has no one-hot outputs; it is for ctgan and tvae models");
         return text switch
         {

@@ -15,7 +15,7 @@ namespace Loom.Models.Tabular.Neural;
 /// the model makes too few); kept rows then get each requested number exactly. A subclass may steer the draws towards the
 /// first label condition (CTGAN's conditional vector) so that few are rejected.
 /// </summary>
-public abstract class NeuralTableModel(TableTransformer transformer, int trainingRows) : IGenerativeModel, ITableGenerator
+public abstract class NeuralTableModel(TableTransformer transformer, int trainingRows) : IGenerativeModel, IOneHotTableGenerator
 {
     /// <summary>The most rows drawn per requested row when sampling with conditions.</summary>
     public const int RejectionFactor = 100;
@@ -35,7 +35,6 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
     protected abstract Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature,
         SpanChoices choices);
 
-    /// <summary>How one-hot spans are chosen when a request has no <see cref="OneHotSampling"/> option.</summary>
     public abstract OneHotChoice DefaultOneHotChoice { get; }
 
     public SampleSet Sample(SampleRequest request)

@@ -15,7 +15,7 @@ public enum OneHotChoice
 
 /// <summary>
 /// A <see cref="SampleRequest"/> option for CTGAN and TVAE: how one-hot spans are chosen. Without it both draw
-/// (<see cref="NeuralTableModel.DefaultOneHotChoice"/>; SDV's TVAE takes the most likely entry, see <see cref="TvaeModel"/>).
+/// (<see cref="IOneHotTableGenerator.DefaultOneHotChoice"/>; SDV's TVAE takes the most likely entry, see <see cref="TvaeModel"/>).
 /// </summary>
 public sealed record OneHotSampling(OneHotChoice Choice);
 
