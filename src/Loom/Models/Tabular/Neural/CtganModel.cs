@@ -20,7 +20,6 @@ public sealed class CtganModel(TableTransformer transformer, CtganGenerator gene
     private readonly CtganConditions conditions = new(transformer);
 
     public override string Kind => KindName;
-    public override OneHotChoice DefaultOneHotChoice => OneHotChoice.Draw;
     public CtganGenerator Generator { get; } = generator;
     public CtganShape Shape { get; } = shape;
 

@@ -35,7 +35,8 @@ public abstract class NeuralTableModel(TableTransformer transformer, int trainin
     protected abstract Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature,
         SpanChoices choices);
 
-    public abstract OneHotChoice DefaultOneHotChoice { get; }
+    /// <summary>Both CTGAN and TVAE draw: the network's own distribution (see <see cref="TvaeModel"/> for why not SDV's choice).</summary>
+    public OneHotChoice DefaultOneHotChoice => OneHotChoice.Draw;
 
     public SampleSet Sample(SampleRequest request)
     {

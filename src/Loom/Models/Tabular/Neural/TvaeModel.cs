@@ -20,7 +20,6 @@ public sealed class TvaeModel(TableTransformer transformer, TvaeNetwork network,
     public const string KindName = "tvae";
 
     public override string Kind => KindName;
-    public override OneHotChoice DefaultOneHotChoice => OneHotChoice.Draw;
     public TvaeNetwork Network { get; } = network;
 
     protected override Tensor DrawRows(int count, (OutputSpan Span, int Index)? hint, Generator generator, double temperature,
