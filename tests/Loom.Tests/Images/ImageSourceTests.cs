@@ -36,6 +36,9 @@ public sealed class ImageSourceTests : IDisposable
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var third = ImageSource.Read("fashion-mnist:2", [1, 28, 28]);
         Assert.True(third.squeeze(0).equal(test.Images[2]).all().item<bool>());
+        using var thirdInColour = ImageSource.Read("fashion-mnist:2", [3, 28, 28]);
+        Assert.Equal(new long[] { 1, 3, 28, 28 }, thirdInColour.shape);
+        Assert.True(thirdInColour[0, 2].equal(test.Images[2][0]).all().item<bool>());
 
         using var trousers = ImageSource.ReadBatch("fashion-mnist-test:trouser", 3, [1, 28, 28]);
         Assert.Equal(new long[] { 3, 1, 28, 28 }, trousers.shape);

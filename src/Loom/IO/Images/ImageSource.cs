@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 namespace Loom.IO.Images;
 
 /// <summary>
-/// Input images for a model, in its data space (values in [0, 1]): a PNG file (greyscale or colour, converted to the
-/// model's channels; it must have the model's size), <c>fashion-mnist:N</c> for test image N, and for a batch
-/// <c>fashion-mnist-test:CLASS</c> or a folder of PNGs. Errors name the option the source came from (<c>option</c>, a
+/// Input images for a model, in its data space (values in [0, 1]): a PNG file (greyscale or colour) or
+/// <c>fashion-mnist:N</c> for test image N, converted to the model's channels (it must have the model's size); for a
+/// batch, <c>fashion-mnist-test:CLASS</c> or a folder of PNGs. Errors name the option the source came from (<c>option</c>, a
 /// library option name such as Image, From or Images).
 /// </summary>
 public static class ImageSource
@@ -49,9 +49,9 @@ public static class ImageSource
         {
             image = Png.Read(source);
             if (image.shape[0] == 4) image = image[..3];
-            if (image.shape[0] != shape[0])
-                image = shape[0] == 1 ? image.mean([0], keepdim: true) : image.expand(shape[0], -1, -1);
         }
+        if (image.shape[0] != shape[0])
+            image = shape[0] == 1 ? image.mean([0], keepdim: true) : image.expand(shape[0], -1, -1);
         if (image.shape[1] != shape[1] || image.shape[2] != shape[2])
             throw LoomUsageException.ForOption(option,
                 $"{source} is {image.shape[2]}×{image.shape[1]}; this model makes {shape[2]}×{shape[1]} images");
