@@ -15,10 +15,9 @@ public static class InpaintMask
     /// <summary>The named regions: a half of the image (top, bottom, left, right) or its central half in each direction.</summary>
     public static IReadOnlyList<string> Regions { get; } = ["top", "bottom", "left", "right", "center"];
 
-    /// <summary>The mask for a region name or PNG path, for images of <paramref name="height"/> × <paramref name="width"/>.</summary>
-    public static Tensor Read(string source, long height, long width)
+    /// <summary>The mask for a region name or PNG path, for images of <paramref name="h"/> × <paramref name="w"/> pixels.</summary>
+    public static Tensor Read(string source, long h, long w)
     {
-        long h = height, w = width;
         using var scope = torch.NewDisposeScope();
         var regenerate = torch.zeros(h, w);
         switch (source.Trim().ToLowerInvariant())
