@@ -45,6 +45,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["quantize"] = QuantizeBench.Run,
     ["train-flops"] = TrainFlopsBench.Run,
     ["wavenet"] = WaveNetBench.Run,
+    ["wavenet-digits"] = WaveNetDigitsBench.Run,
     ["all"] = AllBench.Run,
 };
 
