@@ -20,7 +20,8 @@ public static class EvalCommand
         {
             Description = "More checkpoints or sample files for the same table", AllowMultipleArgumentsPerToken = true
         };
-        var data = CliOptions.Data("Real data: fashion-mnist, a toy set name, a numeric CSV, or a text file (the training corpus)");
+        var data = CliOptions.Data(
+            "Real data: fashion-mnist, a toy set name, a numeric CSV, a text file (the training corpus), or spoken-digits");
         var output = CliOptions.Out("Folder for metrics.json, report.html and the figures");
         var defaults = new EvaluationOptions();
         var samples = new Option<int>("--samples")
@@ -42,6 +43,14 @@ public static class EvalCommand
         {
             Description = "Texts drawn from a text model", DefaultValueFactory = _ => defaults.TextSamples
         };
+        var audioClips = new Option<int>("--audio-clips")
+        {
+            Description = "Clips drawn from an audio model (the classes in turn)", DefaultValueFactory = _ => defaults.AudioClips
+        };
+        var audioLength = new Option<int>("--audio-length")
+        {
+            Description = "Samples per drawn clip", DefaultValueFactory = _ => defaults.AudioLength
+        };
         var cache = new Option<string?>("--cache")
         {
             Description = "Feature cache folder (default $LOOM_CACHE/features or ~/.cache/loom/features)"
@@ -51,7 +60,10 @@ public static class EvalCommand
         var command = new Command("eval",
             "Evaluate checkpoints or sample files: likelihood, FID/KID/IS, precision/recall, MMD, text diversity, memorization; "
             + "for tables SDMetrics' quality report and privacy")
-            { source, against, data, output, samples, kidSubsets, kidSubsetSize, copyNGram, textSamples, cache, seed };
+        {
+            source, against, data, output, samples, kidSubsets, kidSubsetSize, copyNGram, textSamples, audioClips, audioLength, cache,
+            seed,
+        };
         foreach (var option in table.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -66,6 +78,8 @@ public static class EvalCommand
                 KidSubsetSize = parse.GetValue(kidSubsetSize),
                 CopyNGram = parse.GetValue(copyNGram),
                 TextSamples = CliOptions.Positive(parse, textSamples),
+                AudioClips = CliOptions.Positive(parse, audioClips),
+                AudioLength = CliOptions.Positive(parse, audioLength),
                 Seed = parse.GetValue(seed),
             };
             var outDir = parse.GetValue(output)!;

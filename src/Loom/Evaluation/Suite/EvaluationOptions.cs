@@ -24,6 +24,10 @@ public sealed record EvaluationOptions
     public int TextSamples { get; init; } = 100;
     /// <summary>Length of each text sample (characters or tokens, as the model counts).</summary>
     public int TextLength { get; init; } = 300;
+    /// <summary>Clips drawn from an audio model (the classes in turn for a conditional one).</summary>
+    public int AudioClips { get; init; } = 50;
+    /// <summary>Samples per drawn clip (4,000 is half a second at 8 kHz, about a spoken digit).</summary>
+    public int AudioLength { get; init; } = 4000;
     /// <summary>Bins per axis of the 2-D histogram; 20² cells keep the total variation of two 2000-point draws of one distribution
     /// small.</summary>
     public int HistogramBins { get; init; } = 20;
@@ -38,6 +42,8 @@ public sealed record EvaluationOptions
         if (KPrecisionRecall < 1 || KDensityCoverage < 1) throw LoomUsageException.ForOption(nameof(KPrecisionRecall),
             "must be at least 1");
         if (HistogramBins < 2) throw new LoomUsageException($"histogram bins: must be at least 2, got {HistogramBins}");
+        if (AudioClips < 1) throw LoomUsageException.ForOption(nameof(AudioClips), $"must be at least 1, got {AudioClips}");
+        if (AudioLength < 1) throw LoomUsageException.ForOption(nameof(AudioLength), $"must be at least 1, got {AudioLength}");
         if (CopyNGram < 2) throw LoomUsageException.ForOption(nameof(CopyNGram), $"must be at least 2, got {CopyNGram}");
     }
 }

@@ -52,7 +52,10 @@ public static class EvaluationReport
             foreach (var note in r.Notes)
                 report.Paragraph(note);
             foreach (var figure in r.Figures)
-                report.Image(Path.Combine(outDir, figure.FileName), figure.Caption);
+                if (figure.FileName.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
+                    report.Audio(Path.Combine(outDir, figure.FileName), figure.Caption);
+                else
+                    report.Image(Path.Combine(outDir, figure.FileName), figure.Caption);
             if (r.TextSamples.Count > 0)
                 report.Preformatted(string.Join("\n\n———\n\n", r.TextSamples));
         }

@@ -37,7 +37,7 @@ public sealed class EvaluationSource : IDisposable
     public IReadOnlyList<string>? LabelNames => (Samples as TensorSamples)?.ClassNames;
     public bool IsCheckpoint => Model is not null;
 
-    public static EvaluationSource Open(string path, EvaluationOptions options, bool textData)
+    public static EvaluationSource Open(string path, EvaluationOptions options, EvaluationDataKind data)
     {
         var name = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)));
         if (Directory.Exists(path))
@@ -47,9 +47,14 @@ public sealed class EvaluationSource : IDisposable
             {
                 var request = new SampleRequest
                 {
-                    Count = textData ? Math.Min(options.Samples, options.TextSamples) : options.Samples,
+                    Count = data switch
+                    {
+                        EvaluationDataKind.Text => Math.Min(options.Samples, options.TextSamples),
+                        EvaluationDataKind.Audio => options.AudioClips,
+                        _ => options.Samples,
+                    },
                     Seed = options.Seed,
-                    Length = options.TextLength,
+                    Length = data == EvaluationDataKind.Audio ? options.AudioLength : options.TextLength,
                 };
                 return new EvaluationSource(path, name, model.Kind, model.Sample(request), model);
             }

@@ -1,3 +1,4 @@
+using Loom.Audio;
 using Loom.Core;
 using Loom.Data;
 using Loom.Evaluation.Memorization;
@@ -26,6 +27,7 @@ public sealed class Evaluator : IDisposable
     private ImageEvaluationData? images;
     private ReferenceClassifier? network;
     private ImageEvaluator? imageEvaluator;
+    private AudioEvaluator? audioEvaluator;
 
     public Evaluator(string dataSpec, EvaluationOptions options, FeatureCache? cache = null, IProgress<string>? progress = null)
     {
@@ -49,7 +51,7 @@ public sealed class Evaluator : IDisposable
     /// <summary>Opens a checkpoint or sample file the way <see cref="Evaluate(string, string, CancellationToken)"/> does (samples
     /// drawn with this evaluator's options), for a caller that also wants the samples.</summary>
     public EvaluationSource OpenSource(string sourcePath) =>
-        EvaluationSource.Open(sourcePath, options, DataKind == EvaluationDataKind.Text);
+        EvaluationSource.Open(sourcePath, options, DataKind);
 
     /// <summary>Evaluates an opened source; the caller keeps and disposes it.</summary>
     public EvaluationResult Evaluate(EvaluationSource source, string outDir, CancellationToken cancellation = default)
@@ -69,10 +71,15 @@ public sealed class Evaluator : IDisposable
             case (EvaluationDataKind.Text, TextSamples t):
                 new TextEvaluator(options).Evaluate(t.Texts, data.File!, result);
                 break;
+            case (EvaluationDataKind.Audio, AudioSamples a):
+                (audioEvaluator ??= new AudioEvaluator(data.File!)).Evaluate(a, result, outDir, cancellation);
+                break;
             default:
                 throw new LoomDataException($"{sourcePath}: a '{source.Kind}' source gives {Describe(source.Samples)}, which cannot be "
                     + $"compared with the evaluation data {data.Spec} ({DataKind.ToString().ToLowerInvariant()})");
         }
+        if (source.Model?.GetService<ILikelihoodModel>() is { } audioLikelihood && DataKind == EvaluationDataKind.Audio)
+            AddLikelihood(result, audioLikelihood.Score(data.File!, cancellation));
         if (source.Model?.GetService<ILikelihoodModel>() is { } likelihood && DataKind == EvaluationDataKind.Text)
         {
             if (source.TrainingSha256() == FileHash.Sha256(data.File!))
@@ -171,6 +178,7 @@ public sealed class Evaluator : IDisposable
         TensorSamples t => $"tensors [{string.Join("×", t.Values.shape)}]",
         TextSamples => "text",
         SequenceSamples => "sequences",
+        AudioSamples => "audio clips",
         _ => samples.GetType().Name,
     };
 

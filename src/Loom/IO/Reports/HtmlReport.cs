@@ -103,6 +103,20 @@ public sealed class HtmlReport
         return this;
     }
 
+    /// <summary>Embeds a WAV file (data URI) as a player with a caption; a missing file is reported in the page, not thrown.</summary>
+    public HtmlReport Audio(string wavPath, string caption)
+    {
+        if (!File.Exists(wavPath))
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p><em>missing audio {Encode(wavPath)}</em></p>\n");
+            return this;
+        }
+        var data = Convert.ToBase64String(File.ReadAllBytes(wavPath));
+        body.Append(CultureInfo.InvariantCulture,
+            $"<figure><audio controls src=\"data:audio/wav;base64,{data}\"></audio><figcaption>{Encode(caption)}</figcaption></figure>\n");
+        return this;
+    }
+
     private static string RenderCell(ReportCell cell)
     {
         var html = new StringBuilder();

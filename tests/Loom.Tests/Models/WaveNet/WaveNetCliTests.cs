@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Loom.Audio;
 using Loom.Data.Audio;
+using Loom.Evaluation.Audio;
 using Loom.Tests.Audio;
 using Loom.Tests.Support;
 
@@ -7,7 +9,7 @@ namespace Loom.Tests.Models.WaveNet;
 
 /// <summary>
 /// <c>loom train wavenet</c> → <c>sample --class</c> → <c>score</c> through the real binary on a tiny spoken-digits folder
-/// (synthesized with espeak-ng), resume, and bad input.
+/// (synthesized with espeak-ng), <c>eval</c> with the digit classifier, resume, and bad input.
 /// </summary>
 public class WaveNetCliTests
 {
@@ -60,6 +62,36 @@ public class WaveNetCliTests
         long testSamples = SpokenDigits.Load(In("digits/index.csv"), SpokenDigits.TestSplit).Sum(c => c.Clip.Samples.Length);
         Assert.Contains($"units          {testSamples} samples", score.Stdout);
         Assert.Contains("bits_per_sample", score.Stdout);
+    }
+
+    [Fact]
+    public void EvalJudgesTheClipsWithAClassifierFittedToTheTrainSplit()
+    {
+        WriteDigits();
+        var train = Loom(["train", "wavenet", "--data", "digits", .. Tiny, "--steps", "2", "--eval-clips", "0", "--out", "ckpt"]);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var eval = Loom("eval", "ckpt", "--data", "digits", "--audio-clips", "10", "--audio-length", "300", "--out", "ev");
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        var result = JsonNode.Parse(File.ReadAllText(In("ev/metrics.json")))!["results"]![0]!;
+        Assert.Equal(10, result["samples"]!.GetValue<int>());
+        var metrics = result["metrics"]!;
+        Assert.InRange(metrics["class_accuracy"]!.GetValue<double>(), 0.0, 1.0);
+        Assert.True(metrics["bits_per_sample"]!.GetValue<double>() > 0);
+        Assert.Equal(300 / 8000.0, metrics["mean_clip_seconds"]!.GetValue<double>(), 9);
+        // The reference figure is the same classifier, fitted here to the same train split, on the real test clips.
+        var index = In("digits/index.csv");
+        var trainClips = SpokenDigits.Load(index, SpokenDigits.TrainSplit);
+        var testClips = SpokenDigits.Load(index, SpokenDigits.TestSplit);
+        var classifier = SpectrogramClassifier.Train(
+            trainClips.Select(c => c.Clip).ToList(), trainClips.Select(c => c.Row.Digit).ToList(), 10);
+        double expected = classifier.Accuracy(testClips.Select(c => c.Clip).ToList(), testClips.Select(c => c.Row.Digit).ToList());
+        Assert.Equal(expected, metrics["real_test_accuracy"]!.GetValue<double>(), 12);
+        // One clip per requested class, as a player and a spectrogram in the report.
+        var html = File.ReadAllText(In("ev/report.html"));
+        Assert.Equal(10, html.Split("<audio controls src=\"data:audio/wav;base64,").Length - 1);
+        Assert.Equal(300, WavFile.Read(In("ev/ckpt-clip-0.wav")).Samples.Length);
+        Assert.True(File.Exists(In("ev/ckpt-clip-0.png")));
+        CliAssert.OneLineError(Loom("eval", "ckpt", "--data", "digits", "--audio-length", "0", "--out", "ev2"), 2, "--audio-length");
     }
 
     [Fact]
