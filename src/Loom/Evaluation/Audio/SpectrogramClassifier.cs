@@ -21,6 +21,9 @@ public sealed class SpectrogramClassifier
         (_features, _mean, _scale, _weights, _bias) = (features, mean, scale, weights, bias);
     }
 
+    /// <summary>The features each clip is described by.</summary>
+    public SpectrogramFeatures Features => _features;
+
     /// <summary>Classes the classifier tells apart (labels 0 … Classes − 1).</summary>
     public int Classes => _bias.Length;
 

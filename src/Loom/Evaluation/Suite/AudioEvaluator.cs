@@ -24,7 +24,7 @@ public sealed class AudioEvaluator(string indexPath)
         var classifier = Classifier(cancellation);
         result.SampleCount = samples.Clips.Count;
         result.ReferenceCount = _trainClips;
-        result.FeatureSpace = $"log spectrogram, {new SpectrogramFeatures().Bands} mel bands × {new SpectrogramFeatures().Segments} "
+        result.FeatureSpace = $"log spectrogram, {classifier.Features.Bands} mel bands × {classifier.Features.Segments} "
             + "time segments (softmax regression on the train split)";
         result.Add("real_test_accuracy", _realTestAccuracy);
         var classes = samples.Labels is null ? null : DigitsOf(samples, result);
