@@ -1,14 +1,10 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using Loom.Core;
 using Loom.Data;
 using Loom.Evaluation.Anomaly;
 using Loom.IO;
 using Loom.IO.Checkpoints;
-using Loom.Models;
 using Loom.Models.Latent;
-using TorchSharp;
 
 namespace Loom.Cli.Commands;
 
@@ -37,44 +33,26 @@ public static class AnomalyCommand
         command.SetAction(parse =>
         {
             var console = parse.InvocationConfiguration.Output;
-            var kind = VaeAnomalyScores.Parse(parse.GetValue(score)!);
-            int samples = CliOptions.Positive(parse, k);
-            using var loaded = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
-            if (loaded.GetService<IVariationalAutoencoder>() is not { } model)
-                throw new LoomUsageException($"anomaly: needs a vae checkpoint, got a '{loaded.Kind}' model");
-            if (model.NumClasses > 0)
-                throw new LoomUsageException("anomaly: a conditional VAE needs the class of each example; train an unconditional vae (loom "
-                    + "train vae --exclude-class K)");
-            var spec = parse.GetValue(data)!;
-            using var set = TrainingData.Load(spec, new DataLoadOptions { Split = FashionMnist.ParseSplit(parse.GetValue(split)!) });
-            if (!set.SampleShape.SequenceEqual(model.Config.SampleShape))
-                throw new LoomUsageException($"--data: examples of shape [{string.Join(", ", set.SampleShape)}] but the model takes "
-                    + $"[{string.Join(", ", model.Config.SampleShape)}]");
-            using var scope = torch.NewDisposeScope();
-            long n = parse.GetValue(limit) is { } l ? Math.Clamp(l, 1, set.Count) : set.Count;
-            var examples = set.Examples.narrow(0, 0, n);
-            var scores = model.AnomalyScores(examples, null, kind, parse.GetValue(seed), samples).data<double>().ToArray();
-            long[]? labels = set.Labels?.narrow(0, 0, n).data<long>().ToArray();
-
-            var csv = new StringBuilder("index,label,score\n");
-            for (int i = 0; i < scores.Length; i++)
-                csv.Append(CultureInfo.InvariantCulture,
-                    $"{i},{(labels is null ? "" : labels[i].ToString(CultureInfo.InvariantCulture))},{scores[i]:R}\n");
+            var options = new AnomalyScoringOptions
+            {
+                Score = VaeAnomalyScores.Parse(parse.GetValue(score)!), K = parse.GetValue(k), Count = parse.GetValue(limit),
+                Seed = parse.GetValue(seed),
+            };
+            using var model = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
+            using var set = TrainingData.Load(parse.GetValue(data)!,
+                new DataLoadOptions { Split = FashionMnist.ParseSplit(parse.GetValue(split)!) });
+            var report = AnomalyScoring.Score(model, set, options);
             var target = parse.GetValue(output);
             var summary = target is null ? Console.Error : console;
-            if (target is null) console.Write(csv.ToString());
-            else AtomicFile.WriteAllText(target, csv.ToString());
+            if (target is null) console.Write(report.ToCsv());
+            else AtomicFile.WriteAllText(target, report.ToCsv());
             summary.WriteLine(
-                $"scored {scores.Length} examples of {set.Name} with {kind.ToString().ToLowerInvariant()} (higher = more anomalous)"
-                + (target is null ? "" : $"; wrote {target}"));
-            if (labels is not null && model.Config.TrainClasses.Count > 0)
-            {
-                var normal = model.Config.TrainClasses.ToHashSet();
-                foreach (var r in AnomalyDetection.ByClass(scores, labels, normal, set.ClassNames))
-                    summary.WriteLine($"  held-out {r.Name,-14} AUROC {r.Auroc:F4}  ({r.Anomalies} anomalies vs {r.Normals} normal; mean "
-                        + $"score {r.MeanAnomalyScore:F1} vs {r.MeanNormalScore:F1})");
-            }
-            else if (labels is not null)
+                $"scored {report.Scores.Count} examples of {report.DataName} with {report.Kind.ToString().ToLowerInvariant()} "
+                + "(higher = more anomalous)" + (target is null ? "" : $"; wrote {target}"));
+            foreach (var r in report.HeldOutClasses)
+                summary.WriteLine($"  held-out {r.Name,-14} AUROC {r.Auroc:F4}  ({r.Anomalies} anomalies vs {r.Normals} normal; mean "
+                    + $"score {r.MeanAnomalyScore:F1} vs {r.MeanNormalScore:F1})");
+            if (report.Labels is not null && report.TrainedOnEveryClass)
                 summary.WriteLine("  (the model was trained on every class; train with --exclude-class K to measure AUROC)");
             return 0;
         });

@@ -66,16 +66,13 @@ public static class DiffusionEditCommands
             using var progress = new ConsoleProgress(inpaint ? "inpaint" : "img2img", Console.Error);
             var request =
                 diffusion.Build(parse, model, CliOptions.Positive(parse, count), parse.GetValue(seed), progress) with { Image = input };
-            torch.Tensor shown = input;
             if (inpaint)
             {
                 var keep = InpaintMask.Read(parse.GetValue(mask)!, model.Config.SampleShape[1], model.Config.SampleShape[2]);
                 request = request with { Mask = keep, Resample = CliOptions.Positive(parse, resample) };
-                shown = input * keep + 0.5f * (1 - keep);
             }
             else request = request with { Strength = parse.GetValue(strength) };
-            var results = model.Generate(request);
-            SampleGrid.Write(outPath, torch.cat([shown.cpu(), results], 0));
+            SampleGrid.Write(outPath, DiffusionImageEdit.Run(model, request).InputThenResults());
             console.WriteLine($"wrote {outPath}");
             return 0;
         });

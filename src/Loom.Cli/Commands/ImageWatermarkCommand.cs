@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Loom.Core;
-using Loom.IO.Images;
 using Loom.Watermarks.Images;
-using TorchSharp;
 
 namespace Loom.Cli.Commands;
 
@@ -15,8 +13,6 @@ namespace Loom.Cli.Commands;
 /// </summary>
 public static class ImageWatermarkCommand
 {
-    /// <summary>The frame <see cref="SampleGrid"/> puts around and between the tiles of <c>loom sample</c>'s grids.</summary>
-
     public static Command Create()
     {
         var command = new Command("watermark-image", "Detect or embed the invisible watermark of generated images");
@@ -58,27 +54,18 @@ public static class ImageWatermarkCommand
                 Key = defaults.Key, PayloadBits = parse.GetValue(bits), FalsePositiveRate = parse.GetValue(rate),
             });
             string path = parse.GetValue(image)!;
-            using var scope = torch.NewDisposeScope();
-            var pixels = Png.Read(path);
-            var detector = new ImageWatermarkDetector(options);
             if (parse.GetValue(tile) is { } spec)
             {
                 var (h, w) = ParseTile(spec);
-                if (h < ImageWatermarkOptions.MinSide || w < ImageWatermarkOptions.MinSide)
-                    throw new LoomUsageException($"--tile: images of {h}×{w} are too small to carry the watermark "
-                        + $"(at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide})");
-                var results = detector.DetectAll(SampleGrid.Split(pixels, h, w, name: path));
+                var results = ImageWatermarkFiles.DetectTiles(path, h, w, options);
                 for (int i = 0; i < results.Count; i++)
                     console.WriteLine($"image {i + 1}: {Describe(results[i])}");
                 console.WriteLine($"{path}: {results.Count(r => r.Detected)} of {results.Count} images carry the watermark");
                 return 0;
             }
-            if (pixels.shape[1] < ImageWatermarkOptions.MinSide || pixels.shape[2] < ImageWatermarkOptions.MinSide)
-                throw new LoomDataException($"{path}: {pixels.shape[1]}×{pixels.shape[2]} pixels is too small to carry the watermark "
-                    + $"(at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide})");
-            var result = detector.Detect(pixels);
-            console.WriteLine($"{path}: {Describe(result)}");
-            if (!result.Detected && SampleGrid.HasFrame(pixels))
+            var found = ImageWatermarkFiles.Detect(path, options);
+            console.WriteLine($"{path}: {Describe(found.Detection)}");
+            if (found.LooksLikeSampleGrid)
                 console.WriteLine("this looks like a sample grid (white frame): each image carries its own mark; "
                     + "check them with --tile H[xW], e.g. --tile 28");
             return 0;
@@ -111,12 +98,8 @@ public static class ImageWatermarkCommand
                 Iterations = parse.GetValue(iterations),
             });
             string path = parse.GetValue(image)!, target = parse.GetValue(output)!;
-            using var scope = torch.NewDisposeScope();
-            var pixels = Png.Read(path);
-            var marked = new ImageWatermarker(options).Embed(pixels);
-            Png.Write(target, marked);
-            double mse = ImageDistortions.Quantise(marked).sub(pixels).pow(2).mean().item<float>();
-            console.WriteLine($"wrote {target} (PSNR {10 * Math.Log10(1 / Math.Max(mse, 1e-12)):F1} dB against {path})");
+            double psnr = ImageWatermarkFiles.Embed(path, target, options);
+            console.WriteLine($"wrote {target} (PSNR {psnr:F1} dB against {path})");
             return 0;
         });
         return command;

@@ -121,7 +121,7 @@ public static class SampleCommand
                 using var diffusionScope = torch.NewDisposeScope();
                 var diffusionSampling =
                     new SampleRequest { Count = diffusionRequest.Count, Seed = diffusionRequest.Seed }.With(diffusionRequest);
-                SampleWriter.Write(Marked(Reviewed(model.Sample(diffusionSampling), copies), marking), parse.GetValue(output), console);
+                SampleWriter.Write(Safeguarded(model.Sample(diffusionSampling), copies, marking), parse.GetValue(output), console);
                 return 0;
             }
             if (parse.GetValue(stream))
@@ -149,7 +149,7 @@ public static class SampleCommand
             var samples = model.Sample(request);
             if (samples is TextSamples texts && moderator is not null)
                 samples = new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList());
-            SampleWriter.Write(Marked(Reviewed(samples, copies), marking), parse.GetValue(output), console);
+            SampleWriter.Write(Safeguarded(samples, copies, marking), parse.GetValue(output), console);
             return 0;
         }
     }
@@ -179,29 +179,18 @@ public static class SampleCommand
                 $"--memorization-data: a '{model.Kind}' model makes images; give fashion-mnist or a folder of PNGs");
     }
 
-    /// <summary>The images after the near-copy check (flags on stderr; withheld ones blank), unchanged without one.</summary>
-    private static SampleSet Reviewed(SampleSet samples, ImageMemorizationDetector? detector)
+    /// <summary>The samples after the near-copy check and the watermark, reporting both on stderr.</summary>
+    private static SampleSet Safeguarded(SampleSet samples, ImageMemorizationDetector? detector, ImageWatermarkOptions watermark)
     {
-        if (detector is null) return samples;
-        var review = ImageMemorizationReview.Of(samples, detector);
-        ModerationCliOptions.Report(review);
-        return review.Samples;
-    }
-
-    /// <summary>Images marked with the watermark (by default), saying so on stderr; other samples unchanged.</summary>
-    private static SampleSet Marked(SampleSet samples, ImageWatermarkOptions watermark)
-    {
-        if (!watermark.Enabled || samples is not TensorSamples { Values: var values } || values.dim() != 4)
-            return samples;
-        if (!SampleWatermark.CanMark(samples))
-        {
+        var result = SafeguardedSamples.Apply(samples, detector, watermark);
+        if (result.Memorization is { } review)
+            ModerationCliOptions.Report(review);
+        if (result.Watermark == SampleWatermarkOutcome.TooSmall && result.Samples is TensorSamples { Values: var values })
             Console.Error.WriteLine($"loom: images of {values.shape[2]}×{values.shape[3]} pixels are too small for the invisible "
                 + $"watermark (at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide}); written unmarked");
-            return samples;
-        }
-        var marked = SampleWatermark.Apply(samples, watermark);
-        Console.Error.WriteLine(ImageWatermarkCliOptions.MarkedNote(watermark));
-        return marked;
+        else if (result.Watermark == SampleWatermarkOutcome.Marked)
+            Console.Error.WriteLine(ImageWatermarkCliOptions.MarkedNote(watermark));
+        return result.Samples;
     }
 
     /// <summary>--class for the generic path: an index (checked by the model), 'all' or nothing (the model spreads classes).</summary>

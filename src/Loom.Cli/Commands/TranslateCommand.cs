@@ -7,7 +7,6 @@ using Loom.IO.Images;
 using Loom.Models;
 using Loom.Models.Adversarial.CycleGan;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Loom.Cli.Commands;
 
@@ -58,30 +57,22 @@ public static class TranslateCommand
             var input = single is not null
                 ? ImageSource.Read(single, model.Config.ImageShape)
                 : ImageSource.ReadBatch(batch!, CliOptions.Positive(parse, count), model.Config.ImageShape);
-            string from = way == TranslationDirection.AtoB ? model.Config.DomainA : model.Config.DomainB;
+            string from = ImageTranslations.SourceDomain(model, way);
+            long inputs = input.shape[0];
             if (tensors)
             {
                 if (parse.GetValue(cycle)) throw new LoomUsageException("--cycle: draws a PNG strip; write a .png");
-                var translated = model.Translate(input, way);
-                // The target domain's Fashion-MNIST class as labels, so loom eval reports how often the translation is classified as it.
-                var targetClass = way == TranslationDirection.AtoB ? model.Config.DomainBClass : model.Config.DomainAClass;
-                var labels = targetClass is { } c ? torch.full(translated.shape[0], (long)c, torch.ScalarType.Int64) : null;
-                SampleTensorFile.Save(outPath,
-                    new Models.TensorSamples(translated, labels) { ClassNames = labels is null ? null : Data.FashionMnist.ClassNames });
+                SampleFiles.Write(ImageTranslations.Translate(model, input, way), outPath);
             }
             else if (parse.GetValue(cycle))
-            {
-                var (translated, reconstructed) = model.Cycle(input, way);
-                var rows = torch.stack([input.cpu(), translated, reconstructed], 1).flatten(0, 1);
-                SampleGrid.Write(outPath, rows, columns: 3);
-            }
+                SampleGrid.Write(outPath, ImageTranslations.CycleStrip(model, input, way), columns: 3);
             else
             {
-                var translated = model.Translate(input, way);
-                if (translated.shape[0] == 1) Png.Write(outPath, translated[0]);
-                else SampleGrid.Write(outPath, translated);
+                var translated = ImageTranslations.Translate(model, input, way);
+                if (inputs == 1) Png.Write(outPath, translated.Values[0]);
+                else SampleGrid.Write(outPath, translated.Values);
             }
-            console.WriteLine($"wrote {outPath} ({input.shape[0]} image{(input.shape[0] == 1 ? "" : "s")}, {from} → "
+            console.WriteLine($"wrote {outPath} ({inputs} image{(inputs == 1 ? "" : "s")}, {from} → "
                 + $"{model.TargetDomain(way)}{(parse.GetValue(cycle) ? " → back" : "")})");
             return 0;
         });

@@ -66,10 +66,10 @@ public static class GeneratedImages
             using var scope = torch.NewDisposeScope();
             if (model.SampleNow(sampling, progress, cancellation) is not TensorSamples samples)
                 throw new LoomException($"a '{model.Kind}' model returned no image tensor");
-            if (request.Memorization is not { } memorization)
-                return Encode((TensorSamples)SampleWatermark.Apply(samples, request.Watermark));
-            var review = ImageMemorizationReview.Of(samples, memorization);
-            var encoded = Encode((TensorSamples)SampleWatermark.Apply(review.Samples, request.Watermark));
+            var safeguarded = SafeguardedSamples.Apply(samples, request.Memorization, request.Watermark);
+            var encoded = Encode((TensorSamples)safeguarded.Samples);
+            if (safeguarded.Memorization is not { } review)
+                return encoded;
             return encoded.Select((image, i) => review.Flags.FirstOrDefault(f => f.Image == i) is { } flag
                 ? image with { Memorization = flag, Withheld = review.Withheld.Contains(i) } : image).ToList();
         }, $"loom images {model.Kind}", cancellation);

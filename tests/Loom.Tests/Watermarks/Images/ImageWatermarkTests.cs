@@ -22,11 +22,7 @@ public class ImageWatermarkTests
     }
 
     /// <summary>Smooth random colour images: a seeded 4×4 grid per channel, upsampled bilinear.</summary>
-    private static Tensor SmoothImages(int n, int channels, int size, long seed)
-    {
-        var coarse = rand([n, channels, 4, 4], generator: new Generator((ulong)seed));
-        return nn.functional.interpolate(coarse, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-    }
+    private static Tensor SmoothImages(int n, int channels, int size, long seed) => Support.SmoothImages.Create(n, channels, size, seed);
 
     private static double Psnr(Tensor a, Tensor b) => 10 * Math.Log10(1 / (a - b).pow(2).mean().ToDouble());
 

@@ -1,0 +1,40 @@
+using Loom.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Loom.Models.Diffusion;
+
+/// <summary>
+/// The outcome of an image edit: the input as a person should see it beside the results (for inpainting, the region
+/// being regenerated greyed out) and the edited images, all [n, C, H, W] in [0, 1] on the CPU.
+/// </summary>
+public sealed record DiffusionImageEditResult(Tensor Input, Tensor Results)
+{
+    /// <summary>The input followed by the results, as one batch for a sample grid.</summary>
+    public Tensor InputThenResults() => torch.cat([Input, Results], 0);
+}
+
+/// <summary>
+/// Diffusion edits of an input image with any sampler: inpainting (<see cref="DiffusionRequest.Mask"/>, optionally with
+/// RePaint resampling) and image-to-image (<see cref="DiffusionRequest.Strength"/>).
+/// </summary>
+public static class DiffusionImageEdit
+{
+    /// <summary>The grey that stands for the masked region in <see cref="DiffusionImageEditResult.Input"/>.</summary>
+    public const float MaskedGrey = 0.5f;
+
+    /// <summary>
+    /// Generates <see cref="DiffusionRequest.Count"/> edits of <see cref="DiffusionRequest.Image"/> (a usage error on
+    /// <c>Image</c> when it is missing): an inpainting when the request has a mask, an image-to-image otherwise.
+    /// </summary>
+    public static DiffusionImageEditResult Run(IDiffusionGenerator model, DiffusionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(request);
+        var image = request.Image ?? throw LoomUsageException.ForOption("Image", "an edit needs the input image");
+        var results = model.Generate(request);
+        var input = image.cpu();
+        var shown = request.Mask is { } keep ? input * keep.cpu() + MaskedGrey * (1 - keep.cpu()) : input;
+        return new DiffusionImageEditResult(shown, results.cpu());
+    }
+}
