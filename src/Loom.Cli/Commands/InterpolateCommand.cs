@@ -54,32 +54,14 @@ public static class InterpolateCommand
             {
                 Steps = CliOptions.Positive(parse, steps), Rows = CliOptions.Positive(parse, rows), Seed = parse.GetValue(seed),
                 Traverse = parse.GetValue(traverse), Range = parse.GetValue(range), Class = parse.GetValue(classOption),
-                From = ReadExample(model, parse.GetValue(from), "From"), To = ReadExample(model, parse.GetValue(to), "To"),
+                From = parse.GetValue(from) is { } a ? LatentWalk.ReadExample(model, a, "From") : null,
+                To = parse.GetValue(to) is { } b ? LatentWalk.ReadExample(model, b, "To") : null,
                 Cancellation = CliContext.Cancellation,
             };
-            Write(LatentWalk.Generate(model, options), options.Steps, target, console);
+            LatentWalk.Write(LatentWalk.Generate(model, options), options.Steps, target);
+            console.WriteLine($"wrote {target}");
             return 0;
         });
         return command;
-    }
-
-    /// <summary>A VAE's example image (a PNG or fashion-mnist:N) as a [1, …] tensor, null without a spec; for a model with no
-    /// encoder an empty tensor stands for the example, which the library refuses with the reason.</summary>
-    private static Tensor? ReadExample(IGenerativeModel model, string? spec, string option) => spec is null ? null
-        : model.GetService<IVariationalAutoencoder>() is { } vae
-            ? ImageSource.Read(spec, vae.Config.SampleShape, vae.Config.Images, option)
-            : torch.empty(0);
-
-    private static void Write(Tensor grid, int columns, string path, TextWriter console)
-    {
-        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-            NumericCsv.Write(path, grid.flatten(1));
-        else if (grid.dim() == 4)
-            SampleGrid.Write(path, grid, columns: columns);
-        else if (grid.shape[1] == 2)
-            Plots.Scatter(path, "interpolation paths", [("points", grid)]);
-        else
-            throw new LoomUsageException($"--out: {grid.shape[1]}-D vectors can't be drawn; write a .csv");
-        console.WriteLine($"wrote {path}");
     }
 }

@@ -63,7 +63,7 @@ public static class McmcCommand
                 if (parse.GetValue(output) is { } dir)
                 {
                     Directory.CreateDirectory(dir);
-                    var flat = result.Draws.reshape(-1, result.Draws.shape[2]);
+                    using var flat = result.FlatDraws();
                     NumericCsv.Write(Path.Combine(dir, "draws.csv"), flat,
                         Enumerable.Range(0, (int)flat.shape[1]).Select(i => $"x{i}").ToList());
                     var summary = new JsonObject

@@ -67,11 +67,7 @@ public static class TranslateCommand
             else if (parse.GetValue(cycle))
                 SampleGrid.Write(outPath, ImageTranslations.CycleStrip(model, input, way), columns: 3);
             else
-            {
-                var translated = ImageTranslations.Translate(model, input, way);
-                if (inputs == 1) Png.Write(outPath, translated.Values[0]);
-                else SampleGrid.Write(outPath, translated.Values);
-            }
+                SampleFiles.WriteImages(ImageTranslations.Translate(model, input, way), outPath);
             console.WriteLine($"wrote {outPath} ({inputs} image{(inputs == 1 ? "" : "s")}, {from} → "
                 + $"{model.TargetDomain(way)}{(parse.GetValue(cycle) ? " → back" : "")})");
             return 0;

@@ -59,6 +59,22 @@ public static class SampleFiles
     }
 
     /// <summary>
+    /// Images [n, C, H, W] as one PNG: the image itself when there is one, a sample grid of them otherwise.
+    /// </summary>
+    public static void WriteImages(TensorSamples images, string path)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Values.dim() != 4)
+            throw LoomUsageException.ForOption("Out", $"images must be [n, C, H, W], got [{string.Join(", ", images.Values.shape)}]");
+        if (images.Values.shape[0] == 1)
+        {
+            using var first = images.Values[0];
+            Png.Write(path, first);
+        }
+        else SampleGrid.Write(path, images.Values);
+    }
+
+    /// <summary>
     /// The text form of <paramref name="samples"/>: CSV rows for tensors and tables, texts separated by blank lines,
     /// JSON for sequences. Images drawn as pixels have one too (flattened rows); audio has none (a usage error).
     /// </summary>

@@ -94,6 +94,42 @@ public static class LatentWalk
         return (torch.cat(points.ToArray(), 0), Enumerable.Range(0, rows).SelectMany(r => Enumerable.Repeat(r, columns)).ToArray());
     }
 
+    /// <summary>
+    /// An example image for <see cref="LatentWalkOptions.From"/> or <see cref="LatentWalkOptions.To"/> (named by
+    /// <paramref name="option"/> in errors): a PNG path or <c>fashion-mnist:N</c> read at the VAE's sample shape as
+    /// [1, …]. A model without an encoder is a usage error on that option.
+    /// </summary>
+    public static Tensor ReadExample(IGenerativeModel model, string spec, string option)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.GetService<IVariationalAutoencoder>() is { } vae)
+            return IO.Images.ImageSource.Read(spec, vae.Config.SampleShape, vae.Config.Images, option);
+        throw LoomUsageException.ForOption(option, model.GetService<IDiffusionGenerator>() is not null
+            ? "a diffusion model has no encoder; it interpolates its starting noise"
+            : $"a '{model.Kind}' model has no encoder; walk between random latents instead");
+    }
+
+    /// <summary>
+    /// Writes a walk's points (<see cref="Generate"/>) to <paramref name="path"/>: a .csv of flattened points, or a .png —
+    /// a grid with <paramref name="columns"/> images per row, or a scatter of 2-D points. Other vectors in a .png and other
+    /// extensions are usage errors on <c>Out</c>.
+    /// </summary>
+    public static void Write(Tensor points, int columns, string path)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".csv")
+            Data.NumericCsv.Write(path, points.flatten(1));
+        else if (extension != ".png")
+            throw LoomUsageException.ForOption("Out", $"expected a .png or .csv file, got '{path}'");
+        else if (points.dim() == 4)
+            IO.Images.SampleGrid.Write(path, points, columns: columns);
+        else if (points.shape[1] == 2)
+            IO.Images.Plots.Scatter(path, "interpolation paths", [("points", points)]);
+        else
+            throw LoomUsageException.ForOption("Out", $"{points.shape[1]}-D vectors can't be drawn; write a .csv");
+    }
+
     private static Tensor Prior(long[] shape, long seed)
     {
         using var generator = new torch.Generator((ulong)seed);

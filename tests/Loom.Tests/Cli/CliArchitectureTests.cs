@@ -45,6 +45,49 @@ public sealed class CliArchitectureTests
         Assert.Contains(typeof(ModelRegistry).FullName!, ReferencedTypes(typeof(Loom.Cli.LoomCli).Assembly.Location));
     }
 
+    /// <summary>
+    /// The TorchSharp members the CLI may touch: dispose scopes around the library calls it makes, the CPU device, and
+    /// reading a result's shape or rank for a message. Any other member (an operator, a factory, indexing) is tensor
+    /// work that belongs in the library.
+    /// </summary>
+    private static readonly HashSet<string> AllowedTorchMembers = new(StringComparer.Ordinal)
+    {
+        "TorchSharp.torch.NewDisposeScope", "TorchSharp.DisposeScope.Dispose", "TorchSharp.torch.get_CPU",
+        "TorchSharp.torch+Tensor.get_shape", "TorchSharp.torch+Tensor.dim", "TorchSharp.torch+Tensor.Dispose",
+    };
+
+    [Fact]
+    public void The_cli_does_no_tensor_work_of_its_own()
+    {
+        var used = ReferencedMembers(typeof(Loom.Cli.LoomCli).Assembly.Location)
+            .Where(m => m.StartsWith("TorchSharp.", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("TorchSharp.torch.NewDisposeScope", used);
+        // The scan sees tensor work where there is some: the library's own calls.
+        Assert.Contains("TorchSharp.torch+Tensor.flatten", ReferencedMembers(typeof(IGenerativeModel).Assembly.Location));
+        var offending = used.Where(m => !AllowedTorchMembers.Contains(m)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(offending.Count == 0, "Loom.Cli calls TorchSharp members (move the tensor work into the library):\n"
+            + string.Join("\n", offending));
+    }
+
+    /// <summary>Type.Member names of the methods and fields an assembly references from other assemblies.</summary>
+    private static HashSet<string> ReferencedMembers(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var reader = pe.GetMetadataReader();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var handle in reader.MemberReferences)
+        {
+            var member = reader.GetMemberReference(handle);
+            var parent = member.Parent;
+            if (parent.Kind == HandleKind.TypeSpecification) continue;   // members of generic instantiations
+            if (parent.Kind != HandleKind.TypeReference) continue;
+            names.Add(FullName(reader, reader.GetTypeReference((TypeReferenceHandle)parent)) + "." + reader.GetString(member.Name));
+        }
+        return names;
+    }
+
     private static bool IsFamilyInternal(Type type) =>
         !type.IsInterface && (
             typeof(IGenerativeModel).IsAssignableFrom(type)

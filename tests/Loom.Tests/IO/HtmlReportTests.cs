@@ -31,6 +31,28 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void AudioIsAPlayerWithItsSpectrogramInOneFigure()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var wav = Path.Combine(dir, "clip.wav");
+        var png = Path.Combine(dir, "clip.png");
+        File.WriteAllBytes(wav, [0x52, 0x49, 0x46, 0x46]);
+        File.WriteAllBytes(png, [0x89, 0x50, 0x4E, 0x47]);
+        var path = Path.Combine(dir, "report.html");
+        new HtmlReport("audio").Audio(wav, "a <clip>", png).Audio(wav, "alone").Audio(wav, "lost", Path.Combine(dir, "gone.png"))
+            .Audio(Path.Combine(dir, "gone.wav"), "none").Save(path);
+        var html = File.ReadAllText(path);
+        var figures = Regex.Matches(html, "<figure>.*?</figure>").Select(m => m.Value).ToList();
+        Assert.Equal(3, figures.Count);
+        Assert.Contains("data:audio/wav;base64," + Convert.ToBase64String(File.ReadAllBytes(wav)), figures[0]);
+        var picture = "data:image/png;base64," + Convert.ToBase64String(File.ReadAllBytes(png));
+        Assert.Contains("<img alt=\"a &lt;clip&gt;, spectrogram\" src=\"" + picture, figures[0]);
+        Assert.DoesNotContain("<img", figures[1]);
+        Assert.Contains("missing image", figures[2]);
+        Assert.Contains("missing audio", html);
+    }
+
+    [Fact]
     public void CellTableScalesThumbnailsDownAndKeepsDetailsLinksAndText()
     {
         var dir = RepoPaths.NewTempDir();

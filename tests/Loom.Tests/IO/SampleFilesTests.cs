@@ -60,6 +60,23 @@ public sealed class SampleFilesTests : IDisposable
     }
 
     [Fact]
+    public void One_image_is_written_as_itself_several_as_a_grid()
+    {
+        using var images = torch.rand(3, 1, 8, 8, generator: torch.manual_seed(4));
+        SampleFiles.WriteImages(new TensorSamples(images.narrow(0, 0, 1)), PathOf("one.png"));
+        using var one = Png.Read(PathOf("one.png"));
+        Assert.Equal([1L, 8, 8], one.shape);
+        Assert.True((one - images[0]).abs().max().item<float>() <= 0.5f / 255 + 1e-6f);
+        SampleFiles.WriteImages(new TensorSamples(images), PathOf("three.png"));
+        using var grid = Png.Read(PathOf("three.png"));
+        using var expected = SampleGrid.Build(images);
+        Assert.Equal(expected.shape, grid.shape);
+        using var points = torch.rand(3, 2);
+        Assert.Equal("Out", Assert.Throws<LoomUsageException>(() =>
+            SampleFiles.WriteImages(new TensorSamples(points), PathOf("points.png"))).Option);
+    }
+
+    [Fact]
     public void Texts_tables_and_sequences_have_files_and_a_text_form()
     {
         var texts = new TextSamples(["first", "second"]);

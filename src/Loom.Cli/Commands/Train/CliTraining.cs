@@ -51,7 +51,7 @@ public sealed class CliTraining(bool resumable = true, bool anyDevice = true)
 
     public TrainingContext Context(ParseResult parse, ConsoleProgress progress, TextWriter console)
     {
-        var device = anyDevice ? DeviceSelector.Parse(parse.GetValue(Device)) : TorchSharp.torch.CPU;
+        var device = anyDevice ? DeviceSelector.Parse(parse.GetValue(Device)) : DeviceSelector.Parse("cpu");
         TorchRuntime.ConfigureForDevice(device);
         return new TrainingContext
         {

@@ -51,11 +51,20 @@ public static class EvaluationReport
             report.Heading($"{r.Name} ({r.Kind})");
             foreach (var note in r.Notes)
                 report.Paragraph(note);
-            foreach (var figure in r.Figures)
-                if (figure.FileName.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
-                    report.Audio(Path.Combine(outDir, figure.FileName), figure.Caption);
-                else
+            for (int i = 0; i < r.Figures.Count; i++)
+            {
+                var figure = r.Figures[i];
+                if (!figure.FileName.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
+                {
                     report.Image(Path.Combine(outDir, figure.FileName), figure.Caption);
+                    continue;
+                }
+                // A clip's spectrogram (same name, .png) goes under its player.
+                var spectrogram = Path.ChangeExtension(figure.FileName, ".png");
+                bool paired = i + 1 < r.Figures.Count && r.Figures[i + 1].FileName == spectrogram;
+                report.Audio(Path.Combine(outDir, figure.FileName), figure.Caption, paired ? Path.Combine(outDir, spectrogram) : null);
+                if (paired) i++;
+            }
             if (r.TextSamples.Count > 0)
                 report.Preformatted(string.Join("\n\n———\n\n", r.TextSamples));
         }

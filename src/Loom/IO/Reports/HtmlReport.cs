@@ -103,8 +103,11 @@ public sealed class HtmlReport
         return this;
     }
 
-    /// <summary>Embeds a WAV file (data URI) as a player with a caption; a missing file is reported in the page, not thrown.</summary>
-    public HtmlReport Audio(string wavPath, string caption)
+    /// <summary>
+    /// Embeds a WAV file (data URI) as a player with a caption and, when given, its spectrogram PNG under the player in the
+    /// same figure; a missing file is reported in the page, not thrown.
+    /// </summary>
+    public HtmlReport Audio(string wavPath, string caption, string? spectrogramPng = null)
     {
         if (!File.Exists(wavPath))
         {
@@ -112,8 +115,13 @@ public sealed class HtmlReport
             return this;
         }
         var data = Convert.ToBase64String(File.ReadAllBytes(wavPath));
-        body.Append(CultureInfo.InvariantCulture,
-            $"<figure><audio controls src=\"data:audio/wav;base64,{data}\"></audio><figcaption>{Encode(caption)}</figcaption></figure>\n");
+        var picture = spectrogramPng is null ? ""
+            : File.Exists(spectrogramPng)
+                ? $"<br/><img alt=\"{Encode(caption)}, spectrogram\" src=\"data:image/png;base64,"
+                    + $"{Convert.ToBase64String(File.ReadAllBytes(spectrogramPng))}\" class=\"spectrogram\"/>"
+                : $"<br/><em>missing image {Encode(spectrogramPng)}</em>";
+        body.Append(CultureInfo.InvariantCulture, $"<figure><audio controls src=\"data:audio/wav;base64,{data}\"></audio>{picture}"
+            + $"<figcaption>{Encode(caption)}</figcaption></figure>\n");
         return this;
     }
 
@@ -157,5 +165,6 @@ public sealed class HtmlReport
         "table:not(.cells) td{overflow-wrap:anywhere}" +
         "table.cells td{vertical-align:top}table.cells .detail{font-size:.82em;color:#666;margin-top:.2em}" +
         $"img.thumb{{max-width:{ThumbnailSide}px;max-height:{ThumbnailSide}px;display:block}}" +
+        "img.spectrogram{width:240px;height:128px;image-rendering:pixelated}" +
         "pre.cell{margin:0;padding:.3em;max-width:260px;font-size:.78em;white-space:pre-wrap}";
 }

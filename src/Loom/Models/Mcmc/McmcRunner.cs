@@ -8,6 +8,9 @@ namespace Loom.Models.Mcmc;
 public sealed record McmcResult(Tensor Draws, double[] Acceptance, double StepSize, double[] Mean, double[] Variance,
     double[] EffectiveSampleSize) : IDisposable
 {
+    /// <summary>The draws of every chain as rows [samples × chains, d], draw by draw (what draws.csv holds).</summary>
+    public Tensor FlatDraws() => Draws.reshape(-1, Draws.shape[2]);
+
     public void Dispose() => Draws.Dispose();
 }
 

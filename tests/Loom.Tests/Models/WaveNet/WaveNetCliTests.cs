@@ -89,6 +89,7 @@ public class WaveNetCliTests
         // One clip per requested class, as a player and a spectrogram in the report.
         var html = File.ReadAllText(In("ev/report.html"));
         Assert.Equal(10, html.Split("<audio controls src=\"data:audio/wav;base64,").Length - 1);
+        Assert.Equal(10, html.Split("></audio><br/><img alt=").Length - 1);   // each spectrogram under its player
         Assert.Equal(300, WavFile.Read(In("ev/ckpt-clip-0.wav")).Samples.Length);
         Assert.True(File.Exists(In("ev/ckpt-clip-0.png")));
         CliAssert.OneLineError(Loom("eval", "ckpt", "--data", "digits", "--audio-length", "0", "--out", "ev2"), 2, "--audio-length");
