@@ -75,14 +75,15 @@ public sealed class LayerQuantizationTests
     }
 
     [Fact]
-    public void A_group_size_that_does_not_divide_a_layer_is_refused_and_changes_nothing()
+    public void A_group_size_wider_than_a_layer_quantizes_it_in_one_short_group()
     {
         using var model = LoraAdaptersTests.Create("gpt", width: 16);
         var options = new QuantizationOptions { Bits = 4, GroupSize = 32 };
-        var error = Assert.Throws<LoomUsageException>(() => LayerQuantization.Quantize(model, options));
-        Assert.Equal(nameof(QuantizationOptions.GroupSize), error.Option);
-        Assert.Contains("transformer.h.0", error.Message);
-        Assert.Equal(8, LayerQuantization.Targets(model).Count);
+        Assert.Equal(8, LayerQuantization.Quantize(model, options));
+        var attention = model.modules().OfType<QuantizedLinear>().First(q => q.Inputs == 16);
+        Assert.Equal(new long[] { attention.Outputs, 1 }, attention.Scales.shape);
+        using var weight = attention.DequantizedWeight();
+        Assert.Equal(new long[] { attention.Outputs, 16 }, weight.shape);
     }
 
     [Fact]

@@ -104,12 +104,43 @@ public sealed class QuantizedWeightTests
     }
 
     [Fact]
-    public void A_group_size_that_does_not_divide_the_inputs_is_refused_naming_the_option()
+    public void A_group_size_that_does_not_divide_the_inputs_leaves_a_short_last_group_quantized_on_its_own_range()
     {
-        using var w = Weight(4, 48);
+        using var w = Weight(4, 48, seed: 3);
         var options = new QuantizationOptions { Bits = 4, GroupSize = 32 };
+        using var q = QuantizedWeight.Quantize(w, options);
+        Assert.Equal(new long[] { 4, 24 }, q.Values.shape);
+        Assert.Equal(new long[] { 4, 2 }, q.Scales.shape);   // 32 features, then 16
+        using var back = q.Dequantize();
+        Assert.Equal(new long[] { 4, 48 }, back.shape);
+        var original = Rows(w);
+        var restored = Rows(back);
+        var scales = Rows(q.Scales);
+        for (int r = 0; r < 4; r++)
+        {
+            // The short group's step is its own 16 features' range (widened to hold 0) in 15 steps: padding adds nothing.
+            float low = 0, high = 0;
+            for (int c = 32; c < 48; c++) (low, high) = (Math.Min(low, original[r, c]), Math.Max(high, original[r, c]));
+            float expected = high > low ? (high - low) / 15f : 1f;
+            Assert.Equal(expected, scales[r, 1], expected * 1e-5);
+            for (int c = 0; c < 48; c++)
+                Assert.True(Math.Abs(original[r, c] - restored[r, c]) <= scales[r, c / 32] / 2 * (1 + 1e-5) + 1e-12,
+                    $"row {r} col {c}: {original[r, c]} → {restored[r, c]}");
+        }
+        using var reloaded = QuantizedWeight.FromTensors(q.Values, q.Scales, q.Zeros, 4, 48, options, "test");
+        using var again = reloaded.Dequantize();
+        Assert.True(again.equal(back).all().item<bool>());
+        Assert.Throws<LoomDataException>(() => QuantizedWeight.FromTensors(q.Values, q.Scales, q.Zeros, 4, 48,
+            new QuantizationOptions { Bits = 4, GroupSize = 16 }, "test"));
+    }
+
+    [Fact]
+    public void Four_bits_refuse_a_layer_with_an_odd_number_of_inputs()
+    {
+        using var w = Weight(4, 33);
+        var options = new QuantizationOptions { Bits = 4, GroupSize = 16 };
         var error = Assert.Throws<LoomUsageException>(() => QuantizedWeight.Quantize(w, options));
-        Assert.Equal(nameof(QuantizationOptions.GroupSize), error.Option);
+        Assert.Contains("33 (odd)", error.Message);
     }
 
     [Theory]

@@ -62,6 +62,20 @@ public sealed class FusedDecodeTests
         AssertSameSteps(fused, plain, fusedKeys, plainKeys);
     }
 
+    [Fact]
+    public void Quantized_projections_with_a_short_last_group_take_the_libtorch_step()
+    {
+        using var model = Model(bias: true, exactGelu: false, tied: true);
+        model.eval();
+        Assert.Equal(12, LayerQuantization.Quantize(model, new QuantizationOptions { Bits = 4, GroupSize = 24 }));
+        using var noGrad = torch.no_grad();
+        var tokens = Enumerable.Range(0, 20).Select(i => (long)((i * 5 + 1) % 37)).ToArray();
+        var fused = Decode(model, tokens, fusedOn: true, out var fusedKeys);
+        Assert.Equal(0, model.FusedDecodeSteps);
+        var plain = Decode(model, tokens, fusedOn: false, out var plainKeys);
+        AssertSameSteps(fused, plain, fusedKeys, plainKeys);
+    }
+
     /// <summary>Each step's logits within 1e-5 relative and the cached keys within 1e-5; disposes them all.</summary>
     private static void AssertSameSteps(List<Tensor> fused, List<Tensor> plain, Tensor fusedKeys, Tensor plainKeys)
     {

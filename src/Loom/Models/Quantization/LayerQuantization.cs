@@ -17,7 +17,7 @@ public static class LayerQuantization
     /// <summary>A layer quantization replaces: its module path, the module that calls it and its name there.</summary>
     public sealed record Target(string Path, ILayerHost Host, string Name, nn.Module Layer)
     {
-        /// <summary>Input features (the width a 4-bit group size must divide).</summary>
+        /// <summary>Input features (4 bits need an even number).</summary>
         public long Inputs => Layer switch
         {
             Conv1D conv => conv.Weight.shape[0],
@@ -43,7 +43,7 @@ public static class LayerQuantization
         var targets = Targets(network);
         if (targets.Count == 0)
             throw new LoomUsageException("quantize: the model has no transformer projection layers to quantize");
-        RequireGroupsDivide(targets, options, problem => LoomUsageException.ForOption(nameof(QuantizationOptions.GroupSize), problem));
+        RequireEvenInputs(targets, options, problem => new LoomUsageException($"quantize: {problem}"));
         foreach (var target in targets)
         {
             var quantized = target.Layer switch
@@ -64,7 +64,7 @@ public static class LayerQuantization
     public static void PrepareForLoad(nn.Module network, QuantizationOptions options, string source)
     {
         var targets = Targets(network);
-        RequireGroupsDivide(targets, options, problem => new LoomDataException($"{source}: quantization group size {problem}"));
+        RequireEvenInputs(targets, options, problem => new LoomDataException($"{source}: {problem}"));
         foreach (var target in targets)
         {
             var (hasBias, outputs) = target.Layer switch
@@ -81,11 +81,12 @@ public static class LayerQuantization
     public static QuantizationOptions? OptionsOf(nn.Module network) =>
         network.modules().OfType<QuantizedLinear>().FirstOrDefault()?.Options;
 
-    private static void RequireGroupsDivide(IReadOnlyList<Target> targets, QuantizationOptions options, Func<string, Exception> error)
+    /// <summary>4 bits pack two weights per byte along a row, so every layer needs an even number of input features.</summary>
+    private static void RequireEvenInputs(IReadOnlyList<Target> targets, QuantizationOptions options, Func<string, Exception> error)
     {
         if (options.Bits != 4) return;
-        if (targets.FirstOrDefault(t => t.Inputs % options.EffectiveGroupSize != 0) is { } misfit)
-            throw error($"{options.EffectiveGroupSize} does not divide the {misfit.Inputs} input features of {misfit.Path}");
+        if (targets.FirstOrDefault(t => t.Inputs % 2 != 0) is { } misfit)
+            throw error($"4 bits pack two weights per byte; {misfit.Path} has {misfit.Inputs} (odd) input features");
     }
 
     private static List<Target> Layers(nn.Module network, Func<nn.Module, bool> wanted)

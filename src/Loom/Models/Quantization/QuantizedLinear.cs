@@ -48,10 +48,10 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
     /// <summary>The stored values (int8 [out, in], or uint8 [out, in/2] for 4 bits), for kernels that read them directly.</summary>
     internal Tensor QuantizedValues => qweight;
 
-    /// <summary>The stored scales (float32 [out], or [out, in/group] for 4 bits).</summary>
+    /// <summary>The stored scales (float32 [out], or [out, ⌈in/group⌉] for 4 bits).</summary>
     internal Tensor Scales => scales;
 
-    /// <summary>The stored zero points (uint8 [out, in/group]; 4 bits only).</summary>
+    /// <summary>The stored zero points (uint8 [out, ⌈in/group⌉]; 4 bits only).</summary>
     internal Tensor? ZeroPoints => zeros;
 
     /// <summary>Quantizes a float layer's weight [out, in] (copying its bias, if any).</summary>
@@ -69,9 +69,9 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
     {
         options.Validate();
         bool eight = options.Bits == 8;
-        if (!eight && inputs % options.EffectiveGroupSize != 0)
-            throw new LoomDataException($"quantization group size {options.EffectiveGroupSize} does not divide a layer's {inputs} inputs");
-        long groups = eight ? 0 : inputs / options.EffectiveGroupSize;
+        if (!eight && inputs % 2 != 0)
+            throw new LoomDataException($"a 4-bit layer packs two weights per byte; this one has {inputs} (odd) input features");
+        long groups = eight ? 0 : QuantizedWeight.GroupCount(inputs, options.EffectiveGroupSize);
         var weight = QuantizedWeight.FromTensors(
             eight ? torch.zeros(outputs, inputs, ScalarType.Int8) : torch.zeros(outputs, inputs / 2, ScalarType.Byte),
             eight ? torch.ones(outputs) : torch.ones(outputs, groups),

@@ -325,7 +325,8 @@ internal sealed unsafe class Gpt2FusedDecode : ITeamWork
                     var projection = new Projection { Bias = OptionalPointer(q.Bias), Scales = Pointer(q.Scales) };
                     if (q.Options.Bits == 8)
                         projection.Int8 = (sbyte*)BytePointer(q.QuantizedValues, ScalarType.Int8);
-                    else if (q.ZeroPoints is { } zeros && q.Options.EffectiveGroupSize is > 0 and var group && group % 2 == 0)
+                    else if (q.ZeroPoints is { } zeros && q.Options.EffectiveGroupSize is > 0 and var group && group % 2 == 0
+                        && q.Inputs % group == 0)   // a short last group takes the libtorch path
                     {
                         projection.Int4 = BytePointer(q.QuantizedValues, ScalarType.Byte);
                         projection.Zeros = BytePointer(zeros, ScalarType.Byte);
