@@ -14,7 +14,8 @@ public static class EvalCommand
     {
         var source = new Argument<string>("source")
         {
-            Description = "Checkpoint folder, or a sample file (.safetensors with a 'samples' tensor, .csv rows, or text lines)"
+            Description =
+                "Checkpoint folder, or samples: .safetensors with a 'samples' tensor, .csv rows, text lines, or .wav (a file or a folder)"
         };
         var against = new Option<string[]>("--against")
         {

@@ -12,8 +12,9 @@ namespace Loom.IO;
 /// <summary>
 /// Any <see cref="SampleSet"/> as files, the format chosen by the path's extension: images as a PNG grid, 2-D points as a
 /// PNG scatter, tensors as .csv or .safetensors (labels kept), texts as .txt, tables as .csv or .parquet, state sequences
-/// as .json, audio as one WAV per clip with its spectrogram PNG. <see cref="Format"/> gives the text form of those that
-/// have one (what <c>loom sample</c> prints without <c>--out</c>). Files are written under a temporary name and renamed.
+/// as .json, audio as one WAV per clip with its spectrogram PNG (each WAV titled with the class it was drawn for).
+/// <see cref="Format"/> gives the text form of those that have one (what <c>loom sample</c> prints without <c>--out</c>).
+/// Files are written under a temporary name and renamed.
 /// </summary>
 public static class SampleFiles
 {
@@ -118,7 +119,7 @@ public static class SampleFiles
         {
             var file = audio.Clips.Count == 1 ? path : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!,
                 $"{Path.GetFileNameWithoutExtension(path)}-{i + 1}.wav");
-            WavFile.Write(file, audio.Clips[i]);
+            WavFile.Write(file, audio.Clips[i], TitleOf(audio, i));
             var png = Path.ChangeExtension(file, ".png");
             SpectrogramPng.Write(png, audio.Clips[i]);
             written.Add(file);
@@ -126,6 +127,12 @@ public static class SampleFiles
         }
         return written;
     }
+
+    /// <summary>The class clip <paramref name="i"/> was drawn for, by name where the samples name their classes.</summary>
+    private static string? TitleOf(AudioSamples audio, int i) => audio.Labels is { } labels
+        ? audio.ClassNames is { } names && labels[i] >= 0 && labels[i] < names.Count ? names[labels[i]]
+            : labels[i].ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : null;
 
     private static void WritePoints(torch.Tensor values, string path)
     {

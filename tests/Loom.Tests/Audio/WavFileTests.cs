@@ -45,6 +45,26 @@ public class WavFileTests
         Assert.Equal(clip.Samples.Min(s => WavFile.ToPcm(s) / 32768.0), min, 4);
     }
 
+    [Theory]
+    [InlineData("three")]   // odd length with its NUL: no pad byte
+    [InlineData("four")]    // even text, odd tag size: one pad byte
+    [InlineData("fünf")]
+    public void ATitleRidesInAnInfoChunkThatOtherReadersSkip(string title)
+    {
+        using var temp = new TempFolder();
+        var clip = Noise(500, 8000, 3);
+        WavFile.Write(temp.File("t.wav"), clip, title);
+        WavFile.Write(temp.File("plain.wav"), clip);
+        Assert.Equal(title, WavFile.ReadTitle(temp.File("t.wav")));
+        Assert.Null(WavFile.ReadTitle(temp.File("plain.wav")));
+        Assert.Equal(WavFile.Read(temp.File("plain.wav")).Samples, WavFile.Read(temp.File("t.wav")).Samples);
+        long size = new FileInfo(temp.File("t.wav")).Length;
+        Assert.Equal(0, size % 2);   // RIFF chunks are word-aligned
+        var bytes = File.ReadAllBytes(temp.File("t.wav"));
+        Assert.Equal(size - 8, BitConverter.ToUInt32(bytes, 4));   // the RIFF size covers the INFO chunk
+        Assert.Contains("500 samples", SoxPeer.Run("--i", temp.File("t.wav")));
+    }
+
     [Fact]
     public void LoomReadsSoxsFilesSampleForSample()
     {

@@ -11,7 +11,8 @@ namespace Loom.Evaluation.Suite;
 /// <summary>
 /// What <c>loom eval</c> evaluates: a checkpoint folder (its model is sampled, and scored where it has a likelihood)
 /// or a file of samples from anywhere — <c>.safetensors</c> (a tensor named <c>samples</c>, or the only tensor),
-/// <c>.csv</c> (one sample per row) or text (one sample per line). A <c>.safetensors</c> file may also hold
+/// <c>.csv</c> (one sample per row), text (one sample per line), or audio: a <c>.wav</c> file or a folder of them
+/// (<see cref="Loom.Audio.AudioSampleFiles"/>, labelled by their titles). A <c>.safetensors</c> file may also hold
 /// <c>labels</c> (int64 [n]): the class each sample was asked to be, for class-conditional accuracy.
 /// </summary>
 public sealed class EvaluationSource : IDisposable
@@ -40,6 +41,9 @@ public sealed class EvaluationSource : IDisposable
     public static EvaluationSource Open(string path, EvaluationOptions options, EvaluationDataKind data)
     {
         var name = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)));
+        bool checkpoint = Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, Checkpoint.ConfigFile));
+        if (!checkpoint && Loom.Audio.AudioSampleFiles.Holds(path))
+            return new EvaluationSource(path, name, "samples", Loom.Audio.AudioSampleFiles.Read(path, options.AudioClips), null);
         if (Directory.Exists(path))
         {
             var model = Checkpoint.Load(path);

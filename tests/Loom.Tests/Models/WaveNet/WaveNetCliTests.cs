@@ -93,6 +93,18 @@ public class WaveNetCliTests
         Assert.Equal(300, WavFile.Read(In("ev/ckpt-clip-0.wav")).Samples.Length);
         Assert.True(File.Exists(In("ev/ckpt-clip-0.png")));
         CliAssert.OneLineError(Loom("eval", "ckpt", "--data", "digits", "--audio-length", "0", "--out", "ev2"), 2, "--audio-length");
+
+        // WAV files from loom sample, judged as files: each carries the class it was drawn for as its title.
+        var sampled = Loom("sample", "ckpt", "--n", "10", "--length", "300", "--seed", "2", "--out", "clips/c.wav");
+        Assert.True(sampled.ExitCode == 0, sampled.ToString());
+        Assert.Equal("three", WavFile.ReadTitle(In("clips/c-4.wav")));
+        var files = Loom("eval", "clips", "--data", "digits", "--out", "ev3");
+        Assert.True(files.ExitCode == 0, files.ToString());
+        var fileMetrics = JsonNode.Parse(File.ReadAllText(In("ev3/metrics.json")))!["results"]![0]!["metrics"]!;
+        var clips = AudioSampleFiles.Read(In("clips"));
+        var digits = clips.Labels!.Select(l => SpokenDigits.Words.ToList().IndexOf(clips.ClassNames![l])).ToList();
+        Assert.Equal(classifier.Accuracy(clips.Clips, digits), fileMetrics["class_accuracy"]!.GetValue<double>(), 12);
+        Assert.Equal(expected, fileMetrics["real_test_accuracy"]!.GetValue<double>(), 12);
     }
 
     [Fact]
