@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Loom.Audio;
 using Loom.Models;
 using Loom.Models.Tabular;
 using TorchSharp;
@@ -8,8 +9,9 @@ namespace Loom.Server.Sampling;
 /// <summary>
 /// A <see cref="SampleSet"/> as JSON, by what the family produces: <c>points</c> (rows of numbers, with <c>labels</c> and
 /// <c>class_names</c> for a class-conditional model), <c>text</c> (<c>texts</c>), <c>sequences</c> (each with its
-/// <c>observations</c>, symbol ids or rows, and hidden <c>states</c>), <c>table</c> (<c>columns</c> and <c>rows</c> of cells);
-/// images come as <see cref="Images"/>.
+/// <c>observations</c>, symbol ids or rows, and hidden <c>states</c>), <c>table</c> (<c>columns</c> and <c>rows</c> of cells),
+/// <c>audio</c> (<c>clips</c>: base64 16-bit PCM WAVs with their sample rate, length and class); images come as
+/// <see cref="Images"/>.
 /// </summary>
 public static class SampleSetJson
 {
@@ -27,6 +29,7 @@ public static class SampleSetJson
             }).ToArray()),
         },
         TableSamples table => Table(table.Table),
+        AudioSamples audio => Audio(audio),
         _ => throw new InvalidOperationException($"no JSON form for {samples.GetType().Name}"),
     };
 
@@ -41,6 +44,23 @@ public static class SampleSetJson
             if (image.Label is { } label) item["label"] = label;
             if (image.ClassName is { } name) item["class"] = name;
             return (JsonNode)Loom.Server.Images.ImageModeration.Annotate(item, image);
+        }).ToArray()),
+    };
+
+    /// <summary>Audio clips as base64 WAV files (titled with their class, as <c>loom sample</c> writes them).</summary>
+    private static JsonObject Audio(AudioSamples audio) => new()
+    {
+        ["type"] = "audio",
+        ["clips"] = new JsonArray(audio.Clips.Select((clip, i) =>
+        {
+            var item = new JsonObject
+            {
+                ["b64_wav"] = Convert.ToBase64String(WavFile.Encode(clip, audio.ClassOf(i))),
+                ["sample_rate"] = clip.SampleRate, ["samples"] = clip.Samples.Length,
+            };
+            if (audio.Labels is { } labels) item["label"] = labels[i];
+            if (audio.ClassOf(i) is { } name && audio.ClassNames is not null) item["class"] = name;
+            return (JsonNode)item;
         }).ToArray()),
     };
 

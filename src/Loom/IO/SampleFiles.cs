@@ -119,7 +119,7 @@ public static class SampleFiles
         {
             var file = audio.Clips.Count == 1 ? path : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!,
                 $"{Path.GetFileNameWithoutExtension(path)}-{i + 1}.wav");
-            WavFile.Write(file, audio.Clips[i], TitleOf(audio, i));
+            WavFile.Write(file, audio.Clips[i], audio.ClassOf(i));
             var png = Path.ChangeExtension(file, ".png");
             SpectrogramPng.Write(png, audio.Clips[i]);
             written.Add(file);
@@ -127,12 +127,6 @@ public static class SampleFiles
         }
         return written;
     }
-
-    /// <summary>The class clip <paramref name="i"/> was drawn for, by name where the samples name their classes.</summary>
-    private static string? TitleOf(AudioSamples audio, int i) => audio.Labels is { } labels
-        ? audio.ClassNames is { } names && labels[i] >= 0 && labels[i] < names.Count ? names[labels[i]]
-            : labels[i].ToString(System.Globalization.CultureInfo.InvariantCulture)
-        : null;
 
     private static void WritePoints(torch.Tensor values, string path)
     {

@@ -60,6 +60,37 @@ public sealed class ServerSampleAndScoreTests
     }
 
     [Fact]
+    public async Task Sampled_audio_comes_as_titled_wavs_of_the_librarys_clips()
+    {
+        await using var server = await ServerHarness.StartAsync(store =>
+        {
+            using var wavenet = Models.WaveNet.WaveNetFixtures.Model(classes: 2);
+            Checkpoint.Save(Path.Combine(store, "wavenet"), wavenet, new ModelCard());
+            return new LoomServerOptions { ModelsFolder = store, Port = 0 };
+        });
+        var (status, body, _) = await server.PostAsync("/v1/loom/sample", new JsonObject
+        {
+            ["model"] = "wavenet", ["n"] = 2, ["seed"] = 4, ["length"] = 60,
+        });
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal("audio", (string?)body["type"]);
+        var clips = body["clips"]!.AsArray();
+        using var model = Checkpoint.Load(Path.Combine(server.StorePath, "wavenet"));
+        var expected = (Loom.Audio.AudioSamples)model.Sample(new SampleRequest { Count = 2, Seed = 4, Length = 60 });
+        Assert.Equal(2, clips.Count);
+        for (int i = 0; i < 2; i++)
+        {
+            var wav = Convert.FromBase64String((string)clips[i]!["b64_wav"]!);
+            var clip = Loom.Audio.WavFile.Read(wav, "clip");
+            Assert.Equal(expected.Clips[i].Samples.Select(v => Loom.Audio.WavFile.ToPcm(v) / 32768f), clip.Samples);
+            Assert.Equal((60, 8000), ((int)clips[i]!["samples"]!, (int)clips[i]!["sample_rate"]!));
+            Assert.Equal(i, (int)clips[i]!["label"]!);
+            Assert.Equal($"c{i}", (string?)clips[i]!["class"]);
+            Assert.Equal($"c{i}", Loom.Audio.WavFile.ReadTitle(wav, "clip"));
+        }
+    }
+
+    [Fact]
     public async Task Scores_equal_the_librarys_score_of_a_file_with_the_same_data()
     {
         await using var server = await StartAsync();
