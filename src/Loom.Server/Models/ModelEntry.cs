@@ -46,6 +46,7 @@ public sealed record ModelEntry(string Id, string Folder, string Kind, IReadOnly
             TransformerLanguageModelFamily => (kind, Text(embeddings: true)),
             NeuralLanguageModelFamily => (kind, Text(embeddings: false)),
             _ when Images.ImageModels.FromConfig(kind, config.Config) => (kind, [Images.ImageModels.Capability]),
+            _ when Sampling.AudioModels.FromKind(kind) => (kind, [Sampling.AudioModels.Capability]),
             _ => (kind, []),
         };
     }

@@ -15,7 +15,7 @@ public sealed class PlaygroundEndpoints : ILoomEndpoints
     public const string ResourceName = "Loom.Server.Playground.playground.html";
 
     private const string ContentSecurityPolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        + "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        + "img-src data:; media-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private static readonly Lazy<byte[]> Page = new(() =>
     {
