@@ -23,8 +23,14 @@ public static partial class AudioSampleFiles
             ? Directory.EnumerateFiles(path, "*.wav").Order(Comparer<string>.Create(NaturalCompare)).Take(limit).ToList()
             : throw new LoomDataException($"{path}: no such WAV file or folder");
         if (files.Count == 0) throw new LoomDataException($"{path}: no .wav files");
-        var clips = files.Select(WavFile.Read).ToList();
-        var titles = files.Select(WavFile.ReadTitle).ToList();
+        var clips = new List<AudioClip>(files.Count);
+        var titles = new List<string?>(files.Count);
+        foreach (var file in files)
+        {
+            var bytes = File.ReadAllBytes(file);   // read once for both the samples and the title
+            clips.Add(WavFile.Read(bytes, file));
+            titles.Add(WavFile.ReadTitle(bytes, file));
+        }
         if (titles.Any(t => string.IsNullOrEmpty(t)))
             return new AudioSamples(clips);
         var names = titles.Distinct(StringComparer.Ordinal).ToList()!;

@@ -34,7 +34,8 @@ public static class DiffusionImageEdit
         var image = request.Image ?? throw LoomUsageException.ForOption("Image", "an edit needs the input image");
         var results = model.Generate(request);
         var input = image.cpu();
-        var shown = request.Mask is { } keep ? input * keep.cpu() + MaskedGrey * (1 - keep.cpu()) : input;
+        var keep = request.Mask?.cpu();
+        var shown = keep is null ? input : input * keep + MaskedGrey * (1 - keep);
         return new DiffusionImageEditResult(shown, results.cpu());
     }
 }
