@@ -17,7 +17,7 @@ namespace Loom.Bench;
 /// μ-law n-gram baselines (k = 0.1 fixed beforehand, unigram to trigram, counted on the same train split, clip starts
 /// padded with the silence level), and generation speed of the fast (queue) and naive (recompute) generators.
 /// Options: --minutes 6 --residual-channels 32 --skip-channels 64 --layers-per-stack 8 --stacks 2 --window 2048
-/// --batch-size 8 --seed 1 --gen-length 1000 --threads 1.
+/// --batch-size 8 --seed 1 --gen-length 1000 --threads 1 [--timeline] (also condition on the position in the clip).
 /// </summary>
 public static class WaveNetBench
 {
@@ -48,7 +48,7 @@ public static class WaveNetBench
             ["stacks"] = BenchSupport.Option(args, "--stacks", 2),
             ["window"] = BenchSupport.Option(args, "--window", 2048), ["batch_size"] = BenchSupport.Option(args, "--batch-size", 8),
             ["learning_rate"] = 2e-3, ["lr_schedule"] = "cosine", ["warmup"] = 50, ["seed"] = seed, ["preview_samples"] = 0,
-            ["checkpoint_every"] = 0,
+            ["checkpoint_every"] = 0, ["timeline"] = args.Contains("--timeline"),
         };
         var dir = Directory.CreateTempSubdirectory("loom-wavenet-bench-").FullName;
         var calibration = (JsonObject)recipe.DeepClone();

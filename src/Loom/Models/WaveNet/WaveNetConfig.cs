@@ -24,6 +24,13 @@ public sealed record WaveNetConfig
     /// <summary>Class names of a conditional model; empty = unconditional.</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];
     public string DataName { get; init; } = "";
+    /// <summary>Cosines of the clip position in the <see cref="WaveNetTimeline"/>; 0 = no timeline conditioning.</summary>
+    public int TimelineFeatures { get; init; }
+    /// <summary>Channels of the timeline features c[t] (used when <see cref="TimelineFeatures"/> &gt; 0).</summary>
+    public int TimelineChannels { get; init; } = 32;
+
+    /// <summary>Whether every layer is conditioned on the position within the clip.</summary>
+    public bool HasTimeline => TimelineFeatures > 0;
 
     public int NumClasses => ClassNames.Count;
 
@@ -49,6 +56,10 @@ public sealed record WaveNetConfig
         if (LayersPerStack is < 1 or > 14)
             throw LoomUsageException.ForOption(nameof(LayersPerStack), $"must be 1 to 14, got {LayersPerStack}");
         if (Stacks is < 1 or > 16) throw LoomUsageException.ForOption(nameof(Stacks), $"must be 1 to 16, got {Stacks}");
+        if (TimelineFeatures is < 0 or > 256)
+            throw LoomUsageException.ForOption(nameof(TimelineFeatures), $"must be 0 to 256, got {TimelineFeatures}");
+        if (TimelineChannels is < 1 or > 1024)
+            throw LoomUsageException.ForOption(nameof(TimelineChannels), $"must be 1 to 1024, got {TimelineChannels}");
         if (SampleRate is < 1000 or > 96000)
             throw new LoomDataException($"a WaveNet's sample rate must be 1000 to 96000 Hz, got {SampleRate}");
     }
@@ -58,6 +69,7 @@ public sealed record WaveNetConfig
         ["residual_channels"] = ResidualChannels, ["skip_channels"] = SkipChannels, ["layers_per_stack"] = LayersPerStack,
         ["stacks"] = Stacks, ["sample_rate"] = SampleRate,
         ["class_names"] = new JsonArray(ClassNames.Select(c => (JsonNode)c).ToArray()), ["data"] = DataName,
+        ["timeline_features"] = TimelineFeatures, ["timeline_channels"] = TimelineChannels,
     };
 
     public static WaveNetConfig FromJson(JsonObject json)
@@ -70,6 +82,7 @@ public sealed record WaveNetConfig
                 ResidualChannels = v.Int("residual_channels", 1, 1024), SkipChannels = v.Int("skip_channels", 1, 2048),
                 LayersPerStack = v.Int("layers_per_stack", 1, 14), Stacks = v.Int("stacks", 1, 16),
                 SampleRate = v.Int("sample_rate", 1000, 96000), ClassNames = v.Strings("class_names", []), DataName = v.String("data", ""),
+                TimelineFeatures = v.Int("timeline_features", 0, 256, 0), TimelineChannels = v.Int("timeline_channels", 1, 1024, 32),
             };
             config.Validate();
             return config;

@@ -11,7 +11,8 @@ namespace Loom.Models.WaveNet;
 /// inputs, so a step costs one pass of each layer over one time step, O(layers) per sample. <see cref="Naive"/>
 /// recomputes the whole network over the last <see cref="WaveNetConfig.ReceptiveField"/> + 1 levels at every step,
 /// O(layers · receptive field) per sample. Every draw is the first level whose cumulative softmax(logits / T)
-/// (float64) exceeds a uniform number from one seeded generator.
+/// (float64) exceeds a uniform number from one seeded generator. A network with a timeline places step t at t / length of
+/// the clip, so the length sets the pace.
 /// </summary>
 public static class WaveNetGenerator
 {
@@ -26,17 +27,19 @@ public static class WaveNetGenerator
         var queues = layers.Select(l => torch.zeros([l.Dilation, count, channels], device: device)).ToArray();
         var input = torch.zeros([count, channels], device: device);
         var levels = torch.zeros([count, length], ScalarType.Int64, device: device);
+        var timeline = network.TimelineFeatures(WholeClip(network, count, length, device), y);
         for (int t = 0; t < length; t++)
         {
             using var step = torch.NewDisposeScope();
             var h = input.clone();
+            var features = timeline?.select(1, t);
             Tensor? skips = null;
             for (int i = 0; i < queues.Length; i++)
             {
                 var slot = queues[i].select(0, t % layers[i].Dilation);
                 var delayed = slot.clone();
                 slot.copy_(h);
-                var (next, skip) = layers[i].Step(h, delayed, y);
+                var (next, skip) = layers[i].Step(h, delayed, y, features);
                 h = next;
                 skips = skips is null ? skip : skips + skip;
             }
@@ -55,15 +58,20 @@ public static class WaveNetGenerator
         var (uniforms, y, device) = Start(network, length, labels, temperature, seed, count);
         int reach = network.Config.ReceptiveField;
         var levels = torch.zeros([count, length], ScalarType.Int64, device: device);
+        var positions = WholeClip(network, count, length, device);
         for (int t = 0; t < length; t++)
         {
             using var step = torch.NewDisposeScope();
             int start = Math.Max(0, t - reach);
-            var logits = network.Logits(levels.narrow(1, start, t + 1 - start), y).select(1, t - start);
+            var logits = network.Logits(levels.narrow(1, start, t + 1 - start), y, positions?.narrow(1, start, t + 1 - start))
+                .select(1, t - start);
             levels.select(1, t).copy_(Draw(logits, temperature, uniforms[t]));
         }
         return levels.cpu().MoveToOuterDisposeScope();
     }
+
+    private static Tensor? WholeClip(WaveNetNetwork network, int count, int length, Device device) =>
+        network.Config.HasTimeline ? WaveNetTimeline.WholeClip(count, length, device) : null;
 
     /// <summary>Checks the request, puts the network in eval mode, draws the uniforms [length, count] (float64) on its device.</summary>
     private static (Tensor Uniforms, Tensor? Labels, Device Device) Start(WaveNetNetwork network, int length, Tensor? labels,

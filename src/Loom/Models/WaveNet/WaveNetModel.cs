@@ -31,11 +31,14 @@ public sealed class WaveNetModel : IGenerativeModel, ILikelihoodModel, IConditio
 
     public IReadOnlyDictionary<string, Tensor> GetState() => ModuleTensors.Capture(Network);
 
-    /// <summary>log p(x_t | x_&lt;t, y) in nats [n, T] for levels [n, T] (int64) with gradient; labels [n] or null.</summary>
-    public Tensor LevelLogProbs(Tensor levels, Tensor? labels)
+    /// <summary>
+    /// log p(x_t | x_&lt;t, y) in nats [n, T] for levels [n, T] (int64) with gradient; labels [n] or null; for a model
+    /// with a timeline, the position of each level in its clip [n, T] (null = each row is a whole clip).
+    /// </summary>
+    public Tensor LevelLogProbs(Tensor levels, Tensor? labels, Tensor? positions = null)
     {
         using var scope = torch.NewDisposeScope();
-        var logits = Network.Logits(levels, labels);
+        var logits = Network.Logits(levels, labels, positions);
         return nn.functional.log_softmax(logits, -1).gather(-1, levels.unsqueeze(-1)).squeeze(-1).MoveToOuterDisposeScope();
     }
 

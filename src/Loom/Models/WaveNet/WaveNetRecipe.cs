@@ -15,6 +15,11 @@ public sealed record WaveNetRecipe
     public string? Data { get; init; }
     /// <summary>Condition every gate on the clip's digit.</summary>
     public bool? Conditional { get; init; }
+    /// <summary>
+    /// Also condition every layer on each sample's position in its clip (<see cref="WaveNetTimeline"/>, 16 cosine
+    /// features, 32 channels): the model learns which part of the word comes when, and a sample's length sets its pace.
+    /// </summary>
+    public bool? Timeline { get; init; }
     /// <summary>Channels of the residual stream and of the skip connections.</summary>
     public int? ResidualChannels { get; init; }
     public int? SkipChannels { get; init; }
@@ -48,8 +53,8 @@ public sealed record WaveNetRecipe
     /// <summary>A small network that trains on CPU: 2 stacks of 8 layers (receptive field 511 samples, 64 ms at 8 kHz).</summary>
     public static WaveNetRecipe Defaults { get; } = new()
     {
-        Conditional = true, ResidualChannels = 32, SkipChannels = 64, LayersPerStack = 8, Stacks = 2, Window = 2048, Steps = 2000,
-        BatchSize = 8, LearningRate = 2e-3, LrSchedule = "cosine", Warmup = 50, GradClip = 1, EvalClips = 1000, PreviewSamples = 2,
+        Conditional = true, Timeline = false, ResidualChannels = 32, SkipChannels = 64, LayersPerStack = 8, Stacks = 2, Window = 2048,
+        Steps = 2000, BatchSize = 8, LearningRate = 2e-3, LrSchedule = "cosine", Warmup = 50, GradClip = 1, EvalClips = 1000, PreviewSamples = 2,
         PreviewLength = 4000, CheckpointEvery = 500, Seed = 0,
     };
 
@@ -87,7 +92,11 @@ public sealed record WaveNetRecipe
     {
         ResidualChannels = ResidualChannels!.Value, SkipChannels = SkipChannels!.Value, LayersPerStack = LayersPerStack!.Value,
         Stacks = Stacks!.Value, SampleRate = sampleRate, ClassNames = Conditional == true ? classNames : [], DataName = dataName,
+        TimelineFeatures = Timeline == true ? TimelineFeatureCount : 0,
     };
+
+    /// <summary>The cosines of the clip position a <see cref="Timeline"/> recipe's network sees.</summary>
+    public const int TimelineFeatureCount = 16;
 
     /// <summary>The learning-rate schedule of a resolved recipe.</summary>
     public ScheduleKind ToSchedule() => LearningRateSchedule.ParseKind(LrSchedule!);

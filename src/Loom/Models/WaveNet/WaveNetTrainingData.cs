@@ -11,7 +11,8 @@ namespace Loom.Models.WaveNet;
 /// The training clips of spoken-digits as μ-law levels with their digits, and the random fixed-length windows a WaveNet
 /// trains on: a window of step s is drawn from a generator seeded with (seed, s), so a resumed run sees the same windows.
 /// A window of a clip shorter than the window is padded with the silence level and the padding is masked out; a window
-/// that does not start at the clip's start scores only the positions whose whole receptive field lies inside it.
+/// that does not start at the clip's start scores only the positions whose whole receptive field lies inside it. Each
+/// sample's position in its clip (index / clip length) comes with the window, for a model with a timeline.
 /// </summary>
 public sealed class WaveNetTrainingData
 {
@@ -47,13 +48,16 @@ public sealed class WaveNetTrainingData
     }
 
     /// <summary>
-    /// Levels [batch, window] int64, digits [batch] int64 and a 0/1 mask [batch, window] of the positions that count.
+    /// Levels [batch, window] int64, digits [batch] int64, a 0/1 mask [batch, window] of the positions that count and
+    /// each sample's position in its clip [batch, window] (float32, index / clip length; ≥ 1 in the padding).
     /// </summary>
-    public (Tensor Levels, Tensor Digits, Tensor Mask) Window(long seed, long step, int batch, int window, int receptiveField)
+    public (Tensor Levels, Tensor Digits, Tensor Mask, Tensor Positions) Window(long seed, long step, int batch, int window,
+        int receptiveField)
     {
         var random = Core.Seeding.DotnetRandom(seed, $"wavenet-window-{step}");
         var levels = new long[batch * window];
         var mask = new float[batch * window];
+        var positions = new float[batch * window];
         var digits = new long[batch];
         int warm = Math.Min(receptiveField, window / 2);
         for (int b = 0; b < batch; b++)
@@ -67,9 +71,10 @@ public sealed class WaveNetTrainingData
                 bool inside = start + i < clip.Length;
                 levels[b * window + i] = inside ? clip[start + i] : MuLaw.Encode(0.0);
                 mask[b * window + i] = inside && (start == 0 || i >= warm) ? 1 : 0;
+                positions[b * window + i] = (float)((double)(start + i) / clip.Length);
             }
         }
         return (torch.tensor(levels, [batch, window], ScalarType.Int64), torch.tensor(digits, ScalarType.Int64),
-            torch.tensor(mask, [batch, window], ScalarType.Float32));
+            torch.tensor(mask, [batch, window], ScalarType.Float32), torch.tensor(positions, [batch, window], ScalarType.Float32));
     }
 }

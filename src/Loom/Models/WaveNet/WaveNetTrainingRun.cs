@@ -34,7 +34,8 @@ public static class WaveNetTrainingRun
             context.Say($"wavenet: {config.Stacks} stacks of {config.LayersPerStack} layers, {config.ResidualChannels} residual / "
                 + $"{config.SkipChannels} skip channels, receptive field {config.ReceptiveField} samples, {parameters:N0} parameters, "
                 + $"{data.Clips.Count} training clips at {data.SampleRate} Hz"
-                + (config.NumClasses > 0 ? ", conditional on the digit" : "") + $", device {context.Device}");
+                + (config.NumClasses > 0 ? ", conditional on the digit" : "")
+                + (config.HasTimeline ? $", timeline of {config.TimelineFeatures} position features" : "") + $", device {context.Device}");
             using var folder = new RunFolder(context);
             folder.SaveRecipe(RecipeJson.ToJson(resolved));
             var watch = Stopwatch.StartNew();
@@ -107,9 +108,10 @@ public static class WaveNetTrainingRun
         int batch = recipe.BatchSize!.Value, window = recipe.Window!.Value, reach = model.Config.ReceptiveField;
         var objective = new DelegateObjective((step, micro) =>
         {
-            var (levels, digits, mask) = data.Window(seed, step, batch, window, reach);
+            var (levels, digits, mask, positions) = data.Window(seed, step, batch, window, reach);
             var m = mask.to(device);
-            var logp = model.LevelLogProbs(levels.to(device), conditional ? digits.to(device) : null);
+            var logp = model.LevelLogProbs(levels.to(device), conditional ? digits.to(device) : null,
+                model.Config.HasTimeline ? positions.to(device) : null);
             var nll = -(logp * m).sum() / m.sum().clamp_min(1);
             return new TrainingLoss(nll, batch, new Dictionary<string, double> { ["bits_per_sample"] = nll.ToDouble() / Math.Log(2) });
         });

@@ -9,11 +9,12 @@ namespace Loom.Tests.Models.WaveNet;
 public class WaveNetCausalityTests
 {
     [Theory]
-    [InlineData(3, 2, 0)]
-    [InlineData(2, 3, 4)]
-    public void EachStepSeesExactlyItsReceptiveField(int layers, int stacks, int classes)
+    [InlineData(3, 2, 0, 0)]
+    [InlineData(2, 3, 4, 0)]
+    [InlineData(2, 3, 4, 5)]
+    public void EachStepSeesExactlyItsReceptiveField(int layers, int stacks, int classes, int timelineFeatures)
     {
-        using var model = WaveNetFixtures.Model(layers, stacks, classes);
+        using var model = WaveNetFixtures.Model(layers, stacks, classes, timelineFeatures: timelineFeatures);
         int reach = model.Config.ReceptiveField;
         Assert.Equal(1 + stacks * ((1 << layers) - 1), reach);
         int length = reach + 12;

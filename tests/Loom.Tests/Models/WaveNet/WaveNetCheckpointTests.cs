@@ -33,6 +33,30 @@ public class WaveNetCheckpointTests
     }
 
     [Fact]
+    public void ATimelineModelRoundTripsAndAnOlderConfigLoadsWithoutOne()
+    {
+        using var temp = new TempFolder();
+        using var model = WaveNetFixtures.Model(2, 1, classes: 3, timelineFeatures: 4);
+        var state = model.GetState();
+        // The plain layout (1 + 2·8 + 4) plus one timeline map per layer and the timeline network's two linear maps
+        // (weight + bias each) and class embedding.
+        Assert.Equal(1 + 2 * 8 + 4 + 2 + 5, state.Count);
+        Assert.Equal([12L, 5], state["layers.1.timeline.weight"].shape);
+        Assert.Equal([5L, 4], state["timeline.features.weight"].shape);
+        Assert.Equal([3L, 5], state["timeline.condition.weight"].shape);
+        Checkpoint.Save(temp.Path, model, new ModelCard());
+        using var back = Assert.IsType<WaveNetModel>(Checkpoint.Load(temp.Path));
+        Assert.Equal((4, 5), (back.Config.TimelineFeatures, back.Config.TimelineChannels));
+        var levels = WaveNetFixtures.Levels(1, 30, seed: 4)[0].data<long>().Select(v => (byte)v).ToArray();
+        Assert.Equal(model.ClipNll(levels, 1), back.ClipNll(levels, 1));
+
+        var older = new WaveNetConfig().ToJson();
+        older.Remove("timeline_features");
+        older.Remove("timeline_channels");
+        Assert.False(WaveNetConfig.FromJson(older).HasTimeline);
+    }
+
+    [Fact]
     public void ABrokenConfigIsADataError()
     {
         var config = new WaveNetConfig().ToJson();

@@ -111,13 +111,22 @@ public class WaveNetCliTests
     public void AStoppedRunResumesToMoreSteps()
     {
         WriteDigits();
-        string[] args = ["train", "wavenet", "--data", "digits", .. Tiny, "--eval-clips", "0", "--checkpoint-every", "2", "--out", "run"];
+        string[] args =
+        [
+            "train", "wavenet", "--data", "digits", .. Tiny, "--timeline", "true", "--eval-clips", "0", "--checkpoint-every", "2",
+            "--out", "run",
+        ];
         var first = Loom([.. args, "--steps", "2"]);
         Assert.True(first.ExitCode == 0, first.ToString());
         var resumed = Loom([.. args, "--steps", "4", "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("steps                    4", resumed.Stdout);
         Assert.Contains("kind      wavenet", Loom("info", "run").Stdout);
+        var config = JsonNode.Parse(File.ReadAllText(In("run/config.json")))!;
+        Assert.Equal(16, config["config"]!["timeline_features"]!.GetValue<int>());
+        var sample = Loom("sample", "run", "--n", "1", "--class", "7", "--length", "90", "--out", "seven.wav");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        Assert.Equal(90, WavFile.Read(In("seven.wav")).Samples.Length);
     }
 
     [Fact]

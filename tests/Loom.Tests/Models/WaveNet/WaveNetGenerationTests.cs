@@ -13,11 +13,13 @@ namespace Loom.Tests.Models.WaveNet;
 public class WaveNetGenerationTests
 {
     [Theory]
-    [InlineData(0, 1.0)]
-    [InlineData(3, 0.8)]
-    public void FastAndNaiveGenerationDrawTheSameSamples(int classes, double temperature)
+    [InlineData(0, 1.0, 0)]
+    [InlineData(3, 0.8, 0)]
+    [InlineData(3, 1.0, 4)]
+    [InlineData(0, 1.0, 3)]
+    public void FastAndNaiveGenerationDrawTheSameSamples(int classes, double temperature, int timelineFeatures)
     {
-        using var model = WaveNetFixtures.Model(3, 2, classes);
+        using var model = WaveNetFixtures.Model(3, 2, classes, timelineFeatures: timelineFeatures);
         int length = 2 * model.Config.ReceptiveField + 9;
         using var labels = classes > 0 ? torch.tensor(new long[] { 0, 2, 1 }) : null;
         using var fast = WaveNetGenerator.Fast(model.Network, length, labels, temperature, seed: 11, count: 3);
@@ -29,20 +31,24 @@ public class WaveNetGenerationTests
         Assert.False(fast.equal(other).all().item<bool>());
     }
 
-    [Fact]
-    public void TheLikelihoodIsTheSumOfPerStepLogProbabilities()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(6)]
+    public void TheLikelihoodIsTheSumOfPerStepLogProbabilities(int timelineFeatures)
     {
-        using var model = WaveNetFixtures.Model(2, 2, classes: 2);
+        using var model = WaveNetFixtures.Model(2, 2, classes: 2, timelineFeatures: timelineFeatures);
         using var scope = torch.NewDisposeScope();
         var levels = WaveNetFixtures.Levels(1, 20, seed: 9);
         var label = torch.tensor(new long[] { 1 });
+        // Each step keeps its place in the whole 20-sample clip when only its prefix is run (t / 20, not t / (t + 1)).
+        var positions = WaveNetTimeline.WholeClip(1, 20);
         double whole = model.ClipNll(levels[0].data<long>().Select(v => (byte)v).ToArray(), 1);
         double naive = 0;
         using (torch.no_grad())
             for (int t = 0; t < 20; t++)
             {
                 // The prefix x[0..t] alone: the logits of its last step are p(x_t | x_<t).
-                var logits = model.Network.Logits(levels.narrow(1, 0, t + 1), label)[0, t];
+                var logits = model.Network.Logits(levels.narrow(1, 0, t + 1), label, positions.narrow(1, 0, t + 1))[0, t];
                 naive -= torch.nn.functional.log_softmax(logits.to(torch.ScalarType.Float64), 0)[levels[0, t]].ToDouble();
             }
         Assert.Equal(naive, whole, 3);
