@@ -21,7 +21,8 @@ namespace Loom.Bench;
 /// bandwidths, five seeds (as <c>diffusion-2d</c>). <c>ebm-fmnist OUT [--steps N] [--n 500] [--limit 0]</c> and the
 /// options above: trains the image recipe on Fashion-MNIST into OUT, writes a grid of 64 samples to OUT/grid.png and
 /// reports FID-FMNIST of N samples against the 10,000 test images in the reference network's feature space, with the
-/// training and sampling times.
+/// training and sampling times; with <c>--joint</c> the model is a JEM and the line adds its test accuracy as a
+/// classifier (the 10,000 test images).
 /// </summary>
 public static class EbmBench
 {
@@ -97,7 +98,8 @@ public static class EbmBench
         Console.WriteLine($"ebm fashion-mnist: {model.ParameterCount:N0} parameters, {outcome.Metrics["steps"]} steps "
             + $"in {trainSeconds:F0} s "
             + $"(threads {torch.get_num_threads()}); {n} samples by SGLD-{model.Config.SampleSteps} from noise in {sampleSeconds:F0} s; "
-            + $"FID-FMNIST {fid:F1}; energy gap {outcome.Metrics["energy_gap"]:F2}");
+            + $"FID-FMNIST {fid:F1}; energy gap {outcome.Metrics["energy_gap"]:F2}"
+            + (outcome.Metrics.TryGetValue("test_accuracy", out var accuracy) ? $"; JEM test accuracy {accuracy:P2}" : ""));
         return 0;
     }
 
@@ -112,7 +114,7 @@ public static class EbmBench
             Steps = Int("--steps"), SgldSteps = Int("--sgld-steps"), SampleSteps = Int("--sample-steps"), Hidden = Int("--hidden"),
             BatchSize = Int("--batch-size"), LearningRate = Double("--lr"), StepSize = Double("--step-size"), Noise = Double("--noise"),
             Alpha = Double("--alpha"),
-            SpectralNorm = args.Contains("--spectral") ? true : null,
+            SpectralNorm = args.Contains("--spectral") ? true : null, Joint = args.Contains("--joint") ? true : null,
         };
     }
 }

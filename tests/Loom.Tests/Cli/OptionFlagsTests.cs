@@ -21,7 +21,7 @@ public sealed partial class OptionFlagsTests
     private static readonly HashSet<string> LibraryOnly = new(StringComparer.Ordinal)
     {
         "AccumulationSteps", "CalibrationFactor", "CalibrationImages", "CalibrationQuantile", "EvalBatches", "LangevinSteps", "Optimizer",
-        "Segments", "Snr", "Splits",
+        "Segments", "Snr", "Splits", "TimelineChannels", "TimelineFeatures",
     };
 
     [Fact]

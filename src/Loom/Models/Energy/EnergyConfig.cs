@@ -9,7 +9,8 @@ namespace Loom.Models.Energy;
 /// <see cref="Dimensions"/> or images of <see cref="Image"/>), the network's width and depth, spectral normalization,
 /// the data range [<see cref="Low"/>, <see cref="High"/>] that sampling starts from (uniform noise) and clamps to, and
 /// the default SGLD sampler <c>loom sample</c> runs (<see cref="SampleSteps"/>, <see cref="StepSize"/>,
-/// <see cref="Noise"/>).
+/// <see cref="Noise"/>). A joint energy model (JEM, Grathwohl et al. 2020) has <see cref="ClassNames"/>: its network's
+/// outputs are class logits f(x), E(x) = −log Σ_y exp f(x)[y] and E(x, y) = −f(x)[y].
 /// </summary>
 public sealed record EnergyConfig
 {
@@ -27,6 +28,11 @@ public sealed record EnergyConfig
     public int SampleSteps { get; init; } = 200;
     public double StepSize { get; init; } = 0.01;
     public double Noise { get; init; } = 0.1;
+    /// <summary>The classes of a joint energy model (JEM); empty = a plain energy.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>The classes of a joint model; 0 = a plain energy.</summary>
+    public int NumClasses => ClassNames.Count;
 
     /// <summary>The SGLD sampler <c>loom sample</c> runs from uniform noise, clamped to the data range.</summary>
     public SgldOptions Sampler(int? steps = null) =>
@@ -44,6 +50,7 @@ public sealed record EnergyConfig
         if (!double.IsFinite(Low) || !double.IsFinite(High) || !(Low < High))
             throw new LoomDataException($"the data range must be finite with low < high, got [{Low}, {High}]");
         Sampler().Validate();
+        if (NumClasses == 1) throw LoomUsageException.ForOption("Joint", "a joint energy model needs at least two classes, got one");
         if (Image is { } image && (image.Height < 8 || image.Width < 8))
             throw LoomUsageException.ForOption("Data", $"the conv energy needs images of at least 8×8, got {image.Size}");
     }
@@ -57,6 +64,8 @@ public sealed record EnergyConfig
         };
         if (Image is not null)
             json["image"] = Image.ToJson();
+        if (NumClasses > 0)
+            json["class_names"] = new JsonArray(ClassNames.Select(c => (JsonNode)c).ToArray());
         return json;
     }
 
@@ -70,7 +79,7 @@ public sealed record EnergyConfig
             Layers = values.Int("layers", 1, 16), SpectralNorm = values.Bool("spectral_norm"),
             Low = values.Double("low", double.MinValue, double.MaxValue), High = values.Double("high", double.MinValue, double.MaxValue),
             SampleSteps = values.Int("sample_steps", 0, 100_000), StepSize = values.Double("step_size", 0, double.MaxValue),
-            Noise = values.Double("noise", 0, double.MaxValue),
+            Noise = values.Double("noise", 0, double.MaxValue), ClassNames = values.Strings("class_names", []),
         };
         config.Validate();
         return config;

@@ -23,6 +23,12 @@ public sealed record EnergyRecipe
     public int? Hidden { get; init; }
     /// <summary>Hidden layers of the MLP.</summary>
     public int? Layers { get; init; }
+    /// <summary>
+    /// A joint energy model (JEM, Grathwohl et al. 2020): the network's outputs are the data's class logits f(x), the energy
+    /// is −logsumexp f(x), and the loss adds the labels' cross-entropy, so the model is also a classifier and samples a
+    /// class on request. Needs labelled data (fashion-mnist).
+    /// </summary>
+    public bool? Joint { get; init; }
     /// <summary>Spectral normalization on every layer.</summary>
     public bool? SpectralNorm { get; init; }
     /// <summary>SGLD steps K per training step, from the replay buffer.</summary>
@@ -56,8 +62,8 @@ public sealed record EnergyRecipe
 
     public static EnergyRecipe Defaults { get; } = new()
     {
-        Points = 20000, TrainLimit = 0, Hidden = 128, Layers = 3, SpectralNorm = false, SgldSteps = 40, StepSize = 0.01, Noise = 0.1,
-        BufferSize = 10000, Reinit = 0.05, Alpha = 0.1, SampleSteps = 500, Steps = 2000, BatchSize = 256, LearningRate = 1e-3,
+        Points = 20000, TrainLimit = 0, Joint = false, Hidden = 128, Layers = 3, SpectralNorm = false, SgldSteps = 40, StepSize = 0.01,
+        Noise = 0.1, BufferSize = 10000, Reinit = 0.05, Alpha = 0.1, SampleSteps = 500, Steps = 2000, BatchSize = 256, LearningRate = 1e-3,
         GradClip = 1, CheckpointEvery = 0, Seed = 0,
     };
 
@@ -101,12 +107,17 @@ public sealed record EnergyRecipe
         ToConfig(2, null, -1, 1).Validate();
     }
 
-    /// <summary>The model's shape for data of <paramref name="dimensions"/> (or <paramref name="image"/>) in [low, high].</summary>
-    public EnergyConfig ToConfig(int dimensions, ImageShape? image, double low, double high) => new()
-    {
-        Dimensions = dimensions, Image = image, Hidden = Hidden!.Value, Layers = Layers!.Value, SpectralNorm = SpectralNorm!.Value,
-        Low = low, High = high, SampleSteps = SampleSteps!.Value, StepSize = StepSize!.Value, Noise = Noise!.Value,
-    };
+    /// <summary>
+    /// The model's shape for data of <paramref name="dimensions"/> (or <paramref name="image"/>) in [low, high]; a joint
+    /// recipe's model takes <paramref name="classNames"/>.
+    /// </summary>
+    public EnergyConfig ToConfig(int dimensions, ImageShape? image, double low, double high,
+        IReadOnlyList<string>? classNames = null) => new()
+        {
+            ClassNames = Joint == true ? classNames ?? [] : [],
+            Dimensions = dimensions, Image = image, Hidden = Hidden!.Value, Layers = Layers!.Value, SpectralNorm = SpectralNorm!.Value,
+            Low = low, High = high, SampleSteps = SampleSteps!.Value, StepSize = StepSize!.Value, Noise = Noise!.Value,
+        };
 
     /// <summary>The SGLD run that makes a training step's negatives, clamped to [low, high].</summary>
     public SgldOptions TrainingSampler(double low, double high) =>

@@ -48,6 +48,20 @@ public class EnergyCliTests
     }
 
     [Fact]
+    public void AJointModelTrainsOnLabelledImagesAndSamplesAClass()
+    {
+        var train = Loom("train", "ebm", "--data", "fashion-mnist", "--joint", "true", "--train-limit", "64", "--hidden", "4",
+            "--steps", "4", "--sgld-steps", "2", "--batch-size", "16", "--buffer-size", "32", "--sample-steps", "2", "--out", "jem");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains("test_accuracy", train.Stdout);
+        var sample = Loom("sample", "jem", "--n", "3", "--class", "7", "--out", "sneakers.png");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        Assert.True(File.Exists(In("sneakers.png")));
+        CliAssert.OneLineError(Loom("sample", "jem", "--n", "1", "--class", "10", "--out", "x.png"), 2, "--class");
+        CliAssert.OneLineError(Loom("train", "ebm", "--data", "moons", "--joint", "true", "--steps", "1", "--out", "o4"), 1, "--joint");
+    }
+
+    [Fact]
     public void BadInputIsOneLine()
     {
         CliAssert.OneLineError(Loom("train", "ebm", "--data", "moons", "--reinit", "1.5", "--out", "o1"), 2, "--reinit");
