@@ -54,8 +54,8 @@ public sealed record WaveNetRecipe
     public static WaveNetRecipe Defaults { get; } = new()
     {
         Conditional = true, Timeline = false, ResidualChannels = 32, SkipChannels = 64, LayersPerStack = 8, Stacks = 2, Window = 2048,
-        Steps = 2000, BatchSize = 8, LearningRate = 2e-3, LrSchedule = "cosine", Warmup = 50, GradClip = 1, EvalClips = 1000, PreviewSamples = 2,
-        PreviewLength = 4000, CheckpointEvery = 500, Seed = 0,
+        Steps = 2000, BatchSize = 8, LearningRate = 2e-3, LrSchedule = "cosine", Warmup = 50, GradClip = 1, EvalClips = 1000,
+        PreviewSamples = 2, PreviewLength = 4000, CheckpointEvery = 500, Seed = 0,
     };
 
     /// <summary>This recipe with every unset property taken from <see cref="Defaults"/>; validates the result.</summary>
