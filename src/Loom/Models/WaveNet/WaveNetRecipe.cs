@@ -18,6 +18,7 @@ public sealed record WaveNetRecipe
     /// <summary>
     /// Also condition every layer on each sample's position in its clip (<see cref="WaveNetTimeline"/>, 16 cosine
     /// features, 32 channels): the model learns which part of the word comes when, and a sample's length sets its pace.
+    /// On by default; a run saved before the option existed resumes without it.
     /// </summary>
     public bool? Timeline { get; init; }
     /// <summary>Channels of the residual stream and of the skip connections.</summary>
@@ -53,7 +54,7 @@ public sealed record WaveNetRecipe
     /// <summary>A small network that trains on CPU: 2 stacks of 8 layers (receptive field 511 samples, 64 ms at 8 kHz).</summary>
     public static WaveNetRecipe Defaults { get; } = new()
     {
-        Conditional = true, Timeline = false, ResidualChannels = 32, SkipChannels = 64, LayersPerStack = 8, Stacks = 2, Window = 2048,
+        Conditional = true, Timeline = true, ResidualChannels = 32, SkipChannels = 64, LayersPerStack = 8, Stacks = 2, Window = 2048,
         Steps = 2000, BatchSize = 8, LearningRate = 2e-3, LrSchedule = "cosine", Warmup = 50, GradClip = 1, EvalClips = 1000,
         PreviewSamples = 2, PreviewLength = 4000, CheckpointEvery = 500, Seed = 0,
     };

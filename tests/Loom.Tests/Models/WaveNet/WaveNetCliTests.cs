@@ -111,11 +111,7 @@ public class WaveNetCliTests
     public void AStoppedRunResumesToMoreSteps()
     {
         WriteDigits();
-        string[] args =
-        [
-            "train", "wavenet", "--data", "digits", .. Tiny, "--timeline", "true", "--eval-clips", "0", "--checkpoint-every", "2",
-            "--out", "run",
-        ];
+        string[] args = ["train", "wavenet", "--data", "digits", .. Tiny, "--eval-clips", "0", "--checkpoint-every", "2", "--out", "run"];
         var first = Loom([.. args, "--steps", "2"]);
         Assert.True(first.ExitCode == 0, first.ToString());
         var resumed = Loom([.. args, "--steps", "4", "--resume"]);
@@ -127,6 +123,16 @@ public class WaveNetCliTests
         var sample = Loom("sample", "run", "--n", "1", "--class", "7", "--length", "90", "--out", "seven.wav");
         Assert.True(sample.ExitCode == 0, sample.ToString());
         Assert.Equal(90, WavFile.Read(In("seven.wav")).Samples.Length);
+
+        // A run saved before the timeline existed (no "timeline" in its run.json) resumes without one.
+        string[] old = ["train", "wavenet", "--data", "digits", .. Tiny, "--eval-clips", "0", "--checkpoint-every", "2", "--out", "old"];
+        Assert.Equal(0, Loom([.. old, "--timeline", "false", "--steps", "2"]).ExitCode);
+        var recipe = JsonNode.Parse(File.ReadAllText(In("old/run.json")))!.AsObject();
+        Assert.True(recipe.Remove("timeline"));
+        File.WriteAllText(In("old/run.json"), recipe.ToJsonString());
+        var legacy = Loom([.. old, "--steps", "4", "--resume"]);
+        Assert.True(legacy.ExitCode == 0, legacy.ToString());
+        Assert.Equal(0, JsonNode.Parse(File.ReadAllText(In("old/config.json")))!["config"]!["timeline_features"]!.GetValue<int>());
     }
 
     [Fact]
