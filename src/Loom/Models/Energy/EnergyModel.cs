@@ -11,8 +11,8 @@ namespace Loom.Models.Energy;
 /// clamped to it, for <see cref="EnergyConfig.SampleSteps"/> steps or the steps a <see cref="SgldRequest"/> option asks.
 /// Vector models give points [n, d]; image models give images [n, c, h, w] in [0, 1]. A joint model (JEM, Grathwohl et
 /// al. 2020; <see cref="EnergyConfig.ClassNames"/>) is also a classifier, p(y | x) = softmax f(x) (<see cref="Classify"/>),
-/// and samples a class by SGLD on E(x, y) = −f(x)[y] when the request names one (the classes in turn are not implied:
-/// without a class it samples the marginal E(x) = −logsumexp f(x)).
+/// and samples by SGLD on E(x, y) = −f(x)[y]: the request's class, or the classes in turn without one (as the other
+/// conditional models do; the marginal E(x) = −logsumexp f(x) is what training's negatives follow).
 /// </summary>
 public sealed class EnergyModel : IGenerativeModel, IProgressiveSampler, IImageGenerator, IConditionalModel
 {
@@ -104,7 +104,9 @@ public sealed class EnergyModel : IGenerativeModel, IProgressiveSampler, IImageG
             throw LoomUsageException.ForOption("Class", $"must be in 0..{NumClasses - 1} ({string.Join(", ", ClassNames)}), got {c}");
         var options = Config.Sampler(steps);
         using var scope = torch.NewDisposeScope();
-        var labels = request.Class is { } k ? torch.full(request.Count, k, ScalarType.Int64) : null;
+        var labels = NumClasses == 0 ? null
+            : request.Class is { } k ? torch.full(request.Count, k, ScalarType.Int64)
+            : torch.arange(request.Count, dtype: ScalarType.Int64) % NumClasses;
         Func<Tensor, Tensor> energy = labels is null ? Energy : x => ClassEnergy(x, labels);
         var g = Seeding.Generator(request.Seed, "ebm-sample");
         var start = torch.rand([request.Count, .. Config.SampleShape], ScalarType.Float32, generator: g) * (Config.High - Config.Low)
