@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Loom.Core;
 using Loom.Training;
 using Loom.Training.Runs;
@@ -50,6 +51,10 @@ public sealed record WaveNetRecipe
     /// <summary>What may differ when a run is resumed: more steps, another checkpoint interval, evaluation and preview.</summary>
     public static IReadOnlySet<string> MayChangeOnResume { get; } =
         new HashSet<string> { "steps", "checkpoint_every", "eval_clips", "preview_samples", "preview_length" };
+
+    /// <summary>Runs saved before the timeline existed (it is on by default now) trained without one.</summary>
+    public static IReadOnlyDictionary<string, JsonNode> AbsentOnResumeMeans { get; } =
+        new Dictionary<string, JsonNode> { ["timeline"] = false };
 
     /// <summary>A small network that trains on CPU: 2 stacks of 8 layers (receptive field 511 samples, 64 ms at 8 kHz).</summary>
     public static WaveNetRecipe Defaults { get; } = new()

@@ -19,11 +19,8 @@ public static class WaveNetTrainingRun
 {
     public static TrainingOutcome Train(WaveNetRecipe recipe, TrainingContext context)
     {
-        var continued = RecipeResume.WithSaved(recipe, context, WaveNetRecipe.MayChangeOnResume);
-        // Runs saved before the timeline existed (it is on by default now) trained without one.
-        if (context.Resume && RunFolder.SavedRecipe(context) is { } saved && !saved.ContainsKey("timeline"))
-            continued = continued with { Timeline = false };
-        var resolved = continued.Resolve();
+        var resolved = RecipeResume.WithSaved(recipe, context, WaveNetRecipe.MayChangeOnResume, WaveNetRecipe.AbsentOnResumeMeans)
+            .Resolve();
         long seed = resolved.Seed!.Value;
         Core.Seeding.SeedEverything(seed);
         var data = WaveNetTrainingData.Load(resolved.Data!);

@@ -39,11 +39,19 @@ public static class RecipeResume
     /// resumed one, the recipe saved in run.json merged with what may change on resume (<see cref="Merge"/>). Reads the
     /// folder without locking it, so a run can check its recipe before it writes anything.
     /// </summary>
-    public static T WithSaved<T>(T recipe, TrainingContext context, IReadOnlySet<string> mayChange)
+    /// <param name="absentMeans">
+    /// What a property added after a run was saved means when its run.json lacks it (the behaviour before the property
+    /// existed), so a new default does not change a resumed old run.
+    /// </param>
+    public static T WithSaved<T>(T recipe, TrainingContext context, IReadOnlySet<string> mayChange,
+        IReadOnlyDictionary<string, JsonNode>? absentMeans = null)
     {
         var saved = RunFolder.SavedRecipe(context);
         if (saved is null)
             return recipe;
+        foreach (var (name, value) in absentMeans ?? new Dictionary<string, JsonNode>())
+            if (!saved.ContainsKey(name))
+                saved[name] = value.DeepClone();
         var merged = Merge(saved, RecipeJson.ToJson(recipe), mayChange, context.OutputFolder);
         return RecipeJson.FromJson<T>(merged, Path.Combine(context.OutputFolder, RunFolder.RecipeFile));
     }
