@@ -29,6 +29,7 @@ public sealed partial class OptionFlags(Command command)
         ["KPrecisionRecall"] = ["--k"], ["CopyNGram"] = ["--copy-ngram"], ["TrainSamples"] = ["--iwae"], ["Limit"] = ["--train-limit"],
         ["TrainingImages"] = ["--memorization-data"],
         ["Components"] = ["--components", "--prior-components"], ["Image"] = ["--image", "--images"],
+        ["FromImage"] = ["--from"], ["ToImage"] = ["--to"],
         ["ModelsFolder"] = ["--models"], ["RateLimitPerMinute"] = ["--rate-limit"], ["MaxBatchSize"] = ["--max-batch"],
         ["QueueLimit"] = ["--queue-length"], ["MaxNewTokens"] = ["--max-tokens"], ["NumBeams"] = ["--beams"],
         ["Action"] = ["--moderation"], ["Actions"] = ["--moderation-action"], ["BlockedTerms"] = ["--block-list"],

@@ -4,7 +4,6 @@ using Loom.IO.Checkpoints;
 using Loom.IO.Images;
 using Loom.Models;
 using Loom.Models.Diffusion;
-using TorchSharp;
 
 namespace Loom.Cli.Commands;
 
@@ -61,18 +60,12 @@ public static class DiffusionEditCommands
             if (loaded.GetService<IDiffusionGenerator>() is not { } model)
                 throw new LoomUsageException(
                     $"{(inpaint ? "inpaint" : "img2img")}: needs a diffusion checkpoint; this one is '{loaded.Kind}'");
-            using var scope = torch.NewDisposeScope();
-            var input = ImageSource.Read(parse.GetValue(image)!, model.Config.SampleShape, model.Config.Images);
             using var progress = new ConsoleProgress(inpaint ? "inpaint" : "img2img", Console.Error);
-            var request =
-                diffusion.Build(parse, model, CliOptions.Positive(parse, count), parse.GetValue(seed), progress) with { Image = input };
-            if (inpaint)
-            {
-                var keep = InpaintMask.Read(parse.GetValue(mask)!, model.Config.SampleShape[1], model.Config.SampleShape[2]);
-                request = request with { Mask = keep, Resample = CliOptions.Positive(parse, resample) };
-            }
-            else request = request with { Strength = parse.GetValue(strength) };
-            SampleGrid.Write(outPath, DiffusionImageEdit.Run(model, request).InputThenResults());
+            var request = diffusion.Build(parse, model, CliOptions.Positive(parse, count), parse.GetValue(seed), progress);
+            request = inpaint
+                ? request with { Resample = CliOptions.Positive(parse, resample) }
+                : request with { Strength = parse.GetValue(strength) };
+            DiffusionImageEdit.WriteGrid(model, request, parse.GetValue(image)!, inpaint ? parse.GetValue(mask) : null, outPath);
             console.WriteLine($"wrote {outPath}");
             return 0;
         });

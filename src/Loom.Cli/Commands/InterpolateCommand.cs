@@ -5,8 +5,6 @@ using Loom.IO.Checkpoints;
 using Loom.IO.Images;
 using Loom.Models;
 using Loom.Models.Latent;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Loom.Cli.Commands;
 
@@ -49,16 +47,14 @@ public static class InterpolateCommand
             var extension = Path.GetExtension(target).ToLowerInvariant();
             if (extension is not (".png" or ".csv")) throw new LoomUsageException($"--out: expected a .png or .csv file, got '{target}'");
             using var model = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
-            using var scope = torch.NewDisposeScope();
             var options = new LatentWalkOptions
             {
                 Steps = CliOptions.Positive(parse, steps), Rows = CliOptions.Positive(parse, rows), Seed = parse.GetValue(seed),
                 Traverse = parse.GetValue(traverse), Range = parse.GetValue(range), Class = parse.GetValue(classOption),
-                From = parse.GetValue(from) is { } a ? LatentWalk.ReadExample(model, a, "From") : null,
-                To = parse.GetValue(to) is { } b ? LatentWalk.ReadExample(model, b, "To") : null,
+                FromImage = parse.GetValue(from), ToImage = parse.GetValue(to),
                 Cancellation = CliContext.Cancellation,
             };
-            LatentWalk.Write(LatentWalk.Generate(model, options), options.Steps, target);
+            LatentWalk.WriteFile(model, options, target);
             console.WriteLine($"wrote {target}");
             return 0;
         });

@@ -62,26 +62,7 @@ public static class McmcCommand
                         $"x{d,-13} mean {result.Mean[d],9:F4}  var {result.Variance[d],9:F4}  ess {result.EffectiveSampleSize[d],8:F0}");
                 if (parse.GetValue(output) is { } dir)
                 {
-                    Directory.CreateDirectory(dir);
-                    using var flat = result.FlatDraws();
-                    NumericCsv.Write(Path.Combine(dir, "draws.csv"), flat,
-                        Enumerable.Range(0, (int)flat.shape[1]).Select(i => $"x{i}").ToList());
-                    var summary = new JsonObject
-                    {
-                        ["target"] = t.Name,
-                        ["sampler"] = options.Sampler.ToString(),
-                        ["chains"] = options.Chains,
-                        ["samples"] = options.Samples,
-                        ["acceptance"] = result.Acceptance.Average(),
-                        ["step_size"] = result.StepSize,
-                        ["mean"] = new JsonArray(result.Mean.Select(v => (JsonNode)v).ToArray()),
-                        ["variance"] = new JsonArray(result.Variance.Select(v => (JsonNode)v).ToArray()),
-                        ["ess"] = new JsonArray(result.EffectiveSampleSize.Select(v => (JsonNode)v).ToArray()),
-                        ["command_line"] = CliContext.CommandLine,
-                    };
-                    AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), summary.ToJsonString(new() { WriteIndented = true }));
-                    if (flat.shape[1] == 2)
-                        Plots.Scatter(Path.Combine(dir, "draws.png"), $"{t.Name}: {options.Sampler} draws", [("draws", flat)]);
+                    McmcResultFiles.Write(result, dir, t.Name, options, CliContext.CommandLine);
                     console.WriteLine($"wrote {dir}");
                 }
             }

@@ -15,7 +15,6 @@ using Loom.Safety;
 using Loom.Safety.Images;
 using Loom.Text.Generation;
 using Loom.Watermarks.Images;
-using TorchSharp;
 
 namespace Loom.Cli.Commands;
 
@@ -118,10 +117,12 @@ public static class SampleCommand
                 // The diffusion flags travel as the request's DiffusionRequest option; the model returns labels and class names.
                 using var progress = new ConsoleProgress("sample diffusion", Console.Error);
                 var diffusionRequest = diffusion.Build(parse, dm, CliOptions.Positive(parse, count), parse.GetValue(seed), progress);
-                using var diffusionScope = torch.NewDisposeScope();
                 var diffusionSampling =
                     new SampleRequest { Count = diffusionRequest.Count, Seed = diffusionRequest.Seed }.With(diffusionRequest);
-                SampleWriter.Write(Safeguarded(model.Sample(diffusionSampling), copies, marking), parse.GetValue(output), console);
+                Report(SampleToFile.Run(model, diffusionSampling, new SampleToFileOptions
+                {
+                    Path = parse.GetValue(output), Memorization = copies, Watermark = marking,
+                }), parse.GetValue(output), marking, console);
                 return 0;
             }
             if (parse.GetValue(stream))
@@ -143,13 +144,13 @@ public static class SampleCommand
                 request = request.With(OneHotsOption(oneHotText, model));
             if (parse.GetValue(diffusion.Steps) is { } sgldSteps)   // read by energy-based models; others ignore the option
                 request = request.With(new SgldRequest(sgldSteps));
-            using var scope = torch.NewDisposeScope();
-            if (model.GetService<IImageTranslator>() is { } translator && TranslationTestImages.DomainA(translator.Config) is { } images)
-                request = request.With(images);
-            var samples = model.Sample(request);
-            if (samples is TextSamples texts && moderator is not null)
-                samples = new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList());
-            SampleWriter.Write(Safeguarded(samples, copies, marking), parse.GetValue(output), console);
+            Report(SampleToFile.Run(model, request, new SampleToFileOptions
+            {
+                Path = parse.GetValue(output), Memorization = copies, Watermark = marking,
+                Review = samples => samples is TextSamples texts && moderator is not null
+                    ? new TextSamples(texts.Texts.Select((t, i) => Shown(Review(moderator, t, $"sample {i + 1}"))).ToList())
+                    : samples,
+            }), parse.GetValue(output), marking, console);
             return 0;
         }
     }
@@ -179,18 +180,18 @@ public static class SampleCommand
                 $"--memorization-data: a '{model.Kind}' model makes images; give fashion-mnist or a folder of PNGs");
     }
 
-    /// <summary>The samples after the near-copy check and the watermark, reporting both on stderr.</summary>
-    private static SampleSet Safeguarded(SampleSet samples, ImageMemorizationDetector? detector, ImageWatermarkOptions watermark)
+    /// <summary>Reports what <see cref="SampleToFile.Run"/> did: the near-copy check and the watermark on stderr, then the
+    /// files written (or the samples as text) on the console.</summary>
+    private static void Report(SampleToFileResult result, string? path, ImageWatermarkOptions watermark, TextWriter console)
     {
-        var result = SafeguardedSamples.Apply(samples, detector, watermark);
         if (result.Memorization is { } review)
             ModerationCliOptions.Report(review);
-        if (result.Watermark == SampleWatermarkOutcome.TooSmall && result.Samples is TensorSamples { Values: var values })
-            Console.Error.WriteLine($"loom: images of {values.shape[2]}×{values.shape[3]} pixels are too small for the invisible "
+        if (result.Watermark == SampleWatermarkOutcome.TooSmall && result.ImageSize is var (width, height))
+            Console.Error.WriteLine($"loom: images of {height}×{width} pixels are too small for the invisible "
                 + $"watermark (at least {ImageWatermarkOptions.MinSide}×{ImageWatermarkOptions.MinSide}); written unmarked");
         else if (result.Watermark == SampleWatermarkOutcome.Marked)
             Console.Error.WriteLine(ImageWatermarkCliOptions.MarkedNote(watermark));
-        return result.Samples;
+        SampleWriter.Write(result, path, console);
     }
 
     /// <summary>--class for the generic path: an index (checked by the model), 'all' or nothing (the model spreads classes).</summary>

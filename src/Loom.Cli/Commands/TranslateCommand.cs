@@ -6,7 +6,6 @@ using Loom.IO.Checkpoints;
 using Loom.IO.Images;
 using Loom.Models;
 using Loom.Models.Adversarial.CycleGan;
-using TorchSharp;
 
 namespace Loom.Cli.Commands;
 
@@ -39,13 +38,12 @@ public static class TranslateCommand
         {
             var console = parse.InvocationConfiguration.Output;
             var outPath = parse.GetValue(output)!;
-            bool tensors = outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
-            if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && !tensors)
-                throw new LoomUsageException($"--out: writes a .png or .safetensors file; '{outPath}' is neither");
-            string? single = parse.GetValue(image), batch = parse.GetValue(images);
-            if ((single is null) == (batch is null))
-                throw new LoomUsageException("translate: give exactly one of --image (one image) or --images (a batch)");
-            var way = TranslationDirections.Parse(parse.GetValue(direction)!);
+            var job = new ImageTranslationJob
+            {
+                Image = parse.GetValue(image), Images = parse.GetValue(images), Count = parse.GetValue(count),
+                Direction = TranslationDirections.Parse(parse.GetValue(direction)!), Cycle = parse.GetValue(cycle),
+            };
+            job.Validate(outPath);
             var folder = parse.GetValue(checkpoint)!;
             var (kind, _) = Checkpoint.ReadConfig(folder);
             if (kind != CycleGanModel.KindName)
@@ -53,21 +51,9 @@ public static class TranslateCommand
             using var loaded = Checkpoint.Load(folder, DeviceSelector.Parse(parse.GetValue(device)));
             var model = loaded.GetService<IImageTranslator>()
                 ?? throw new LoomUsageException($"translate: a '{loaded.Kind}' model does not translate images");
-            using var scope = torch.NewDisposeScope();
-            var input = single is not null
-                ? ImageSource.Read(single, model.Config.ImageShape)
-                : ImageSource.ReadBatch(batch!, CliOptions.Positive(parse, count), model.Config.ImageShape);
+            int inputs = ImageTranslationFile.Write(model, job, outPath);
+            var way = job.Direction;
             string from = ImageTranslations.SourceDomain(model, way);
-            long inputs = input.shape[0];
-            if (tensors)
-            {
-                if (parse.GetValue(cycle)) throw new LoomUsageException("--cycle: draws a PNG strip; write a .png");
-                SampleFiles.Write(ImageTranslations.Translate(model, input, way), outPath);
-            }
-            else if (parse.GetValue(cycle))
-                SampleGrid.Write(outPath, ImageTranslations.CycleStrip(model, input, way), columns: 3);
-            else
-                SampleFiles.WriteImages(ImageTranslations.Translate(model, input, way), outPath);
             console.WriteLine($"wrote {outPath} ({inputs} image{(inputs == 1 ? "" : "s")}, {from} → "
                 + $"{model.TargetDomain(way)}{(parse.GetValue(cycle) ? " → back" : "")})");
             return 0;

@@ -23,16 +23,19 @@ public static class LatentWalk
         Tensor grid;
         if (model.GetService<IDiffusionGenerator>() is { } diffusion)
         {
-            if (options.Traverse || options.From is not null)
-                throw LoomUsageException.ForOption(options.Traverse ? nameof(options.Traverse) : nameof(options.From),
+            if (options.Traverse || options.HasFrom)
+                throw LoomUsageException.ForOption(options.Traverse ? nameof(options.Traverse)
+                    : options.From is null ? nameof(options.FromImage) : nameof(options.From),
                     "a diffusion model has no encoder; it interpolates its starting noise");
             grid = WalkNoise(diffusion, options);
         }
         else if (model.GetService<ILatentVariableModel>() is { } latent)
         {
             int? cls = CheckClass(options.Class, latent.NumClasses);
-            var starts = options.From is { } a ? Encode(model, a, cls) : null;
-            var ends = options.To is { } b ? Encode(model, b, cls) : null;
+            var from = options.From ?? (options.FromImage is { } f ? ReadExample(model, f, nameof(options.FromImage)) : null);
+            var to = options.To ?? (options.ToImage is { } t ? ReadExample(model, t, nameof(options.ToImage)) : null);
+            var starts = from is null ? null : Encode(model, from, cls);
+            var ends = to is null ? null : Encode(model, to, cls);
             var (latents, rowOf) = options.Traverse
                 ? Traversal(latent.LatentDim, Math.Min(options.Rows, latent.LatentDim), options.Steps, options.Range, starts)
                 : Paths(latent.LatentDim, options.Rows, options.Steps, options.Seed, starts, ends);
@@ -107,6 +110,17 @@ public static class LatentWalk
         throw LoomUsageException.ForOption(option, model.GetService<IDiffusionGenerator>() is not null
             ? "a diffusion model has no encoder; it interpolates its starting noise"
             : $"a '{model.Kind}' model has no encoder; walk between random latents instead");
+    }
+
+    /// <summary>
+    /// Walks (<see cref="Generate"/>) and writes the points to <paramref name="path"/> (<see cref="Write"/>), holding no
+    /// tensor afterwards: the call for a caller that deals in files (the CLI's <c>loom interpolate</c>).
+    /// </summary>
+    public static void WriteFile(IGenerativeModel model, LatentWalkOptions options, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var scope = torch.NewDisposeScope();
+        Write(Generate(model, options), options.Steps, path);
     }
 
     /// <summary>

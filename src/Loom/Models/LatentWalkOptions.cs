@@ -23,9 +23,20 @@ public sealed class LatentWalkOptions
     public Tensor? From { get; init; }
     /// <summary>A VAE only: the example whose posterior mean ends the walk (with <see cref="From"/>).</summary>
     public Tensor? To { get; init; }
+    /// <summary>A VAE only: <see cref="From"/> named instead of given — a PNG path or <c>fashion-mnist:N</c> (test image N),
+    /// read at the model's sample shape.</summary>
+    public string? FromImage { get; init; }
+    /// <summary>A VAE only: <see cref="To"/> named instead of given, as <see cref="FromImage"/>.</summary>
+    public string? ToImage { get; init; }
     public CancellationToken Cancellation { get; init; }
 
     public LatentWalkOptions Clone() => (LatentWalkOptions)MemberwiseClone();
+
+    /// <summary>Whether a start example is given (<see cref="From"/> or <see cref="FromImage"/>).</summary>
+    public bool HasFrom => From is not null || FromImage is not null;
+
+    /// <summary>Whether an end example is given (<see cref="To"/> or <see cref="ToImage"/>).</summary>
+    public bool HasTo => To is not null || ToImage is not null;
 
     public void Validate()
     {
@@ -33,9 +44,15 @@ public sealed class LatentWalkOptions
         if (Rows < 1) throw LoomUsageException.ForOption(nameof(Rows), $"must be at least 1, got {Rows}");
         if (!(Range > 0) || !double.IsFinite(Range))
             throw LoomUsageException.ForOption(nameof(Range), $"must be a positive number, got {Range}");
-        if ((From is null) != (To is null) && !Traverse)
-            throw LoomUsageException.ForOption(nameof(To), "give From and To both (or From with Traverse)");
-        if (Traverse && To is not null)
-            throw LoomUsageException.ForOption(nameof(To), "a traversal sweeps around From (or the prior's centre); To is for paths");
+        if (From is not null && FromImage is not null)
+            throw LoomUsageException.ForOption(nameof(FromImage), "give the start example as From or as FromImage, not both");
+        if (To is not null && ToImage is not null)
+            throw LoomUsageException.ForOption(nameof(ToImage), "give the end example as To or as ToImage, not both");
+        if (HasFrom != HasTo && !Traverse)
+            throw LoomUsageException.ForOption(To is null && ToImage is null ? nameof(To) : nameof(From),
+                "give From and To both (or From with Traverse)");
+        if (Traverse && HasTo)
+            throw LoomUsageException.ForOption(To is null ? nameof(ToImage) : nameof(To),
+                "a traversal sweeps around From (or the prior's centre); To is for paths");
     }
 }

@@ -1,5 +1,6 @@
 using Loom.Core;
 using Loom.Models.Diffusion;
+using Loom.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,5 +56,31 @@ public sealed class DiffusionImageEditTests
         Assert.True(result.Input.equal(image).all().item<bool>());
         Assert.Equal(0.4, model.Seen!.Strength);
         Assert.Equal("Image", Assert.Throws<LoomUsageException>(() => DiffusionImageEdit.Run(model, new DiffusionRequest())).Option);
+    }
+
+    [Fact]
+    public void WriteGrid_reads_the_image_and_the_mask_files_and_writes_the_input_then_the_results()
+    {
+        using var work = new TempFolder();
+        var model = new RecordingGenerator();
+        using (var scope = torch.NewDisposeScope())
+            Loom.IO.Images.Png.Write(work.File("in.png"), torch.ones(1, 4, 4));
+        long before = TensorCounts.Live;
+        DiffusionImageEdit.WriteGrid(model, new DiffusionRequest { Count = 2, Resample = 1 }, work.File("in.png"), "bottom",
+            work.File("grid.png"));
+        Assert.Equal(before, TensorCounts.Live);
+        using var scope2 = torch.NewDisposeScope();
+        var tiles = Loom.IO.Images.SampleGrid.Split(Loom.IO.Images.Png.Read(work.File("grid.png")), 4, 4);
+        Assert.Equal(4, tiles.shape[0]);   // a 2 × 2 grid: the input, two results, one empty slot
+        // The input tile: the white image with its bottom half (the region regenerated) grey.
+        Assert.Equal(1f, tiles[0, 0, 0, 0].item<float>(), 2);
+        Assert.Equal(DiffusionImageEdit.MaskedGrey, tiles[0, 0, 3, 0].item<float>(), 2);
+        Assert.Equal(0.25f, tiles[1, 0, 3, 0].item<float>(), 2);
+        Loom.IO.Images.Png.Write(work.File("mask.png"), torch.ones(1, 8, 8));
+        Assert.Equal("Out", Assert.Throws<LoomUsageException>(() =>
+            DiffusionImageEdit.WriteGrid(model, new DiffusionRequest(), work.File("in.png"), null, work.File("grid.jpg"))).Option);
+        var tooLarge = Assert.Throws<LoomUsageException>(() => DiffusionImageEdit.WriteGrid(model, new DiffusionRequest(),
+            work.File("in.png"), work.File("mask.png"), work.File("g.png")));
+        Assert.Equal("Mask", tooLarge.Option);
     }
 }

@@ -3,6 +3,7 @@ using Loom.Models;
 using Loom.Models.Diffusion;
 using Loom.Models.Diffusion.Samplers;
 using Loom.Models.Latent;
+using Loom.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -96,10 +97,51 @@ public sealed class LatentWalkTests
             (new() { Traverse = true, To = torch.zeros(1, 2) }, nameof(LatentWalkOptions.To)),
             (new() { Class = 2 }, nameof(LatentWalkOptions.Class)),
             (new() { From = torch.zeros(1, 2), To = torch.zeros(1, 2) }, nameof(LatentWalkOptions.Class)),
+            (new() { From = torch.zeros(1, 2), FromImage = "a.png", To = torch.zeros(1, 2) }, nameof(LatentWalkOptions.FromImage)),
+            (new() { FromImage = "a.png" }, nameof(LatentWalkOptions.To)),
+            (new() { Traverse = true, ToImage = "b.png" }, nameof(LatentWalkOptions.ToImage)),
+            (new() { FromImage = "a.png", ToImage = "b.png" }, nameof(LatentWalkOptions.FromImage)),   // a model of vectors
         })
         {
             var error = Assert.Throws<LoomUsageException>(() => LatentWalk.Generate(model, options));
             Assert.Equal(option, error.Option);
         }
+    }
+
+    [Fact]
+    public void WriteFile_reads_named_images_walks_between_them_and_holds_no_tensor_afterwards()
+    {
+        using var work = new TempFolder();
+        torch.random.manual_seed(4);
+        using var model = new VaeModel(new VariationalAutoencoder(new VaeConfig
+        {
+            Network = "mlp", Likelihood = VaeLikelihood.Bernoulli, LatentDim = 2, Hidden = 8, Layers = 1, SampleShape = [1, 4, 4],
+        }));
+        using (var scope = torch.NewDisposeScope())
+        {
+            Loom.IO.Images.Png.Write(work.File("a.png"), torch.linspace(0, 1, 16).view(1, 4, 4));
+            Loom.IO.Images.Png.Write(work.File("b.png"), torch.linspace(1, 0, 16).view(1, 4, 4));
+        }
+        var named = new LatentWalkOptions { Steps = 3, FromImage = work.File("a.png"), ToImage = work.File("b.png") };
+        long before = TensorCounts.Live;
+        LatentWalk.WriteFile(model, named, work.File("walk.csv"));
+        Assert.Equal(before, TensorCounts.Live);
+        using (var scope = torch.NewDisposeScope())
+        {
+            var given = LatentWalk.Generate(model, new LatentWalkOptions
+            {
+                Steps = 3, From = Loom.IO.Images.ImageSource.Read(work.File("a.png"), [1, 4, 4]),
+                To = Loom.IO.Images.ImageSource.Read(work.File("b.png"), [1, 4, 4]),
+            });
+            var rows = File.ReadAllLines(work.File("walk.csv"));
+            Assert.Equal(3, rows.Length);
+            var written = rows.Select(r => r.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.True(torch.tensor(written.SelectMany(v => v).ToArray()).view(3, 16).allclose(given.flatten(1).to(ScalarType.Float64),
+                atol: 1e-5));
+        }
+        var missing = Assert.ThrowsAny<LoomException>(() => LatentWalk.WriteFile(model,
+            new LatentWalkOptions { FromImage = work.File("none.png"), ToImage = work.File("b.png") }, work.File("x.csv")));
+        Assert.Contains("none.png", missing.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(work.File("x.csv")));
     }
 }

@@ -38,4 +38,29 @@ public static class DiffusionImageEdit
         var shown = keep is null ? input : input * keep + MaskedGrey * (1 - keep);
         return new DiffusionImageEditResult(shown, results.cpu());
     }
+
+    /// <summary>
+    /// Reads the input <paramref name="image"/> (a PNG of the model's size, or <c>fashion-mnist:N</c>) and, for an
+    /// inpainting, the <paramref name="mask"/> (a PNG, white = regenerate, or a region: <see cref="InpaintMask.Regions"/>),
+    /// edits as <see cref="Run"/> and writes a PNG grid at <paramref name="path"/> whose first tile is the input: the call
+    /// for a caller that deals in files (<c>loom inpaint</c>, <c>loom img2img</c>). No tensor outlives the call.
+    /// </summary>
+    public static void WriteGrid(IDiffusionGenerator model, DiffusionRequest request, string image, string? mask, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(image);
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw LoomUsageException.ForOption("Out", $"writes a PNG grid; '{path}' does not end in .png");
+        using var scope = torch.NewDisposeScope();
+        var shape = model.Config.SampleShape;
+        var edit = request with { Image = IO.Images.ImageSource.Read(image, shape, model.Config.Images) };
+        if (mask is not null)
+        {
+            if (shape.Length != 3)
+                throw LoomUsageException.ForOption("Mask", "a model of vectors has no pixels to mask");
+            edit = edit with { Mask = InpaintMask.Read(mask, shape[1], shape[2]) };
+        }
+        IO.Images.SampleGrid.Write(path, Run(model, edit).InputThenResults());
+    }
 }
