@@ -77,46 +77,14 @@ public static class DecodeStepBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"kernel only  {best * 1e3:F3} ms for {bytes / 1e6:F1} MB = {bytes / best / 1e9:F1} GB/s (one thread; the machine reads "
             + $"{bandwidth / 1e9:F1} GB/s)"));
-        var team = WorkerTeam.Rent();
-        var work = new RowBlockWork { X = new float[1536], Y = new float[WorkerTeam.DefaultSize * 1536] };
-        best = double.MaxValue;
-        for (int r = 0; r < repeats * 20; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            foreach (var w in weights)
-            {
-                work.Rows = (int)w.shape[0];
-                work.Cols = (int)w.shape[1];
-                work.Weight = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(
-                    ref System.Runtime.InteropServices.MemoryMarshal.GetReference(w.bytes));
-                team.Run(work);
-            }
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        WorkerTeam.Return(team);
+        var probe = new WeightStreamProbe(model);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"kernel, team {best * 1e3:F3} ms for {bytes / 1e6:F1} MB = {bytes / best / 1e9:F1} GB/s "
-            + $"({team.Size} threads, blocks of rows)"));
+            $"kernel, team {probe.TeamGBs(repeats * 20):F1} GB/s over {probe.Bytes / 1e6:F1} MB "
+            + $"({WorkerTeam.DefaultSize} threads, blocks of rows)"));
     }
 
-    /// <summary>The fused step's split: each part multiplies a contiguous block of weight rows into its own partial sums.</summary>
-    private sealed unsafe class RowBlockWork : ITeamWork
-    {
-        public float[] X = [], Y = [];
-        public int Rows, Cols;
-        public nint Weight;
-
-        public void Execute(int part, int parts)
-        {
-            int chunk = (Rows + parts - 1) / parts;
-            int r0 = Math.Min(Rows, part * chunk), r1 = Math.Min(Rows, r0 + chunk);
-            fixed (float* xp = X, yp = Y)
-                Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVec((float*)Weight + (long)r0 * Cols, r1 - r0, Cols,
-                    xp + r0, yp + part * 1536);
-        }
-    }
-
-    private static double StepSeconds(DecoderTransformer model, int tokens)
+    /// <summary>Seconds per token of the forward pass alone: <paramref name="tokens"/> one-token steps with the KV cache.</summary>
+    internal static double StepSeconds(DecoderTransformer model, int tokens)
     {
         using var noGrad = torch.no_grad();
         using var threads = SingleThreadScope.Enter();

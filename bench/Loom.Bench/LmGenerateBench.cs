@@ -11,14 +11,15 @@ using static TorchSharp.torch;
 namespace Loom.Bench;
 
 /// <summary>
-/// <c>lm-generate [--tokens 255] [--batches 1,8,32] [--repeats 3] [--no-recompute] [--peer]</c>: generation throughput of the
-/// shakespeare-char transformer shape (6 layers, 6 heads, 384 wide, context 256; weights untrained — speed does not
-/// depend on them) for batch 1, 8 and 32 with the KV cache and for batch 1 and 8 with full recompute every step;
+/// <c>lm-generate [--tokens 255] [--batches 1,8,32] [--repeats 3] [--no-recompute] [--peer] [--paired N]</c>: generation
+/// throughput of the shakespeare-char transformer shape (6 layers, 6 heads, 384 wide, context 256; weights untrained —
+/// speed does not depend on them) for batch 1, 8 and 32 with the KV cache and for batch 1 and 8 with full recompute every step;
 /// <c>--peer</c> runs the same shape in PyTorch (bench/peers/nanogpt_generate.py: nanoGPT's generate and a KV-cache
 /// loop) right after. Greedy, from a one-token prompt, so every run makes exactly N tokens per row.
 /// Recompute processes 1 + 2 + … + N positions where the cache processes N, a predicted (N + 1) / 2 ratio of work
 /// in the position-wise layers. The KV-cache rate of each batch size is the best of <c>--repeats</c> runs in the process
-/// (each printed), after the warm-up and, at batch 1, the first fused run.
+/// (each printed), after the warm-up and, at batch 1, the first fused run. <c>--paired N</c> adds N batch-1 runs, each
+/// right after measuring the machine's ceilings (<see cref="PairedDecodeRounds"/>).
 /// </summary>
 public static class LmGenerateBench
 {
@@ -66,6 +67,9 @@ public static class LmGenerateBench
                     $"batch {batch}  cache speed-up {rates[true] / rates[false]:F1}× (work ratio (N+1)/2 = {(tokens + 1) / 2.0:F1})"));
         }
         ReportRows(model, tokens, cached, args.Contains("--peer"));
+        if (BenchSupport.Option(args, "--paired", 0) is int rounds and > 0)
+            PairedDecodeRounds.Run(model, () => Rate(model, tokenizer, settings, 1, cache: true, "kv cache, paired"), rounds,
+                model.parameters().Sum(p => p.numel()) * 4.0, tokens);
         return 0;
     }
 
