@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Loom.IO;
 using Loom.Models;
 using Loom.Server.Models;
 using Loom.Server.Protocol;
@@ -46,7 +47,7 @@ public sealed class SampleEndpoints : ILoomEndpoints
             images
                 ? SampleSetJson.Images(
                     await GeneratedImages.GenerateAsync(model.Model, generation, null, cancellation).ConfigureAwait(false))
-                : ToJson(await model.Model.SampleAsync(sampling, null, cancellation).ConfigureAwait(false)),
+                : await SampleJson.SampleAsync(model.Model, sampling, null, cancellation).ConfigureAwait(false),
             context.RequestAborted).ConfigureAwait(false);
         var body = new JsonObject { ["object"] = "loom.sample", ["model"] = model.Id, ["seed"] = generation.Seed };
         foreach (var (key, value) in samples.ToList())
@@ -55,19 +56,5 @@ public sealed class SampleEndpoints : ILoomEndpoints
             body[key] = value;
         }
         await JsonResponses.WriteAsync(context, body).ConfigureAwait(false);
-    }
-
-    private static JsonObject ToJson(SampleSet samples)
-    {
-        try
-        {
-            return SampleSetJson.ToJson(samples);
-        }
-        finally
-        {
-            (samples as IDisposable)?.Dispose();
-            if (samples is SequenceSamples sequences)
-                foreach (var tensor in sequences.Observations.Concat(sequences.States)) tensor.Dispose();
-        }
     }
 }
