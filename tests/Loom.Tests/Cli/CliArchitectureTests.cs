@@ -63,7 +63,7 @@ public sealed class CliArchitectureTests
     }
 
     /// <summary>Type.Member names of the methods and fields an assembly references from other assemblies.</summary>
-    private static HashSet<string> ReferencedMembers(string assemblyPath)
+    internal static HashSet<string> ReferencedMembers(string assemblyPath)
     {
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);
