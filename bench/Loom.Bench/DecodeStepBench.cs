@@ -53,31 +53,12 @@ public static class DecodeStepBench
     /// <summary>The projections' matrix-vector kernel alone over every layer's four weights, best of the repeats, on one thread
     /// and on a worker team split as the fused step splits it: what reading the weights costs without attention, norms or
     /// the reduction of partial sums.</summary>
-    private static unsafe void KernelOnly(DecoderTransformer model, double bandwidth, int repeats)
+    private static void KernelOnly(DecoderTransformer model, double bandwidth, int repeats)
     {
-        var weights = model.named_parameters().Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal) && p.parameter.dim() == 2
-            && p.name.Contains(".h.", StringComparison.Ordinal)).Select(p => p.parameter).ToList();
-        long bytes = weights.Sum(w => w.numel()) * 4;
-        var x = new float[1536];
-        var y = new float[1536];
-        double best = double.MaxValue;
-        for (int r = 0; r < repeats * 20; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            fixed (float* xp = x, yp = y)
-                foreach (var w in weights)
-                {
-                    int rows = (int)w.shape[0], cols = (int)w.shape[1];
-                    var data = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(
-                        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(w.bytes));
-                    Loom.Models.Transformer.FusedDecode.DecodeKernels.MatVec(data, rows, cols, xp, yp);
-                }
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"kernel only  {best * 1e3:F3} ms for {bytes / 1e6:F1} MB = {bytes / best / 1e9:F1} GB/s (one thread; the machine reads "
-            + $"{bandwidth / 1e9:F1} GB/s)"));
         var probe = new WeightStreamProbe(model);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"kernel only  {probe.OneThreadGBs(repeats * 20):F1} GB/s over {probe.Bytes / 1e6:F1} MB (one thread; the machine reads "
+            + $"{bandwidth / 1e9:F1} GB/s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"kernel, team {probe.TeamGBs(repeats * 20):F1} GB/s over {probe.Bytes / 1e6:F1} MB "
             + $"({WorkerTeam.DefaultSize} threads, blocks of rows)"));

@@ -37,26 +37,35 @@ internal sealed unsafe class WeightStreamProbe : ITeamWork
     /// <summary>Bytes of the projection weights read per pass.</summary>
     public long Bytes { get; }
 
-    /// <summary>GB/s (1e9 bytes) of the best of <paramref name="repeats"/> passes over every projection.</summary>
+    /// <summary>GB/s (1e9 bytes) of the best of <paramref name="repeats"/> passes over every projection, split across the
+    /// worker team as the fused step splits it.</summary>
     public double TeamGBs(int repeats)
     {
         var team = WorkerTeam.Rent();
         try
         {
-            double best = double.MaxValue;
-            for (int r = 0; r < repeats; r++)
-            {
-                var clock = Stopwatch.StartNew();
-                for (index = 0; index < weights.Count; index++)
-                    team.Run(this);
-                best = Math.Min(best, clock.Elapsed.TotalSeconds);
-            }
-            return Bytes / best / 1e9;
+            return BestGBs(repeats, () => team.Run(this));
         }
         finally
         {
             WorkerTeam.Return(team);
         }
+    }
+
+    /// <summary>As <see cref="TeamGBs"/>, every projection read by the calling thread alone.</summary>
+    public double OneThreadGBs(int repeats) => BestGBs(repeats, () => Execute(0, 1));
+
+    private double BestGBs(int repeats, Action readOneWeight)
+    {
+        double best = double.MaxValue;
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (index = 0; index < weights.Count; index++)
+                readOneWeight();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return Bytes / best / 1e9;
     }
 
     /// <summary>Part <paramref name="part"/> multiplies its contiguous block of rows into its own partial sums.</summary>
