@@ -54,8 +54,7 @@ public static class DiffusionEditCommands
         {
             var console = parse.InvocationConfiguration.Output;
             var outPath = parse.GetValue(output)!;
-            if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-                throw new LoomUsageException($"--out: writes a PNG grid; '{outPath}' does not end in .png");
+            DiffusionImageEdit.CheckOutput(outPath);   // before the model loads
             using var loaded = Checkpoint.Load(parse.GetValue(checkpoint)!, DeviceSelector.Parse(parse.GetValue(device)));
             if (loaded.GetService<IDiffusionGenerator>() is not { } model)
                 throw new LoomUsageException(

@@ -164,6 +164,8 @@ public class DiffusionCliTests
             (["sample", "m", "--sampler", "magic"], "--sampler"),
             (["sample", "m", "--class", "3"], "--class"),
             (["sample", "m", "--steps", "5000"], "--steps"),
+            (["img2img", "m", "--image", "fashion-mnist:0", "--out", "edit.jpg"], "--out"),
+            (["inpaint", "m", "--image", "fashion-mnist:0", "--mask", "top", "--out", "edit.gif"], "--out"),
         })
         {
             CliAssert.OneLineError(Loom(args), 2, expected);

@@ -39,6 +39,15 @@ public static class DiffusionImageEdit
         return new DiffusionImageEditResult(shown, results.cpu());
     }
 
+    /// <summary>A usage error on <c>Out</c> unless <paramref name="path"/> names the PNG that <see cref="WriteGrid"/> writes
+    /// (for a caller that checks before it loads a model).</summary>
+    public static void CheckOutput(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw LoomUsageException.ForOption("Out", $"writes a PNG grid; '{path}' does not end in .png");
+    }
+
     /// <summary>
     /// Reads the input <paramref name="image"/> (a PNG of the model's size, or <c>fashion-mnist:N</c>) and, for an
     /// inpainting, the <paramref name="mask"/> (a PNG, white = regenerate, or a region: <see cref="InpaintMask.Regions"/>),
@@ -50,8 +59,7 @@ public static class DiffusionImageEdit
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(image);
-        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-            throw LoomUsageException.ForOption("Out", $"writes a PNG grid; '{path}' does not end in .png");
+        CheckOutput(path);
         using var scope = torch.NewDisposeScope();
         var shape = model.Config.SampleShape;
         var edit = request with { Image = IO.Images.ImageSource.Read(image, shape, model.Config.Images) };
