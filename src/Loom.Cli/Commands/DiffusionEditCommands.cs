@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Loom.Core;
 using Loom.IO.Checkpoints;
-using Loom.IO.Images;
 using Loom.Models;
 using Loom.Models.Diffusion;
 

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using Loom.Core;
-using Loom.Data;
 using Loom.IO.Checkpoints;
-using Loom.IO.Images;
 using Loom.Models;
-using Loom.Models.Latent;
 
 namespace Loom.Cli.Commands;
 

@@ -1,10 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Loom.Core;
-using Loom.Data;
-using Loom.IO;
-using Loom.IO.Images;
 using Loom.Models.Mcmc;
 
 namespace Loom.Cli.Commands;

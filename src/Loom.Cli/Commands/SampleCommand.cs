@@ -5,7 +5,6 @@ using Loom.Core;
 using Loom.IO;
 using Loom.IO.Checkpoints;
 using Loom.Models;
-using Loom.Models.Adversarial.CycleGan;
 using Loom.Models.Diffusion;
 using Loom.Models.Energy;
 using Loom.Models.Language;

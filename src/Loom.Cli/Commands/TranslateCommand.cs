@@ -1,9 +1,6 @@
 using System.CommandLine;
 using Loom.Core;
-using Loom.IO;
-using Loom.Data;
 using Loom.IO.Checkpoints;
-using Loom.IO.Images;
 using Loom.Models;
 using Loom.Models.Adversarial.CycleGan;
 
