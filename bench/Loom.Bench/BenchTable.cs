@@ -24,12 +24,23 @@ public static class BenchTable
     /// <summary>Float32 matmul GFLOP/s of this machine at the current libtorch thread count.</summary>
     public static double MatmulGflops => Limits.Value.Gflops;
 
+    private static readonly Lazy<double> BfloatGflops = new(() => MachineLimits.MatmulGflops(TorchSharp.torch.ScalarType.BFloat16));
+
+    /// <summary>bfloat16 matmul GFLOP/s of this machine at the current libtorch thread count (measured on first use).</summary>
+    public static double BfloatMatmulGflops => BfloatGflops.Value;
+
     /// <summary>Read bandwidth of this machine in GB/s.</summary>
     public static double ReadBandwidthGBs => Limits.Value.BandwidthGBs;
 
     /// <summary>"x% of the matmul peak (y GFLOP/s)" for work that achieved <paramref name="gflops"/>.</summary>
     public static string OfMatmulPeak(double gflops) =>
         Format($"{gflops:F1} GFLOP/s = {100 * gflops / MatmulGflops:F0}% of matmul peak {MatmulGflops:F1}");
+
+    /// <summary>As <see cref="OfMatmulPeak"/> for work computed in bfloat16, against the bfloat16 matmul peak (and the float32
+    /// one beside it).</summary>
+    public static string OfBfloatMatmulPeak(double gflops) =>
+        Format($"{gflops:F1} GFLOP/s = {100 * gflops / BfloatMatmulGflops:F0}% of the bfloat16 matmul peak {BfloatMatmulGflops:F1}")
+            + Format($" ({100 * gflops / MatmulGflops:F0}% of the float32 one)");
 
     /// <summary>"x% of the bandwidth bound" for a decode that reads <paramref name="bytesPerToken"/> at
     /// <paramref name="tokensPerSecond"/>.</summary>

@@ -3,16 +3,19 @@ using System.Globalization;
 using Loom.Core;
 using Loom.Models.Language;
 using Loom.Models.Transformer;
+using Loom.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Loom.Bench;
 
 /// <summary>
-/// <c>lm-train [--steps 2000] [--no-peer]</c>: nanoGPT's shakespeare-char CPU configuration (4 layers, 4 heads, 128 wide,
-/// context 64, batch 12, dropout 0, lr 1e-3 → 1e-4 cosine, warmup 100, AdamW β₂ 0.99, weight decay 0.1, clip 1) trained
+/// <c>lm-train [--steps 2000] [--no-peer] [--precision bfloat16]</c>: nanoGPT's shakespeare-char CPU configuration (4 layers,
+/// 4 heads, 128 wide, context 64, batch 12, dropout 0, lr 1e-3 → 1e-4 cosine, warmup 100, AdamW β₂ 0.99, weight decay 0.1, clip 1) trained
 /// by Loom on the character-level tinyshakespeare split (first 90% / last 10%), then the same model and schedule in
-/// PyTorch (bench/peers/nanogpt_char.py) on the same machine right after. Reports ms/step, tokens/s and val loss.
+/// PyTorch (bench/peers/nanogpt_char.py) on the same machine right after. Reports ms/step, tokens/s and val loss. With
+/// <c>--precision bfloat16</c> Loom trains in bfloat16 with float32 master weights (<see cref="TrainingPrecision"/>) and
+/// reports the loss of the float32 model it saves; the peer stays in float32.
 /// </summary>
 public static class LmTrainBench
 {
@@ -27,17 +30,23 @@ public static class LmTrainBench
         var chars = text.Distinct().Order().ToArray();
         var index = chars.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
         var data = LanguageModelData.FromStream(text.Select(c => index[c]).ToArray());
-        var options = new LanguageModelTrainingOptions { Steps = steps, EvalEvery = steps, Seed = seed };
+        var precision = TrainingPrecision.Parse(BenchSupport.StringOption(args, "--precision"));
+        var options = new LanguageModelTrainingOptions { Steps = steps, EvalEvery = steps, Seed = seed, Precision = precision };
         Seeding.SeedEverything(seed);
         var config = TransformerConfig.Gpt2(chars.Length, 64, 4, 4, 128);
         if (args.Contains("--nanogpt")) config = config with { Bias = false, ExactGelu = true };   // nanoGPT's defaults
         using var model = new DecoderTransformer(config, seed: seed);
         Console.WriteLine($"lm-train: {model.parameters().Sum(p => p.numel()):N0} parameters, vocab {chars.Length}, torch threads "
             + $"{get_num_threads()}, {Environment.ProcessorCount} cores");
-        using var trainer = LanguageModelTraining.CreateTrainer(model, data, options);
-        var clock = Stopwatch.StartNew();
-        var result = trainer.Run();
-        double seconds = clock.Elapsed.TotalSeconds;
+        TrainingPrecision.Lower(model, precision);
+        double seconds;
+        using (var trainer = LanguageModelTraining.CreateTrainer(model, data, options))
+        {
+            var clock = Stopwatch.StartNew();
+            trainer.Run();
+            seconds = clock.Elapsed.TotalSeconds;
+            TrainingPrecision.Promote(model, trainer);
+        }
         var estimate = LanguageModelTraining.EstimateLoss(model, data, options with { EvalBatches = 200 });
         var (nats, tokens) = LanguageModelTraining.ExactLoss(model, data, true, 64);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -46,7 +55,9 @@ public static class LmTrainBench
                 + $"{estimate["train_loss"]:F4}"));
         double msPerStep = seconds / steps * 1000;
         double gflops = TrainFlopsBench.TransformerFlopsPerToken(model, 64) * 12 * 64 / (msPerStep / 1000) / 1e9;
-        string what = $"train step, nanoGPT shakespeare-char CPU config (4x128, ctx 64, batch 12), {steps} steps";
+        string limit = precision == ScalarType.Float32 ? BenchTable.OfMatmulPeak(gflops) : BenchTable.OfBfloatMatmulPeak(gflops);
+        string what = $"train step, nanoGPT shakespeare-char CPU config (4x128, ctx 64, batch 12), {steps} steps, "
+            + TrainingPrecision.Name(precision);
         string loomText = BenchTable.Format($"{msPerStep:F1} ms/step, val loss {nats / tokens:F3}");
         if (peer)
         {
@@ -57,10 +68,10 @@ public static class LmTrainBench
                     + $"s: {peerMs:F1} ms/step; val loss "
                     + $"{json["val_loss"]!.GetValue<double>():F4} (200 random batches) ({json["versions"]})"));
             BenchTable.Add(new BenchRow(what, loomText, BenchTable.Format($"{peerMs:F1} ms/step ({json["versions"]})"), msPerStep / peerMs,
-                BenchTable.OfMatmulPeak(gflops)));
+                limit));
         }
         else
-            BenchTable.Add(new BenchRow(what, loomText, "—", null, BenchTable.OfMatmulPeak(gflops)));
+            BenchTable.Add(new BenchRow(what, loomText, "—", null, limit));
         return 0;
     }
 }

@@ -7,21 +7,24 @@ namespace Loom.Bench;
 /// What this machine can do, measured by the bench itself so each result can be set against it: float32 matmul
 /// throughput (square products through libtorch at its current thread count, best of several) for compute-bound work,
 /// and read bandwidth (a libtorch sum over a buffer far larger than the caches) for memory-bound work such as decoding
-/// at batch 1. Both are the best of <c>repeats</c> timings: a limit, not a typical value.
+/// at batch 1. Both are the best of <c>repeats</c> timings: a limit, not a typical value. The matmul peak is also measured
+/// in bfloat16, for work trained in it (<c>TrainingPrecision</c>).
 /// </summary>
 public static class MachineLimits
 {
-    /// <summary>The best float32 GFLOP/s of square matrix products of 1024, 2048 and 4096 (a 1024² product alone can
-    /// stay below what larger GEMMs and convolutions reach).</summary>
-    public static double MatmulGflops() => Math.Max(MatmulGflops(1024, 10), Math.Max(MatmulGflops(2048, 5), MatmulGflops(4096, 3)));
+    /// <summary>The best GFLOP/s of square matrix products of 1024, 2048 and 4096 in <paramref name="dtype"/> (a 1024²
+    /// product alone can stay below what larger GEMMs and convolutions reach).</summary>
+    public static double MatmulGflops(ScalarType dtype = ScalarType.Float32) =>
+        Math.Max(MatmulGflops(1024, 10, dtype), Math.Max(MatmulGflops(2048, 5, dtype), MatmulGflops(4096, 3, dtype)));
 
-    /// <summary>Float32 GFLOP/s of an <paramref name="n"/> x <paramref name="n"/> matrix product (2n³ flops).</summary>
-    public static double MatmulGflops(int n, int repeats)
+    /// <summary>GFLOP/s of an <paramref name="n"/> x <paramref name="n"/> matrix product (2n³ flops) in
+    /// <paramref name="dtype"/>.</summary>
+    public static double MatmulGflops(int n, int repeats, ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
         using var g = new TorchSharp.torch.Generator(0);
-        var a = randn(new long[] { n, n }, generator: g);
-        var b = randn(new long[] { n, n }, generator: g);
+        var a = randn(new long[] { n, n }, generator: g).to(dtype);
+        var b = randn(new long[] { n, n }, generator: g).to(dtype);
         mm(a, b).Dispose();
         double best = double.MaxValue;
         for (int r = 0; r < repeats; r++)

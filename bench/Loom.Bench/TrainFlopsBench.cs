@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Loom.Core;
 using Loom.Models.Diffusion.Networks;
+using Loom.Models.Language;
 using Loom.Models.Latent;
 using Loom.Models.Transformer;
+using Loom.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +16,9 @@ namespace Loom.Bench;
 /// context 256, batch 8; FLOPs per token 6N + 12·layers·context·width, nanoGPT's own estimate), the Fashion-MNIST
 /// U-Net (base 32, multipliers 1,2,2, batch 64) and the conv VAE (base 32, batch 64), whose FLOPs are counted per
 /// layer by <see cref="ForwardFlops"/> (training = 3 × forward). Each step is forward + backward + AdamW at the
-/// libtorch thread count of the process, timed after two warm-up steps.
+/// libtorch thread count of the process, timed after two warm-up steps. The transformer trains through Loom's own
+/// <see cref="Optimizer"/> twice: in float32, and in bfloat16 with float32 master weights (<see cref="TrainingPrecision"/>),
+/// the latter set against the bfloat16 matmul peak.
 /// </summary>
 public static class TrainFlopsBench
 {
@@ -24,30 +28,33 @@ public static class TrainFlopsBench
         TorchRuntime.EnsureLoaded();
         Console.WriteLine(($"train-flops: torch threads {get_num_threads()}, float32 matmul peak "
             + $"{BenchTable.MatmulGflops:F1} GFLOP/s"));
-        Transformer(steps);
+        Transformer(steps, ScalarType.Float32);
+        Transformer(steps, ScalarType.BFloat16);
         UNetStep(steps);
         ConvVae(steps);
         return 0;
     }
 
-    private static void Transformer(int steps)
+    private static void Transformer(int steps, ScalarType precision)
     {
         const int batch = 8, context = 256;
         manual_seed(0);
         using var model = new DecoderTransformer(TransformerConfig.Gpt2(65, context, 6, 6, 384), seed: 0);
         long parameters = model.parameters().Sum(p => p.numel());
         double flopsPerStep = TransformerFlopsPerToken(model, context) * batch * context;
+        TrainingPrecision.Lower(model, precision);
         var tokens = randint(0, 65, [batch, context + 1], dtype: ScalarType.Int64);
         var x = tokens[.., ..context].contiguous();
         var y = tokens[.., 1..].contiguous();
-        using var optimizer = optim.AdamW(model.parameters(), 1e-3);
+        using var optimizer = new Optimizer(model.parameters().ToList(), new OptimizerOptions { LearningRate = 1e-3, WeightDecay = 0.01 });
         double ms = TimeSteps(steps, () =>
         {
-            optimizer.zero_grad();
-            model.Loss(x, y).backward();
-            optimizer.step();
+            optimizer.ZeroGrad();
+            LanguageModelTraining.Loss(model, x, y, out _).backward();
+            optimizer.Step(1e-3);
         });
-        Report($"char transformer 6x384, ctx 256, batch 8 ({parameters / 1e6:F1}M params)", ms, flopsPerStep);
+        string what = $"char transformer 6x384, ctx 256, batch 8 ({parameters / 1e6:F1}M params), {TrainingPrecision.Name(precision)}";
+        Report(what, ms, flopsPerStep, precision);
     }
 
     private static void UNetStep(int steps)
@@ -111,12 +118,12 @@ public static class TrainFlopsBench
         return clock.Elapsed.TotalMilliseconds / steps;
     }
 
-    private static void Report(string what, double msPerStep, double flopsPerStep)
+    private static void Report(string what, double msPerStep, double flopsPerStep, ScalarType precision = ScalarType.Float32)
     {
         double gflops = flopsPerStep / (msPerStep / 1000) / 1e9;
         Console.WriteLine(BenchTable.Format(
             $"{what}: {msPerStep:F0} ms/step, {flopsPerStep / 1e9:F2} GFLOP/step, {gflops:F1} GFLOP/s"));
         BenchTable.Add(new BenchRow($"train step, {what}", BenchTable.Format($"{msPerStep:F0} ms/step"), "—", null,
-            BenchTable.OfMatmulPeak(gflops)));
+            precision == ScalarType.Float32 ? BenchTable.OfMatmulPeak(gflops) : BenchTable.OfBfloatMatmulPeak(gflops)));
     }
 }

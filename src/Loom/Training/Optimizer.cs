@@ -6,13 +6,16 @@ namespace Loom.Training;
 /// <summary>
 /// AdamW (or Adam with an L2 penalty, <see cref="OptimizerOptions.CoupledWeightDecay"/>) and SGD written on tensors, so
 /// their whole state (step count, moments, momentum buffers) is plain named tensors that a checkpoint saves and restores
-/// exactly.
+/// exactly. A bfloat16 or float16 parameter gets a float32 master copy (mixed-precision training without autocast): the
+/// update is computed on the master from the gradient in float32, with float32 moments, and the parameter receives the
+/// master rounded to its dtype — so updates smaller than the parameter's rounding step still accumulate.
 /// </summary>
 public sealed class Optimizer : IDisposable
 {
     private readonly IReadOnlyList<TorchSharp.Modules.Parameter> parameters;
     private readonly Tensor?[] first;
     private readonly Tensor?[] second;
+    private readonly Tensor?[] masters;
 
     public Optimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, OptimizerOptions options)
     {
@@ -21,6 +24,7 @@ public sealed class Optimizer : IDisposable
         Options = options;
         first = new Tensor?[parameters.Count];
         second = new Tensor?[parameters.Count];
+        masters = new Tensor?[parameters.Count];
     }
 
     public OptimizerOptions Options { get; }
@@ -45,11 +49,34 @@ public sealed class Optimizer : IDisposable
             if (p.grad is not { } g)
                 continue;
             using var scope = torch.NewDisposeScope();
+            var master = MasterAt(i);
+            var target = master ?? p;
+            if (master is not null) g = g.to(ScalarType.Float32);
             if (Options.Kind == OptimizerKind.AdamW)
-                AdamW(i, p, g, lr);
+                AdamW(i, target, g, lr);
             else
-                Sgd(i, p, g, lr);
+                Sgd(i, target, g, lr);
+            if (master is not null) p.copy_(master);
         }
+    }
+
+    /// <summary>Whether parameters of <paramref name="dtype"/> train through a float32 master copy (bfloat16, float16).</summary>
+    public static bool NeedsMaster(ScalarType dtype) => dtype is ScalarType.BFloat16 or ScalarType.Float16;
+
+    /// <summary>The float32 master copy of <paramref name="parameter"/> (one of this optimizer's, in half precision), or null
+    /// for a float32 parameter or one this optimizer does not update.</summary>
+    public Tensor? MasterOf(TorchSharp.Modules.Parameter parameter)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+            if (ReferenceEquals(parameters[i], parameter)) return MasterAt(i);
+        return null;
+    }
+
+    private Tensor? MasterAt(int i)
+    {
+        var p = parameters[i];
+        if (!NeedsMaster(p.dtype)) return null;
+        return masters[i] ??= p.detach().to(ScalarType.Float32, copy: true).DetachFromDisposeScope();
     }
 
     private void AdamW(int i, Tensor p, Tensor g, double lr)
@@ -85,7 +112,8 @@ public sealed class Optimizer : IDisposable
         p.add_(d, alpha: -lr);
     }
 
-    /// <summary>The state as named tensors (<c>{prefix}step</c>, <c>{prefix}{i}.m</c>, <c>{prefix}{i}.v</c>).</summary>
+    /// <summary>The state as named tensors (<c>{prefix}step</c>, <c>{prefix}{i}.m</c>, <c>{prefix}{i}.v</c> and, for a
+    /// half-precision parameter, <c>{prefix}{i}.master</c>).</summary>
     public void CaptureState(string prefix, IDictionary<string, Tensor> into)
     {
         into[$"{prefix}step"] = torch.tensor(StepCount);
@@ -93,6 +121,7 @@ public sealed class Optimizer : IDisposable
         {
             if (first[i] is { } m) into[$"{prefix}{i}.m"] = m.clone();
             if (second[i] is { } v) into[$"{prefix}{i}.v"] = v.clone();
+            if (MasterAt(i) is { } master) into[$"{prefix}{i}.master"] = master.clone();
         }
     }
 
@@ -107,8 +136,14 @@ public sealed class Optimizer : IDisposable
         {
             first[i]?.Dispose();
             second[i]?.Dispose();
+            masters[i]?.Dispose();
+            masters[i] = null;
             first[i] = from.TryGetValue($"{prefix}{i}.m", out var m) ? Checked(m, i).clone() : null;
             second[i] = from.TryGetValue($"{prefix}{i}.v", out var v) ? Checked(v, i).clone() : null;
+            if (!NeedsMaster(parameters[i].dtype)) continue;
+            // A state saved without a master (a float32 run) starts the master from the parameter.
+            if (from.TryGetValue($"{prefix}{i}.master", out var master))
+                masters[i] = Checked(master, i).clone();
         }
     }
 
@@ -117,14 +152,20 @@ public sealed class Optimizer : IDisposable
         if (!t.shape.SequenceEqual(parameters[i].shape))
             throw new Core.LoomDataException($"trainer state: optimizer moment {i} has shape [{string.Join(", ", t.shape)}], the parameter "
                 + $"has [{string.Join(", ", parameters[i].shape)}]");
-        if (t.dtype != parameters[i].dtype)
-            throw new Core.LoomDataException($"trainer state: optimizer moment {i} is {t.dtype}, the parameter is {parameters[i].dtype}");
+        var dtype = StateDtype(parameters[i].dtype);
+        if (t.dtype != dtype)
+            throw new Core.LoomDataException($"trainer state: optimizer tensor {i} is {t.dtype}, the optimizer keeps {dtype} for this "
+                + $"{parameters[i].dtype} parameter");
         return t.to(parameters[i].device);
     }
+
+    /// <summary>The dtype of the moments and master of a parameter of <paramref name="dtype"/>.</summary>
+    private static ScalarType StateDtype(ScalarType dtype) => NeedsMaster(dtype) ? ScalarType.Float32 : dtype;
 
     public void Dispose()
     {
         foreach (var t in first) t?.Dispose();
         foreach (var t in second) t?.Dispose();
+        foreach (var t in masters) t?.Dispose();
     }
 }

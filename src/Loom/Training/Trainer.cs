@@ -41,6 +41,9 @@ public sealed class Trainer : IDisposable
         {
             if (options.EmaPhase < 0 || options.EmaPhase >= phases.Count)
                 throw new LoomUsageException($"EMA phase {options.EmaPhase} does not exist (the trainer has {phases.Count} phases)");
+            if (phases[options.EmaPhase].Parameters.Any(p => Optimizer.NeedsMaster(p.dtype)))
+                throw LoomUsageException.ForOption(nameof(options.EmaDecay), "an average of bfloat16 or float16 parameters would "
+                    + "round most updates away; train in float32 to keep an EMA");
             Ema = new ExponentialMovingAverage(phases[options.EmaPhase].Parameters, decay) { Warmup = options.EmaWarmup };
         }
         if (options.Privacy is { } privacy)
@@ -56,6 +59,10 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The noise multiplier DP-SGD uses (given, or found for the target ε), or null when not private.</summary>
     public double? NoiseMultiplier => privateStep?.NoiseMultiplier;
+
+    /// <summary>The float32 master copy the optimizers keep of a bfloat16 or float16 parameter; null for a float32 one.</summary>
+    public Tensor? MasterWeight(TorchSharp.Modules.Parameter parameter) =>
+        optimizers.Select(o => o.MasterOf(parameter)).FirstOrDefault(m => m is not null);
 
     /// <summary>Steps completed so far (the next step to run).</summary>
     public long Step { get; private set; }

@@ -157,6 +157,8 @@ public sealed class LanguageModelCliTests : IDisposable
             (["train", "gpt", "--data", text, "--out", folder.File("x"), "--kv-heads", "1", "--heads", "2", "--width", "16"], 2,
                 "--kv-heads"),
             (["train", "gpt", "--data", text, "--out", folder.File("x"), "--heads", "3", "--width", "16"], 2, "--heads"),
+            (["train", "gpt", "--data", text, "--out", folder.File("x"), "--precision", "float16"], 2, "--precision"),
+            (["train", "lstm", "--data", text, "--out", folder.File("x"), "--precision", "bfloat16"], 2, "--precision"),
             (["train", "gpt", "--data", folder.File("missing.txt"), "--out", folder.File("x")], 1, "missing.txt"),
             (["sample", ckpt, "--prompt", "Ω", "--n", "1"], 1, "Ω"),
             (["sample", ckpt, "--top-p", "1.5"], 2, "top_p"),

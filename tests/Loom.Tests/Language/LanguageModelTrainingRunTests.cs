@@ -83,6 +83,39 @@ public sealed class LanguageModelTrainingRunTests
     }
 
     [Fact]
+    public void A_bfloat16_run_saves_its_float32_masters_resumes_exactly_and_a_recurrent_kind_refuses_it()
+    {
+        using var tmp = new TempFolder();
+        var recipe = Tiny with { Precision = "bfloat16" };
+        using (var whole = Train(recipe, tmp.File("whole")))
+        {
+            Assert.True(whole.Metrics["val_loss"] < Math.Log(27), $"val loss {whole.Metrics["val_loss"]} is no better than uniform");
+            var network = ((NeuralLanguageModel)whole.Model).Network;
+            Assert.All(network.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+        }
+        // The saved model is the optimizer's float32 masters; the trainer state keeps the bfloat16 parameters beside them.
+        var model = Loom.IO.SafeTensorsFile.Load(Path.Combine(tmp.File("whole"), Checkpoint.ModelFile)).Tensors;
+        var state = Checkpoint.ReadTrainerState(tmp.File("whole")).Tensors;
+        Assert.All(model.Values, t => Assert.Equal(TorchSharp.torch.ScalarType.Float32, t.dtype));
+        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, state["model.transformer.wte.weight"].dtype);
+        var master = state.Single(kv => kv.Key.EndsWith(".master", StringComparison.Ordinal)
+            && kv.Value.shape.SequenceEqual(model["transformer.wte.weight"].shape)).Value;
+        Assert.True(master.equal(model["transformer.wte.weight"]).all().item<bool>());
+
+        using (var first = Train(recipe, tmp.File("parts"), stopAfter: 10)) Assert.True(first.Interrupted);
+        using (Train(new LanguageModelRecipe(), tmp.File("parts"), resume: true)) { }
+        OneThreadRuns.AssertSameFiles(tmp.File("whole"), tmp.File("parts"), Checkpoint.ModelFile, Checkpoint.TrainerStateTensorsFile);
+        OneThreadRuns.Cli("train", "gpt", "--data", "names", "--steps", "20", "--batch-size", "16", "--layers", "1", "--heads", "2",
+            "--width", "16", "--eval-every", "10", "--checkpoint-every", "10", "--seed", "3", "--precision", "bf16",
+            "--out", tmp.File("cli"));
+        OneThreadRuns.AssertSameFiles(tmp.File("whole"), tmp.File("cli"), Checkpoint.ModelFile, Checkpoint.TrainerStateTensorsFile);
+
+        var refused = Assert.Throws<LoomUsageException>(() => Train(TinyLstm with { Precision = "bf16" }, tmp.File("lstm"), kind: "lstm"));
+        Assert.Equal("Precision", refused.Option);
+        Assert.Contains("trains in float32", refused.Message);
+    }
+
+    [Fact]
     public void Resuming_with_a_different_recipe_is_refused_and_unset_properties_take_the_preset()
     {
         using var tmp = new TempFolder();
@@ -103,6 +136,7 @@ public sealed class LanguageModelTrainingRunTests
             WeightDecay = 0.01,
             EvalBatches = 20,
             Dropout = 0,
+            Precision = "float32",
         });
         Assert.True(JsonNode.DeepEquals(expected, saved), saved.ToJsonString());
     }

@@ -52,13 +52,18 @@ public static class TrainLanguageModelCommand
             Description = "Save every N steps (0 = at the end and on Ctrl-C; default 0)",
         };
         var seed = new Option<long?>("--seed") { Description = "Seed for every random number generator (default 0)" };
+        var precision = new Option<string?>("--precision")
+        {
+            Description = "float32 | bfloat16: the dtype the network trains in (bfloat16 keeps float32 master weights; the saved "
+                + "model is float32; default float32)",
+        };
         var dp = new DpTrainingFlags("transformers; each disjoint window or line is one example");
         var distillation = new DistillationFlags();
         var shared = new CliTraining();
         var command = new Command(family.Kind, family.Summary)
         {
             data, tokenizer, preset, layout, steps, batchSize, context, lr, minLr, warmup, layers, heads, kvHeads, width, hidden, embedding,
-            dropout, evalEvery, checkpointEvery, seed,
+            dropout, evalEvery, checkpointEvery, seed, precision,
         };
         foreach (var option in dp.All.Concat(distillation.All).Concat(shared.All)) command.Options.Add(option);
         command.SetAction(parse =>
@@ -69,7 +74,7 @@ public static class TrainLanguageModelCommand
                 .Add("batch_size", batchSize).Add("context", context).Add("learning_rate", lr).Add("min_learning_rate", minLr)
                 .Add("warmup", warmup).Add("layers", layers).Add("heads", heads).Add("kv_heads", kvHeads).Add("width", width)
                 .Add("hidden", hidden).Add("embedding", embedding).Add("dropout", dropout).Add("eval_every", evalEvery)
-                .Add("checkpoint_every", checkpointEvery).Add("seed", seed);
+                .Add("checkpoint_every", checkpointEvery).Add("seed", seed).Add("precision", precision);
             var recipe = shared.Recipe(parse, flags.Json);
             using var progress = new ConsoleProgress($"train {family.Kind}", Console.Error);
             var trainingContext = shared.Context(parse, progress, console);

@@ -45,6 +45,9 @@ public sealed record LanguageModelRecipe
     public int? Hidden { get; init; }
     public int? Embedding { get; init; }
     public double? Dropout { get; init; }
+    /// <summary>float32 | bfloat16: the dtype the network computes in while training (bfloat16: float32 master weights in the
+    /// optimizer, <see cref="Training.TrainingPrecision"/>); the saved model is float32 either way.</summary>
+    public string? Precision { get; init; }
     /// <summary>Save every N steps; 0 = at the end and when cancelled.</summary>
     public long? CheckpointEvery { get; init; }
     public long? Seed { get; init; }
@@ -69,7 +72,8 @@ public sealed record LanguageModelRecipe
     public static IReadOnlySet<string> MayChangeOnResume { get; } = new HashSet<string> { "steps", "checkpoint_every" };
 
     /// <summary>Defaults no preset sets.</summary>
-    public static LanguageModelRecipe Defaults { get; } = new() { Tokenizer = "char", Layout = "auto", CheckpointEvery = 0, Seed = 0 };
+    public static LanguageModelRecipe Defaults { get; } =
+        new() { Tokenizer = "char", Layout = "auto", CheckpointEvery = 0, Seed = 0, Precision = "float32" };
 
     /// <summary>Whether the text is laid out one sequence per line, for data set <paramref name="datasetName"/> (null: a file).</summary>
     public bool LinesFor(string? datasetName) => (Layout ?? Defaults.Layout) switch
@@ -92,7 +96,13 @@ public sealed record LanguageModelRecipe
         var resolved = RecipeJson.FromJson<LanguageModelRecipe>(json, "language model recipe");
         if (MinLearningRate is null)
             resolved = resolved with { MinLearningRate = Math.Min(resolved.MinLearningRate!.Value, resolved.LearningRate!.Value) };
-        resolved.ToTrainingOptions(resolved.Context!.Value).Validate();
+        var options = resolved.ToTrainingOptions(resolved.Context!.Value);
+        options.Validate();
+        resolved = resolved with { Precision = Training.TrainingPrecision.Name(options.Precision) };   // bf16 → bfloat16
+        if (!family.TrainingPrecisions.Contains(options.Precision))
+            throw LoomUsageException.ForOption(nameof(Precision), $"a {family.Kind} model trains in "
+                + $"{string.Join(" or ", family.TrainingPrecisions.Select(Training.TrainingPrecision.Name))} here, not "
+                + Training.TrainingPrecision.Name(options.Precision));
         return resolved;
     }
 
@@ -104,6 +114,7 @@ public sealed record LanguageModelRecipe
         EvalBatches = EvalBatches!.Value, CheckpointEvery = CheckpointEvery!.Value, Seed = Seed!.Value,
         Privacy = Privacy.DpOptions.FromRecipe(DpEpsilon, DpNoise, DpDelta, DpClip),
         Distillation = DistillationFor(),
+        Precision = Training.TrainingPrecision.Parse(Precision),
     };
 
     private Distillation.DistillationOptions? DistillationFor()

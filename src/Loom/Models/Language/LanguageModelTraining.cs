@@ -31,11 +31,19 @@ public sealed record LanguageModelTrainingOptions
     public Privacy.DpOptions? Privacy { get; init; }
     /// <summary>Learn from a teacher's logits too (<see cref="LanguageModelTraining.CreateTrainer"/> takes the teacher).</summary>
     public Distillation.DistillationOptions? Distillation { get; init; }
+    /// <summary>The dtype the network computes in: float32, or bfloat16 with float32 master weights
+    /// (<see cref="TrainingPrecision"/>; the caller lowers the network before <see cref="LanguageModelTraining.CreateTrainer"/>).
+    /// Losses are computed from float32 logits either way.</summary>
+    public ScalarType Precision { get; init; } = ScalarType.Float32;
 
     public void Validate()
     {
         Privacy?.Validate();
         Distillation?.Validate();
+        TrainingPrecision.Name(Precision);
+        if (Privacy is not null && Precision != ScalarType.Float32)
+            throw LoomUsageException.ForOption(nameof(Precision), "DP-SGD trains in float32 here: its per-example gradients and noise "
+                + "are not checked in bfloat16");
         if (Privacy is not null && Distillation is not null)
             throw LoomUsageException.ForOption("Teacher", "distillation cannot be combined with DP-SGD here: the per-example "
                 + "gradients cover the data term only");
@@ -117,7 +125,7 @@ public static class LanguageModelTraining
     public static Tensor Loss(ICausalLanguageModel model, Tensor inputs, Tensor targets, out long tokens)
     {
         using var scope = torch.NewDisposeScope();
-        var logits = model.Forward(inputs);
+        var logits = Float32(model.Forward(inputs));
         var flatTargets = targets.to(logits.device).view(-1);
         tokens = flatTargets.ne(LanguageModelData.IgnoreIndex).sum().ToInt64();
         var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), flatTargets, ignore_index: LanguageModelData.IgnoreIndex);
@@ -128,10 +136,10 @@ public static class LanguageModelTraining
         LanguageModelTrainingOptions options, out long tokens)
     {
         using var scope = torch.NewDisposeScope();
-        var logits = student.Forward(inputs);
+        var logits = Float32(student.Forward(inputs));
         Tensor teacherLogits;
         using (torch.no_grad())
-            teacherLogits = teacher.Forward(inputs);
+            teacherLogits = Float32(teacher.Forward(inputs));
         return Distillation.DistillationLoss.Compute(logits, teacherLogits, targets, options.Distillation!, out tokens)
             .MoveToOuterDisposeScope();
     }
@@ -220,6 +228,10 @@ public static class LanguageModelTraining
             if (wasTraining) model.train();
         }
     }
+
+    /// <summary>Logits as float32 (a bfloat16 network's loss is computed in float32, as under autocast).</summary>
+    private static Tensor Float32(Tensor logits) =>
+        logits.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? logits.to(ScalarType.Float32) : logits;
 
     private static ICausalLanguageModel Causal(nn.Module model) =>
         model as ICausalLanguageModel

@@ -41,6 +41,7 @@ public static class LanguageModelTrainingRun
         var options = resolved.ToTrainingOptions(modelContext);
         var network = family.CreateNetwork(resolved, tokenizer.VocabSize, modelContext, seed);
         network.to(context.Device);
+        TrainingPrecision.Lower(network, options.Precision);
         var model = new NeuralLanguageModel(kind, network, tokenizer, lines ? SequenceLayout.Lines : SequenceLayout.Stream, delimiter);
         NeuralLanguageModel? teacher = null;
         try
@@ -106,6 +107,7 @@ public static class LanguageModelTrainingRun
                 + $"{corpus.PrivateExamples(options.Context):N0} examples ({unit}), δ {options.Privacy.Delta:G3}");
         }
         var result = trainer.Run(context.Cancellation);
+        TrainingPrecision.Promote(model.Network, trainer);   // a bfloat16 run saves its float32 master weights
         return (result, trainer.PrivacySpent);
     }
 

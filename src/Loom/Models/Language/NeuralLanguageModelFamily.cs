@@ -22,6 +22,10 @@ public abstract class NeuralLanguageModelFamily : IModelFamily, ITrainableFamily
     /// <summary>The network shape this kind builds; presets made for the other shape give it their training values only.</summary>
     public abstract LanguageModelArchitecture Architecture { get; }
 
+    /// <summary>The dtypes this kind's network can train in (<see cref="LanguageModelRecipe.Precision"/>): float32, and
+    /// bfloat16 where its layers run in it (the transformers; libtorch's bfloat16 recurrent kernels fail on the CPU).</summary>
+    public virtual IReadOnlyList<ScalarType> TrainingPrecisions => [ScalarType.Float32];
+
     /// <summary>The preset line data takes when the recipe names none.</summary>
     protected abstract string LinePreset { get; }
 
