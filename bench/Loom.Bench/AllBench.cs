@@ -19,6 +19,8 @@ public static class AllBench
         new("hmm", HmmBench.Run, [], ["--repeats", "1"]),
         new("gmm", GmmBench.Run, [], ["--n", "20000", "--iters", "20", "--repeats", "1"]),
         new("lm-train", LmTrainBench.Run, ["--steps", "500"], ["--steps", "30"]),
+        new("lm-train-bf16", LmTrainBench.Run, ["--steps", "500", "--no-peer", "--precision", "bfloat16"],
+            ["--steps", "30", "--no-peer", "--precision", "bfloat16"]),
         new("lm-generate", LmGenerateBench.Run, ["--peer", "--paired", "9"], ["--peer", "--tokens", "32", "--paired", "1"]),
         new("train-flops", TrainFlopsBench.Run, [], ["--steps", "2"]),
         new("hf-tokenize", HfTokenizeBench.Run, [], ["--repeats", "1"]),

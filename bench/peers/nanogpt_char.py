@@ -1,14 +1,22 @@
 """Peer for `Loom.Bench lm-train`: the same GPT-2-style character model and schedule as Loom's shakespeare-char-cpu
 preset, written directly in PyTorch (the nanoGPT recipe: random windows, AdamW betas (0.9, 0.99), weight decay 0.1 on
-matrices only, linear warmup then cosine decay, gradient clipping 1.0). Prints one JSON line: seconds, val_loss."""
-import json, math, os, sys, time
+matrices only, linear warmup then cosine decay, gradient clipping 1.0). Prints one JSON line: seconds, val_loss.
+
+usage: nanogpt_char.py TEXT STEPS [--config cpu|gpu] [--device cpu|cuda] [--dtype float32|bfloat16] [--compile]
+  --config gpu   nanoGPT's shakespeare-char GPU run (Loom's shakespeare-char preset): 6 layers, 6 heads, 384 wide,
+                 context 256, batch 64, dropout 0.2; the loss is also estimated every 250 steps (200 batches per split)
+                 and the best validation estimate reported, as nanoGPT's train.py does (those evaluations are not timed)
+  --dtype bfloat16  autocast to bfloat16 (float32 weights and optimizer), TF32 matmuls on CUDA, as nanoGPT
+  --compile      torch.compile the model (PyTorch 2), timed after the first (compiling) step"""
+import argparse, json, math, os, time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-CONTEXT, BATCH, LAYERS, HEADS, WIDTH = 64, 12, 4, 4, 128
+CONTEXT, BATCH, LAYERS, HEADS, WIDTH, DROPOUT = 64, 12, 4, 4, 128, 0.0
 LR, MIN_LR, WARMUP = 1e-3, 1e-4, 100
+EVAL_EVERY, EVAL_ITERS = 0, 200
 
 
 class Block(nn.Module):
@@ -22,9 +30,11 @@ class Block(nn.Module):
         b, t, c = x.shape
         q, k, v = self.c_attn(self.ln_1(x)).split(c, 2)
         q, k, v = (z.view(b, t, HEADS, c // HEADS).transpose(1, 2) for z in (q, k, v))
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True) if hasattr(F, "scaled_dot_product_attention") else self.manual(q, k, v)
-        x = x + self.attn_proj(y.transpose(1, 2).reshape(b, t, c))
-        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+        drop = DROPOUT if self.training else 0.0
+        y = (F.scaled_dot_product_attention(q, k, v, dropout_p=drop, is_causal=True) if hasattr(F, "scaled_dot_product_attention")
+             else self.manual(q, k, v))
+        x = x + F.dropout(self.attn_proj(y.transpose(1, 2).reshape(b, t, c)), drop, self.training)
+        return x + F.dropout(self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh")), DROPOUT, self.training)
 
     @staticmethod
     def manual(q, k, v):
@@ -50,11 +60,11 @@ class Gpt(nn.Module):
                 nn.init.normal_(p, 0.0, std)
 
     def forward(self, idx, targets):
-        x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+        x = F.dropout(self.wte(idx) + self.wpe(torch.arange(idx.shape[1], device=idx.device)), DROPOUT, self.training)
         for block in self.h:
             x = block(x)
         logits = self.ln_f(x) @ self.wte.weight.t()
-        return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1))
+        return F.cross_entropy(logits.float().view(-1, logits.shape[-1]), targets.view(-1))
 
 
 def lr_at(step, steps):
@@ -65,10 +75,25 @@ def lr_at(step, steps):
 
 
 def main():
-    path, steps = sys.argv[1], int(sys.argv[2])
+    global CONTEXT, BATCH, LAYERS, HEADS, WIDTH, DROPOUT, EVAL_EVERY
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path")
+    parser.add_argument("steps", type=int)
+    parser.add_argument("--config", choices=["cpu", "gpu"], default="cpu")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
+    parser.add_argument("--compile", action="store_true")
+    args = parser.parse_args()
+    steps, device = args.steps, torch.device(args.device)
+    if args.config == "gpu":
+        CONTEXT, BATCH, LAYERS, HEADS, WIDTH, DROPOUT, EVAL_EVERY = 256, 64, 6, 6, 384, 0.2, 250
     torch.manual_seed(1337)
     torch.set_num_threads(os.cpu_count())
-    text = open(path, encoding="utf-8").read()
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.dtype == "bfloat16")
+    text = open(args.path, encoding="utf-8").read()
     chars = sorted(set(text))
     lookup = {c: i for i, c in enumerate(chars)}
     data = torch.tensor([lookup[c] for c in text], dtype=torch.long)
@@ -77,27 +102,54 @@ def main():
 
     def batch(split):
         starts = torch.randint(len(split) - CONTEXT, (BATCH,))
-        return torch.stack([split[i:i + CONTEXT] for i in starts]), torch.stack([split[i + 1:i + 1 + CONTEXT] for i in starts])
+        x = torch.stack([split[i:i + CONTEXT] for i in starts])
+        y = torch.stack([split[i + 1:i + 1 + CONTEXT] for i in starts])
+        return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
 
-    model = Gpt(len(chars))
+    model = Gpt(len(chars)).to(device)
+    forward = torch.compile(model) if args.compile else model
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=LR, betas=(0.9, 0.99))
-    start = time.perf_counter()
+    fused = {"fused": True} if device.type == "cuda" else {}
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=LR,
+                            betas=(0.9, 0.99), **fused)
+
+    def estimate(split):
+        forward.eval()
+        with torch.no_grad(), autocast:
+            value = sum(forward(*batch(split)).item() for _ in range(EVAL_ITERS)) / EVAL_ITERS
+        forward.train()
+        return value
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    seconds, timed_steps, best_val = 0.0, 0, float("inf")
     for step in range(steps):
+        if EVAL_EVERY and step > 0 and step % EVAL_EVERY == 0:
+            best_val = min(best_val, estimate(val))
+        sync()
+        start = time.perf_counter()
         for group in opt.param_groups:
             group["lr"] = lr_at(step, steps)
         x, y = batch(train)
-        loss = model(x, y)
+        with autocast:
+            loss = forward(x, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-    seconds = time.perf_counter() - start
-    model.eval()
-    with torch.no_grad():
-        val_loss = sum(model(*batch(val)).item() for _ in range(200)) / 200
-    print(json.dumps({"seconds": seconds, "val_loss": val_loss,
+        sync()
+        if step > 0 or not args.compile:   # a compiled model's first step is the compilation
+            seconds += time.perf_counter() - start
+            timed_steps += 1
+    val_loss = estimate(val)
+    best_val = min(best_val, val_loss)
+    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else None
+    print(json.dumps({"seconds": seconds * steps / max(1, timed_steps), "ms_per_step": 1000 * seconds / max(1, timed_steps),
+                      "val_loss": val_loss, "best_val_loss": best_val, "config": args.config, "dtype": args.dtype,
+                      "compile": args.compile, "device": gpu or "cpu",
                       "versions": f"torch {torch.__version__}, threads {torch.get_num_threads()}"}))
 
 

@@ -31,8 +31,7 @@ public sealed class LoadedModel : IDisposable
         Text = model.GetService<ITextGenerationModel>();
         Format = ChatPromptFormats.For(entry.Folder);
         engine = new(() => this.options.CreateEngine(RequireText(), SpeculativeDraftOf(draft)));
-        embeddings = new(() => new LoomEmbeddingGenerator(model.GetService<NeuralLanguageModel>()
-            ?? throw NotCapable("embeddings"), entry.Id));
+        embeddings = new(() => LoomEmbeddingGenerator.TryCreate(model, entry.Id) ?? throw NotCapable("embeddings"));
     }
 
     public ModelEntry Entry { get; }

@@ -43,8 +43,7 @@ public sealed record ModelEntry(string Id, string Folder, string Kind, IReadOnly
         ModelRegistry.TryGet(kind, out var family);
         return family switch
         {
-            TransformerLanguageModelFamily => (kind, Text(embeddings: true)),
-            NeuralLanguageModelFamily => (kind, Text(embeddings: false)),
+            ITextModelFamily text => (kind, Text(text.Embeds)),
             _ when Images.ImageModels.FromConfig(kind, config.Config) => (kind, [Images.ImageModels.Capability]),
             _ when Sampling.AudioModels.FromKind(kind) => (kind, [Sampling.AudioModels.Capability]),
             _ => (kind, []),

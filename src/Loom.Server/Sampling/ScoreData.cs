@@ -1,9 +1,6 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Models;
-using Loom.Models.Hmm;
 using Loom.Server.Protocol;
 
 namespace Loom.Server.Sampling;
@@ -25,7 +22,8 @@ public static class ScoreData
             JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
             JsonArray lines when lines.Count > 0 && lines.All(l => l?.GetValueKind() == JsonValueKind.String) =>
                 string.Join('\n', lines.Select(l => l!.GetValue<string>())) + "\n",
-            JsonArray rows when rows.Count > 0 && rows.All(IsRow) => Rows(rows, Separator(model)),
+            JsonArray rows when rows.Count > 0 && rows.All(IsRow) =>
+                ScoreRows.ToText(model, rows.Select(r => r!.AsArray().Select(c => c!.GetValue<double>()).ToList())),
             _ => throw JsonRequest.WrongType("data", "text, an array of lines or an array of rows of numbers"),
         };
         return text.Trim().Length > 0 ? text : throw ApiError.BadField("data", "Invalid value for 'data': it is empty.", "invalid_value");
@@ -33,16 +31,4 @@ public static class ScoreData
 
     private static bool IsRow(JsonNode? row) =>
         row is JsonArray cells && cells.Count > 0 && cells.All(c => c?.GetValueKind() == JsonValueKind.Number);
-
-    private static char Separator(IGenerativeModel model) =>
-        model.GetService<HiddenMarkovModel>() is { Emission: HmmEmission.Categorical } ? ' ' : ',';
-
-    private static string Rows(JsonArray rows, char separator)
-    {
-        var text = new StringBuilder();
-        foreach (var row in rows)
-            text.AppendJoin(separator, row!.AsArray().Select(c => c!.GetValue<double>().ToString("R", CultureInfo.InvariantCulture)))
-                .Append('\n');
-        return text.ToString();
-    }
 }

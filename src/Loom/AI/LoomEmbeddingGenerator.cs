@@ -1,4 +1,5 @@
 using Loom.Core;
+using Loom.Models;
 using Loom.Models.Language;
 using Loom.Models.Transformer;
 using Microsoft.Extensions.AI;
@@ -27,6 +28,12 @@ public sealed class LoomEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
                 $"embeddings need a transformer language model; a '{model.Kind}' network has no hidden states here");
         Metadata = new EmbeddingGeneratorMetadata("loom", defaultModelId: modelId, defaultModelDimensions: transformer.Config.Width);
     }
+
+    /// <summary>A generator over <paramref name="model"/> when it is a transformer language model (or wraps one), else null.</summary>
+    public static LoomEmbeddingGenerator? TryCreate(IGenerativeModel model, string modelId) =>
+        model.GetService<NeuralLanguageModel>() is { Network: DecoderTransformer } language
+            ? new LoomEmbeddingGenerator(language, modelId)
+            : null;
 
     public EmbeddingGeneratorMetadata Metadata { get; }
 

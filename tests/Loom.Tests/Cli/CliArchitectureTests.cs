@@ -80,7 +80,7 @@ public sealed class CliArchitectureTests
         return names;
     }
 
-    private static bool IsFamilyInternal(Type type) =>
+    internal static bool IsFamilyInternal(Type type) =>
         !type.IsInterface && (
             typeof(IGenerativeModel).IsAssignableFrom(type)
             || typeof(IModelFamily).IsAssignableFrom(type)
@@ -89,7 +89,7 @@ public sealed class CliArchitectureTests
             || type.Name.EndsWith("TrainingRun", StringComparison.Ordinal));
 
     /// <summary>Full names of the types an assembly references from other assemblies (nested types as Outer+Inner).</summary>
-    private static HashSet<string> ReferencedTypes(string assemblyPath)
+    internal static HashSet<string> ReferencedTypes(string assemblyPath)
     {
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);

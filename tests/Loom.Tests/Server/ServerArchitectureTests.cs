@@ -3,13 +3,30 @@ using Loom.Tests.Cli;
 namespace Loom.Tests.Server;
 
 /// <summary>
-/// The server is a shell over the library, as the CLI is (<see cref="CliArchitectureTests"/>): Loom.Server.dll calls no
-/// TorchSharp member — its tensor work (sampling, JSON forms, images) happens in library calls that own their dispose
-/// scopes. (Unlike the CLI it still names four family types: text and embedding capabilities and the HMM's data format.)
+/// The server is a shell over the library, as the CLI is (<see cref="CliArchitectureTests"/>): Loom.Server.dll names no
+/// model, family, network, trainer or training run — it learns what a model offers from capabilities
+/// (<see cref="Loom.Models.ITextModelFamily"/>, <c>GetService</c>) and library calls (<see cref="Loom.Models.ScoreRows"/>,
+/// <see cref="Loom.AI.LoomEmbeddingGenerator.TryCreate"/>) — and calls no TorchSharp member: its tensor work (sampling, JSON
+/// forms, images) happens in library calls that own their dispose scopes.
 /// </summary>
 public sealed class ServerArchitectureTests
 {
     private static string ServerAssembly => typeof(Loom.Server.LoomServer).Assembly.Location;
+
+    [Fact]
+    public void The_server_names_no_model_family_network_trainer_or_training_run()
+    {
+        var library = typeof(Loom.Models.IGenerativeModel).Assembly;
+        var offending = CliArchitectureTests.ReferencedTypes(ServerAssembly)
+            .Select(name => library.GetType(name))
+            .OfType<Type>()
+            .Where(CliArchitectureTests.IsFamilyInternal)
+            .Select(t => t.FullName!)
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(offending.Count == 0, "Loom.Server references family types:\n" + string.Join("\n", offending));
+    }
 
     [Fact]
     public void The_server_does_no_tensor_work_of_its_own()

@@ -151,4 +151,18 @@ public sealed class TrainingPrecisionTests
             new TrainerOptions { EmaDecay = 0.99 }));
         Assert.Equal("EmaDecay", ema.Option);
     }
+
+    [Fact]
+    public void Language_model_training_in_bfloat16_refuses_a_network_that_was_not_lowered()
+    {
+        using var model = new Loom.Models.Transformer.DecoderTransformer(Loom.Models.Transformer.TransformerConfig.Gpt2(5, 8, 1, 1, 8));
+        var data = Loom.Models.Language.LanguageModelData.FromStream(Enumerable.Range(0, 200).Select(i => i % 5).ToArray());
+        var options = new Loom.Models.Language.LanguageModelTrainingOptions { Steps = 2, Context = 8, Precision = ScalarType.BFloat16 };
+        var error = Assert.Throws<LoomUsageException>(() => Loom.Models.Language.LanguageModelTraining.CreateTrainer(model, data, options));
+        Assert.Equal("Precision", error.Option);
+        Assert.Contains("TrainingPrecision.Lower", error.Message);
+        TrainingPrecision.Lower(model, ScalarType.BFloat16);
+        using var trainer = Loom.Models.Language.LanguageModelTraining.CreateTrainer(model, data, options);
+        Assert.Equal(2, trainer.Run().Steps);
+    }
 }

@@ -111,7 +111,11 @@ public static class LanguageModelTraining
                 : null,
         };
         model.train();
-        var phase = new TrainingPhase("lm", objective, trainable ?? model.parameters().ToList(), optimizer, Model: model);
+        var parameters = trainable ?? model.parameters().ToList();
+        if (options.Precision != ScalarType.Float32 && parameters.FirstOrDefault(p => p.dtype != options.Precision) is { } other)
+            throw LoomUsageException.ForOption(nameof(options.Precision), $"is {TrainingPrecision.Name(options.Precision)} but the "
+                + $"model's parameters are {other.dtype}; convert the model with TrainingPrecision.Lower first");
+        var phase = new TrainingPhase("lm", objective, parameters, optimizer, Model: model);
         return new Trainer([phase], trainerOptions)
         {
             Evaluate = () => EstimateLoss(model, data, options),

@@ -13,8 +13,11 @@ namespace Loom.Models.Language;
 /// from a <see cref="LanguageModelRecipe"/> and trains through <see cref="LanguageModelTrainingRun"/>. The registry
 /// picks the architecture by kind; nothing else switches on the kind's name.
 /// </summary>
-public abstract class NeuralLanguageModelFamily : IModelFamily, ITrainableFamily
+public abstract class NeuralLanguageModelFamily : ITextModelFamily, ITrainableFamily
 {
+    /// <summary>Whether this kind's models give text embeddings (the transformers do; an RNN's states are not offered).</summary>
+    public virtual bool Embeds => false;
+
     public abstract string Kind { get; }
 
     public abstract string Summary { get; }

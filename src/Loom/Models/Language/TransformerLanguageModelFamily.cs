@@ -14,6 +14,8 @@ public abstract class TransformerLanguageModelFamily : NeuralLanguageModelFamily
 
     protected override string LinePreset => "names";
 
+    public override bool Embeds => true;
+
     public override IReadOnlyList<ScalarType> TrainingPrecisions => [ScalarType.Float32, ScalarType.BFloat16];
 
     /// <summary>The transformer config of a resolved recipe.</summary>
