@@ -15,7 +15,7 @@ namespace Loom.Bench;
 /// by Loom on the character-level tinyshakespeare split (first 90% / last 10%), then the same model and schedule in
 /// PyTorch (bench/peers/nanogpt_char.py) on the same machine right after. Reports ms/step, tokens/s and val loss. With
 /// <c>--precision bfloat16</c> Loom trains in bfloat16 with float32 master weights (<see cref="TrainingPrecision"/>) and
-/// reports the loss of the float32 model it saves; the peer stays in float32.
+/// reports the loss of the float32 model it saves; the peer then trains under bfloat16 autocast (float32 weights).
 /// </summary>
 public static class LmTrainBench
 {
@@ -61,14 +61,16 @@ public static class LmTrainBench
         string loomText = BenchTable.Format($"{msPerStep:F1} ms/step, val loss {nats / tokens:F3}");
         if (peer)
         {
-            var json = BenchSupport.RunPythonPeer("nanogpt_char.py", path, steps.ToString(CultureInfo.InvariantCulture));
+            var json = BenchSupport.RunPythonPeer("nanogpt_char.py", path, steps.ToString(CultureInfo.InvariantCulture), "--dtype",
+                TrainingPrecision.Name(precision));
             double peerMs = json["seconds"]!.GetValue<double>() / steps * 1000;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peer  {steps} steps in {json["seconds"]!.GetValue<double>():F1} "
                     + $"s: {peerMs:F1} ms/step; val loss "
                     + $"{json["val_loss"]!.GetValue<double>():F4} (200 random batches) ({json["versions"]})"));
-            BenchTable.Add(new BenchRow(what, loomText, BenchTable.Format($"{peerMs:F1} ms/step ({json["versions"]})"), msPerStep / peerMs,
-                limit));
+            string peerText = BenchTable.Format($"{peerMs:F1} ms/step, val loss {json["val_loss"]!.GetValue<double>():F3} (200 batches; ")
+                + $"{json["versions"]}" + (precision == ScalarType.Float32 ? ")" : ", bfloat16 autocast)");
+            BenchTable.Add(new BenchRow(what, loomText, peerText, msPerStep / peerMs, limit));
         }
         else
             BenchTable.Add(new BenchRow(what, loomText, "—", null, limit));
