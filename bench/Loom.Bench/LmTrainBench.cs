@@ -11,8 +11,8 @@ namespace Loom.Bench;
 
 /// <summary>
 /// <c>lm-train [--steps 2000] [--no-peer] [--precision bfloat16]</c>: nanoGPT's shakespeare-char CPU configuration (4 layers,
-/// 4 heads, 128 wide, context 64, batch 12, dropout 0, lr 1e-3 → 1e-4 cosine, warmup 100, AdamW β₂ 0.99, weight decay 0.1, clip 1) trained
-/// by Loom on the character-level tinyshakespeare split (first 90% / last 10%), then the same model and schedule in
+/// 4 heads, 128 wide, context 64, batch 12, dropout 0, lr 1e-3 → 1e-4 cosine, warmup 100, AdamW β₂ 0.99, weight decay
+/// 0.1, clip 1) trained by Loom on the character-level tinyshakespeare split (first 90% / last 10%), then the same model and schedule in
 /// PyTorch (bench/peers/nanogpt_char.py) on the same machine right after. Reports ms/step, tokens/s and val loss. With
 /// <c>--precision bfloat16</c> Loom trains in bfloat16 with float32 master weights (<see cref="TrainingPrecision"/>) and
 /// reports the loss of the float32 model it saves; the peer then trains under bfloat16 autocast (float32 weights).
