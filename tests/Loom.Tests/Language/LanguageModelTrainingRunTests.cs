@@ -110,6 +110,12 @@ public sealed class LanguageModelTrainingRunTests
             "--out", tmp.File("cli"));
         OneThreadRuns.AssertSameFiles(tmp.File("whole"), tmp.File("cli"), Checkpoint.ModelFile, Checkpoint.TrainerStateTensorsFile);
 
+        using (var llama = Train(recipe with { Steps = 10, CheckpointEvery = 0 }, tmp.File("llama"), kind: "llama"))
+        {
+            Assert.True(llama.Metrics["val_loss"] < Math.Log(27), $"llama val loss {llama.Metrics["val_loss"]}");
+            Assert.All(((NeuralLanguageModel)llama.Model).Network.parameters(),
+                p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+        }
         var refused = Assert.Throws<LoomUsageException>(() => Train(TinyLstm with { Precision = "bf16" }, tmp.File("lstm"), kind: "lstm"));
         Assert.Equal("Precision", refused.Option);
         Assert.Contains("trains in float32", refused.Message);
