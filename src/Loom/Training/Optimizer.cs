@@ -16,6 +16,7 @@ public sealed class Optimizer : IDisposable
     private readonly Tensor?[] first;
     private readonly Tensor?[] second;
     private readonly Tensor?[] masters;
+    private FlatAdamW? flat;   // AdamW over flat buffers; the arrays above then hold views into it
 
     public Optimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, OptimizerOptions options)
     {
@@ -42,6 +43,13 @@ public sealed class Optimizer : IDisposable
     public void Step(double lr)
     {
         StepCount++;
+        if (Options.Kind == OptimizerKind.AdamW && FlatAdamW.Applies(parameters)
+            && (FlatUpdates ?? parameters[0].device_type == DeviceType.CUDA))
+        {
+            flat ??= new FlatAdamW(parameters, Options, first, second, masters);
+            flat.Step(Options, lr, StepCount);
+            return;
+        }
         using var noGrad = torch.no_grad();
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -59,6 +67,14 @@ public sealed class Optimizer : IDisposable
             if (master is not null) p.copy_(master);
         }
     }
+
+    /// <summary>
+    /// Whether AdamW updates every parameter at once over flat buffers (<see cref="FlatAdamW"/>, when all have gradients and
+    /// share a dtype and device) instead of one by one. Null (the default): on CUDA devices only, where each kernel launch
+    /// costs microseconds; on this project's CPU the flat update measured no faster (3.2–5.3 against 3.0–4.6 ms for the 52
+    /// tensors of a 4×128 char transformer: its gather and scatter passes cost what the saved launches did).
+    /// </summary>
+    public bool? FlatUpdates { get; init; }
 
     /// <summary>Whether parameters of <paramref name="dtype"/> train through a float32 master copy (bfloat16, float16).</summary>
     public static bool NeedsMaster(ScalarType dtype) => dtype is ScalarType.BFloat16 or ScalarType.Float16;
@@ -89,10 +105,17 @@ public sealed class Optimizer : IDisposable
         }
         var m = first[i] ??= torch.zeros_like(p).DetachFromDisposeScope();
         var v = second[i] ??= torch.zeros_like(p).DetachFromDisposeScope();
+        AdamUpdate(p, m, v, g, o, lr, StepCount);
+    }
+
+    /// <summary>Adam's moment updates and bias-corrected step on <paramref name="p"/> (after any weight decay), update number
+    /// <paramref name="step"/>; shared by the per-parameter and the flat update.</summary>
+    internal static void AdamUpdate(Tensor p, Tensor m, Tensor v, Tensor g, OptimizerOptions o, double lr, long step)
+    {
         m.mul_(o.Beta1).add_(g, alpha: 1 - o.Beta1);
         v.mul_(o.Beta2).addcmul_(g, g, value: 1 - o.Beta2);
-        double bc1 = 1 - Math.Pow(o.Beta1, StepCount);
-        double bc2 = 1 - Math.Pow(o.Beta2, StepCount);
+        double bc1 = 1 - Math.Pow(o.Beta1, step);
+        double bc2 = 1 - Math.Pow(o.Beta2, step);
         var denominator = (v.sqrt() / Math.Sqrt(bc2)).add_(o.Eps);
         p.addcdiv_(m, denominator, value: -lr / bc1);
     }
@@ -132,6 +155,8 @@ public sealed class Optimizer : IDisposable
         if (step.dtype != ScalarType.Int64 || step.numel() != 1 || step.item<long>() < 0)
             throw new Core.LoomDataException($"trainer state: '{prefix}step' must be one non-negative int64");
         StepCount = step.item<long>();
+        flat?.Dispose();   // rebuilt from the restored per-parameter state at the next flat step
+        flat = null;
         for (int i = 0; i < parameters.Count; i++)
         {
             first[i]?.Dispose();
@@ -167,5 +192,6 @@ public sealed class Optimizer : IDisposable
         foreach (var t in first) t?.Dispose();
         foreach (var t in second) t?.Dispose();
         foreach (var t in masters) t?.Dispose();
+        flat?.Dispose();
     }
 }
