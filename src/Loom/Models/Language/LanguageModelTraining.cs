@@ -129,7 +129,7 @@ public static class LanguageModelTraining
     public static Tensor Loss(ICausalLanguageModel model, Tensor inputs, Tensor targets, out long tokens)
     {
         using var scope = torch.NewDisposeScope();
-        var logits = Float32(model.Forward(inputs));
+        var logits = model.Forward(inputs).to(ScalarType.Float32);   // a bfloat16 network's loss in float32
         var flatTargets = targets.to(logits.device).view(-1);
         tokens = flatTargets.ne(LanguageModelData.IgnoreIndex).sum().ToInt64();
         var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), flatTargets, ignore_index: LanguageModelData.IgnoreIndex);
@@ -140,10 +140,10 @@ public static class LanguageModelTraining
         LanguageModelTrainingOptions options, out long tokens)
     {
         using var scope = torch.NewDisposeScope();
-        var logits = Float32(student.Forward(inputs));
+        var logits = student.Forward(inputs).to(ScalarType.Float32);
         Tensor teacherLogits;
         using (torch.no_grad())
-            teacherLogits = Float32(teacher.Forward(inputs));
+            teacherLogits = teacher.Forward(inputs).to(ScalarType.Float32);
         return Distillation.DistillationLoss.Compute(logits, teacherLogits, targets, options.Distillation!, out tokens)
             .MoveToOuterDisposeScope();
     }
@@ -232,10 +232,6 @@ public static class LanguageModelTraining
             if (wasTraining) model.train();
         }
     }
-
-    /// <summary>Logits as float32 (a bfloat16 network's loss is computed in float32, as under autocast).</summary>
-    private static Tensor Float32(Tensor logits) =>
-        logits.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? logits.to(ScalarType.Float32) : logits;
 
     private static ICausalLanguageModel Causal(nn.Module model) =>
         model as ICausalLanguageModel
