@@ -16,8 +16,15 @@ public sealed class CliArchitectureTests
     [Fact]
     public void The_cli_names_no_model_family_network_trainer_or_training_run()
     {
+        var offending = FamilyTypesReferencedBy(typeof(Loom.Cli.LoomCli).Assembly.Location);
+        Assert.True(offending.Count == 0, "Loom.Cli references family types:\n" + string.Join("\n", offending));
+    }
+
+    /// <summary>Full names of the family internals (<see cref="IsFamilyInternal"/>) an assembly references, sorted.</summary>
+    internal static List<string> FamilyTypesReferencedBy(string assemblyPath)
+    {
         var library = typeof(IGenerativeModel).Assembly;
-        var offending = ReferencedTypes(typeof(Loom.Cli.LoomCli).Assembly.Location)
+        return ReferencedTypes(assemblyPath)
             .Select(name => library.GetType(name))
             .OfType<Type>()
             .Where(IsFamilyInternal)
@@ -25,7 +32,6 @@ public sealed class CliArchitectureTests
             .Distinct()
             .Order(StringComparer.Ordinal)
             .ToList();
-        Assert.True(offending.Count == 0, "Loom.Cli references family types:\n" + string.Join("\n", offending));
     }
 
     [Fact]
@@ -80,7 +86,7 @@ public sealed class CliArchitectureTests
         return names;
     }
 
-    internal static bool IsFamilyInternal(Type type) =>
+    private static bool IsFamilyInternal(Type type) =>
         !type.IsInterface && (
             typeof(IGenerativeModel).IsAssignableFrom(type)
             || typeof(IModelFamily).IsAssignableFrom(type)
@@ -89,7 +95,7 @@ public sealed class CliArchitectureTests
             || type.Name.EndsWith("TrainingRun", StringComparison.Ordinal));
 
     /// <summary>Full names of the types an assembly references from other assemblies (nested types as Outer+Inner).</summary>
-    internal static HashSet<string> ReferencedTypes(string assemblyPath)
+    private static HashSet<string> ReferencedTypes(string assemblyPath)
     {
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);

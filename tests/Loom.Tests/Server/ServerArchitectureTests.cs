@@ -16,15 +16,7 @@ public sealed class ServerArchitectureTests
     [Fact]
     public void The_server_names_no_model_family_network_trainer_or_training_run()
     {
-        var library = typeof(Loom.Models.IGenerativeModel).Assembly;
-        var offending = CliArchitectureTests.ReferencedTypes(ServerAssembly)
-            .Select(name => library.GetType(name))
-            .OfType<Type>()
-            .Where(CliArchitectureTests.IsFamilyInternal)
-            .Select(t => t.FullName!)
-            .Distinct()
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var offending = CliArchitectureTests.FamilyTypesReferencedBy(ServerAssembly);
         Assert.True(offending.Count == 0, "Loom.Server references family types:\n" + string.Join("\n", offending));
     }
 
